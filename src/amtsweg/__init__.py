@@ -1,0 +1,1 @@
+"""Amtsweg: the OZG platform for Kommunen."""

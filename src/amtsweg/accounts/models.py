@@ -1,0 +1,96 @@
+"""Tenants and people: Authorities (the tenants) and user accounts with their role.
+
+A staff account belongs to exactly one Authority and sees only that Authority's data; a Land
+operator's account belongs to a Land office and sees everything of its Land. Citizens have accounts
+without an Authority and see no tenant data at all. Scoping itself lives in `amtsweg.core.tenancy`.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amtsweg.core.tenancy import TenantQuerySet
+from amtsweg.geo.models import District, Land, Municipality
+
+
+class Authority(models.Model):
+    """Behörde / zuständige Stelle: a Kommune, Kreis or Land office. The tenant of the platform."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Kommune")
+        DISTRICT = "district", _("Kreis")
+        LAND = "land", _("Landesbehörde")
+
+    name = models.CharField(_("Name"), max_length=200)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    # The area the authority belongs to, as an ARS prefix: 2 digits (Land), 5 (Kreis), 9 (Verband), 12 (Gemeinde).
+    area_ars = models.CharField(_("Gebiet (ARS)"), max_length=12, db_index=True)
+    land_code = models.CharField(_("Land"), max_length=2, db_index=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, null=True, blank=True)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True)
+    land = models.ForeignKey(Land, on_delete=models.PROTECT, null=True, blank=True)
+
+    email = models.EmailField(_("E-Mail"), blank=True)
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
+    postcode = models.CharField(_("Postleitzahl"), max_length=5, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    website = models.URLField(_("Webseite"), blank=True)
+    opening_hours = models.TextField(_("Öffnungszeiten"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_path = ""  # an Authority is its own tenant
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Behörde")
+        verbose_name_plural = _("Behörden")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.land_code = self.area_ars[:2]
+        super().save(*args, **kwargs)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        LAND_OPERATOR = "land_operator", _("Land-Betrieb")
+        KOMMUNE_ADMIN = "kommune_admin", _("Kommune: Administration")
+        KOMMUNE_STAFF = "kommune_staff", _("Kommune: Sachbearbeitung")
+        CITIZEN = "citizen", _("Bürgerin/Bürger")
+
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices, default=Role.KOMMUNE_STAFF)
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+
+    class Meta:
+        verbose_name = _("Konto")
+        verbose_name_plural = _("Konten")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="citizen", authority__isnull=True) | ~models.Q(role="citizen"),
+                name="citizen_has_no_authority",
+            )
+        ]
+
+    @property
+    def is_land_operator(self) -> bool:
+        return self.role == self.Role.LAND_OPERATOR and self.authority_id is not None
+
+    @property
+    def is_kommune_admin(self) -> bool:
+        return self.role == self.Role.KOMMUNE_ADMIN
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Works for an Authority (any staff role)."""
+        return self.role != self.Role.CITIZEN and self.authority_id is not None
+
+    @property
+    def requires_totp(self) -> bool:
+        """Administrators and Land operators must use a second factor."""
+        return self.is_superuser or self.role in {self.Role.KOMMUNE_ADMIN, self.Role.LAND_OPERATOR}

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+urlpatterns = [
+    path("", include("amtsweg.core.urls")),
+    path("", include("amtsweg.catalogue.urls")),
+    path("konto/", include("amtsweg.accounts.urls")),
+    path("", include("amtsweg.routing.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("django-admin/", admin.site.urls),
+]
