@@ -63,6 +63,12 @@ INSTALLED_APPS = [
     "amtsweg.catalogue",
     "amtsweg.accounts",
     "amtsweg.routing",
+    "amtsweg.assistants",
+    "amtsweg.identity",
+    "amtsweg.payments",
+    "amtsweg.submissions",
+    "amtsweg.delivery",
+    "amtsweg.shop",
 ]
 
 MIDDLEWARE = [
