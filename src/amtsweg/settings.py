@@ -120,7 +120,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -214,6 +213,12 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# --- Application hand-over -------------------------------------------------------------------------
+# The callable that takes a completed application from the assistant (see amtsweg.assistants.handoff).
+AMTSWEG_SUBMISSION_INTAKE = os.environ.get(
+    "AMTSWEG_SUBMISSION_INTAKE", "amtsweg.submissions.intake.accept_form_submission"
+)
 
 # --- API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
