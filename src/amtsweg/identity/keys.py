@@ -1,0 +1,79 @@
+"""Key material for SAML (X.509 certificate + RSA key as files, as xmlsec1 needs them).
+
+Private keys never enter the repository. Production names the files through environment variables
+(AMTSWEG_SAML_SP_KEY_FILE / AMTSWEG_SAML_SP_CERT_FILE); the demo and the tests let this module generate
+a self-signed pair once into settings.AMTSWEG_IDENTITY_KEY_DIR (tests: a temporary directory).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    key_file: Path
+    cert_file: Path
+
+    @property
+    def cert_pem(self) -> str:
+        return self.cert_file.read_text()
+
+    @property
+    def cert_base64(self) -> str:
+        """The certificate body as it appears in SAML metadata (<ds:X509Certificate>)."""
+        lines = [ln for ln in self.cert_pem.splitlines() if ln and not ln.startswith("-----")]
+        return "".join(lines)
+
+
+def key_dir() -> Path:
+    path = Path(getattr(settings, "AMTSWEG_IDENTITY_KEY_DIR", None) or settings.VAR_DIR / "identity")
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def generated_key_pair(name: str, common_name: str) -> KeyPair:
+    """A self-signed RSA-3072 certificate and key, generated on first use (thread-safe, idempotent)."""
+    directory = key_dir()
+    key_file, cert_file = directory / f"{name}.key.pem", directory / f"{name}.cert.pem"
+    with _lock:
+        if not (key_file.exists() and cert_file.exists()):
+            key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+            subject = x509.Name([
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "DE"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Amtsweg"),
+                x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            ])
+            now = dt.datetime.now(dt.UTC)
+            cert = (
+                x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
+                .sign(key, hashes.SHA256())
+            )
+            key_file.write_bytes(key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ))
+            key_file.chmod(0o600)
+            cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return KeyPair(key_file=key_file, cert_file=cert_file)
+
+
+def sp_key_pair() -> KeyPair:
+    """The platform's SAML service provider key (signs AuthnRequests, decrypts BundID assertions)."""
+    key, cert = os.environ.get("AMTSWEG_SAML_SP_KEY_FILE"), os.environ.get("AMTSWEG_SAML_SP_CERT_FILE")
+    if key and cert:
+        return KeyPair(key_file=Path(key), cert_file=Path(cert))
+    return generated_key_pair("saml-sp", "Amtsweg SAML SP")
