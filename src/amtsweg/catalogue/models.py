@@ -89,7 +89,7 @@ class PublicService(models.Model):
     name_folded = models.CharField(max_length=500, editable=False)
     leika_type = models.CharField(_("LeiKa-Typ"), max_length=20, blank=True)
     legal_basis = models.TextField(_("Rechtsgrundlage"), blank=True)
-    law = models.CharField(_("Gesetz"), max_length=300, blank=True)
+    law = models.CharField(_("Gesetz"), max_length=500, blank=True)  # longest in the catalogue: 317
     law_short = models.CharField(_("Gesetz (Kurzform)"), max_length=100, blank=True)
     ozg_services = models.ManyToManyField(OzgService, related_name="public_services", blank=True)
     ended_on = models.DateField(null=True, blank=True)
