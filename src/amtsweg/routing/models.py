@@ -1,0 +1,216 @@
+"""Destinations (Zustellpunkte) with their public keys, and responsibilities (Zuständigkeiten).
+
+A destination is a technical address of an Authority: the channels it accepts and the public keys an
+online service encrypts for. A responsibility maps (LeiKa key, area) to the responsible Authority and
+the destination its applications go to; the most specific area (longest ARS prefix) wins.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from amtsweg.accounts.models import Authority
+from amtsweg.core.tenancy import TenantQuerySet
+
+LEIKA_KEY_VALIDATOR = RegexValidator(r"^99\d{12}$", _("Ein Leistungsschlüssel hat 14 Ziffern und beginnt mit 99."))
+# Land (2), Regierungsbezirk (3), Kreis (5), Gemeindeverband (9), Gemeinde (12).
+AREA_LENGTHS = (2, 3, 5, 9, 12)
+AREA_VALIDATOR = RegexValidator(
+    r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$",
+    _("Ein Gebiet ist ein Regionalschlüssel mit 2 (Land), 5 (Kreis), 9 (Verband) oder 12 Ziffern (Gemeinde)."),
+)
+
+
+def area_level(area_ars: str) -> str:
+    """Human name of the ARS level, for lists and reports."""
+    return {
+        2: _("Land"),
+        3: _("Regierungsbezirk"),
+        5: _("Kreis"),
+        9: _("Gemeindeverband"),
+        12: _("Gemeinde"),
+    }.get(len(area_ars), _("unbekannt"))
+
+
+def new_callback_secret() -> str:
+    """A fresh HMAC-SHA512 secret for callbacks (shown once, then only stored)."""
+    return secrets.token_urlsafe(48)
+
+
+class Destination(models.Model):
+    """Zustellpunkt: where applications for a service and area are delivered, and how."""
+
+    class Channel(models.TextChoices):
+        PULL = "pull", _("Abruf über die Submission-API")
+        CALLBACK = "callback", _("Zustellung an eine HTTPS-Callback-Adresse")
+        EMAIL = "email", _("E-Mail-Benachrichtigung (ohne personenbezogene Daten)")
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("angelegt")
+        ACTIVE = "active", _("aktiv")
+        INACTIVE = "inactive", _("inaktiv")
+        DECOMMISSIONED = "decommissioned", _("stillgelegt")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="destinations", verbose_name=_("Behörde")
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    channels = models.JSONField(_("Zustellwege"), default=list)
+    callback_url = models.URLField(_("Callback-Adresse (HTTPS)"), blank=True)
+    callback_secret = models.CharField(_("Callback-Geheimnis"), max_length=128, default=new_callback_secret)
+    notification_email = models.EmailField(_("E-Mail für Benachrichtigungen"), blank=True)
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    metadata_versions = models.JSONField(_("Metadaten-Versionen"), default=list)
+    submission_schemas = models.JSONField(_("Fachschemata"), default=list, blank=True)
+    # Platform signature (JWS, PS512) over the destination parameters; refreshed whenever they change.
+    signature = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "authority"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["authority__name", "name"]
+        verbose_name = _("Zustellpunkt")
+        verbose_name_plural = _("Zustellpunkte")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.channels) - set(self.Channel.values)
+        if unknown:
+            raise ValidationError({"channels": _("Unbekannter Zustellweg: %s") % ", ".join(sorted(unknown))})
+        if not self.channels:
+            raise ValidationError({"channels": _("Bitte mindestens einen Zustellweg wählen.")})
+        if self.Channel.CALLBACK in self.channels:
+            if not self.callback_url:
+                raise ValidationError({"callback_url": _("Für die Zustellung per Callback fehlt die Adresse.")})
+            if not self.callback_url.startswith("https://"):
+                raise ValidationError({"callback_url": _("Die Callback-Adresse muss mit https:// beginnen.")})
+        if self.Channel.EMAIL in self.channels and not self.notification_email:
+            raise ValidationError(
+                {"notification_email": _("Für Benachrichtigungen per E-Mail fehlt die E-Mail-Adresse.")}
+            )
+
+    def active_encryption_key(self) -> DestinationKey | None:
+        """The key online services must encrypt for now (the newest activated, not retired one)."""
+        return (
+            self.keys.filter(purpose=DestinationKey.Purpose.ENCRYPTION, retired_at__isnull=True)
+            .exclude(activated_at__isnull=True)
+            .order_by("-activated_at")
+            .first()
+        )
+
+    def active_signature_key(self) -> DestinationKey | None:
+        return (
+            self.keys.filter(purpose=DestinationKey.Purpose.SIGNATURE, retired_at__isnull=True)
+            .exclude(activated_at__isnull=True)
+            .order_by("-activated_at")
+            .first()
+        )
+
+    def decryption_keys(self) -> models.QuerySet[DestinationKey]:
+        """Encryption keys whose private half may still be needed: active ones and those in their grace period."""
+        now = timezone.now()
+        return self.keys.filter(purpose=DestinationKey.Purpose.ENCRYPTION).filter(
+            models.Q(retired_at__isnull=True) | models.Q(valid_until__gt=now)
+        )
+
+    @property
+    def accepts_callback(self) -> bool:
+        return self.Channel.CALLBACK in self.channels
+
+
+class DestinationKey(models.Model):
+    """A destination's public key (JWK). Only public keys are ever stored; private keys are refused."""
+
+    class Purpose(models.TextChoices):
+        ENCRYPTION = "encryption", _("Verschlüsselung")
+        SIGNATURE = "signature", _("Signaturprüfung")
+
+    destination = models.ForeignKey(Destination, on_delete=models.CASCADE, related_name="keys")
+    kid = models.CharField(_("Schlüssel-ID (kid)"), max_length=64)
+    purpose = models.CharField(_("Verwendung"), max_length=20, choices=Purpose.choices)
+    jwk = models.JSONField(_("Öffentlicher Schlüssel (JWK)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(_("aktiv seit"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("abgelöst am"), null=True, blank=True)
+    # End of the grace period in which submissions encrypted for this (retired) key may still arrive.
+    valid_until = models.DateTimeField(_("gültig zum Entschlüsseln bis"), null=True, blank=True)
+
+    tenant_path = "destination__authority"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["destination", "purpose", "-activated_at"]
+        constraints = [models.UniqueConstraint(fields=["destination", "kid"], name="uniq_destination_kid")]
+        verbose_name = _("Schlüssel")
+        verbose_name_plural = _("Schlüssel")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.kid}"
+
+    @property
+    def state(self) -> str:
+        """active / grace (retired, still decryptable) / expired / pending."""
+        if self.activated_at is None:
+            return "pending"
+        if self.retired_at is None:
+            return "active"
+        if self.valid_until and self.valid_until > timezone.now():
+            return "grace"
+        return "expired"
+
+
+class Responsibility(models.Model):
+    """Zuständigkeit: for a LeiKa key in an area (any ARS level), this Authority and destination."""
+
+    leika_key = models.CharField(_("Leistungsschlüssel"), max_length=14, validators=[LEIKA_KEY_VALIDATOR])
+    area_ars = models.CharField(_("Gebiet (ARS)"), max_length=12, validators=[AREA_VALIDATOR])
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("Behörde")
+    )
+    destination = models.ForeignKey(
+        Destination, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("Zustellpunkt")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "authority"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["leika_key", "area_ars"]
+        constraints = [models.UniqueConstraint(fields=["leika_key", "area_ars"], name="uniq_responsibility")]
+        verbose_name = _("Zuständigkeit")
+        verbose_name_plural = _("Zuständigkeiten")
+
+    def __str__(self) -> str:
+        return f"{self.leika_key} @ {self.area_ars} → {self.authority}"
+
+    @property
+    def level(self) -> str:
+        return area_level(self.area_ars)
+
+
+class IndexVersion(models.Model):
+    """One row whose counter changes with every routing-relevant write, so that every process
+    (gunicorn workers, the task worker) notices when its cached lookup structures are stale."""
+
+    counter = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Stand der Zuständigkeitsdaten")
+
+    def __str__(self) -> str:
+        return str(self.counter)

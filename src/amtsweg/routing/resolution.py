@@ -1,0 +1,377 @@
+"""Resolution: (LeiKa key, place) → responsible Authority and destination.
+
+The lookup structures (responsibilities by key and area, AGS → ARS, postcodes → Gemeinden, names) are
+built once per process into plain dicts and reused; a counter row (`IndexVersion`) that every
+routing-relevant write increments tells each process when its copy is stale. The counter is read at
+most every `ROUTING_INDEX_CHECK_SECONDS` (default 1 s), so a lookup is a few dict accesses.
+
+`resolve()` never raises for unknown or malformed input: it returns a `Resolution` whose `status` says
+what happened and whose `message` tells a citizen in German what was asked and why nothing was found.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from amtsweg.core.text import fold
+
+if TYPE_CHECKING:
+    from amtsweg.accounts.models import Authority
+    from amtsweg.routing.models import Destination
+
+LEIKA_RE = re.compile(r"^99\d{12}$")
+ARS_RE = re.compile(r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$")
+AGS_RE = re.compile(r"^(\d{2}|\d{3}|\d{5}|\d{8})$")
+POSTCODE_RE = re.compile(r"^\d{5}$")
+PREFIX_LENGTHS = (12, 9, 5, 3, 2)
+MAX_INDEX_AGE = 300.0  # rebuild at least this often, to catch bulk writes that bypass the counter
+
+FOUND = "found"
+AMBIGUOUS = "ambiguous"
+NOT_FOUND = "not_found"
+INVALID = "invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A Gemeinde a postcode or place name may mean."""
+
+    ars: str
+    name: str
+    place_name: str = ""
+    postcode: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    responsibility_id: int
+    area_ars: str
+    authority_id: int
+    destination_id: object  # UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The answer to "who is responsible for this service here?"."""
+
+    status: str
+    leika_key: str
+    asked: dict
+    reason: str = ""
+    message: str = ""
+    authority: Authority | None = None
+    destination: Destination | None = None
+    responsibility_id: int | None = None
+    area_ars: str = ""  # the area of the responsibility that matched (its level tells Gemeinde/Kreis/Land)
+    municipality_ars: str = ""
+    municipality_name: str = ""
+    candidates: tuple[Candidate, ...] = field(default=())
+
+    @property
+    def found(self) -> bool:
+        return self.status == FOUND
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.status == AMBIGUOUS
+
+
+@dataclass(slots=True)
+class _Index:
+    version: int
+    built_at: float
+    checked_at: float
+    by_key: dict[str, dict[str, Target]]
+    ags_to_ars: dict[str, str]
+    municipality_names: dict[str, str]
+    # postcode → [(ars, municipality name, place name, folded place name)]
+    postcodes: dict[str, list[tuple[str, str, str, str]]]
+    names: dict[str, list[str]]  # folded short name → ARS list
+    area_names: dict[str, str]  # ARS prefix (Land, Kreis, Verband, Gemeinde) → name
+    authorities: dict[int, Authority]
+    destinations: dict[object, Destination]
+    # per-destination rendered API route, filled lazily by amtsweg.routing.api
+    routes: dict[tuple, dict] = field(default_factory=dict)
+
+
+_lock = threading.Lock()
+_index: _Index | None = None
+
+
+def _short_name(name: str) -> str:
+    """"Saarbrücken, Landeshauptstadt" → "saarbruecken" (what people type)."""
+    return fold(name.split(",")[0].split("(")[0])
+
+
+def _read_version() -> int:
+    from amtsweg.routing.models import IndexVersion
+
+    row = IndexVersion.objects.filter(pk=1).values_list("counter", flat=True).first()
+    return row or 0
+
+
+def _build(version: int) -> _Index:
+    from amtsweg.accounts.models import Authority
+    from amtsweg.geo.models import District, Land, MunicipalAssociation, Municipality, PostcodeArea
+    from amtsweg.routing.models import Destination, Responsibility
+
+    by_key: dict[str, dict[str, Target]] = {}
+    for rid, key, area, authority_id, destination_id in Responsibility.objects.values_list(
+        "id", "leika_key", "area_ars", "authority_id", "destination_id"
+    ).iterator(chunk_size=20_000):
+        by_key.setdefault(key, {})[area] = Target(rid, area, authority_id, destination_id)
+
+    ags_to_ars: dict[str, str] = {}
+    municipality_names: dict[str, str] = {}
+    names: dict[str, list[str]] = {}
+    for ars, ags, name in Municipality.objects.current().values_list("ars", "ags", "name"):
+        if ags:
+            ags_to_ars.setdefault(ags, ars)
+        municipality_names[ars] = name
+        names.setdefault(_short_name(name), []).append(ars)
+
+    postcodes: dict[str, list[tuple[str, str, str, str]]] = {}
+    for postcode, place, ars in PostcodeArea.objects.current().filter(municipality__isnull=False).values_list(
+        "postcode", "place_name", "municipality__ars"
+    ):
+        entries = postcodes.setdefault(postcode, [])
+        entries.append((ars, municipality_names.get(ars, place), place, fold(place)))
+
+    area_names = dict(municipality_names)
+    for model in (Land, District, MunicipalAssociation):
+        for code, name in model.objects.current().values_list("code", "name"):
+            area_names[code] = name or code
+
+    used_destinations = {t.destination_id for table in by_key.values() for t in table.values()}
+    used_authorities = {t.authority_id for table in by_key.values() for t in table.values()}
+    destinations = {d.pk: d for d in Destination.objects.filter(pk__in=used_destinations)} if used_destinations else {}
+    authorities = {a.pk: a for a in Authority.objects.filter(pk__in=used_authorities)} if used_authorities else {}
+    now = time.monotonic()
+    return _Index(
+        version=version,
+        built_at=now,
+        checked_at=now,
+        by_key=by_key,
+        ags_to_ars=ags_to_ars,
+        municipality_names=municipality_names,
+        postcodes=postcodes,
+        names=names,
+        area_names=area_names,
+        authorities=authorities,
+        destinations=destinations,
+    )
+
+
+def get_index() -> _Index:
+    """The current lookup structures, rebuilt when another write changed the routing data."""
+    global _index
+    index = _index
+    now = time.monotonic()
+    interval = getattr(settings, "ROUTING_INDEX_CHECK_SECONDS", 1.0)
+    if index is not None and now - index.checked_at < interval and now - index.built_at < MAX_INDEX_AGE:
+        return index
+    with _lock:
+        index = _index
+        version = _read_version()
+        if index is not None and index.version == version and now - index.built_at < MAX_INDEX_AGE:
+            index.checked_at = now
+            return index
+        index = _build(version)
+        _index = index
+        return index
+
+
+def invalidate(*, bump: bool = True) -> None:
+    """Forget this process's lookup structures; with `bump`, tell the other processes too."""
+    global _index
+    _index = None
+    if bump:
+        from amtsweg.routing.models import IndexVersion
+
+        if not IndexVersion.objects.filter(pk=1).update(counter=F("counter") + 1):
+            IndexVersion.objects.get_or_create(pk=1, defaults={"counter": 1})
+
+
+def _asked(ars, ags, postcode, place) -> dict:
+    return {k: v for k, v in (("ars", ars), ("ags", ags), ("postcode", postcode), ("place", place)) if v}
+
+
+def resolve(
+    leika_key: str,
+    *,
+    ars: str | None = None,
+    ags: str | None = None,
+    postcode: str | None = None,
+    place: str | None = None,
+) -> Resolution:
+    """Who is responsible for `leika_key` at the given place (exactly one of ARS, AGS, postcode or place name;
+    a place name may accompany a postcode to pick one of its Gemeinden)."""
+    leika_key = (leika_key or "").strip()
+    ars = (ars or "").strip() or None
+    ags = (ags or "").strip() or None
+    postcode = (postcode or "").strip() or None
+    place = (place or "").strip() or None
+    asked = _asked(ars, ags, postcode, place)
+
+    if not LEIKA_RE.match(leika_key):
+        return Resolution(INVALID, leika_key, asked, "invalid_leika_key",
+                          _("„%(key)s“ ist kein gültiger Leistungsschlüssel (14 Ziffern, beginnend mit 99).")
+                          % {"key": leika_key[:40]})
+    given = [name for name in ("ars", "ags", "postcode") if asked.get(name)]
+    if len(given) > 1:
+        return Resolution(INVALID, leika_key, asked, "several_areas",
+                          _("Bitte nur eine Ortsangabe machen: Regionalschlüssel, Gemeindeschlüssel oder "
+                            "Postleitzahl."))
+    if not given and not place:
+        return Resolution(INVALID, leika_key, asked, "missing_area",
+                          _("Bitte einen Ort angeben: Regionalschlüssel, Gemeindeschlüssel, Postleitzahl oder Name."))
+
+    index = get_index()
+    if ars is not None:
+        if not ARS_RE.match(ars):
+            return Resolution(INVALID, leika_key, asked, "invalid_ars",
+                              _("„%(ars)s“ ist kein gültiger Regionalschlüssel (2, 5, 9 oder 12 Ziffern).")
+                              % {"ars": ars[:40]})
+        return _resolve_ars(index, leika_key, ars, asked)
+    if ags is not None:
+        if not AGS_RE.match(ags):
+            return Resolution(INVALID, leika_key, asked, "invalid_ags",
+                              _("„%(ags)s“ ist kein gültiger Gemeindeschlüssel (8 Ziffern).") % {"ags": ags[:40]})
+        if len(ags) == 8:
+            mapped = index.ags_to_ars.get(ags)
+            if mapped is None:
+                return _unknown_area(leika_key, asked, _("Gemeindeschlüssel %(ags)s") % {"ags": ags})
+            return _resolve_ars(index, leika_key, mapped, asked)
+        return _resolve_ars(index, leika_key, ags, asked)
+    if postcode is not None:
+        if not POSTCODE_RE.match(postcode):
+            return Resolution(INVALID, leika_key, asked, "invalid_postcode",
+                              _("„%(pc)s“ ist keine gültige Postleitzahl (5 Ziffern).") % {"pc": postcode[:40]})
+        entries = index.postcodes.get(postcode)
+        if not entries:
+            return _unknown_area(leika_key, asked, _("Postleitzahl %(pc)s") % {"pc": postcode})
+        candidates = _distinct_candidates(entries, postcode)
+        if place:
+            wanted = fold(place)
+            narrowed = [c for c, e in candidates if _place_matches(wanted, e)]
+            if narrowed:
+                candidates = [(c, e) for c, e in candidates if c in narrowed]
+        return _resolve_candidates(index, leika_key, [c for c, _e in candidates], asked)
+    # place name alone
+    arses = _search_names(index, place)
+    if not arses:
+        return _unknown_area(leika_key, asked, _("Ort „%(place)s“") % {"place": place[:80]})
+    candidates = [Candidate(a, index.municipality_names.get(a, a)) for a in arses]
+    return _resolve_candidates(index, leika_key, candidates, asked)
+
+
+def _distinct_candidates(entries, postcode) -> list[tuple[Candidate, tuple]]:
+    seen: dict[str, tuple[Candidate, tuple]] = {}
+    for entry in entries:
+        ars, name, place_name, _folded = entry
+        if ars not in seen:
+            seen[ars] = (Candidate(ars, name, place_name, postcode), entry)
+    return list(seen.values())
+
+
+def _place_matches(wanted: str, entry: tuple) -> bool:
+    _ars, name, _place, place_folded = entry
+    return wanted in (place_folded, fold(name), _short_name(name)) or _short_name(name).startswith(wanted)
+
+
+def _search_names(index: _Index, place: str) -> list[str]:
+    wanted = _short_name(place)
+    if not wanted:
+        return []
+    exact = index.names.get(wanted)
+    if exact:
+        return sorted(exact)
+    return sorted(ars for short, arses in index.names.items() if short.startswith(wanted) for ars in arses)[:50]
+
+
+def _lookup(index: _Index, leika_key: str, ars: str) -> Target | None:
+    table = index.by_key.get(leika_key)
+    if table is None:
+        return None
+    for length in PREFIX_LENGTHS:
+        if length <= len(ars):
+            target = table.get(ars[:length])
+            if target is not None:
+                return target
+    return None
+
+
+def _found(index: _Index, leika_key: str, asked: dict, target: Target, ars: str, candidates=()) -> Resolution:
+    return Resolution(
+        FOUND,
+        leika_key,
+        asked,
+        authority=index.authorities.get(target.authority_id),
+        destination=index.destinations.get(target.destination_id),
+        responsibility_id=target.responsibility_id,
+        area_ars=target.area_ars,
+        municipality_ars=ars if len(ars) == 12 else "",
+        municipality_name=index.municipality_names.get(ars, "") if len(ars) == 12 else "",
+        candidates=tuple(candidates),
+    )
+
+
+def _resolve_ars(index: _Index, leika_key: str, ars: str, asked: dict) -> Resolution:
+    if len(ars) == 12 and index.municipality_names and ars not in index.municipality_names:
+        return _unknown_area(leika_key, asked, _("Regionalschlüssel %(ars)s") % {"ars": ars})
+    target = _lookup(index, leika_key, ars)
+    if target is None:
+        return _no_responsibility(index, leika_key, asked, ars)
+    return _found(index, leika_key, asked, target, ars)
+
+
+def _resolve_candidates(index: _Index, leika_key: str, candidates: list[Candidate], asked: dict) -> Resolution:
+    if len(candidates) == 1:
+        return _resolve_ars(index, leika_key, candidates[0].ars, asked)
+    targets = {c.ars: _lookup(index, leika_key, c.ars) for c in candidates}
+    distinct = {t.responsibility_id if t else None for t in targets.values()}
+    if len(distinct) == 1 and None not in distinct:
+        # Every Gemeinde the place may mean has the same responsibility (e.g. the Kreis's): no need to ask.
+        target = next(iter(targets.values()))
+        return _found(index, leika_key, asked, target, target.area_ars, candidates)
+    return Resolution(
+        AMBIGUOUS,
+        leika_key,
+        asked,
+        "ambiguous_place",
+        _("Die Angabe passt zu mehreren Gemeinden. Bitte wählen Sie Ihre Gemeinde aus."),
+        candidates=tuple(sorted(candidates, key=lambda c: (c.name, c.ars))),
+    )
+
+
+def _unknown_area(leika_key: str, asked: dict, what: str) -> Resolution:
+    return Resolution(NOT_FOUND, leika_key, asked, "unknown_area",
+                      _("%(what)s ist uns nicht bekannt. Bitte prüfen Sie die Angabe.") % {"what": what})
+
+
+def _no_responsibility(index: _Index, leika_key: str, asked: dict, ars: str) -> Resolution:
+    place = index.area_names.get(ars) or ars
+    reason = "no_responsibility" if leika_key in index.by_key else "unknown_service"
+    return Resolution(
+        NOT_FOUND,
+        leika_key,
+        asked,
+        reason,
+        _("Für die Leistung %(key)s ist für %(place)s (%(ars)s) keine zuständige Stelle eingetragen.")
+        % {"key": leika_key, "place": place, "ars": ars},
+        municipality_ars=ars if len(ars) == 12 else "",
+        municipality_name=index.municipality_names.get(ars, ""),
+    )
+
+
+def area_name(ars: str) -> str:
+    """Name of a Land, Kreis, Verband or Gemeinde by its key (for lists and reports)."""
+    return get_index().area_names.get(ars, "")

@@ -1,0 +1,94 @@
+"""Factories for destinations, keys and responsibilities, with named states.
+
+    DestinationFactory()                         active, pull channel, with an active encryption key
+    DestinationFactory(callback=True)            also push to an HTTPS callback
+    DestinationFactory(inactive=True)
+    DestinationFactory(keys=False)               no keys at all
+    DestinationKeyFactory(signature=True)        a PS512 verification key
+    ResponsibilityFactory()                      Gemeinde-level, for the destination's authority
+    ResponsibilityFactory(kreis=True) / (land=True)   at Kreis / Land level of the authority's area
+
+Key material: RSA 4096 key pairs are expensive to make, so `test_keypair(n)` caches a few per process;
+`public_jwk(purpose, kid)` returns a FIT-Connect-conformant public JWK.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+
+import factory
+from django.utils import timezone
+from joserfc.jwk import RSAKey
+
+from amtsweg.accounts.tests.factories import AuthorityFactory
+from amtsweg.routing.models import Destination, DestinationKey, Responsibility
+
+ALG = {"encryption": "RSA-OAEP-256", "signature": "PS512"}
+OPS = {"encryption": ["wrapKey"], "signature": ["verify"]}
+
+
+@functools.cache
+def test_keypair(number: int = 0, bits: int = 4096) -> RSAKey:
+    """A private RSA key, cached per process (number just selects a different one)."""
+    return RSAKey.generate_key(bits, private=True)
+
+
+def public_jwk(purpose: str = "encryption", kid: str | None = None, *, number: int = 0, bits: int = 4096) -> dict:
+    public = test_keypair(number, bits).as_dict(private=False)
+    public.update({"kid": kid or f"key-{uuid.uuid4()}", "alg": ALG[purpose], "key_ops": OPS[purpose]})
+    return public
+
+
+class DestinationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Destination
+        skip_postgeneration_save = True
+
+    authority = factory.SubFactory(AuthorityFactory)
+    name = factory.LazyAttribute(lambda o: f"Zustellpunkt {o.authority.name}")
+    channels = factory.LazyFunction(lambda: ["pull"])
+    status = Destination.Status.ACTIVE
+    metadata_versions = factory.LazyFunction(lambda: ["1.0.0"])
+
+    class Params:
+        callback = factory.Trait(
+            channels=["pull", "callback"], callback_url="https://fachverfahren.example.org/callbacks/amtsweg"
+        )
+        email = factory.Trait(channels=["email"], notification_email="poststelle@kommune.example")
+        inactive = factory.Trait(status=Destination.Status.INACTIVE)
+
+    @factory.post_generation
+    def keys(self, create, extracted, **kwargs):
+        """An active encryption key unless `keys=False`."""
+        if create and extracted is None:
+            DestinationKeyFactory(destination=self)
+
+
+class DestinationKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DestinationKey
+
+    destination = factory.SubFactory(DestinationFactory, keys=False)
+    purpose = DestinationKey.Purpose.ENCRYPTION
+    kid = factory.Sequence(lambda n: f"kid-{n:04d}-{uuid.uuid4().hex[:8]}")
+    jwk = factory.LazyAttribute(lambda o: public_jwk(o.purpose, o.kid))
+    activated_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        signature = factory.Trait(purpose=DestinationKey.Purpose.SIGNATURE)
+        pending = factory.Trait(activated_at=None)
+
+
+class ResponsibilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Responsibility
+
+    destination = factory.SubFactory(DestinationFactory)
+    authority = factory.SelfAttribute("destination.authority")
+    leika_key = "99102013000000"  # Hundesteuer
+    area_ars = factory.LazyAttribute(lambda o: o.authority.area_ars)
+
+    class Params:
+        kreis = factory.Trait(area_ars=factory.LazyAttribute(lambda o: o.authority.area_ars[:5]))
+        land = factory.Trait(area_ars=factory.LazyAttribute(lambda o: o.authority.area_ars[:2]))
