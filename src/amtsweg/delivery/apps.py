@@ -1,5 +1,20 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DeliveryConfig(AppConfig):
     name = "amtsweg.delivery"
+    verbose_name = _("Zustellung")
+
+    def ready(self) -> None:
+        from amtsweg.delivery import channels
+        from amtsweg.delivery.channels.callback import CallbackChannel
+        from amtsweg.delivery.channels.directory import DirectoryExportChannel
+        from amtsweg.delivery.channels.email import EmailChannel
+        from amtsweg.delivery.receivers import on_submission_submitted
+        from amtsweg.submissions.signals import submission_submitted
+
+        channels.register(CallbackChannel())
+        channels.register(EmailChannel())
+        channels.register(DirectoryExportChannel())
+        submission_submitted.connect(on_submission_submitted, dispatch_uid="amtsweg.delivery.outbox")

@@ -1,0 +1,75 @@
+"""Registry of push channels. A channel is a plugin: the core knows only this interface.
+
+A channel delivers a batch of claimed outbox messages and reports, per message, success or an error.
+Adding a channel means writing a `Channel` subclass and calling `register()` (typically in an
+AppConfig.ready()); nothing in the core changes. "pull" is deliberately not a channel: a submission for
+pull simply waits in the Submission API until the Fachverfahren fetches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from amtsweg.delivery.models import OutboxMessage
+
+
+class DeliveryError(Exception):
+    """A delivery attempt failed. `permanent` errors go straight to the dead letters (no retry helps)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Channel:
+    """Base class of push channels. Override `deliver_one`, or `deliver` to batch (e.g. one HTTP call)."""
+
+    name: str = ""
+    label: str = ""
+
+    def deliver_one(self, message: OutboxMessage) -> None:
+        raise NotImplementedError
+
+    def deliver(self, messages: Sequence[OutboxMessage]) -> dict[int, DeliveryError | None]:
+        """Deliver each message; map message pk → None (delivered) or the error."""
+        outcome: dict[int, DeliveryError | None] = {}
+        for message in messages:
+            try:
+                self.deliver_one(message)
+            except DeliveryError as exc:
+                outcome[message.pk] = exc
+            except Exception as exc:  # a plugin's bug must not stop the worker; it is retried and shown
+                outcome[message.pk] = DeliveryError(f"{type(exc).__name__}: {exc}")
+            else:
+                outcome[message.pk] = None
+        return outcome
+
+
+_registry: dict[str, Channel] = {}
+
+
+def register(channel: Channel) -> Channel:
+    if not channel.name:
+        raise ValueError("a channel needs a name")
+    _registry[channel.name] = channel
+    return channel
+
+
+def unregister(name: str) -> None:
+    _registry.pop(name, None)
+
+
+def get(name: str) -> Channel | None:
+    return _registry.get(name)
+
+
+def names() -> list[str]:
+    return sorted(_registry)
+
+
+def push_channels(channel_names: Iterable[str]) -> list[str]:
+    """Those of a destination's channels that need a push (have a registered plugin)."""
+    return [name for name in dict.fromkeys(channel_names) if name in _registry]

@@ -1,0 +1,192 @@
+"""Outbox services: enqueue, claim, deliver, retry, dead-letter, resend.
+
+The state machine of a message:
+
+    pending ──claim──► in_flight ──success──► delivered
+       ▲                  │  │
+       └──failure, retry──┘  └──failure past the horizon / permanent──► dead ──resend──► pending
+    in_flight with an expired lease (its worker died) counts as due again.
+
+Claiming is safe with several workers: candidates are selected (`SELECT … FOR UPDATE SKIP LOCKED` where
+the database has it) and then taken with one conditional UPDATE that only matches rows still due; the
+claim token tells which rows this worker won. Network I/O happens outside any transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from amtsweg.delivery import channels, conf
+from amtsweg.delivery.models import OutboxMessage
+from amtsweg.delivery.policy import RetryPolicy
+
+logger = logging.getLogger(__name__)
+Status = OutboxMessage.Status
+MAX_ERROR_LENGTH = 2000
+
+
+def enqueue(
+    *, submission_id, destination_id, authority_id: int, channel_names: Iterable[str], case_id=None
+) -> list[str]:
+    """Write one outbox row per push channel (idempotent) and wake a worker after commit.
+
+    Must be called inside the transaction that stores the submission; does no network I/O.
+    Returns the channels for which a row exists now.
+    """
+    wanted = channels.push_channels(channel_names)
+    if not wanted:
+        return []
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                idempotency_key=OutboxMessage.key_for(submission_id, name),
+                submission_id=submission_id,
+                destination_id=destination_id,
+                case_id=case_id,
+                authority_id=authority_id,
+                channel=name,
+                next_attempt_at=now,
+            )
+            for name in wanted
+        ],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(wake_workers)
+    return wanted
+
+
+def wake_workers() -> None:
+    """Enqueue a wake-up task. Failure to enqueue loses nothing: the sweep finds due messages anyway."""
+    from amtsweg.delivery.tasks import wake
+
+    try:
+        wake.enqueue()
+    except Exception:
+        logger.warning("delivery wake-up could not be enqueued; the sweep will pick the messages up", exc_info=True)
+
+
+def due_q(now: datetime) -> Q:
+    return Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.IN_FLIGHT, locked_until__lt=now)
+
+
+def claim(*, limit: int | None = None, now: datetime | None = None) -> list[OutboxMessage]:
+    """Reserve up to `limit` due messages for this worker (lease) and return them."""
+    now = now or timezone.now()
+    limit = int(limit or conf.value("BATCH_SIZE"))
+    token = secrets.token_hex(16)
+    lease = timedelta(seconds=conf.value("LEASE_SECONDS"))
+    with transaction.atomic():
+        candidates = OutboxMessage.objects.filter(due_q(now)).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        # The WHERE repeats the due condition: on databases without row locks (SQLite) two workers may
+        # pick the same candidates, and only one UPDATE can match them.
+        OutboxMessage.objects.filter(due_q(now), id__in=ids).update(
+            status=Status.IN_FLIGHT,
+            claim_token=token,
+            locked_until=now + lease,
+            attempts=F("attempts") + 1,
+            first_attempt_at=Coalesce("first_attempt_at", now),
+            last_attempt_at=now,
+        )
+    return list(OutboxMessage.objects.filter(claim_token=token, status=Status.IN_FLIGHT).order_by("id"))
+
+
+def _finish(message: OutboxMessage, error: channels.DeliveryError | None, policy: RetryPolicy) -> str:
+    now = timezone.now()
+    mine = OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token, status=Status.IN_FLIGHT)
+    if error is None:
+        mine.update(status=Status.DELIVERED, delivered_at=now, locked_until=None, last_error="", next_attempt_at=None)
+        return Status.DELIVERED
+    reason = error.reason[:MAX_ERROR_LENGTH]
+    next_at = None if error.permanent else policy.next_attempt(
+        attempts=message.attempts, first_attempt_at=message.first_attempt_at or now, now=now
+    )
+    if next_at is None:
+        if not error.permanent:
+            reason = f"Zustellfrist abgelaufen nach {message.attempts} Versuchen. Letzter Fehler: {reason}"
+        mine.update(status=Status.DEAD, locked_until=None, last_error=reason[:MAX_ERROR_LENGTH], next_attempt_at=None)
+        logger.warning("delivery dead", extra={"message_id": message.pk, "channel": message.channel})
+        return Status.DEAD
+    mine.update(status=Status.PENDING, locked_until=None, last_error=reason, next_attempt_at=next_at)
+    logger.info("delivery retry scheduled", extra={"message_id": message.pk, "channel": message.channel})
+    return Status.PENDING
+
+
+def deliver(messages: list[OutboxMessage], policy: RetryPolicy | None = None) -> dict[str, int]:
+    """Hand claimed messages to their channel plugins and record each outcome."""
+    policy = policy or RetryPolicy.from_settings()
+    counts: dict[str, int] = defaultdict(int)
+    by_channel: dict[str, list[OutboxMessage]] = defaultdict(list)
+    for message in messages:
+        by_channel[message.channel].append(message)
+    for name, batch in by_channel.items():
+        plugin = channels.get(name)
+        if plugin is None:
+            outcome: dict[int, Any] = {
+                m.pk: channels.DeliveryError(f"Zustellweg »{name}« ist nicht installiert.") for m in batch
+            }
+        else:
+            try:
+                outcome = plugin.deliver(batch)
+            except Exception as exc:  # a plugin's bug: every message of the batch is retried
+                logger.exception("delivery channel failed", extra={"channel": name})
+                outcome = {m.pk: channels.DeliveryError(f"{type(exc).__name__}: {exc}") for m in batch}
+        for message in batch:
+            error = outcome.get(message.pk, channels.DeliveryError("Kanal meldete kein Ergebnis."))
+            counts[_finish(message, error, policy)] += 1
+    return dict(counts)
+
+
+def run_until_idle(*, max_batches: int | None = None) -> dict[str, int]:
+    """Claim and deliver until nothing is due. This is what a woken worker does."""
+    totals: dict[str, int] = defaultdict(int)
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        claimed = claim()
+        if not claimed:
+            break
+        batches += 1
+        for status, n in deliver(claimed).items():
+            totals[status] += n
+    return dict(totals)
+
+
+def has_due(now: datetime | None = None) -> bool:
+    return OutboxMessage.objects.filter(due_q(now or timezone.now())).exists()
+
+
+def sweep() -> bool:
+    """Wake a worker if anything is due (retries whose time has come, leases of dead workers)."""
+    if has_due():
+        wake_workers()
+        return True
+    return False
+
+
+def resend(message: OutboxMessage) -> bool:
+    """Staff resend of a dead letter (or a delivered message): a fresh retry window starts now."""
+    updated = OutboxMessage.objects.filter(pk=message.pk, status__in=[Status.DEAD, Status.DELIVERED]).update(
+        status=Status.PENDING,
+        next_attempt_at=timezone.now(),
+        first_attempt_at=None,
+        locked_until=None,
+        claim_token="",
+    )
+    if updated:
+        transaction.on_commit(wake_workers)
+    return bool(updated)

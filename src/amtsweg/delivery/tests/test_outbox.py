@@ -1,0 +1,183 @@
+"""The outbox core: state machine, claiming, leases, retry policy, horizon, resend, channel registry."""
+
+import random
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from amtsweg.accounts.tests.factories import AuthorityFactory
+from amtsweg.delivery import channels, services
+from amtsweg.delivery.models import OutboxMessage
+from amtsweg.delivery.policy import RetryPolicy
+from amtsweg.delivery.tests.factories import OutboxMessageFactory
+
+pytestmark = pytest.mark.django_db
+Status = OutboxMessage.Status
+
+
+class RecordingChannel(channels.Channel):
+    """A channel plugin registered by the test only: proves new channels need no change in the core."""
+
+    name = "test"
+
+    def __init__(self, fail_with: channels.DeliveryError | None = None):
+        self.fail_with = fail_with
+        self.delivered: list = []
+
+    def deliver_one(self, message):
+        if self.fail_with:
+            raise self.fail_with
+        self.delivered.append(message.submission_id)
+
+
+@pytest.fixture
+def channel():
+    plugin = channels.register(RecordingChannel())
+    yield plugin
+    channels.unregister("test")
+
+
+def test_enqueue_writes_one_row_per_push_channel_and_is_idempotent(channel):
+    authority = AuthorityFactory()
+    sid, did = uuid.uuid4(), uuid.uuid4()
+    kwargs = dict(submission_id=sid, destination_id=did, authority_id=authority.pk, case_id=uuid.uuid4())
+    assert services.enqueue(channel_names=["pull", "test", "callback", "test"], **kwargs) == ["test", "callback"]
+    services.enqueue(channel_names=["test", "callback"], **kwargs)
+    keys = sorted(OutboxMessage.objects.values_list("idempotency_key", flat=True))
+    assert keys == [f"{sid}:callback", f"{sid}:test"]
+    assert services.enqueue(channel_names=["pull"], **kwargs) == []
+
+
+def test_a_registered_plugin_delivers_and_the_message_is_delivered(channel):
+    message = OutboxMessageFactory()
+    totals = services.run_until_idle()
+    message.refresh_from_db()
+    assert totals == {Status.DELIVERED: 1}
+    assert channel.delivered == [message.submission_id]
+    assert message.status == Status.DELIVERED and message.attempts == 1 and message.delivered_at
+
+
+def test_failure_schedules_a_retry_with_backoff(channel, settings):
+    settings.AMTSWEG_DELIVERY_BACKOFF_BASE_SECONDS = 60
+    channel.fail_with = channels.DeliveryError("Fachverfahren antwortete mit HTTP 500.")
+    message = OutboxMessageFactory()
+    services.run_until_idle()
+    message.refresh_from_db()
+    assert message.status == Status.PENDING
+    assert message.last_error == "Fachverfahren antwortete mit HTTP 500."
+    assert timedelta(seconds=29) < message.next_attempt_at - timezone.now() <= timedelta(seconds=60)
+    # Not due yet: a second run does nothing.
+    assert services.run_until_idle() == {}
+
+
+def test_past_the_horizon_the_message_is_dead_with_the_reason(channel):
+    channel.fail_with = channels.DeliveryError("Zeitüberschreitung beim Callback an das Fachverfahren.")
+    message = OutboxMessageFactory(first_attempt_at=timezone.now() - timedelta(hours=48, seconds=1), attempts=9)
+    services.run_until_idle()
+    message.refresh_from_db()
+    assert message.status == Status.DEAD
+    assert "Zustellfrist abgelaufen nach 10 Versuchen" in message.last_error
+    assert "Zeitüberschreitung" in message.last_error
+
+
+def test_a_permanent_error_goes_straight_to_the_dead_letters(channel):
+    channel.fail_with = channels.DeliveryError("Der Zustellpunkt existiert nicht mehr.", permanent=True)
+    message = OutboxMessageFactory()
+    services.run_until_idle()
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (Status.DEAD, "Der Zustellpunkt existiert nicht mehr.")
+
+
+def test_a_message_for_an_unknown_channel_is_retried_not_lost():
+    message = OutboxMessageFactory(channel="fax")
+    services.run_until_idle()
+    message.refresh_from_db()
+    assert message.status == Status.PENDING and "nicht installiert" in message.last_error
+
+
+def test_a_crashing_plugin_does_not_stop_the_worker(channel):
+    def boom(messages):
+        raise RuntimeError("bug in plugin")
+
+    channel.deliver = boom
+    message = OutboxMessageFactory()
+    services.run_until_idle()
+    message.refresh_from_db()
+    assert message.status == Status.PENDING and "RuntimeError" in message.last_error
+
+
+def test_claims_never_overlap_and_leases_protect_in_flight_messages(channel):
+    OutboxMessageFactory.create_batch(5)
+    busy = OutboxMessageFactory(in_flight=True)
+    first = services.claim(limit=3)
+    second = services.claim(limit=10)
+    assert len(first) == 3 and len(second) == 2
+    assert not {m.pk for m in first} & {m.pk for m in second}
+    assert busy.pk not in {m.pk for m in first + second}
+    assert services.claim() == []
+
+
+def test_an_expired_lease_is_claimed_again_and_the_old_worker_cannot_overwrite(channel):
+    message = OutboxMessageFactory(expired=True)
+    stale = OutboxMessage.objects.get(pk=message.pk)
+    [reclaimed] = services.claim()
+    assert reclaimed.attempts == 2 and reclaimed.claim_token != "dead-worker"
+    # The dead worker's late result is ignored because its claim token is no longer the current one.
+    services._finish(stale, channels.DeliveryError("late"), RetryPolicy.from_settings())
+    message.refresh_from_db()
+    assert message.status == Status.IN_FLIGHT and message.last_error == ""
+    services.deliver([reclaimed])
+    message.refresh_from_db()
+    assert message.status == Status.DELIVERED
+
+
+def test_resend_puts_a_dead_letter_back_in_the_queue(channel, django_capture_on_commit_callbacks):
+    message = OutboxMessageFactory(dead=True)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.resend(message)
+    assert len(callbacks) == 1  # the wake-up
+    message.refresh_from_db()
+    assert message.status == Status.PENDING and message.first_attempt_at is None
+    services.run_until_idle()
+    message.refresh_from_db()
+    assert message.status == Status.DELIVERED
+    assert not services.resend(OutboxMessageFactory())  # pending: nothing to resend
+
+
+def test_wake_up_is_enqueued_after_commit_and_a_worker_runs_it(channel, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    authority = AuthorityFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enqueue(
+            submission_id=uuid.uuid4(), destination_id=uuid.uuid4(), authority_id=authority.pk, channel_names=["test"]
+        )
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "amtsweg.delivery.tasks.wake"
+    # What the worker does with it:
+    assert task.task.call() == {Status.DELIVERED: 1}
+
+
+def test_sweep_wakes_only_when_something_is_due(channel, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    OutboxMessageFactory(in_flight=True)
+    OutboxMessageFactory(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    assert services.sweep() is False
+    OutboxMessageFactory(expired=True)
+    assert services.sweep() is True
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_backoff_grows_exponentially_with_jitter_and_is_capped():
+    policy = RetryPolicy(base_seconds=10, max_seconds=300, horizon=timedelta(hours=48))
+    rng = random.Random(1)
+    delays = [policy.delay(n, rng).total_seconds() for n in range(1, 8)]
+    caps = [10, 20, 40, 80, 160, 300, 300]
+    assert all(cap / 2 <= d <= cap for d, cap in zip(delays, caps, strict=True))
+    assert len({round(policy.delay(3, rng).total_seconds(), 3) for _ in range(20)}) > 1  # jitter
+    now = timezone.now()
+    assert policy.next_attempt(attempts=1, first_attempt_at=now - timedelta(hours=47), now=now) > now
+    assert policy.next_attempt(attempts=1, first_attempt_at=now - timedelta(hours=48), now=now) is None
