@@ -1,0 +1,266 @@
+"""Validate one step's submitted data given the definition and all answers so far.
+
+Input names follow one scheme shared with the templates: `field`, `field-<i>` for repeated values,
+`field-street` (and `field-<i>-street`) for the parts of an address. Errors are keyed by the input
+name so that the error summary can link to the exact input.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ..definition import FormSpec, text
+from . import validators as v
+from .conditions import is_visible
+
+ADDRESS_PARTS = ("street", "house_number", "postcode", "place")
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    """A checked upload not yet stored; the service encrypts it into the draft and keeps only a reference."""
+
+    filename: str
+    content_type: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field_id: str
+    input_name: str
+    message: str
+
+
+@dataclass
+class StepResult:
+    cleaned: dict[str, Any]
+    errors: list[FieldError]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    def errors_for(self, input_name: str) -> list[str]:
+        return [e.message for e in self.errors if e.input_name == input_name]
+
+
+def input_name(field_id: str, index: int | None = None, part: str | None = None) -> str:
+    name = field_id if index is None else f"{field_id}-{index}"
+    return name if part is None else f"{name}-{part}"
+
+
+def _values(data: Any, name: str) -> list[str]:
+    if hasattr(data, "getlist"):
+        return [str(x) for x in data.getlist(name)]
+    value = data.get(name)
+    if value is None:
+        return []
+    return [str(x) for x in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def _value(data: Any, name: str) -> str:
+    values = _values(data, name)
+    return values[0].strip() if values else ""
+
+
+def _required_message(fld: dict, language: str) -> str:
+    label = text(fld["label"], language)
+    kind = fld["type"]
+    if kind in {"choice", "multichoice"}:
+        return _("Bitte wählen Sie bei „%(label)s“ etwas aus.") % {"label": label}
+    if kind == "yesno":
+        return _("Bitte beantworten Sie die Frage „%(label)s“ mit Ja oder Nein.") % {"label": label}
+    if kind == "file":
+        return _("Bitte laden Sie eine Datei für „%(label)s“ hoch.") % {"label": label}
+    return _("Bitte füllen Sie das Feld „%(label)s“ aus.") % {"label": label}
+
+
+def _parse_scalar(spec: FormSpec, fld: dict, raw: str, today: date) -> Any:
+    kind, rules = fld["type"], fld.get("validation", {})
+    if kind in {"text", "textarea"}:
+        return v.check_text(raw if kind == "textarea" else " ".join(raw.split()), rules)
+    if kind == "number":
+        return v.parse_number(raw, rules)
+    if kind == "amount":
+        return v.parse_amount(raw, rules)
+    if kind == "date":
+        day = v.parse_date(raw)
+        v.check_date_bounds(day, rules, today)
+        return day.isoformat()
+    if kind == "yesno":
+        if raw not in {"ja", "nein"}:
+            raise v.Invalid(_("Bitte wählen Sie Ja oder Nein."))
+        return raw == "ja"
+    if kind == "choice":
+        codes = {c["code"] for c in spec.codelist(fld["codelist"])}
+        if raw not in codes:
+            raise v.Invalid(_("Bitte wählen Sie einen der angebotenen Einträge."))
+        return raw
+    if kind == "email":
+        return v.check_text(v.parse_email(raw), rules)
+    if kind == "phone":
+        return v.parse_phone(raw)
+    if kind == "iban":
+        return v.parse_iban(raw)
+    raise AssertionError(f"not a scalar type: {kind}")
+
+
+def _validate_address(fld: dict, data: Any, base: str, required: bool, errors: list[FieldError]) -> dict | None:
+    raw = {part: " ".join(_value(data, input_name(base, part=part)).split()) for part in ADDRESS_PARTS}
+    if not any(raw.values()):
+        if required:
+            errors.append(FieldError(fld["id"], input_name(base, part="street"),
+                                     _("Bitte geben Sie die Anschrift an (Straße, Hausnummer, Postleitzahl, Ort).")))
+        return None
+    missing = {
+        "street": _("Bitte geben Sie die Straße an."),
+        "house_number": _("Bitte geben Sie die Hausnummer an."),
+        "postcode": _("Bitte geben Sie die Postleitzahl an."),
+        "place": _("Bitte geben Sie den Ort an."),
+    }
+    cleaned: dict[str, str] = {}
+    for part in ADDRESS_PARTS:
+        name = input_name(base, part=part)
+        if not raw[part]:
+            errors.append(FieldError(fld["id"], name, missing[part]))
+            continue
+        try:
+            if part == "postcode":
+                cleaned[part] = v.parse_postcode(raw[part])
+            elif part == "house_number":
+                cleaned[part] = v.parse_house_number(raw[part])
+            else:
+                cleaned[part] = v.check_text(raw[part], {"max_length": 100})
+        except v.Invalid as exc:
+            errors.append(FieldError(fld["id"], name, exc.message))
+    return cleaned if len(cleaned) == len(ADDRESS_PARTS) else None
+
+
+def _validate_file(fld: dict, files: Any, answers: dict, errors: list[FieldError]) -> Any:
+    name = input_name(fld["id"])
+    upload = files.get(name) if files else None
+    rules = fld.get("validation", {})
+    if upload is None or not getattr(upload, "name", ""):
+        return answers.get(fld["id"])  # keep the file uploaded earlier, if any
+    max_size = rules.get("max_size", v.DEFAULT_MAX_UPLOAD)
+    size = getattr(upload, "size", None)
+    content = b"" if size is not None and size > max_size else upload.read(max_size + 1)
+    try:
+        if size is not None and size > max_size:
+            raise v.Invalid(_("Die Datei ist zu groß (%(size)s). Erlaubt sind höchstens %(max)s.")
+                            % {"size": v._fmt_size(size), "max": v._fmt_size(max_size)})
+        content_type = v.check_upload(content, rules)
+    except v.Invalid as exc:
+        errors.append(FieldError(fld["id"], name, exc.message))
+        return None
+    filename = os.path.basename(upload.name.replace("\\", "/"))[:120] or "datei"
+    return PendingUpload(filename=filename, content_type=content_type, content=content)
+
+
+def _validate_field(spec: FormSpec, fld: dict, data: Any, files: Any, answers: dict, today: date,
+                    language: str, errors: list[FieldError]) -> Any:
+    kind, required = fld["type"], fld.get("required", False)
+    rules = fld.get("validation", {})
+    if kind == "file":
+        value = _validate_file(fld, files, answers, errors)
+        if value is None and required and not any(e.field_id == fld["id"] for e in errors):
+            errors.append(FieldError(fld["id"], input_name(fld["id"]), _required_message(fld, language)))
+        return value
+    if kind == "multichoice":
+        codes = {c["code"] for c in spec.codelist(fld["codelist"])}
+        chosen = [x for x in _values(data, fld["id"]) if x]
+        name = input_name(fld["id"])
+        if any(x not in codes for x in chosen):
+            errors.append(FieldError(fld["id"], name, _("Bitte wählen Sie nur angebotene Einträge.")))
+            return None
+        chosen = [c["code"] for c in spec.codelist(fld["codelist"]) if c["code"] in chosen]
+        if not chosen:
+            if required:
+                errors.append(FieldError(fld["id"], name, _required_message(fld, language)))
+            return None
+        if len(chosen) < rules.get("min_items", 0):
+            errors.append(FieldError(fld["id"], name, _("Bitte wählen Sie mindestens %(n)d Einträge.")
+                                     % {"n": rules["min_items"]}))
+        if "max_items" in rules and len(chosen) > rules["max_items"]:
+            errors.append(FieldError(fld["id"], name, _("Bitte wählen Sie höchstens %(n)d Einträge.")
+                                     % {"n": rules["max_items"]}))
+        return chosen
+    repeat = fld.get("repeat") if kind not in {"yesno", "choice"} else None
+    slots = [None] if repeat is None else list(range(repeat["max"]))
+    values: list[Any] = []
+    for index in slots:
+        if kind == "address":
+            value = _validate_address(fld, data, input_name(fld["id"], index), required and index in (None, 0),
+                                      errors)
+            if value is not None:
+                values.append(value)
+            continue
+        name = input_name(fld["id"], index)
+        raw = _value(data, name)
+        if not raw:
+            continue
+        try:
+            values.append(_parse_scalar(spec, fld, raw, today))
+        except v.Invalid as exc:
+            errors.append(FieldError(fld["id"], name, exc.message))
+    has_error = any(e.field_id == fld["id"] for e in errors)
+    if repeat is None:
+        if not values and required and not has_error:
+            errors.append(FieldError(fld["id"], input_name(fld["id"]), _required_message(fld, language)))
+        return values[0] if values else None
+    minimum = max(repeat.get("min", 0), 1 if required else 0)
+    if len(values) < minimum and not has_error:
+        errors.append(FieldError(fld["id"], input_name(fld["id"], 0), _("Bitte machen Sie mindestens %(n)d Angabe(n) "
+                                 "bei „%(label)s“.") % {"n": minimum, "label": text(fld["label"], language)}))
+    return values or None
+
+
+def _compare(a: Any, op: str, b: Any) -> bool:
+    return {"gt": a > b, "ge": a >= b, "lt": a < b, "le": a <= b, "eq": a == b, "ne": a != b}[op]
+
+
+def validate_step(spec: FormSpec, step_id: str, data: Any, files: Any = None, answers: dict | None = None, *,
+                  language: str = "de", today: date | None = None) -> StepResult:
+    """Validate the submitted `data` (QueryDict or dict) of one step.
+
+    `answers` are the cleaned answers of the whole form so far (other steps, and this step's earlier values
+    for uploads). Fields hidden by their condition are neither validated nor returned.
+    """
+    answers = answers or {}
+    today = today or timezone.localdate()
+    step = spec.step(step_id)
+    errors: list[FieldError] = []
+    cleaned: dict[str, Any] = {}
+    with translation.override(language):
+        own_ids = {f["id"] for fs in step["fieldsets"] for f in fs["fields"]}
+        context = {k: val for k, val in answers.items() if k not in own_ids}
+        if not is_visible(step.get("visible_if"), context):
+            return StepResult({}, [])
+        for fieldset in step["fieldsets"]:
+            fieldset_visible = is_visible(fieldset.get("visible_if"), context)
+            for fld in fieldset["fields"]:
+                if fld["type"] == "note" or not fieldset_visible or not is_visible(fld.get("visible_if"), context):
+                    continue
+                value = _validate_field(spec, fld, data, files, answers, today, language, errors)
+                if value is not None:
+                    cleaned[fld["id"]] = value
+                    context[fld["id"]] = value
+        failed = {e.field_id for e in errors}
+        for rule in step.get("rules", []):
+            a, b = cleaned.get(rule["field"]), cleaned.get(rule["other"], answers.get(rule["other"]))
+            if a is None or b is None or rule["field"] in failed or isinstance(a, (dict, list)):
+                continue
+            if type(a) is not type(b) and not all(isinstance(x, (int, float)) for x in (a, b)):
+                continue
+            if not _compare(a, rule["op"], b):
+                fld = spec.fields[rule["field"]].field
+                name = input_name(fld["id"], 0 if fld.get("repeat") else None)
+                errors.append(FieldError(fld["id"], name, text(rule["message"], language)))
+    return StepResult(cleaned, errors)

@@ -1,0 +1,144 @@
+"""The step engine: each field type with its German messages, conditions, repeats and cross-field rules."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
+
+from amtsweg.assistants.definition import FormSpec
+from amtsweg.assistants.engine import PendingUpload, prune_answers, validate_step, visible_steps
+
+from .factories import sample_definition
+
+TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture
+def spec():
+    return FormSpec(sample_definition())
+
+
+PERSON = {"given_name": " Erika ", "family_name": "Mustermann", "birth_date": "12.08.1964",
+          "address-street": "Rathausplatz", "address-house_number": "1a", "address-postcode": "66111",
+          "address-place": "Saarbrücken", "email": "Erika@Beispiel.DE", "phone": "0681 123456"}
+
+
+def messages(result):
+    return {e.input_name: e.message for e in result.errors}
+
+
+def test_valid_person_step_is_cleaned(spec):
+    result = validate_step(spec, "person", PERSON, today=TODAY)
+    assert result.is_valid, result.errors
+    assert result.cleaned == {
+        "given_name": "Erika", "family_name": "Mustermann", "birth_date": "1964-08-12",
+        "address": {"street": "Rathausplatz", "house_number": "1a", "postcode": "66111", "place": "Saarbrücken"},
+        "email": "Erika@beispiel.de", "phone": "+49681123456",
+    }
+
+
+def test_required_fields_get_german_messages_at_the_input(spec):
+    result = validate_step(spec, "person", {}, today=TODAY)
+    assert messages(result) == {
+        "given_name": "Bitte füllen Sie das Feld „Vorname“ aus.",
+        "family_name": "Bitte füllen Sie das Feld „Familienname“ aus.",
+        "birth_date": "Bitte füllen Sie das Feld „Geburtsdatum“ aus.",
+        "address-street": "Bitte geben Sie die Anschrift an (Straße, Hausnummer, Postleitzahl, Ort).",
+    }
+
+
+def test_each_type_reports_its_own_error(spec):
+    data = dict(PERSON, birth_date="01.01.2030", email="erika@", phone="12345",
+                **{"address-postcode": "6611", "address-house_number": ""})
+    result = validate_step(spec, "person", data, today=TODAY)
+    assert messages(result) == {
+        "birth_date": "Das Datum darf nicht in der Zukunft liegen.",
+        "email": "Bitte geben Sie eine E-Mail-Adresse im Format name@beispiel.de ein.",
+        "phone": "Bitte geben Sie die Telefonnummer mit Vorwahl an, z. B. 0681 123456.",
+        "address-postcode": "Bitte geben Sie eine Postleitzahl mit fünf Ziffern ein, z. B. 66111.",
+        "address-house_number": "Bitte geben Sie die Hausnummer an.",
+    }
+
+
+DETAILS = {"has_pet": "ja", "pet_name": "Bello", "colour": "blau", "extras": ["gruen", "rot"], "count": "3",
+           "amount": "934,50", "start": "01.07.2026", "end": "02.07.2026", "iban": "DE02 1203 0000 0000 2020 51",
+           "remarks": "Zeile 1\nZeile 2", "nicknames-0": "Bello", "nicknames-2": "Wuff"}
+
+
+def test_details_step_types(spec):
+    result = validate_step(spec, "details", QueryDict(mutable=True) | DETAILS, today=TODAY)
+    assert result.is_valid, result.errors
+    assert result.cleaned == {
+        "has_pet": True, "pet_name": "Bello", "colour": "blau", "extras": ["rot", "gruen"], "count": 3,
+        "amount": 93450, "start": "2026-07-01", "end": "2026-07-02", "iban": "DE02120300000000202051",
+        "remarks": "Zeile 1\nZeile 2", "nicknames": ["Bello", "Wuff"],
+    }
+
+
+def test_details_errors(spec):
+    data = dict(DETAILS, has_pet="vielleicht", colour="lila", extras=["gelb"], count="11", amount="2000",
+                iban="DE02120300000000202052", remarks="x" * 501, **{"nicknames-1": "   "})
+    result = validate_step(spec, "details", data, today=TODAY)
+    assert messages(result) == {
+        "has_pet": "Bitte wählen Sie Ja oder Nein.",
+        "colour": "Bitte wählen Sie einen der angebotenen Einträge.",
+        "extras": "Bitte wählen Sie nur angebotene Einträge.",
+        "count": "Die Zahl darf höchstens 10 sein.",
+        "amount": "Der Betrag darf höchstens 1.000,00 € betragen.",
+        "iban": "Die IBAN ist ungültig: die Prüfziffer stimmt nicht. Bitte prüfen Sie Ihre Eingabe.",
+        "remarks": "Bitte geben Sie höchstens 500 Zeichen ein (jetzt: 501).",
+    }
+
+
+def test_hidden_conditional_field_is_neither_validated_nor_kept(spec):
+    data = dict(DETAILS, has_pet="nein", pet_name="")
+    result = validate_step(spec, "details", data, today=TODAY)
+    assert result.is_valid and "pet_name" not in result.cleaned
+    data = dict(DETAILS, has_pet="nein", pet_name="Bello")
+    assert "pet_name" not in validate_step(spec, "details", data, today=TODAY).cleaned
+    result = validate_step(spec, "details", dict(DETAILS, pet_name=""), today=TODAY)
+    assert messages(result) == {"pet_name": "Bitte füllen Sie das Feld „Name des Tieres“ aus."}
+
+
+def test_cross_field_rule_end_after_start(spec):
+    result = validate_step(spec, "details", dict(DETAILS, end="01.07.2026"), today=TODAY)
+    assert messages(result) == {"end": "Das Ende muss nach dem Beginn liegen."}
+    result = validate_step(spec, "details", dict(DETAILS, end="01.07.2026"), language="en", today=TODAY)
+    assert messages(result) == {"end": "The end must be after the start."}
+
+
+def test_conditions_across_steps_and_pruning():
+    definition = sample_definition()
+    definition["steps"][2]["visible_if"] = {"field": "colour", "in": ["rot"]}
+    spec = FormSpec(definition)
+    answers = {"has_pet": False, "pet_name": "Bello", "colour": "blau", "document": {"name": "x"}}
+    assert [s["id"] for s in visible_steps(spec, answers)] == ["person", "details"]
+    assert prune_answers(spec, answers) == {"has_pet": False, "colour": "blau"}
+    answers["colour"] = "rot"
+    assert [s["id"] for s in visible_steps(spec, answers)] == ["person", "details", "evidence"]
+    assert validate_step(spec, "evidence", {}, answers={"colour": "blau"}).cleaned == {}
+
+
+def test_repeat_minimum(spec):
+    definition = sample_definition()
+    definition["steps"][1]["fieldsets"][0]["fields"][-1]["repeat"] = {"min": 2, "max": 3}
+    result = validate_step(FormSpec(definition), "details", dict(DETAILS, **{"nicknames-2": ""}), today=TODAY)
+    assert messages(result) == {"nicknames-0": "Bitte machen Sie mindestens 2 Angabe(n) bei „Weitere Namen“."}
+
+
+def test_upload_is_checked_by_content_not_name(spec):
+    fake = SimpleUploadedFile("nachweis.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    result = validate_step(spec, "evidence", {}, {"document": fake})
+    assert messages(result) == {"document": "Diese Datei ist kein erlaubter Dateityp. Erlaubt sind: PDF, PNG, JPEG."}
+    real = SimpleUploadedFile("scan.bin", b"\x89PNG\r\n\x1a\nimage", content_type="application/octet-stream")
+    result = validate_step(spec, "evidence", {}, {"document": real})
+    assert result.cleaned["document"] == PendingUpload("scan.bin", "image/png", b"\x89PNG\r\n\x1a\nimage")
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (1024 * 1024))
+    assert messages(validate_step(spec, "evidence", {}, {"document": big})) == {
+        "document": "Die Datei ist zu groß (1 MB). Erlaubt sind höchstens 1 MB."}
+
+
+def test_earlier_upload_is_kept_when_no_new_file(spec):
+    stored = {"file_id": "abc", "filename": "a.pdf"}
+    assert validate_step(spec, "evidence", {}, {}, {"document": stored}).cleaned == {"document": stored}
