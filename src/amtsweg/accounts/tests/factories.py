@@ -6,7 +6,7 @@
     UserFactory(kommune_admin=True)    administrator (a confirmed TOTP device is created: see `totp_device`)
     UserFactory(land_operator=True)    operator of the Land of its authority
     UserFactory(citizen=True)          citizen account without authority
-Passwords are always `UserFactory.password_plain`.
+Passwords are always `PASSWORD` (also reachable as `UserFactory.password_plain`).
 """
 
 import factory
@@ -49,8 +49,10 @@ class AuthorityFactory(factory.django.DjangoModelFactory):
         )
 
 
+PASSWORD = "korrekt-Pferd-Batterie-42"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
-    password_plain = "korrekt-Pferd-Batterie-42"
 
     class Meta:
         model = User
@@ -63,7 +65,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = "Mustermann"
     role = User.Role.KOMMUNE_STAFF
     authority = factory.SubFactory(AuthorityFactory)
-    password = factory.PostGenerationMethodCall("set_password", password_plain)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     class Params:
         kommune_admin = factory.Trait(role=User.Role.KOMMUNE_ADMIN)
@@ -79,3 +81,6 @@ class UserFactory(factory.django.DjangoModelFactory):
             TOTPDevice.objects.create(user=self, name="Authenticator", confirmed=True)
         if create:
             self.save()
+
+
+UserFactory.password_plain = PASSWORD

@@ -41,6 +41,7 @@ class PublicServiceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PublicService
         django_get_or_create = ("key",)
+        skip_postgeneration_save = True
 
     key = factory.Sequence(lambda n: f"99{n:012d}")
     name = factory.Sequence(lambda n: f"Leistung {n}")
