@@ -1,2 +1,23 @@
+from django.urls import path
+
+from . import api, views
+
 app_name = "shop"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("verwaltung/shop/", views.shop_index, name="index"),
+    path("verwaltung/shop/anschluesse/", views.subscriptions, name="subscriptions"),
+    path("verwaltung/shop/anschluss/<int:pk>/einrichten/", views.order_configure, name="configure"),
+    path("verwaltung/shop/anschluss/<int:pk>/pruefen/", views.order_review, name="review"),
+    path("verwaltung/shop/anschluss/<int:pk>/beenden/", views.subscription_end, name="end"),
+    path("verwaltung/shop/<slug:slug>/", views.offer_detail, name="offer"),
+    path("verwaltung/shop/<slug:slug>/bestellen/", views.order_accept, name="order"),
+    path("land/angebote/", views.land_offers, name="land-offers"),
+    path("land/angebote/<slug:slug>/", views.land_offer_detail, name="land-offer"),
+    path("land/angebote/<slug:slug>/export.csv", views.land_offer_export, name="land-offer-export"),
+    path("land/angebote/<slug:slug>/erinnern/", views.land_offer_remind, name="land-offer-remind"),
+    path("land/anschluesse/import/", views.land_onboarding, name="land-onboarding"),
+    path("land/kosten/", views.land_costs, name="land-costs"),
+    path("api/shop/v1/offers", api.OfferListView.as_view(), name="api-offers"),
+    path("api/shop/v1/subscriptions", api.SubscriptionListView.as_view(), name="api-subscriptions"),
+]

@@ -1,0 +1,155 @@
+"""Bulk onboarding of Kommunen by the Land from a CSV file (all or nothing, with a validation report).
+
+Columns (header row required, `;` or `,` separated, UTF-8):
+
+    ars;angebot;zustaendige_stelle;email;telefon;oeffnungszeiten;gebuehr_eur;zustellpunkt
+
+`ars` is the area key of an existing Authority of the operator's Land, `angebot` an orderable offer's short
+name, `zustellpunkt` (optional) the id of one of that Authority's destinations. The Land prepares the local
+part; the Kommune's administration still accepts the agreement itself and switches the service live:
+accepting an agreement is a legal act of the Kommune that the Land cannot do on its behalf.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from amtsweg.accounts.models import Authority, User
+
+from .models import Offer, Subscription
+
+REQUIRED_COLUMNS = ["ars", "angebot", "zustaendige_stelle", "email"]
+OPTIONAL_COLUMNS = ["telefon", "oeffnungszeiten", "gebuehr_eur", "zustellpunkt"]
+MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+
+@dataclass
+class OnboardingReport:
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _decode(raw: bytes) -> str:
+    if len(raw) > MAX_BYTES:
+        raise ValueError(_("Die Datei ist größer als 2 MB."))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(_("Die Datei ist nicht UTF-8-kodiert (Byte %(pos)s).") % {"pos": exc.start}) from exc
+
+
+def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
+    """Validate every row first; write only if all rows are valid."""
+    report = OnboardingReport()
+    if not user.is_land_operator and not user.is_superuser:
+        report.errors.append(RowError(0, _("Nur der Land-Betrieb darf Kommunen gesammelt anschließen.")))
+        return report
+    try:
+        text = _decode(raw)
+    except ValueError as exc:
+        report.errors.append(RowError(0, str(exc)))
+        return report
+    sample = text[:2048]
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        report.errors.append(RowError(1, _("Spalten fehlen: %(cols)s") % {"cols": ", ".join(missing)}))
+        return report
+    land_code = user.authority.land_code if user.authority_id else None
+    authorities = {a.area_ars: a for a in Authority.objects.filter(**({"land_code": land_code} if land_code else {}))}
+    offers = {o.slug: o for o in Offer.objects.filter(**({"land_code": land_code} if land_code else {}))}
+    planned: list[tuple[Authority, Offer, dict]] = []
+    seen: set[tuple[str, str]] = set()
+    for line_no, row in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        errors = []
+        ars = row.get("ars", "")
+        authority = authorities.get(ars)
+        if not re.fullmatch(r"\d{2}|\d{5}|\d{9}|\d{12}", ars):
+            errors.append(_("ARS „%(v)s“ ist kein Regionalschlüssel (2, 5, 9 oder 12 Ziffern).") % {"v": ars})
+        elif authority is None:
+            errors.append(_("Keine Behörde mit ARS %(v)s in Ihrem Land.") % {"v": ars})
+        offer = offers.get(row.get("angebot", ""))
+        if offer is None:
+            errors.append(_("Unbekanntes Angebot „%(v)s“.") % {"v": row.get("angebot", "")})
+        elif not offer.orderable:
+            errors.append(_("Angebot „%(v)s“ ist nicht bestellbar (Status: %(s)s).")
+                          % {"v": offer.slug, "s": offer.get_status_display()})
+        if not row.get("zustaendige_stelle"):
+            errors.append(_("Zuständige Stelle fehlt."))
+        try:
+            validate_email(row.get("email", ""))
+        except Exception:  # noqa: BLE001 - Django raises ValidationError; any failure is the same for the report
+            errors.append(_("E-Mail-Adresse „%(v)s“ ist ungültig.") % {"v": row.get("email", "")})
+        fee = None
+        if row.get("gebuehr_eur"):
+            try:
+                amount = Decimal(row["gebuehr_eur"].replace(",", "."))
+                if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+                    raise InvalidOperation
+                fee = int(amount * 100)
+            except InvalidOperation:
+                errors.append(_("Gebühr „%(v)s“ ist kein Euro-Betrag.") % {"v": row["gebuehr_eur"]})
+        destination = None
+        if row.get("zustellpunkt"):
+            from amtsweg.routing.models import Destination
+
+            try:
+                destination = Destination.objects.filter(pk=uuid.UUID(row["zustellpunkt"])).first()
+            except ValueError:
+                destination = None
+            if destination is None or (authority and destination.authority_id != authority.pk):
+                errors.append(_("Zustellpunkt %(v)s gehört nicht zu dieser Behörde.") % {"v": row["zustellpunkt"]})
+        if authority and offer:
+            if (ars, offer.slug) in seen:
+                errors.append(_("Doppelte Zeile für diese Behörde und dieses Angebot."))
+            seen.add((ars, offer.slug))
+        if errors:
+            report.errors.extend(RowError(line_no, e) for e in errors)
+            continue
+        planned.append((authority, offer, {
+            "office_name": row["zustaendige_stelle"], "contact_email": row["email"],
+            "contact_phone": row.get("telefon", ""), "opening_hours": row.get("oeffnungszeiten", ""),
+            "local_fee_cents": fee, "destination": destination,
+        }))
+    if report.errors:
+        return report
+    if not planned:
+        report.errors.append(RowError(0, _("Die Datei enthält keine Zeilen.")))
+        return report
+    with transaction.atomic():
+        for authority, offer, values in planned:
+            sub = (Subscription.objects.select_for_update().filter(offer=offer, authority=authority)
+                   .exclude(status=Subscription.Status.ENDED).first())
+            if sub is None:
+                Subscription.objects.create(offer=offer, authority=authority, onboarded_by_land=True, **values)
+                report.created += 1
+            elif sub.status != Subscription.Status.LIVE:
+                for k, v in values.items():
+                    setattr(sub, k, v)
+                sub.onboarded_by_land = True
+                sub.save()
+                report.updated += 1
+    return report

@@ -1,0 +1,276 @@
+"""Shop pages: the Kommune's shop and ordering flow, the Land's operator view. Thin: logic is in services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from amtsweg.accounts.models import Authority
+
+from . import reports, services
+from .forms import AcceptAgreementForm, ConfigureForm, EndForm, GoLiveForm, OnboardingUploadForm, YearForm
+from .models import Offer, Reminder, Subscription
+from .onboarding import import_onboarding_csv
+from .permissions import kommune_admin_required, land_operator_required
+
+
+def _own_subscription(request, pk: int) -> Subscription:
+    """404 (not 403) for other tenants' subscriptions: their existence is not revealed."""
+    return get_object_or_404(Subscription.objects.visible_to(request.user).select_related("offer", "authority"), pk=pk)
+
+
+def _destinations(user):
+    from amtsweg.routing.models import Destination
+
+    return Destination.objects.visible_to(user).filter(authority=user.authority).order_by("name")
+
+
+# --- Kommune ----------------------------------------------------------------------------------------
+@kommune_admin_required
+def shop_index(request):
+    entries = services.shop_for(request.user.authority)
+    return render(request, "shop/index.html", {"entries": entries, "authority": request.user.authority})
+
+
+@kommune_admin_required
+def offer_detail(request, slug: str):
+    offer = get_object_or_404(Offer, slug=slug, land_code=request.user.authority.land_code)
+    subscription = (Subscription.objects.visible_to(request.user).filter(offer=offer)
+                    .exclude(status=Subscription.Status.ENDED).first())
+    return render(request, "shop/offer_detail.html", {
+        "offer": offer, "agreement": offer.current_agreement(), "subscription": subscription,
+        "services": offer.public_services.prefetch_related("ozg_services").order_by("name"),
+    })
+
+
+@kommune_admin_required
+def order_accept(request, slug: str):
+    offer = get_object_or_404(Offer, slug=slug, land_code=request.user.authority.land_code)
+    agreement = offer.current_agreement()
+    if agreement is None or not offer.orderable:
+        raise Http404
+    form = AcceptAgreementForm(request.POST or None, initial={"agreement_version": agreement.version})
+    if request.method == "POST" and form.is_valid():
+        chosen = offer.agreements.filter(version=form.cleaned_data["agreement_version"]).first()
+        if chosen is None or chosen.pk != agreement.pk:
+            form.add_error(None, _("Die Vereinbarung wurde inzwischen geändert. Bitte lesen Sie die neue Version."))
+        else:
+            try:
+                sub = services.accept_agreement(offer=offer, agreement=chosen, user=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages[0])
+            else:
+                return redirect("shop:configure", pk=sub.pk)
+    return render(request, "shop/order_accept.html", {"offer": offer, "agreement": agreement, "form": form,
+                                                      "step": 1})
+
+
+@kommune_admin_required
+def order_configure(request, pk: int):
+    sub = _own_subscription(request, pk)
+    destinations = list(_destinations(request.user))
+    initial = {"office_name": sub.office_name, "contact_email": sub.contact_email, "contact_phone": sub.contact_phone,
+               "opening_hours": sub.opening_hours,
+               "local_fee": (sub.local_fee_cents / 100) if sub.local_fee_cents is not None else None,
+               "destination": str(sub.destination_id) if sub.destination_id else ""}
+    form = ConfigureForm(request.POST or None, initial=initial, destinations=destinations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        destination = next((d for d in destinations if str(d.pk) == data["destination"]), None)
+        fee = data["local_fee"]
+        try:
+            services.configure(sub, user=request.user, office_name=data["office_name"],
+                               contact_email=data["contact_email"], contact_phone=data["contact_phone"],
+                               opening_hours=data["opening_hours"],
+                               local_fee_cents=int(fee * 100) if fee is not None else None, destination=destination)
+        except ValidationError as exc:
+            form.add_error("destination", exc.messages[0])
+        else:
+            return redirect("shop:review", pk=sub.pk)
+    return render(request, "shop/order_configure.html", {"subscription": sub, "form": form, "step": 2,
+                                                         "has_destinations": bool(destinations)})
+
+
+@kommune_admin_required
+def order_review(request, pk: int):
+    sub = _own_subscription(request, pk)
+    form = GoLiveForm(request.POST or None, initial={"live_since": timezone.localdate().isoformat()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.go_live(sub, user=request.user, on=form.cleaned_data["live_since"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, _("„%(offer)s“ ist für %(authority)s eingerichtet.")
+                             % {"offer": sub.offer.name, "authority": sub.authority.name})
+            return redirect("shop:subscriptions")
+    return render(request, "shop/order_review.html", {
+        "subscription": sub, "form": form, "step": 3,
+        "accepted": sub.acceptances.select_related("agreement").first(),
+        "agreement_current": services.has_accepted_current_agreement(sub),
+    })
+
+
+@kommune_admin_required
+def subscriptions(request):
+    subs = Subscription.objects.visible_to(request.user).select_related("offer", "destination")
+    return render(request, "shop/subscriptions.html", {"subscriptions": subs, "today": timezone.localdate(),
+                                                       "end_form": EndForm()})
+
+
+@kommune_admin_required
+@require_POST
+def subscription_end(request, pk: int):
+    sub = _own_subscription(request, pk)
+    form = EndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_subscription(sub, user=request.user, on=form.cleaned_data["ends_on"])
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("Der Anschluss endet am %(date)s.")
+                             % {"date": form.cleaned_data["ends_on"].strftime("%d.%m.%Y")})
+    else:
+        messages.error(request, _("Bitte geben Sie ein gültiges Enddatum an."))
+    return redirect("shop:subscriptions")
+
+
+# --- Land ---------------------------------------------------------------------------------------------
+def _land_offer(request, slug: str) -> Offer:
+    return get_object_or_404(Offer, slug=slug, land_code=request.user.authority.land_code)
+
+
+def _rollout_lists(offer: Offer):
+    today = timezone.localdate()
+    subs = {s.authority_id: s for s in Subscription.objects.filter(offer=offer)
+            .exclude(status=Subscription.Status.ENDED).select_related("authority")}
+    connected, in_progress, missing = [], [], []
+    authorities = Authority.objects.filter(land_code=offer.land_code).exclude(kind=Authority.Kind.LAND)
+    for authority in authorities.order_by("name"):
+        sub = subs.get(authority.pk)
+        if sub and sub.is_live_on(today):
+            connected.append((authority, sub))
+        elif sub:
+            in_progress.append((authority, sub))
+        else:
+            missing.append((authority, None))
+    return connected, in_progress, missing
+
+
+@land_operator_required
+def land_offers(request):
+    offers = Offer.objects.filter(land_code=request.user.authority.land_code).order_by("name")
+    rows = []
+    for offer in offers:
+        connected, in_progress, missing = _rollout_lists(offer)
+        rows.append((offer, len(connected), len(in_progress), len(missing)))
+    return render(request, "shop/land_offers.html", {"rows": rows})
+
+
+@land_operator_required
+def land_offer_detail(request, slug: str):
+    offer = _land_offer(request, slug)
+    connected, in_progress, missing = _rollout_lists(offer)
+    today = timezone.localdate()
+    by_district = reports.rollout_by_district(offer, today)
+    over_time = reports.rollout_over_time(offer, today)
+    district_bars, district_height = reports.bar_chart(by_district, relative_to_total=True)
+    time_bars, time_height = reports.bar_chart(over_time, relative_to_total=False)
+    return render(request, "shop/land_offer_detail.html", {
+        "offer": offer, "connected": connected, "in_progress": in_progress, "missing": missing,
+        "by_district": by_district, "over_time": over_time,
+        "district_bars": district_bars, "district_height": district_height,
+        "time_bars": time_bars, "time_height": time_height,
+    })
+
+
+@land_operator_required
+def land_offer_export(request, slug: str):
+    import csv
+
+    offer = _land_offer(request, slug)
+    connected, in_progress, missing = _rollout_lists(offer)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="anschluesse-{offer.slug}.csv"'
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_("Behörde"), _("ARS"), _("Status"), _("online seit"), _("endet am")])
+    for label, rows in ((_("angeschlossen"), connected), (_("in Arbeit"), in_progress), (_("fehlt"), missing)):
+        for authority, sub in rows:
+            writer.writerow([authority.name, authority.area_ars, label,
+                             sub.live_since.isoformat() if sub and sub.live_since else "",
+                             sub.ends_on.isoformat() if sub and sub.ends_on else ""])
+    return response
+
+
+@land_operator_required
+@require_POST
+def land_offer_remind(request, slug: str):
+    offer = _land_offer(request, slug)
+    _c, _p, missing = _rollout_lists(offer)
+    recent = set(Reminder.objects.filter(offer=offer, sent_at__gte=timezone.now() - timedelta(days=7))
+                 .values_list("authority_id", flat=True))
+    sent = skipped = 0
+    for authority, _sub in missing:
+        if authority.pk in recent or not authority.email:
+            skipped += 1
+            continue
+        send_mail(
+            _("Online-Dienst „%(offer)s“ steht für Sie bereit") % {"offer": offer.name},
+            _("Guten Tag,\n\nder Online-Dienst „%(offer)s“ kann von %(authority)s im Shop des Landes mit wenigen "
+              "Klicks übernommen werden: %(url)s\n\nMit freundlichen Grüßen\nIhr Land-Betrieb")
+            % {"offer": offer.name, "authority": authority.name,
+               "url": request.build_absolute_uri(f"/verwaltung/shop/{offer.slug}/")},
+            None, [authority.email],
+        )
+        Reminder.objects.create(offer=offer, authority=authority, sent_by=request.user)
+        sent += 1
+    messages.success(request, _("%(sent)s Erinnerungen versendet, %(skipped)s übersprungen (kürzlich erinnert oder "
+                                "ohne E-Mail-Adresse).") % {"sent": sent, "skipped": skipped})
+    return redirect("shop:land-offer", slug=offer.slug)
+
+
+@land_operator_required
+def land_onboarding(request):
+    form = OnboardingUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = import_onboarding_csv(form.cleaned_data["file"].read(), user=request.user)
+        if report.ok:
+            messages.success(request, _("%(c)s Anschlüsse angelegt, %(u)s aktualisiert. Die Kommunen nehmen die "
+                                        "Vereinbarung selbst an und schalten frei.")
+                             % {"c": report.created, "u": report.updated})
+            return redirect("shop:land-offers")
+    return render(request, "shop/land_onboarding.html", {"form": form, "report": report})
+
+
+@land_operator_required
+def land_costs(request):
+    form = YearForm(request.GET or {"jahr": timezone.localdate().year})
+    year = form.cleaned_data["jahr"] if form.is_valid() else timezone.localdate().year
+    lines = reports.cost_report(request.user.authority.land_code, year)
+    totals: dict[int, tuple[Offer, int, int]] = {}
+    for line in lines:
+        offer, s, n = totals.get(line.offer.pk, (line.offer, 0, 0))
+        totals[line.offer.pk] = (offer, s + line.share.cents, n + 1)
+    fmt = request.GET.get("format")
+    if fmt == "csv":
+        response = HttpResponse(reports.cost_report_csv(lines, year), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="kostenverteilung-{year}.csv"'
+        return response
+    if fmt == "pdf":
+        land_name = request.user.authority.land.name if request.user.authority.land_id else ""
+        response = HttpResponse(reports.cost_report_pdf(lines, year, land_name), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="kostenverteilung-{year}.pdf"'
+        return response
+    return render(request, "shop/land_costs.html", {"form": form, "year": year, "lines": lines,
+                                                    "totals": totals.values(),
+                                                    "estimated": any(x.share.population_estimated for x in lines)})
