@@ -144,6 +144,8 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_CALLABLE = "amtsweg.accounts.views.lockout_response"  # a German page (HTTP 429), not a bare 403
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]  # masked in axes' stored attempt records
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
@@ -219,6 +221,14 @@ TASKS = {
 AMTSWEG_SUBMISSION_INTAKE = os.environ.get(
     "AMTSWEG_SUBMISSION_INTAKE", "amtsweg.submissions.intake.accept_form_submission"
 )
+
+# --- Citizen login and payment (amtsweg.identity, amtsweg.payments) --------------------------------
+# Embedded test providers (SAML IdP + OpenID provider under /test-idp/, payment provider under
+# /testbezahldienst/): for the demo and the tests only, never in production.
+AMTSWEG_TEST_IDENTITY_PROVIDERS = env_bool("AMTSWEG_TEST_IDENTITY_PROVIDERS", False)
+AMTSWEG_TEST_PAYMENT_PROVIDER = env_bool("AMTSWEG_TEST_PAYMENT_PROVIDER", False)
+AMTSWEG_PAYMENT_PROVIDER = os.environ.get("AMTSWEG_PAYMENT_PROVIDER", "testbezahldienst")
+AMTSWEG_TESTBEZAHLDIENST_URL = os.environ.get("AMTSWEG_TESTBEZAHLDIENST_URL", "")
 
 # --- API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
