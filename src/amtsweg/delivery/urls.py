@@ -1,2 +1,9 @@
+from django.urls import path
+
+from amtsweg.delivery import views
+
 app_name = "delivery"
-urlpatterns: list = []
+urlpatterns = [
+    path("verwaltung/zustellung/", views.message_list, name="list"),
+    path("verwaltung/zustellung/<int:pk>/erneut-senden/", views.resend, name="resend"),
+]

@@ -1,0 +1,66 @@
+"""Staff pages: delivery status per message, dead letters with the reason, resend. Thin; tenant-scoped."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from amtsweg.delivery import services
+from amtsweg.delivery.models import OutboxMessage
+
+
+def staff_required(view):
+    """Staff of an Authority (or Land operators / superusers), with their second factor where required."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        user = request.user
+        verified = not getattr(user, "requires_totp", False) or bool(getattr(user, "is_verified", lambda: False)())
+        if not user.is_authenticated or not verified:
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_superuser or user.is_staff_member):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@staff_required
+def message_list(request: HttpRequest) -> HttpResponse:
+    visible = OutboxMessage.objects.visible_to(request.user)
+    status = request.GET.get("status", "")
+    if status not in OutboxMessage.Status.values:
+        status = ""
+    counts = dict(visible.order_by().values_list("status").annotate(n=Count("id")))
+    rows = visible.filter(status=status) if status else visible
+    page = Paginator(rows.select_related("authority"), 50).get_page(request.GET.get("seite"))
+    filters = [
+        {"value": value, "label": label, "count": counts.get(value, 0), "active": value == status}
+        for value, label in OutboxMessage.Status.choices
+    ]
+    return render(
+        request,
+        "delivery/message_list.html",
+        {"page": page, "filters": filters, "status": status, "total": sum(counts.values())},
+    )
+
+
+@staff_required
+@require_POST
+def resend(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(OutboxMessage.objects.visible_to(request.user), pk=pk)
+    if services.resend(message):
+        messages.success(request, _("Die Zustellung wird erneut versucht."))
+    else:
+        messages.info(request, _("Diese Zustellung wartet bereits oder läuft gerade."))
+    return redirect(f"{reverse('delivery:list')}?status={OutboxMessage.Status.DEAD}")
