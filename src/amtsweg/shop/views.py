@@ -27,6 +27,19 @@ def _own_subscription(request, pk: int) -> Subscription:
     return get_object_or_404(Subscription.objects.visible_to(request.user).select_related("offer", "authority"), pk=pk)
 
 
+def _destination_create_url(request) -> str | None:
+    """The routing app's page to register a destination on the spot (None if routing offers none)."""
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.http import urlencode
+
+    for name in ("routing:destination-create", "routing:destination_create"):
+        try:
+            return f"{reverse(name)}?{urlencode({'next': request.path})}"
+        except NoReverseMatch:
+            continue
+    return None
+
+
 def _destinations(user):
     from amtsweg.routing.models import Destination
 
@@ -96,7 +109,8 @@ def order_configure(request, pk: int):
         else:
             return redirect("shop:review", pk=sub.pk)
     return render(request, "shop/order_configure.html", {"subscription": sub, "form": form, "step": 2,
-                                                         "has_destinations": bool(destinations)})
+                                                         "has_destinations": bool(destinations),
+                                                         "create_destination_url": _destination_create_url(request)})
 
 
 @kommune_admin_required
