@@ -1,2 +1,8 @@
+from django.urls import path
+
+from amtsweg.submissions import views
+
 app_name = "submissions"
-urlpatterns: list = []
+urlpatterns = [
+    path("status/<str:reference>/<str:sig>/", views.status_page, name="status"),
+]

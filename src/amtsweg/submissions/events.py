@@ -1,0 +1,288 @@
+"""The event log: one Security Event Token (RFC 8417, JWS compact, PS512) per step of a case.
+
+Token shape (FIT-Connect): header `{"typ": "secevent+jwt", "alg": "PS512", "kid": …}`, claims
+`iss`, `iat`, `jti`, `sub` = `submission:<id>`, `txn` = `case:<caseId>`, `events` = {<event URI>: {…}}.
+
+* Platform steps (create, submit, notify, forward, delete) are recorded with `record()` inside the
+  transaction of the step; their claims are fixed then. The RSA-4096 signature is added by `seal()`,
+  off the intake's hot path (a private-key operation costs milliseconds): when the log is read
+  (API, status page) or by whoever calls `seal_pending()` (the delivery worker). Verify platform tokens
+  with the JWKS at `/.well-known/jwks.json`.
+* Accept/reject come from the Fachverfahren as SETs signed with its destination signature key
+  (registered in routing, purpose "signature"); `receive_destination_event()` verifies them before they
+  are stored and moves the submission to accepted/rejected.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import RSAKey
+from joserfc.util import urlsafe_b64decode
+
+from amtsweg.core import platform_keys
+from amtsweg.submissions.models import Event, Submission
+
+EVENT_BASE = "https://schema.fitko.de/fit-connect/events/"
+CREATE = EVENT_BASE + "create-submission"
+SUBMIT = EVENT_BASE + "submit-submission"
+NOTIFY = EVENT_BASE + "notify-submission"
+FORWARD = EVENT_BASE + "forward-submission"
+ACCEPT = EVENT_BASE + "accept-submission"
+REJECT = EVENT_BASE + "reject-submission"
+DELETE = EVENT_BASE + "delete-submission"
+PLATFORM_EVENTS = {CREATE, SUBMIT, NOTIFY, FORWARD, DELETE}
+DESTINATION_EVENTS = {ACCEPT, REJECT}
+
+SET_TYPE = "secevent+jwt"
+ALGORITHM = "PS512"
+
+# FIT-Connect problem types a Fachverfahren may name when it rejects a submission.
+PROBLEM_BASE = "https://schema.fitko.de/fit-connect/events/problems/"
+PROBLEM_TYPES = {
+    PROBLEM_BASE + code
+    for code in (
+        "encryption-issue",
+        "missing-authentication-tags",
+        "incorrect-authentication-tags",
+        "syntax-violation",
+        "unsupported-metadata-schema",
+        "invalid-metadata",
+        "missing-data",
+        "missing-schema",
+        "unsupported-data-schema",
+        "invalid-data",
+        "missing-attachments",
+        "attachments-mismatch",
+        "incorrect-attachment-hash",
+        "incorrect-data-hash",
+        "service-mismatch",
+        "unsupported-service",
+        "destination-mismatch",
+        "unsupported-reply-channel",
+        "unsupported-payment-method",
+        "technical-error",
+    )
+}
+# Clock skew tolerated for `iat` of SETs posted by a Fachverfahren.
+MAX_FUTURE_SECONDS = 300
+
+STATUS_AFTER = {
+    SUBMIT: Submission.Status.SUBMITTED,
+    FORWARD: Submission.Status.FORWARDED,
+    ACCEPT: Submission.Status.ACCEPTED,
+    REJECT: Submission.Status.REJECTED,
+    DELETE: Submission.Status.DELETED,
+}
+
+
+def platform_issuer() -> str:
+    return settings.PUBLIC_BASE_URL
+
+
+def record(submission: Submission, event_uri: str, payload: dict[str, Any] | None = None) -> Event:
+    """Record a platform step in the case's event log (claims now, signature by `seal`)."""
+    if event_uri not in PLATFORM_EVENTS:
+        raise ValueError(f"not a platform event: {event_uri}")
+    jti = uuid.uuid4()
+    claims = {
+        "iss": platform_issuer(),
+        "iat": int(time.time()),
+        "jti": str(jti),
+        "sub": f"submission:{submission.id}",
+        "txn": f"case:{submission.case_id}",
+        "events": {event_uri: payload or {}},
+    }
+    return Event.objects.create(
+        id=jti, case_id=submission.case_id, submission=submission, event_type=event_uri, claims=claims
+    )
+
+
+def sign_claims(claims: dict[str, Any]) -> str:
+    key = platform_keys.signing_key()
+    header = {"typ": SET_TYPE, "alg": ALGORITHM, "kid": key.kid}
+    payload = json.dumps(claims, separators=(",", ":"), sort_keys=True).encode()
+    return jws.serialize_compact(header, payload, key, algorithms=[ALGORITHM])
+
+
+def seal(event: Event) -> Event:
+    """Sign a recorded platform event once; concurrent sealers keep the first signature."""
+    if event.token:
+        return event
+    token = sign_claims(event.claims)
+    kid = platform_keys.signing_key().kid
+    if Event.objects.filter(pk=event.pk, token="").update(token=token, signing_kid=kid) == 0:
+        event.refresh_from_db(fields=["token", "signing_kid"])
+    else:
+        event.token, event.signing_kid = token, kid
+    return event
+
+
+def seal_pending(limit: int = 500) -> int:
+    """Sign recorded platform events that are not signed yet; returns how many were signed."""
+    count = 0
+    for event in Event.objects.filter(token="").order_by("created_at")[:limit]:
+        seal(event)
+        count += 1
+    return count
+
+
+def signed_log(events) -> list[Event]:
+    """The given events, every one sealed (for readers of the log)."""
+    return [seal(e) if not e.token else e for e in events]
+
+
+def token_header(token: str) -> dict[str, Any]:
+    try:
+        header = json.loads(urlsafe_b64decode(token.split(".")[0].encode("ascii")))
+    except (ValueError, UnicodeError, IndexError) as exc:
+        raise EventRejected("malformed", "Das Security Event Token ist kein JWS in kompakter Form.") from exc
+    if not isinstance(header, dict):
+        raise EventRejected("malformed", "Der Kopf des Security Event Tokens ist kein JSON-Objekt.")
+    return header
+
+
+@dataclass
+class VerifiedEvent:
+    event_uri: str
+    claims: dict[str, Any]
+    verified: bool
+    key_kid: str
+
+
+def verify_platform_token(token: str) -> dict[str, Any]:
+    """Verify a platform SET against the platform key; returns its claims (raises JoseError)."""
+    key = platform_keys.signing_key()
+    public = RSAKey.import_key(key.as_dict(private=False))
+    result = jws.deserialize_compact(token, public, algorithms=[ALGORITHM])
+    return json.loads(result.payload)
+
+
+def verification_state(event: Event) -> bool:
+    """True if the stored token verifies with the key that signed it and carries the stored claims."""
+    if not event.token:
+        return False
+    try:
+        if event.issuer == Event.Issuer.PLATFORM:
+            claims = verify_platform_token(event.token)
+        else:
+            key = _destination_signature_key(event.submission, event.signing_kid)
+            if key is None:
+                return False
+            claims = json.loads(jws.deserialize_compact(event.token, key, algorithms=[ALGORITHM]).payload)
+    except (JoseError, ValueError):
+        return False
+    return claims == event.claims
+
+
+class EventRejected(Exception):
+    """A SET posted by a Fachverfahren was refused. `kind`: malformed (400), invalid (422), conflict (409)."""
+
+    def __init__(self, kind: str, detail: str):
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+
+def _destination_signature_key(submission: Submission, kid: str) -> RSAKey | None:
+    from amtsweg.routing.models import DestinationKey
+
+    key = (
+        DestinationKey.objects.filter(
+            destination_id=submission.destination_id, kid=kid, purpose=DestinationKey.Purpose.SIGNATURE
+        )
+        .exclude(activated_at__isnull=True)
+        .first()
+    )
+    if key is None:
+        return None
+    jwk = {k: v for k, v in key.jwk.items() if k in {"kty", "n", "e", "kid", "alg", "use", "key_ops"}}
+    return RSAKey.import_key(jwk)
+
+
+def receive_destination_event(submission: Submission, token: str) -> Event:
+    """Verify an accept/reject SET from the submission's Fachverfahren and store it.
+
+    Checks: JWS compact with typ `secevent+jwt` and alg PS512, signed by an active signature key of the
+    submission's destination (by `kid`); claims `sub`/`txn` name this submission and case; exactly one
+    event, accept or reject; a reject names known FIT-Connect problem types; `jti` not seen before.
+    """
+    header = token_header(token)
+    if header.get("typ") != SET_TYPE:
+        raise EventRejected("malformed", "Der Token-Typ (typ) muss „secevent+jwt“ sein.")
+    if header.get("alg") != ALGORITHM:
+        raise EventRejected("malformed", "Der Signaturalgorithmus (alg) muss PS512 sein.")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise EventRejected("malformed", "Im Kopf des Tokens fehlt die Schlüssel-ID (kid).")
+    key = _destination_signature_key(submission, kid)
+    if key is None:
+        raise EventRejected("invalid", "Der Signaturschlüssel (kid) ist für diesen Zustellpunkt nicht hinterlegt.")
+    try:
+        claims = json.loads(jws.deserialize_compact(token, key, algorithms=[ALGORITHM]).payload)
+    except (JoseError, ValueError) as exc:
+        raise EventRejected("invalid", "Die Signatur des Security Event Tokens ist ungültig.") from exc
+    if not isinstance(claims, dict):
+        raise EventRejected("invalid", "Die Nutzdaten des Tokens sind kein JSON-Objekt.")
+    _check_claims(submission, claims)
+    event_uri = next(iter(claims["events"]))
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if locked.status not in (Submission.Status.SUBMITTED, Submission.Status.FORWARDED):
+            raise EventRejected("conflict", f"Die Einreichung ist im Status „{locked.status}“; kein Übergang möglich.")
+        if Event.objects.filter(pk=claims["jti"]).exists():
+            raise EventRejected("conflict", "Ein Ereignis mit dieser jti ist bereits gespeichert.")
+        event = Event.objects.create(
+            id=claims["jti"],
+            case_id=locked.case_id,
+            submission=locked,
+            event_type=event_uri,
+            issuer=Event.Issuer.DESTINATION,
+            claims=claims,
+            token=token,
+            signing_kid=kid,
+        )
+        locked.status = STATUS_AFTER[event_uri]
+        locked.save(update_fields=["status", "updated_at"])
+    return event
+
+
+def _check_claims(submission: Submission, claims: dict[str, Any]) -> None:
+    for name in ("iss", "iat", "jti", "sub", "txn", "events"):
+        if name not in claims:
+            raise EventRejected("invalid", f"Im Token fehlt der Claim „{name}“.")
+    if claims["sub"] != f"submission:{submission.id}":
+        raise EventRejected("invalid", "Der Claim „sub“ nennt nicht diese Einreichung.")
+    if claims["txn"] != f"case:{submission.case_id}":
+        raise EventRejected("invalid", "Der Claim „txn“ nennt nicht diesen Vorgang.")
+    if claims["iss"] != str(submission.destination_id):
+        raise EventRejected("invalid", "Der Claim „iss“ muss die ID des Zustellpunkts sein.")
+    try:
+        uuid.UUID(str(claims["jti"]))
+    except ValueError as exc:
+        raise EventRejected("invalid", "Der Claim „jti“ muss eine UUID sein.") from exc
+    if not isinstance(claims["iat"], int) or claims["iat"] > time.time() + MAX_FUTURE_SECONDS:
+        raise EventRejected("invalid", "Der Claim „iat“ ist keine gültige Zeit oder liegt in der Zukunft.")
+    events = claims["events"]
+    if not isinstance(events, dict) or len(events) != 1:
+        raise EventRejected("invalid", "Der Claim „events“ muss genau ein Ereignis enthalten.")
+    event_uri, payload = next(iter(events.items()))
+    if event_uri not in DESTINATION_EVENTS:
+        raise EventRejected("invalid", "Ein Fachverfahren kann nur accept-submission oder reject-submission senden.")
+    if not isinstance(payload, dict):
+        raise EventRejected("invalid", "Die Ereignisdaten müssen ein JSON-Objekt sein.")
+    if event_uri == REJECT:
+        problems = payload.get("problems")
+        if not isinstance(problems, list) or not problems:
+            raise EventRejected("invalid", "Eine Zurückweisung muss mindestens ein Problem (problems) nennen.")
+        for problem in problems:
+            if not isinstance(problem, dict) or problem.get("type") not in PROBLEM_TYPES:
+                raise EventRejected("invalid", "Unbekannter Problemtyp in problems[].type.")

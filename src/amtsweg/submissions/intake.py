@@ -1,0 +1,159 @@
+"""Intake of applications from the platform's own forms (settings.AMTSWEG_SUBMISSION_INTAKE).
+
+`accept_form_submission(payload)` is the platform acting as one more FIT-Connect sender: it resolves the
+responsible destination, builds the metadata, encrypts every part for the destination's active key
+(JSON data, the XML rendering where the service has an output format, metadata, each attachment) and
+then runs the same announce → upload → submit functions the Submission API uses, all in ONE database
+transaction together with the event log and the `submission_submitted` signal (the delivery outbox).
+
+Nothing of the application is stored in clear text. Encryption happens before the transaction opens,
+so the transaction only holds ciphertext and is short. The applicant's e-mail address is used once, after
+commit, to send the status link, and is otherwise only inside the encrypted metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from amtsweg.assistants.handoff import FormSubmissionPayload
+from amtsweg.submissions import crypto, metadata, output_formats, services, status
+from amtsweg.submissions.errors import NoResponsibleDestination
+from amtsweg.submissions.models import SubmissionAttachment, new_public_reference
+
+logger = logging.getLogger(__name__)
+
+
+def resolve_destination(leika_key: str, ars: str):
+    """The active destination responsible for this service at the applicant's place, or raise."""
+    from amtsweg.routing.models import Destination
+    from amtsweg.routing.resolution import resolve
+
+    resolution = resolve(leika_key, ars=ars)
+    if not resolution.found or resolution.destination is None:
+        raise NoResponsibleDestination(leika_key, ars)
+    destination = Destination.objects.filter(pk=resolution.destination.pk).first()
+    if destination is None or destination.status != Destination.Status.ACTIVE:
+        raise NoResponsibleDestination(leika_key, ars)
+    key = destination.active_encryption_key()
+    if key is None:
+        raise NoResponsibleDestination(leika_key, ars)
+    return destination, key
+
+
+def _service_name(leika_key: str) -> str:
+    from amtsweg.catalogue.models import PublicService
+
+    return PublicService.objects.filter(key=leika_key).values_list("name", flat=True).first() or leika_key
+
+
+def accept_form_submission(payload: FormSubmissionPayload) -> str:
+    """Encrypt and store a completed application; returns its public reference (e.g. AW-7KQ2-M9XD-4TPA)."""
+    destination, key = resolve_destination(payload.leika_key, payload.applicant_ars)
+    jwk = dict(key.jwk, kid=key.kid)
+    service_name = _service_name(payload.leika_key)
+    reference = new_public_reference()
+
+    data_bytes = json.dumps(payload.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    parts: list[tuple[uuid.UUID, str]] = []  # (attachment id, JWE)
+    entries: list[dict] = []
+    for attachment in payload.attachments:
+        attachment_id = uuid.uuid4()
+        parts.append((attachment_id, crypto.encrypt_for(jwk, attachment.content)))
+        entry = {
+            "attachmentId": str(attachment_id),
+            "hash": metadata.hash_entry(crypto.sha512_hex(attachment.content)),
+            "purpose": "attachment",
+            "mimeType": attachment.content_type or "application/octet-stream",
+            "filename": attachment.filename,
+        }
+        if attachment.description:
+            entry["description"] = attachment.description
+        entries.append(entry)
+
+    xml = payload.xml
+    fmt = output_formats.for_service(payload.leika_key)
+    if xml is None and fmt is not None:
+        xml = fmt.render(payload)
+    if xml is not None:
+        attachment_id = uuid.uuid4()
+        parts.append((attachment_id, crypto.encrypt_for(jwk, xml, content_type="application/xml")))
+        entries.append({
+            "attachmentId": str(attachment_id),
+            "hash": metadata.hash_entry(crypto.sha512_hex(xml)),
+            "purpose": "report",
+            "mimeType": "application/xml",
+            "filename": fmt.filename if fmt else "antrag.xml",
+            "description": (fmt.label if fmt else "") or _("Antrag als XML-Nachricht"),
+        })
+
+    document = metadata.build_metadata(
+        leika_key=payload.leika_key,
+        service_name=service_name,
+        form_slug=payload.form_slug,
+        form_version=payload.form_version,
+        data_hash=crypto.sha512_hex(data_bytes),
+        attachments=entries,
+        destination_id=str(destination.pk),
+        public_reference=reference,
+        auth_level=payload.auth_level,
+        auth_provider=payload.auth_provider,
+        payment=payload.payment,
+        applicant_email=payload.applicant_email,
+    )
+    encrypted_data = crypto.encrypt_for(jwk, data_bytes, content_type="application/json")
+    encrypted_metadata = crypto.encrypt_for(
+        jwk, json.dumps(document, ensure_ascii=False).encode("utf-8"), content_type="application/json"
+    )
+
+    stored: list[SubmissionAttachment] = []
+    try:
+        with transaction.atomic():
+            submission = services.announce(
+                destination,
+                service_identifier=f"urn:de:fim:leika:leistung:{payload.leika_key}",
+                service_name=service_name,
+                announced_attachments=[a for a, _jwe in parts],
+                public_reference=reference,
+            )
+            for attachment_id, jwe in parts:
+                stored.append(services.store_attachment(submission, attachment_id, jwe))
+            services.submit(submission, encrypted_metadata=encrypted_metadata, encrypted_data=encrypted_data)
+    except Exception:
+        for attachment in stored:  # the rows rolled back; remove their (ciphertext) files too
+            attachment.content.delete(save=False)
+        raise
+
+    logger.info("submission accepted", extra={"submission": str(submission.pk), "destination": str(destination.pk)})
+    if payload.applicant_email:
+        email = payload.applicant_email
+        transaction.on_commit(lambda: _send_status_link(email, reference))
+    return reference
+
+
+def _send_status_link(email: str, reference: str) -> None:
+    """Best effort: the application is already stored; a mail failure must not surface as an error."""
+    url = status.absolute_status_url(reference)
+    try:
+        _mail(email, reference, url)
+    except Exception:  # noqa: BLE001 - any mailer error; logged without the address
+        logger.warning("status mail failed", extra={"reference": reference})
+
+
+def _mail(email: str, reference: str, url: str) -> None:
+    send_mail(
+        _("Ihr Antrag %(reference)s ist eingegangen") % {"reference": reference},
+        _(
+            "Guten Tag,\n\nIhr Antrag ist verschlüsselt bei der zuständigen Stelle eingegangen.\n"
+            "Vorgangsnummer: %(reference)s\nDen Bearbeitungsstand sehen Sie hier:\n%(url)s\n\n"
+            "Bitte geben Sie diesen Link nicht weiter.\n"
+        )
+        % {"reference": reference, "url": url},
+        None,
+        [email],
+    )

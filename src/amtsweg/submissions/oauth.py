@@ -1,0 +1,139 @@
+"""OAuth 2.0 client credentials for the Submission API (as FIT-Connect's token endpoint).
+
+`POST /token` (form-encoded: grant_type=client_credentials, client_id, client_secret, optional scope)
+returns `{"access_token", "token_type": "Bearer", "expires_in", "scope"}`. Tokens are opaque random
+strings; only their SHA-256 hash is stored, with the expiry and the granted scopes. Client secrets are
+high-entropy random strings and stored as SHA-256 hashes too (a slow password hash buys nothing for
+256-bit random secrets and would cost on every token request).
+
+Scopes (FIT-Connect): `send:region:DE<ARS prefix>` optionally `+send:service:<urn>`,
+`subscribe:destination:<id>`, `manage:destination:<id>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+
+from amtsweg.submissions.models import AccessToken, ApiClient
+
+TOKEN_LIFETIME = timedelta(minutes=30)
+
+SEND_RE = re.compile(r"^send:region:DE(\d{0,12})(?:\+send:service:(urn:[a-z0-9][a-z0-9-]{0,31}:[^\s+]+))?$")
+SUBSCRIBE_RE = re.compile(r"^subscribe:destination:([0-9a-fA-F-]{32,36})$")
+MANAGE_RE = re.compile(r"^manage:destination:([0-9a-fA-F-]{32,36})$")
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_client_credentials() -> tuple[str, str]:
+    """A fresh (client_id, client_secret) pair."""
+    return str(uuid.uuid4()), secrets.token_urlsafe(40)
+
+
+def create_client(*, name: str, kind: str, authority, scopes: list[str], created_by=None) -> tuple[ApiClient, str]:
+    """Create a client; returns it with its secret in clear text (shown once, never stored)."""
+    for scope in scopes:
+        if not is_valid_scope(scope):
+            raise ValueError(f"invalid scope: {scope}")
+    client_id, secret = new_client_credentials()
+    client = ApiClient.objects.create(
+        name=name, kind=kind, authority=authority, client_id=client_id, secret_hash=hash_secret(secret),
+        scopes=list(scopes), created_by=created_by,
+    )
+    return client, secret
+
+
+def is_valid_scope(scope: str) -> bool:
+    return bool(SEND_RE.match(scope) or SUBSCRIBE_RE.match(scope) or MANAGE_RE.match(scope))
+
+
+def check_client(client_id: str, client_secret: str) -> ApiClient | None:
+    client = ApiClient.objects.filter(client_id=client_id, is_active=True).select_related("authority").first()
+    if client is None or not hmac.compare_digest(client.secret_hash, hash_secret(client_secret or "")):
+        return None
+    return client
+
+
+def issue_token(client: ApiClient, scopes: list[str]) -> tuple[str, int]:
+    token = secrets.token_urlsafe(32)
+    AccessToken.objects.create(
+        token_hash=hash_secret(token), client=client, scopes=list(scopes), expires_at=timezone.now() + TOKEN_LIFETIME
+    )
+    return token, int(TOKEN_LIFETIME.total_seconds())
+
+
+@dataclass
+class Grant:
+    """What a bearer token allows."""
+
+    client: ApiClient
+    scopes: list[str]
+    subscribe: set[str] = field(default_factory=set)  # destination ids (str)
+    manage: set[str] = field(default_factory=set)
+    send: list[tuple[str, str | None]] = field(default_factory=list)  # (ARS prefix, service urn or None)
+
+    @classmethod
+    def from_scopes(cls, client: ApiClient, scopes: list[str]) -> Grant:
+        grant = cls(client=client, scopes=scopes)
+        for scope in scopes:
+            if m := SUBSCRIBE_RE.match(scope):
+                grant.subscribe.add(m.group(1).lower())
+            elif m := MANAGE_RE.match(scope):
+                grant.manage.add(m.group(1).lower())
+            elif m := SEND_RE.match(scope):
+                grant.send.append((m.group(1), m.group(2)))
+        return grant
+
+    def can_subscribe(self, destination_id) -> bool:
+        return str(destination_id).lower() in self.subscribe
+
+    def can_read_destination(self, destination_id) -> bool:
+        return str(destination_id).lower() in self.subscribe | self.manage
+
+    def can_send(self, area_ars: str, service_identifier: str | None = None) -> bool:
+        """A sender may address a destination whose Authority's area lies inside one of its regions."""
+        for region, service in self.send:
+            if area_ars.startswith(region) and (service is None or service_identifier in (None, service)):
+                return True
+        return False
+
+    @property
+    def is_sender(self) -> bool:
+        return bool(self.send)
+
+
+def grant_for_token(token: str) -> Grant | None:
+    row = (
+        AccessToken.objects.filter(token_hash=hash_secret(token), expires_at__gt=timezone.now(),
+                                   client__is_active=True)
+        .select_related("client")
+        .first()
+    )
+    if row is None:
+        return None
+    return Grant.from_scopes(row.client, row.scopes)
+
+
+def purge_expired() -> int:
+    deleted, _ = AccessToken.objects.filter(expires_at__lte=timezone.now() - timedelta(days=1)).delete()
+    return deleted
+
+
+def requested_scopes(client: ApiClient, scope_param: str | None) -> list[str] | None:
+    """The scopes to grant: all of the client's, or the requested subset (None if any is not allowed)."""
+    if not scope_param:
+        return list(client.scopes)
+    requested = scope_param.split()
+    if not set(requested) <= set(client.scopes):
+        return None
+    return requested

@@ -1,0 +1,162 @@
+"""The submission lifecycle as plain functions: announce → upload attachments → submit.
+
+Both senders use these functions: the Submission API (external online services that encrypt themselves)
+and the platform's own intake (`amtsweg.submissions.intake`, which encrypts for them). Every function
+that changes state records its step in the event log in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from amtsweg.routing.models import Destination
+from amtsweg.submissions import crypto, events
+from amtsweg.submissions.errors import Conflict, NotFound, TooLarge, Unprocessable
+from amtsweg.submissions.models import Case, Submission, SubmissionAttachment
+from amtsweg.submissions.signals import submission_submitted
+
+MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
+MAX_ATTACHMENTS = 500
+
+
+def announce(
+    destination: Destination,
+    *,
+    service_identifier: str,
+    service_name: str = "",
+    announced_attachments: Iterable[str | uuid.UUID] = (),
+    case_id: uuid.UUID | str | None = None,
+    sender=None,
+    callback_url: str = "",
+    callback_secret: str = "",
+    submission_id: uuid.UUID | None = None,
+    public_reference: str | None = None,
+) -> Submission:
+    """Create a submission (status incomplete) for a destination; opens a case unless one is named."""
+    if destination.status != Destination.Status.ACTIVE:
+        raise Unprocessable("Der Zustellpunkt ist nicht aktiv.")
+    if destination.active_encryption_key() is None:
+        raise Unprocessable("Der Zustellpunkt hat keinen aktiven Verschlüsselungsschlüssel.")
+    attachment_ids = [str(uuid.UUID(str(a))) for a in announced_attachments]
+    if len(set(attachment_ids)) != len(attachment_ids):
+        raise Unprocessable("announcedAttachments enthält doppelte IDs.")
+    if len(attachment_ids) > MAX_ATTACHMENTS:
+        raise TooLarge(f"Höchstens {MAX_ATTACHMENTS} Anlagen je Einreichung.")
+    with transaction.atomic():
+        if case_id:
+            case = Case.objects.filter(pk=case_id, destination=destination).first()
+            if case is None:
+                raise NotFound("Der Vorgang (caseId) ist für diesen Zustellpunkt unbekannt.")
+        else:
+            case = Case.objects.create(destination=destination)
+        submission = Submission.objects.create(
+            id=submission_id or uuid.uuid4(),
+            case=case,
+            destination=destination,
+            service_identifier=service_identifier,
+            service_name=service_name,
+            announced_attachments=attachment_ids,
+            sender=sender,
+            callback_url=callback_url,
+            callback_secret=callback_secret,
+            **({"public_reference": public_reference} if public_reference else {}),
+        )
+        events.record(submission, events.CREATE)
+    return submission
+
+
+def store_attachment(submission: Submission, attachment_id: uuid.UUID | str, jwe: str) -> SubmissionAttachment:
+    """Store (or replace) an announced attachment, given as a compact JWE."""
+    attachment_id = str(uuid.UUID(str(attachment_id)))
+    if submission.status != Submission.Status.INCOMPLETE:
+        raise Conflict("Anlagen können nur vor dem Absenden hochgeladen werden.")
+    if attachment_id not in submission.announced_attachments:
+        raise Unprocessable("Diese Anlage wurde nicht angekündigt (announcedAttachments).")
+    if len(jwe) > MAX_ATTACHMENT_BYTES:
+        raise TooLarge("Die Anlage ist zu groß.")
+    if not crypto.is_compact_jwe(jwe):
+        raise Unprocessable("Die Anlage ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form.")
+    existing = SubmissionAttachment.objects.filter(pk=attachment_id, submission=submission).first()
+    if existing is not None:
+        existing.content.delete(save=False)
+        attachment = existing
+    else:
+        attachment = SubmissionAttachment(id=attachment_id, submission=submission)
+    data = jwe.encode("ascii")
+    attachment.size = len(data)
+    attachment.content.save(f"{attachment_id}.jwe", ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def _authentication_tag(jwe: str) -> str:
+    return jwe.rsplit(".", 1)[-1]
+
+
+def submit(submission: Submission, *, encrypted_metadata: str, encrypted_data: str | None = None) -> Submission:
+    """Complete a submission: store the encrypted metadata/data, move to submitted, log, signal.
+
+    Runs in one transaction together with the `submit-submission` event and the `submission_submitted`
+    signal, so the delivery outbox row is written atomically with the submission.
+    """
+    if not crypto.is_compact_jwe(encrypted_metadata):
+        raise Unprocessable("encryptedMetadata ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form.")
+    if encrypted_data is not None and not crypto.is_compact_jwe(encrypted_data):
+        raise Unprocessable("encryptedData ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form.")
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if locked.status != Submission.Status.INCOMPLETE:
+            raise Conflict("Die Einreichung wurde bereits abgesendet.")
+        uploaded = {str(a) for a in locked.attachments.values_list("id", flat=True)}
+        missing = [a for a in locked.announced_attachments if a not in uploaded]
+        if missing:
+            raise Unprocessable("Angekündigte Anlagen fehlen noch: " + ", ".join(missing))
+        locked.encrypted_metadata = encrypted_metadata
+        locked.encrypted_data = encrypted_data or ""
+        locked.encryption_kid = str(crypto.jwe_header(encrypted_metadata).get("kid", ""))[:64]
+        locked.status = Submission.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save()
+        attachment_tags = {
+            str(a.id): _authentication_tag(a.read_jwe()) for a in locked.attachments.all()
+        } if locked.announced_attachments else {}
+        tags = {"metadata": _authentication_tag(encrypted_metadata), "attachments": attachment_tags}
+        if encrypted_data:
+            tags["data"] = _authentication_tag(encrypted_data)
+        events.record(locked, events.SUBMIT, {"authenticationTags": tags})
+        submission_submitted.send(sender=Submission, submission=locked)
+    return locked
+
+
+def mark_forwarded(submission: Submission) -> None:
+    """The platform handed the submission to the Fachverfahren (fetched or pushed). Idempotent."""
+    with transaction.atomic():
+        updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.SUBMITTED).update(
+            status=Submission.Status.FORWARDED, updated_at=timezone.now()
+        )
+        if updated:
+            submission.status = Submission.Status.FORWARDED
+            events.record(submission, events.FORWARD)
+
+
+def record_notification(submission: Submission, channel: str) -> None:
+    """A push channel notified the Fachverfahren (no personal data in the notification)."""
+    events.record(submission, events.NOTIFY, {"channel": channel})
+
+
+def delete_submission(submission: Submission) -> None:
+    """Delete the ciphertext of a finished submission; the (content-free) event log remains."""
+    with transaction.atomic():
+        for attachment in submission.attachments.all():
+            attachment.content.delete(save=False)
+        submission.attachments.all().delete()
+        submission.encrypted_metadata = ""
+        submission.encrypted_data = ""
+        submission.status = Submission.Status.DELETED
+        submission.save()
+        events.record(submission, events.DELETE)

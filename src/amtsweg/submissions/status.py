@@ -1,0 +1,35 @@
+"""Signed, unguessable links to the applicant's status page: `/status/<reference>/<signature>/`.
+
+The reference alone (printed on receipts, read out on the phone) does not open the page; the signature
+(HMAC with the SECRET_KEY, salted for this purpose) does. The link is mailed to the applicant and can be
+shown on the confirmation page.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+
+SALT = "amtsweg.submissions.status"
+
+
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)
+
+
+def signature(reference: str) -> str:
+    return _signer().signature(reference)
+
+
+def is_valid(reference: str, sig: str) -> bool:
+    return constant_time_compare(signature(reference), sig or "")
+
+
+def status_path(reference: str) -> str:
+    return reverse("submissions:status", args=[reference, signature(reference)])
+
+
+def absolute_status_url(reference: str) -> str:
+    return settings.PUBLIC_BASE_URL + status_path(reference)

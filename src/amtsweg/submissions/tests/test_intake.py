@@ -1,0 +1,203 @@
+"""Intake from the platform's own forms: routing, metadata, encryption, one transaction, no plaintext."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+
+from amtsweg.routing.tests.factories import ResponsibilityFactory
+from amtsweg.routing.tests.factories import test_keypair as destination_keypair
+from amtsweg.submissions import crypto, events, metadata, xbau
+from amtsweg.submissions.errors import NoResponsibleDestination
+from amtsweg.submissions.intake import accept_form_submission
+from amtsweg.submissions.models import Case, Event, Submission, SubmissionAttachment
+from amtsweg.submissions.signals import submission_submitted
+from amtsweg.submissions.tests.factories import payload_for, submit_payload
+
+pytestmark = pytest.mark.django_db
+
+# Distinctive values of the application that must never appear in clear text after intake.
+SECRETS = {
+    "vorname": "Quirinella",
+    "nachname": "Zwetschgenbaum",
+    "hund": {"name": "Wuffelchen", "rasse": "Schnauzerdackel"},
+}
+ATTACHMENT_BYTES = b"%PDF-1.7 Impfausweis-Wuffelchen-Zwetschgenbaum"
+MARKERS = ["Quirinella", "Zwetschgenbaum", "Wuffelchen", "Schnauzerdackel", "Impfausweis", "KASSE-2026-0042",
+           "quirinella@example.org", "wuffelchen-impf.pdf"]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def responsibility():
+    return ResponsibilityFactory()
+
+
+def _payload(responsibility, **overrides):
+    from amtsweg.assistants.handoff import Attachment
+
+    values = {
+        "data": SECRETS,
+        "attachments": [Attachment("wuffelchen-impf.pdf", "application/pdf", ATTACHMENT_BYTES, "Impfausweis")],
+        "applicant_email": "quirinella@example.org",
+    }
+    values.update(overrides)
+    return payload_for(responsibility, **values)
+
+
+def _decrypt(token: str) -> bytes:
+    return crypto.decrypt_jwe(destination_keypair(0, 4096), token)
+
+
+def test_intake_encrypts_every_part_for_the_destination_key(responsibility):
+    submission = submit_payload(_payload(responsibility))
+    key = responsibility.destination.active_encryption_key()
+
+    assert submission.status == Submission.Status.SUBMITTED
+    assert submission.destination_id == responsibility.destination_id
+    assert submission.service_identifier == "urn:de:fim:leika:leistung:99102013000000"
+    for token in (submission.encrypted_metadata, submission.encrypted_data):
+        header = crypto.jwe_header(token)
+        assert header["alg"] == "RSA-OAEP-256" and header["enc"] == "A256GCM" and header["kid"] == key.kid
+
+    data = json.loads(_decrypt(submission.encrypted_data))
+    assert data == SECRETS
+    meta = json.loads(_decrypt(submission.encrypted_metadata))
+    metadata.validate(meta)
+    assert meta["publicServiceType"]["identifier"] == "urn:de:fim:leika:leistung:99102013000000"
+    assert meta["contentStructure"]["data"]["submissionSchema"]["schemaUri"] == "urn:amtsweg:form:hundesteuer:v3"
+    assert meta["contentStructure"]["data"]["hash"]["content"] == crypto.sha512_hex(_decrypt(submission.encrypted_data))
+    assert meta["amtswegExtension"]["destinationId"] == str(responsibility.destination_id)
+    assert meta["amtswegExtension"]["authenticationLevel"] == "substantiell"
+    assert meta["authenticationInformation"][0]["type"] == "identificationReport"
+    assert meta["paymentInformation"] == {
+        "transactionReference": "KASSE-2026-0042", "transactionId": "KASSE-2026-0042",
+        "paymentMethod": "PAYPAL", "status": "BOOKED", "grossAmount": 15.0,
+    }
+    assert meta["replyChannel"] == {"eMail": {"address": "quirinella@example.org"}}
+
+    (entry,) = meta["contentStructure"]["attachments"]
+    attachment = SubmissionAttachment.objects.get(submission=submission)
+    assert entry["attachmentId"] == str(attachment.pk)
+    assert entry["filename"] == "wuffelchen-impf.pdf" and entry["purpose"] == "attachment"
+    plain = _decrypt(attachment.read_jwe())
+    assert plain == ATTACHMENT_BYTES
+    assert entry["hash"] == {"type": "sha512", "content": crypto.sha512_hex(plain)}
+
+
+def test_intake_records_create_and_submit_events(responsibility):
+    submission = submit_payload(_payload(responsibility))
+    log = list(Event.objects.filter(case=submission.case))
+    assert [e.event_type for e in log] == [events.CREATE, events.SUBMIT]
+    tags = log[1].claims["events"][events.SUBMIT]["authenticationTags"]
+    assert tags["metadata"] == submission.encrypted_metadata.rsplit(".", 1)[-1]
+    assert tags["data"] == submission.encrypted_data.rsplit(".", 1)[-1]
+    assert set(tags["attachments"]) == {str(a.pk) for a in submission.attachments.all()}
+    assert all(e.token == "" for e in log)  # signing is deferred off the hot path
+    signed = events.signed_log(log)
+    assert all(events.verification_state(e) for e in signed)
+
+
+def test_no_plaintext_of_the_application_remains_in_any_table_or_file(responsibility, _media):
+    submit_payload(_payload(responsibility))
+    events.seal_pending()
+
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f'SELECT * FROM "{table}"')
+            for row in cursor.fetchall():
+                text = " ".join(
+                    bytes(v).decode("utf-8", "replace") if isinstance(v, bytes | memoryview) else str(v) for v in row
+                )
+                found += [(table, m) for m in MARKERS if m.lower() in text.lower()]
+    files = [p for p in Path(_media).rglob("*") if p.is_file()]
+    assert files, "the attachment ciphertext is stored in the media storage"
+    for path in files:
+        content = path.read_bytes().decode("latin-1").lower()
+        found += [(str(path), m) for m in MARKERS if m.lower() in content]
+        assert "wuffelchen" not in path.name
+    assert found == []
+
+
+def test_signal_is_sent_inside_the_submit_transaction(responsibility):
+    seen = []
+
+    def receiver(sender, submission, **kwargs):
+        seen.append((submission.status, connection.in_atomic_block))
+
+    submission_submitted.connect(receiver, dispatch_uid="test-intake-signal")
+    try:
+        submit_payload(_payload(responsibility))
+    finally:
+        submission_submitted.disconnect(dispatch_uid="test-intake-signal")
+    assert seen == [(Submission.Status.SUBMITTED, True)]
+
+
+def test_failure_in_the_transaction_stores_nothing(responsibility, _media):
+    def failing(sender, submission, **kwargs):
+        raise RuntimeError("outbox down")
+
+    submission_submitted.connect(failing, dispatch_uid="test-intake-failing")
+    try:
+        with pytest.raises(RuntimeError):
+            accept_form_submission(_payload(responsibility))
+    finally:
+        submission_submitted.disconnect(dispatch_uid="test-intake-failing")
+    assert not Submission.objects.exists() and not Case.objects.exists() and not Event.objects.exists()
+    assert not [p for p in Path(_media).rglob("*") if p.is_file()]
+
+
+def test_no_responsible_destination_is_a_clear_error(responsibility):
+    payload = _payload(responsibility, leika_key="99123456789012")
+    with pytest.raises(NoResponsibleDestination) as info:
+        accept_form_submission(payload)
+    assert "keine Stelle" in str(info.value)
+    assert not Submission.objects.exists()
+
+
+def test_destination_without_active_key_is_not_responsible():
+    responsibility = ResponsibilityFactory(destination__keys=False)
+    with pytest.raises(NoResponsibleDestination):
+        accept_form_submission(_payload(responsibility))
+
+
+def test_status_link_is_mailed_after_commit(responsibility, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        reference = accept_form_submission(_payload(responsibility))
+    (mail,) = mailoutbox
+    assert mail.to == ["quirinella@example.org"]
+    assert reference in mail.body and f"/status/{reference}/" in mail.body
+
+
+def test_building_permit_gets_a_valid_xbau_message(mailoutbox):
+    responsibility = ResponsibilityFactory(leika_key=xbau.BAUGENEHMIGUNG_LEIKA)
+    payload = _payload(
+        responsibility,
+        leika_key=xbau.BAUGENEHMIGUNG_LEIKA,
+        form_slug="baugenehmigung",
+        data={"vorname": "Quirinella", "nachname": "Zwetschgenbaum", "bauvorhaben": "Carport",
+              "grundstueck": {"gemarkung": "St. Johann", "flur": "3", "flurstueck": "12/4"}},
+    )
+    submission = submit_payload(payload)
+    meta = json.loads(_decrypt(submission.encrypted_metadata))
+    (xml_entry,) = [a for a in meta["contentStructure"]["attachments"] if a["mimeType"] == "application/xml"]
+    assert xml_entry["purpose"] == "report"
+    xml = _decrypt(SubmissionAttachment.objects.get(pk=xml_entry["attachmentId"]).read_jwe())
+    assert xbau.validate(xml) == []
+    assert b"baugenehmigung.antrag.0200" in xml and b"Zwetschgenbaum" in xml and b"Carport" in xml
+    assert xml_entry["hash"]["content"] == crypto.sha512_hex(xml)
+
+
+def test_intake_runs_inside_an_outer_transaction_too(responsibility):
+    with transaction.atomic():
+        reference = accept_form_submission(_payload(responsibility))
+    assert Submission.objects.filter(public_reference=reference, status="submitted").exists()

@@ -1,0 +1,43 @@
+"""Pages of the submissions app: the applicant's status page."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from amtsweg.submissions import events, status
+from amtsweg.submissions.models import Submission
+
+EVENT_LABELS = {
+    events.CREATE: _("Antrag angelegt"),
+    events.SUBMIT: _("Antrag verschlüsselt eingereicht"),
+    events.NOTIFY: _("Zuständige Stelle benachrichtigt"),
+    events.FORWARD: _("Antrag an die zuständige Stelle übergeben"),
+    events.ACCEPT: _("Antrag von der zuständigen Stelle angenommen"),
+    events.REJECT: _("Antrag von der zuständigen Stelle zurückgewiesen"),
+    events.DELETE: _("Antragsdaten gelöscht"),
+}
+
+
+def status_page(request, reference: str, sig: str):
+    """The applicant's view of the event log; only with the signed link (the reference alone is not enough)."""
+    if not status.is_valid(reference, sig):
+        raise Http404
+    submission = (
+        Submission.objects.filter(public_reference=reference).select_related("destination__authority").first()
+    )
+    if submission is None:
+        raise Http404
+    rows = []
+    for event in events.signed_log(submission.events.all()):
+        payload = event.claims.get("events", {}).get(event.event_type, {})
+        problems = [p.get("title") or p.get("detail") or p.get("type", "").rsplit("/", 1)[-1]
+                    for p in payload.get("problems", []) if isinstance(p, dict)]
+        rows.append({
+            "event": event,
+            "label": EVENT_LABELS.get(event.event_type, event.event_type),
+            "problems": problems,
+            "verified": events.verification_state(event),
+        })
+    return render(request, "submissions/status.html", {"submission": submission, "rows": rows})
