@@ -1,0 +1,132 @@
+"""Public catalogue pages: browse, search and read OZG-Leistungen; find a Gemeinde. No login, no JavaScript."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from amtsweg.catalogue import online_services, search
+from amtsweg.catalogue.display import legal_references, leika_type_label
+from amtsweg.catalogue.models import LifeSituation, OzgService, PublicService, Topic
+from amtsweg.geo.models import Municipality
+
+SEARCH_PAGE_SIZE = 20
+PLACES_PAGE_SIZE = 25
+
+
+def _current_services():
+    return OzgService.objects.current().order_by("name")
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The catalogue at a glance: counts of current rows, the Themenfelder, the two search boxes."""
+    topics = Topic.objects.current().annotate(
+        service_count=Count("ozg_services", filter=Q(ozg_services__ended_on__isnull=True))
+    )
+    return render(
+        request,
+        "catalogue/home.html",
+        {
+            "topics": topics,
+            "service_count": OzgService.objects.current().count(),
+            "topic_count": len(topics),
+            "municipality_count": Municipality.objects.current().filter(is_city_district=False).count(),
+        },
+    )
+
+
+@require_safe
+def topic_detail(request: HttpRequest, number: int) -> HttpResponse:
+    """A Themenfeld with its Lebenslagen and, under each, their OZG-Leistungen."""
+    topic = get_object_or_404(Topic, number=number)
+    services = _current_services().filter(topic=topic)
+    life_situations = (
+        LifeSituation.objects.current()
+        .filter(ozg_services__in=services)
+        .distinct()
+        .prefetch_related(Prefetch("ozg_services", queryset=services, to_attr="topic_services"))
+    )
+    return render(request, "catalogue/topic.html", {"topic": topic, "life_situations": life_situations})
+
+
+@require_safe
+def life_situation_detail(request: HttpRequest, number: int) -> HttpResponse:
+    life_situation = get_object_or_404(LifeSituation.objects.select_related("topic"), number=number)
+    services = _current_services().filter(life_situation=life_situation)
+    return render(
+        request, "catalogue/life_situation.html", {"life_situation": life_situation, "services": services}
+    )
+
+
+@require_safe
+def service_detail(request: HttpRequest, ozg_id: int) -> HttpResponse:
+    """An OZG-Leistung with its LeiKa-Leistungen, their keys, types and legal bases."""
+    service = get_object_or_404(OzgService.objects.select_related("topic", "life_situation"), ozg_id=ozg_id)
+    public_services = [
+        {
+            "service": p,
+            "type_label": leika_type_label(p.leika_type),
+            "references": legal_references(p.legal_basis),
+        }
+        for p in PublicService.objects.current().filter(ozg_services=service).order_by("name")
+    ]
+    return render(
+        request,
+        "catalogue/service.html",
+        {
+            "service": service,
+            "public_services": public_services,
+            "online_service_links": online_services.links_for(request, service),
+        },
+    )
+
+
+def _page(request: HttpRequest, items, size: int):
+    return Paginator(items, size, allow_empty_first_page=True).get_page(request.GET.get("seite"))
+
+
+@require_safe
+def service_search(request: HttpRequest) -> HttpResponse:
+    """Search OZG- and LeiKa-Leistungen by word; without `q` only the form is shown."""
+    context: dict = {"query": request.GET.get("q", ""), "searched": "q" in request.GET}
+    if context["searched"]:
+        try:
+            results = search.search_services(context["query"])
+        except search.QueryError as error:
+            context["error"] = error.message
+        else:
+            context["results"] = results
+            context["page"] = _page(request, results.hits, SEARCH_PAGE_SIZE)
+    return render(request, "catalogue/search.html", context)
+
+
+@require_safe
+def places(request: HttpRequest) -> HttpResponse:
+    """Find a Gemeinde by postcode, name or key; a postcode lists every Gemeinde that shares it."""
+    context: dict = {"query": request.GET.get("q", ""), "searched": "q" in request.GET}
+    if context["searched"]:
+        try:
+            results = search.find_places(context["query"])
+        except search.QueryError as error:
+            context["error"] = error.message
+        else:
+            context["results"] = results
+            if results.municipalities is not None:
+                context["page"] = _page(request, results.municipalities, PLACES_PAGE_SIZE)
+    return render(request, "catalogue/places.html", context)
+
+
+@require_safe
+def municipality_detail(request: HttpRequest, ars: str) -> HttpResponse:
+    municipality = get_object_or_404(
+        Municipality.objects.select_related("land", "district", "association"), ars=ars
+    )
+    return render(
+        request,
+        "catalogue/municipality.html",
+        {"municipality": municipality, "postcodes": search.postcodes_of(municipality)},
+    )
