@@ -73,17 +73,18 @@ CONNECTED = [
 ]
 
 
-def _authority(area_ars: str) -> Authority:
+def _authority(area_ars: str) -> Authority | None:
+    """The demo authority of the area (created if the accounts demo did not), None without reference data."""
     existing = Authority.objects.filter(area_ars=area_ars).order_by("pk").first()
     if existing:
         return existing
     if len(area_ars) == 12:
-        m = Municipality.objects.get(ars=area_ars)
-        return Authority.objects.create(name=f"Bürgeramt {m.name}", kind=Authority.Kind.MUNICIPALITY,
-                                        area_ars=area_ars, municipality=m, email="buergeramt@example.org")
-    d = District.objects.get(code=area_ars)
-    return Authority.objects.create(name=f"Kreisverwaltung {d.name}", kind=Authority.Kind.DISTRICT,
-                                    area_ars=area_ars, district=d, email="kreis@example.org")
+        m = Municipality.objects.filter(ars=area_ars).first()
+        return m and Authority.objects.create(name=f"Bürgeramt {m.name}", kind=Authority.Kind.MUNICIPALITY,
+                                              area_ars=area_ars, municipality=m, email="buergeramt@example.org")
+    d = District.objects.filter(code=area_ars).first()
+    return d and Authority.objects.create(name=f"Kreisverwaltung {d.name}", kind=Authority.Kind.DISTRICT,
+                                          area_ars=area_ars, district=d, email="kreis@example.org")
 
 
 def _destination(authority: Authority):
@@ -108,6 +109,8 @@ def load_demo(stdout) -> None:
     connected = 0
     for area_ars, slug, since in CONNECTED:
         authority = _authority(area_ars)
+        if authority is None:
+            continue
         offer = offers[slug]
         destination = _destination(authority)
         if Subscription.objects.filter(offer=offer, authority=authority).exists() or destination is None:
