@@ -1,0 +1,225 @@
+"""Turn a parsed XDatenfelder document into a form definition.
+
+Mapping: top-level Datenfeldgruppen → steps (loose top-level Datenfelder are collected into one step),
+nested groups → fieldsets (flattened in document order), Datenfelder → fields with their data types,
+cardinalities → required/optional/repeatable, code lists → choices where the document carries the values.
+Everything that does not map (rules, code lists only referenced, repeatable groups, hidden fields) is kept
+under `source` and shown to the form author instead of being silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .parser import FimDocument, FimElement
+
+MAX_REPEAT = 10
+
+
+def _t(value: str) -> dict:
+    return {"de": value or "–"}
+
+
+class _Builder:
+    def __init__(self, document: FimDocument):
+        self.document = document
+        self.used_ids: set[str] = set()
+        self.codelists: dict[str, list] = {}
+        self.notes: list[str] = []
+        self.rules: list[dict] = []
+        self.seen_rules: set[str] = set()
+
+    def ident(self, raw: str, prefix: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_]", "_", raw) or prefix
+        if not base[0].isalpha():
+            base = f"{prefix}{base}"
+        base = base[:56]
+        candidate, n = base, 2
+        while candidate in self.used_ids:
+            candidate, n = f"{base}_{n}", n + 1
+        self.used_ids.add(candidate)
+        return candidate
+
+    def keep_rules(self, element: FimElement) -> None:
+        for rule in element.rules:
+            key = f"{rule.id}:{element.id}"
+            if key in self.seen_rules:
+                continue
+            self.seen_rules.add(key)
+            existing = next((r for r in self.rules if r["id"] == rule.id), None)
+            if existing:
+                existing["applies_to"].append(element.id)
+                continue
+            self.rules.append({"id": rule.id, "name": rule.name, "text": rule.text or rule.name,
+                               "script": rule.script, "applies_to": [element.id]})
+
+    def field(self, element: FimElement, cardinality: str, optional_context: bool) -> dict | None:
+        self.keep_rules(element)
+        low, high = cardinality.split(":")
+        fid = self.ident(element.id, "F")
+        result: dict[str, Any] = {"id": fid, "label": _t(element.label)}
+        if element.help:
+            result["help"] = _t(element.help)
+        validation: dict[str, Any] = {}
+        c = element.constraints
+        kind = {"text": "text", "text_latin": "text", "date": "date", "bool": "yesno", "num": "number",
+                "num_int": "number", "num_currency": "amount", "file": "file", "obj": "file",
+                "time": "text", "datetime": "text"}[element.datentyp]
+        if element.datentyp in {"time", "datetime"}:
+            self.notes.append(f"{element.id} „{element.label}“: Datentyp {element.datentyp} als Text übernommen.")
+        if element.feldart == "label":
+            result["type"] = "note"
+            if element.content:
+                result["help"] = _t(element.content)
+            return result
+        if element.feldart in {"hidden", "locked"}:
+            self.notes.append(f"{element.id} „{element.label}“: Feldart {element.feldart} – nicht im Assistenten "
+                              "abgefragt.")
+            return None
+        if element.feldart == "select":
+            values = (element.codelist or {}).get("values") or []
+            if values:
+                name = self.ident(f"CL_{(element.codelist or {}).get('id') or element.id}", "CL")
+                self.codelists[name] = [{"code": code, "label": _t(label)} for code, label in values]
+                kind = "choice"
+                result["codelist"] = name
+            else:
+                cl = element.codelist or {}
+                ref = " ".join(x for x in (cl.get("id"), cl.get("name"), cl.get("uri"), cl.get("version")) if x)
+                self.notes.append(f"{element.id} „{element.label}“: Auswahl aus Codeliste {ref or '(ohne Angabe)'}; "
+                                  "die Werte sind nicht im Dokument enthalten – als Freitext übernommen, bitte "
+                                  "Codeliste ergänzen.")
+        if element.constraints_text:
+            self.notes.append(f"{element.id} „{element.label}“: Präzisierung „{element.constraints_text}“ ist nicht "
+                              "maschinenlesbar.")
+        if kind == "text":
+            if isinstance(c.get("minLength"), int) and c["minLength"] > 0:
+                validation["min_length"] = c["minLength"]
+            if isinstance(c.get("maxLength"), int) and c["maxLength"] > 0:
+                validation["max_length"] = c["maxLength"]
+                if c["maxLength"] > 255:
+                    kind = "textarea"
+            if c.get("pattern"):
+                try:
+                    re.compile(c["pattern"])
+                    validation["pattern"] = c["pattern"]
+                except re.error:
+                    self.notes.append(f"{element.id}: Muster „{c['pattern']}“ ist kein gültiger regulärer Ausdruck.")
+        if kind in {"number", "amount"}:
+            for key, target in (("minValue", "min"), ("maxValue", "max")):
+                try:
+                    number = float(str(c[key]).replace(",", ".")) if key in c else None
+                except ValueError:
+                    number = None
+                if number is not None:
+                    if kind == "amount":
+                        validation[f"{target}_cents"] = round(number * 100)
+                    else:
+                        validation[target] = number
+            if element.datentyp == "num":
+                validation["decimals"] = 2
+        if kind == "file":
+            if element.max_size:
+                validation["max_size"] = min(element.max_size, 20 * 1024 * 1024)
+            accept = sorted({k for m in element.media_types for k, mime in
+                             (("pdf", "application/pdf"), ("png", "image/png"), ("jpeg", "image/jpeg")) if m == mime})
+            if accept:
+                validation["accept"] = accept
+        result["type"] = kind
+        result["required"] = int(low) >= 1 and not optional_context
+        if optional_context and int(low) >= 1:
+            result.setdefault("help", _t("Pflichtangabe, wenn dieser Abschnitt zutrifft."))
+        if high == "*" or int(high) > 1:
+            if kind in {"yesno", "choice", "file", "multichoice"}:
+                self.notes.append(f"{element.id} „{element.label}“: Anzahl {cardinality} – einmal abgefragt.")
+            else:
+                maximum = MAX_REPEAT if high == "*" else min(int(high), 50)
+                result["repeat"] = {"min": int(low), "max": maximum}
+                if high == "*":
+                    self.notes.append(f"{element.id} „{element.label}“: Anzahl {cardinality} – auf {maximum} "
+                                      "Angaben begrenzt.")
+        if validation:
+            result["validation"] = validation
+        result["fim"] = {"id": element.id, "version": element.version, "cardinality": cardinality,
+                         "datentyp": element.datentyp, "feldart": element.feldart}
+        return result
+
+    def fieldsets(self, group: FimElement, cardinality: str, optional_context: bool, legend: str) -> list[dict]:
+        """The group's direct fields as one fieldset, then its subgroups (flattened) as further fieldsets."""
+        self.keep_rules(group)
+        low, high = cardinality.split(":")
+        optional = optional_context or int(low) == 0
+        if high == "*" or int(high) > 1:
+            self.notes.append(f"{group.id} „{group.label}“: Gruppe mit Anzahl {cardinality} wird einmal erfasst.")
+        fields = []
+        for child_cardinality, child in group.children:
+            if child.kind == "field":
+                built = self.field(child, child_cardinality, optional)
+                if built:
+                    fields.append(built)
+        result = []
+        if fields:
+            entry = {"id": self.ident(group.id, "G"), "legend": _t(legend), "fields": fields,
+                     "fim": {"id": group.id, "version": group.version, "cardinality": cardinality}}
+            if group.help:
+                entry["help"] = _t(group.help)
+            result.append(entry)
+        for child_cardinality, child in group.children:
+            if child.kind == "group":
+                result += self.fieldsets(child, child_cardinality, optional, child.label)
+        return result
+
+    def steps(self) -> list[dict]:
+        root = self.document.root
+        self.keep_rules(root)
+        children = root.children
+        if root.kind == "group" and not any(c.kind == "group" for _card, c in children):
+            children = [("1:1", root)]
+        steps: list[dict] = []
+        loose: list[dict] = []
+
+        def flush():
+            if loose:
+                steps.append({"id": self.ident("Allgemein", "S"), "title": _t("Allgemeine Angaben"),
+                              "fieldsets": [{"id": self.ident("Allgemein_Felder", "G"),
+                                             "legend": _t("Allgemeine Angaben"), "fields": list(loose)}]})
+                loose.clear()
+
+        for cardinality, child in children:
+            if child.kind == "field":
+                built = self.field(child, cardinality, False)
+                if built:
+                    loose.append(built)
+                continue
+            flush()
+            fieldsets = self.fieldsets(child, cardinality, False, child.label)
+            if fieldsets:
+                step = {"id": self.ident(f"S_{child.id}", "S"), "title": _t(child.label), "fieldsets": fieldsets}
+                if child.help:
+                    step["help"] = _t(child.help)
+                steps.append(step)
+        flush()
+        return steps
+
+
+def to_definition(document: FimDocument) -> dict:
+    """A form definition (not yet validated) built from the document; FIM provenance under `source`."""
+    builder = _Builder(document)
+    steps = builder.steps()
+    root = document.root
+    if not steps:
+        builder.notes.append("Das Dokument enthält keine Datenfelder; ein leerer Hinweis-Schritt wurde angelegt.")
+        steps = [{"id": "Hinweis", "title": _t(root.label), "fieldsets": [{"id": "Hinweis_Felder", "fields": [
+            {"id": "Hinweis_Text", "type": "note", "label": _t(root.label),
+             **({"help": _t(root.description)} if root.description else {})}]}]}]
+    definition: dict[str, Any] = {"schema_version": 1, "title": _t(root.label), "steps": steps}
+    if root.description:
+        definition["description"] = _t(root.description)
+    if builder.codelists:
+        definition["codelists"] = builder.codelists
+    definition["source"] = {
+        "kind": f"XDatenfelder {document.version}", "id": root.id, "version": root.version, "name": root.name,
+        "notes": builder.notes, "rules": builder.rules,
+    }
+    return definition
