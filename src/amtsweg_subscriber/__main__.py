@@ -1,0 +1,5 @@
+import sys
+
+from amtsweg_subscriber.cli import main
+
+sys.exit(main())

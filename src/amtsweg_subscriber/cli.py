@@ -1,0 +1,137 @@
+"""`amtsweg-subscriber`: poll the Submission API or listen for signed callbacks.
+
+    amtsweg-subscriber --base-url https://amtsweg.example --client-id … --client-secret … \\
+        --private-key decrypt.jwk.json --signing-key sign.jwk.json --out ./antraege --poll
+    amtsweg-subscriber … --listen 127.0.0.1:8088 --callback-secret …
+
+In listen mode every callback is answered only after its submissions are processed, so a failure makes
+the platform retry; on start (and every --interval seconds) it also polls, so nothing waits for a
+callback that was lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from amtsweg_subscriber import crypto
+from amtsweg_subscriber.api import SubmissionApi
+from amtsweg_subscriber.receiver import Receiver
+
+logger = logging.getLogger("amtsweg_subscriber")
+MAX_CALLBACK_BYTES = 1024 * 1024
+
+
+def make_handler(receiver: Receiver, secret: str):
+    class CallbackHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):  # keep stdout for results
+            logger.debug(fmt, *args)
+
+        def _answer(self, status: int, body: dict) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_CALLBACK_BYTES:
+                return self._answer(413, {"error": "too large"})
+            body = self.rfile.read(length)
+            if not crypto.verify_callback(
+                secret, self.headers.get("callback-authentication"), self.headers.get("callback-timestamp"), body
+            ):
+                return self._answer(401, {"error": "invalid callback signature or timestamp"})
+            try:
+                payload = json.loads(body)
+                ids = payload.get("submissionIds") or [s["submissionId"] for s in payload.get("submissions", [])]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                return self._answer(400, {"error": "malformed callback"})
+            try:
+                outcomes = [receiver.process(str(i)) for i in ids]
+            except Exception as exc:  # fetching failed: let the platform retry the callback
+                logger.warning("callback processing failed: %s", exc)
+                return self._answer(503, {"error": "processing failed, retry later"})
+            for outcome in outcomes:
+                _report(outcome)
+            return self._answer(200, {"processed": [o.submission_id for o in outcomes]})
+
+    return CallbackHandler
+
+
+def _report(outcome) -> None:
+    print(json.dumps({"submissionId": outcome.submission_id, "status": outcome.status, "detail": outcome.detail}),
+          flush=True)
+
+
+def poll_forever(receiver: Receiver, interval: float, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            for outcome in receiver.poll_once():
+                _report(outcome)
+        except Exception as exc:  # the platform may be restarting: keep going
+            logger.warning("poll failed: %s", exc)
+        stop.wait(interval)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="amtsweg-subscriber", description=__doc__.split("\n")[0])
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--client-id", required=True)
+    parser.add_argument("--client-secret", default=os.environ.get("AMTSWEG_CLIENT_SECRET"))
+    parser.add_argument("--private-key", required=True, help="JWK (JSON) of the destination's decryption key")
+    parser.add_argument("--signing-key", required=True, help="JWK (JSON) of the key that signs accept/reject")
+    parser.add_argument("--out", required=True, help="folder for the applications")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--poll", action="store_true", help="poll for waiting submissions")
+    mode.add_argument("--listen", metavar="HOST:PORT", help="receive callbacks (port 0 picks a free one)")
+    parser.add_argument("--callback-secret", default=os.environ.get("AMTSWEG_CALLBACK_SECRET"))
+    parser.add_argument("--interval", type=float, default=30.0, help="seconds between polls")
+    parser.add_argument("--once", action="store_true", help="poll once and exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    if not args.client_secret:
+        parser.error("--client-secret (or AMTSWEG_CLIENT_SECRET) is required")
+
+    api = SubmissionApi(args.base_url, args.client_id, args.client_secret)
+    receiver = Receiver(api, crypto.load_key(args.private_key), crypto.load_key(args.signing_key), Path(args.out))
+    if args.poll:
+        if args.once:
+            for outcome in receiver.poll_once():
+                _report(outcome)
+            return 0
+        poll_forever(receiver, args.interval, threading.Event())
+        return 0
+
+    if not args.callback_secret:
+        parser.error("--listen needs --callback-secret (or AMTSWEG_CALLBACK_SECRET)")
+    host, _, port = args.listen.rpartition(":")
+    server = ThreadingHTTPServer((host or "127.0.0.1", int(port)), make_handler(receiver, args.callback_secret))
+    server.daemon_threads = True
+    print(json.dumps({"listening": f"http://{server.server_address[0]}:{server.server_address[1]}/"}), flush=True)
+    stop = threading.Event()
+    threading.Thread(target=poll_forever, args=(receiver, args.interval, stop), daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+        time.sleep(0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

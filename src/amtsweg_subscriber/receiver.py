@@ -1,0 +1,173 @@
+"""Processing one submission: fetch, verify, decrypt, check, write atomically, confirm."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from joserfc.jwk import RSAKey
+
+from amtsweg_subscriber import crypto
+from amtsweg_subscriber.api import SubmissionApi
+
+logger = logging.getLogger("amtsweg_subscriber")
+
+
+@dataclass
+class Outcome:
+    submission_id: str
+    status: str  # "accepted", "rejected", "already-processed", "skipped"
+    detail: str = ""
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+class Receiver:
+    """Writes each application to `<out>/<submissionId>/` (application.json, metadata.json, XML, attachments)."""
+
+    def __init__(self, api: SubmissionApi, decryption_key: RSAKey, signing_key: RSAKey, out_dir: Path):
+        self.api = api
+        self.decryption_key = decryption_key
+        self.signing_key = signing_key
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._jwks: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+        self._busy: set[str] = set()
+
+    def folder(self, submission_id: str) -> Path:
+        return self.out_dir / str(uuid.UUID(submission_id))
+
+    def platform_jwks(self, refresh: bool = False) -> dict[str, Any]:
+        if self._jwks is None or refresh:
+            self._jwks = self.api.platform_jwks()
+        return self._jwks
+
+    def process(self, submission_id: str) -> Outcome:
+        """Idempotent: a folder that exists is complete (it was renamed into place), so only confirm again."""
+        with self._lock:  # two callbacks for the same submission at once: one does the work
+            if submission_id in self._busy:
+                return Outcome(submission_id, "skipped", "in progress")
+            self._busy.add(submission_id)
+        try:
+            return self._process(submission_id)
+        finally:
+            with self._lock:
+                self._busy.discard(submission_id)
+
+    def _process(self, submission_id: str) -> Outcome:
+        folder = self.folder(submission_id)
+        confirmed = folder / ".accepted"
+        if confirmed.exists():
+            return Outcome(submission_id, "already-processed")
+        submission = self.api.submission(submission_id)
+        case_id, destination_id = submission["caseId"], submission["destinationId"]
+        if folder.exists():
+            self._accept(submission, json.loads((folder / ".tags.json").read_text()))
+            _write(confirmed, b"")
+            return Outcome(submission_id, "already-processed", "confirmed again")
+        try:
+            self._verify_log(case_id, submission_id)
+        except crypto.EventLogInvalid as exc:
+            # Not the submission's fault: do not reject, try again later.
+            return Outcome(submission_id, "skipped", str(exc))
+        try:
+            tags = self._unpack(submission, folder)
+        except crypto.Invalid as exc:
+            token = crypto.sign_event(
+                self.signing_key,
+                destination_id=destination_id,
+                submission_id=submission_id,
+                case_id=case_id,
+                event="reject-submission",
+                payload={"problems": [{"type": crypto.PROBLEMS + exc.problem, "title": exc.problem,
+                                       "detail": exc.detail, "instance": "submission"}]},
+            )
+            self.api.post_event(case_id, token)
+            logger.warning("rejected %s: %s", submission_id, exc.detail)
+            return Outcome(submission_id, "rejected", exc.problem)
+        self._accept(submission, tags)
+        _write(confirmed, b"")
+        return Outcome(submission_id, "accepted")
+
+    def _verify_log(self, case_id: str, submission_id: str) -> None:
+        log = self.api.event_log(case_id)
+        try:
+            crypto.verify_event_log(log, self.platform_jwks(), self.signing_key, submission_id)
+        except crypto.EventLogInvalid:
+            crypto.verify_event_log(log, self.platform_jwks(refresh=True), self.signing_key, submission_id)
+
+    def _unpack(self, submission: dict[str, Any], folder: Path) -> dict[str, Any]:
+        """Decrypt and check everything in a temporary folder, then rename it into place."""
+        submission_id = submission["submissionId"]
+        metadata_bytes = crypto.decrypt(self.decryption_key, submission["encryptedMetadata"], "metadata")
+        try:
+            metadata = json.loads(metadata_bytes)
+        except ValueError as exc:
+            raise crypto.Invalid("syntax-violation", "metadata is not JSON") from exc
+        tags: dict[str, Any] = {"metadata": crypto.auth_tag(submission["encryptedMetadata"]), "attachments": {}}
+        tmp = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:8]}.tmp"
+        (tmp / "attachments").mkdir(parents=True)
+        try:
+            data_token = submission.get("encryptedData")
+            if data_token:
+                data = crypto.decrypt(self.decryption_key, data_token, "data")
+                expected = metadata.get("contentStructure", {}).get("data", {}).get("hash", {}).get("content")
+                if expected and crypto.sha512_hex(data) != expected:
+                    raise crypto.Invalid("incorrect-data-hash", "the data does not match its hash in the metadata")
+                try:
+                    json.loads(data)
+                except ValueError as exc:
+                    raise crypto.Invalid("syntax-violation", "the data is not JSON") from exc
+                _write(tmp / "application.json", data)
+                tags["data"] = crypto.auth_tag(data_token)
+            described = {a["attachmentId"]: a for a in metadata.get("contentStructure", {}).get("attachments", [])}
+            if set(described) != set(submission.get("attachments", [])):
+                raise crypto.Invalid("attachments-mismatch", "attachments differ from those in the metadata")
+            for attachment_id, entry in sorted(described.items()):
+                token = self.api.attachment(submission_id, attachment_id)
+                content = crypto.decrypt(self.decryption_key, token, f"attachment {attachment_id}")
+                if crypto.sha512_hex(content) != entry.get("hash", {}).get("content"):
+                    raise crypto.Invalid("incorrect-attachment-hash", f"attachment {attachment_id} hash mismatch")
+                name = Path(entry.get("filename") or attachment_id).name or attachment_id
+                if entry.get("mimeType") == "application/xml" and entry.get("purpose") in ("form", "report"):
+                    _write(tmp / "application.xml", content)
+                _write(tmp / "attachments" / f"{attachment_id}-{name}", content)
+                tags["attachments"][attachment_id] = crypto.auth_tag(token)
+            _write(tmp / "metadata.json", json.dumps(metadata, ensure_ascii=False, indent=2).encode())
+            _write(tmp / ".tags.json", json.dumps(tags).encode())
+            os.rename(tmp, folder)  # atomic: the folder appears complete or not at all
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        return tags
+
+    def _accept(self, submission: dict[str, Any], tags: dict[str, Any]) -> None:
+        token = crypto.sign_event(
+            self.signing_key,
+            destination_id=submission["destinationId"],
+            submission_id=submission["submissionId"],
+            case_id=submission["caseId"],
+            event="accept-submission",
+            payload={"authenticationTags": tags},
+        )
+        self.api.post_event(submission["caseId"], token)
+
+    def poll_once(self) -> list[Outcome]:
+        outcomes = []
+        for destination_id in self.api.destination_ids():
+            for item in self.api.waiting_submissions(destination_id):
+                outcomes.append(self.process(item["submissionId"]))
+        return outcomes
