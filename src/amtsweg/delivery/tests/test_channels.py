@@ -1,0 +1,184 @@
+"""Push channels for real: the submit transaction writes the outbox, callbacks over HTTP with HMAC,
+e-mail without personal data, directory export atomically and idempotently."""
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core import mail
+
+from amtsweg.delivery import callbacks, channels, services
+from amtsweg.delivery.models import OutboxMessage
+from amtsweg.routing.tests.factories import DestinationFactory, ResponsibilityFactory
+from amtsweg.submissions.tests.factories import payload_for, submit_payload
+from amtsweg_subscriber.crypto import verify_callback
+
+pytestmark = pytest.mark.django_db
+Status = OutboxMessage.Status
+
+
+class Endpoint:
+    """A Fachverfahren callback endpoint on loopback that answers as told."""
+
+    def __init__(self, status=200, delay=0.0):
+        self.status, self.delay, self.requests = status, delay, []
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                endpoint.requests.append((dict(self.headers), body))
+                time.sleep(endpoint.delay)
+                self.send_response(endpoint.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/callbacks/amtsweg"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def endpoint():
+    ep = Endpoint()
+    yield ep
+    ep.close()
+
+
+def submit(destination):
+    from amtsweg.routing.models import Responsibility
+
+    responsibility = Responsibility.objects.filter(destination=destination).first() or ResponsibilityFactory(
+        destination=destination
+    )
+    return submit_payload(payload_for(responsibility))
+
+
+def test_submit_writes_the_outbox_in_the_same_transaction(settings):
+    destination = DestinationFactory(channels=["pull", "callback", "email"], callback_url="https://fv.example/cb",
+                                     notification_email="post@kommune.example")
+    submission = submit(destination)
+    rows = OutboxMessage.objects.filter(submission_id=submission.pk)
+    assert sorted(rows.values_list("channel", flat=True)) == ["callback", "email"]
+    row = rows.get(channel="callback")
+    assert (row.destination_id, row.case_id, row.authority_id) == (destination.pk, submission.case_id,
+                                                                   destination.authority_id)
+
+
+def test_pull_only_destination_gets_no_outbox_row():
+    submission = submit(DestinationFactory())
+    assert not OutboxMessage.objects.filter(submission_id=submission.pk).exists()
+
+
+def test_callback_is_signed_with_hmac_and_carries_ids_only(endpoint):
+    destination = DestinationFactory(channels=["callback"], callback_url=endpoint.url)
+    first, second = submit(destination), submit(destination)
+    assert services.run_until_idle() == {Status.DELIVERED: 2}
+    [(headers, body)] = endpoint.requests  # one POST announces both
+    payload = json.loads(body)
+    assert payload["type"] == callbacks.NEW_SUBMISSIONS
+    assert sorted(payload["submissionIds"]) == sorted([str(first.pk), str(second.pk)])
+    assert {s["caseId"] for s in payload["submissions"]} == {str(first.case_id), str(second.case_id)}
+    assert "Mustermann" not in body.decode() and "Bello" not in body.decode()
+    # The reference client's independent check accepts it; a wrong secret or an old timestamp does not.
+    mac, ts = headers["callback-authentication"], headers["callback-timestamp"]
+    assert len(mac) == 128
+    assert verify_callback(destination.callback_secret, mac, ts, body)
+    assert not verify_callback("wrong", mac, ts, body)
+    assert not verify_callback(destination.callback_secret, mac, ts, body, now=int(ts) + 301)
+    assert not verify_callback(destination.callback_secret, mac, ts, body + b" ")
+
+
+@pytest.mark.parametrize("fault", ["500", "timeout", "unreachable"])
+def test_callback_faults_are_retried_with_the_reason(fault, settings, endpoint):
+    settings.AMTSWEG_DELIVERY_CALLBACK_TIMEOUT_SECONDS = 0.3
+    url = endpoint.url
+    if fault == "500":
+        endpoint.status = 500
+    elif fault == "timeout":
+        endpoint.delay = 1.0
+    else:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{s.getsockname()[1]}/cb"  # closed again: nobody listens
+    destination = DestinationFactory(channels=["callback"], callback_url=url)
+    submission = submit(destination)
+    services.run_until_idle()
+    message = OutboxMessage.objects.get(submission_id=submission.pk)
+    assert message.status == Status.PENDING and message.attempts == 1
+    expected = {"500": "HTTP 500", "timeout": "Zeitüberschreitung", "unreachable": "nicht erreichbar"}[fault]
+    assert expected in message.last_error
+
+
+def test_plain_http_callbacks_only_to_loopback():
+    destination = DestinationFactory(channels=["callback"], callback_url="http://fv.example.org/cb")
+    submit(destination)
+    services.run_until_idle()
+    assert "https://" in OutboxMessage.objects.get().last_error
+
+
+def test_email_notifies_the_office_without_personal_data():
+    destination = DestinationFactory(email=True)
+    submission = submit(destination)
+    services.run_until_idle()
+    [message] = mail.outbox
+    assert message.to == ["poststelle@kommune.example"]
+    assert str(submission.pk) in message.body
+    for personal in ("Erika", "Mustermann", "Bello", "Impfpass", "erika.mustermann@example.org"):
+        assert personal not in message.body and personal not in message.subject
+
+
+def test_directory_export_writes_ciphertext_atomically_and_once(tmp_path, settings):
+    from amtsweg.routing.tests.factories import test_keypair
+    from amtsweg.submissions.crypto import decrypt_jwe
+
+    settings.AMTSWEG_DELIVERY_EXPORT_ROOT = str(tmp_path)
+    destination = DestinationFactory(channels=["directory"])
+    submission = submit(destination)
+    assert services.run_until_idle() == {Status.DELIVERED: 1}
+    folder = tmp_path / str(destination.pk) / str(submission.pk)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["submissionId"] == str(submission.pk) and len(manifest["attachments"]) == 1
+    everything = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    assert b"Mustermann" not in everything  # only JWEs leave the platform
+    data = decrypt_jwe(test_keypair(0, 4096), (folder / "data.jwe").read_text())
+    assert json.loads(data)["hund"]["name"] == "Bello"
+    assert [p.name for p in folder.parent.iterdir()] == [str(submission.pk)]  # no temp folder left
+    # Idempotent: a resend (e.g. after a crash) writes nothing new.
+    before = (folder / "manifest.json").stat().st_mtime_ns
+    message = OutboxMessage.objects.get()
+    services.resend(message)
+    services.run_until_idle()
+    assert (folder / "manifest.json").stat().st_mtime_ns == before
+
+
+def test_a_new_channel_plugin_needs_no_change_in_the_core():
+    received = []
+
+    class Fax(channels.Channel):
+        name = "fax"
+
+        def deliver_one(self, message):
+            received.append(message.submission_id)
+
+    channels.register(Fax())
+    try:
+        destination = DestinationFactory(channels=["pull"])
+        destination.channels = ["pull", "fax"]
+        destination.save()
+        submission = submit(destination)
+        services.run_until_idle()
+        assert received == [submission.pk]
+    finally:
+        channels.unregister("fax")
