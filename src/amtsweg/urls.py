@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 urlpatterns = [
     path("", include("amtsweg.core.urls")),
     path("", include("amtsweg.catalogue.urls")),
-    path("konto/", include("amtsweg.accounts.urls")),
+    path("", include("amtsweg.accounts.urls")),
     path("", include("amtsweg.routing.urls")),
     path("", include("amtsweg.assistants.urls")),
     path("", include("amtsweg.identity.urls")),

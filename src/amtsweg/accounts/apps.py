@@ -5,3 +5,26 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "amtsweg.accounts"
     verbose_name = _("Behörden und Konten")
+
+    def ready(self) -> None:
+        from amtsweg.accounts import navigation
+
+        navigation.register(
+            "accounts.own_authority", title=_("Meine Behörde"), url_name="accounts:own_authority",
+            description=_("Kontaktdaten, Öffnungszeiten und Konten Ihrer Behörde"),
+            allowed=lambda user: user.authority_id is not None, order=10,
+        )
+        navigation.register(
+            "accounts.accounts", title=_("Konten verwalten"), url_name="accounts:account_list",
+            description=_("Konten anlegen und deaktivieren, zweiten Faktor zurücksetzen"),
+            allowed=navigation.admins, order=20,
+        )
+        navigation.register(
+            "accounts.land_authorities", title=_("Behörden im Land"), url_name="accounts:authority_list",
+            description=_("Alle Behörden Ihres Landes ansehen und neue anlegen"),
+            allowed=navigation.land_operators, order=15,
+        )
+        navigation.register(
+            "accounts.profile", title=_("Mein Konto"), url_name="accounts:profile",
+            description=_("Passwort ändern, Authenticator-App einrichten"), order=900,
+        )

@@ -6,10 +6,11 @@ without an Authority and see no tenant data at all. Scoping itself lives in `amt
 """
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from amtsweg.core.tenancy import TenantQuerySet
+from amtsweg.core.tenancy import ADMIN_ROLES, TenantQuerySet
 from amtsweg.geo.models import District, Land, Municipality
 
 
@@ -40,6 +41,7 @@ class Authority(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_path = ""  # an Authority is its own tenant
+    tenant_edit_roles = ADMIN_ROLES  # staff read their Authority's data; administrators change it
     objects = TenantQuerySet.as_manager()
 
     class Meta:
@@ -55,6 +57,10 @@ class Authority(models.Model):
         super().save(*args, **kwargs)
 
 
+class UserManager(DjangoUserManager.from_queryset(TenantQuerySet)):
+    """Django's user manager with the tenant scopes: `User.objects.visible_to(user)`."""
+
+
 class User(AbstractUser):
     class Role(models.TextChoices):
         LAND_OPERATOR = "land_operator", _("Land-Betrieb")
@@ -66,6 +72,11 @@ class User(AbstractUser):
     authority = models.ForeignKey(
         Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
+
+    # Staff accounts are tenant data of their Authority; citizens (no Authority) are visible to superusers only.
+    tenant_path = "authority"
+    tenant_edit_roles = ADMIN_ROLES
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("Konto")

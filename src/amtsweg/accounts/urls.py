@@ -1,10 +1,29 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("anmelden/", auth_views.LoginView.as_view(), name="login"),
-    path("", TemplateView.as_view(template_name="core/sources.html"), name="home"),
+    # Login and the own account
+    path("konto/anmelden/", views.login_view, name="login"),
+    path("konto/anmelden/code/", views.totp_view, name="totp"),
+    path("konto/anmelden/einrichten/", views.totp_enrol_view, name="totp_enrol"),
+    path("konto/abmelden/", views.LogoutView.as_view(), name="logout"),
+    path("konto/profil/", views.profile_view, name="profile"),
+    path("konto/profil/passwort/", views.PasswordChangeView.as_view(), name="password_change"),
+    # Staff area
+    path("verwaltung/", views.home_view, name="home"),
+    path("verwaltung/behoerde/", views.own_authority_view, name="own_authority"),
+    path("verwaltung/behoerde/alle/", views.authority_list_view, name="authority_list"),
+    path("verwaltung/behoerde/neu/", views.authority_create_view, name="authority_create"),
+    path("verwaltung/behoerde/<int:pk>/", views.authority_detail_view, name="authority_detail"),
+    path("verwaltung/behoerde/<int:pk>/bearbeiten/", views.authority_edit_view, name="authority_edit"),
+    path("verwaltung/konten/", views.account_list_view, name="account_list"),
+    path("verwaltung/konten/neu/", views.account_create_view, name="account_create"),
+    path("verwaltung/konten/<int:pk>/", views.account_detail_view, name="account_detail"),
+    path("verwaltung/konten/<int:pk>/deaktivieren/", views.account_deactivate_view, name="account_deactivate"),
+    path("verwaltung/konten/<int:pk>/aktivieren/", views.account_activate_view, name="account_activate"),
+    path("verwaltung/konten/<int:pk>/zweiter-faktor-zuruecksetzen/", views.account_reset_totp_view,
+         name="account_reset_totp"),
 ]

@@ -1,0 +1,126 @@
+"""Access guards for staff pages, for every app: `staff_required`, `admin_required`, `land_operator_required`.
+
+    from amtsweg.accounts.access import staff_required, admin_required
+
+    @staff_required
+    def case_list(request): ...
+
+    class DestinationEdit(AdminRequiredMixin, UpdateView): ...
+
+Each guard enforces, in this order:
+
+1. logged in, else redirect to the staff login (with `next`);
+2. a staff account (citizens and accounts without an Authority get a 403 page that says why);
+3. the second factor: an account that must use TOTP (`User.requires_totp`) or has enrolled a device must
+   have verified it in this session, else it is sent to the code entry (or to enrolment if it has no device);
+4. the role: `admin_required` lets Kommune administrators in, `land_operator_required` Land operators.
+   Both need an Authority, so pages can rely on `request.user.authority`.
+
+Guards check *who* may open a kind of page. *Which rows* they see is the tenancy layer's job:
+read through `Model.objects.visible_to(request.user)` and fetch rows to change through `editable_by`
+(404 for rows outside the scope).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from amtsweg.accounts.otp import has_confirmed_device
+
+
+def is_staff_account(user) -> bool:
+    """Works for an Authority, or is a platform superuser. Never true for citizens."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if getattr(user, "role", None) == "citizen":
+        return False
+    return bool(user.is_superuser or user.is_staff_member)
+
+
+def needs_second_factor(user) -> bool:
+    return bool(user.requires_totp or has_confirmed_device(user))
+
+
+def is_otp_verified(user) -> bool:
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def _with_next(url_name: str, request: HttpRequest) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
+
+
+def check_staff_access(request: HttpRequest, role_check: Callable | None = None) -> HttpResponse | None:
+    """None if the request may proceed, else the response that sends the user where they belong."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    if not is_staff_account(user):
+        return render(request, "accounts/forbidden.html", {"reason": "not_staff"}, status=403)
+    if needs_second_factor(user) and not is_otp_verified(user):
+        if has_confirmed_device(user):
+            return redirect(_with_next("accounts:totp", request))
+        return redirect(_with_next("accounts:totp_enrol", request))
+    if role_check is not None and not role_check(user):
+        return render(request, "accounts/forbidden.html", {"reason": "role"}, status=403)
+    return None
+
+
+def is_admin(user) -> bool:
+    return bool(user.is_kommune_admin and user.authority_id)
+
+
+def is_land_operator(user) -> bool:
+    return bool(user.is_land_operator)
+
+
+def role_required(role_check: Callable | None):
+    """A staff guard with your own role check, e.g. `role_required(lambda u: u.is_kommune_admin)`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            denied = check_staff_access(request, role_check)
+            if denied is not None:
+                return denied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+staff_required = role_required(None)
+staff_required.__doc__ = "Any staff account (Kommune staff or admin, Land operator, superuser) with verified TOTP."
+admin_required = role_required(is_admin)
+admin_required.__doc__ = "Kommune administrators of an Authority (with verified TOTP)."
+land_operator_required = role_required(is_land_operator)
+land_operator_required.__doc__ = "Land operators (with verified TOTP)."
+
+
+class StaffRequiredMixin:
+    """Class-based twin of `staff_required`; subclasses narrow `role_check`."""
+
+    role_check: Callable | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        check = type(self).role_check
+        denied = check_staff_access(request, check)
+        if denied is not None:
+            return denied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AdminRequiredMixin(StaffRequiredMixin):
+    role_check = staticmethod(is_admin)
+
+
+class LandOperatorRequiredMixin(StaffRequiredMixin):
+    role_check = staticmethod(is_land_operator)

@@ -1,0 +1,148 @@
+"""Account and Authority management as plain functions (the views only call these).
+
+Every function takes the acting user first and re-checks the scope through the tenancy layer, so a
+caller cannot act outside it even if a view forgot a check. Log lines carry ids only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from amtsweg.accounts.models import Authority, User
+from amtsweg.accounts.otp import reset_devices
+from amtsweg.geo.models import District, Municipality
+
+log = logging.getLogger("amtsweg.accounts")
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
+
+
+def generate_password() -> str:
+    """A random initial password (about 95 bits), shown once and stored only as a hash."""
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    groups = ["".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4)]
+    return "-".join(groups)
+
+
+def staff_accounts_visible_to(actor) -> QuerySet[User]:
+    """Staff accounts the actor may see (citizens are never listed here)."""
+    return User.objects.visible_to(actor).filter(authority__isnull=False).select_related("authority")
+
+
+def staff_accounts_manageable_by(actor) -> QuerySet[User]:
+    """Staff accounts the actor may change; only superusers may touch superuser accounts."""
+    qs = User.objects.editable_by(actor).filter(authority__isnull=False).select_related("authority")
+    if not actor.is_superuser:
+        qs = qs.exclude(is_superuser=True)
+    return qs
+
+
+def assignable_roles(actor, authority: Authority) -> list[str]:
+    """Roles the actor may give to a new account of `authority`; never more than the actor has."""
+    roles = [User.Role.KOMMUNE_STAFF, User.Role.KOMMUNE_ADMIN]
+    if authority.kind == Authority.Kind.LAND and (actor.is_superuser or actor.is_land_operator):
+        roles.append(User.Role.LAND_OPERATOR)
+    return roles
+
+
+@transaction.atomic
+def create_staff_account(
+    actor, *, authority: Authority, username: str, role: str, first_name: str = "", last_name: str = "",
+    email: str = "",
+) -> tuple[User, str]:
+    """Create a staff account with a generated initial password; returns (account, password)."""
+    if not Authority.objects.editable_by(actor).filter(pk=authority.pk).exists():
+        raise PermissionDenied
+    if role not in assignable_roles(actor, authority):
+        raise ValidationError(_("Diese Rolle dürfen Sie nicht vergeben."), code="role")
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise ValidationError(
+            _("Der Benutzername darf nur Kleinbuchstaben, Ziffern, Punkt, Binde- und Unterstrich enthalten "
+              "(3 bis 50 Zeichen)."),
+            code="username",
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("Diesen Benutzernamen gibt es schon."), code="username_taken")
+    password = generate_password()
+    account = User(
+        username=username, role=role, authority=authority, first_name=first_name.strip(),
+        last_name=last_name.strip(), email=email.strip(),
+    )
+    account.set_password(password)
+    account.save()
+    log.info("staff account created", extra={"actor_id": actor.pk, "account_id": account.pk, "role": role})
+    return account, password
+
+
+def set_active(actor, account: User, active: bool) -> None:
+    """Deactivate (or reactivate) an account; a deactivated account's sessions stop working at once."""
+    if not staff_accounts_manageable_by(actor).filter(pk=account.pk).exists():
+        raise PermissionDenied
+    if account.pk == actor.pk:
+        raise ValidationError(_("Sie können Ihr eigenes Konto nicht deaktivieren."), code="self")
+    account.is_active = active
+    account.save(update_fields=["is_active"])
+    log.info("staff account %s", "activated" if active else "deactivated",
+             extra={"actor_id": actor.pk, "account_id": account.pk})
+
+
+def reset_second_factor(actor, account: User) -> int:
+    """Remove the account's TOTP devices (lost phone); it enrols again at its next login."""
+    if not staff_accounts_manageable_by(actor).filter(pk=account.pk).exists():
+        raise PermissionDenied
+    if account.pk == actor.pk:
+        raise ValidationError(
+            _("Ihren eigenen zweiten Faktor setzt eine andere Administratorin oder ein anderer Administrator "
+              "zurück."),
+            code="self",
+        )
+    removed = reset_devices(account)
+    log.info("totp reset", extra={"actor_id": actor.pk, "account_id": account.pk, "devices": removed})
+    return removed
+
+
+def area_for_key(actor, key: str) -> tuple[Authority.Kind, Municipality | None, District | None]:
+    """Resolve an ARS (12 digits, Gemeinde) or Kreisschlüssel (5 digits) inside the actor's Land."""
+    key = key.strip().replace(" ", "")
+    if not key.isdigit() or len(key) not in (5, 12):
+        raise ValidationError(
+            _("Bitte geben Sie den 12-stelligen Regionalschlüssel einer Gemeinde oder den 5-stelligen "
+              "Kreisschlüssel an."),
+            code="format",
+        )
+    if not actor.is_superuser and key[:2] != actor.authority.land_code:
+        raise ValidationError(_("Dieser Schlüssel gehört nicht zu Ihrem Land."), code="other_land")
+    if len(key) == 12:
+        municipality = Municipality.objects.current().filter(ars=key).first()
+        if municipality is None:
+            raise ValidationError(_("Zu diesem Regionalschlüssel gibt es keine aktuelle Gemeinde."), code="unknown")
+        return Authority.Kind.MUNICIPALITY, municipality, None
+    district = District.objects.current().filter(code=key).first()
+    if district is None:
+        raise ValidationError(_("Zu diesem Kreisschlüssel gibt es keinen aktuellen Kreis."), code="unknown")
+    return Authority.Kind.DISTRICT, None, district
+
+
+@transaction.atomic
+def create_authority(actor, *, key: str, name: str, **contact) -> Authority:
+    """A Land operator creates the Authority of a Kommune or Kreis of their Land."""
+    if not (actor.is_superuser or actor.is_land_operator):
+        raise PermissionDenied
+    kind, municipality, district = area_for_key(actor, key)
+    authority = Authority(
+        name=name.strip(), kind=kind, area_ars=(municipality.ars if municipality else district.code),
+        municipality=municipality, district=district, **contact,
+    )
+    authority.land_code = authority.area_ars[:2]
+    authority.full_clean()
+    authority.save()
+    log.info("authority created", extra={"actor_id": actor.pk, "authority_id": authority.pk})
+    return authority

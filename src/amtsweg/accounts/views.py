@@ -1,0 +1,431 @@
+"""Staff login (password, then TOTP), profile, staff home and the administration of Authorities and accounts.
+
+The login is two-step. After a correct password the account is *not* logged in yet: the session only
+remembers a pending login for a few minutes. Accounts that need a second factor (`needs_second_factor`)
+then enter their TOTP code, or enrol an authenticator first if they must have one. Only after the last
+step `django.contrib.auth.login` runs (which rotates the session key) together with `django_otp.login`.
+Wrong passwords and wrong codes both count towards django-axes' lockout of username + IP address.
+"""
+
+from __future__ import annotations
+
+import time
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib import messages
+from django.contrib.auth import get_user_model, user_login_failed
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from amtsweg.accounts import navigation, otp, services
+from amtsweg.accounts.access import (
+    check_staff_access,
+    is_otp_verified,
+    is_staff_account,
+    land_operator_required,
+    needs_second_factor,
+    role_required,
+    staff_required,
+)
+from amtsweg.accounts.forms import (
+    AuthorityContactForm,
+    AuthorityCreateForm,
+    StaffAccountForm,
+    StaffLoginForm,
+    TokenForm,
+)
+from amtsweg.accounts.models import Authority, User
+
+PENDING_USER = "_amtsweg_pending_user"
+PENDING_BACKEND = "_amtsweg_pending_backend"
+PENDING_SINCE = "_amtsweg_pending_since"
+PENDING_NEXT = "_amtsweg_pending_next"
+PENDING_SECONDS = 5 * 60
+
+
+# --- login flow helpers -----------------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("accounts:home")
+
+
+def _clear_pending(request: HttpRequest) -> None:
+    for key in (PENDING_USER, PENDING_BACKEND, PENDING_SINCE, PENDING_NEXT):
+        request.session.pop(key, None)
+
+
+def _start_pending(request: HttpRequest, user, next_url: str) -> None:
+    request.session.cycle_key()  # a new session id for the half-authenticated state as well
+    request.session[PENDING_USER] = user.pk
+    request.session[PENDING_BACKEND] = user.backend
+    request.session[PENDING_SINCE] = int(time.time())
+    request.session[PENDING_NEXT] = next_url
+
+
+def _pending_user(request: HttpRequest):
+    """The account in the middle of logging in: a pending login, or a logged-in but unverified account."""
+    user = request.user
+    if user.is_authenticated:
+        if is_staff_account(user) and needs_second_factor(user) and not is_otp_verified(user):
+            return user
+        return None
+    pk = request.session.get(PENDING_USER)
+    since = request.session.get(PENDING_SINCE, 0)
+    if pk is None or time.time() - since > PENDING_SECONDS:
+        _clear_pending(request)
+        return None
+    account = get_user_model().objects.filter(pk=pk, is_active=True).first()
+    if account is None or not is_staff_account(account):
+        _clear_pending(request)
+        return None
+    return account
+
+
+def _finish_login(request: HttpRequest, user, device) -> HttpResponse:
+    next_url = request.session.get(PENDING_NEXT) or request.GET.get("next")
+    if request.user.is_authenticated:
+        request.session.cycle_key()
+    else:
+        auth_login(request, user, backend=request.session.get(PENDING_BACKEND))
+    _clear_pending(request)
+    if device is not None:
+        otp_login(request, device)
+    return redirect(_safe_next(request, next_url))
+
+
+def _record_failed_code(request: HttpRequest, user) -> None:
+    """A wrong TOTP code counts like a wrong password for django-axes (username + IP address)."""
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+
+
+def _locked_out(request: HttpRequest, user) -> bool:
+    return AxesProxyHandler.is_locked(request, {"username": user.get_username()})
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): a German page instead of a bare 403."""
+    if hasattr(request, "session"):
+        _clear_pending(request)
+    return render(request, "accounts/locked_out.html", {"minutes": 15}, status=429)
+
+
+# --- login, TOTP, logout ----------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    user = request.user
+    if user.is_authenticated and is_staff_account(user) and (not needs_second_factor(user) or is_otp_verified(user)):
+        return redirect(_safe_next(request, next_url))
+    form = StaffLoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = form.get_user()
+        if needs_second_factor(account):
+            _start_pending(request, account, next_url)
+            target = "accounts:totp" if otp.has_confirmed_device(account) else "accounts:totp_enrol"
+            return redirect(target)
+        auth_login(request, account)
+        return redirect(_safe_next(request, next_url))
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+@sensitive_post_parameters("otp_token")
+@csrf_protect
+@never_cache
+def totp_view(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, _("Bitte melden Sie sich zuerst mit Benutzername und Passwort an."))
+        return redirect("accounts:login")
+    device = otp.confirmed_device(user)
+    if device is None:
+        return redirect("accounts:totp_enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST":
+        if _locked_out(request, user):
+            return lockout_response(request)
+        if form.is_valid():
+            allowed, info = device.verify_is_allowed()
+            if not allowed:
+                form.add_error("otp_token", _wait_message(info))
+            elif device.verify_token(form.cleaned_data["otp_token"]):
+                return _finish_login(request, user, device)
+            else:
+                _record_failed_code(request, user)
+                form.add_error("otp_token", _("Der Code ist falsch oder abgelaufen. Bitte geben Sie den aktuellen "
+                                              "Code aus Ihrer App ein."))
+    return render(request, "accounts/totp.html", {"form": form, "account": user})
+
+
+def _wait_message(info) -> str:
+    until = (info or {}).get("locked_until")
+    if until:
+        return _("Zu viele falsche Codes. Bitte warten Sie bis %(time)s Uhr und versuchen Sie es dann erneut.") % {
+            "time": time_format(timezone.localtime(until), "H:i:s")
+        }
+    return _("Zu viele falsche Codes. Bitte warten Sie einen Moment.")
+
+
+@sensitive_post_parameters("otp_token")
+@csrf_protect
+@never_cache
+def totp_enrol_view(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator: during login (required accounts) or from the profile (optional for staff)."""
+    user = _pending_user(request)
+    from_profile = False
+    if user is None and request.user.is_authenticated and is_staff_account(request.user):
+        user, from_profile = request.user, True
+        if otp.has_confirmed_device(user):
+            messages.info(request, _("Für Ihr Konto ist bereits eine Authenticator-App eingerichtet."))
+            return redirect("accounts:profile")
+    if user is None:
+        messages.info(request, _("Bitte melden Sie sich zuerst mit Benutzername und Passwort an."))
+        return redirect("accounts:login")
+    if otp.has_confirmed_device(user):
+        return redirect("accounts:totp")
+    device = otp.pending_device(user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST":
+        if not from_profile and _locked_out(request, user):
+            return lockout_response(request)
+        if form.is_valid():
+            allowed, info = device.verify_is_allowed()
+            if not allowed:
+                form.add_error("otp_token", _wait_message(info))
+            elif otp.confirm_device(device, form.cleaned_data["otp_token"]):
+                if from_profile:
+                    request.session.cycle_key()
+                    otp_login(request, device)
+                    messages.success(request, _("Die Authenticator-App ist eingerichtet. Ab jetzt fragen wir bei "
+                                                "der Anmeldung nach dem Code."))
+                    return redirect("accounts:profile")
+                return _finish_login(request, user, device)
+            else:
+                if not from_profile:
+                    _record_failed_code(request, user)
+                form.add_error("otp_token", _("Der Code passt nicht. Prüfen Sie, ob die Uhrzeit Ihres Geräts "
+                                              "stimmt, und geben Sie den aktuellen Code ein."))
+    context = {
+        "form": form,
+        "account": user,
+        "from_profile": from_profile,
+        "qr_svg": otp.qr_svg(device, _("QR-Code zum Einrichten der Authenticator-App")),
+        "secret": otp.secret_for_display(device),
+        "required": user.requires_totp,
+    }
+    return render(request, "accounts/totp_enrol.html", context)
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's LogoutView refuses GET)."""
+
+    next_page = reverse_lazy("accounts:login")
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("Sie sind abgemeldet."))
+        return response
+
+
+@staff_required
+def profile_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/profile.html", {"has_device": otp.has_confirmed_device(request.user)})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def dispatch(self, request, *args, **kwargs):
+        denied = check_staff_access(request)
+        if denied is not None:
+            return denied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        for field in form.fields.values():
+            field.widget.attrs["class"] = "kern-form-input__input"
+        return form
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Ihr Passwort ist geändert."))
+        return super().form_valid(form)
+
+
+# --- staff home ----------------------------------------------------------------------------------------
+
+
+@staff_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/home.html", {"sections": navigation.sections_for(request.user)})
+
+
+# --- Authorities -------------------------------------------------------------------------------------
+
+
+@staff_required
+def authority_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    authority = get_object_or_404(Authority.objects.visible_to(request.user), pk=pk)
+    can_edit = Authority.objects.editable_by(request.user).filter(pk=pk).exists()
+    accounts = services.staff_accounts_visible_to(request.user).filter(authority=authority).order_by("username")
+    return render(request, "accounts/authority_detail.html", {
+        "authority": authority, "can_edit": can_edit, "accounts": accounts,
+        "can_manage_accounts": services.staff_accounts_manageable_by(request.user).filter(authority=authority)
+        .exists() or (can_edit and (request.user.is_kommune_admin or request.user.is_land_operator)),
+    })
+
+
+@staff_required
+def own_authority_view(request: HttpRequest) -> HttpResponse:
+    if request.user.authority_id is None:
+        return redirect("accounts:authority_list")
+    return redirect("accounts:authority_detail", pk=request.user.authority_id)
+
+
+@staff_required
+def authority_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    authority = get_object_or_404(Authority.objects.editable_by(request.user), pk=pk)
+    form = AuthorityContactForm(request.POST or None, instance=authority)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Die Kontaktdaten sind gespeichert."))
+        return redirect("accounts:authority_detail", pk=authority.pk)
+    return render(request, "accounts/authority_form.html", {"form": form, "authority": authority})
+
+
+@land_operator_required
+def authority_list_view(request: HttpRequest) -> HttpResponse:
+    authorities = Authority.objects.visible_to(request.user).select_related("municipality", "district")
+    return render(request, "accounts/authority_list.html", {"authorities": authorities})
+
+
+@land_operator_required
+def authority_create_view(request: HttpRequest) -> HttpResponse:
+    form = AuthorityCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            authority = services.create_authority(request.user, key=data.pop("key"), name=data.pop("name"), **data)
+        except ValidationError as error:
+            form.add_error("key", error)
+        else:
+            messages.success(request, _("Die Behörde „%(name)s“ ist angelegt.") % {"name": authority.name})
+            return redirect("accounts:authority_detail", pk=authority.pk)
+    return render(request, "accounts/authority_create.html", {"form": form})
+
+
+# --- staff accounts ----------------------------------------------------------------------------------
+
+
+def _may_manage_accounts(user) -> bool:
+    return bool(user.is_kommune_admin or user.is_land_operator)
+
+
+account_manager_required = role_required(_may_manage_accounts)
+
+
+@account_manager_required
+def account_list_view(request: HttpRequest) -> HttpResponse:
+    accounts = services.staff_accounts_manageable_by(request.user).order_by("authority__name", "username")
+    return render(request, "accounts/account_list.html", {"accounts": accounts})
+
+
+@account_manager_required
+def account_create_view(request: HttpRequest) -> HttpResponse:
+    authorities = Authority.objects.editable_by(request.user)
+    preset = request.GET.get("behoerde")
+    roles = [User.Role.KOMMUNE_STAFF, User.Role.KOMMUNE_ADMIN]
+    if request.user.is_land_operator:
+        roles.append(User.Role.LAND_OPERATOR)
+    initial = {"authority": preset} if preset and authorities.filter(pk=preset if preset.isdigit() else 0) else {}
+    form = StaffAccountForm(request.POST or None, authorities=authorities, roles=roles, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account, password = services.create_staff_account(
+                request.user, authority=data["authority"], username=data["username"], role=data["role"],
+                first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
+            )
+        except ValidationError as error:
+            field = "role" if error.code == "role" else "username"
+            form.add_error(field, error)
+        else:
+            # The initial password is shown once, in this response only (never in a message or a log).
+            response = render(request, "accounts/account_created.html", {"account": account, "password": password})
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "accounts/account_form.html", {"form": form})
+
+
+@account_manager_required
+def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(services.staff_accounts_manageable_by(request.user), pk=pk)
+    return render(request, "accounts/account_detail.html", {
+        "account": account, "has_device": otp.has_confirmed_device(account), "is_self": account.pk == request.user.pk,
+    })
+
+
+def _account_action(request: HttpRequest, pk: int, action) -> HttpResponse:
+    """Run a POST action on an account in the actor's scope (404 outside it) and report the outcome."""
+    account = get_object_or_404(services.staff_accounts_manageable_by(request.user), pk=pk)
+    try:
+        text = action(account)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, text)
+    return redirect("accounts:account_detail", pk=account.pk)
+
+
+@require_POST
+@account_manager_required
+def account_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(account):
+        services.set_active(request.user, account, False)
+        return _("Das Konto „%(username)s“ ist deaktiviert.") % {"username": account.username}
+
+    return _account_action(request, pk, action)
+
+
+@require_POST
+@account_manager_required
+def account_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(account):
+        services.set_active(request.user, account, True)
+        return _("Das Konto „%(username)s“ ist wieder aktiv.") % {"username": account.username}
+
+    return _account_action(request, pk, action)
+
+
+@require_POST
+@account_manager_required
+def account_reset_totp_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(account):
+        services.reset_second_factor(request.user, account)
+        return _("Der zweite Faktor von „%(username)s“ ist zurückgesetzt. Bei der nächsten Anmeldung richtet "
+                 "die Person ihre Authenticator-App neu ein.") % {"username": account.username}
+
+    return _account_action(request, pk, action)
+
