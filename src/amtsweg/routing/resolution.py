@@ -375,3 +375,18 @@ def _no_responsibility(index: _Index, leika_key: str, asked: dict, ars: str) -> 
 def area_name(ars: str) -> str:
     """Name of a Land, Kreis, Verband or Gemeinde by its key (for lists and reports)."""
     return get_index().area_names.get(ars, "")
+
+
+def place_kwargs(text: str) -> dict:
+    """Interpret what somebody typed as a place: postcode (5 digits), AGS (8), ARS (2/5/9/12) or a name."""
+    value = " ".join((text or "").split())
+    if value.isdigit():
+        if len(value) == 5:
+            return {"postcode": value}
+        if len(value) == 8:
+            return {"ags": value}
+        return {"ars": value}
+    match = re.match(r"^(\d{5})\s+(.+)$", value)
+    if match:
+        return {"postcode": match.group(1), "place": match.group(2)}
+    return {"place": value}

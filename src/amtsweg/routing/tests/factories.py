@@ -8,7 +8,7 @@
     ResponsibilityFactory()                      Gemeinde-level, for the destination's authority
     ResponsibilityFactory(kreis=True) / (land=True)   at Kreis / Land level of the authority's area
 
-Key material: RSA 4096 key pairs are expensive to make, so `test_keypair(n)` caches a few per process;
+Key material: RSA 4096 key pairs are expensive to make, so `cached_keypair(n)` caches a few per process;
 `public_jwk(purpose, kid)` returns a FIT-Connect-conformant public JWK.
 """
 
@@ -29,13 +29,17 @@ OPS = {"encryption": ["wrapKey"], "signature": ["verify"]}
 
 
 @functools.cache
-def test_keypair(number: int = 0, bits: int = 4096) -> RSAKey:
-    """A private RSA key, cached per process (number just selects a different one)."""
+def _keypair(number: int, bits: int) -> RSAKey:
     return RSAKey.generate_key(bits, private=True)
 
 
+def cached_keypair(number: int = 0, bits: int = 4096) -> RSAKey:
+    """A private RSA key, cached per process (number just selects a different one)."""
+    return _keypair(number, bits)
+
+
 def public_jwk(purpose: str = "encryption", kid: str | None = None, *, number: int = 0, bits: int = 4096) -> dict:
-    public = test_keypair(number, bits).as_dict(private=False)
+    public = cached_keypair(number, bits).as_dict(private=False)
     public.update({"kid": kid or f"key-{uuid.uuid4()}", "alg": ALG[purpose], "key_ops": OPS[purpose]})
     return public
 

@@ -1,0 +1,481 @@
+"""Routing API compatible with FIT-Connect's Routingdienst API 2.0 (`/routing-api/v2/routes`, `/areas`, `/info`).
+
+Same parameter names (`leikaKey`, `ars`, `ags`, `areaId`, `areaSearchexpression`, `offset`, `limit`; plus
+our `postcode`), response fields and RFC 7807 problem documents, so an existing FIT-Connect routing client
+works when pointed at Amtsweg. Every route carries `destinationParameters` (public encryption key set,
+`encryptionKid`, submission URL, channels, status, metadata versions) and `destinationSignature`, a
+compact JWS (PS512) by the platform key whose payload holds the destination id and exactly these
+parameters; the key is published at `/routing-api/v2/.well-known/jwks.json`.
+
+Read-only, no login, rate-limited per client IP (fixed window in the Django cache; 429 with a problem
+document and the RateLimit-* headers the spec names).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from amtsweg.core import platform_keys
+from amtsweg.core.text import fold
+from amtsweg.routing import resolution
+from amtsweg.routing.models import DestinationKey
+from amtsweg.routing.services import current_signature, destination_parameters
+
+PROBLEM_BASE = "/routing-api/v2/problems/"
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+AREA_ID_RE = re.compile(r"^\d{1,12}$")
+SEARCH_RE = re.compile(r"^(\*?([^*]{2,})\*?)*$")
+
+
+def rate_limit_per_minute() -> int:
+    return int(getattr(settings, "ROUTING_API_RATE_LIMIT", os.environ.get("ROUTING_API_RATE_LIMIT", 600)))
+
+
+# --- Problems and rate limiting ----------------------------------------------------------------------
+
+
+def problem(status: int, slug: str, title: str, detail: str = "", instance: str = "", **extra: Any) -> Response:
+    body = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return Response(body, status=status, content_type="application/problem+json")
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def check_rate_limit(request) -> tuple[bool, dict[str, str]]:
+    """Fixed one-minute window per IP. Returns (allowed, RateLimit-* headers)."""
+    limit = rate_limit_per_minute()
+    now = time.time()
+    window = int(now // 60)
+    key = f"routing-api:rl:{_client_ip(request)}:{window}"
+    cache.add(key, 0, timeout=70)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=70)
+        used = 1
+    reset = int(60 - (now % 60)) or 60
+    headers = {
+        "RateLimit-Limit": str(limit),
+        "RateLimit-Remaining": str(max(0, limit - used)),
+        "RateLimit-Reset": str(reset),
+    }
+    return used <= limit, headers
+
+
+class RoutingAPIView(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+
+    def dispatch(self, request, *args, **kwargs):
+        allowed, headers = check_rate_limit(request)
+        if not allowed:
+            body = {
+                "type": PROBLEM_BASE + "too-many-requests",
+                "title": _("Zu viele Anfragen"),
+                "status": 429,
+                "detail": _("Es wurden zu viele Anfragen im Zeitfenster gestellt. Bitte nach %(s)s Sekunden "
+                            "erneut versuchen.") % {"s": headers["RateLimit-Reset"]},
+                "instance": request.path,
+            }
+            response = HttpResponse(json.dumps(body), status=429, content_type="application/problem+json")
+            response["Retry-After"] = headers["RateLimit-Reset"]
+        else:
+            response = super().dispatch(request, *args, **kwargs)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    def handle_exception(self, exc):
+        if isinstance(exc, APIException):
+            return problem(exc.status_code, "request-error", str(exc.default_detail), str(exc.detail),
+                           instance=self.request.path)
+        raise exc
+
+
+# --- Documentation serializers (drf-spectacular) ------------------------------------------------------
+
+
+class ProblemSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField(required=False)
+    instance = serializers.CharField(required=False)
+
+
+class JWKSerializer(serializers.Serializer):
+    kty = serializers.CharField()
+    kid = serializers.CharField()
+    alg = serializers.CharField()
+    key_ops = serializers.ListField(child=serializers.CharField())
+    n = serializers.CharField()
+    e = serializers.CharField()
+    x5c = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class JWKSSerializer(serializers.Serializer):
+    keys = JWKSerializer(many=True)
+
+
+class DestinationParametersSerializer(serializers.Serializer):
+    encryptionKid = serializers.CharField(required=False)
+    publicKeys = JWKSSerializer()
+    metadataVersions = serializers.ListField(child=serializers.CharField())
+    submissionSchemas = serializers.ListField(child=serializers.DictField())
+    submissionUrl = serializers.URLField()
+    replyChannels = serializers.DictField()
+    deliveryChannels = serializers.ListField(child=serializers.ChoiceField(["pull", "callback", "email"]))
+    status = serializers.ChoiceField(["created", "active", "inactive", "decommissioned"])
+
+
+class ContactPersonSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    tel = serializers.CharField(required=False)
+    email = serializers.EmailField(required=False)
+
+
+class AddressSerializer(serializers.Serializer):
+    street = serializers.CharField(required=False)
+    houseNumber = serializers.CharField(required=False)
+    zip = serializers.CharField(required=False)
+    city = serializers.CharField(required=False)
+
+
+class AreaSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Regionalschlüssel (ARS) des Gebietes")
+    name = serializers.CharField()
+    type = serializers.CharField()
+
+
+class RouteSerializer(serializers.Serializer):
+    destinationId = serializers.UUIDField()
+    destinationSignature = serializers.CharField(
+        help_text="JWS (PS512, Plattformschlüssel) mit destinationId und destinationParameters im Payload"
+    )
+    destinationName = serializers.CharField()
+    destinationShortName = serializers.CharField()
+    contactPersons = ContactPersonSerializer(many=True)
+    address = AddressSerializer()
+    destinationParameters = DestinationParametersSerializer()
+    responsibilityArea = AreaSerializer(help_text="Gebiet des Zuständigkeitseintrags, der gegriffen hat")
+    areas = AreaSerializer(many=True, required=False, help_text="Bei Suche per Postleitzahl: betroffene Gemeinden")
+    origin = serializers.CharField()
+
+
+class RouteResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    totalCount = serializers.IntegerField()
+    routes = RouteSerializer(many=True)
+    detail = serializers.CharField(required=False, help_text="Hinweis, wenn keine Route gefunden wurde")
+
+
+class AreaResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    totalCount = serializers.IntegerField()
+    areas = AreaSerializer(many=True)
+
+
+RATE_LIMIT_RESPONSE = OpenApiResponse(ProblemSerializer, description="Zu viele Anfragen (RateLimit-* beachten)")
+PAGINATION = [
+    OpenApiParameter("offset", OpenApiTypes.INT, description="Startposition (Standard 0)"),
+    OpenApiParameter("limit", OpenApiTypes.INT, description="Anzahl (1–500, Standard 100)"),
+]
+
+
+# --- Rendering routes -------------------------------------------------------------------------------
+
+
+def _split_street(street: str) -> tuple[str, str]:
+    match = re.match(r"^(.*?)\s+(\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)?)$", street.strip())
+    if match:
+        return match.group(1), match.group(2)
+    return street.strip(), ""
+
+
+def area_type(ars: str) -> str:
+    return {2: "Bundesland", 3: "Regierungsbezirk", 5: "Kreis", 9: "Gemeindeverband", 12: "Gemeinde"}.get(
+        len(ars), "Gebiet"
+    )
+
+
+def area_dict(index, ars: str) -> dict:
+    return {"id": ars, "name": index.area_names.get(ars, ars), "type": area_type(ars)}
+
+
+def render_route(index, destination_id) -> dict | None:
+    """The route document of one destination, cached with the lookup structures it was built from."""
+    cache_key = (destination_id, settings.PUBLIC_BASE_URL)
+    route = index.routes.get(cache_key)
+    if route is not None:
+        return route
+    destination = index.destinations.get(destination_id)
+    if destination is None:
+        return None
+    authority = destination.authority
+    key = (
+        DestinationKey.objects.filter(
+            destination_id=destination_id, purpose="encryption", retired_at__isnull=True, activated_at__isnull=False
+        )
+        .order_by("-activated_at")
+        .first()
+    )
+    params = destination_parameters(destination, key)
+    contact = {"name": authority.name}
+    if authority.phone:
+        contact["tel"] = authority.phone
+    if authority.email:
+        contact["email"] = authority.email
+    street, number = _split_street(authority.street)
+    address = {k: v for k, v in (("street", street), ("houseNumber", number), ("zip", authority.postcode),
+                                 ("city", authority.city)) if v}
+    route = {
+        "destinationId": str(destination.pk),
+        "destinationSignature": current_signature(destination, params),
+        "destinationName": authority.name,
+        "destinationShortName": destination.name,
+        "contactPersons": [contact],
+        "address": address,
+        "destinationParameters": params,
+        "origin": "Amtsweg",
+    }
+    if authority.website.startswith("https://"):
+        route["contactFormUrl"] = authority.website
+    index.routes[cache_key] = route
+    return route
+
+
+def _route_for(index, target, areas: list[dict] | None = None) -> dict | None:
+    base = render_route(index, target.destination_id)
+    if base is None:
+        return None
+    route = dict(base)
+    route["responsibilityArea"] = area_dict(index, target.area_ars)
+    if areas is not None:
+        route["areas"] = areas
+    return route
+
+
+def _pagination(request) -> tuple[int, int] | Response:
+    try:
+        offset = int(request.GET.get("offset", 0))
+        limit = int(request.GET.get("limit", DEFAULT_LIMIT))
+    except ValueError:
+        return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
+                       _("offset und limit müssen ganze Zahlen sein."), instance=request.path)
+    if offset < 0 or not 1 <= limit <= MAX_LIMIT:
+        return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
+                       _("offset muss ≥ 0 und limit zwischen 1 und 500 sein."), instance=request.path)
+    return offset, limit
+
+
+def _page(items: list, offset: int, limit: int, name: str, **extra) -> dict:
+    page = items[offset:offset + limit]
+    return {"count": len(page), "offset": offset, "totalCount": len(items), name: page, **extra}
+
+
+# --- Views ------------------------------------------------------------------------------------------
+
+
+class RoutesView(RoutingAPIView):
+    @extend_schema(
+        operation_id="route",
+        tags=["Routing"],
+        summary="Zuständigkeit und Zustellpunkt ermitteln",
+        description=(
+            "Ermittelt die Routinginformationen zu einem Leistungsschlüssel und genau einer Ortsangabe "
+            "(`ars`, `ags`, `areaId` oder – Erweiterung von Amtsweg – `postcode`). Der spezifischste "
+            "Zuständigkeitseintrag gewinnt (Gemeinde vor Verband vor Kreis vor Land). Eine Postleitzahl, die "
+            "mehrere Gemeinden umfasst, liefert je Zustellpunkt eine Route mit den betroffenen Gemeinden in "
+            "`areas`. Keine Zuständigkeit: 200 mit leerer Liste und `detail`."
+        ),
+        parameters=[
+            OpenApiParameter("leikaKey", OpenApiTypes.STR, required=True, pattern=r"^99\d{12}$",
+                             description="Leistungsschlüssel (LeiKa)"),
+            OpenApiParameter("ars", OpenApiTypes.STR, pattern=r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$",
+                             description="Amtlicher Regionalschlüssel"),
+            OpenApiParameter("ags", OpenApiTypes.STR, pattern=r"^(\d{2}|\d{3}|\d{5}|\d{8})$",
+                             description="Amtlicher Gemeindeschlüssel"),
+            OpenApiParameter("areaId", OpenApiTypes.STR, pattern=r"^\d{1,}",
+                             description="Id eines Gebiets aus /areas (bei Amtsweg: der ARS)"),
+            OpenApiParameter("postcode", OpenApiTypes.STR, pattern=r"^\d{5}$", description="Postleitzahl (Amtsweg)"),
+            *PAGINATION,
+        ],
+        responses={
+            200: RouteResultSerializer,
+            400: OpenApiResponse(ProblemSerializer, description="Ungültige Anfrage (application/problem+json)"),
+            429: RATE_LIMIT_RESPONSE,
+        },
+    )
+    def get(self, request):
+        params = request.GET
+        leika_key = params.get("leikaKey", "")
+        if not leika_key:
+            return problem(400, "missing-parameter", _("Parameter fehlt"),
+                           _("Der Parameter leikaKey ist erforderlich."), instance=request.path)
+        if not resolution.LEIKA_RE.match(leika_key):
+            return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
+                           _("leikaKey muss 14 Ziffern haben und mit 99 beginnen."), instance=request.path)
+        areas = {name: params.get(name, "") for name in ("ars", "ags", "areaId", "postcode") if params.get(name)}
+        if len(areas) != 1:
+            return problem(400, "invalid-area-parameter", _("Ungültige Gebietsangabe"),
+                           _("Es muss genau einer der Parameter ars, ags, areaId oder postcode gesetzt sein."),
+                           instance=request.path)
+        pagination = _pagination(request)
+        if isinstance(pagination, Response):
+            return pagination
+        offset, limit = pagination
+        (name, value), = areas.items()
+        patterns = {"ars": resolution.ARS_RE, "ags": resolution.AGS_RE, "areaId": AREA_ID_RE,
+                    "postcode": resolution.POSTCODE_RE}
+        if not patterns[name].match(value):
+            return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
+                           _("Der Parameter %(name)s hat kein gültiges Format.") % {"name": name},
+                           instance=request.path)
+        if name == "areaId":
+            if not resolution.ARS_RE.match(value):
+                return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
+                               _("areaId muss eine Gebiets-Id aus /areas sein (Regionalschlüssel)."),
+                               instance=request.path)
+            name = "ars"
+        result = resolution.resolve(leika_key, **{name: value})
+        index = resolution.get_index()
+        routes: list[dict] = []
+        if result.found and result.candidates:
+            target = resolution.Target(result.responsibility_id, result.area_ars, result.authority.pk,
+                                       result.destination.pk)
+            route = _route_for(index, target, [area_dict(index, c.ars) for c in result.candidates])
+            routes = [route] if route else []
+        elif result.found:
+            target = resolution.Target(result.responsibility_id, result.area_ars, result.authority.pk,
+                                       result.destination.pk)
+            route = _route_for(index, target)
+            routes = [route] if route else []
+        elif result.ambiguous:
+            grouped: dict[int, tuple[Any, list[dict]]] = {}
+            for candidate in result.candidates:
+                target = resolution._lookup(index, leika_key, candidate.ars)
+                if target is not None:
+                    grouped.setdefault(target.responsibility_id, (target, []))[1].append(
+                        area_dict(index, candidate.ars))
+            routes = [r for t, a in grouped.values() if (r := _route_for(index, t, a))]
+            routes.sort(key=lambda r: r["areas"][0]["name"])
+        extra = {} if routes else {"detail": result.message}
+        return Response(_page(routes, offset, limit, "routes", **extra))
+
+
+def _area_entries(index) -> list[tuple[str, str, str, str, frozenset]]:
+    """(id, name, type, folded name, postcodes) for every Land, Kreis, Verband and Gemeinde; cached per index."""
+    cached = index.routes.get(("areas",))
+    if cached is not None:
+        return cached
+    postcodes_by_ars: dict[str, set[str]] = {}
+    for postcode, entries in index.postcodes.items():
+        for ars, *_rest in entries:
+            postcodes_by_ars.setdefault(ars, set()).add(postcode)
+    per_district: dict[str, int] = {}
+    for ars in index.municipality_names:
+        per_district[ars[:5]] = per_district.get(ars[:5], 0) + 1
+    entries = []
+    for ars, name in index.area_names.items():
+        kind = area_type(ars)
+        if len(ars) == 5 and per_district.get(ars) == 1:
+            kind = "Kreisfreie Stadt"
+        entries.append((ars, name, kind, fold(name), frozenset(postcodes_by_ars.get(ars, ()))))
+    entries.sort(key=lambda e: (len(e[0]), e[1]))
+    index.routes[("areas",)] = entries
+    return entries
+
+
+def _expression_matcher(expression: str):
+    if re.fullmatch(r"\d{5}", expression):
+        return lambda entry: expression in entry[4]
+    if re.fullmatch(r"\d+", expression):
+        return lambda entry: entry[0].startswith(expression)
+    folded = fold(expression)
+    pattern = r"\b" + re.escape(folded).replace(r"\*", r"\S*")
+    if not folded.endswith("*"):
+        pattern += r"\b"
+    regex = re.compile(pattern)
+    return lambda entry: regex.search(entry[3]) is not None
+
+
+class AreasView(RoutingAPIView):
+    @extend_schema(
+        operation_id="area",
+        tags=["Area"],
+        summary="Gebiete suchen",
+        description=(
+            "Sucht Gebiete (Bundesländer, Kreise, Gemeindeverbände, Gemeinden) nach Name oder Postleitzahl. "
+            "Mehrere Suchbegriffe müssen alle passen; `*` ist ein Platzhalter (z. B. `Saarbr*`). Die `id` eines "
+            "Gebiets ist sein Regionalschlüssel und kann als `areaId` an /routes übergeben werden."
+        ),
+        parameters=[
+            OpenApiParameter("areaSearchexpression", OpenApiTypes.STR, many=True, required=True, explode=True,
+                             description="Suchbegriff(e): Name (mit * als Platzhalter) oder Postleitzahl"),
+            *PAGINATION,
+        ],
+        responses={200: AreaResultSerializer, 400: ProblemSerializer, 429: RATE_LIMIT_RESPONSE},
+    )
+    def get(self, request):
+        expressions = [e.strip() for e in request.GET.getlist("areaSearchexpression") if e.strip()]
+        if not expressions:
+            return problem(400, "missing-parameter", _("Parameter fehlt"),
+                           _("Mindestens ein areaSearchexpression ist erforderlich."), instance=request.path)
+        if len(expressions) > 10 or not all(SEARCH_RE.fullmatch(e) for e in expressions):
+            return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
+                           _("Bis zu 10 Suchbegriffe mit je mindestens 2 Zeichen außer *."), instance=request.path)
+        pagination = _pagination(request)
+        if isinstance(pagination, Response):
+            return pagination
+        offset, limit = pagination
+        index = resolution.get_index()
+        matchers = [_expression_matcher(e) for e in expressions]
+        found = [
+            {"id": e[0], "name": e[1], "type": e[2]}
+            for e in _area_entries(index)
+            if all(match(e) for match in matchers)
+        ]
+        return Response(_page(found, offset, limit, "areas"))
+
+
+class InfoView(RoutingAPIView):
+    @extend_schema(operation_id="get-info", tags=["Technisch"], summary="Version der Routing-API",
+                   responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response({"version": {"major": 2, "minor": 0, "patch": 0}})
+
+
+class JWKSView(RoutingAPIView):
+    @extend_schema(operation_id="routing-jwks", tags=["Technisch"],
+                   summary="Öffentliche Schlüssel der Plattform (prüfen destinationSignature)",
+                   responses={200: JWKSSerializer})
+    def get(self, request):
+        response = Response(platform_keys.public_jwks(), content_type="application/jwk-set+json")
+        response["Cache-Control"] = "public, max-age=300"
+        return response

@@ -1,0 +1,207 @@
+"""Forms for the staff pages and the citizen page. Key fields never echo a refused private key back."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from amtsweg.accounts.models import Authority
+from amtsweg.routing.keys import KeyValidationError, parse_jwk_text, validate_public_jwk
+from amtsweg.routing.models import Destination
+
+INPUT = {"class": "kern-form-input__input"}
+TEXTAREA = {"class": "kern-form-input__input kern-key-input", "rows": 6, "spellcheck": "false",
+            "autocomplete": "off"}
+SELECT = {"class": "kern-form-input__select"}
+
+
+class KernFormMixin:
+    """KERN classes and aria-describedby links for hints and errors on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            css = widget.attrs.get("class", "")
+            if not css:
+                widget.attrs["class"] = SELECT["class"] if isinstance(widget, forms.Select) else INPUT["class"]
+
+    def full_clean(self):
+        super().full_clean()
+        for name, field in self.fields.items():
+            described = []
+            if field.help_text:
+                described.append(f"id_{name}_hint")
+            if name in self.errors:
+                described.append(f"id_{name}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+                if "kern-form-input__input" in field.widget.attrs.get("class", ""):
+                    field.widget.attrs["class"] += " kern-form-input__input--error"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class KeyFieldsMixin:
+    """Validate JWK text fields; a private key is refused and wiped from the re-displayed form."""
+
+    key_fields: dict[str, str] = {}
+
+    def _blank(self, name: str) -> None:
+        data = self.data.copy()
+        data[self.add_prefix(name)] = ""
+        self.data = data
+
+    def clean_key(self, name: str, *, required: bool, existing_kids=()) -> dict | None:
+        text = self.cleaned_data.get(name, "")
+        if not text.strip():
+            if required:
+                raise forms.ValidationError(_("Bitte den öffentlichen Schlüssel (JWK) einfügen."))
+            return None
+        try:
+            return validate_public_jwk(parse_jwk_text(text), self.key_fields[name], existing_kids=existing_kids)
+        except KeyValidationError as exc:
+            if exc.is_private_key:
+                self._blank(name)
+                self.cleaned_data[name] = ""
+            raise forms.ValidationError(exc.messages) from None
+
+
+CHANNEL_HELP = _("Abruf: das Fachverfahren holt Anträge über die Submission-API ab. Callback: Amtsweg meldet neue "
+                 "Anträge an eine HTTPS-Adresse (signiert mit HMAC-SHA512). E-Mail: nur ein Hinweis ohne "
+                 "personenbezogene Daten.")
+KEY_HELP = _("Öffentlicher RSA-Schlüssel mit 4096 Bit als JWK (JSON), mit kid, alg RSA-OAEP-256 und key_ops "
+             "[\"wrapKey\"]. Niemals den privaten Schlüssel einfügen.")
+SIG_KEY_HELP = _("Öffentlicher RSA-Schlüssel mit 4096 Bit als JWK, mit kid, alg PS512 und key_ops [\"verify\"].")
+
+
+class DestinationForm(KernFormMixin, KeyFieldsMixin, forms.Form):
+    key_fields = {"encryption_key": "encryption", "signature_key": "signature"}
+
+    authority = forms.ModelChoiceField(queryset=Authority.objects.none(), label=_("Behörde"))
+    name = forms.CharField(label=_("Name des Zustellpunkts"), max_length=200)
+    channels = forms.MultipleChoiceField(
+        label=_("Zustellwege"), choices=Destination.Channel.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=CHANNEL_HELP,
+    )
+    callback_url = forms.URLField(label=_("Callback-Adresse (HTTPS)"), required=False, assume_scheme="https")
+    notification_email = forms.EmailField(label=_("E-Mail für Benachrichtigungen"), required=False)
+    encryption_key = forms.CharField(label=_("Verschlüsselungsschlüssel (JWK)"), widget=forms.Textarea(TEXTAREA),
+                                     help_text=KEY_HELP)
+    signature_key = forms.CharField(label=_("Signaturprüfschlüssel (JWK)"), widget=forms.Textarea(TEXTAREA),
+                                    required=False, help_text=SIG_KEY_HELP)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = Authority.objects.visible_to(user).order_by("name")
+        if user is not None and getattr(user, "authority", None) and not user.is_land_operator:
+            self.fields["authority"].initial = user.authority_id
+
+    def clean_encryption_key(self):
+        return self.clean_key("encryption_key", required=True)
+
+    def clean_signature_key(self):
+        return self.clean_key("signature_key", required=False)
+
+    def clean(self):
+        data = super().clean()
+        enc, sig = data.get("encryption_key"), data.get("signature_key")
+        if enc and sig and enc.get("kid") == sig.get("kid"):
+            self.add_error("signature_key", _("Die Schlüssel-ID (kid) ist schon beim Verschlüsselungsschlüssel "
+                                              "vergeben."))
+        channels = data.get("channels") or []
+        if "callback" in channels:
+            url = data.get("callback_url")
+            if not url:
+                self.add_error("callback_url", _("Für die Zustellung per Callback fehlt die Adresse."))
+            elif not url.startswith("https://"):
+                self.add_error("callback_url", _("Die Callback-Adresse muss mit https:// beginnen."))
+        if "email" in channels and not data.get("notification_email"):
+            self.add_error("notification_email", _("Für Benachrichtigungen per E-Mail fehlt die E-Mail-Adresse."))
+        return data
+
+
+class DestinationEditForm(KernFormMixin, forms.ModelForm):
+    channels = forms.MultipleChoiceField(
+        label=_("Zustellwege"), choices=Destination.Channel.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=CHANNEL_HELP,
+    )
+
+    class Meta:
+        model = Destination
+        fields = ["name", "channels", "callback_url", "notification_email", "status"]
+
+    def clean(self):
+        data = super().clean()
+        channels = data.get("channels") or []
+        if "callback" in channels:
+            url = data.get("callback_url")
+            if not url:
+                self.add_error("callback_url", _("Für die Zustellung per Callback fehlt die Adresse."))
+            elif not url.startswith("https://"):
+                self.add_error("callback_url", _("Die Callback-Adresse muss mit https:// beginnen."))
+        if "email" in channels and not data.get("notification_email"):
+            self.add_error("notification_email", _("Für Benachrichtigungen per E-Mail fehlt die E-Mail-Adresse."))
+        return data
+
+
+class KeyRotationForm(KernFormMixin, KeyFieldsMixin, forms.Form):
+    key_fields = {"jwk": "encryption"}
+
+    purpose = forms.ChoiceField(label=_("Verwendung"), choices=[("encryption", _("Verschlüsselung")),
+                                                                 ("signature", _("Signaturprüfung"))])
+    jwk = forms.CharField(label=_("Neuer öffentlicher Schlüssel (JWK)"), widget=forms.Textarea(TEXTAREA),
+                          help_text=_("Der neue Schlüssel wird sofort aktiv. Der bisherige bleibt während der "
+                                      "Übergangsfrist zum Entschlüsseln gültig."))
+    grace_days = forms.IntegerField(label=_("Übergangsfrist in Tagen"), min_value=0, max_value=365, initial=30)
+
+    def __init__(self, *args, destination: Destination, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.destination = destination
+
+    def clean(self):
+        data = super().clean()
+        purpose = data.get("purpose")
+        if purpose in ("encryption", "signature") and "jwk" in data:
+            self.key_fields = {"jwk": purpose}
+            kids = list(self.destination.keys.values_list("kid", flat=True))
+            try:
+                data["jwk"] = self.clean_key("jwk", required=True, existing_kids=kids)
+            except forms.ValidationError as exc:
+                self.add_error("jwk", exc)
+        return data
+
+
+class BulkLoadForm(KernFormMixin, forms.Form):
+    file = forms.FileField(label=_("JSON-Datei mit Zustellpunkten"),
+                           help_text=_("Eine Liste von Objekten mit authorityId oder authorityArs, name, channels, "
+                                       "encryptionKey und optional signingKey, callbackUrl, notificationEmail."))
+
+
+class ResponsibilityForm(KernFormMixin, forms.Form):
+    leika_key = forms.CharField(label=_("Leistungsschlüssel (LeiKa)"), max_length=14, min_length=14,
+                                help_text=_("14 Ziffern, zum Beispiel 99102013000000 für die Hundesteuer."))
+    area_ars = forms.CharField(label=_("Gebiet (Regionalschlüssel)"), max_length=12,
+                               help_text=_("2 Ziffern für das Land, 5 für den Kreis, 9 für den Gemeindeverband, "
+                                           "12 für die Gemeinde."))
+    destination = forms.ModelChoiceField(queryset=Destination.objects.none(), label=_("Zustellpunkt"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["destination"].queryset = Destination.objects.visible_to(user).select_related("authority")
+        self.fields["destination"].label_from_instance = lambda d: f"{d.name} ({d.authority.name})"
+        if user is not None and getattr(user, "authority", None):
+            self.fields["area_ars"].initial = user.authority.area_ars
+
+
+class CsvImportForm(KernFormMixin, forms.Form):
+    file = forms.FileField(label=_("CSV-Datei"),
+                           help_text=_("Spalten: leika_key, area_ars, destination_id und optional authority_id; "
+                                       "Komma oder Semikolon; UTF-8."))
+
+
+class CheckForm(KernFormMixin, forms.Form):
+    leika_key = forms.CharField(label=_("Leistungsschlüssel (LeiKa)"), max_length=14)
+    place = forms.CharField(label=_("Ort: Regionalschlüssel, Gemeindeschlüssel, Postleitzahl oder Name"),
+                            max_length=100)

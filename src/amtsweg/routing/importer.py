@@ -1,0 +1,167 @@
+"""CSV import of responsibilities: validate every line, report (line, reason) for each problem, then
+write all rows or none.
+
+Columns (header line required; comma or semicolon separated, UTF-8 with or without BOM):
+
+    leika_key,area_ars,destination_id[,authority_id]
+
+`authority_id` defaults to the destination's Authority. A (leika_key, area_ars) pair that is already
+registered, or that appears twice in the file, is a conflict and refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from amtsweg.accounts.models import Authority
+from amtsweg.routing.models import AREA_LENGTHS, Destination, Responsibility
+from amtsweg.routing.resolution import ARS_RE, LEIKA_RE, invalidate
+from amtsweg.routing.services import can_act_for, can_manage_area, destination_serves
+
+REQUIRED = ("leika_key", "area_ars", "destination_id")
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    rows: int = 0
+    errors: list[tuple[int | None, str]] = field(default_factory=list)  # (line, reason); None = whole file
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _decode(data: bytes | str) -> str | None:
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _known_areas() -> set[str]:
+    from amtsweg.geo.models import District, Land, MunicipalAssociation, Municipality
+
+    areas: set[str] = set()
+    for ars in Municipality.objects.current().values_list("ars", flat=True):
+        areas.update((ars, ars[:9], ars[:5], ars[:3], ars[:2]))
+    for model in (Land, District, MunicipalAssociation):
+        areas.update(model.objects.current().values_list("code", flat=True))
+    return areas
+
+
+def import_responsibilities(data: bytes | str, *, user=None, dry_run: bool = False) -> ImportResult:
+    """Check and (unless `dry_run` or any error) store all rows in one transaction."""
+    result = ImportResult()
+    if isinstance(data, bytes) and len(data) > MAX_BYTES:
+        result.errors.append((None, _("Die Datei ist größer als 5 MB.")))
+        return result
+    text = _decode(data)
+    if text is None:
+        result.errors.append((None, _("Die Datei ist nicht UTF-8-kodiert. Bitte als „CSV UTF-8“ speichern.")))
+        return result
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        result.errors.append((None, _("Die Datei ist leer.")))
+        return result
+    except csv.Error as exc:
+        result.errors.append((1, _("CSV-Syntaxfehler: %s") % exc))
+        return result
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        result.errors.append((1, _("Spalte(n) fehlen: %s") % ", ".join(missing)))
+        return result
+
+    areas = _known_areas()
+    destinations = {str(d.pk): d for d in Destination.objects.select_related("authority")}
+    authorities = {a.pk: a for a in Authority.objects.all()}
+    existing = set(Responsibility.objects.values_list("leika_key", "area_ars"))
+    seen: dict[tuple[str, str], int] = {}
+    new: list[Responsibility] = []
+
+    line = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            result.errors.append((reader.line_num, _("CSV-Syntaxfehler: %s") % exc))
+            break
+        line = reader.line_num
+        if not record or all(not v.strip() for v in record):
+            continue
+        result.rows += 1
+        if len(record) != len(header):
+            result.errors.append((line, _("%(n)s Felder statt %(m)s.") % {"n": len(record), "m": len(header)}))
+            continue
+        row = {h: v.strip() for h, v in zip(header, record, strict=True)}
+        reason = _check_row(row, areas, destinations, authorities, existing, seen, user)
+        if isinstance(reason, str):
+            result.errors.append((line, reason))
+            continue
+        seen[(row["leika_key"], row["area_ars"])] = line
+        new.append(reason)
+
+    if result.rows == 0 and not result.errors:
+        result.errors.append((None, _("Die Datei enthält keine Zeilen.")))
+    if result.errors or dry_run:
+        return result
+    with transaction.atomic():
+        Responsibility.objects.bulk_create(new, batch_size=2000)
+        invalidate()
+    result.created = len(new)
+    return result
+
+
+def _check_row(row, areas, destinations, authorities, existing, seen, user) -> Responsibility | str:
+    key, area, dest_id = row["leika_key"], row["area_ars"], row["destination_id"]
+    if not LEIKA_RE.match(key):
+        return _("„%(key)s“ ist kein gültiger Leistungsschlüssel (14 Ziffern, beginnend mit 99).") % {"key": key[:40]}
+    if not ARS_RE.match(area) or len(area) not in AREA_LENGTHS:
+        return _("„%(ars)s“ ist kein gültiges Gebiet (Regionalschlüssel mit 2, 5, 9 oder 12 Ziffern).") % {
+            "ars": area[:40]}
+    if area not in areas:
+        return _("Das Gebiet %(ars)s gibt es im Gemeindeverzeichnis nicht.") % {"ars": area}
+    if not can_manage_area(user, area):
+        return _("Für das Gebiet %(ars)s dürfen Sie keine Zuständigkeiten eintragen.") % {"ars": area}
+    try:
+        dest_key = str(uuid.UUID(dest_id))
+    except ValueError:
+        return _("„%(id)s“ ist keine gültige Zustellpunkt-ID (UUID).") % {"id": dest_id[:40]}
+    destination = destinations.get(dest_key)
+    if destination is None or (user is not None and not can_act_for(user, destination.authority)):
+        return _("Zustellpunkt %(id)s nicht gefunden.") % {"id": dest_key}
+    authority = destination.authority
+    if row.get("authority_id"):
+        try:
+            authority = authorities.get(int(row["authority_id"]))
+        except ValueError:
+            authority = None
+        if authority is None or (user is not None and not can_act_for(user, authority)):
+            return _("Behörde %(id)s nicht gefunden.") % {"id": row["authority_id"][:20]}
+        if not destination_serves(destination, authority):
+            return _("Der Zustellpunkt gehört nicht zu dieser Behörde.")
+    if authority.land_code != area[:2]:
+        return _("Die Behörde %(name)s liegt nicht im Land des Gebiets %(ars)s.") % {
+            "name": authority.name, "ars": area}
+    if (key, area) in existing:
+        return _("Für Leistung %(key)s und Gebiet %(ars)s ist schon eine Zuständigkeit eingetragen.") % {
+            "key": key, "ars": area}
+    if (key, area) in seen:
+        return _("Leistung %(key)s und Gebiet %(ars)s stehen schon in Zeile %(line)s.") % {
+            "key": key, "ars": area, "line": seen[(key, area)]}
+    return Responsibility(leika_key=key, area_ars=area, authority=authority, destination=destination)

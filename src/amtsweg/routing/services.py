@@ -1,0 +1,469 @@
+"""Domain operations on destinations, keys and responsibilities. Views and commands call these.
+
+Every operation validates fully before it writes, and writes inside one transaction. Scope (which
+Authority a user may act for) is checked here too, so that the staff UI, the Land bulk load and the
+CSV import share one rule set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from joserfc import jws
+from joserfc.jwk import KeySet
+
+from amtsweg.accounts.models import Authority
+from amtsweg.core import platform_keys
+from amtsweg.routing.keys import KeyValidationError, validate_public_jwk
+from amtsweg.routing.models import (
+    AREA_LENGTHS,
+    Destination,
+    DestinationKey,
+    Responsibility,
+    new_callback_secret,
+)
+from amtsweg.routing.resolution import ARS_RE, LEIKA_RE, invalidate
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_GRACE_DAYS = 30
+METADATA_VERSIONS = ["1.0.0"]
+
+
+class RoutingError(ValueError):
+    """A refused change, with a German message for the person who asked for it."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        self.field = field
+        super().__init__(message)
+
+
+# --- Scope --------------------------------------------------------------------------------------------
+
+
+def can_act_for(user, authority: Authority) -> bool:
+    """Staff act for their own Authority; Land operators for every Authority of their Land."""
+    if user is None:
+        return True  # system operations (commands, demo)
+    return Authority.objects.visible_to(user).filter(pk=authority.pk).exists()
+
+
+def can_manage_area(user, area_ars: str) -> bool:
+    """Kommune staff manage areas inside their Authority's area; Land operators the whole Land."""
+    if user is None or user.is_superuser:
+        return True
+    authority = getattr(user, "authority", None)
+    if authority is None:
+        return False
+    if user.is_land_operator:
+        return area_ars.startswith(authority.land_code)
+    return area_ars.startswith(authority.area_ars)
+
+
+# --- Destinations and keys --------------------------------------------------------------------------
+
+
+@dataclass
+class CreatedDestination:
+    destination: Destination
+    callback_secret: str  # shown once, right after creation
+
+
+def _check_destination(destination: Destination) -> None:
+    try:
+        destination.full_clean(exclude=["callback_secret", "signature"])
+    except ValidationError as exc:
+        messages = [str(m) for msgs in exc.message_dict.values() for m in msgs]
+        raise RoutingError(" ".join(messages)) from None
+
+
+@transaction.atomic
+def create_destination(
+    authority: Authority,
+    *,
+    name: str,
+    channels: list[str],
+    encryption_jwk: dict,
+    signature_jwk: dict | None = None,
+    callback_url: str = "",
+    notification_email: str = "",
+    metadata_versions: list[str] | None = None,
+    submission_schemas: list[dict] | None = None,
+    status: str = Destination.Status.ACTIVE,
+    user=None,
+    destination_id: uuid.UUID | None = None,
+) -> CreatedDestination:
+    """Register a destination with its first encryption key (and optionally a signature key)."""
+    if not can_act_for(user, authority):
+        raise RoutingError(_("Sie dürfen für diese Behörde keine Zustellpunkte anlegen."))
+    encryption = validate_public_jwk(encryption_jwk, "encryption")
+    signature = None
+    if signature_jwk:
+        signature = validate_public_jwk(signature_jwk, "signature", existing_kids=[encryption["kid"]])
+    secret = new_callback_secret()
+    destination = Destination(
+        authority=authority,
+        name=name.strip(),
+        channels=list(dict.fromkeys(channels)),
+        callback_url=callback_url,
+        callback_secret=secret,
+        notification_email=notification_email,
+        metadata_versions=metadata_versions or list(METADATA_VERSIONS),
+        submission_schemas=submission_schemas or [],
+        status=status,
+    )
+    if destination_id:
+        destination.id = destination_id
+    _check_destination(destination)
+    destination.save()
+    now = timezone.now()
+    DestinationKey.objects.create(
+        destination=destination, kid=encryption["kid"], purpose="encryption", jwk=encryption, activated_at=now
+    )
+    if signature:
+        DestinationKey.objects.create(
+            destination=destination, kid=signature["kid"], purpose="signature", jwk=signature, activated_at=now
+        )
+    refresh_signature(destination)
+    logger.info("destination created", extra={"destination": str(destination.pk), "authority": authority.pk})
+    return CreatedDestination(destination, secret)
+
+
+@transaction.atomic
+def update_destination(destination: Destination, *, user=None, **changes: Any) -> Destination:
+    """Change name, channels, callback URL, e-mail, status or metadata versions."""
+    if not can_act_for(user, destination.authority):
+        raise RoutingError(_("Sie dürfen diesen Zustellpunkt nicht ändern."))
+    allowed = {"name", "channels", "callback_url", "notification_email", "status", "metadata_versions",
+               "submission_schemas"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise RoutingError(_("Nicht änderbar: %s") % ", ".join(sorted(unknown)))
+    for name, value in changes.items():
+        setattr(destination, name, value)
+    _check_destination(destination)
+    destination.save()
+    refresh_signature(destination)
+    return destination
+
+
+@transaction.atomic
+def regenerate_callback_secret(destination: Destination, *, user=None) -> str:
+    """A new HMAC secret for callbacks; the old one stops working at once. Returned once, never shown again."""
+    if not can_act_for(user, destination.authority):
+        raise RoutingError(_("Sie dürfen diesen Zustellpunkt nicht ändern."))
+    secret = new_callback_secret()
+    Destination.objects.filter(pk=destination.pk).update(callback_secret=secret, updated_at=timezone.now())
+    destination.callback_secret = secret
+    return secret
+
+
+@transaction.atomic
+def add_key(
+    destination: Destination,
+    jwk: dict,
+    purpose: str,
+    *,
+    grace_days: int = DEFAULT_GRACE_DAYS,
+    user=None,
+    now: dt.datetime | None = None,
+) -> DestinationKey:
+    """Rotate: the new key becomes active at once; the previous active key of the same purpose is retired
+    but stays valid for decryption until the end of the grace period (submissions already encrypted for it
+    may still arrive)."""
+    if not can_act_for(user, destination.authority):
+        raise RoutingError(_("Sie dürfen diesen Zustellpunkt nicht ändern."))
+    if not 0 <= grace_days <= 365:
+        raise RoutingError(_("Die Übergangsfrist muss zwischen 0 und 365 Tagen liegen."), field="grace_days")
+    existing = list(DestinationKey.objects.filter(destination=destination).values_list("kid", flat=True))
+    public = validate_public_jwk(jwk, purpose, existing_kids=existing)
+    now = now or timezone.now()
+    previous = DestinationKey.objects.select_for_update().filter(
+        destination=destination, purpose=purpose, retired_at__isnull=True, activated_at__isnull=False
+    )
+    for old in previous:
+        old.retired_at = now
+        old.valid_until = now + dt.timedelta(days=grace_days)
+        old.save(update_fields=["retired_at", "valid_until"])
+    key = DestinationKey.objects.create(
+        destination=destination, kid=public["kid"], purpose=purpose, jwk=public, activated_at=now
+    )
+    refresh_signature(destination)
+    logger.info("destination key rotated", extra={"destination": str(destination.pk), "purpose": purpose})
+    return key
+
+
+@transaction.atomic
+def end_grace_period(key: DestinationKey, *, user=None) -> DestinationKey:
+    """Stop accepting a retired key for decryption now (e.g. after it was compromised)."""
+    if not can_act_for(user, key.destination.authority):
+        raise RoutingError(_("Sie dürfen diesen Zustellpunkt nicht ändern."))
+    if key.retired_at is None:
+        raise RoutingError(_("Der aktive Schlüssel kann nur durch einen neuen Schlüssel abgelöst werden."))
+    key.valid_until = timezone.now()
+    key.save(update_fields=["valid_until"])
+    return key
+
+
+# --- Destination parameters and their signature -------------------------------------------------------
+
+
+def submission_url() -> str:
+    return settings.PUBLIC_BASE_URL + "/v1"
+
+
+def destination_parameters(destination: Destination, encryption_key: DestinationKey | None) -> dict:
+    """The parameters a sender needs, as FIT-Connect's routes carry them (`destinationParameters`)."""
+    params: dict[str, Any] = {
+        "status": destination.status,
+        "submissionUrl": submission_url(),
+        "metadataVersions": list(destination.metadata_versions or METADATA_VERSIONS),
+        "submissionSchemas": list(destination.submission_schemas or []),
+        "replyChannels": {},
+        "deliveryChannels": list(destination.channels),
+        "publicKeys": {"keys": [encryption_key.jwk] if encryption_key else []},
+    }
+    if encryption_key:
+        params["encryptionKid"] = encryption_key.kid
+    return params
+
+
+def sign_parameters(destination_id: str, params: dict) -> str:
+    """Compact JWS (PS512, platform key) whose payload carries the destination id and its parameters."""
+    key = platform_keys.signing_key()
+    payload = {
+        "iss": settings.PUBLIC_BASE_URL,
+        "iat": int(timezone.now().timestamp()),
+        "jti": str(uuid.uuid4()),
+        "destinationId": str(destination_id),
+        "submissionHost": settings.PUBLIC_BASE_URL.split("://", 1)[-1].split("/", 1)[0],
+        "destinationParameters": params,
+    }
+    header = {"alg": platform_keys.ALGORITHM, "kid": key.kid, "typ": "JWT"}
+    return jws.serialize_compact(header, json.dumps(payload, separators=(",", ":")), key)
+
+
+def signature_payload(token: str) -> dict | None:
+    """The payload of a stored signature (no verification: only to see whether it is still current)."""
+    try:
+        obj = jws.extract_compact(token.encode())
+        return json.loads(obj.payload)
+    except Exception:  # noqa: BLE001 - a damaged stored value just gets re-signed
+        return None
+
+
+def current_signature(destination: Destination, params: dict) -> str:
+    """The stored signature if it still covers exactly these parameters with the current platform key;
+    otherwise a fresh one (stored without touching `updated_at` or the index counter)."""
+    token = destination.signature
+    if token:
+        payload = signature_payload(token)
+        try:
+            header = jws.extract_compact(token.encode()).protected
+        except Exception:  # noqa: BLE001
+            header = {}
+        if (
+            payload
+            and payload.get("destinationParameters") == params
+            and payload.get("iss") == settings.PUBLIC_BASE_URL
+            and header.get("kid") == platform_keys.signing_key().kid
+        ):
+            return token
+    token = sign_parameters(str(destination.pk), params)
+    Destination.objects.filter(pk=destination.pk).update(signature=token)
+    destination.signature = token
+    return token
+
+
+def refresh_signature(destination: Destination) -> str:
+    params = destination_parameters(destination, destination.active_encryption_key())
+    return current_signature(destination, params)
+
+
+def verify_route_signature(token: str, jwks: dict) -> dict:
+    """Client-side check (also used by the reference client): verify a route's JWS against a JWKS and
+    return its payload. Raises joserfc errors when the signature does not verify."""
+    obj = jws.deserialize_compact(token, KeySet.import_key_set(jwks), algorithms=[platform_keys.ALGORITHM])
+    return json.loads(obj.payload)
+
+
+# --- Responsibilities --------------------------------------------------------------------------------
+
+
+def known_area(area_ars: str) -> bool:
+    from amtsweg.geo.models import District, Land, MunicipalAssociation, Municipality
+
+    length = len(area_ars)
+    if length == 2:
+        return Land.objects.filter(code=area_ars).exists()
+    if length == 3:
+        return Municipality.objects.filter(ars__startswith=area_ars).exists()
+    if length == 5:
+        return District.objects.filter(code=area_ars).exists()
+    if length == 9:
+        return (
+            MunicipalAssociation.objects.filter(code=area_ars).exists()
+            or Municipality.objects.filter(ars__startswith=area_ars).exists()
+        )
+    return Municipality.objects.filter(ars=area_ars).exists()
+
+
+def check_responsibility(
+    leika_key: str, area_ars: str, authority: Authority, destination: Destination, *, user=None
+) -> None:
+    """All rules for one responsibility except the conflict check (which needs the database state)."""
+    if not LEIKA_RE.match(leika_key or ""):
+        raise RoutingError(_("„%(key)s“ ist kein gültiger Leistungsschlüssel (14 Ziffern, beginnend mit 99).")
+                           % {"key": (leika_key or "")[:40]}, field="leika_key")
+    if not ARS_RE.match(area_ars or "") or len(area_ars) not in AREA_LENGTHS:
+        raise RoutingError(_("„%(ars)s“ ist kein gültiges Gebiet (Regionalschlüssel mit 2, 5, 9 oder 12 Ziffern).")
+                           % {"ars": (area_ars or "")[:40]}, field="area_ars")
+    if not known_area(area_ars):
+        raise RoutingError(_("Das Gebiet %(ars)s gibt es im Gemeindeverzeichnis nicht.") % {"ars": area_ars},
+                           field="area_ars")
+    if not can_manage_area(user, area_ars):
+        raise RoutingError(_("Für das Gebiet %(ars)s dürfen Sie keine Zuständigkeiten eintragen.")
+                           % {"ars": area_ars}, field="area_ars")
+    if user is not None and not can_act_for(user, authority):
+        raise RoutingError(_("Sie dürfen für diese Behörde keine Zuständigkeiten eintragen."), field="authority")
+    if authority.land_code != area_ars[:2]:
+        raise RoutingError(_("Die Behörde %(authority)s liegt nicht im Land des Gebiets %(ars)s.")
+                           % {"authority": authority.name, "ars": area_ars}, field="authority")
+    if not destination_serves(destination, authority):
+        raise RoutingError(_("Der Zustellpunkt „%(dest)s“ gehört nicht zu %(authority)s.")
+                           % {"dest": destination.name, "authority": authority.name}, field="destination")
+
+
+def destination_serves(destination: Destination, authority: Authority) -> bool:
+    """A destination takes applications for its own Authority, or (a Land's central one) for its Land."""
+    owner = destination.authority
+    return owner.pk == authority.pk or (owner.kind == Authority.Kind.LAND and owner.land_code == authority.land_code)
+
+
+def conflict_message(leika_key: str, area_ars: str, existing: Responsibility | None = None) -> str:
+    who = f" ({existing.authority.name})" if existing is not None else ""
+    return _("Für Leistung %(key)s und Gebiet %(ars)s ist schon eine Zuständigkeit eingetragen%(who)s. "
+             "Bitte ändern Sie den bestehenden Eintrag, statt einen zweiten anzulegen.") % {
+        "key": leika_key, "ars": area_ars, "who": who}
+
+
+def add_responsibility(
+    leika_key: str, area_ars: str, authority: Authority, destination: Destination, *, user=None
+) -> Responsibility:
+    """Register (LeiKa key, area) → authority + destination; a second entry for the same pair is refused."""
+    leika_key, area_ars = (leika_key or "").strip(), (area_ars or "").strip()
+    check_responsibility(leika_key, area_ars, authority, destination, user=user)
+    existing = Responsibility.objects.filter(leika_key=leika_key, area_ars=area_ars).select_related("authority").first()
+    if existing is not None:
+        raise RoutingError(conflict_message(leika_key, area_ars, existing))
+    try:
+        with transaction.atomic():
+            responsibility = Responsibility.objects.create(
+                leika_key=leika_key, area_ars=area_ars, authority=authority, destination=destination
+            )
+    except IntegrityError:
+        raise RoutingError(conflict_message(leika_key, area_ars)) from None
+    logger.info("responsibility created", extra={"responsibility": responsibility.pk, "authority": authority.pk})
+    return responsibility
+
+
+@transaction.atomic
+def change_responsibility(responsibility: Responsibility, *, destination: Destination, user=None) -> Responsibility:
+    check_responsibility(
+        responsibility.leika_key, responsibility.area_ars, responsibility.authority, destination, user=user
+    )
+    responsibility.destination = destination
+    responsibility.save(update_fields=["destination", "updated_at"])
+    return responsibility
+
+
+@transaction.atomic
+def remove_responsibility(responsibility: Responsibility, *, user=None) -> None:
+    if not can_manage_area(user, responsibility.area_ars) or not can_act_for(user, responsibility.authority):
+        raise RoutingError(_("Diese Zuständigkeit dürfen Sie nicht löschen."))
+    logger.info("responsibility removed", extra={"responsibility": responsibility.pk})
+    responsibility.delete()
+
+
+# --- Land bulk load of destinations ------------------------------------------------------------------
+
+
+@dataclass
+class BulkLoadResult:
+    created: list[CreatedDestination] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (entry number, reason)
+
+
+def bulk_load_destinations(entries: list[dict], *, user=None) -> BulkLoadResult:
+    """Land bulk load: a JSON list of destinations (authority by id or ARS, name, channels, keys).
+
+    All or nothing: every entry is checked; if any is wrong nothing is stored and every error is reported
+    with the entry's number. Private keys are refused without echoing them.
+    """
+    result = BulkLoadResult()
+    if not isinstance(entries, list):
+        result.errors.append((0, _("Erwartet wird eine JSON-Liste von Zustellpunkten.")))
+        return result
+    try:
+        with transaction.atomic():
+            for number, entry in enumerate(entries, start=1):
+                try:
+                    result.created.append(_load_one(entry, user=user))
+                except KeyValidationError as exc:
+                    result.errors.append((number, " ".join(exc.messages)))
+                except RoutingError as exc:
+                    result.errors.append((number, str(exc)))
+            if result.errors:
+                raise _Rollback
+    except _Rollback:
+        result.created = []
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _load_one(entry: Any, *, user=None) -> CreatedDestination:
+    if not isinstance(entry, dict):
+        raise RoutingError(_("Eintrag ist kein JSON-Objekt."))
+    authority = None
+    if entry.get("authorityId") is not None:
+        authority = Authority.objects.filter(pk=entry["authorityId"]).first()
+    elif entry.get("authorityArs"):
+        authority = Authority.objects.filter(area_ars=str(entry["authorityArs"])).order_by("pk").first()
+    if authority is None:
+        raise RoutingError(_("Behörde nicht gefunden (authorityId oder authorityArs angeben)."))
+    if user is not None and not can_act_for(user, authority):
+        raise RoutingError(_("Die Behörde %(name)s liegt nicht in Ihrem Zuständigkeitsbereich.")
+                           % {"name": authority.name})
+    if not entry.get("name"):
+        raise RoutingError(_("Der Name des Zustellpunkts fehlt."))
+    if not isinstance(entry.get("encryptionKey"), dict):
+        raise RoutingError(_("Der Verschlüsselungsschlüssel (encryptionKey) fehlt."))
+    return create_destination(
+        authority,
+        name=str(entry["name"]),
+        channels=list(entry.get("channels") or ["pull"]),
+        encryption_jwk=entry["encryptionKey"],
+        signature_jwk=entry.get("signingKey"),
+        callback_url=str(entry.get("callbackUrl") or ""),
+        notification_email=str(entry.get("notificationEmail") or ""),
+        metadata_versions=entry.get("metadataVersions"),
+        user=user,
+    )
+
+
+def rebuild_index() -> None:
+    """After bulk writes that bypass model signals."""
+    invalidate()
