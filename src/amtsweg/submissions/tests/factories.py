@@ -7,8 +7,8 @@
     ApiClientFactory(sender_region="10")           an online service allowed to send into Saarland
     bearer(client)                                 a fresh access token for a client (Authorization value)
 
-The destination's private key for decrypting in tests is
-`amtsweg.routing.tests.factories.test_keypair(0, 4096)` (positional: the cache keys by arguments).
+    destination_private_key(n)                 the private half of routing's cached test key n (key 0 is
+                                               the one DestinationFactory's encryption key uses)
 """
 
 from __future__ import annotations
@@ -103,6 +103,13 @@ class ApiClientFactory(factory.django.DjangoModelFactory):
     class Params:
         subscriber_for = None
         sender_region = "10"
+
+
+def destination_private_key(number: int = 0):
+    from amtsweg.routing.tests import factories as routing_factories
+
+    keypair = getattr(routing_factories, "cached_keypair", None) or routing_factories.test_keypair
+    return keypair(number, 4096)
 
 
 def bearer(client: ApiClient) -> str:

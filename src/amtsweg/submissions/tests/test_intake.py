@@ -9,13 +9,12 @@ import pytest
 from django.db import connection, transaction
 
 from amtsweg.routing.tests.factories import ResponsibilityFactory
-from amtsweg.routing.tests.factories import test_keypair as destination_keypair
 from amtsweg.submissions import crypto, events, metadata, xbau
 from amtsweg.submissions.errors import NoResponsibleDestination
 from amtsweg.submissions.intake import accept_form_submission
 from amtsweg.submissions.models import Case, Event, Submission, SubmissionAttachment
 from amtsweg.submissions.signals import submission_submitted
-from amtsweg.submissions.tests.factories import payload_for, submit_payload
+from amtsweg.submissions.tests.factories import destination_private_key, payload_for, submit_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +53,7 @@ def _payload(responsibility, **overrides):
 
 
 def _decrypt(token: str) -> bytes:
-    return crypto.decrypt_jwe(destination_keypair(0, 4096), token)
+    return crypto.decrypt_jwe(destination_private_key(0), token)
 
 
 def test_intake_encrypts_every_part_for_the_destination_key(responsibility):

@@ -1,0 +1,718 @@
+"""The Submission API, wire-compatible with FIT-Connect Submission API 1.1.x, and the OAuth token endpoint.
+
+Paths, bodies and status codes follow `submission-api-1.1.3.yaml`; errors are RFC 7807
+`application/problem+json`. An online service or Fachverfahren that speaks FIT-Connect works with
+Amtsweg by changing its base URLs (token URL `/token`, API base `/`).
+
+Sender side (scope `send:region:DE<ARS>[+send:service:<urn>]`):
+    POST /v1/submissions                                   announce (201)
+    PUT  /v1/submissions/{id}/attachments/{attachmentId}   upload one JWE (application/jose, 204)
+    PUT  /v1/submissions/{id}                              submit encryptedMetadata + encryptedData (202)
+    GET  /v1/destinations/{id}, /v1/destinations/{id}/keys/{kid}
+Subscriber side (scope `subscribe:destination:<id>`):
+    GET  /v1/submissions?destinationId=…&offset=&limit=    waiting submissions
+    GET  /v1/submissions/{id}, GET …/attachments/{attachmentId}   (first fetch marks it forwarded)
+    POST /v1/cases/{caseId}/events                          accept/reject SET (application/jose, 204)
+    GET  /v1/cases/{caseId}/events                          the signed event log
+Both: GET /v1/info, GET /.well-known/jwks.json (platform keys for the SETs).
+
+Every query goes through the token's grant: a client never sees another destination's data (404 for
+submissions and cases it may not see, so ids are not confirmed to outsiders).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpResponse
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import APIException, AuthenticationFailed, NotAuthenticated, ParseError
+from rest_framework.parsers import BaseParser, FormParser, JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from amtsweg.core import platform_keys
+from amtsweg.routing.models import Destination, DestinationKey, Responsibility
+from amtsweg.submissions import events, oauth, services
+from amtsweg.submissions.errors import (
+    PROBLEM_BASE,
+    Forbidden,
+    NotFound,
+    SubmissionError,
+    Unprocessable,
+    UnsupportedMediaType,
+)
+from amtsweg.submissions.models import Case, Event, Submission, SubmissionAttachment
+
+API_VERSION = {"major": 1, "minor": 1, "patch": 3}
+JOSE_PATTERN = r"^[a-zA-Z0-9-_=.]+$"
+URN_PATTERN = r"^urn:[a-z0-9][a-z0-9-]{0,31}:[a-z0-9()+,.:=@;$_!*'%/?#-]+$"
+LEIKA_URN = "urn:de:fim:leika:leistung:"
+
+
+def problem(status: int, title: str, detail: str = "", kind: str = "", instance: str = "") -> HttpResponse:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + (kind or title.lower().replace(" ", "-")), "title": title,
+                            "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json")
+
+
+# --- Authentication -------------------------------------------------------------------------------------
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <token>` from `/token`; `request.auth` becomes the token's `oauth.Grant`."""
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed("Authorization header must be 'Bearer <access token>'.")
+        grant = oauth.grant_for_token(token.strip())
+        if grant is None:
+            raise AuthenticationFailed("The access token is unknown or expired.")
+        return (None, grant)
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="amtsweg"'
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = BearerTokenAuthentication
+    name = "OAuth2"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "oauth2",
+            "description": "OAuth 2.0 client credentials (FIT-Connect): POST /token, form-encoded.",
+            "flows": {"clientCredentials": {"tokenUrl": "/token", "scopes": {
+                "send:region:DE<region-id>": "send submissions to destinations of the region",
+                "send:region:DE<region-id>+send:service:<service-uri>": "send submissions for one service",
+                "subscribe:destination:<id>": "pick up submissions of the destination",
+                "manage:destination:<id>": "read the destination's settings",
+            }}},
+        }
+
+
+class JoseParser(BaseParser):
+    media_type = "application/jose"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return stream.read().decode("ascii").strip()
+        except UnicodeDecodeError as exc:
+            raise ParseError("A JOSE compact serialisation is ASCII.") from exc
+
+
+# --- Serializers (validation and documentation) ----------------------------------------------------------
+
+
+class ProblemSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField(required=False)
+    instance = serializers.CharField(required=False)
+
+
+class ServiceTypeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    description = serializers.CharField(required=False, allow_blank=True)
+    identifier = serializers.RegexField(URN_PATTERN, min_length=7, max_length=255)
+
+
+class CreateCallbackSerializer(serializers.Serializer):
+    url = serializers.RegexField(r"^https://.+", min_length=9, max_length=200)
+    secret = serializers.CharField(min_length=32, max_length=512)
+
+
+class CreateSubmissionSerializer(serializers.Serializer):
+    destinationId = serializers.UUIDField()  # noqa: N815 - FIT-Connect wire names
+    announcedAttachments = serializers.ListField(child=serializers.UUIDField(), allow_empty=True)  # noqa: N815
+    caseId = serializers.UUIDField(required=False)  # noqa: N815
+    serviceType = ServiceTypeSerializer()  # noqa: N815
+    callback = CreateCallbackSerializer(required=False)
+
+
+class SubmissionCreatedSerializer(serializers.Serializer):
+    destinationId = serializers.UUIDField()  # noqa: N815
+    submissionId = serializers.UUIDField()  # noqa: N815
+    caseId = serializers.UUIDField()  # noqa: N815
+
+
+class SubmitSubmissionSerializer(serializers.Serializer):
+    encryptedMetadata = serializers.RegexField(JOSE_PATTERN, max_length=50_000_000)  # noqa: N815
+    encryptedData = serializers.RegexField(JOSE_PATTERN, required=False, max_length=200_000_000)  # noqa: N815
+
+
+class ServiceTypeOutSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False)
+    identifier = serializers.CharField()
+
+
+class CallbackOutSerializer(serializers.Serializer):
+    url = serializers.CharField()
+
+
+class SubmissionReducedSerializer(serializers.Serializer):
+    destinationId = serializers.UUIDField()  # noqa: N815
+    submissionId = serializers.UUIDField()  # noqa: N815
+    caseId = serializers.UUIDField()  # noqa: N815
+    attachments = serializers.ListField(child=serializers.UUIDField())
+    serviceType = ServiceTypeOutSerializer()  # noqa: N815
+    callback = CallbackOutSerializer(required=False)
+
+
+class SubmissionSerializer(SubmissionReducedSerializer):
+    encryptedMetadata = serializers.CharField(required=False)  # noqa: N815
+    encryptedData = serializers.CharField(required=False)  # noqa: N815
+
+
+class SubmissionForPickupSerializer(serializers.Serializer):
+    destinationId = serializers.UUIDField()  # noqa: N815
+    submissionId = serializers.UUIDField()  # noqa: N815
+    caseId = serializers.UUIDField()  # noqa: N815
+
+
+class SubmissionsForPickupSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    totalCount = serializers.IntegerField()  # noqa: N815
+    submissions = SubmissionForPickupSerializer(many=True)
+
+
+class EventLogSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    totalCount = serializers.IntegerField()  # noqa: N815
+    eventLog = serializers.ListField(child=serializers.CharField())  # noqa: N815
+
+
+class JWKSerializer(serializers.Serializer):
+    kty = serializers.CharField()
+    kid = serializers.CharField()
+    alg = serializers.CharField()
+    key_ops = serializers.ListField(child=serializers.CharField())
+    n = serializers.CharField()
+    e = serializers.CharField()
+    x5c = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class JWKSSerializer(serializers.Serializer):
+    keys = JWKSerializer(many=True)
+
+
+class SubmissionSchemaSerializer(serializers.Serializer):
+    schemaUri = serializers.CharField()  # noqa: N815
+    mimeType = serializers.CharField()  # noqa: N815
+
+
+class DestinationServiceSerializer(serializers.Serializer):
+    identifier = serializers.CharField()
+    regions = serializers.ListField(child=serializers.CharField())
+    submissionSchemas = SubmissionSchemaSerializer(many=True)  # noqa: N815
+
+
+class ContactInformationSerializer(serializers.Serializer):
+    legalName = serializers.CharField()  # noqa: N815
+    address = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+
+
+class DestinationSerializer(serializers.Serializer):
+    destinationId = serializers.UUIDField()  # noqa: N815
+    status = serializers.CharField()
+    services = DestinationServiceSerializer(many=True)
+    encryptionKid = serializers.CharField()  # noqa: N815
+    metadataVersions = serializers.ListField(child=serializers.CharField())  # noqa: N815
+    contactInformation = ContactInformationSerializer(required=False)  # noqa: N815
+    callback = CallbackOutSerializer(required=False)
+
+
+class InfoSerializer(serializers.Serializer):
+    version = serializers.DictField(child=serializers.IntegerField())
+
+
+class TokenSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField()
+    scope = serializers.CharField()
+
+
+def _errors(*codes: int) -> dict:
+    names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+             413: "Request Entity Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity"}
+    return {code: OpenApiResponse(ProblemSerializer, description=names[code]) for code in codes}
+
+
+PAGING = [
+    OpenApiParameter("limit", OpenApiTypes.INT, description="1–500, default 100"),
+    OpenApiParameter("offset", OpenApiTypes.INT, description="≥ 0, default 0"),
+]
+
+
+# --- Base view ----------------------------------------------------------------------------------------------
+
+
+class SubmissionAPIView(APIView):
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes: list = []
+    throttle_classes: list = []
+    parser_classes = [JSONParser]
+
+    def handle_exception(self, exc):
+        path = self.request.path
+        if isinstance(exc, SubmissionError):
+            return problem(exc.status, exc.title, exc.detail, exc.problem, path)
+        if isinstance(exc, NotAuthenticated | AuthenticationFailed):
+            response = problem(401, "Unauthorized", str(exc.detail), "unauthorized", path)
+            response["WWW-Authenticate"] = 'Bearer realm="amtsweg"'
+            return response
+        if isinstance(exc, APIException):
+            detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, ensure_ascii=False)
+            return problem(exc.status_code, str(exc.default_detail), str(detail), "request-error", path)
+        raise exc
+
+    def grant(self) -> oauth.Grant:
+        if not isinstance(self.request.auth, oauth.Grant):
+            raise NotAuthenticated("An access token (Bearer) is required.")
+        return self.request.auth
+
+    @staticmethod
+    def paging(request) -> tuple[int, int]:
+        try:
+            limit = int(request.query_params.get("limit", 100))
+            offset = int(request.query_params.get("offset", 0))
+        except ValueError as exc:
+            raise ParseError("limit and offset must be integers.") from exc
+        if not 1 <= limit <= 500 or offset < 0 or offset > 2**31 - 1:
+            raise ParseError("limit must be 1–500 and offset ≥ 0.")
+        return limit, offset
+
+    @staticmethod
+    def uuid_or_404(value: str, what: str) -> uuid.UUID:
+        try:
+            return uuid.UUID(str(value))
+        except ValueError as exc:
+            raise NotFound(f"{what} nicht gefunden.") from exc
+
+    def validated(self, serializer_class, data):
+        if not isinstance(data, dict):
+            raise ParseError("The body must be a JSON object.")
+        serializer = serializer_class(data=data)
+        if not serializer.is_valid():
+            raise ParseError(json.dumps(serializer.errors, ensure_ascii=False))
+        return serializer.validated_data
+
+    def require_jose(self):
+        if self.request.content_type.split(";")[0].strip() != "application/jose":
+            raise UnsupportedMediaType("Content-Type must be application/jose.")
+
+
+def _submission_reduced(submission: Submission) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "destinationId": str(submission.destination_id),
+        "submissionId": str(submission.pk),
+        "caseId": str(submission.case_id),
+        "attachments": [str(a) for a in submission.attachments.values_list("id", flat=True)],
+        "serviceType": {"name": submission.service_name or submission.service_identifier,
+                        "identifier": submission.service_identifier},
+    }
+    if submission.callback_url:
+        body["callback"] = {"url": submission.callback_url}
+    return body
+
+
+# --- Destinations ---------------------------------------------------------------------------------------
+
+
+def destination_document(destination: Destination, *, private: bool) -> dict[str, Any]:
+    key = destination.active_encryption_key()
+    regions: dict[str, list[str]] = {}
+    for leika_key, area in Responsibility.objects.filter(destination=destination).values_list(
+        "leika_key", "area_ars"
+    ):
+        regions.setdefault(leika_key, []).append(f"DE{area}")
+    schemas = destination.submission_schemas or [{"schemaUri": "urn:amtsweg:form:any:v1",
+                                                  "mimeType": "application/json"}]
+    body: dict[str, Any] = {
+        "destinationId": str(destination.pk),
+        "status": destination.status,
+        "services": [
+            {"identifier": LEIKA_URN + k, "regions": sorted(set(v)), "submissionSchemas": schemas}
+            for k, v in sorted(regions.items())
+        ],
+        "encryptionKid": key.kid if key else "",
+        "metadataVersions": destination.metadata_versions or ["1.0.0"],
+    }
+    if private:
+        authority = destination.authority
+        body["contactInformation"] = {
+            "legalName": authority.name,
+            "address": ", ".join(x for x in (authority.street, f"{authority.postcode} {authority.city}".strip()) if x),
+            "phone": authority.phone,
+            "email": authority.email,
+        }
+        if destination.callback_url:
+            body["callback"] = {"url": destination.callback_url}
+    return body
+
+
+class DestinationView(SubmissionAPIView):
+    @extend_schema(operation_id="get-destination-info", tags=["Einreichungsübermittlung"],
+                   summary="Zustellpunkt abfragen",
+                   responses={200: DestinationSerializer, **_errors(401, 403, 404)})
+    def get(self, request, destination_id):
+        grant = self.grant()
+        pk = self.uuid_or_404(destination_id, "Zustellpunkt")
+        destination = Destination.objects.select_related("authority").filter(pk=pk).first()
+        if destination is None:
+            raise NotFound("Zustellpunkt nicht gefunden.")
+        private = grant.can_read_destination(destination.pk)
+        if not private and not grant.can_send(destination.authority.area_ars):
+            raise Forbidden("Dieser Zugang darf diesen Zustellpunkt nicht abfragen.")
+        response = Response(destination_document(destination, private=private))
+        response["Cache-Control"] = "no-cache"
+        return response
+
+
+class DestinationKeyView(SubmissionAPIView):
+    authentication_classes: list = []
+
+    @extend_schema(operation_id="get-destination-key", tags=["Einreichungsübermittlung"],
+                   summary="Ruft einen JWK des Zustellpunktes ab", auth=[],
+                   responses={200: JWKSerializer, **_errors(404)})
+    def get(self, request, destination_id, key_id):
+        pk = self.uuid_or_404(destination_id, "Zustellpunkt")
+        key = (
+            DestinationKey.objects.filter(destination_id=pk, kid=key_id)
+            .exclude(activated_at__isnull=True)
+            .first()
+        )
+        if key is None:
+            raise NotFound("Schlüssel nicht gefunden.")
+        public = {k: v for k, v in key.jwk.items() if k in {"kty", "kid", "alg", "key_ops", "n", "e", "x5c", "use"}}
+        public["kid"] = key.kid
+        response = Response(public)
+        response["Cache-Control"] = "no-cache"
+        return response
+
+
+# --- Submissions ----------------------------------------------------------------------------------------
+
+
+class SubmissionsView(SubmissionAPIView):
+    @extend_schema(operation_id="get-submissions-for-pickup", tags=["Einreichungsempfang"],
+                   summary="Abholbereite Einreichungen auflisten",
+                   parameters=[OpenApiParameter("destinationId", OpenApiTypes.UUID), *PAGING],
+                   responses={200: SubmissionsForPickupSerializer, **_errors(400, 401, 403)})
+    def get(self, request):
+        grant = self.grant()
+        limit, offset = self.paging(request)
+        destination_param = request.query_params.get("destinationId")
+        if destination_param:
+            try:
+                destination_ids = {str(uuid.UUID(destination_param))}
+            except ValueError as exc:
+                raise ParseError("destinationId must be a UUID.") from exc
+            if not grant.can_subscribe(next(iter(destination_ids))):
+                raise Forbidden("Dieser Zugang darf Einreichungen dieses Zustellpunkts nicht abholen.")
+        else:
+            destination_ids = set(grant.subscribe)
+            if not destination_ids:
+                raise Forbidden("Dieser Zugang ist kein empfangendes System (subscribe:destination:<id>).")
+        queryset = Submission.objects.waiting_for(destination_ids).order_by("submitted_at", "id")
+        total = queryset.count()
+        rows = list(queryset.values_list("destination_id", "id", "case_id")[offset:offset + limit])
+        return Response({
+            "count": len(rows),
+            "offset": offset,
+            "totalCount": total,
+            "submissions": [
+                {"destinationId": str(d), "submissionId": str(s), "caseId": str(c)} for d, s, c in rows
+            ],
+        })
+
+    @extend_schema(operation_id="create-submission", tags=["Einreichungsübermittlung"],
+                   summary="Einreichung erstellen", request=CreateSubmissionSerializer,
+                   responses={201: SubmissionCreatedSerializer, **_errors(400, 401, 403, 404, 413, 422)})
+    def post(self, request):
+        grant = self.grant()
+        data = self.validated(CreateSubmissionSerializer, request.data)
+        destination = Destination.objects.select_related("authority").filter(pk=data["destinationId"]).first()
+        if destination is None:
+            raise NotFound("Zustellpunkt nicht gefunden.")
+        identifier = data["serviceType"]["identifier"]
+        if not grant.can_send(destination.authority.area_ars, identifier):
+            raise Forbidden("Dieser Zugang darf an diesen Zustellpunkt (Region/Leistung) nicht senden.")
+        if identifier.startswith(LEIKA_URN) and not Responsibility.objects.filter(
+            destination=destination, leika_key=identifier[len(LEIKA_URN):]
+        ).exists():
+            raise Unprocessable("Der Zustellpunkt nimmt diese Leistung nicht entgegen.")
+        case_id = data.get("caseId")
+        if case_id and not Case.objects.filter(pk=case_id, destination=destination).filter(
+            Q(submissions__sender=grant.client)
+        ).exists():
+            raise NotFound("Der Vorgang (caseId) ist unbekannt.")
+        callback = data.get("callback") or {}
+        submission = services.announce(
+            destination,
+            service_identifier=identifier,
+            service_name=data["serviceType"].get("name", ""),
+            announced_attachments=data["announcedAttachments"],
+            case_id=case_id,
+            sender=grant.client,
+            callback_url=callback.get("url", ""),
+            callback_secret=callback.get("secret", ""),
+        )
+        return Response(
+            {"destinationId": str(destination.pk), "submissionId": str(submission.pk),
+             "caseId": str(submission.case_id)},
+            status=201,
+        )
+
+
+def _for_subscriber(grant: oauth.Grant, submission_id: str) -> Submission:
+    """A submission of one of the grant's destinations that is ready for pick-up, or 404."""
+    pk = SubmissionAPIView.uuid_or_404(submission_id, "Einreichung")
+    submission = Submission.objects.filter(pk=pk).first()
+    if submission is None or not grant.can_subscribe(submission.destination_id):
+        raise NotFound("Einreichung nicht gefunden.")
+    if submission.status not in (Submission.Status.SUBMITTED, Submission.Status.FORWARDED):
+        raise NotFound("Einreichung nicht gefunden oder nicht abholbereit.")
+    return submission
+
+
+class SubmissionView(SubmissionAPIView):
+    @extend_schema(operation_id="get-submission", tags=["Einreichungsempfang"], summary="Einreichung abrufen",
+                   responses={200: SubmissionSerializer, **_errors(400, 401, 403, 404)})
+    def get(self, request, submission_id):
+        submission = _for_subscriber(self.grant(), submission_id)
+        services.mark_forwarded(submission)
+        body = _submission_reduced(submission)
+        body["encryptedMetadata"] = submission.encrypted_metadata
+        if submission.encrypted_data:
+            body["encryptedData"] = submission.encrypted_data
+        return Response(body)
+
+    @extend_schema(operation_id="submit-submission", tags=["Einreichungsübermittlung"],
+                   summary="Einreichung versenden", request=SubmitSubmissionSerializer,
+                   responses={202: SubmissionReducedSerializer, **_errors(400, 401, 403, 404, 413, 415, 422)})
+    def put(self, request, submission_id):
+        grant = self.grant()
+        submission = _own_submission(grant, self.uuid_or_404(submission_id, "Einreichung"))
+        data = self.validated(SubmitSubmissionSerializer, request.data)
+        submission = services.submit(
+            submission, encrypted_metadata=data["encryptedMetadata"], encrypted_data=data.get("encryptedData")
+        )
+        return Response(_submission_reduced(submission), status=202)
+
+
+def _own_submission(grant: oauth.Grant, pk: uuid.UUID) -> Submission:
+    submission = Submission.objects.filter(pk=pk, sender=grant.client).first()
+    if submission is None:
+        raise NotFound("Einreichung nicht gefunden.")
+    return submission
+
+
+class AttachmentView(SubmissionAPIView):
+    parser_classes = [JoseParser]
+
+    @extend_schema(operation_id="get-submission-attachment", tags=["Einreichungsempfang"],
+                   summary="Anlage abrufen",
+                   responses={(200, "application/jose"): OpenApiTypes.STR, **_errors(400, 401, 403, 404)})
+    def get(self, request, submission_id, attachment_id):
+        submission = _for_subscriber(self.grant(), submission_id)
+        pk = self.uuid_or_404(attachment_id, "Anlage")
+        attachment = SubmissionAttachment.objects.filter(pk=pk, submission=submission).first()
+        if attachment is None:
+            raise NotFound("Anlage nicht gefunden.")
+        services.mark_forwarded(submission)
+        return HttpResponse(attachment.read_jwe(), content_type="application/jose")
+
+    @extend_schema(operation_id="add-submission-attachment", tags=["Einreichungsübermittlung"],
+                   summary="Anlage hinzufügen",
+                   request={"application/jose": {"type": "string", "minLength": 1, "pattern": JOSE_PATTERN}},
+                   responses={204: None, **_errors(400, 401, 403, 404, 413, 415, 422)})
+    def put(self, request, submission_id, attachment_id):
+        grant = self.grant()
+        self.require_jose()
+        submission = _own_submission(grant, self.uuid_or_404(submission_id, "Einreichung"))
+        body = request.data
+        if not isinstance(body, str) or not body:
+            raise ParseError("The body must be a JWE in compact serialisation.")
+        try:
+            attachment_uuid = uuid.UUID(str(attachment_id))
+        except ValueError as exc:
+            raise Unprocessable("Diese Anlage wurde nicht angekündigt (announcedAttachments).") from exc
+        services.store_attachment(submission, attachment_uuid, body)
+        return HttpResponse(status=204)
+
+
+# --- Case event log ----------------------------------------------------------------------------------------
+
+
+class CaseEventsView(SubmissionAPIView):
+    parser_classes = [JoseParser]
+
+    def _case(self, grant, case_id) -> Case:
+        pk = self.uuid_or_404(case_id, "Vorgang")
+        case = Case.objects.filter(pk=pk).first()
+        if case is None:
+            raise NotFound("Vorgang nicht gefunden.")
+        if grant.can_subscribe(case.destination_id) or grant.can_read_destination(case.destination_id):
+            return case
+        if case.submissions.filter(sender=grant.client).exists():
+            return case
+        raise NotFound("Vorgang nicht gefunden.")
+
+    @extend_schema(operation_id="get-case-events", tags=["Einreichungsempfang", "Einreichungsübermittlung"],
+                   summary="Event Log auslesen", parameters=PAGING,
+                   responses={200: EventLogSerializer, **_errors(400, 401, 403, 404)})
+    def get(self, request, case_id):
+        grant = self.grant()
+        limit, offset = self.paging(request)
+        case = self._case(grant, case_id)
+        queryset = Event.objects.filter(case=case).order_by("created_at", "id")
+        total = queryset.count()
+        page = events.signed_log(queryset[offset:offset + limit])
+        return Response({"count": len(page), "offset": offset, "totalCount": total,
+                         "eventLog": [e.token for e in page]})
+
+    @extend_schema(operation_id="send-case-event", tags=["Einreichungsempfang"], summary="Event senden",
+                   request={"application/jose": {"type": "string", "pattern": r"\w+\.\w+\.\w+"}},
+                   responses={204: None, **_errors(400, 401, 403, 404, 409, 422)})
+    def post(self, request, case_id):
+        grant = self.grant()
+        self.require_jose()
+        case = self._case(grant, case_id)
+        if not grant.can_subscribe(case.destination_id):
+            raise Forbidden("Nur das empfangende System des Zustellpunkts darf Ereignisse senden.")
+        token = request.data if isinstance(request.data, str) else ""
+        claims = _unverified_claims(token)
+        sub = str(claims.get("sub", ""))
+        if not sub.startswith("submission:"):
+            raise ParseError("The claim sub must be 'submission:<id>'.")
+        try:
+            submission_pk = uuid.UUID(sub.split(":", 1)[1])
+        except ValueError as exc:
+            raise ParseError("The claim sub must be 'submission:<id>'.") from exc
+        submission = Submission.objects.filter(pk=submission_pk, case=case).first()
+        if submission is None:
+            raise Unprocessable("Die Einreichung (sub) gehört nicht zu diesem Vorgang.")
+        try:
+            events.receive_destination_event(submission, token)
+        except events.EventRejected as exc:
+            status = {"malformed": 400, "invalid": 422, "conflict": 409}[exc.kind]
+            title = {400: "Bad Request", 422: "Unprocessable Entity", 409: "Conflict"}[status]
+            return problem(status, title, exc.detail, f"event-{exc.kind}", request.path)
+        return HttpResponse(status=204)
+
+
+def _unverified_claims(token: str) -> dict[str, Any]:
+    """Peek at the claims to find the submission; the signature is verified afterwards."""
+    from joserfc.util import urlsafe_b64decode
+
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ParseError("The body must be a Security Event Token (JWS compact serialisation).")
+    try:
+        claims = json.loads(urlsafe_b64decode(parts[1].encode("ascii")))
+    except (ValueError, UnicodeError) as exc:
+        raise ParseError("The token payload is not base64url-encoded JSON.") from exc
+    if not isinstance(claims, dict):
+        raise ParseError("The token payload is not a JSON object.")
+    return claims
+
+
+# --- Technical -------------------------------------------------------------------------------------------
+
+
+class InfoView(SubmissionAPIView):
+    authentication_classes: list = []
+
+    @extend_schema(operation_id="get-submission-api-info", tags=["Technisch"], auth=[],
+                   summary="Technische Serviceinformationen", responses={200: InfoSerializer})
+    def get(self, request):
+        return Response({"version": API_VERSION})
+
+
+class JWKSView(SubmissionAPIView):
+    authentication_classes: list = []
+
+    @extend_schema(operation_id="get-jwks.json", tags=["Technisch"], auth=[],
+                   summary="Öffentliche Schlüssel der Plattform (prüfen die Security Event Tokens)",
+                   responses={200: JWKSSerializer})
+    def get(self, request):
+        response = Response(platform_keys.public_jwks())
+        response["Cache-Control"] = "public, max-age=300"
+        return response
+
+
+class TokenView(SubmissionAPIView):
+    """OAuth 2.0 token endpoint (RFC 6749 §4.4, client credentials; form-encoded as FIT-Connect's)."""
+
+    authentication_classes: list = []
+    parser_classes = [FormParser]
+
+    @staticmethod
+    def oauth_error(status: int, error: str, description: str) -> HttpResponse:
+        response = HttpResponse(json.dumps({"error": error, "error_description": description}), status=status,
+                                content_type="application/json")
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def handle_exception(self, exc):
+        if isinstance(exc, APIException) and not isinstance(exc, SubmissionError):
+            if exc.status_code == 415:
+                return self.oauth_error(400, "invalid_request", "Use application/x-www-form-urlencoded.")
+            return self.oauth_error(400, "invalid_request", str(exc.detail))
+        return super().handle_exception(exc)
+
+    @extend_schema(operation_id="oauth-token", tags=["Technisch"], auth=[],
+                   summary="OAuth 2.0 Access Token (client credentials)",
+                   request={"application/x-www-form-urlencoded": {
+                       "type": "object", "required": ["grant_type", "client_id", "client_secret"],
+                       "properties": {"grant_type": {"type": "string", "enum": ["client_credentials"]},
+                                      "client_id": {"type": "string"}, "client_secret": {"type": "string"},
+                                      "scope": {"type": "string"}}}},
+                   responses={200: TokenSerializer, 400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT})
+    def post(self, request):
+        data = request.data
+        if data.get("grant_type") != "client_credentials":
+            return self.oauth_error(400, "unsupported_grant_type", "Only client_credentials is supported.")
+        client_id, client_secret = data.get("client_id", ""), data.get("client_secret", "")
+        auth = request.META.get("HTTP_AUTHORIZATION", "")
+        if not client_id and auth.lower().startswith("basic "):
+            import base64
+            import binascii
+
+            try:
+                client_id, _, client_secret = base64.b64decode(auth[6:]).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return self.oauth_error(400, "invalid_request", "Malformed Basic credentials.")
+        client = oauth.check_client(client_id, client_secret)
+        if client is None:
+            return self.oauth_error(401, "invalid_client", "Unknown client or wrong secret.")
+        scopes = oauth.requested_scopes(client, data.get("scope"))
+        if scopes is None:
+            return self.oauth_error(400, "invalid_scope", "A requested scope is not granted to this client.")
+        token, expires_in = oauth.issue_token(client, scopes)
+        response = Response({"access_token": token, "token_type": "Bearer", "expires_in": expires_in,
+                             "scope": " ".join(scopes)})
+        response["Cache-Control"] = "no-store"
+        return response
