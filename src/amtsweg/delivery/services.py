@@ -146,10 +146,29 @@ def deliver(messages: list[OutboxMessage], policy: RetryPolicy | None = None) ->
             except Exception as exc:  # a plugin's bug: every message of the batch is retried
                 logger.exception("delivery channel failed", extra={"channel": name})
                 outcome = {m.pk: channels.DeliveryError(f"{type(exc).__name__}: {exc}") for m in batch}
+        delivered = []
         for message in batch:
             error = outcome.get(message.pk, channels.DeliveryError("Kanal meldete kein Ergebnis."))
-            counts[_finish(message, error, policy)] += 1
+            status = _finish(message, error, policy)
+            counts[status] += 1
+            if status == Status.DELIVERED:
+                delivered.append(message)
+        _record_notifications(delivered, name)
     return dict(counts)
+
+
+def _record_notifications(messages: list[OutboxMessage], channel: str) -> None:
+    """Add a notify-submission event to each delivered submission's log (shown on the status page)."""
+    if not messages:
+        return
+    from amtsweg.submissions.models import Submission
+    from amtsweg.submissions.services import record_notification
+
+    try:
+        for submission in Submission.objects.filter(pk__in=[m.submission_id for m in messages]):
+            record_notification(submission, channel)
+    except Exception:  # the delivery itself succeeded; a missing log entry must not undo it
+        logger.exception("could not record the notification event", extra={"channel": channel})
 
 
 def run_until_idle(*, max_batches: int | None = None) -> dict[str, int]:
