@@ -1,20 +1,98 @@
-"""`amtsweg demo`: prepare the embedded demo instance and serve it on http://127.0.0.1:8000."""
+"""`amtsweg demo`: prepare the embedded demo instance and serve it on http://127.0.0.1:8000.
+
+Steps: migrate; import the reference data (a no-change re-import takes about two seconds); load each app's demo
+data (``amtsweg.<app>.demo.load_demo(stdout)``, in app order, where the module exists); then serve the site
+(static files through WhiteNoise) together with a background task worker (django-tasks-db ``db_worker``) that
+is stopped when the server stops.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from amtsweg.core.importing import ImportFailed, Progress
+
+# Later stages build on earlier ones (see README, architecture): load their demo data in this order.
+DEMO_APPS = ["accounts", "routing", "assistants", "identity", "payments", "submissions", "delivery", "shop"]
+
+
+def load_app_demos(stdout) -> list[str]:
+    """Call ``load_demo(stdout)`` of every app in :data:`DEMO_APPS` that has a ``demo`` module."""
+    loaded = []
+    for app in DEMO_APPS:
+        name = f"amtsweg.{app}.demo"
+        if importlib.util.find_spec(name) is None:
+            continue
+        importlib.import_module(name).load_demo(stdout)
+        loaded.append(app)
+    return loaded
 
 
 class Command(BaseCommand):
-    help = "Migrate, import reference data, load demo data and serve the demo on 127.0.0.1:8000."
+    help = (
+        "Migriert, importiert Referenzdaten, lädt Demodaten und startet die Demo (mit Hintergrund-Worker). / "
+        "Migrate, import reference data, load demo data and serve the demo (with a background worker)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
         parser.add_argument("--no-serve", action="store_true", help="prepare only, do not start the server")
+        parser.add_argument("--source", type=Path, default=None,
+                            help="reference data folder (default: <repo>/data/reference)")
 
-    def handle(self, *args, addr: str, no_serve: bool, **options):
+    def handle(self, *args, addr: str, no_serve: bool, source: Path | None, **options):
+        from amtsweg.catalogue.importer import import_reference
+
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Datenbank bereit.")
+        self.stdout.write("Datenbank bereit. / Database ready.")
+        try:
+            report = import_reference(source, progress=Progress(self.stderr, enabled=self.stderr.isatty()))
+        except ImportFailed as exc:
+            for line in exc.details():
+                self.stderr.write(line)
+            raise CommandError(exc.summary()) from exc
+        self.stdout.write(f"Referenzdaten: {report.total_changes} Änderungen. / Reference data: "
+                          f"{report.total_changes} changes.")
+        loaded = load_app_demos(self.stdout)
+        self.stdout.write(f"Demodaten geladen / demo data loaded: {', '.join(loaded) or '–'}")
         if no_serve:
             return
-        self.stdout.write(f"Amtsweg-Demo läuft auf http://{addr}/ (Strg+C beendet).")
-        call_command("runserver", addr, use_reloader=False)
+        self.serve(addr)
+
+    def serve(self, addr: str) -> None:
+        host, _, port = addr.rpartition(":")
+        try:  # runserver ends the process with os._exit() on a busy port, which would orphan the worker
+            with socket.create_server((host or "127.0.0.1", int(port))):
+                pass
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"Adresse {addr} nicht verfügbar / address not available: {exc}") from exc
+        # SIGTERM (e.g. from a service manager) ends like Ctrl+C, so that the worker is stopped below.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        worker = subprocess.Popen(  # noqa: S603 - fixed argument list, our own interpreter
+            [sys.executable, "-m", "django", "db_worker", "--queue-name", "*", "--no-reload"],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
+                                                                          "amtsweg.settings")},
+        )
+        self.stdout.write(f"Hintergrund-Worker gestartet (PID {worker.pid}). / Background worker started.")
+        self.stdout.write(self.style.SUCCESS(
+            f"Amtsweg-Demo: http://{addr}/  (Strg+C beendet / Ctrl+C stops)"))
+        try:
+            call_command("runserver", addr, use_reloader=False)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+            self.stdout.write("Hintergrund-Worker beendet. / Background worker stopped.")

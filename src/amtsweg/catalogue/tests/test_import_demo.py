@@ -1,0 +1,64 @@
+"""`amtsweg demo --no-serve` on a test database, with the Saarland's reference rows and the full catalogue."""
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from amtsweg.catalogue.models import OzgService, PublicService, Topic
+from amtsweg.core.management.commands.demo import DEMO_APPS
+from amtsweg.geo.models import Municipality, PostcodeArea
+
+SHIPPED = Path(settings.PROJECT_DIR) / "data" / "reference"
+
+
+def _filter(source: Path, target: Path, keep) -> int:
+    """Copy a shipped CSV keeping the header and the rows ``keep(row)`` accepts (as the real bytes)."""
+    text = source.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    kept = [rows[0]] + [r for r in rows[1:] if keep(dict(zip(rows[0], r, strict=True)))]
+    with target.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(kept)
+    return len(kept) - 1
+
+
+@pytest.fixture
+def saarland_source(tmp_path):
+    """The real files, cut down to the demo Land (Saarland, ARS prefix 10); the catalogue stays complete."""
+    (tmp_path / "gemeinden").mkdir()
+    shutil.copytree(SHIPPED / "ozg-katalog", tmp_path / "ozg-katalog")
+    gemeinden = SHIPPED / "gemeinden"
+    _filter(gemeinden / "gemeinden_ars_2026-06-30.csv", tmp_path / "gemeinden" / "gemeinden_ars_2026-06-30.csv",
+            lambda r: r["ars"].startswith("10"))
+    _filter(gemeinden / "destatis_gv_auszug_bevoelkerung.csv",
+            tmp_path / "gemeinden" / "destatis_gv_auszug_bevoelkerung.csv", lambda r: r["land"] == "10")
+    _filter(gemeinden / "zuordnung_plz_ort.csv", tmp_path / "gemeinden" / "zuordnung_plz_ort.csv",
+            lambda r: r["ags"].startswith("10"))
+    return tmp_path
+
+
+@pytest.mark.django_db
+def test_demo_without_serving_prepares_reference_and_demo_data(saarland_source):
+    out = io.StringIO()
+
+    call_command("demo", no_serve=True, source=saarland_source, stdout=out, stderr=io.StringIO())
+
+    assert Municipality.objects.count() == 53  # 52 Gemeinden + the deutsch-luxemburgisches Gebiet
+    assert Municipality.objects.get(ars="100410100100").population == 180_374
+    assert PostcodeArea.objects.filter(postcode="66333").exists()
+    assert Topic.objects.count() == 14
+    assert OzgService.objects.count() == 557
+    assert PublicService.objects.filter(key__in=["99102013000000", "99115004001005", "99012008001000"]).count() == 3
+    text = out.getvalue()
+    assert "Datenbank bereit" in text
+    loaded = text.split("demo data loaded: ")[1].splitlines()[0]
+    expected = [app for app in DEMO_APPS if (Path(settings.BASE_DIR) / app / "demo.py").exists()]
+    assert loaded == (", ".join(expected) or "–")
+
+    out = io.StringIO()
+    call_command("demo", no_serve=True, source=saarland_source, stdout=out, stderr=io.StringIO())
+    assert "Referenzdaten: 0 Änderungen" in out.getvalue()  # idempotent, and so are the apps' demos
