@@ -6,4 +6,4 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing the plugin modules registers them.
-        import amtsweg.identity.providers  # noqa: F401
+        from amtsweg.identity.providers import oidc, saml  # noqa: F401
