@@ -146,6 +146,11 @@ class PostcodeMatch:
         return self.municipality.name if self.municipality else self.place_names[0]
 
     @property
+    def other_place_names(self) -> list[str]:
+        """OSM place names that differ from the Gemeinde's official name (e.g. "Saarbrücken")."""
+        return [n for n in self.place_names if n != self.name]
+
+    @property
     def names(self) -> list[str]:
         return ([self.municipality.name] if self.municipality else []) + self.place_names
 

@@ -302,3 +302,12 @@ def test_gemeinde_page_lists_postcodes_matched_by_ags(client, places):
 def test_gemeinde_page_in_english_formats_numbers(client, places):
     page = text(client.get("/orte/100410100100/", HTTP_ACCEPT_LANGUAGE="en"))
     assert "180,374" in page and "Population" in page
+
+
+def test_postcode_table_shows_osm_place_names_only_where_they_differ(client, places):
+    page = text(client.get("/orte/", {"q": "66111"}))
+    assert "Saarbrücken, Landeshauptstadt</a>" in page
+    assert '<td class="kern-table__cell" lang="de">Saarbrücken</td>' in page
+    page = text(client.get("/orte/", {"q": "66333"}))
+    assert '<td class="kern-table__cell" lang="de">Völklingen</td>' in page
+    assert "Weitere Ortsnamen (OpenStreetMap)" in page
