@@ -193,6 +193,9 @@ def read_csv(
             if header is None:
                 return []
             continue
+        if any("\x00" in value for value in record):
+            errors.add(name, line, "NUL-Byte in der Zeile (Binärdaten?) / NUL byte in the row (binary data?)")
+            continue
         if header is None:
             header = [h.strip() for h in record]
             missing = [c for c in required if c not in header]
