@@ -18,6 +18,7 @@ import time
 
 import httpx
 import requests
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2 import OAuth2Error
 from django.conf import settings
@@ -141,7 +142,8 @@ class OidcProvider(IdentityProvider):
             with self.oauth_client(request) as client:
                 token = client.fetch_token(document["token_endpoint"], code=code, code_verifier=pending["verifier"],
                                            grant_type="authorization_code", timeout=self.http_timeout())
-        except (OAuth2Error, httpx.HTTPError, requests.RequestException, ValueError, KeyError, OidcRefused) as exc:
+        except (OAuthError, OAuth2Error, httpx.HTTPError, requests.RequestException, ValueError, KeyError,
+                OidcRefused) as exc:
             logger.warning("OIDC token exchange failed", extra={"provider": self.identifier,
                                                                 "reason": type(exc).__name__})
             raise _refused_generic() from exc
