@@ -119,7 +119,7 @@ class JoseParser(BaseParser):
 # --- Serializers (validation and documentation) ----------------------------------------------------------
 
 
-class ProblemSerializer(serializers.Serializer):
+class SubmissionApiProblemSerializer(serializers.Serializer):
     type = serializers.CharField()
     title = serializers.CharField()
     status = serializers.IntegerField()
@@ -200,7 +200,7 @@ class EventLogSerializer(serializers.Serializer):
     eventLog = serializers.ListField(child=serializers.CharField())  # noqa: N815
 
 
-class JWKSerializer(serializers.Serializer):
+class SubmissionApiJWKSerializer(serializers.Serializer):
     kty = serializers.CharField()
     kid = serializers.CharField()
     alg = serializers.CharField()
@@ -210,8 +210,8 @@ class JWKSerializer(serializers.Serializer):
     x5c = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class JWKSSerializer(serializers.Serializer):
-    keys = JWKSerializer(many=True)
+class SubmissionApiJWKSSerializer(serializers.Serializer):
+    keys = SubmissionApiJWKSerializer(many=True)
 
 
 class SubmissionSchemaSerializer(serializers.Serializer):
@@ -256,7 +256,11 @@ class TokenSerializer(serializers.Serializer):
 def _errors(*codes: int) -> dict:
     names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
              413: "Request Entity Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity"}
-    return {code: OpenApiResponse(ProblemSerializer, description=names[code]) for code in codes}
+    return {code: OpenApiResponse(SubmissionApiProblemSerializer, description=names[code]) for code in codes}
+
+
+def _path(*names: str) -> list[OpenApiParameter]:
+    return [OpenApiParameter(n, OpenApiTypes.UUID, OpenApiParameter.PATH) for n in names]
 
 
 PAGING = [
@@ -374,7 +378,7 @@ def destination_document(destination: Destination, *, private: bool) -> dict[str
 
 class DestinationView(SubmissionAPIView):
     @extend_schema(operation_id="get-destination-info", tags=["Einreichungsübermittlung"],
-                   summary="Zustellpunkt abfragen",
+                   summary="Zustellpunkt abfragen", parameters=_path("destination_id"),
                    responses={200: DestinationSerializer, **_errors(401, 403, 404)})
     def get(self, request, destination_id):
         grant = self.grant()
@@ -395,7 +399,9 @@ class DestinationKeyView(SubmissionAPIView):
 
     @extend_schema(operation_id="get-destination-key", tags=["Einreichungsübermittlung"],
                    summary="Ruft einen JWK des Zustellpunktes ab", auth=[],
-                   responses={200: JWKSerializer, **_errors(404)})
+                   parameters=[*_path("destination_id"),
+                               OpenApiParameter("key_id", OpenApiTypes.STR, OpenApiParameter.PATH)],
+                   responses={200: SubmissionApiJWKSerializer, **_errors(404)})
     def get(self, request, destination_id, key_id):
         pk = self.uuid_or_404(destination_id, "Zustellpunkt")
         key = (
@@ -499,6 +505,7 @@ def _for_subscriber(grant: oauth.Grant, submission_id: str) -> Submission:
 
 class SubmissionView(SubmissionAPIView):
     @extend_schema(operation_id="get-submission", tags=["Einreichungsempfang"], summary="Einreichung abrufen",
+                   parameters=_path("submission_id"),
                    responses={200: SubmissionSerializer, **_errors(400, 401, 403, 404)})
     def get(self, request, submission_id):
         submission = _for_subscriber(self.grant(), submission_id)
@@ -511,6 +518,7 @@ class SubmissionView(SubmissionAPIView):
 
     @extend_schema(operation_id="submit-submission", tags=["Einreichungsübermittlung"],
                    summary="Einreichung versenden", request=SubmitSubmissionSerializer,
+                   parameters=_path("submission_id"),
                    responses={202: SubmissionReducedSerializer, **_errors(400, 401, 403, 404, 413, 415, 422)})
     def put(self, request, submission_id):
         grant = self.grant()
@@ -533,7 +541,7 @@ class AttachmentView(SubmissionAPIView):
     parser_classes = [JoseParser]
 
     @extend_schema(operation_id="get-submission-attachment", tags=["Einreichungsempfang"],
-                   summary="Anlage abrufen",
+                   summary="Anlage abrufen", parameters=_path("submission_id", "attachment_id"),
                    responses={(200, "application/jose"): OpenApiTypes.STR, **_errors(400, 401, 403, 404)})
     def get(self, request, submission_id, attachment_id):
         submission = _for_subscriber(self.grant(), submission_id)
@@ -545,7 +553,7 @@ class AttachmentView(SubmissionAPIView):
         return HttpResponse(attachment.read_jwe(), content_type="application/jose")
 
     @extend_schema(operation_id="add-submission-attachment", tags=["Einreichungsübermittlung"],
-                   summary="Anlage hinzufügen",
+                   summary="Anlage hinzufügen", parameters=_path("submission_id", "attachment_id"),
                    request={"application/jose": {"type": "string", "minLength": 1, "pattern": JOSE_PATTERN}},
                    responses={204: None, **_errors(400, 401, 403, 404, 413, 415, 422)})
     def put(self, request, submission_id, attachment_id):
@@ -581,7 +589,8 @@ class CaseEventsView(SubmissionAPIView):
         raise NotFound("Vorgang nicht gefunden.")
 
     @extend_schema(operation_id="get-case-events", tags=["Einreichungsempfang", "Einreichungsübermittlung"],
-                   summary="Event Log auslesen", parameters=PAGING,
+                   summary="Event Log auslesen",
+                   parameters=[*_path("case_id"), *PAGING],
                    responses={200: EventLogSerializer, **_errors(400, 401, 403, 404)})
     def get(self, request, case_id):
         grant = self.grant()
@@ -594,6 +603,7 @@ class CaseEventsView(SubmissionAPIView):
                          "eventLog": [e.token for e in page]})
 
     @extend_schema(operation_id="send-case-event", tags=["Einreichungsempfang"], summary="Event senden",
+                   parameters=_path("case_id"),
                    request={"application/jose": {"type": "string", "pattern": r"\w+\.\w+\.\w+"}},
                    responses={204: None, **_errors(400, 401, 403, 404, 409, 422)})
     def post(self, request, case_id):
@@ -656,7 +666,7 @@ class JWKSView(SubmissionAPIView):
 
     @extend_schema(operation_id="get-jwks.json", tags=["Technisch"], auth=[],
                    summary="Öffentliche Schlüssel der Plattform (prüfen die Security Event Tokens)",
-                   responses={200: JWKSSerializer})
+                   responses={200: SubmissionApiJWKSSerializer})
     def get(self, request):
         response = Response(platform_keys.public_jwks())
         response["Cache-Control"] = "public, max-age=300"
