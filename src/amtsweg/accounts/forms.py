@@ -17,6 +17,8 @@ class KernFormMixin:
     """Adds KERN classes to widgets and links each input to its hint and error (`aria-describedby`)."""
 
     def _kern_widgets(self) -> None:
+        # Only look at errors once validation ran (`self.errors` would validate too early, in __init__).
+        errors = self._errors or {}
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.Select):
@@ -25,14 +27,14 @@ class KernFormMixin:
                 css = "kern-form-check__checkbox"
             else:
                 css = "kern-form-input__input"
-            if self.is_bound and name in self.errors:
+            if name in errors:
                 css += f" {css}--error"
             widget.attrs["class"] = css
             described = []
             bound = self[name]
             if field.help_text:
                 described.append(f"{bound.auto_id}_hint")
-            if self.is_bound and name in self.errors:
+            if name in errors:
                 described.append(f"{bound.auto_id}_error")
                 widget.attrs["aria-invalid"] = "true"
             if described:

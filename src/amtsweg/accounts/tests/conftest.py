@@ -22,3 +22,9 @@ def other_land_kommune(db):
         association__district__code="09162", association__district__land=bayern, name="München",
     )
     return AuthorityFactory(municipality=municipality, name="Kreisverwaltungsreferat München")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Many accounts per test: a fast hasher keeps the suite quick (the real one is tested by Django)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,269 @@
+"""Staff home, Authority and account administration over the UI, including tenant isolation (404, not 403)."""
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from amtsweg.accounts.models import Authority, User
+from amtsweg.accounts.testing import login_staff
+from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+from amtsweg.geo.tests.factories import DistrictFactory, MunicipalityFactory
+
+CONTACT = {
+    "street": "Rathausplatz 1", "postcode": "66111", "city": "Saarbrücken", "phone": "0681 905-0",
+    "email": "buergeramt@example.org", "website": "https://www.example.org", "opening_hours": "Mo–Fr 8–12 Uhr",
+}
+
+
+@pytest.fixture
+def admin_a(kommune_a):
+    return UserFactory(authority=kommune_a, kommune_admin=True)
+
+
+@pytest.fixture
+def staff_b(kommune_b):
+    return UserFactory(authority=kommune_b)
+
+
+@pytest.mark.django_db
+def test_staff_home_shows_who_i_am_and_my_sections(client, admin_a):
+    login_staff(client, admin_a)
+    body = client.get("/verwaltung/").content.decode()
+    assert admin_a.authority.name in body
+    assert "Kommune: Administration" in body
+    assert "Konten verwalten" in body and "Meine Behörde" in body
+    assert "Behörden im Land" not in body  # Land operators only
+
+
+@pytest.mark.django_db
+def test_sections_registered_by_other_apps_appear_for_the_right_roles(client, admin_a, kommune_a):
+    from amtsweg.accounts import navigation
+
+    navigation.register("test.cases", title="Vorgänge", url_name="accounts:home", allowed=navigation.admins,
+                        description="Anträge bearbeiten")
+    navigation.register("test.broken", title="Kaputt", url_name="does_not:exist")
+    try:
+        login_staff(client, admin_a)
+        body = client.get("/verwaltung/").content.decode()
+        assert "Vorgänge" in body and "Kaputt" not in body
+        staff = UserFactory(authority=kommune_a)
+        login_staff(client, staff)
+        assert "Vorgänge" not in client.get("/verwaltung/").content.decode()
+    finally:
+        navigation.unregister("test.cases")
+        navigation.unregister("test.broken")
+
+
+@pytest.mark.django_db
+def test_citizens_never_reach_the_staff_area(client):
+    citizen = UserFactory(citizen=True)
+    client.force_login(citizen)
+    for url in ("/verwaltung/", "/verwaltung/behoerde/", "/verwaltung/konten/", "/verwaltung/behoerde/alle/"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "nur für Beschäftigte" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_the_login(client, kommune_a):
+    response = client.get(f"/verwaltung/behoerde/{kommune_a.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/konto/anmelden/?next=/verwaltung/behoerde/{kommune_a.pk}/"
+
+
+@pytest.mark.django_db
+def test_admin_edits_own_authority_contact_data(client, admin_a, kommune_a):
+    login_staff(client, admin_a)
+    response = client.post(f"/verwaltung/behoerde/{kommune_a.pk}/bearbeiten/", CONTACT)
+    assert response.status_code == 302
+    kommune_a.refresh_from_db()
+    assert kommune_a.opening_hours == "Mo–Fr 8–12 Uhr" and kommune_a.phone == "0681 905-0"
+
+
+@pytest.mark.django_db
+def test_bad_contact_data_gets_specific_errors_and_keeps_the_input(client, admin_a, kommune_a):
+    login_staff(client, admin_a)
+    data = {**CONTACT, "postcode": "661", "phone": "ruf mich an", "website": "keine-url"}
+    response = client.post(f"/verwaltung/behoerde/{kommune_a.pk}/bearbeiten/", data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Eine Postleitzahl hat fünf Ziffern." in body
+    assert "Bitte nur Ziffern" in body
+    assert 'value="ruf mich an"' in body
+    assert 'aria-describedby="id_postcode_error"' in body
+
+
+@pytest.mark.django_db
+def test_staff_can_read_but_not_edit_own_authority(client, kommune_a):
+    staff = UserFactory(authority=kommune_a)
+    login_staff(client, staff)
+    assert client.get(f"/verwaltung/behoerde/{kommune_a.pk}/").status_code == 200
+    assert client.get(f"/verwaltung/behoerde/{kommune_a.pk}/bearbeiten/").status_code == 404
+    assert client.post(f"/verwaltung/behoerde/{kommune_a.pk}/bearbeiten/", CONTACT).status_code == 404
+    assert client.get("/verwaltung/konten/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_kommune_a_cannot_read_or_change_kommune_b(client, admin_a, kommune_b, staff_b):
+    login_staff(client, admin_a)
+    before = Authority.objects.get(pk=kommune_b.pk).phone
+    assert client.get(f"/verwaltung/behoerde/{kommune_b.pk}/").status_code == 404
+    assert client.get(f"/verwaltung/behoerde/{kommune_b.pk}/bearbeiten/").status_code == 404
+    assert client.post(f"/verwaltung/behoerde/{kommune_b.pk}/bearbeiten/", CONTACT).status_code == 404
+    assert Authority.objects.get(pk=kommune_b.pk).phone == before
+    assert client.get(f"/verwaltung/konten/{staff_b.pk}/").status_code == 404
+    for action in ("deaktivieren", "zweiter-faktor-zuruecksetzen"):
+        assert client.post(f"/verwaltung/konten/{staff_b.pk}/{action}/").status_code == 404
+    staff_b.refresh_from_db()
+    assert staff_b.is_active
+    assert staff_b.username not in client.get("/verwaltung/konten/").content.decode()
+    # Nor can an account be created in Kommune B by posting its id.
+    response = client.post("/verwaltung/konten/neu/", {
+        "username": "eingeschleust", "first_name": "X", "last_name": "Y", "role": "kommune_admin",
+        "authority": kommune_b.pk,
+    })
+    assert response.status_code == 200
+    assert not User.objects.filter(username="eingeschleust").exists()
+
+
+@pytest.mark.django_db
+def test_admin_creates_a_staff_account_and_sees_the_password_once(client, admin_a, kommune_a):
+    login_staff(client, admin_a)
+    response = client.post("/verwaltung/konten/neu/", {
+        "username": "Max.Muster", "first_name": "Max", "last_name": "Muster", "email": "max@example.org",
+        "role": "kommune_staff", "authority": kommune_a.pk,
+    })
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    account = User.objects.get(username="max.muster")
+    assert account.authority == kommune_a and account.role == "kommune_staff"
+    password = response.context["password"]
+    assert password in response.content.decode()
+    assert account.check_password(password)
+    assert password not in client.get(f"/verwaltung/konten/{account.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_account_creation_errors(client, admin_a, kommune_a):
+    login_staff(client, admin_a)
+    data = {"username": admin_a.username, "first_name": "A", "last_name": "B", "role": "kommune_staff",
+            "authority": kommune_a.pk}
+    assert "Diesen Benutzernamen gibt es schon." in client.post("/verwaltung/konten/neu/", data).content.decode()
+    data["username"] = "Leer Zeichen"
+    assert "nur Kleinbuchstaben" in client.post("/verwaltung/konten/neu/", data).content.decode()
+    data.update(username="betrieb", role="land_operator")
+    response = client.post("/verwaltung/konten/neu/", data)
+    assert response.status_code == 200
+    assert not User.objects.filter(username="betrieb").exists()
+
+
+@pytest.mark.django_db
+def test_admin_deactivates_and_reactivates_an_account(client, admin_a, kommune_a):
+    colleague = UserFactory(authority=kommune_a)
+    other = client.__class__()
+    login_staff(other, colleague)
+    assert other.get("/verwaltung/").status_code == 200
+    login_staff(client, admin_a)
+    assert client.get("/verwaltung/konten/neu/").status_code == 200
+    client.post(f"/verwaltung/konten/{colleague.pk}/deaktivieren/")
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+    assert other.get("/verwaltung/").status_code == 302  # the running session ends at once
+    client.post(f"/verwaltung/konten/{colleague.pk}/aktivieren/")
+    colleague.refresh_from_db()
+    assert colleague.is_active
+
+
+@pytest.mark.django_db
+def test_admin_cannot_deactivate_itself(client, admin_a):
+    login_staff(client, admin_a)
+    response = client.post(f"/verwaltung/konten/{admin_a.pk}/deaktivieren/", follow=True)
+    assert "nicht deaktivieren" in response.content.decode()
+    admin_a.refresh_from_db()
+    assert admin_a.is_active
+
+
+@pytest.mark.django_db
+def test_admin_resets_a_colleagues_totp(client, admin_a, kommune_a):
+    colleague = UserFactory(authority=kommune_a, kommune_admin=True)
+    assert TOTPDevice.objects.filter(user=colleague).exists()
+    login_staff(client, admin_a)
+    response = client.post(f"/verwaltung/konten/{colleague.pk}/zweiter-faktor-zuruecksetzen/", follow=True)
+    assert "zurückgesetzt" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=colleague).exists()
+
+
+@pytest.mark.django_db
+def test_state_changes_need_post(client, admin_a, kommune_a):
+    colleague = UserFactory(authority=kommune_a)
+    login_staff(client, admin_a)
+    assert client.get(f"/verwaltung/konten/{colleague.pk}/deaktivieren/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_land_operator_lists_and_opens_authorities_of_its_land_only(client, kommune_a, other_land_kommune):
+    operator = UserFactory(land_operator=True)
+    login_staff(client, operator)
+    body = client.get("/verwaltung/behoerde/alle/").content.decode()
+    assert kommune_a.name in body and other_land_kommune.name not in body
+    assert client.get(f"/verwaltung/behoerde/{kommune_a.pk}/").status_code == 200
+    assert client.get(f"/verwaltung/behoerde/{other_land_kommune.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_land_operator_creates_authority_for_a_kommune_of_its_land(client, other_land_kommune):
+    operator = UserFactory(land_operator=True)
+    municipality = MunicipalityFactory(name="Völklingen")
+    login_staff(client, operator)
+    response = client.post("/verwaltung/behoerde/neu/", {"key": municipality.ars, "name": "Bürgeramt Völklingen",
+                                                        **CONTACT})
+    authority = Authority.objects.get(name="Bürgeramt Völklingen")
+    assert response["Location"] == f"/verwaltung/behoerde/{authority.pk}/"
+    assert authority.kind == "municipality" and authority.area_ars == municipality.ars
+    assert authority.land_code == "10"
+    district = DistrictFactory()
+    client.post("/verwaltung/behoerde/neu/", {"key": district.code, "name": "Kreisverwaltung", **CONTACT})
+    assert Authority.objects.get(name="Kreisverwaltung").kind == "district"
+    # Another Land, an unknown key and a malformed key are refused with a reason.
+    for key, reason in (
+        (other_land_kommune.area_ars, "nicht zu Ihrem Land"),
+        ("100419999999", "keine aktuelle Gemeinde"),
+        ("12ab", "12-stelligen Regionalschlüssel"),
+    ):
+        response = client.post("/verwaltung/behoerde/neu/", {"key": key, "name": "Neu", **CONTACT})
+        assert response.status_code == 200 and reason in response.content.decode(), key
+    assert not Authority.objects.filter(name="Neu").exists()
+
+
+@pytest.mark.django_db
+def test_land_operator_creates_the_first_admin_of_a_new_authority(client, kommune_a):
+    operator = UserFactory(land_operator=True)
+    login_staff(client, operator)
+    response = client.post("/verwaltung/konten/neu/", {
+        "username": "erste.admin", "first_name": "Erste", "last_name": "Admin", "role": "kommune_admin",
+        "authority": kommune_a.pk,
+    })
+    assert response.status_code == 200
+    assert User.objects.get(username="erste.admin").authority == kommune_a
+
+
+@pytest.mark.django_db
+def test_kommune_admins_cannot_use_land_operator_pages(client, admin_a):
+    login_staff(client, admin_a)
+    assert client.get("/verwaltung/behoerde/alle/").status_code == 403
+    assert client.get("/verwaltung/behoerde/neu/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_own_authority_shortcut(client, admin_a, kommune_a):
+    login_staff(client, admin_a)
+    assert client.get("/verwaltung/behoerde/")["Location"] == f"/verwaltung/behoerde/{kommune_a.pk}/"
+
+
+@pytest.mark.django_db
+def test_district_office_staff_is_scoped_to_its_district_authority(client):
+    district_office = AuthorityFactory(district_office=True)
+    kommune = AuthorityFactory()
+    staff = UserFactory(authority=district_office)
+    login_staff(client, staff)
+    assert client.get(f"/verwaltung/behoerde/{district_office.pk}/").status_code == 200
+    assert client.get(f"/verwaltung/behoerde/{kommune.pk}/").status_code == 404
