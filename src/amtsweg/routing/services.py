@@ -55,7 +55,14 @@ def can_act_for(user, authority: Authority) -> bool:
     """Staff act for their own Authority; Land operators for every Authority of their Land."""
     if user is None:
         return True  # system operations (commands, demo)
-    return Authority.objects.visible_to(user).filter(pk=authority.pk).exists()
+    if user.is_superuser:
+        return True
+    own = getattr(user, "authority_id", None)
+    if own is None or getattr(user, "role", "citizen") == "citizen":
+        return False
+    if own == authority.pk:
+        return True
+    return bool(user.is_land_operator and user.authority.land_code == authority.land_code)
 
 
 def can_manage_area(user, area_ars: str) -> bool:
@@ -250,7 +257,8 @@ def sign_parameters(destination_id: str, params: dict) -> str:
         "destinationParameters": params,
     }
     header = {"alg": platform_keys.ALGORITHM, "kid": key.kid, "typ": "JWT"}
-    return jws.serialize_compact(header, json.dumps(payload, separators=(",", ":")), key)
+    return jws.serialize_compact(header, json.dumps(payload, separators=(",", ":")), key,
+                                 algorithms=[platform_keys.ALGORITHM])
 
 
 def signature_payload(token: str) -> dict | None:

@@ -90,8 +90,10 @@ def who_is_responsible(request: HttpRequest) -> HttpResponse:
 # --- Staff: destinations ---------------------------------------------------------------------------
 
 
-def _destination(request, pk) -> Destination:
-    return get_object_or_404(Destination.objects.visible_to(request.user).select_related("authority"), pk=pk)
+def _destination(request, pk, *, write: bool = False) -> Destination:
+    """A destination in the user's scope (404 otherwise); `write` asks for one the user may change."""
+    qs = Destination.objects.editable_by(request.user) if write else Destination.objects.visible_to(request.user)
+    return get_object_or_404(qs.select_related("authority"), pk=pk)
 
 
 @staff_required
@@ -142,7 +144,7 @@ def destination_detail(request: HttpRequest, pk) -> HttpResponse:
 
 @staff_required
 def destination_edit(request: HttpRequest, pk) -> HttpResponse:
-    destination = _destination(request, pk)
+    destination = _destination(request, pk, write=True)
     form = DestinationEditForm(request.POST or None, instance=destination)
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,7 +162,7 @@ def destination_edit(request: HttpRequest, pk) -> HttpResponse:
 
 @staff_required
 def destination_key_add(request: HttpRequest, pk) -> HttpResponse:
-    destination = _destination(request, pk)
+    destination = _destination(request, pk, write=True)
     form = KeyRotationForm(request.POST or None, destination=destination)
     if request.method == "POST" and form.is_valid():
         try:
@@ -177,8 +179,8 @@ def destination_key_add(request: HttpRequest, pk) -> HttpResponse:
 @staff_required
 @require_POST
 def destination_key_end_grace(request: HttpRequest, pk, key_id: int) -> HttpResponse:
-    destination = _destination(request, pk)
-    key = get_object_or_404(DestinationKey.objects.visible_to(request.user), pk=key_id, destination=destination)
+    destination = _destination(request, pk, write=True)
+    key = get_object_or_404(DestinationKey.objects.editable_by(request.user), pk=key_id, destination=destination)
     try:
         services.end_grace_period(key, user=request.user)
     except services.RoutingError as exc:
@@ -192,7 +194,7 @@ def destination_key_end_grace(request: HttpRequest, pk, key_id: int) -> HttpResp
 @staff_required
 @require_POST
 def destination_secret(request: HttpRequest, pk) -> HttpResponse:
-    destination = _destination(request, pk)
+    destination = _destination(request, pk, write=True)
     secret = services.regenerate_callback_secret(destination, user=request.user)
     request.session[SECRET_SESSION_KEY.format(pk=destination.pk)] = secret
     messages.success(request, _("Ein neues Callback-Geheimnis wurde erzeugt; das alte gilt nicht mehr."))
@@ -247,13 +249,13 @@ def responsibility_create(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, _("Die Zuständigkeit wurde eingetragen."))
-            return redirect("routing:responsibility_list")
+            return redirect("routing:responsibilities")
     return render(request, "routing/responsibility_form.html", {"form": form})
 
 
 @staff_required
 def responsibility_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    responsibility = get_object_or_404(Responsibility.objects.visible_to(request.user), pk=pk)
+    responsibility = get_object_or_404(Responsibility.objects.editable_by(request.user), pk=pk)
     if request.method == "POST":
         try:
             services.remove_responsibility(responsibility, user=request.user)
@@ -261,7 +263,7 @@ def responsibility_delete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Die Zuständigkeit wurde gelöscht."))
-        return redirect("routing:responsibility_list")
+        return redirect("routing:responsibilities")
     return render(request, "routing/responsibility_delete.html", {
         "responsibility": responsibility, "area_name": area_name(responsibility.area_ars)})
 
@@ -274,7 +276,7 @@ def responsibility_import(request: HttpRequest) -> HttpResponse:
         result = import_responsibilities(form.cleaned_data["file"].read(), user=request.user)
         if result.ok:
             messages.success(request, _("%(n)s Zuständigkeiten wurden eingetragen.") % {"n": result.created})
-            return redirect("routing:responsibility_list")
+            return redirect("routing:responsibilities")
     return render(request, "routing/responsibility_import.html", {"form": form, "result": result})
 
 

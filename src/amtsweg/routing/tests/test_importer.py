@@ -1,0 +1,76 @@
+"""CSV import of responsibilities: a report with line and reason, and nothing stored unless all is well."""
+
+import pytest
+
+from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.routing.importer import import_responsibilities
+from amtsweg.routing.models import Responsibility
+from amtsweg.routing.resolution import resolve
+
+pytestmark = pytest.mark.django_db
+KEY = "99102013000000"
+
+
+def test_valid_file_is_imported_and_resolvable(offices):
+    text = (
+        "leika_key,area_ars,destination_id\n"
+        f"{KEY},10,{offices['land'].pk}\n"
+        f"{KEY},100410100100,{offices['sb'].pk}\n"
+    )
+    result = import_responsibilities(text.encode())
+    assert result.ok and result.created == 2
+    assert resolve(KEY, ars="100410100100").destination.pk == offices["sb"].pk
+    assert resolve(KEY, ars="100420111111").destination.pk == offices["land"].pk
+
+
+def test_semicolon_and_bom_are_accepted(offices):
+    text = f"\ufeffleika_key;area_ars;destination_id\n{KEY};10041;{offices['kreis'].pk}\n"
+    assert import_responsibilities(text.encode("utf-8")).created == 1
+
+
+def test_errors_are_reported_per_line_and_nothing_is_stored(hundesteuer, offices):
+    text = (
+        "leika_key,area_ars,destination_id\n"
+        f"99115004001005,100410100100,{offices['sb'].pk}\n"       # 2: fine
+        f"123,100410100100,{offices['sb'].pk}\n"                  # 3: bad key
+        f"99115004001005,1004,{offices['sb'].pk}\n"               # 4: bad area
+        f"99115004001005,100419999999,{offices['sb'].pk}\n"       # 5: unknown area
+        f"99115004001005,10041,not-a-uuid\n"                      # 6: bad destination id
+        f"{KEY},10041,{offices['kreis'].pk}\n"                    # 7: conflict with the database
+        f"99115004001005,100410100100,{offices['sb'].pk}\n"       # 8: duplicate of line 2
+        f"99115004001005,10042\n"                                 # 9: too few fields
+        f"99115004001005,10042,{offices['sb'].pk}\n"              # 10: fine (system import: any area of the Land)
+    )
+    before = Responsibility.objects.count()
+    result = import_responsibilities(text.encode())
+    lines = dict(result.errors)
+    assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9]
+    assert "Leistungsschlüssel" in lines[3]
+    assert "kein gültiges Gebiet" in lines[4]
+    assert "Gemeindeverzeichnis" in lines[5]
+    assert "UUID" in lines[6]
+    assert "schon eine Zuständigkeit" in lines[7]
+    assert "Zeile 2" in lines[8]
+    assert "Felder" in lines[9]
+    assert Responsibility.objects.count() == before
+
+
+def test_whole_file_problems(offices):
+    assert import_responsibilities(b"").errors == [(None, "Die Datei ist leer.")]
+    assert "Spalte(n) fehlen" in import_responsibilities(b"leika_key,ars\n1,2\n").errors[0][1]
+    assert "UTF-8" in import_responsibilities("leika_key,area_ars,destination_id\nä".encode("latin-1")).errors[0][1]
+    assert "keine Zeilen" in import_responsibilities(b"leika_key,area_ars,destination_id\n").errors[0][1]
+
+
+def test_staff_can_only_import_for_their_own_area_and_destinations(offices):
+    staff = UserFactory(authority=offices["sb"].authority)
+    text = (
+        "leika_key,area_ars,destination_id\n"
+        f"{KEY},100415195195,{offices['sb'].pk}\n"
+        f"{KEY},100410100100,{offices['vk'].pk}\n"
+    )
+    result = import_responsibilities(text.encode(), user=staff)
+    lines = dict(result.errors)
+    assert "dürfen Sie keine" in lines[2]
+    assert "nicht gefunden" in lines[3]
+    assert not Responsibility.objects.exists()

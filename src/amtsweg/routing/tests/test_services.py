@@ -1,0 +1,148 @@
+"""Rotation with grace period, responsibility rules and conflicts, Land bulk load (all or nothing)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+from amtsweg.routing import services
+from amtsweg.routing.models import Destination, DestinationKey, Responsibility
+from amtsweg.routing.resolution import resolve
+from amtsweg.routing.services import RoutingError
+from amtsweg.routing.tests.factories import DestinationFactory, cached_keypair, public_jwk
+
+pytestmark = pytest.mark.django_db
+KEY = "99102013000000"
+
+
+def test_rotation_activates_the_new_key_and_keeps_the_old_one_for_the_grace_period(offices):
+    destination = offices["sb"]
+    old = destination.active_encryption_key()
+    now = timezone.now()
+    new = services.add_key(destination, public_jwk("encryption", "second-key-0001", number=1), "encryption",
+                           grace_days=14, now=now)
+    old.refresh_from_db()
+    assert destination.active_encryption_key() == new
+    assert old.retired_at == now and old.valid_until == now + dt.timedelta(days=14)
+    assert old.state == "grace" and new.state == "active"
+    assert set(destination.decryption_keys()) == {old, new}
+    services.end_grace_period(old)
+    old.refresh_from_db()
+    assert old.state == "expired"
+    assert set(destination.decryption_keys()) == {new}
+
+
+def test_rotation_refuses_a_reused_kid_and_keeps_the_active_key(offices):
+    destination = offices["sb"]
+    active = destination.active_encryption_key()
+    with pytest.raises(Exception) as info:
+        services.add_key(destination, public_jwk("encryption", active.kid, number=1), "encryption")
+    assert "schon vergeben" in str(info.value)
+    assert destination.active_encryption_key() == active
+
+
+def test_signature_key_rotation_is_separate(offices):
+    destination = offices["sb"]
+    enc = destination.active_encryption_key()
+    sig = services.add_key(destination, public_jwk("signature", "sig-key-00001", number=1), "signature")
+    assert destination.active_signature_key() == sig
+    assert destination.active_encryption_key() == enc
+
+
+def test_active_key_cannot_end_its_grace_period(offices):
+    with pytest.raises(RoutingError):
+        services.end_grace_period(offices["sb"].active_encryption_key())
+
+
+def test_create_destination_returns_the_secret_once_and_refuses_private_keys(saarland):
+    authority = AuthorityFactory(municipality=saarland["sb"])
+    created = services.create_destination(authority, name="Steueramt", channels=["pull"],
+                                          encryption_jwk=public_jwk("encryption", "first-key-0001"))
+    assert created.callback_secret == created.destination.callback_secret
+    assert len(created.callback_secret) >= 48
+    private = cached_keypair(0).as_dict(private=True) | {"kid": "priv-key-0001", "alg": "RSA-OAEP-256",
+                                                         "key_ops": ["wrapKey"]}
+    count = DestinationKey.objects.count()
+    with pytest.raises(Exception) as info:
+        services.create_destination(authority, name="Falsch", channels=["pull"], encryption_jwk=private)
+    assert "privater Schlüssel" in str(info.value)
+    assert DestinationKey.objects.count() == count
+    assert not DestinationKey.objects.filter(jwk__has_key="d").exists()
+
+
+def test_callback_channel_needs_an_https_address(saarland):
+    authority = AuthorityFactory(municipality=saarland["sb"])
+    with pytest.raises(RoutingError) as info:
+        services.create_destination(authority, name="X", channels=["callback"], callback_url="http://x.example",
+                                    encryption_jwk=public_jwk("encryption"))
+    assert "https://" in str(info.value)
+    assert not Destination.objects.filter(name="X").exists()
+
+
+def test_conflicting_responsibility_is_refused(hundesteuer, offices):
+    with pytest.raises(RoutingError) as info:
+        services.add_responsibility(KEY, "10041", offices["kreis"].authority, offices["kreis"])
+    assert "schon eine Zuständigkeit" in str(info.value)
+    assert Responsibility.objects.filter(leika_key=KEY, area_ars="10041").count() == 1
+
+
+def test_responsibility_rules(saarland, offices):
+    sb = offices["sb"]
+    with pytest.raises(RoutingError, match="Gemeindeverzeichnis"):
+        services.add_responsibility(KEY, "100419999999", sb.authority, sb)
+    with pytest.raises(RoutingError, match="kein gültiger Leistungsschlüssel"):
+        services.add_responsibility("12", "100410100100", sb.authority, sb)
+    with pytest.raises(RoutingError, match="gehört nicht"):
+        services.add_responsibility(KEY, "100410100100", sb.authority, offices["vk"])
+    # a Land's central destination may serve a Kommune of its Land
+    created = services.add_responsibility(KEY, "100410100100", sb.authority, offices["land"])
+    assert resolve(KEY, ars="100410100100").destination.pk == offices["land"].pk
+    assert created.authority == sb.authority
+
+
+def test_kommune_staff_manage_only_their_own_area(saarland, offices):
+    staff = UserFactory(authority=offices["sb"].authority)
+    with pytest.raises(RoutingError, match="Gebiet 10041"):
+        services.add_responsibility(KEY, "10041", offices["sb"].authority, offices["sb"], user=staff)
+    with pytest.raises(RoutingError):
+        services.add_responsibility(KEY, "100415195195", offices["vk"].authority, offices["vk"], user=staff)
+    assert services.add_responsibility(KEY, "100410100100", offices["sb"].authority, offices["sb"], user=staff)
+
+
+def test_bulk_load_is_all_or_nothing(saarland):
+    land_office = AuthorityFactory(land_office=True, land=saarland["land"])
+    operator = UserFactory(land_operator=True, authority=land_office)
+    sb = AuthorityFactory(municipality=saarland["sb"])
+    good = {"authorityId": sb.pk, "name": "Bürgeramt", "channels": ["pull"],
+            "encryptionKey": public_jwk("encryption", "bulk-key-0001")}
+    bad = {"authorityArs": "100410100100", "name": "Kaputt", "encryptionKey": {
+        **public_jwk("encryption", "bulk-key-0002"), "alg": "RSA1_5"}}
+    result = services.bulk_load_destinations([good, bad, "x"], user=operator)
+    assert [n for n, _r in result.errors] == [2, 3]
+    assert "Unbekannter Algorithmus" in result.errors[0][1]
+    assert not Destination.objects.exists()
+    result = services.bulk_load_destinations([good], user=operator)
+    assert not result.errors and Destination.objects.get().name == "Bürgeramt"
+
+
+def test_bulk_load_refuses_authorities_of_another_land(saarland):
+    from amtsweg.geo.tests.factories import LandFactory
+
+    other_land_office = AuthorityFactory(land_office=True, land=LandFactory(code="09", name="Bayern"))
+    operator = UserFactory(land_operator=True, authority=other_land_office)
+    sb = AuthorityFactory(municipality=saarland["sb"])
+    result = services.bulk_load_destinations(
+        [{"authorityId": sb.pk, "name": "X", "encryptionKey": public_jwk("encryption")}], user=operator)
+    assert result.errors and not Destination.objects.exists()
+
+
+def test_inactive_destination_is_still_found_but_says_so(hundesteuer):
+    destination = hundesteuer["sb"].destination
+    services.update_destination(destination, status=Destination.Status.INACTIVE)
+    result = resolve(KEY, ars="100410100100")
+    assert result.destination.status == "inactive"
+
+
+def test_destination_factory_states():
+    assert DestinationFactory(callback=True).accepts_callback

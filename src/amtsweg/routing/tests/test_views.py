@@ -1,0 +1,246 @@
+"""Staff pages and staff API: tenant isolation, one-time secret, private keys never stored or echoed;
+the citizen page "Wer ist zuständig?"."""
+
+import json
+
+import pytest
+
+from amtsweg.accounts.testing import login_staff
+from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.catalogue.tests.factories import PublicServiceFactory
+from amtsweg.routing.links import (
+    OnlineServiceLink,
+    register_online_service_link_provider,
+    unregister_online_service_link_provider,
+)
+from amtsweg.routing.models import Destination, DestinationKey, Responsibility
+from amtsweg.routing.tests.factories import cached_keypair, public_jwk
+
+pytestmark = pytest.mark.django_db
+KEY = "99102013000000"
+
+
+@pytest.fixture
+def sb_staff(offices):
+    return UserFactory(authority=offices["sb"].authority)
+
+
+@pytest.fixture
+def vk_staff(offices):
+    return UserFactory(authority=offices["vk"].authority)
+
+
+def test_staff_pages_need_a_staff_login(client, offices):
+    response = client.get("/verwaltung/zustellpunkte/")
+    assert response.status_code == 302 and "/konto/anmelden/" in response["Location"]
+    citizen = UserFactory(citizen=True)
+    client.force_login(citizen)
+    assert client.get("/verwaltung/zustellpunkte/").status_code == 403
+
+
+def test_staff_see_only_their_own_destinations(client, offices, sb_staff):
+    login_staff(client, sb_staff)
+    page = client.get("/verwaltung/zustellpunkte/").content.decode()
+    assert offices["sb"].name in page and offices["vk"].name not in page
+    assert client.get(f"/verwaltung/zustellpunkte/{offices['sb'].pk}/").status_code == 200
+
+
+def test_another_kommune_cannot_view_or_change_a_destination(client, offices, vk_staff):
+    login_staff(client, vk_staff)
+    sb = offices["sb"]
+    base = f"/verwaltung/zustellpunkte/{sb.pk}"
+    assert client.get(f"{base}/").status_code == 404
+    assert client.get(f"{base}/bearbeiten/").status_code == 404
+    response = client.post(f"{base}/bearbeiten/", {"name": "Gekapert", "channels": ["pull"], "status": "active"})
+    assert response.status_code == 404
+    response = client.post(f"{base}/schluessel/", {"purpose": "encryption", "grace_days": 0,
+                                                    "jwk": json.dumps(public_jwk("encryption", "evil-key-0001"))})
+    assert response.status_code == 404
+    assert client.post(f"{base}/geheimnis/").status_code == 404
+    sb.refresh_from_db()
+    assert sb.name != "Gekapert"
+    assert not DestinationKey.objects.filter(kid="evil-key-0001").exists()
+
+
+def test_another_kommune_cannot_use_the_staff_api_on_a_foreign_destination(client, offices, vk_staff, sb_staff):
+    url = f"/verwaltung/zustellpunkte/api/{offices['sb'].pk}/"
+    login_staff(client, vk_staff)
+    assert client.get(url).status_code == 404
+    response = client.patch(url, json.dumps({"name": "Gekapert"}), content_type="application/json")
+    assert response.status_code in (403, 404)
+    listing = client.get("/verwaltung/zustellpunkte/api/").json()
+    assert [d["destinationId"] for d in listing["destinations"]] == [str(offices["vk"].pk)]
+    client.logout()
+    assert client.get(url).status_code == 403
+    login_staff(client, sb_staff)
+    body = client.get(url).json()
+    assert body["destinationId"] == str(offices["sb"].pk)
+    assert "callbackSecret" not in body and offices["sb"].callback_secret not in json.dumps(body)
+
+
+def test_staff_api_patch_changes_own_destination(client, offices, sb_staff):
+    from django.test import Client
+
+    api_client = Client(enforce_csrf_checks=False)
+    login_staff(api_client, sb_staff)
+    url = f"/verwaltung/zustellpunkte/api/{offices['sb'].pk}/"
+    response = api_client.patch(url, json.dumps({"status": "inactive"}), content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "inactive"
+    response = api_client.patch(url, json.dumps({"callbackSecret": "x"}), content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_create_destination_shows_the_secret_once(client, saarland, offices, sb_staff):
+    login_staff(client, sb_staff)
+    response = client.post("/verwaltung/zustellpunkte/neu/", {
+        "authority": sb_staff.authority_id, "name": "Hundesteuerstelle", "channels": ["pull"],
+        "encryption_key": json.dumps(public_jwk("encryption", "ui-key-000001")),
+    })
+    assert response.status_code == 302
+    destination = Destination.objects.get(name="Hundesteuerstelle")
+    first = client.get(response["Location"]).content.decode()
+    assert destination.callback_secret in first
+    second = client.get(response["Location"]).content.decode()
+    assert destination.callback_secret not in second
+
+
+def test_pasted_private_key_is_refused_never_stored_nor_echoed(client, saarland, offices, sb_staff):
+    login_staff(client, sb_staff)
+    private = cached_keypair(0).as_dict(private=True) | {"kid": "private-0001", "alg": "RSA-OAEP-256",
+                                                         "key_ops": ["wrapKey"]}
+    response = client.post("/verwaltung/zustellpunkte/neu/", {
+        "authority": sb_staff.authority_id, "name": "Versehen", "channels": ["pull"],
+        "encryption_key": json.dumps(private),
+    })
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "privater Schlüssel" in page
+    assert private["d"][:20] not in page and private["p"][:20] not in page
+    assert not Destination.objects.filter(name="Versehen").exists()
+    # also on rotation, as PEM
+    pem = cached_keypair(0).as_pem(private=True).decode()
+    response = client.post(f"/verwaltung/zustellpunkte/{offices['sb'].pk}/schluessel/",
+                           {"purpose": "encryption", "grace_days": 30, "jwk": pem})
+    page = response.content.decode()
+    assert "privater Schlüssel" in page and pem.splitlines()[1][:30] not in page
+    assert DestinationKey.objects.filter(destination=offices["sb"]).count() == 1
+
+
+def test_each_key_defect_is_shown_in_german(client, saarland, offices, sb_staff):
+    login_staff(client, sb_staff)
+    response = client.post(f"/verwaltung/zustellpunkte/{offices['sb'].pk}/schluessel/", {
+        "purpose": "encryption", "grace_days": 30,
+        "jwk": json.dumps({**public_jwk("encryption", "new-key-0003"), "alg": "RS256"})})
+    assert "Unbekannter Algorithmus" in response.content.decode()
+    response = client.post(f"/verwaltung/zustellpunkte/{offices['sb'].pk}/schluessel/", {
+        "purpose": "encryption", "grace_days": 30, "jwk": json.dumps(public_jwk("encryption", "new-key-0003",
+                                                                                 number=1))})
+    assert response.status_code == 302
+    assert offices["sb"].active_encryption_key().kid == "new-key-0003"
+
+
+def test_responsibility_pages_are_scoped(client, hundesteuer, sb_staff, vk_staff):
+    login_staff(client, vk_staff)
+    page = client.get("/verwaltung/zustaendigkeiten/").content.decode()
+    assert "100410100100" not in page
+    assert client.get(f"/verwaltung/zustaendigkeiten/{hundesteuer['sb'].pk}/loeschen/").status_code == 404
+    assert client.post(f"/verwaltung/zustaendigkeiten/{hundesteuer['sb'].pk}/loeschen/").status_code == 404
+    assert Responsibility.objects.filter(pk=hundesteuer["sb"].pk).exists()
+    client.logout()
+    login_staff(client, sb_staff)
+    assert "100410100100" in client.get("/verwaltung/zustaendigkeiten/").content.decode()
+
+
+def test_responsibility_create_conflict_is_shown(client, hundesteuer, offices, sb_staff):
+    login_staff(client, sb_staff)
+    response = client.post("/verwaltung/zustaendigkeiten/neu/", {
+        "leika_key": KEY, "area_ars": "100410100100", "destination": offices["sb"].pk})
+    assert "schon eine Zuständigkeit" in response.content.decode()
+    response = client.post("/verwaltung/zustaendigkeiten/neu/", {
+        "leika_key": "99115004001005", "area_ars": "100410100100", "destination": offices["sb"].pk})
+    assert response.status_code == 302
+
+
+def test_csv_import_page_shows_the_report(client, offices, sb_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login_staff(client, sb_staff)
+    csv = f"leika_key,area_ars,destination_id\n{KEY},100410100100,{offices['sb'].pk}\n123,100410100100,x\n"
+    response = client.post("/verwaltung/zustaendigkeiten/import/",
+                           {"file": SimpleUploadedFile("z.csv", csv.encode(), "text/csv")})
+    page = response.content.decode()
+    assert "Prüfbericht" in page and "kein gültiger Leistungsschlüssel" in page
+    assert not Responsibility.objects.exists()
+
+
+def test_land_operator_bulk_load_page(client, saarland, offices):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    operator = UserFactory(land_operator=True, authority=offices["land"].authority)
+    login_staff(client, operator)
+    entries = [{"authorityId": offices["vk"].authority_id, "name": "Zweiter Zustellpunkt",
+                "encryptionKey": public_jwk("encryption", "bulk-ui-0001")}]
+    response = client.post("/verwaltung/zustellpunkte/sammelimport/",
+                           {"file": SimpleUploadedFile("d.json", json.dumps(entries).encode())})
+    assert response.status_code == 200
+    assert Destination.objects.filter(name="Zweiter Zustellpunkt").exists()
+    staff = UserFactory(authority=offices["sb"].authority)
+    client.logout()
+    login_staff(client, staff)
+    assert client.get("/verwaltung/zustellpunkte/sammelimport/").status_code == 403
+
+
+def test_check_page(client, hundesteuer, sb_staff):
+    login_staff(client, sb_staff)
+    page = client.get("/verwaltung/zustaendigkeiten/pruefen/", {"leika_key": KEY, "place": "66111"}).content.decode()
+    assert hundesteuer["sb"].authority.name in page
+
+
+# --- citizen page ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hundesteuer_service(db):
+    return PublicServiceFactory(hundesteuer=True)
+
+
+def test_citizen_searches_a_service_then_a_place(client, hundesteuer, hundesteuer_service):
+    page = client.get("/zustaendigkeit/", {"leistung": "hund"}).content.decode()
+    assert "Hundesteuer" in page and f"?key={KEY}" in page
+    page = client.get("/zustaendigkeit/", {"key": KEY, "ort": "66111"}).content.decode()
+    authority = hundesteuer["sb"].authority
+    assert authority.name in page and authority.email in page and authority.phone in page
+
+
+def test_citizen_chooses_the_gemeinde_for_an_ambiguous_postcode(client, hundesteuer, hundesteuer_service):
+    page = client.get("/zustaendigkeit/", {"key": KEY, "ort": "66333"}).content.decode()
+    assert "Welche Gemeinde meinen Sie?" in page
+    assert "ars=100415195195" in page and "Völklingen" in page
+    page = client.get("/zustaendigkeit/", {"key": KEY, "ort": "66333", "ars": "100415195195"}).content.decode()
+    assert hundesteuer["kreis"].authority.name in page
+
+
+def test_citizen_gets_a_clear_answer_for_unknown_places(client, hundesteuer, hundesteuer_service):
+    page = client.get("/zustaendigkeit/", {"key": KEY, "ort": "Atlantis"}).content.decode()
+    assert "nicht bekannt" in page and "aria-invalid" in page
+    page = client.get("/zustaendigkeit/", {"leistung": "xyzxyz"}).content.decode()
+    assert "Keine Leistung gefunden" in page
+
+
+def test_no_responsibility_message(client, saarland, hundesteuer_service):
+    page = client.get("/zustaendigkeit/", {"key": KEY, "ort": "Merzig"}).content.decode()
+    assert "Keine zuständige Stelle eingetragen" in page
+
+
+def test_online_link_providers(client, hundesteuer, hundesteuer_service):
+    def provider(leika_key, authority, municipality_ars):
+        if leika_key == KEY and municipality_ars == "100410100100":
+            return [OnlineServiceLink("Hundesteuer online", "/shop/hundesteuer/")]
+        return []
+
+    register_online_service_link_provider(provider)
+    try:
+        page = client.get("/zustaendigkeit/", {"key": KEY, "ort": "66111"}).content.decode()
+        assert "Online beantragen" in page and "/shop/hundesteuer/" in page
+    finally:
+        unregister_online_service_link_provider(provider)
