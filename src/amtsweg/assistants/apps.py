@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssistantsConfig(AppConfig):
     name = "amtsweg.assistants"
+    verbose_name = _("Antragsassistenten")
+
+    def ready(self) -> None:
+        from amtsweg.accounts import navigation
+
+        navigation.register(
+            "assistants.forms", title=_("Formulare"), url_name="assistants:staff_list",
+            description=_("Antragsassistenten: Vorschau, Versionen, Import aus FIM"), order=40,
+        )

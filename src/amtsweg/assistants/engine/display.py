@@ -1,0 +1,52 @@
+"""Human-readable values for the summary page and the PDF receipt."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ..definition import FormSpec, text
+from .conditions import visible_fields, visible_steps
+from .validators import format_cents
+
+
+def format_value(spec: FormSpec, fld: dict, value: Any, language: str = "de") -> str:
+    if value in (None, "", []):
+        return "–"
+    if isinstance(value, list) and fld["type"] != "multichoice":
+        return "; ".join(format_value(spec, {**fld, "repeat": None}, item, language) for item in value)
+    kind = fld["type"]
+    with translation.override(language):
+        if kind == "date":
+            return date.fromisoformat(value).strftime("%d.%m.%Y")
+        if kind == "amount":
+            return format_cents(value)
+        if kind == "number":
+            return str(value).replace(".", ",")
+        if kind == "yesno":
+            return _("Ja") if value else _("Nein")
+        if kind in {"choice", "multichoice"}:
+            labels = {c["code"]: text(c["label"], language) for c in spec.codelist(fld["codelist"])}
+            codes = value if isinstance(value, list) else [value]
+            return ", ".join(labels.get(code, code) for code in codes)
+        if kind == "iban":
+            return " ".join(value[i:i + 4] for i in range(0, len(value), 4))
+        if kind == "address":
+            return f"{value['street']} {value['house_number']}, {value['postcode']} {value['place']}"
+        if kind == "file":
+            return f"{value['filename']} ({max(1, value['size'] // 1024)} KB)"
+    return str(value)
+
+
+def summary_sections(spec: FormSpec, answers: dict[str, Any], language: str = "de") -> list[dict]:
+    """[{step_id, title, rows: [{label, value}]}] for every visible step, fields in order."""
+    sections = []
+    for step in visible_steps(spec, answers):
+        rows = [{"field_id": f["id"], "label": text(f["label"], language),
+                 "value": format_value(spec, f, answers.get(f["id"]), language)}
+                for f in visible_fields(spec, step, answers) if f["type"] != "note"]
+        sections.append({"step_id": step["id"], "title": text(step["title"], language), "rows": rows})
+    return sections

@@ -1,0 +1,63 @@
+"""Hooks to the citizen login and the payment platform, loaded by dotted path.
+
+Identity and payments are later stages than the assistant; like `hand_over()`, the assistant never imports
+them statically but looks them up by name (overridable in settings), so imports stay one-way and the
+assistant still works (anonymous, no fees) while those apps are absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+LEVELS = ["niedrig", "substantiell", "hoch"]
+
+
+def _load(setting: str, default: str) -> Any | None:
+    try:
+        return import_string(getattr(settings, setting, default))
+    except ImportError:
+        return None
+
+
+def citizen_identity(request) -> Any | None:
+    getter = _load("AMTSWEG_IDENTITY_GETTER", "amtsweg.identity.session.get_citizen_identity")
+    return getter(request) if getter else None
+
+
+def login_url(request, next_url: str, min_level: str | None = None) -> str | None:
+    builder = _load("AMTSWEG_IDENTITY_LOGIN_URL", "amtsweg.identity.session.login_url")
+    return builder(request, next_url, min_level=min_level) if builder else None
+
+
+def level_satisfies(actual: str | None, required: str | None) -> bool:
+    if not required:
+        return True
+    if not actual:
+        return False
+    check = _load("AMTSWEG_IDENTITY_SATISFIES", "amtsweg.identity.levels.satisfies")
+    if check:
+        return bool(check(actual, required))
+    return actual in LEVELS and LEVELS.index(actual) >= LEVELS.index(required)
+
+
+def owner_key(identity: Any | None) -> str:
+    """A stable, non-reversible key for 'this citizen account' (provider + subject)."""
+    if identity is None:
+        return ""
+    raw = f"{identity.provider}\x00{identity.subject}\x00{settings.SECRET_KEY}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def payment_services() -> Any | None:
+    """The payments service module (start_payment, refresh_status, get_transaction), if installed."""
+    try:
+        module = import_module(getattr(settings, "AMTSWEG_PAYMENT_MODULE", "amtsweg.payments.services"))
+    except ImportError:
+        return None
+    names = ("start_payment", "refresh_status", "get_transaction")
+    return module if all(hasattr(module, name) for name in names) else None

@@ -1,0 +1,224 @@
+"""View models for the assistant templates: which inputs to render, with values, hints and errors.
+
+Kept apart from the views so the benchmark and the staff preview render exactly what citizens see.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .definition import FormSpec, text
+from .engine.conditions import is_visible
+from .engine.step import ADDRESS_PARTS, StepResult, input_name
+from .engine.validators import format_cents
+
+RADIO_LIMIT = 6
+AUTOCOMPLETE = {"email": "email", "phone": "tel"}
+
+
+def _input_value(fld: dict, value: Any) -> str:
+    """A stored value as the citizen would type it."""
+    if value in (None, ""):
+        return ""
+    kind = fld["type"]
+    if kind == "date":
+        return date.fromisoformat(value).strftime("%d.%m.%Y")
+    if kind == "amount":
+        return format_cents(value).removesuffix(" €")
+    if kind == "number":
+        return str(value).replace(".", ",")
+    if kind == "iban":
+        return " ".join(value[i:i + 4] for i in range(0, len(value), 4))
+    if kind == "yesno":
+        return "ja" if value else "nein"
+    return str(value)
+
+
+def _describe_condition(spec: FormSpec, condition: dict, language: str) -> str:
+    if "field" in condition and ("equals" in condition or "in" in condition) and condition["field"] in spec.fields:
+        fld = spec.fields[condition["field"]].field
+        values = condition.get("in", [condition.get("equals")])
+        shown = []
+        for value in values:
+            if fld["type"] == "yesno":
+                shown.append(_("Ja") if value else _("Nein"))
+            elif fld["type"] in {"choice", "multichoice"}:
+                labels = {c["code"]: text(c["label"], language) for c in spec.codelist(fld["codelist"])}
+                shown.append(labels.get(value, str(value)))
+            else:
+                shown.append(str(value))
+        return _("Nur ausfüllen, wenn bei „%(label)s“ %(value)s gewählt ist.") % {
+            "label": text(fld["label"], language), "value": " / ".join(f"„{s}“" for s in shown)}
+    return _("Nur ausfüllen, wenn es auf Sie zutrifft.")
+
+
+class StepView:
+    """Everything the step template needs for one step."""
+
+    def __init__(self, spec: FormSpec, step: dict, *, answers: dict[str, Any], posted: Any = None,
+                 result: StepResult | None = None, language: str = "de", prefill: dict[str, Any] | None = None,
+                 extra_slots: dict[str, int] | None = None):
+        self.spec, self.step, self.language = spec, step, language
+        self.answers, self.posted, self.result = answers, posted, result
+        self.prefill = prefill or {}
+        self.extra_slots = extra_slots or {}
+        self.own_ids = {f["id"] for fs in step["fieldsets"] for f in fs["fields"]}
+        self.has_file = any(f["type"] == "file" for fs in step["fieldsets"] for f in fs["fields"])
+        with translation.override(language):
+            self.fieldsets = self._fieldsets()
+        self.error_summary = [{"href": f"#f-{e.input_name}", "message": e.message}
+                              for e in (result.errors if result else [])]
+
+    # -- values ----------------------------------------------------------------------------------
+    def _raw(self, name: str) -> str:
+        if self.posted is not None:
+            values = self.posted.getlist(name) if hasattr(self.posted, "getlist") else [self.posted.get(name, "")]
+            return values[0] if values else ""
+        return ""
+
+    def _stored(self, fld: dict) -> Any:
+        if fld["id"] in self.answers:
+            return self.answers[fld["id"]]
+        return self.prefill.get(fld["id"])
+
+    def _errors(self, name: str) -> list[str]:
+        return self.result.errors_for(name) if self.result else []
+
+    def _input(self, fld: dict, name: str, value: str, label: str | None = None, **extra) -> dict:
+        errors = self._errors(name)
+        html_id = f"f-{name}"
+        help_text = extra.pop("help", None)
+        described = []
+        if help_text:
+            described.append(f"{html_id}-hint")
+        if errors:
+            described.append(f"{html_id}-error")
+        return {"name": name, "id": html_id, "value": value, "errors": errors, "help": help_text,
+                "describedby": " ".join(described), "label": label, **extra}
+
+    # -- structure -------------------------------------------------------------------------------
+    def _condition_attrs(self, condition: dict | None) -> tuple[bool, str, str]:
+        """(render?, hint, JSON for the script) — conditions on earlier steps are decided here; conditions on
+        fields of this step are shown as a hint (and toggled by JavaScript where available)."""
+        if not condition:
+            return True, "", ""
+        from .definition import _condition_fields
+
+        if not set(_condition_fields(condition)) & self.own_ids:
+            context = {k: v for k, v in self.answers.items() if k not in self.own_ids}
+            return is_visible(condition, context), "", ""
+        return True, _describe_condition(self.spec, condition, self.language), json.dumps(condition)
+
+    def _fieldsets(self) -> list[dict]:
+        result = []
+        for fieldset in self.step["fieldsets"]:
+            render, hint, cond = self._condition_attrs(fieldset.get("visible_if"))
+            if not render:
+                continue
+            fields = []
+            for fld in fieldset["fields"]:
+                f_render, f_hint, f_cond = self._condition_attrs(fld.get("visible_if"))
+                if f_render:
+                    fields.append(self._field(fld, f_hint, f_cond))
+            if fields:
+                result.append({"id": fieldset["id"], "legend": text(fieldset.get("legend"), self.language),
+                               "help": text(fieldset.get("help"), self.language), "condition_hint": hint,
+                               "condition": cond, "fields": fields})
+        return result
+
+    def _field(self, fld: dict, condition_hint: str, condition: str) -> dict:
+        lang = self.language
+        view: dict[str, Any] = {
+            "id": fld["id"], "type": fld["type"], "label": text(fld["label"], lang),
+            "help": text(fld.get("help"), lang), "required": fld.get("required", False),
+            "condition_hint": condition_hint, "condition": condition, "autocomplete": fld.get("autocomplete", ""),
+        }
+        help_parts = [p for p in (view["help"], condition_hint) if p]
+        help_text = " ".join(help_parts) or None
+        kind, stored = fld["type"], self._stored(fld)
+        if kind == "note":
+            return view
+        if kind in {"choice", "multichoice", "yesno"}:
+            name = input_name(fld["id"])
+            if kind == "yesno":
+                options = [("ja", _("Ja")), ("nein", _("Nein"))]
+            else:
+                options = [(c["code"], text(c["label"], lang)) for c in self.spec.codelist(fld["codelist"])]
+            if self.posted is not None:
+                chosen = set(self.posted.getlist(name)) if hasattr(self.posted, "getlist") else {self._raw(name)}
+            elif kind == "multichoice":
+                chosen = set(stored or [])
+            else:
+                chosen = {_input_value(fld, stored)} if kind == "yesno" else {stored}
+            view["group"] = self._input(fld, name, "", help=help_text)
+            view["widget"] = "select" if kind == "choice" and len(options) > RADIO_LIMIT else (
+                "checkbox" if kind == "multichoice" else "radio")
+            view["options"] = [{"value": code, "label": label, "checked": code in chosen,
+                                "id": f"f-{name}-{i}"} for i, (code, label) in enumerate(options)]
+            view["first_id"] = view["options"][0]["id"] if view["widget"] != "select" else f"f-{name}"
+            return view
+        if kind == "file":
+            name = input_name(fld["id"])
+            accept = fld.get("validation", {}).get("accept", ["pdf", "png", "jpeg"])
+            size = fld.get("validation", {}).get("max_size", 5 * 1024 * 1024)
+            limits = _("Erlaubt: %(types)s, höchstens %(size)d MB.") % {
+                "types": ", ".join(a.upper() for a in accept), "size": max(1, size // (1024 * 1024))}
+            view["input"] = self._input(fld, name, "", help=" ".join(p for p in (help_text, limits) if p))
+            view["accept"] = ",".join({"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}[a]
+                                      for a in accept)
+            view["existing"] = stored if isinstance(stored, dict) else None
+            return view
+        repeat = fld.get("repeat")
+        if kind == "address":
+            values = stored if isinstance(stored, list) else ([stored] if stored else [])
+        else:
+            values = stored if isinstance(stored, list) else ([stored] if stored not in (None, "") else [])
+        if repeat:
+            wanted = max(len(values) + (1 if self.posted is None else 0), repeat.get("min", 0), 1)
+            if self.posted is not None:
+                filled = [i for i in range(repeat["max"]) if any(
+                    self._raw(k) for k in ([input_name(fld["id"], i)] if kind != "address"
+                                           else [input_name(fld["id"], i, p) for p in ADDRESS_PARTS]))]
+                wanted = max(wanted, (max(filled) + 1) if filled else 1)
+            wanted = min(repeat["max"], wanted + self.extra_slots.get(fld["id"], 0))
+            slots: list[int | None] = list(range(wanted))
+            view["can_add"] = wanted < repeat["max"]
+            view["repeat_max"] = repeat["max"]
+        else:
+            slots = [None]
+        format_hint = {"date": _("Format: TT.MM.JJJJ, z. B. 24.12.1990"), "amount": _("Betrag in Euro, z. B. 12,50"),
+                       "iban": _("z. B. DE02 1203 0000 0000 2020 51")}.get(kind)
+        help_text = " ".join(p for p in (help_text, format_hint) if p) or None
+        items = []
+        for position, index in enumerate(slots):
+            stored_value = values[position] if position < len(values) else None
+            number_label = None
+            if repeat:
+                number_label = _("%(label)s, Angabe %(n)d") % {"label": view["label"], "n": position + 1}
+            if kind == "address":
+                parts = []
+                labels = {"street": _("Straße"), "house_number": _("Hausnummer"), "postcode": _("Postleitzahl"),
+                          "place": _("Ort")}
+                autocompletes = {"street": "address-line1", "house_number": "", "postcode": "postal-code",
+                                 "place": "address-level2"}
+                for part in ADDRESS_PARTS:
+                    name = input_name(fld["id"], index, part)
+                    value = self._raw(name) if self.posted is not None else (stored_value or {}).get(part, "")
+                    parts.append(self._input(fld, name, value, labels[part], autocomplete=autocompletes[part],
+                                             part=part))
+                items.append({"legend": number_label, "parts": parts})
+                continue
+            name = input_name(fld["id"], index)
+            value = self._raw(name) if self.posted is not None else _input_value(fld, stored_value)
+            items.append(self._input(fld, name, value, number_label, help=help_text if position == 0 else None))
+        view["items"] = items
+        view["help_text"] = help_text
+        view["input_type"] = {"email": "email", "phone": "tel"}.get(kind, "text")
+        view["inputmode"] = {"number": "decimal", "amount": "decimal", "date": "numeric"}.get(kind, "")
+        view["autocomplete"] = fld.get("autocomplete") or AUTOCOMPLETE.get(kind, "")
+        return view

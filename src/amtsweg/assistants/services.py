@@ -1,0 +1,173 @@
+"""Drafts, uploads and the final, idempotent submission of an application.
+
+A draft's answers live only encrypted (AES-GCM, see crypto.py). Submitting hands the validated data to
+`hand_over()` inside one transaction that also deletes the draft and stores the receipt: either all of it
+happens or nothing, so a failing intake keeps the draft, and a second submit of the same draft (reload,
+double payment callback) finds the receipt instead of submitting twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from . import crypto
+from .engine import PendingUpload, prune_answers, visible_steps
+from .engine.display import summary_sections
+from .handoff import Attachment, FormSubmissionPayload, hand_over
+from .models import Draft, DraftFile, FormVersion, Receipt
+
+log = logging.getLogger(__name__)
+RESUME_SALT = "amtsweg.assistants.resume"
+RESUME_MAX_AGE = 30 * 24 * 3600
+
+
+class IncompleteDraft(ValueError):
+    """The draft is missing a step (or the place); `step_id` names where to continue."""
+
+    def __init__(self, step_id: str):
+        self.step_id = step_id
+        super().__init__(step_id)
+
+
+@dataclass
+class DraftState:
+    """The decrypted content of a draft."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    done: list[str] = field(default_factory=list)
+    place: dict[str, str] = field(default_factory=dict)  # postcode, ars, name
+    payment_attempt: int = 0
+
+    def as_json(self) -> dict:
+        return {"answers": self.answers, "done": self.done, "place": self.place,
+                "payment_attempt": self.payment_attempt}
+
+
+def load_state(draft: Draft) -> DraftState:
+    data = crypto.decrypt_json(draft.ciphertext, str(draft.id))
+    return DraftState(**data)
+
+
+def save_state(draft: Draft, state: DraftState) -> None:
+    draft.ciphertext = crypto.encrypt_json(state.as_json(), str(draft.id))
+    draft.save()
+
+
+def create_draft(version: FormVersion, *, owner_key: str = "") -> Draft:
+    draft = Draft(id=uuid.uuid4(), version=version, owner_key=owner_key, resume_key=get_random_string(43))
+    draft.ciphertext = crypto.encrypt_json(DraftState().as_json(), str(draft.id))
+    draft.save(force_insert=True)
+    return draft
+
+
+def store_step(draft: Draft, state: DraftState, step_id: str, cleaned: dict[str, Any], *, complete: bool) -> None:
+    """Merge one step's cleaned values (uploads get encrypted into DraftFile rows) and drop hidden answers."""
+    spec = draft.version.spec
+    step = spec.step(step_id)
+    own = {f["id"] for fs in step["fieldsets"] for f in fs["fields"]}
+    for field_id in own:
+        if field_id not in cleaned:
+            old = state.answers.pop(field_id, None)
+            if isinstance(old, dict) and old.get("file_id"):
+                DraftFile.objects.filter(draft=draft, pk=old["file_id"]).delete()
+    for field_id, value in cleaned.items():
+        if isinstance(value, PendingUpload):
+            old = state.answers.get(field_id)
+            if isinstance(old, dict) and old.get("file_id"):
+                DraftFile.objects.filter(draft=draft, pk=old["file_id"]).delete()
+            stored = DraftFile(draft=draft, field_id=field_id, filename=value.filename,
+                               content_type=value.content_type, size=len(value.content))
+            stored.ciphertext = crypto.encrypt(value.content, f"{draft.id}/{stored.id}")
+            stored.save()
+            value = {"file_id": str(stored.id), "filename": value.filename, "content_type": value.content_type,
+                     "size": len(value.content)}
+        state.answers[field_id] = value
+    state.answers = prune_answers(spec, state.answers)
+    if complete and step_id not in state.done:
+        state.done.append(step_id)
+    save_state(draft, state)
+
+
+def next_missing_step(draft: Draft, state: DraftState) -> str | None:
+    """The first step still to do ('place' or a definition step), or None when ready for the summary."""
+    if not state.place.get("ars"):
+        return "place"
+    for step in visible_steps(draft.version.spec, state.answers):
+        if step["id"] not in state.done:
+            return step["id"]
+    return None
+
+
+def resume_token(draft: Draft) -> str:
+    return signing.dumps({"d": str(draft.id), "k": draft.resume_key}, salt=RESUME_SALT, compress=True)
+
+
+def draft_from_token(token: str) -> Draft | None:
+    try:
+        data = signing.loads(token, salt=RESUME_SALT, max_age=RESUME_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    draft = Draft.objects.filter(pk=data.get("d"), expires_at__gt=timezone.now()).first()
+    if draft is None or draft.resume_key != data.get("k"):
+        return None
+    return draft
+
+
+def _submitted_data(spec, answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers as handed over: uploads are named by filename (their content travels as attachments)."""
+    data = {}
+    for field_id, value in answers.items():
+        if spec.fields[field_id].field["type"] == "file" and isinstance(value, dict):
+            value = {"filename": value["filename"], "content_type": value["content_type"], "size": value["size"]}
+        data[field_id] = value
+    return data
+
+
+def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, auth_provider: str | None = None,
+                 payment: dict | None = None, language: str = "de") -> Receipt:
+    """Hand the application over exactly once. Raises IncompleteDraft, or whatever the intake raises
+    (the draft is then kept unchanged)."""
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().select_related("version__form").filter(pk=draft_id).first()
+        if draft is None:
+            return Receipt.objects.get(draft_key=draft_id)
+        state = load_state(draft)
+        missing = next_missing_step(draft, state)
+        if missing:
+            raise IncompleteDraft(missing)
+        version, spec = draft.version, draft.version.spec
+        answers = prune_answers(spec, state.answers)
+        attachments = []
+        for stored in draft.files.all():
+            if answers.get(stored.field_id, {}).get("file_id") == str(stored.id):
+                content = crypto.decrypt(stored.ciphertext, f"{draft.id}/{stored.id}")
+                label = spec.fields[stored.field_id].field["label"]["de"]
+                attachments.append(Attachment(stored.filename, stored.content_type, content, label))
+        email = next((v for k, v in answers.items() if spec.fields[k].field["type"] == "email"), None)
+        payload = FormSubmissionPayload(
+            leika_key=version.form.leika_key, form_slug=version.form.slug, form_version=version.number,
+            data=_submitted_data(spec, answers), applicant_ars=state.place["ars"], attachments=attachments,
+            auth_level=auth_level, auth_provider=auth_provider, payment=payment, applicant_email=email,
+            language=language,
+        )
+        reference = hand_over(payload)
+        summary = {"sections": summary_sections(spec, answers, "de"), "place": state.place,
+                   "sections_en": summary_sections(spec, answers, "en"), "payment": payment}
+        receipt = Receipt(draft_key=draft.id, version=version, reference=reference)
+        receipt.ciphertext = crypto.encrypt_json(summary, str(receipt.id))
+        receipt.save(force_insert=True)
+        draft.delete()
+    log.info("application handed over", extra={"form": version.form.slug, "receipt": str(receipt.id)})
+    return receipt
+
+
+def receipt_summary(receipt: Receipt) -> dict:
+    return crypto.decrypt_json(receipt.ciphertext, str(receipt.id))

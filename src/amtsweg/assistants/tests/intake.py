@@ -1,0 +1,12 @@
+"""Small intakes for tests only (settings.AMTSWEG_SUBMISSION_INTAKE points here in tests that use them)."""
+
+RECEIVED: list = []
+
+
+def accept(payload) -> str:
+    RECEIVED.append(payload)
+    return f"AW-TEST-{len(RECEIVED):04d}"
+
+
+def refuse(payload) -> str:
+    raise RuntimeError("intake unavailable")

@@ -1,0 +1,289 @@
+"""The assistant over HTTP (Django test client): steps, errors, conditions, drafts, uploads, submission."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from amtsweg.assistants import services
+from amtsweg.assistants.models import Draft, DraftFile, Receipt
+from amtsweg.geo.tests.factories import MunicipalityFactory, PostcodeAreaFactory
+
+from .factories import FormDefinitionFactory, FormVersionFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSON = {"given_name": "Erika", "family_name": "Mustermann", "birth_date": "12.08.1964",
+          "address-street": "Rathausplatz", "address-house_number": "1", "address-postcode": "66111",
+          "address-place": "Saarbrücken", "email": "erika@example.org", "action": "next"}
+DETAILS = {"has_pet": "ja", "pet_name": "Bello", "colour": "blau", "count": "2", "action": "next"}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+
+
+def start(client, slug="testantrag") -> str:
+    response = client.post(reverse("assistants:start", args=[slug]))
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def complete_until_summary(client, postcode="66111") -> str:
+    place_url = start(client)
+    step1 = client.post(place_url, {"postcode": postcode, "action": "next"})["Location"]
+    step2 = client.post(step1, PERSON)["Location"]
+    step3 = client.post(step2, DETAILS)["Location"]
+    return client.post(step3, {"action": "next"})["Location"]
+
+
+def test_start_page_and_place_resolution(client, published, postcode):
+    page = client.get(reverse("assistants:start", args=["testantrag"]))
+    assert "Antrag starten" in page.content.decode()
+    place_url = start(client)
+    page = client.get(place_url)
+    assert "Schritt 1 von 4" in page.content.decode()
+    response = client.post(place_url, {"postcode": "99999", "action": "next"})
+    body = response.content.decode()
+    assert 'role="alert"' in body and "Zu dieser Postleitzahl kennen wir keine Gemeinde" in body
+    response = client.post(place_url, {"postcode": "66111", "action": "next"})
+    assert response.status_code == 302 and "/schritt/person/" in response["Location"]
+    draft = Draft.objects.get()
+    assert services.load_state(draft).place == {"postcode": "66111", "ars": postcode.municipality.ars,
+                                                "name": "Saarbrücken"}
+
+
+def test_postcode_with_several_gemeinden_asks_to_choose(client, published):
+    first = PostcodeAreaFactory(postcode="66557", municipality__name="Illingen")
+    second = PostcodeAreaFactory(postcode="66557", municipality=MunicipalityFactory(name="Merchweiler"))
+    place_url = start(client)
+    page = client.post(place_url, {"postcode": "66557", "action": "next"}).content.decode()
+    assert "mehrere Gemeinden" in page and "Illingen" in page and "Merchweiler" in page
+    page = client.post(place_url, {"postcode": "66557", "choose": "1", "action": "next"}).content.decode()
+    assert "Bitte wählen Sie Ihre Gemeinde aus." in page
+    response = client.post(place_url, {"postcode": "66557", "ars": second.municipality.ars, "action": "next"})
+    assert response.status_code == 302
+    assert services.load_state(Draft.objects.get()).place["ars"] == second.municipality.ars
+    assert first.municipality.ars != second.municipality.ars
+
+
+def test_errors_at_field_and_in_summary(client, published, postcode):
+    place_url = start(client)
+    step_url = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    body = client.get(step_url).content.decode()
+    assert "Schritt 2 von 4" in body
+    response = client.post(step_url, dict(PERSON, given_name="", email="erika@"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="error-summary"' in body and 'role="alert"' in body
+    assert '<a class="kern-link" href="#f-given_name">Bitte füllen Sie das Feld „Vorname“ aus.</a>' in body
+    assert 'href="#f-email"' in body
+    assert re.search(r'id="f-given_name"[^>]*aria-describedby="f-given_name-error"[^>]*aria-invalid="true"', body)
+    assert 'id="f-given_name-error"' in body
+    assert 'value="erika@"' in body  # what was typed is kept
+    assert "<title>Fehler:" in body
+
+
+def test_full_application_submits_once_and_deletes_the_draft(client, published, postcode, test_intake):
+    summary_url = complete_until_summary(client)
+    body = client.get(summary_url).content.decode()
+    assert "Erika" in body and "12.08.1964" in body and "Blau" in body and "Schritt 5 von 5" in body
+    page = client.post(summary_url, {})
+    assert "Bitte bestätigen Sie" in page.content.decode()
+    response = client.post(summary_url, {"declaration": "yes"})
+    assert response.status_code == 302
+    receipt = Receipt.objects.get()
+    assert response["Location"] == reverse("assistants:receipt", args=[receipt.id])
+    (payload,) = test_intake
+    assert payload.leika_key == "99102013000000" and payload.form_slug == "testantrag"
+    assert payload.applicant_ars == postcode.municipality.ars and payload.applicant_email == "erika@example.org"
+    assert payload.data["has_pet"] is True and payload.data["pet_name"] == "Bello" and payload.data["count"] == 2
+    assert payload.data["birth_date"] == "1964-08-12"
+    assert not Draft.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "AW-TEST-0001" in page and "Ihr Antrag ist eingegangen" in page
+    pdf = client.get(reverse("assistants:receipt_pdf", args=[receipt.id]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    # reloading the summary (or posting again) does not submit twice
+    again = client.post(summary_url, {"declaration": "yes"})
+    assert again.status_code == 302 and again["Location"] == reverse("assistants:receipt", args=[receipt.id])
+    assert len(test_intake) == 1
+    # another browser cannot see the receipt
+    client.logout()
+    client.cookies.clear()
+    assert client.get(reverse("assistants:receipt", args=[receipt.id])).status_code == 404
+
+
+def test_submit_is_idempotent_per_draft(published, postcode, test_intake, client):
+    complete_until_summary(client)
+    draft = Draft.objects.get()
+    first = services.submit_draft(draft.id)
+    second = services.submit_draft(draft.id)
+    assert first.pk == second.pk and len(test_intake) == 1
+
+
+def test_failing_hand_over_keeps_the_draft(client, published, postcode, settings):
+    settings.AMTSWEG_SUBMISSION_INTAKE = "amtsweg.assistants.tests.intake.refuse"
+    summary_url = complete_until_summary(client)
+    response = client.post(summary_url, {"declaration": "yes"}, follow=True)
+    body = response.content.decode()
+    assert "konnte gerade nicht übermittelt werden" in body and "Ihre Angaben sind gespeichert" in body
+    draft = Draft.objects.get()
+    assert services.load_state(draft).answers["given_name"] == "Erika"
+    assert not Receipt.objects.exists()
+
+
+def test_hidden_conditional_answers_are_dropped(client, published, postcode, test_intake):
+    summary_url = complete_until_summary(client)
+    draft = Draft.objects.get()
+    details_url = reverse("assistants:step", args=["testantrag", draft.id, "details"]) + "?ziel=pruefen"
+    response = client.post(details_url, dict(DETAILS, has_pet="nein", pet_name="Bello"))
+    assert response["Location"] == summary_url
+    assert "pet_name" not in services.load_state(Draft.objects.get()).answers
+    assert "Bello" not in client.get(summary_url).content.decode()
+
+
+def test_steps_hidden_by_conditions_are_skipped(client, postcode, test_intake):
+    from .factories import sample_definition
+
+    definition = sample_definition()
+    definition["steps"][2]["visible_if"] = {"field": "has_pet", "equals": True}
+    FormVersionFactory(published=True, form__slug="testantrag", definition=definition)
+    place_url = start(client)
+    step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    step2 = client.post(step1, PERSON)["Location"]
+    assert "Schritt 3 von 3" in client.get(step2).content.decode()  # "evidence" is hidden until has_pet = yes
+    after = client.post(step2, dict(DETAILS, has_pet="nein"))["Location"]
+    assert after.endswith("/pruefen/")
+    assert "Schritt 4 von 4" in client.get(after).content.decode()
+
+
+def test_draft_is_encrypted_at_rest(client, published, postcode):
+    complete_until_summary(client)
+    draft = Draft.objects.get()
+    raw = bytes(Draft.objects.values_list("ciphertext", flat=True).get())
+    assert b"Mustermann" not in raw and b"Erika" not in raw
+    assert services.load_state(draft).answers["family_name"] == "Mustermann"
+    draft.ciphertext = raw[:-1] + bytes([raw[-1] ^ 1])
+    draft.save()
+    from cryptography.exceptions import InvalidTag
+
+    with pytest.raises(InvalidTag):
+        services.load_state(draft)
+
+
+def test_save_and_resume_with_signed_link_by_email(client, published, postcode, settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    place_url = start(client)
+    step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    response = client.post(step1, dict(PERSON, action="save", family_name=""))
+    saved_url = response["Location"]
+    page = client.get(saved_url).content.decode()
+    link = re.search(r'href="(http://testserver/antrag/fortsetzen/[^"]+)"', page).group(1)
+    page = client.post(saved_url, {"email": "kein-at"}).content.decode()
+    assert "name@beispiel.de" in page
+    client.post(saved_url, {"email": "erika@example.org"})
+    (message,) = mail.outbox
+    assert link in message.body and message.to == ["erika@example.org"]
+    # a new browser resumes with the link; valid answers were kept, the invalid one was not
+    client.cookies.clear()
+    response = client.get(link.removeprefix("http://testserver"))
+    assert response.status_code == 302 and "/schritt/person/" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert 'value="Erika"' in page
+    # tampered or unknown links are refused
+    assert client.get(reverse("assistants:resume", args=["x" + link.rsplit("/", 2)[-2]])).status_code == 404
+
+
+def test_resume_link_expires(published, postcode):
+    from django.core import signing
+
+    draft = services.create_draft(published)
+    token = services.resume_token(draft)
+    assert services.draft_from_token(token) == draft
+    original = signing.loads
+    try:
+        signing.loads = lambda *a, **k: original(*a, **{**k, "max_age": -1})
+        assert services.draft_from_token(token) is None
+    finally:
+        signing.loads = original
+
+
+def test_foreign_draft_is_not_found(client, published, postcode):
+    place_url = start(client)
+    client.cookies.clear()
+    assert client.get(place_url).status_code == 404
+
+
+def _to_evidence(client) -> str:
+    place_url = start(client)
+    step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    step2 = client.post(step1, PERSON)["Location"]
+    return client.post(step2, DETAILS)["Location"]
+
+
+def test_upload_checked_by_content_and_size(client, published, postcode, test_intake):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    evidence_url = _to_evidence(client)
+    fake = SimpleUploadedFile("ausweis.pdf", b"MZ\x90\x00this is an exe", content_type="application/pdf")
+    body = client.post(evidence_url, {"action": "next", "document": fake}).content.decode()
+    assert "Diese Datei ist kein erlaubter Dateityp. Erlaubt sind: PDF, PNG, JPEG." in body
+    big = SimpleUploadedFile("gross.pdf", b"%PDF-" + b"0" * (1024 * 1024 + 1), content_type="application/pdf")
+    body = client.post(evidence_url, {"action": "next", "document": big}).content.decode()
+    assert "Die Datei ist zu groß" in body
+    good = SimpleUploadedFile("nachweis.txt", PDF, content_type="text/plain")
+    response = client.post(evidence_url, {"action": "next", "document": good})
+    assert response.status_code == 302
+    stored = DraftFile.objects.get()
+    assert stored.content_type == "application/pdf" and PDF not in bytes(stored.ciphertext)
+    # the file survives a visit without a new upload, then travels as an attachment
+    assert client.post(evidence_url, {"action": "next"}).status_code == 302
+    client.post(response["Location"], {"declaration": "yes"})
+    (payload,) = test_intake
+    (attachment,) = payload.attachments
+    assert attachment.content == PDF and attachment.filename == "nachweis.txt"
+    assert payload.data["document"] == {"filename": "nachweis.txt", "content_type": "application/pdf",
+                                        "size": len(PDF)}
+    assert not DraftFile.objects.exists()
+
+
+def test_repeatable_field_can_grow_without_javascript(client, published, postcode):
+    place_url = start(client)
+    step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    step2 = client.post(step1, PERSON)["Location"]
+    body = client.get(step2).content.decode()
+    assert 'name="nicknames-0"' in body and 'name="nicknames-1"' not in body
+    body = client.post(step2, dict(DETAILS, action="add:nicknames", **{"nicknames-0": "Wuff"})).content.decode()
+    assert 'name="nicknames-1"' in body and 'value="Wuff"' in body
+
+
+def test_form_with_fee_needs_payment_module(client, postcode, settings, test_intake):
+    FormVersionFactory(published=True, form=FormDefinitionFactory(slug="testantrag", with_fee=True))
+    settings.AMTSWEG_PAYMENT_MODULE = "amtsweg.assistants.tests.no_such_module"
+    summary_url = complete_until_summary(client)
+    assert "10,00 €" in client.get(summary_url).content.decode()
+    response = client.post(summary_url, {"declaration": "yes"}, follow=True)
+    assert "Die Bezahlung ist zurzeit nicht möglich" in response.content.decode()
+    assert Draft.objects.exists() and not test_intake
+
+
+def test_unpublished_form_is_not_offered(client, db):
+    FormVersionFactory(form__slug="entwurf")
+    assert client.get(reverse("assistants:start", args=["entwurf"])).status_code == 404
+    assert "entwurf" not in client.get(reverse("assistants:list")).content.decode()
+
+
+def test_end_to_end_with_the_real_intake(client, published, settings, tmp_path):
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+    from amtsweg.submissions.models import Submission
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.AMTSWEG_SUBMISSION_INTAKE = "amtsweg.submissions.intake.accept_form_submission"
+    responsibility = ResponsibilityFactory(leika_key="99102013000000")
+    PostcodeAreaFactory(postcode="66111", municipality=responsibility.authority.municipality)
+    summary_url = complete_until_summary(client)
+    response = client.post(summary_url, {"declaration": "yes"})
+    receipt = Receipt.objects.get()
+    assert response["Location"].endswith(f"/eingang/{receipt.id}/")
+    assert Submission.objects.count() == 1
+    assert receipt.reference.startswith("AW-")

@@ -1,0 +1,414 @@
+"""The citizen assistant: start, place, one step at a time, summary, payment, receipt, drafts.
+
+Thin views over `services`, `engine` and `presentation`. Everything works without JavaScript; the small
+script in static/assistants only focuses the error summary and toggles conditional fields.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from amtsweg.geo.models import Municipality
+
+from . import integrations, services
+from .definition import text
+from .engine import validate_step, visible_steps
+from .engine.display import summary_sections
+from .engine.validators import Invalid, format_cents, parse_email, parse_postcode
+from .models import Draft, FormDefinition, Receipt
+from .pdf import receipt_pdf
+from .presentation import StepView
+
+log = logging.getLogger(__name__)
+SESSION_DRAFTS = "assistants_drafts"
+SESSION_RECEIPTS = "assistants_receipts"
+FAILED_PAYMENT = {"declined", "abandoned", "failed"}
+
+
+def _lang() -> str:
+    return (get_language() or "de")[:2]
+
+
+def _grant(request: HttpRequest, key: str, value: str) -> None:
+    items = list(request.session.get(key, []))
+    if value not in items:
+        items.append(value)
+        request.session[key] = items[-20:]
+
+
+def _identity(request: HttpRequest) -> Any | None:
+    return integrations.citizen_identity(request)
+
+
+def _login_gate(request: HttpRequest, form: FormDefinition) -> HttpResponse | None:
+    """Forms with a minimum level (or without anonymous use) need a matching login first."""
+    if not form.requires_login:
+        return None
+    identity = _identity(request)
+    if identity is not None and integrations.level_satisfies(identity.level, form.min_auth_level):
+        return None
+    return redirect("assistants:start", slug=form.slug)
+
+
+def _draft(request: HttpRequest, slug: str, draft_id) -> Draft:
+    draft = Draft.objects.select_related("version__form").filter(pk=draft_id, version__form__slug=slug).first()
+    if draft is None:
+        raise Http404(_("Diesen Antragsentwurf gibt es nicht (mehr)."))
+    owner = integrations.owner_key(_identity(request))
+    if str(draft.id) not in request.session.get(SESSION_DRAFTS, []) and not (owner and owner == draft.owner_key):
+        raise Http404(_("Diesen Antragsentwurf gibt es nicht (mehr)."))
+    return draft
+
+
+def _step_ids(draft: Draft, state: services.DraftState) -> list[str]:
+    return ["place"] + [s["id"] for s in visible_steps(draft.version.spec, state.answers)]
+
+
+def _step_url(draft: Draft, step_id: str | None) -> str:
+    slug = draft.version.form.slug
+    if step_id is None:
+        return reverse("assistants:summary", args=[slug, draft.id])
+    if step_id == "place":
+        return reverse("assistants:place", args=[slug, draft.id])
+    return reverse("assistants:step", args=[slug, draft.id, step_id])
+
+
+def _progress(draft: Draft, state: services.DraftState, step_id: str) -> dict:
+    ids = _step_ids(draft, state)
+    return {"step_number": ids.index(step_id) + 1 if step_id in ids else 1, "step_count": len(ids)}
+
+
+def _prefill(request: HttpRequest, spec) -> dict[str, Any]:
+    identity = _identity(request)
+    if identity is None:
+        return {}
+    sources = {
+        "identity.given_name": identity.given_name, "identity.family_name": identity.family_name,
+        "identity.full_name": f"{identity.given_name} {identity.family_name}".strip(),
+        "identity.email": identity.email, "identity.postcode": identity.postcode, "identity.city": identity.city,
+        "identity.address": {"street": identity.street, "house_number": identity.house_number,
+                             "postcode": identity.postcode, "place": identity.city} if identity.street else None,
+    }
+    return {fid: sources.get(ref.field.get("prefill")) for fid, ref in spec.fields.items()
+            if ref.field.get("prefill") and sources.get(ref.field.get("prefill"))}
+
+
+# --- Start ------------------------------------------------------------------------------------------
+def form_list(request: HttpRequest) -> HttpResponse:
+    forms = [f for f in FormDefinition.objects.all() if f.published_version()]
+    return render(request, "assistants/list.html", {"forms": forms})
+
+
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, slug: str) -> HttpResponse:
+    form = get_object_or_404(FormDefinition, slug=slug)
+    version = form.published_version()
+    if version is None:
+        raise Http404(_("Dieses Formular ist nicht veröffentlicht."))
+    identity = _identity(request)
+    login_needed = form.requires_login and not (
+        identity is not None and integrations.level_satisfies(identity.level, form.min_auth_level))
+    if request.method == "POST" and not login_needed:
+        draft = services.create_draft(version, owner_key=integrations.owner_key(identity))
+        _grant(request, SESSION_DRAFTS, str(draft.id))
+        return redirect(_step_url(draft, "place"))
+    own_drafts = []
+    owner = integrations.owner_key(identity)
+    if owner:
+        own_drafts = list(Draft.objects.filter(owner_key=owner, version__form=form, expires_at__gt=timezone.now()))
+    return render(request, "assistants/start.html", {
+        "form": form, "version": version, "title": version.spec.title(_lang()),
+        "description": text(version.definition.get("description"), _lang()),
+        "fee": format_cents(form.fee_cents) if form.fee_cents else None,
+        "login_needed": login_needed, "identity": identity,
+        "login_url": integrations.login_url(request, request.path, form.min_auth_level) if login_needed else None,
+        "own_drafts": own_drafts, "steps": [text(s["title"], _lang()) for s in version.spec.steps],
+    })
+
+
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    draft = services.draft_from_token(token)
+    if draft is None:
+        return render(request, "assistants/resume_invalid.html", status=404)
+    _grant(request, SESSION_DRAFTS, str(draft.id))
+    state = services.load_state(draft)
+    return redirect(_step_url(draft, services.next_missing_step(draft, state)))
+
+
+# --- Place (routing) --------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def place(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
+    draft = _draft(request, slug, draft_id)
+    if gate := _login_gate(request, draft.version.form):
+        return gate
+    state = services.load_state(draft)
+    identity = _identity(request)
+    postcode = state.place.get("postcode") or (identity.postcode if identity else "") or ""
+    error, choices, chosen = "", [], state.place.get("ars", "")
+    if request.method == "POST":
+        postcode = request.POST.get("postcode", "").strip()
+        chosen = request.POST.get("ars", "")
+        try:
+            postcode = parse_postcode(postcode)
+        except Invalid as exc:
+            error = exc.message
+        else:
+            choices = list(Municipality.objects.current().filter(postcode_areas__postcode=postcode).distinct()
+                           .order_by("name"))
+            if not choices:
+                error = _("Zu dieser Postleitzahl kennen wir keine Gemeinde. Bitte prüfen Sie die Postleitzahl.")
+            elif len(choices) == 1:
+                chosen = choices[0].ars
+            if choices and chosen in {m.ars for m in choices}:
+                municipality = next(m for m in choices if m.ars == chosen)
+                state.place = {"postcode": postcode, "ars": municipality.ars, "name": municipality.name}
+                services.save_state(draft, state)
+                if request.POST.get("action") == "save":
+                    return redirect("assistants:saved", slug=slug, draft_id=draft.id)
+                return redirect(_step_url(draft, services.next_missing_step(draft, state)))
+            if choices and request.POST.get("choose") == "1":
+                error = _("Bitte wählen Sie Ihre Gemeinde aus.")
+    context = {
+        "draft": draft, "form": draft.version.form, "title": draft.version.spec.title(_lang()),
+        "postcode": postcode, "error": error, "choices": choices, "chosen": chosen, "place": state.place,
+        **_progress(draft, state, "place"),
+    }
+    return render(request, "assistants/place.html", context, status=200)
+
+
+# --- Steps ------------------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, slug: str, draft_id, step_id: str) -> HttpResponse:
+    draft = _draft(request, slug, draft_id)
+    if gate := _login_gate(request, draft.version.form):
+        return gate
+    spec = draft.version.spec
+    state = services.load_state(draft)
+    try:
+        step_def = spec.step(step_id)
+    except KeyError:
+        raise Http404(_("Diesen Schritt gibt es nicht.")) from None
+    ids = _step_ids(draft, state)
+    if step_id not in ids:  # hidden by earlier answers
+        return redirect(_step_url(draft, services.next_missing_step(draft, state)))
+    if not state.place.get("ars"):
+        return redirect(_step_url(draft, "place"))
+    language = _lang()
+    prefill = {} if step_id in state.done else _prefill(request, spec)
+    result, posted, extra = None, None, {}
+    if request.method == "POST":
+        action = request.POST.get("action", "next")
+        result = validate_step(spec, step_id, request.POST, request.FILES, state.answers, language=language)
+        if action.startswith("add:"):
+            services.store_step(draft, state, step_id, result.cleaned, complete=False)
+            extra = {action[4:]: 1}
+            posted, result = request.POST, None
+        elif action in {"back", "save"} or result.is_valid:
+            complete = result.is_valid and action == "next"
+            if not result.is_valid and step_id in state.done:
+                state.done.remove(step_id)
+            services.store_step(draft, state, step_id, result.cleaned, complete=complete)
+            if action == "save":
+                return redirect("assistants:saved", slug=slug, draft_id=draft.id)
+            ids = _step_ids(draft, state)
+            if action == "back":
+                return redirect(_step_url(draft, ids[max(0, ids.index(step_id) - 1)]))
+            if request.GET.get("ziel") == "pruefen":
+                return redirect(_step_url(draft, None))
+            later = ids[ids.index(step_id) + 1:]
+            return redirect(_step_url(draft, later[0] if later else None))
+        else:
+            posted = request.POST
+    view = StepView(spec, step_def, answers=state.answers, posted=posted, result=result, language=language,
+                    prefill=prefill, extra_slots=extra)
+    context = {
+        "draft": draft, "form": draft.version.form, "title": spec.title(language),
+        "step_title": text(step_def["title"], language), "step_help": text(step_def.get("help"), language),
+        "view": view, "action_url": request.get_full_path(), **_progress(draft, state, step_id),
+    }
+    return render(request, "assistants/step.html", context, status=200)
+
+
+@require_http_methods(["GET", "POST"])
+def saved(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
+    draft = _draft(request, slug, draft_id)
+    link = request.build_absolute_uri(reverse("assistants:resume", args=[services.resume_token(draft)]))
+    error, sent_to, email = "", "", ""
+    if request.method == "POST":
+        email = request.POST.get("email", "")
+        try:
+            address = parse_email(email)
+        except Invalid as exc:
+            error = exc.message
+        else:
+            send_mail(
+                _("Ihr gespeicherter Antrag: %(title)s") % {"title": draft.version.form.title},
+                _("Sie können Ihren Antrag bis zum %(date)s über diesen Link fortsetzen:\n\n%(link)s\n\n"
+                  "Geben Sie den Link nicht weiter: wer ihn kennt, kann Ihre Angaben sehen.")
+                % {"date": timezone.localtime(draft.expires_at).strftime("%d.%m.%Y"), "link": link},
+                None, [address])
+            sent_to = address
+    return render(request, "assistants/saved.html", {
+        "draft": draft, "form": draft.version.form, "title": draft.version.spec.title(_lang()), "link": link,
+        "expires": draft.expires_at, "error": error, "sent_to": sent_to, "email": email,
+        "continue_url": _step_url(draft, services.next_missing_step(draft, services.load_state(draft))),
+    })
+
+
+# --- Summary, payment, submission -------------------------------------------------------------------
+def _auth(request: HttpRequest) -> tuple[str | None, str | None]:
+    identity = _identity(request)
+    return (identity.level, identity.provider) if identity else (None, None)
+
+
+def _submit(request: HttpRequest, draft: Draft, payment: dict | None = None) -> HttpResponse:
+    level, provider = _auth(request)
+    slug = draft.version.form.slug
+    try:
+        receipt = services.submit_draft(draft.id, auth_level=level, auth_provider=provider, payment=payment,
+                                        language=_lang())
+    except services.IncompleteDraft as exc:
+        messages.error(request, _("Bitte vervollständigen Sie zuerst diesen Schritt."))
+        return redirect(_step_url(draft, exc.step_id))
+    except Exception:
+        log.exception("hand-over failed", extra={"form": slug})
+        messages.error(request, _("Ihr Antrag konnte gerade nicht übermittelt werden. Ihre Angaben sind gespeichert; "
+                                  "bitte versuchen Sie es in einigen Minuten noch einmal."))
+        return redirect("assistants:summary", slug=slug, draft_id=draft.id)
+    _grant(request, SESSION_RECEIPTS, str(receipt.id))
+    return redirect("assistants:receipt", receipt_id=receipt.id)
+
+
+@require_http_methods(["GET", "POST"])
+def summary(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
+    try:
+        draft = _draft(request, slug, draft_id)
+    except Http404:
+        receipt = Receipt.objects.filter(draft_key=draft_id).first()
+        if receipt and str(draft_id) in request.session.get(SESSION_DRAFTS, []):
+            return redirect("assistants:receipt", receipt_id=receipt.id)
+        raise
+    form = draft.version.form
+    if gate := _login_gate(request, form):
+        return gate
+    state = services.load_state(draft)
+    missing = services.next_missing_step(draft, state)
+    if missing:
+        return redirect(_step_url(draft, missing))
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("declaration") != "yes":
+            error = _("Bitte bestätigen Sie, dass Ihre Angaben vollständig und richtig sind.")
+        elif form.fee_cents:
+            return _start_payment(request, draft, state)
+        else:
+            return _submit(request, draft)
+    spec = draft.version.spec
+    sections = summary_sections(spec, state.answers, _lang())
+    for section in sections:
+        section["edit_url"] = _step_url(draft, section["step_id"]) + "?ziel=pruefen"
+    return render(request, "assistants/summary.html", {
+        "draft": draft, "form": form, "title": spec.title(_lang()), "sections": sections, "place": state.place,
+        "place_url": _step_url(draft, "place"), "error": error,
+        "fee": format_cents(form.fee_cents) if form.fee_cents else None,
+        "step_number": len(_step_ids(draft, state)) + 1, "step_count": len(_step_ids(draft, state)) + 1,
+    })
+
+
+def _start_payment(request: HttpRequest, draft: Draft, state: services.DraftState) -> HttpResponse:
+    payments = integrations.payment_services()
+    form = draft.version.form
+    if payments is None:
+        messages.error(request, _("Die Bezahlung ist zurzeit nicht möglich. Ihre Angaben sind gespeichert; bitte "
+                                  "versuchen Sie es später noch einmal."))
+        return redirect("assistants:summary", slug=form.slug, draft_id=draft.id)
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        state = services.load_state(locked)
+        state.payment_attempt += 1
+        reference = f"AW-{locked.id.hex[:16]}-{state.payment_attempt}"
+        locked.payment_reference = reference
+        locked.status = Draft.Status.PAYING
+        services.save_state(locked, state)
+    return_url = request.build_absolute_uri(reverse("assistants:payment_return", args=[form.slug, draft.id]))
+    try:
+        transaction_ = payments.start_payment(reference=reference, amount_cents=form.fee_cents,
+                                              purpose=f"{form.title} ({reference})", return_url=return_url)
+    except Exception:
+        log.exception("payment start failed", extra={"form": form.slug})
+        messages.error(request, _("Die Bezahlung konnte nicht gestartet werden. Ihre Angaben sind gespeichert; "
+                                  "bitte versuchen Sie es noch einmal."))
+        return redirect("assistants:summary", slug=form.slug, draft_id=draft.id)
+    return redirect(transaction_.redirect_url)
+
+
+def payment_return(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
+    """Back from the pay page: the redirect proves nothing, so ask the provider for the status."""
+    receipt = Receipt.objects.filter(draft_key=draft_id).first()
+    if receipt is not None and str(draft_id) in request.session.get(SESSION_DRAFTS, []):
+        _grant(request, SESSION_RECEIPTS, str(receipt.id))
+        return redirect("assistants:receipt", receipt_id=receipt.id)
+    draft = _draft(request, slug, draft_id)
+    payments = integrations.payment_services()
+    if payments is None or not draft.payment_reference:
+        return redirect("assistants:summary", slug=slug, draft_id=draft.id)
+    transaction_ = payments.get_transaction(draft.payment_reference)
+    if transaction_ is None:
+        return redirect("assistants:summary", slug=slug, draft_id=draft.id)
+    transaction_ = payments.refresh_status(transaction_)
+    status = transaction_.status
+    if status == "paid":
+        payment = {"reference": draft.payment_reference, "status": "paid",
+                   "amount_cents": draft.version.form.fee_cents,
+                   "provider": getattr(transaction_, "provider", None)}
+        return _submit(request, draft, payment)
+    Draft.objects.filter(pk=draft.pk).update(status=Draft.Status.OPEN)
+    if status in FAILED_PAYMENT:
+        messages.error(request, {
+            "declined": _("Die Zahlung wurde abgelehnt. Sie können es noch einmal versuchen."),
+            "abandoned": _("Die Zahlung wurde abgebrochen. Sie können es noch einmal versuchen."),
+        }.get(status, _("Die Zahlung ist fehlgeschlagen. Sie können es noch einmal versuchen.")))
+    else:
+        messages.info(request, _("Die Zahlung ist noch nicht abgeschlossen."))
+    return redirect("assistants:summary", slug=slug, draft_id=draft.id)
+
+
+# --- Receipt ----------------------------------------------------------------------------------------
+def _receipt(request: HttpRequest, receipt_id) -> Receipt:
+    receipt = get_object_or_404(Receipt.objects.select_related("version__form"), pk=receipt_id)
+    allowed = str(receipt.id) in request.session.get(SESSION_RECEIPTS, []) or str(receipt.draft_key) in \
+        request.session.get(SESSION_DRAFTS, [])
+    if not allowed:
+        raise Http404(_("Diese Eingangsbestätigung gibt es nicht."))
+    return receipt
+
+
+def receipt(request: HttpRequest, receipt_id) -> HttpResponse:
+    item = _receipt(request, receipt_id)
+    data = services.receipt_summary(item)
+    return render(request, "assistants/receipt.html", {
+        "receipt": item, "form": item.version.form, "title": item.version.spec.title(_lang()),
+        "sections": data["sections_en"] if _lang() == "en" else data["sections"], "place": data.get("place", {}),
+        "payment": data.get("payment"),
+        "fee": format_cents(data["payment"]["amount_cents"]) if data.get("payment") else None,
+    })
+
+
+def receipt_download(request: HttpRequest, receipt_id) -> HttpResponse:
+    item = _receipt(request, receipt_id)
+    pdf = receipt_pdf(item, services.receipt_summary(item), _lang())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="Eingangsbestaetigung-{item.reference}.pdf"'
+    return response
