@@ -44,3 +44,12 @@ def test_unknown_text_never_reaches_a_level(text):
     if text.strip() not in ALL and text.strip().lower() not in {"1", "2", "3", "4", "low", "substantial", "high"}:
         assert levels.normalize(text) is None
         assert not levels.satisfies(text, "niedrig")
+
+
+def test_labels_are_translated_to_english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert levels.label("STORK-QAA-Level-4") == "high (eID function of the identity card)"
+    with translation.override("de"):
+        assert levels.label("hoch") == "hoch (Online-Ausweisfunktion)"

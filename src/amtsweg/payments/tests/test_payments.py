@@ -188,3 +188,11 @@ def test_invalid_arguments(settings, kwargs):
     with pytest.raises(ValueError):
         start_payment(return_url="/x/", **kwargs)
     assert not PaymentTransaction.objects.exists()
+
+
+def test_provider_error_is_translated(settings, closed_port_url, test_provider):
+    from django.utils import translation
+
+    settings.AMTSWEG_TESTBEZAHLDIENST_URL = closed_port_url
+    with translation.override("en"), pytest.raises(PaymentProviderError, match="cannot be reached"):
+        start(test_provider)
