@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.mail import send_mail
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -312,7 +311,7 @@ def summary(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
         if request.POST.get("declaration") != "yes":
             error = _("Bitte bestätigen Sie, dass Ihre Angaben vollständig und richtig sind.")
         elif form.fee_cents:
-            return _start_payment(request, draft, state)
+            return _start_payment(request, draft)
         else:
             return _submit(request, draft)
     spec = draft.version.spec
@@ -327,31 +326,37 @@ def summary(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
     })
 
 
-def _start_payment(request: HttpRequest, draft: Draft, state: services.DraftState) -> HttpResponse:
+def _start_payment(request: HttpRequest, draft: Draft) -> HttpResponse:
     payments = integrations.payment_services()
     form = draft.version.form
     if payments is None:
         messages.error(request, _("Die Bezahlung ist zurzeit nicht möglich. Ihre Angaben sind gespeichert; bitte "
                                   "versuchen Sie es später noch einmal."))
         return redirect("assistants:summary", slug=form.slug, draft_id=draft.id)
-    with transaction.atomic():
-        locked = Draft.objects.select_for_update().get(pk=draft.pk)
-        state = services.load_state(locked)
-        state.payment_attempt += 1
-        reference = f"AW-{locked.id.hex[:16]}-{state.payment_attempt}"
-        locked.payment_reference = reference
-        locked.status = Draft.Status.PAYING
-        services.save_state(locked, state)
+    # One reference per draft: the payment platform never charges a paid reference twice and lets an
+    # abandoned or declined payment be retried under the same reference.
+    reference = f"AW-{draft.id.hex}"
+    Draft.objects.filter(pk=draft.pk).update(payment_reference=reference, status=Draft.Status.PAYING)
+    draft.payment_reference = reference
     return_url = request.build_absolute_uri(reverse("assistants:payment_return", args=[form.slug, draft.id]))
     try:
         transaction_ = payments.start_payment(reference=reference, amount_cents=form.fee_cents,
-                                              purpose=f"{form.title} ({reference})", return_url=return_url)
+                                              purpose=f"{form.title} ({reference[:11]})", return_url=return_url)
     except Exception:
         log.exception("payment start failed", extra={"form": form.slug})
         messages.error(request, _("Die Bezahlung konnte nicht gestartet werden. Ihre Angaben sind gespeichert; "
                                   "bitte versuchen Sie es noch einmal."))
         return redirect("assistants:summary", slug=form.slug, draft_id=draft.id)
+    if transaction_.status == "paid":  # paid before (e.g. the return page was lost): submit now
+        return _submit(request, draft, _payment_info(draft, transaction_))
     return redirect(transaction_.redirect_url)
+
+
+def _payment_info(draft: Draft, transaction_) -> dict:
+    if hasattr(transaction_, "as_handoff"):
+        return dict(transaction_.as_handoff())
+    return {"reference": draft.payment_reference, "status": transaction_.status,
+            "amount_cents": draft.version.form.fee_cents, "provider": getattr(transaction_, "provider", None)}
 
 
 def payment_return(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
@@ -370,10 +375,7 @@ def payment_return(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
     transaction_ = payments.refresh_status(transaction_)
     status = transaction_.status
     if status == "paid":
-        payment = {"reference": draft.payment_reference, "status": "paid",
-                   "amount_cents": draft.version.form.fee_cents,
-                   "provider": getattr(transaction_, "provider", None)}
-        return _submit(request, draft, payment)
+        return _submit(request, draft, _payment_info(draft, transaction_))
     Draft.objects.filter(pk=draft.pk).update(status=Draft.Status.OPEN)
     if status in FAILED_PAYMENT:
         messages.error(request, {

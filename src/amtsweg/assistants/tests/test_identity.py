@@ -1,0 +1,76 @@
+"""Citizen login through amtsweg.identity: required level, prefill, level in the payload, drafts in the account."""
+
+import pytest
+from django.urls import reverse
+
+from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.assistants.models import Draft
+from amtsweg.identity.session import SESSION_KEY, CitizenIdentity
+
+from .factories import FormDefinitionFactory, FormVersionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def login_citizen(client, level: str, subject: str = "bpk2-erika") -> None:
+    user = UserFactory(citizen=True, username=subject)
+    client.force_login(user)
+    identity = CitizenIdentity(provider="test-saml", subject=subject, given_name="Erika", family_name="Mustermann",
+                               street="Rathausplatz", house_number="1", postcode="66111", city="Saarbrücken",
+                               email="erika@example.org", level=level)
+    session = client.session
+    session[SESSION_KEY] = {**identity.as_session(), "user_id": str(user.pk)}
+    session.save()
+
+
+@pytest.fixture
+def strict_form(db):
+    return FormVersionFactory(published=True, form=FormDefinitionFactory(slug="streng", requires_substantial=True))
+
+
+def test_form_with_minimum_level_sends_to_login(client, strict_form):
+    page = client.get(reverse("assistants:start", args=["streng"])).content.decode()
+    assert "Vertrauensniveau" in page and "Jetzt anmelden" in page and "Antrag starten" not in page
+    assert client.post(reverse("assistants:start", args=["streng"])).status_code == 200
+    assert not Draft.objects.exists()
+
+
+def test_too_low_level_is_not_enough(client, strict_form):
+    login_citizen(client, "niedrig")
+    page = client.get(reverse("assistants:start", args=["streng"])).content.decode()
+    assert "Jetzt anmelden" in page
+    assert "substantiell" in page
+
+
+def test_login_prefills_and_level_goes_into_the_payload(client, strict_form, postcode, test_intake):
+    login_citizen(client, "substantiell")
+    place_url = client.post(reverse("assistants:start", args=["streng"]))["Location"]
+    assert 'value="66111"' in client.get(place_url).content.decode()  # postcode from the account
+    step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    page = client.get(step1).content.decode()
+    assert 'value="Erika"' in page and 'value="Mustermann"' in page and 'value="Rathausplatz"' in page
+    assert 'value="erika@example.org"' in page
+    step2 = client.post(step1, {"given_name": "Erika", "family_name": "Mustermann", "birth_date": "01.01.1970",
+                                "address-street": "Rathausplatz", "address-house_number": "1",
+                                "address-postcode": "66111", "address-place": "Saarbrücken",
+                                "action": "next"})["Location"]
+    step3 = client.post(step2, {"has_pet": "nein", "colour": "rot", "action": "next"})["Location"]
+    summary = client.post(step3, {"action": "next"})["Location"]
+    client.post(summary, {"declaration": "yes"})
+    (payload,) = test_intake
+    assert payload.auth_level == "substantiell" and payload.auth_provider == "test-saml"
+
+
+def test_draft_found_again_through_the_account(client, strict_form, postcode):
+    login_citizen(client, "hoch")
+    client.post(reverse("assistants:start", args=["streng"]))
+    draft = Draft.objects.get()
+    assert draft.owner_key
+    client.cookies.clear()  # a new session, same account
+    login_citizen(client, "hoch")
+    page = client.get(reverse("assistants:start", args=["streng"])).content.decode()
+    assert f"/antrag/streng/{draft.id}/pruefen/" in page
+    assert client.get(reverse("assistants:place", args=["streng", draft.id])).status_code == 200
+    client.cookies.clear()
+    login_citizen(client, "hoch", subject="someone-else")
+    assert client.get(reverse("assistants:place", args=["streng", draft.id])).status_code == 404
