@@ -24,7 +24,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import Authority
-from amtsweg.core.tenancy import TenantQuerySet
+from amtsweg.core.tenancy import ADMIN_ROLES, LandAccess, TenantQuerySet
 from amtsweg.routing.models import Destination
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
@@ -43,6 +43,8 @@ class Case(models.Model):
     destination = models.ForeignKey(Destination, on_delete=models.PROTECT, related_name="cases")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Applications are none of the Land's business (personal data, even if encrypted).
+    tenant_land_access = LandAccess.NONE
     tenant_path = "destination__authority"
     objects = TenantQuerySet.as_manager()
 
@@ -96,6 +98,8 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Applications are none of the Land's business (personal data, even if encrypted).
+    tenant_land_access = LandAccess.NONE
     tenant_path = "destination__authority"
     objects = SubmissionQuerySet.as_manager()
 
@@ -127,6 +131,8 @@ class SubmissionAttachment(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     uploaded_at = models.DateTimeField(auto_now=True)
 
+    # Applications are none of the Land's business (personal data, even if encrypted).
+    tenant_land_access = LandAccess.NONE
     tenant_path = "submission__destination__authority"
     objects = TenantQuerySet.as_manager()
 
@@ -165,6 +171,8 @@ class Event(models.Model):
     signing_kid = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    # Applications are none of the Land's business (personal data, even if encrypted).
+    tenant_land_access = LandAccess.NONE
     tenant_path = "case__destination__authority"
     objects = TenantQuerySet.as_manager()
 
@@ -201,6 +209,7 @@ class ApiClient(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     tenant_path = "authority"
+    tenant_edit_roles = ADMIN_ROLES
     objects = TenantQuerySet.as_manager()
 
     class Meta:

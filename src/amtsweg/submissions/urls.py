@@ -1,6 +1,6 @@
 from django.urls import path
 
-from amtsweg.submissions import api, views
+from amtsweg.submissions import api, staff_views, views
 
 app_name = "submissions"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("v1/submissions/<str:submission_id>/attachments/<str:attachment_id>", api.AttachmentView.as_view(),
          name="api-attachment"),
     path("v1/cases/<str:case_id>/events", api.CaseEventsView.as_view(), name="api-case-events"),
+    # Staff: API clients
+    path("verwaltung/api-clients/", staff_views.client_list, name="api_clients"),
+    path("verwaltung/api-clients/neu/<str:kind>/", staff_views.client_create, name="api_client_create"),
+    path("verwaltung/api-clients/<int:pk>/sperren/", staff_views.client_revoke, name="api_client_revoke"),
     # Applicant's status page (signed link)
     path("status/<str:reference>/<str:sig>/", views.status_page, name="status"),
 ]

@@ -1,0 +1,79 @@
+"""Staff pages: API clients (OAuth client credentials) of the Submission API.
+
+Kommune administrators create subscriber clients (Fachverfahren) for their own Authority's destinations;
+Land operators also create sender clients (online services) for regions of their Land. The secret is
+shown once, right after creation, and only its hash is stored. Rows are read through the tenancy layer.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from amtsweg.accounts.access import is_admin, is_land_operator, role_required
+from amtsweg.submissions import oauth
+from amtsweg.submissions.forms import SenderClientForm, SubscriberClientForm
+from amtsweg.submissions.models import ApiClient
+
+
+def can_manage_clients(user) -> bool:
+    return bool(user.is_superuser or is_admin(user) or is_land_operator(user))
+
+
+def can_create_senders(user) -> bool:
+    return bool((user.is_superuser and user.authority_id) or is_land_operator(user))
+
+
+manager_required = role_required(can_manage_clients)
+
+
+@manager_required
+def client_list(request):
+    clients = ApiClient.objects.visible_to(request.user).select_related("authority").order_by("-is_active", "name")
+    return render(request, "submissions/api_client_list.html", {
+        "clients": clients, "can_create_senders": can_create_senders(request.user),
+    })
+
+
+@manager_required
+def client_create(request, kind: str):
+    if kind == ApiClient.Kind.SENDER:
+        if not can_create_senders(request.user):
+            return render(request, "accounts/forbidden.html", {"reason": "role"}, status=403)
+        form_class = SenderClientForm
+    elif kind == ApiClient.Kind.SUBSCRIBER:
+        form_class = SubscriberClientForm
+    else:
+        return redirect("submissions:api_clients")
+    form = form_class(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if kind == ApiClient.Kind.SENDER:
+            authority, scopes = request.user.authority, [form.scope()]
+        else:
+            destinations = form.cleaned_data["destinations"]
+            authority = destinations[0].authority
+            scopes = [f"subscribe:destination:{d.pk}" for d in destinations]
+        client, secret = oauth.create_client(name=form.cleaned_data["name"], kind=kind, authority=authority,
+                                             scopes=scopes, created_by=request.user)
+        response = render(request, "submissions/api_client_created.html", {"client": client, "secret": secret})
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "submissions/api_client_form.html", {"form": form, "kind": kind})
+
+
+@require_POST
+@manager_required
+def client_revoke(request, pk: int):
+    client = get_object_or_404(ApiClient.objects.editable_by(request.user), pk=pk)
+    with transaction.atomic():
+        client.is_active = False
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["is_active", "revoked_at"])
+        client.tokens.all().delete()
+    messages.success(request, _("Der Zugang „%(name)s“ ist gesperrt; ausgegebene Tokens gelten nicht mehr.")
+                     % {"name": client.name})
+    return redirect("submissions:api_clients")

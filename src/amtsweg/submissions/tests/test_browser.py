@@ -1,0 +1,44 @@
+"""Browser tests: the applicant's status page and the API-client pages pass axe-core (WCAG 2.1 AA)."""
+
+from __future__ import annotations
+
+import pytest
+
+from amtsweg.accounts.testing import browser_login
+from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.core.testing import assert_no_axe_violations
+from amtsweg.routing.tests.factories import ResponsibilityFactory
+from amtsweg.submissions import status
+from amtsweg.submissions.tests.factories import payload_for, submit_payload
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_status_page_is_accessible_and_shows_signed_events(live_server, page):
+    submission = submit_payload(payload_for(ResponsibilityFactory()))
+    page.goto(live_server.url + status.status_path(submission.public_reference))
+    assert page.get_by_role("heading", level=1).inner_text() == "Stand Ihres Antrags"
+    assert page.get_by_text("Antrag verschlüsselt eingereicht").is_visible()
+    assert page.locator(".kern-badge--success").count() == 2
+    assert_no_axe_violations(page)
+
+
+def test_api_client_pages_are_accessible(live_server, page):
+    responsibility = ResponsibilityFactory()
+    admin = UserFactory(kommune_admin=True, authority=responsibility.authority)
+    browser_login(page, live_server.url, admin)
+    page.goto(live_server.url + "/verwaltung/api-clients/neu/subscriber/")
+    assert_no_axe_violations(page)
+    page.get_by_label("Bezeichnung des Fachverfahrens").fill("Hundesteuer-Verfahren")
+    page.get_by_label("Zustellpunkte").select_option(str(responsibility.destination_id))
+    page.get_by_role("button", name="Zugang anlegen").click()
+    assert page.locator("#client-secret").inner_text().strip()
+    assert_no_axe_violations(page)
+    page.goto(live_server.url + "/verwaltung/api-clients/")
+    assert page.get_by_role("button", name="Zugang „Hundesteuer-Verfahren“ sperren").is_visible()
+    assert_no_axe_violations(page)

@@ -1,0 +1,137 @@
+"""Staff management of API clients (/verwaltung/api-clients/) and the applicant's status page."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+
+from amtsweg.accounts.testing import login_staff
+from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.routing.tests.factories import DestinationFactory, ResponsibilityFactory
+from amtsweg.submissions import events, oauth, status
+from amtsweg.submissions.models import AccessToken, ApiClient
+from amtsweg.submissions.tests.factories import ApiClientFactory, bearer, payload_for, submit_payload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _staff_client(user) -> Client:
+    client = Client()
+    login_staff(client, user)
+    return client
+
+
+def test_kommune_admin_creates_a_subscriber_client_and_sees_the_secret_once():
+    destination = DestinationFactory()
+    admin = UserFactory(kommune_admin=True, authority=destination.authority)
+    client = _staff_client(admin)
+
+    form = client.get("/verwaltung/api-clients/neu/subscriber/")
+    assert form.status_code == 200 and destination.name in form.content.decode()
+    response = client.post("/verwaltung/api-clients/neu/subscriber/",
+                           {"name": "Hundesteuer-Fachverfahren", "destinations": [str(destination.pk)]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    client_id = re.search(r'id="client-id">([^<]+)<', html).group(1)
+    secret = re.search(r'id="client-secret">([^<]+)<', html).group(1)
+    api_client = ApiClient.objects.get(client_id=client_id)
+    assert api_client.authority == destination.authority and api_client.created_by == admin
+    assert api_client.scopes == [f"subscribe:destination:{destination.pk}"]
+    assert api_client.secret_hash == oauth.hash_secret(secret) and secret not in api_client.secret_hash
+    token = Client().post("/token", urlencode({"grant_type": "client_credentials", "client_id": client_id,
+                                               "client_secret": secret}),
+                          content_type="application/x-www-form-urlencoded")
+    assert token.status_code == 200
+    listing = client.get("/verwaltung/api-clients/").content.decode()
+    assert "Hundesteuer-Fachverfahren" in listing and secret not in listing
+
+
+def test_an_admin_cannot_pick_another_kommunes_destination():
+    own, foreign = DestinationFactory(), DestinationFactory()
+    admin = UserFactory(kommune_admin=True, authority=own.authority)
+    response = _staff_client(admin).post("/verwaltung/api-clients/neu/subscriber/",
+                                         {"name": "Fremd", "destinations": [str(foreign.pk)]})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+    assert not ApiClient.objects.exists()
+
+
+def test_staff_of_one_kommune_cannot_see_or_revoke_anothers_clients():
+    mine = ApiClientFactory(subscriber_for=DestinationFactory(), name="Mein Verfahren")
+    theirs = ApiClientFactory(subscriber_for=DestinationFactory(), name="Fremdes Verfahren")
+    admin = UserFactory(kommune_admin=True, authority=mine.authority)
+    client = _staff_client(admin)
+    html = client.get("/verwaltung/api-clients/").content.decode()
+    assert "Mein Verfahren" in html and "Fremdes Verfahren" not in html
+    assert client.post(f"/verwaltung/api-clients/{theirs.pk}/sperren/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.is_active
+
+
+def test_revoking_a_client_invalidates_its_tokens():
+    api_client = ApiClientFactory(subscriber_for=DestinationFactory())
+    authorization = bearer(api_client)
+    admin = UserFactory(kommune_admin=True, authority=api_client.authority)
+    response = _staff_client(admin).post(f"/verwaltung/api-clients/{api_client.pk}/sperren/")
+    assert response.status_code == 302
+    api_client.refresh_from_db()
+    assert not api_client.is_active and api_client.revoked_at is not None
+    assert not AccessToken.objects.filter(client=api_client).exists()
+    assert Client(HTTP_AUTHORIZATION=authorization).get("/v1/submissions").status_code == 401
+
+
+def test_plain_staff_and_citizens_may_not_manage_clients():
+    staff = UserFactory()  # Kommune staff, not an administrator
+    assert _staff_client(staff).get("/verwaltung/api-clients/").status_code == 403
+    citizen = UserFactory(citizen=True)
+    client = Client()
+    client.force_login(citizen)
+    assert client.get("/verwaltung/api-clients/").status_code == 403
+    assert Client().get("/verwaltung/api-clients/").status_code == 302  # to the login
+
+
+def test_only_the_land_creates_sender_clients_inside_its_land():
+    admin = UserFactory(kommune_admin=True)
+    assert _staff_client(admin).get("/verwaltung/api-clients/neu/sender/").status_code == 403
+    operator = UserFactory(land_operator=True)
+    land = operator.authority.land_code
+    client = _staff_client(operator)
+    outside = client.post("/verwaltung/api-clients/neu/sender/", {"name": "Fremdes Land", "region": "09"})
+    assert outside.status_code == 200 and "in Ihrem Land" in outside.content.decode()
+    created = client.post("/verwaltung/api-clients/neu/sender/",
+                          {"name": "Bauportal", "region": land, "leika_key": "99012008001000"})
+    assert created.status_code == 200
+    sender = ApiClient.objects.get(name="Bauportal")
+    assert sender.kind == ApiClient.Kind.SENDER
+    assert sender.scopes == [f"send:region:DE{land}+send:service:urn:de:fim:leika:leistung:99012008001000"]
+
+
+def test_status_page_needs_the_signed_link_and_shows_verified_events(settings):
+    responsibility = ResponsibilityFactory()
+    submission = submit_payload(payload_for(responsibility))
+    client = Client()
+    assert client.get(f"/status/{submission.public_reference}/falsch/").status_code == 404
+    other = "AW-AAAA-BBBB-CCCC"
+    assert client.get(f"/status/{other}/{status.signature(other)}/").status_code == 404
+
+    response = client.get(status.status_path(submission.public_reference))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert submission.public_reference in html
+    assert "Antrag verschlüsselt eingereicht" in html
+    assert html.count("kern-badge--success") == 2 and "kern-badge--danger" not in html
+    # A tampered token shows as not verified.
+    event = submission.events.get(event_type=events.SUBMIT)
+    event.token = event.token[:-10] + "AAAAAAAAAA"
+    event.save(update_fields=["token"])
+    html = client.get(status.status_path(submission.public_reference)).content.decode()
+    assert html.count("kern-badge--danger") == 1
+    # Personal data does not appear on the page.
+    assert "Mustermann" not in html and "Bello" not in html
