@@ -89,11 +89,9 @@ def compute_shares(
             raise ValueError(f"months must be within 0..12, got {p.months} for {p.key}")
 
     if model == "fixed":
-        fees = allocate(
-            sum(fixed_fee_cents * p.months for p in participants) // 12 if participants else 0,
-            {p.key: Fraction(p.months) for p in participants},
-        )
-        return [Share(p.key, p.months, fees[p.key]) for p in participants]
+        # Each participant's own fee, pro rata, rounded half up to the cent; the total is their sum.
+        return [Share(p.key, p.months, int(Fraction(fixed_fee_cents * p.months, 12) + Fraction(1, 2)))
+                for p in participants]
 
     estimated: dict[str, int] = {}
     if model == "population":

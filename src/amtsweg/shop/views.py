@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from amtsweg.accounts.access import admin_required as kommune_admin_required
+from amtsweg.accounts.access import land_operator_required
 from amtsweg.accounts.models import Authority
 
 from . import reports, services
 from .forms import AcceptAgreementForm, ConfigureForm, EndForm, GoLiveForm, OnboardingUploadForm, YearForm
 from .models import Offer, Reminder, Subscription
 from .onboarding import import_onboarding_csv
-from .permissions import kommune_admin_required, land_operator_required
 
 
 def _own_subscription(request, pk: int) -> Subscription:

@@ -46,8 +46,10 @@ def test_equal_sharing_is_pro_rata_by_month(participants, total):
 def test_fixed_fee_is_pro_rata_by_month(participants, fee):
     shares = compute_shares("fixed", participants, fixed_fee_cents=fee)
     for share in shares:
-        assert abs(share.cents - fee * share.months / 12) <= 1
-    assert sum(s.cents for s in shares) == sum(fee * p.months for p in participants) // 12
+        assert share.cents >= 0
+        assert abs(share.cents - fee * share.months / 12) <= 0.5  # rounded to the nearest cent
+        if share.months == 12:
+            assert share.cents == fee
 
 
 def test_population_sharing_weights_by_population_and_months():

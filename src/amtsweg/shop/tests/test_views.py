@@ -1,0 +1,164 @@
+from datetime import date
+
+import pytest
+
+from amtsweg.accounts.testing import login_staff
+from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+from amtsweg.catalogue.tests.factories import PublicServiceFactory
+from amtsweg.routing.tests.factories import DestinationFactory
+from amtsweg.shop.models import AgreementAcceptance, Subscription
+from amtsweg.shop.tests.factories import OfferFactory, SubscriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(client):
+    user = UserFactory(kommune_admin=True)
+    login_staff(client, user)
+    return user
+
+
+def test_full_order_flow_over_http(client, admin):
+    offer = OfferFactory(name="Hundesteuer online", public_services=[PublicServiceFactory(hundesteuer=True)])
+    destination = DestinationFactory(authority=admin.authority, name="Steueramt Postfach")
+    page = client.get("/verwaltung/shop/")
+    assert "Hundesteuer online" in page.text and "verfügbar" in page.text
+
+    resp = client.post(f"/verwaltung/shop/{offer.slug}/bestellen/", {"agreement_version": 1})
+    assert resp.status_code == 200 and "Bitte bestätigen Sie" in resp.text  # checkbox not ticked
+    resp = client.post(f"/verwaltung/shop/{offer.slug}/bestellen/", {"agreement_version": 1, "accept": "on"})
+    sub = Subscription.objects.get(offer=offer, authority=admin.authority)
+    assert resp.status_code == 302 and resp.url == f"/verwaltung/shop/anschluss/{sub.pk}/einrichten/"
+    assert AgreementAcceptance.objects.get(subscription=sub).accepted_by == admin
+
+    resp = client.post(resp.url, {"office_name": "Steueramt", "contact_email": "kein-mail", "destination": ""})
+    assert "gültige E-Mail-Adresse" in resp.text and "Zustellpunkt" in resp.text
+    resp = client.post(f"/verwaltung/shop/anschluss/{sub.pk}/einrichten/", {
+        "office_name": "Steueramt", "contact_email": "steuer@kommune.example", "local_fee": "12,50",
+        "destination": str(destination.pk)})
+    assert resp.status_code == 302
+    sub.refresh_from_db()
+    assert sub.local_fee_cents == 1250 and sub.status == Subscription.Status.CONFIGURED
+
+    resp = client.post(f"/verwaltung/shop/anschluss/{sub.pk}/pruefen/", {"live_since": date.today().isoformat()})
+    assert resp.status_code == 302
+    sub.refresh_from_db()
+    assert sub.status == Subscription.Status.LIVE
+
+
+def test_changed_agreement_during_order_is_not_accepted(client, admin):
+    offer = OfferFactory()
+    from amtsweg.shop.tests.factories import AgreementVersionFactory
+
+    AgreementVersionFactory(offer=offer, version=2, text="Fassung 2")
+    resp = client.post(f"/verwaltung/shop/{offer.slug}/bestellen/", {"agreement_version": 1, "accept": "on"})
+    assert resp.status_code == 200 and "inzwischen geändert" in resp.text
+    assert not AgreementAcceptance.objects.exists()
+
+
+def test_other_kommune_cannot_see_or_change_an_order(client, admin):
+    foreign = SubscriptionFactory(authority=AuthorityFactory())
+    for url in (f"/verwaltung/shop/anschluss/{foreign.pk}/einrichten/",
+                f"/verwaltung/shop/anschluss/{foreign.pk}/pruefen/"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/verwaltung/shop/anschluss/{foreign.pk}/beenden/",
+                       {"ends_on": date.today().isoformat()}).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.ends_on is None
+    assert foreign.offer.name not in client.get("/verwaltung/shop/anschluesse/").text
+
+
+def test_staff_without_admin_role_and_citizens_cannot_shop(client):
+    login_staff(client, UserFactory())
+    assert client.get("/verwaltung/shop/").status_code == 403
+    client.logout()
+    client.force_login(UserFactory(citizen=True))
+    assert client.get("/verwaltung/shop/").status_code in (302, 403)
+
+
+def test_land_operator_views_and_exports(client):
+    operator = UserFactory(land_operator=True)
+    login_staff(client, operator)
+    offer = OfferFactory(name="Meldebescheinigung online")
+    live = SubscriptionFactory(offer=offer, live=True)
+    SubscriptionFactory(offer=offer)  # in progress
+    AuthorityFactory()  # missing
+    page = client.get(f"/land/angebote/{offer.slug}/")
+    assert page.status_code == 200
+    assert "1 angeschlossen, 1 in Arbeit, 1 fehlen" in page.text
+    assert "<svg" in page.text
+    csv_text = client.get(f"/land/angebote/{offer.slug}/export.csv").content.decode()
+    assert live.authority.name in csv_text and "angeschlossen" in csv_text
+    costs = client.get(f"/land/kosten/?jahr={date.today().year}&format=csv").content.decode()
+    assert "12.000,00" in costs  # one participant pays the full annual cost
+    pdf = client.get(f"/land/kosten/?jahr={date.today().year}&format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_land_reminders_are_sent_once_a_week(client, mailoutbox):
+    operator = UserFactory(land_operator=True)
+    login_staff(client, operator)
+    offer = OfferFactory()
+    missing = AuthorityFactory(email="rathaus@gemeinde.example")
+    client.post(f"/land/angebote/{offer.slug}/erinnern/")
+    client.post(f"/land/angebote/{offer.slug}/erinnern/")
+    to_missing = [m for m in mailoutbox if m.to == [missing.email]]
+    assert len(to_missing) == 1
+    assert offer.name in to_missing[0].subject
+
+
+def test_onboarding_csv_reports_every_bad_line_and_imports_nothing(client):
+    operator = UserFactory(land_operator=True)
+    login_staff(client, operator)
+    offer = OfferFactory(slug="hundesteuer")
+    good = AuthorityFactory()
+    csv_bytes = (
+        "ars;angebot;zustaendige_stelle;email;gebuehr_eur\n"
+        f"{good.area_ars};hundesteuer;Steueramt;steuer@x.example;12,50\n"
+        "12ab;hundesteuer;Amt;amt@x.example;\n"
+        f"{good.area_ars};gibtsnicht;Amt;kaputt;-3\n"
+    ).encode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    resp = client.post("/land/anschluesse/import/", {"file": SimpleUploadedFile("a.csv", csv_bytes)})
+    assert resp.status_code == 200
+    text = resp.text
+    assert "Zeile" in text
+    assert "12ab" in text and "Unbekanntes Angebot" in text and "E-Mail-Adresse" in text and "Euro-Betrag" in text
+    assert not Subscription.objects.exists()
+    ok = f"ars;angebot;zustaendige_stelle;email\n{good.area_ars};{offer.slug};Steueramt;steuer@x.example\n".encode()
+    resp = client.post("/land/anschluesse/import/", {"file": SimpleUploadedFile("b.csv", ok)})
+    assert resp.status_code == 302
+    sub = Subscription.objects.get()
+    assert sub.onboarded_by_land and sub.authority == good and not sub.acceptances.exists()
+
+
+def test_onboarding_refuses_other_lands_authorities_and_non_utf8(client):
+    operator = UserFactory(land_operator=True)
+    login_staff(client, operator)
+    OfferFactory(slug="x")
+    foreign = AuthorityFactory(municipality__association__district__land__code="01",
+                               municipality__association__district__code="01001")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    resp = client.post("/land/anschluesse/import/", {"file": SimpleUploadedFile(
+        "c.csv", f"ars;angebot;zustaendige_stelle;email\n{foreign.area_ars};x;A;a@x.example\n".encode())})
+    assert "Keine Behörde" in resp.text
+    resp = client.post("/land/anschluesse/import/", {"file": SimpleUploadedFile(
+        "d.csv", "ars;angebot;zustaendige_stelle;email\n100;x;Ämt;a@x.example\n".encode("latin-1"))})
+    assert "UTF-8" in resp.text
+
+
+def test_api_lists_offers_and_live_subscriptions_changed_since(client):
+    offer = OfferFactory(public_services=[PublicServiceFactory(hundesteuer=True)])
+    live = SubscriptionFactory(offer=offer, live=True)
+    SubscriptionFactory(offer=offer)  # an order in progress is not published
+    data = client.get("/api/shop/v1/offers").json()
+    assert data["totalCount"] == 1 and data["offers"][0]["leikaKeys"] == ["99102013000000"]
+    subs = client.get("/api/shop/v1/subscriptions").json()
+    assert [s["id"] for s in subs["subscriptions"]] == [live.pk]
+    later = client.get("/api/shop/v1/subscriptions", {"changedSince": "2999-01-01T00:00:00Z"}).json()
+    assert later["totalCount"] == 0
+    bad = client.get("/api/shop/v1/offers", {"changedSince": "gestern", "limit": "0"})
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
