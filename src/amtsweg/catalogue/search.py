@@ -9,6 +9,7 @@ no database-specific collation or extension. Every word of a query must occur in
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -33,6 +34,11 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 _PLACE_NAME_CHARS = re.compile(r"^[\w\s.,'()/\-]+$")
 
 
+def _clean(raw: str | None) -> str:
+    """Drop control and format characters (NUL would even break PostgreSQL) and outer spaces."""
+    return "".join(c for c in (raw or "") if c.isspace() or not unicodedata.category(c).startswith("C")).strip()
+
+
 class QueryError(ValueError):
     """A query that cannot be searched; `message` is shown to the citizen next to the search field."""
 
@@ -46,7 +52,7 @@ def query_words(raw: str) -> list[str]:
 
     Raises QueryError for an empty, too short, too long or too wordy query, with a German hint.
     """
-    text = (raw or "").strip()
+    text = _clean(raw)
     if not text:
         raise QueryError(_("Bitte geben Sie einen Suchbegriff ein, zum Beispiel „Wohngeld“ oder „Führerschein“."))
     if len(text) > MAX_QUERY_LENGTH:
@@ -126,7 +132,7 @@ def search_services(raw: str) -> ServiceResults:
     for hit in ordered:
         hit.public_services.sort(key=lambda p: p.name_folded)
     ozg_count = sum(1 for h in ordered if h.service is not None)
-    return ServiceResults(query=raw.strip(), hits=ordered, ozg_count=ozg_count, leika_count=leika_count)
+    return ServiceResults(query=_clean(raw), hits=ordered, ozg_count=ozg_count, leika_count=leika_count)
 
 
 # --- Places -------------------------------------------------------------------------------------------
@@ -208,7 +214,7 @@ def find_places(raw: str) -> PlaceResults:
 
     Raises QueryError with a specific German message for input that is none of these, e.g. "12ab".
     """
-    text = (raw or "").strip()
+    text = _clean(raw)
     if not text:
         raise QueryError(_("Bitte geben Sie eine Postleitzahl oder den Namen einer Gemeinde ein."))
     if len(text) > MAX_QUERY_LENGTH:

@@ -1,7 +1,7 @@
 """The search functions, called directly (no views)."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amtsweg.catalogue import search
@@ -46,6 +46,26 @@ def test_folding_makes_umlaut_and_sharp_s_spellings_equivalent(chars, data):
     )
     assert fold(word) == fold(respelled)
     assert search.query_words(word + "xyz") == search.query_words(respelled + "XYZ")
+
+
+GERMAN_LETTERS = "abcdefghijklmnopqrstuvwxyzäöüßABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=GERMAN_LETTERS, min_size=3, max_size=20), st.data())
+def test_search_finds_a_service_under_every_umlaut_spelling(word, data):
+    """Stored under one spelling, an OZG-Leistung is found by any other (ae/ä, ss/ß, any case)."""
+    from amtsweg.catalogue.tests.factories import OzgServiceFactory
+
+    respelled = "".join(
+        UMLAUT_SPELLINGS[c] if c in UMLAUT_SPELLINGS and data.draw(st.booleans()) else c for c in word
+    )
+    query = data.draw(st.sampled_from([respelled, respelled.lower(), respelled.upper().replace("ẞ", "SS")]))
+    service = OzgServiceFactory(name=f"Antrag {word} stellen")
+    try:
+        assert service.ozg_id in ozg_ids(search.search_services(query))
+    finally:
+        service.delete()
 
 
 # --- services --------------------------------------------------------------------------------------------
@@ -204,3 +224,10 @@ def test_invalid_place_queries_get_specific_german_errors(query, message_part):
 def test_postcodes_of_a_gemeinde_include_rows_matched_by_ags(places):
     assert search.postcodes_of(places.saarbruecken) == ["66111", "66113"]
     assert search.postcodes_of(places.althornbach) == ["66482", "66484"]
+
+
+def test_control_characters_are_dropped(catalogue, places):
+    assert search.query_words("Stra\x00sse\u200b") == ["strasse"]
+    assert ozg_ids(search.search_services("\x00Strasse")) == [10348]
+    assert [m.name for m in search.find_places("Battweiler\x00").municipalities] == ["Battweiler"]
+    assert search.find_places("664\x0084").postcode == "66484"

@@ -311,3 +311,9 @@ def test_postcode_table_shows_osm_place_names_only_where_they_differ(client, pla
     page = text(client.get("/orte/", {"q": "66333"}))
     assert '<td class="kern-table__cell" lang="de">Völklingen</td>' in page
     assert "Weitere Ortsnamen (OpenStreetMap)" in page
+
+
+@pytest.mark.parametrize("query", ["\x00", "Stra\x00sse", "6648\x004", "%", "'; DROP TABLE x; --", "ß" * 100])
+def test_odd_input_never_fails(client, catalogue, places, query):
+    assert client.get("/leistungen/", {"q": query}).status_code == 200
+    assert client.get("/orte/", {"q": query}).status_code == 200
