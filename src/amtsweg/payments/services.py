@@ -1,7 +1,7 @@
 """Payments as the form assistant uses them. Contract (do not change without telling the assistant):
 
     start_payment(*, reference, amount_cents, purpose, return_url, provider=None) -> PaymentTransaction
-    refresh_status(transaction) -> PaymentTransaction
+    refresh_status(transaction) -> PaymentTransaction   (never raises for an unreachable provider: see last_error)
     get_transaction(reference) -> PaymentTransaction | None
 
 XBezahldienste flow: create the transaction at the provider → send the citizen to `redirect_url` → on
@@ -123,7 +123,7 @@ def start_payment(*, reference: str, amount_cents: int, purpose: str, return_url
     if tx.status in RETRYABLE_STATUSES and tx.provider_transaction_id:
         # A provider may report success late: never start a second charge over a payment that went through
         # (and if the provider cannot say, start nothing: PaymentProviderError goes to the caller).
-        tx = refresh_status(tx, source="restart")
+        tx = refresh_status(tx, source="restart", raise_errors=True)
         if tx.is_paid:
             return tx
     with transaction.atomic():
@@ -173,16 +173,27 @@ def start_payment(*, reference: str, amount_cents: int, purpose: str, return_url
     return tx
 
 
-def refresh_status(transaction_: PaymentTransaction, *, source: str = "poll") -> PaymentTransaction:
+def refresh_status(transaction_: PaymentTransaction, *, source: str = "poll",
+                   raise_errors: bool = False) -> PaymentTransaction:
     """Ask the provider what became of the payment and record it. Idempotent; paid stays paid.
 
-    Raises PaymentProviderError (German message) if the provider cannot be asked; the status is unchanged then.
+    If the provider cannot be asked, the status stays as it was and `last_error` carries a German message
+    for the citizen (or PaymentProviderError is raised with `raise_errors=True`): callers never see a 500
+    and nothing is lost; asking again later finds the payment.
     """
     tx = transaction_
     if tx.is_paid or not tx.provider_transaction_id:
         return tx
-    plugin = _plugin(tx.provider)
-    answer: ProviderTransaction = plugin.get_status(tx.provider_transaction_id)
+    try:
+        plugin = _plugin(tx.provider)
+        answer: ProviderTransaction = plugin.get_status(tx.provider_transaction_id)
+    except PaymentProviderError as exc:
+        logger.warning("payment status unavailable", extra={"payment_id": tx.pk, "provider": tx.provider})
+        PaymentTransaction.objects.filter(pk=tx.pk).update(last_error=str(exc)[:300], updated_at=timezone.now())
+        tx.last_error = str(exc)[:300]
+        if raise_errors:
+            raise
+        return tx
     with transaction.atomic():
         locked = _locked(tx.pk)
         if locked.provider_transaction_id != answer.transaction_id:
@@ -203,4 +214,4 @@ def handle_notification(provider_id: str, body: bytes, headers: dict[str, str]) 
     tx = PaymentTransaction.objects.filter(provider=provider_id, provider_transaction_id=transaction_id).first()
     if tx is None:
         return None
-    return refresh_status(tx, source="callback")
+    return refresh_status(tx, source="callback", raise_errors=True)

@@ -18,10 +18,9 @@ def payment_return(request: HttpRequest, reference: str) -> HttpResponse:
     tx = get_transaction(reference)
     if tx is None:
         return render(request, "payments/unknown.html", status=404)
-    try:
-        tx = refresh_status(tx, source="return")
-    except PaymentProviderError as exc:
-        messages.error(request, str(exc))
+    tx = refresh_status(tx, source="return")
+    if tx.last_error:
+        messages.error(request, tx.last_error)
     return HttpResponseRedirect(tx.return_url)
 
 

@@ -146,13 +146,16 @@ def test_provider_unreachable_gives_german_error_and_loses_nothing(settings, tes
     citizen.choose(tx.redirect_url, "bezahlen")
     # Down again while the citizen returns: the status cannot be asked, nothing is changed or lost ...
     settings.AMTSWEG_TESTBEZAHLDIENST_URL = closed_port_url
+    unchanged = refresh_status(get_transaction("ANTRAG-1"))
+    assert unchanged.status == PaymentStatus.CREATED and "nicht erreichbar" in unchanged.last_error
     with pytest.raises(PaymentProviderError):
-        refresh_status(get_transaction("ANTRAG-1"))
+        refresh_status(get_transaction("ANTRAG-1"), raise_errors=True)
     answer = citizen.get(f"{test_provider.url}/bezahlung/ANTRAG-1/rueckkehr/")
     assert answer.status_code == 302  # back to the application, with the error as a message
     # ... and once it is back, the payment is found.
     settings.AMTSWEG_TESTBEZAHLDIENST_URL = f"{test_provider.url}/testbezahldienst"
-    assert refresh_status(get_transaction("ANTRAG-1")).status == PaymentStatus.PAID
+    found = refresh_status(get_transaction("ANTRAG-1"))
+    assert found.status == PaymentStatus.PAID and found.last_error == ""
 
 
 def test_provider_api_requires_the_shared_secret(settings, test_provider):
