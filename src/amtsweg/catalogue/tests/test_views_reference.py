@@ -25,6 +25,7 @@ def test_home_shows_557_services_in_14_topics(client, reference_data):
     page = client.get("/").content.decode()
     assert "557 OZG-Leistungen in 14 Themenfeldern" in page
     assert page.count('class="kern-card kern-card--interactive kern-card--small"') == 14
+    assert "unter 10.944 Gemeinden" in page  # without the 283 city districts of Berlin, Hamburg and Bremen
 
 
 def test_real_search_finds_strasse_and_fuehrerschein(client, reference_data):
