@@ -1,0 +1,109 @@
+"""Staff pages: who may see and change forms, preview, JSON export/import, FIM upload with precise errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from amtsweg.accounts.testing import login_staff
+from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.assistants.models import FormDefinition, FormVersion
+
+from .factories import FormVersionFactory, sample_definition
+
+pytestmark = pytest.mark.django_db
+FIM = Path(__file__).parent / "fim" / "xdatenfelder-beispiele"
+WBK = Path(__file__).resolve().parents[1] / "data" / "fim" / "S00000036_Waffenbesitzkarte_xdf1.xml"
+
+
+@pytest.fixture
+def operator(client):
+    user = UserFactory(land_operator=True)
+    login_staff(client, user)
+    return user
+
+
+@pytest.fixture
+def kommune_staff(client):
+    user = UserFactory()
+    login_staff(client, user)
+    return user
+
+
+def test_anonymous_and_citizens_are_kept_out(client):
+    assert client.get(reverse("assistants:staff_list")).status_code == 302
+    client.force_login(UserFactory(citizen=True))
+    assert client.get(reverse("assistants:staff_list")).status_code == 403
+
+
+def test_kommune_staff_may_look_and_preview_but_not_change(client, kommune_staff):
+    version = FormVersionFactory(form__slug="hund")
+    assert "Testantrag" in client.get(reverse("assistants:staff_list")).content.decode()
+    page = client.get(reverse("assistants:staff_detail", args=["hund"])).content.decode()
+    assert "Vorschau" in page and "Veröffentlichen" not in page
+    assert client.get(reverse("assistants:staff_preview", args=["hund", version.number])).status_code == 200
+    assert client.post(reverse("assistants:staff_publish", args=["hund", version.number])).status_code == 403
+    assert client.get(reverse("assistants:staff_edit", args=["hund", version.number])).status_code == 403
+    assert client.get(reverse("assistants:staff_fim")).status_code == 403
+
+
+def test_preview_validates_without_storing(client, kommune_staff):
+    version = FormVersionFactory(form__slug="hund")
+    url = reverse("assistants:staff_preview_step", args=["hund", version.number, "person"])
+    body = client.post(url, {"given_name": ""}).content.decode()
+    assert "Bitte füllen Sie das Feld „Vorname“ aus." in body and "Vorschau von Version" in body
+    assert 'role="alert"' in body
+
+
+def test_operator_edits_publishes_and_cannot_change_published(client, operator):
+    version = FormVersionFactory(form__slug="hund")
+    edit_url = reverse("assistants:staff_edit", args=["hund", version.number])
+    bad = client.post(edit_url, {"definition": '{"schema_version": 1}'})
+    assert bad.status_code == 400 and "&#x27;title&#x27; is a required property" in bad.content.decode()
+    changed = sample_definition()
+    changed["title"]["de"] = "Hundesteuer"
+    assert client.post(edit_url, {"definition": json.dumps(changed)}).status_code == 302
+    assert client.post(reverse("assistants:staff_publish", args=["hund", version.number])).status_code == 302
+    version.refresh_from_db()
+    assert version.is_published and version.definition["title"]["de"] == "Hundesteuer"
+    response = client.post(edit_url, {"definition": json.dumps(sample_definition())}, follow=True)
+    assert "kann nicht geändert werden" in response.content.decode()
+    assert FormVersion.objects.get(pk=version.pk).definition["title"]["de"] == "Hundesteuer"
+    client.post(reverse("assistants:staff_new_version", args=["hund"]))
+    assert version.form.versions.count() == 2
+
+
+def test_export_and_import_through_the_ui(client, operator):
+    version = FormVersionFactory(form__slug="hund", published=True)
+    exported = client.get(reverse("assistants:staff_export", args=["hund", version.number]))
+    assert exported["Content-Disposition"] == f'attachment; filename="hund-v{version.number}.json"'
+    data = json.loads(exported.content)
+    data["form"]["slug"] = "hund-kopie"
+    upload = SimpleUploadedFile("hund.json", json.dumps(data).encode())
+    response = client.post(reverse("assistants:staff_import"), {"file": upload, "publish": "yes"})
+    assert response.status_code == 302
+    assert FormDefinition.objects.get(slug="hund-kopie").published_version().definition == version.definition
+    broken = client.post(reverse("assistants:staff_import"), {"file": SimpleUploadedFile("x.json", b"{")})
+    assert broken.status_code == 400 and "kein gültiges JSON" in broken.content.decode()
+
+
+def test_fim_upload_imports_and_shows_notes(client, operator):
+    upload = SimpleUploadedFile("wbk.xml", WBK.read_bytes(), content_type="text/xml")
+    response = client.post(reverse("assistants:staff_fim"), {"file": upload, "leika": "99089086000000",
+                                                             "slug": "waffenbesitzkarte"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "XDatenfelder 1.0 S00000036" in page and "C00000009" in page and "Entwurf" in page
+
+
+def test_fim_upload_refuses_with_what_and_where(client, operator):
+    upload = SimpleUploadedFile("x.xml", (FIM / "v3" / "unexpected-node.xml").read_bytes())
+    response = client.post(reverse("assistants:staff_fim"), {"file": upload, "leika": "99089086000000"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Unerwartetes Element &lt;xdf:unknown&gt; in &lt;xdf:identifikation&gt;" in body and "Zeile 11" in body
+    response = client.post(reverse("assistants:staff_fim"), {"file": SimpleUploadedFile("x.xml", b"<x/>"),
+                                                             "leika": "123"})
+    assert "14 Ziffern" in response.content.decode()
