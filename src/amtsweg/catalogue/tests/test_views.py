@@ -42,6 +42,7 @@ def test_home_in_english(client, catalogue):
     assert '<html lang="en"' in page
     assert "5 OZG services in 4 subject areas" in page
     assert "Search for a service" in page
+    assert "Skip to content" in page and "Sources and licences" in page  # the page frame, too
 
 
 def test_language_switch_posts_to_set_language(client, catalogue):
