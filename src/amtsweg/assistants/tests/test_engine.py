@@ -142,3 +142,10 @@ def test_upload_is_checked_by_content_not_name(spec):
 def test_earlier_upload_is_kept_when_no_new_file(spec):
     stored = {"file_id": "abc", "filename": "a.pdf"}
     assert validate_step(spec, "evidence", {}, {}, {"document": stored}).cleaned == {"document": stored}
+def test_messages_in_english(spec):
+    result = validate_step(spec, "person", {}, language="en", today=TODAY)
+    assert messages(result)["given_name"] == "Please fill in “Given name”."
+    result = validate_step(spec, "person", dict(PERSON, email="x"), language="en", today=TODAY)
+    assert messages(result)["email"] == "Please enter an e-mail address like name@example.com."
+
+

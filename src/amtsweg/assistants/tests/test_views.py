@@ -287,3 +287,12 @@ def test_end_to_end_with_the_real_intake(client, published, settings, tmp_path):
     assert response["Location"].endswith(f"/eingang/{receipt.id}/")
     assert Submission.objects.count() == 1
     assert receipt.reference.startswith("AW-")
+
+
+def test_assistant_in_english(client, published, postcode):
+    client.cookies["django_language"] = "en"
+    place_url = start(client)
+    step_url = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    body = client.post(step_url, dict(PERSON, given_name="")).content.decode()
+    assert "Step 2 of 4" in body and "Please correct 1 entry" in body
+    assert "Please fill in “Given name”." in body and "About you" in body
