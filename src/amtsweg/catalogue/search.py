@@ -72,6 +72,13 @@ def query_words(raw: str) -> list[str]:
     return words
 
 
+def _all_words_q(words: list[str]) -> Q:
+    condition = Q()
+    for word in words:
+        condition &= Q(name_folded__contains=word)
+    return condition
+
+
 def _all_words(queryset: QuerySet, words: list[str]) -> QuerySet:
     for word in words:
         queryset = queryset.filter(name_folded__contains=word)
@@ -101,16 +108,28 @@ class ServiceResults:
 def search_services(raw: str) -> ServiceResults:
     """Find OZG-Leistungen whose name, or the name of one of their LeiKa-Leistungen, holds every word.
 
+    A query that is one number also finds the OZG-Leistung with that OZG-ID and LeiKa keys starting with it.
+
     Results are grouped by OZG-Leistung: those whose own name matches first (a name starting with the
     query before others), then those found only through a LeiKa-Leistung; stray LeiKa matches come last.
     """
     words = query_words(raw)
     phrase = " ".join(words)
-    services = _all_words(OzgService.objects.current(), words).select_related("topic", "life_situation")
+    service_filter = _all_words_q(words)
+    public_service_filter = _all_words_q(words)
+    if len(words) == 1 and _DIGITS.fullmatch(words[0]):
+        # A number: an OZG-ID, or a LeiKa key or the start of one (e.g. "99102013" for all Hundesteuer keys).
+        if len(words[0]) <= 9:
+            service_filter |= Q(ozg_id=int(words[0]))
+        if len(words[0]) >= 5:
+            public_service_filter |= Q(key__startswith=words[0])
+    services = OzgService.objects.current().filter(service_filter).select_related("topic", "life_situation")
     hits: dict[int | None, ServiceHit] = {s.pk: ServiceHit(service=s, name_matches=True) for s in services}
     current_services = OzgService.objects.current().select_related("topic", "life_situation")
-    public_services = _all_words(PublicService.objects.current(), words).prefetch_related(
-        Prefetch("ozg_services", queryset=current_services, to_attr="current_ozg_services")
+    public_services = (
+        PublicService.objects.current()
+        .filter(public_service_filter)
+        .prefetch_related(Prefetch("ozg_services", queryset=current_services, to_attr="current_ozg_services"))
     )
     leika_count = 0
     for public_service in public_services:

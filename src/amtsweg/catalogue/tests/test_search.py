@@ -231,3 +231,13 @@ def test_control_characters_are_dropped(catalogue, places):
     assert ozg_ids(search.search_services("\x00Strasse")) == [10348]
     assert [m.name for m in search.find_places("Battweiler\x00").municipalities] == ["Battweiler"]
     assert search.find_places("664\x0084").postcode == "66484"
+
+
+def test_numbers_find_ozg_ids_and_leika_keys(catalogue):
+    assert ozg_ids(search.search_services("10169")) == [10169]
+    results = search.search_services("99102013000000")
+    assert [(h.service.ozg_id, [p.key for p in h.public_services]) for h in results.hits] == [
+        (10160, ["99102013000000"])
+    ]
+    assert ozg_ids(search.search_services("99023001")) == [10169]  # a key prefix
+    assert search.search_services("123").hits == []
