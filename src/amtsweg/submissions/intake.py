@@ -3,7 +3,8 @@
 `accept_form_submission(payload)` is the platform acting as one more FIT-Connect sender: it resolves the
 responsible destination, builds the metadata, encrypts every part for the destination's active key
 (JSON data, the XML rendering where the service has an output format, metadata, each attachment) and
-then runs the same announce → upload → submit functions the Submission API uses, all in ONE database
+then hands the ciphertext to `services.create_submitted` — the one-shot form of the announce → upload →
+submit steps the Submission API uses, with the same rows, events and signal — in ONE database
 transaction together with the event log and the `submission_submitted` signal (the delivery outbox).
 
 Nothing of the application is stored in clear text. Encryption happens before the transaction opens,
@@ -13,6 +14,7 @@ commit, to send the status link, and is otherwise only inside the encrypted meta
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
@@ -24,28 +26,42 @@ from django.utils.translation import gettext as _
 from amtsweg.assistants.handoff import FormSubmissionPayload
 from amtsweg.submissions import crypto, metadata, output_formats, services, status
 from amtsweg.submissions.errors import NoResponsibleDestination
-from amtsweg.submissions.models import SubmissionAttachment, new_public_reference
+from amtsweg.submissions.models import new_public_reference
 
 logger = logging.getLogger(__name__)
 
 
 def resolve_destination(leika_key: str, ars: str):
-    """The active destination responsible for this service at the applicant's place, or raise."""
+    """The active destination responsible for this service at the applicant's place and its encryption
+    key as `(kid, public JWK)`, or raise `NoResponsibleDestination`.
+
+    Uses routing's per-process index (no query) and caches the active key per destination for the
+    index's version: every change to destinations or keys bumps that version, so the cache cannot go stale.
+    """
     from amtsweg.routing.models import Destination
-    from amtsweg.routing.resolution import resolve
+    from amtsweg.routing.resolution import get_index, resolve
 
     resolution = resolve(leika_key, ars=ars)
-    if not resolution.found or resolution.destination is None:
+    destination = resolution.destination
+    if not resolution.found or destination is None or destination.status != Destination.Status.ACTIVE:
         raise NoResponsibleDestination(leika_key, ars)
-    destination = Destination.objects.filter(pk=resolution.destination.pk).first()
-    if destination is None or destination.status != Destination.Status.ACTIVE:
-        raise NoResponsibleDestination(leika_key, ars)
-    key = destination.active_encryption_key()
+    version = get_index().version
+    if _key_cache.get("version") != version:
+        _key_cache.clear()
+        _key_cache["version"] = version
+    key = _key_cache.get(destination.pk)
     if key is None:
-        raise NoResponsibleDestination(leika_key, ars)
+        active = destination.active_encryption_key()
+        if active is None:
+            raise NoResponsibleDestination(leika_key, ars)
+        key = _key_cache[destination.pk] = (active.kid, dict(active.jwk, kid=active.kid))
     return destination, key
 
 
+_key_cache: dict = {}  # {"version": routing index version, destination id: (kid, public JWK)}
+
+
+@functools.lru_cache(maxsize=4096)
 def _service_name(leika_key: str) -> str:
     from amtsweg.catalogue.models import PublicService
 
@@ -54,8 +70,7 @@ def _service_name(leika_key: str) -> str:
 
 def accept_form_submission(payload: FormSubmissionPayload) -> str:
     """Encrypt and store a completed application; returns its public reference (e.g. AW-7KQ2-M9XD-4TPA)."""
-    destination, key = resolve_destination(payload.leika_key, payload.applicant_ars)
-    jwk = dict(key.jwk, kid=key.kid)
+    destination, (_kid, jwk) = resolve_destination(payload.leika_key, payload.applicant_ars)
     service_name = _service_name(payload.leika_key)
     reference = new_public_reference()
 
@@ -111,23 +126,15 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
         jwk, json.dumps(document, ensure_ascii=False).encode("utf-8"), content_type="application/json"
     )
 
-    stored: list[SubmissionAttachment] = []
-    try:
-        with transaction.atomic():
-            submission = services.announce(
-                destination,
-                service_identifier=f"urn:de:fim:leika:leistung:{payload.leika_key}",
-                service_name=service_name,
-                announced_attachments=[a for a, _jwe in parts],
-                public_reference=reference,
-            )
-            for attachment_id, jwe in parts:
-                stored.append(services.store_attachment(submission, attachment_id, jwe))
-            services.submit(submission, encrypted_metadata=encrypted_metadata, encrypted_data=encrypted_data)
-    except Exception:
-        for attachment in stored:  # the rows rolled back; remove their (ciphertext) files too
-            attachment.content.delete(save=False)
-        raise
+    submission = services.create_submitted(
+        destination,
+        service_identifier=f"urn:de:fim:leika:leistung:{payload.leika_key}",
+        service_name=service_name,
+        attachments=parts,
+        encrypted_metadata=encrypted_metadata,
+        encrypted_data=encrypted_data,
+        public_reference=reference,
+    )
 
     logger.info("submission accepted", extra={"submission": str(submission.pk), "destination": str(destination.pk)})
     if payload.applicant_email:

@@ -44,6 +44,8 @@ def validator() -> Draft202012Validator:
 
 
 def validate(metadata: dict[str, Any]) -> None:
+    if validator().is_valid(metadata):  # fast path; collect the errors only when there are some
+        return
     errors = sorted(validator().iter_errors(metadata), key=lambda e: list(e.path))
     if errors:
         raise InvalidMetadata("; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5]))

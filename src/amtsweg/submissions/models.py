@@ -21,6 +21,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import Authority
@@ -169,7 +170,8 @@ class Event(models.Model):
     claims = models.JSONField()
     token = models.TextField(blank=True)
     signing_kid = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Not auto_now_add: steps recorded together get explicit, strictly increasing times (log order).
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     # Applications are none of the Land's business (personal data, even if encrypted).
     tenant_land_access = LandAccess.NONE

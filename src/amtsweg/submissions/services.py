@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,11 +18,12 @@ from django.utils import timezone
 from amtsweg.routing.models import Destination
 from amtsweg.submissions import crypto, events
 from amtsweg.submissions.errors import Conflict, NotFound, TooLarge, Unprocessable
-from amtsweg.submissions.models import Case, Submission, SubmissionAttachment
+from amtsweg.submissions.models import Case, Event, Submission, SubmissionAttachment
 from amtsweg.submissions.signals import submission_submitted
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 MAX_ATTACHMENTS = 500
+_TICK = timedelta(microseconds=1)  # keeps steps recorded together in order
 
 
 def announce(
@@ -131,6 +133,70 @@ def submit(submission: Submission, *, encrypted_metadata: str, encrypted_data: s
         events.record(locked, events.SUBMIT, {"authenticationTags": tags})
         submission_submitted.send(sender=Submission, submission=locked)
     return locked
+
+
+def create_submitted(
+    destination: Destination,
+    *,
+    service_identifier: str,
+    service_name: str,
+    attachments: list[tuple[uuid.UUID, str]],
+    encrypted_metadata: str,
+    encrypted_data: str,
+    public_reference: str | None = None,
+    sender=None,
+) -> Submission:
+    """Announce, upload and submit in one round, for a sender that has every encrypted part at hand.
+
+    The platform's own forms use this: the same rows, events and signal as `announce` → `store_attachment`
+    → `submit`, but with plain inserts only (no read-back, no row locks), because nobody else can know the
+    new submission yet. Runs in one transaction with the `submission_submitted` signal. If the transaction
+    fails, the attachment files already written are removed again.
+    """
+    now = timezone.now()
+    kid = str(crypto.jwe_header(encrypted_metadata).get("kid", ""))[:64]
+    written: list[SubmissionAttachment] = []
+    try:
+        with transaction.atomic():
+            case = Case(destination=destination)
+            case.save(force_insert=True)
+            submission = Submission(
+                case=case,
+                destination=destination,
+                status=Submission.Status.SUBMITTED,
+                service_identifier=service_identifier,
+                service_name=service_name,
+                announced_attachments=[str(a) for a, _jwe in attachments],
+                encrypted_metadata=encrypted_metadata,
+                encrypted_data=encrypted_data,
+                encryption_kid=kid,
+                sender=sender,
+                submitted_at=now,
+                **({"public_reference": public_reference} if public_reference else {}),
+            )
+            submission.save(force_insert=True)
+            for attachment_id, jwe in attachments:
+                data = jwe.encode("ascii")
+                attachment = SubmissionAttachment(id=attachment_id, submission=submission, size=len(data))
+                attachment.content.save(f"{attachment_id}.jwe", ContentFile(data), save=False)
+                written.append(attachment)
+            if written:
+                SubmissionAttachment.objects.bulk_create(written)
+            tags = {
+                "metadata": _authentication_tag(encrypted_metadata),
+                "data": _authentication_tag(encrypted_data),
+                "attachments": {str(a): _authentication_tag(jwe) for a, jwe in attachments},
+            }
+            Event.objects.bulk_create([
+                events.build(submission, events.CREATE, at=now),
+                events.build(submission, events.SUBMIT, {"authenticationTags": tags}, at=now + _TICK),
+            ])
+            submission_submitted.send(sender=Submission, submission=submission)
+    except Exception:
+        for attachment in written:
+            attachment.content.delete(save=False)
+        raise
+    return submission
 
 
 def mark_forwarded(submission: Submission) -> None:

@@ -200,3 +200,19 @@ def test_intake_runs_inside_an_outer_transaction_too(responsibility):
     with transaction.atomic():
         reference = accept_form_submission(_payload(responsibility))
     assert Submission.objects.filter(public_reference=reference, status="submitted").exists()
+
+
+def test_key_rotation_takes_effect_for_the_next_intake(responsibility, settings):
+    from django.utils import timezone
+
+    from amtsweg.routing.tests.factories import DestinationKeyFactory
+
+    settings.ROUTING_INDEX_CHECK_SECONDS = 0
+    old_key = responsibility.destination.active_encryption_key()
+    first = submit_payload(_payload(responsibility))
+    assert crypto.jwe_header(first.encrypted_metadata)["kid"] == old_key.kid
+    new_key = DestinationKeyFactory(destination=responsibility.destination)
+    old_key.retired_at = timezone.now()
+    old_key.save()
+    second = submit_payload(_payload(responsibility))
+    assert crypto.jwe_header(second.encrypted_metadata)["kid"] == new_key.kid != old_key.kid
