@@ -270,9 +270,9 @@ class TestSamlProvider(SamlProvider):
         return True
 
     def idp_metadata(self, request: HttpRequest) -> str:
-        from amtsweg.identity.providers import test_idp
+        from amtsweg.identity.providers import embedded_saml_idp
 
-        return test_idp.saml_idp_metadata(self.sp_base_url(request))
+        return embedded_saml_idp.saml_idp_metadata(self.sp_base_url(request))
 
 
 def _provider(identifier: str) -> SamlProvider | None:

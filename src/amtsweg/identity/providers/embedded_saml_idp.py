@@ -1,5 +1,5 @@
 """Embedded test identity providers for the demo and the tests: a SAML IdP that speaks like BundID
-(pysaml2's IdP server) and an OpenID provider (Authlib's authorization server, see `test_op`).
+(pysaml2's IdP server) and an OpenID provider (Authlib's authorization server, see `embedded_oidc_op`).
 
 They are real protocol endpoints served over HTTP under /test-idp/, with their own keys generated at run
 time into settings.AMTSWEG_IDENTITY_KEY_DIR. A visitor logs in as one of the test persons below and picks the

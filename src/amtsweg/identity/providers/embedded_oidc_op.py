@@ -31,7 +31,7 @@ from joserfc.jwk import RSAKey
 
 from amtsweg.identity import keys, levels
 from amtsweg.identity.providers import oidc as oidc_rp
-from amtsweg.identity.providers.test_idp import TEST_PERSONS, TestPerson, person_form_context, require_enabled
+from amtsweg.identity.providers.embedded_saml_idp import TEST_PERSONS, TestPerson, person_form_context, require_enabled
 
 CODE_TTL = 300
 CLIENT_ID = "amtsweg"
