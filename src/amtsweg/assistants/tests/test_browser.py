@@ -1,0 +1,206 @@
+"""Browser tests in Debian's chromium: axe (WCAG 2.1 AA) on every assistant page, a whole application with the
+keyboard only, and error messages that are announced (role="alert" summary that receives focus)."""
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from amtsweg.assistants.demo import load_demo
+from amtsweg.assistants.models import Receipt
+from amtsweg.core.testing import assert_no_axe_violations
+from amtsweg.geo.tests.factories import MunicipalityFactory, PostcodeAreaFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(settings, test_intake):
+    load_demo(io.StringIO())
+    PostcodeAreaFactory(postcode="66111", municipality__name="Saarbrücken")
+    first = PostcodeAreaFactory(postcode="66557", municipality__name="Illingen")
+    PostcodeAreaFactory(postcode="66557", municipality=MunicipalityFactory(name="Merchweiler"))
+    return first
+
+
+def focused(page) -> str:
+    return page.evaluate("() => { const e = document.activeElement; return e ? (e.id || e.name || e.tagName) : ''; }")
+
+
+def tab_to(page, target: str, limit: int = 80) -> None:
+    """Press Tab until the element with this id (or name) has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page) == target:
+            return
+    raise AssertionError(f"could not reach {target} with Tab (focus is on {focused(page)})")
+
+
+def type_into(page, target: str, text: str) -> None:
+    tab_to(page, target)
+    page.keyboard.type(text)
+
+
+def test_whole_application_with_the_keyboard_only(live_server, page, demo, test_intake):
+    page.goto(f"{live_server.url}/antrag/hundesteuer/")
+    assert_no_axe_violations(page)
+    tab_to(page, "start-application")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/ort/")
+    assert "Schritt 1 von 4" in page.content()
+    assert_no_axe_violations(page)
+    type_into(page, "f-postcode", "66557")
+    page.keyboard.press("Enter")  # the default button is "Weiter"
+    page.wait_for_selector("#f-ars-0")
+    assert_no_axe_violations(page)
+    tab_to(page, "f-ars-0")
+    page.keyboard.press("ArrowDown")  # moves to and selects "Merchweiler"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/schritt/halter/")
+    assert "Schritt 2 von 4" in page.content()
+    assert_no_axe_violations(page)
+
+    # errors are announced: the summary is an alert and gets the focus, its links lead to the fields
+    page.keyboard.press("Tab")
+    tab_to(page, "f-vorname")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#error-summary")
+    assert page.get_attribute("#error-summary", "role") == "alert"
+    assert focused(page) == "error-summary"
+    assert "Bitte füllen Sie das Feld „Vorname“ aus." in page.inner_text("#error-summary")
+    assert page.get_attribute("#f-vorname", "aria-invalid") == "true"
+    assert "f-vorname-error" in page.get_attribute("#f-vorname", "aria-describedby")
+    assert_no_axe_violations(page)
+    page.keyboard.press("Tab")  # first link of the summary
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#f-vorname"
+
+    type_into(page, "f-vorname", "Erika")
+    type_into(page, "f-familienname", "Mustermann")
+    type_into(page, "f-geburtsdatum", "12.08.1964")
+    type_into(page, "f-anschrift-street", "Hauptstraße")
+    type_into(page, "f-anschrift-house_number", "5a")
+    type_into(page, "f-anschrift-postcode", "66557")
+    type_into(page, "f-anschrift-place", "Merchweiler")
+    type_into(page, "f-email", "erika@example.org")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/schritt/hund/")
+    assert_no_axe_violations(page)
+
+    type_into(page, "f-hund_name", "Bello")
+    tab_to(page, "f-rasse")
+    page.keyboard.type("Dackel")
+    today = timezone.localdate()
+    type_into(page, "f-wurfdatum", (today - timedelta(days=100)).strftime("%d.%m.%Y"))
+    # before the birth: the cross-field rule must refuse it
+    type_into(page, "f-haltungsbeginn", (today - timedelta(days=200)).strftime("%d.%m.%Y"))
+    tab_to(page, "f-listenhund-0")
+    page.keyboard.press("Space")  # "Ja" …
+    page.keyboard.press("ArrowRight")  # … then "Nein"
+    tab_to(page, "f-ermaessigung-0")
+    page.keyboard.press("Space")  # "Keine"
+    tab_to(page, "f-hund_name")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#error-summary")
+    assert "Der Beginn der Haltung kann nicht vor der Geburt des Hundes liegen." in page.inner_text("#error-summary")
+    assert_no_axe_violations(page)
+    tab_to(page, "f-haltungsbeginn")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(today.strftime("%d.%m.%Y"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/schritt/zahlung/")
+    assert "Schritt 4 von 4" in page.content()
+
+    tab_to(page, "f-lastschrift-0")
+    page.keyboard.press("Space")  # "Ja": account holder and IBAN become relevant
+    type_into(page, "f-kontoinhaber", "Erika Mustermann")
+    type_into(page, "f-iban", "DE02 1203 0000 0000 2020 51")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pruefen/")
+    assert_no_axe_violations(page)
+    body = page.inner_text("main")
+    assert "Merchweiler" in body and "Dackel" in body and "DE02 1203 0000 0000 2020 51" in body
+
+    tab_to(page, "f-declaration")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/antrag/eingang/**")
+    assert "Ihr Antrag ist eingegangen" in page.content()
+    assert_no_axe_violations(page)
+    (payload,) = test_intake
+    assert payload.data["rasse"] == "dackel" and payload.data["listenhund"] is False
+    assert payload.data["iban"] == "DE02120300000000202051"
+    assert payload.applicant_ars != demo.municipality.ars  # Merchweiler, not Illingen
+    assert Receipt.objects.count() == 1
+
+
+def test_other_assistant_pages_are_accessible(live_server, page, demo, test_intake):
+    page.goto(f"{live_server.url}/antrag/")
+    assert_no_axe_violations(page)
+    page.goto(f"{live_server.url}/antrag/meldebescheinigung/")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Antrag starten").click()
+    page.wait_for_url("**/ort/")
+    page.fill("#f-postcode", "1234")
+    page.get_by_role("button", name="Weiter").click()
+    page.wait_for_selector("#error-summary")
+    assert_no_axe_violations(page)
+    page.fill("#f-postcode", "66111")
+    page.get_by_role("button", name="Weiter").click()
+    page.wait_for_url("**/schritt/person/")
+    page.get_by_role("button", name="Zwischenspeichern und später fortsetzen").click()
+    page.wait_for_url("**/gespeichert/")
+    assert_no_axe_violations(page)
+    page.fill("#f-email", "kaputt")
+    page.get_by_role("button", name="Link senden").click()
+    page.wait_for_selector("#error-summary")
+    assert_no_axe_violations(page)
+    link = re.search(r'href="(http[^"]+/antrag/fortsetzen/[^"]+)"', page.content()).group(1)
+    page.goto(link[:-3] + "xyz/")
+    assert_no_axe_violations(page)
+    # the FIM-imported form renders accessibly, notes and repeatable fields included
+    page.goto(f"{live_server.url}/antrag/waffenbesitzkarte/")
+    page.get_by_role("button", name="Antrag starten").click()
+    page.fill("#f-postcode", "66111")
+    page.get_by_role("button", name="Weiter").click()
+    page.wait_for_url("**/schritt/**")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Weiter").first.click()
+    page.wait_for_selector("#error-summary")
+    assert_no_axe_violations(page)
+    # English
+    page.goto(f"{live_server.url}/antrag/hundesteuer/")
+    page.select_option("#site-lang-select", "en")
+    page.get_by_role("button", name="Wechseln").click()
+    page.wait_for_load_state()
+    assert "Start application" in page.content()
+    assert_no_axe_violations(page)
+
+
+def test_summary_error_and_receipt_page_are_accessible(live_server, page, demo, test_intake):
+    page.goto(f"{live_server.url}/antrag/meldebescheinigung/")
+    page.get_by_role("button", name="Antrag starten").click()
+    page.fill("#f-postcode", "66111")
+    page.get_by_role("button", name="Weiter").click()
+    page.fill("#f-vorname", "Erika")
+    page.fill("#f-familienname", "Mustermann")
+    page.fill("#f-geburtsdatum", "12.08.1964")
+    page.fill("#f-anschrift-street", "Rathausplatz")
+    page.fill("#f-anschrift-house_number", "1")
+    page.fill("#f-anschrift-postcode", "66111")
+    page.fill("#f-anschrift-place", "Saarbrücken")
+    page.get_by_role("button", name="Weiter").click()
+    page.wait_for_url("**/schritt/bescheinigung/")
+    page.check("#f-art-0")
+    page.check("#f-zweck-3")
+    page.fill("#f-anzahl", "1")
+    page.check("#f-versand-0")
+    page.get_by_role("button", name="Weiter").click()
+    page.wait_for_url("**/pruefen/")
+    assert "Gebühr von 10,00 €" in page.content()
+    page.get_by_role("button", name="Weiter zur Bezahlung").click()
+    page.wait_for_selector("#error-summary")
+    assert_no_axe_violations(page)
