@@ -46,6 +46,7 @@ from amtsweg.submissions.errors import (
     Forbidden,
     NotFound,
     SubmissionError,
+    TooLarge,
     Unprocessable,
     UnsupportedMediaType,
 )
@@ -107,11 +108,18 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class JoseParser(BaseParser):
+    """`application/jose` bodies: a compact serialisation (JWE for attachments, JWS for events)."""
+
     media_type = "application/jose"
 
     def parse(self, stream, media_type=None, parser_context=None):
+        if stream is None:
+            return ""
+        data = stream.read(services.MAX_ATTACHMENT_BYTES + 1)
+        if len(data) > services.MAX_ATTACHMENT_BYTES:
+            raise TooLarge("Der Inhalt ist zu groß.")
         try:
-            return stream.read().decode("ascii").strip()
+            return data.decode("ascii").strip()
         except UnicodeDecodeError as exc:
             raise ParseError("A JOSE compact serialisation is ASCII.") from exc
 

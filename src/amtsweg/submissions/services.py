@@ -226,3 +226,18 @@ def delete_submission(submission: Submission) -> None:
         submission.status = Submission.Status.DELETED
         submission.save()
         events.record(submission, events.DELETE)
+
+
+def purge_finished(older_than: timedelta) -> int:
+    """Delete the ciphertext of submissions the Fachverfahren accepted or rejected more than `older_than`
+    ago (it has them); each gets a `delete-submission` event. Returns how many were purged."""
+    cutoff = timezone.now() - older_than
+    finished = Submission.objects.filter(
+        status__in=[Submission.Status.ACCEPTED, Submission.Status.REJECTED], updated_at__lt=cutoff
+    )
+    count = 0
+    for submission in finished.iterator():
+        delete_submission(submission)
+        count += 1
+    return count
+

@@ -350,3 +350,38 @@ def test_info_and_unknown_key():
     assert Client().get("/v1/info").json() == {"version": {"major": 1, "minor": 1, "patch": 3}}
     response = Client().get(f"/v1/destinations/{uuid.uuid4()}/keys/abcdefgh")
     assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+
+
+def test_large_attachments_round_trip_beyond_joserfc_default_limit(responsibility):
+    """6 MiB: above joserfc's 64 KiB decrypt default and Django's 5 MiB form-body limit."""
+    destination = responsibility.destination
+    big = bytes(range(256)) * (6 * 4096)
+    ids = _send(ApiClientFactory(sender_region="10"), destination, attachments=(big,))
+    client = _client(ApiClientFactory(subscriber_for=destination))
+    (attachment_id,) = client.get(f"/v1/submissions/{ids['submissionId']}").json()["attachments"]
+    jwe = client.get(f"/v1/submissions/{ids['submissionId']}/attachments/{attachment_id}").content.decode()
+    assert crypto.decrypt_jwe(PRIVATE, jwe) == big
+
+
+def test_housekeeping_signs_events_and_purges_finished_submissions(responsibility, signature_key, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    submission = submit_payload(payload_for(responsibility))
+    client = _client(ApiClientFactory(subscriber_for=responsibility.destination))
+    client.get(f"/v1/submissions/{submission.pk}")
+    assert client.post(f"/v1/cases/{submission.case_id}/events", _set(submission, events.ACCEPT),
+                       content_type="application/jose").status_code == 204
+    files = [p for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert files
+    out = StringIO()
+    call_command("submissions_housekeeping", "--purge-after-days", "0", stdout=out)
+    assert "purged submissions: 1" in out.getvalue()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.DELETED
+    assert submission.encrypted_metadata == submission.encrypted_data == ""
+    assert not [p for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    log = list(Event.objects.filter(case=submission.case))
+    assert [e.event_type for e in log][-1] == events.DELETE
+    assert all(e.token and events.verification_state(e) for e in log)
