@@ -204,3 +204,30 @@ def test_summary_error_and_receipt_page_are_accessible(live_server, page, demo, 
     page.get_by_role("button", name="Weiter zur Bezahlung").click()
     page.wait_for_selector("#error-summary")
     assert_no_axe_violations(page)
+
+
+def test_staff_form_pages_are_accessible(live_server, page, demo):
+    from amtsweg.accounts.testing import browser_login
+    from amtsweg.accounts.tests.factories import UserFactory
+
+    browser_login(page, live_server.url, UserFactory(land_operator=True))
+    base = f"{live_server.url}/verwaltung/formulare"
+    for path in ["/", "/hundesteuer/", "/waffenbesitzkarte/", "/hundesteuer/v1/vorschau/",
+                 "/waffenbesitzkarte/v1/vorschau/", "/import/", "/fim-import/"]:
+        page.goto(base + path)
+        assert_no_axe_violations(page)
+    page.goto(base + "/hundesteuer/v1/vorschau/")
+    page.get_by_role("button", name="Weiter").click()
+    page.wait_for_selector("#error-summary")
+    assert_no_axe_violations(page)
+    page.goto(base + "/fim-import/")
+    page.set_input_files("#f-file", files=[{"name": "x.xml", "mimeType": "text/xml", "buffer": b"<x/>"}])
+    page.fill("#f-leika", "99089086000000")
+    page.get_by_role("button", name="Importieren").click()
+    page.wait_for_selector("#error-summary")
+    assert "Unbekannter Namensraum" in page.inner_text("#error-summary")
+    assert_no_axe_violations(page)
+    page.goto(base + "/waffenbesitzkarte/")
+    page.get_by_role("button", name="Neue Version aus der neuesten anlegen").click()
+    page.wait_for_url("**/v2/bearbeiten/")
+    assert_no_axe_violations(page)
