@@ -65,6 +65,9 @@ def make_handler(receiver: Receiver, secret: str):
                 return self._answer(503, {"error": "processing failed, retry later"})
             for outcome in outcomes:
                 _report(outcome)
+            if any(o.status == "skipped" for o in outcomes):
+                # Not processed (event log not verifiable yet, or busy): the platform shall call again.
+                return self._answer(503, {"error": "not all submissions processed, retry later"})
             return self._answer(200, {"processed": [o.submission_id for o in outcomes]})
 
     return CallbackHandler

@@ -47,7 +47,7 @@ def make_fachverfahren(tmp_path: Path, channels=("pull", "callback")) -> Fachver
     responsibility = ResponsibilityFactory(destination=destination)
     client = ApiClientFactory(subscriber_for=destination)
     key_dir = tmp_path / "keys"
-    key_dir.mkdir()
+    key_dir.mkdir(parents=True)
     private = keypair(0, 4096).as_dict(private=True)
     (key_dir / "decrypt.jwk.json").write_text(json.dumps(private | {"kid": encryption.kid, "alg": "RSA-OAEP-256"}))
     (key_dir / "sign.jwk.json").write_text(json.dumps(private | {"kid": signature.kid, "alg": "PS512"}))
@@ -63,13 +63,12 @@ def client_env() -> dict[str, str]:
 
 
 class Listener:
-    """The reference client in --listen mode, as a separate process."""
+    """The reference client in --listen mode, as a separate process (`args`: its command line so far)."""
 
-    def __init__(self, fv: Fachverfahren, base_url: str, interval: float = 3600):
+    def __init__(self, args: list[str], callback_secret: str, interval: float = 3600, env: dict | None = None):
         self.process = subprocess.Popen(
-            [*fv.args(base_url), "--listen", "127.0.0.1:0", "--callback-secret", fv.destination.callback_secret,
-             "--interval", str(interval)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=client_env(),
+            [*args, "--listen", "127.0.0.1:0", "--callback-secret", callback_secret, "--interval", str(interval)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or client_env(),
         )
         first = self.process.stdout.readline()
         if not first:

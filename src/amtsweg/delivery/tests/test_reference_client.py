@@ -61,7 +61,7 @@ def test_a_submission_it_cannot_decrypt_is_rejected_with_a_reason(live_server, t
 
 def test_callbacks_reach_the_listening_client_which_fetches_and_accepts(live_server, tmp_path):
     fv = make_fachverfahren(tmp_path)
-    listener = Listener(fv, live_server.url)
+    listener = Listener(fv.args(live_server.url), fv.destination.callback_secret)
     try:
         fv.destination.callback_url = listener.url
         fv.destination.save()
@@ -83,7 +83,7 @@ def test_callbacks_reach_the_listening_client_which_fetches_and_accepts(live_ser
 
 def test_callbacks_with_a_wrong_signature_are_refused_by_the_client(live_server, tmp_path):
     fv = make_fachverfahren(tmp_path)
-    listener = Listener(fv, live_server.url)
+    listener = Listener(fv.args(live_server.url), fv.destination.callback_secret)
     try:
         fv.destination.callback_url = listener.url
         fv.destination.callback_secret = "not-the-secret-the-client-knows"
