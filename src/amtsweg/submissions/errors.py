@@ -1,7 +1,9 @@
 """Errors of the submission services, each with an HTTP status and an RFC 7807 problem shape.
 
-The assistant shows `NoResponsibleDestination` to the citizen (its message is German and specific);
-the Submission API renders every `SubmissionError` as `application/problem+json`.
+The assistant shows `NoResponsibleDestination` to the citizen (its message is German and specific). Code
+that must not import this module (the assistant, an earlier stage) can duck-type: an exception from the
+intake with a `user_message` attribute carries text meant for citizens. The Submission API renders every
+`SubmissionError` as `application/problem+json`.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class NoResponsibleDestination(SubmissionError):
                 )
             )
         )
+        self.user_message = self.detail  # safe to show to citizens
 
 
 class NotFound(SubmissionError):

@@ -16,6 +16,7 @@ Token shape (FIT-Connect): header `{"typ": "secevent+jwt", "alg": "PS512", "kid"
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -74,6 +75,17 @@ PROBLEM_TYPES = {
         "technical-error",
     )
 }
+PROBLEM_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def is_problem_type(value: Any) -> bool:
+    """A FIT-Connect problem type: one of `PROBLEM_TYPES` or another slug under the FIT-Connect problem base
+    (the catalogue grows between versions; a receiver must not be refused for using a newer code)."""
+    if not isinstance(value, str) or not value.startswith(PROBLEM_BASE):
+        return False
+    return value in PROBLEM_TYPES or bool(PROBLEM_SLUG_RE.match(value[len(PROBLEM_BASE):]))
+
+
 # Clock skew tolerated for `iat` of SETs posted by a Fachverfahren.
 MAX_FUTURE_SECONDS = 300
 
@@ -294,5 +306,5 @@ def _check_claims(submission: Submission, claims: dict[str, Any]) -> None:
         if not isinstance(problems, list) or not problems:
             raise EventRejected("invalid", "Eine Zurückweisung muss mindestens ein Problem (problems) nennen.")
         for problem in problems:
-            if not isinstance(problem, dict) or problem.get("type") not in PROBLEM_TYPES:
+            if not isinstance(problem, dict) or not is_problem_type(problem.get("type")):
                 raise EventRejected("invalid", "Unbekannter Problemtyp in problems[].type.")

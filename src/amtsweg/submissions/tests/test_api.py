@@ -385,3 +385,11 @@ def test_housekeeping_signs_events_and_purges_finished_submissions(responsibilit
     log = list(Event.objects.filter(case=submission.case))
     assert [e.event_type for e in log][-1] == events.DELETE
     assert all(e.token and events.verification_state(e) for e in log)
+
+
+def test_newer_fit_connect_problem_codes_are_accepted_foreign_ones_not():
+    assert events.is_problem_type(events.PROBLEM_BASE + "invalid-data")
+    assert events.is_problem_type(events.PROBLEM_BASE + "some-future-code")
+    assert not events.is_problem_type(events.PROBLEM_BASE + "Bad Code")
+    assert not events.is_problem_type("https://example.org/problems/invalid-data")
+    assert not events.is_problem_type(None)
