@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -13,6 +15,8 @@ from amtsweg.identity import levels
 from amtsweg.identity.registry import register
 from amtsweg.identity.services import logout_citizen
 from amtsweg.identity.session import get_citizen_identity, login_url
+
+logger = logging.getLogger(__name__)
 
 
 def safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -54,7 +58,13 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
     if plugin is None or not plugin.can_reach(min_level):
         messages.error(request, _("Dieser Anmeldedienst steht nicht zur Verfügung. Bitte wählen Sie einen anderen."))
         return HttpResponseRedirect(login_url(request, next_url, min_level))
-    return plugin.start_login(request, min_level=min_level, next_url=next_url)
+    try:
+        return plugin.start_login(request, min_level=min_level, next_url=next_url)
+    except Exception:  # a misconfigured or unreachable provider must not end in a 500 for the citizen
+        logger.exception("login start failed", extra={"provider": provider})
+        messages.error(request, _("Der Anmeldedienst ist gerade nicht erreichbar. Bitte versuchen Sie es später "
+                                  "erneut oder wählen Sie einen anderen."))
+        return HttpResponseRedirect(login_url(request, next_url, min_level))
 
 
 @require_POST

@@ -106,13 +106,8 @@ class OidcProvider(IdentityProvider):
 
     # --- the flow --------------------------------------------------------------------------------------
     def start_login(self, request: HttpRequest, *, min_level: str | None, next_url: str) -> HttpResponse:
-        try:
-            endpoint = self.discovery(request)["authorization_endpoint"]
-        except (httpx.HTTPError, ValueError, KeyError, OidcRefused):
-            logger.warning("OIDC discovery failed", extra={"provider": self.identifier})
-            messages.error(request, _("Der Anmeldedienst ist gerade nicht erreichbar. Bitte versuchen Sie es "
-                                      "später erneut."))
-            return HttpResponseRedirect(next_url)
+        # Raises if the provider cannot be reached; the login view turns that into a message.
+        endpoint = self.discovery(request)["authorization_endpoint"]
         state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
         extra = {"acr_values": levels.EIDAS_CLASS_REF[min_level]} if min_level else {}
         with self.oauth_client(request) as client:

@@ -74,3 +74,39 @@ def test_bundid_is_enabled_by_its_metadata_file(settings, tmp_path):
     metadata.write_text("<md:EntityDescriptor/>")
     settings.AMTSWEG_BUNDID_METADATA_FILE = str(metadata)
     assert register.get_enabled("bundid") is not None
+
+
+def _start(client, provider):
+    client.get("/anmeldung/")
+    return client.post(f"/anmeldung/{provider}/start/", {"next": "/ziel/"}, follow=True)
+
+
+def test_broken_bundid_metadata_gives_a_clear_message_not_a_500(settings, tmp_path, client, identity_key_dir):
+    settings.AMTSWEG_IDENTITY_KEY_DIR = str(identity_key_dir)
+    metadata = tmp_path / "bundid.xml"
+    metadata.write_text("<kein-saml/>")
+    settings.AMTSWEG_BUNDID_METADATA_FILE = str(metadata)
+    answer = _start(client, "bundid")
+    assert answer.status_code == 200
+    assert "nicht erreichbar" in answer.content.decode()
+
+
+def test_unreachable_oidc_provider_gives_a_clear_message(monkeypatch, client):
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    monkeypatch.setenv("AMTSWEG_OIDC_ISSUER", f"http://127.0.0.1:{port}/realms/buerger")
+    monkeypatch.setenv("AMTSWEG_OIDC_CLIENT_ID", "amtsweg")
+    monkeypatch.setenv("AMTSWEG_OIDC_LABEL", "Servicekonto Saarland")
+    page = client.get("/anmeldung/").content.decode()
+    assert "Servicekonto Saarland" in page
+    answer = _start(client, "oidc")
+    assert "nicht erreichbar" in answer.content.decode()
+
+
+def test_unknown_provider_is_refused_with_a_message(client):
+    answer = _start(client, "gibt-es-nicht")
+    assert "steht nicht zur Verfügung" in answer.content.decode()
