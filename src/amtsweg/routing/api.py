@@ -27,13 +27,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amtsweg.core import platform_keys
 from amtsweg.core.text import fold
 from amtsweg.routing import resolution
-from amtsweg.routing.models import DestinationKey
 from amtsweg.routing.services import current_signature, destination_parameters
 
 PROBLEM_BASE = "/routing-api/v2/problems/"
@@ -50,14 +48,20 @@ def rate_limit_per_minute() -> int:
 # --- Problems and rate limiting ----------------------------------------------------------------------
 
 
-def problem(status: int, slug: str, title: str, detail: str = "", instance: str = "", **extra: Any) -> Response:
+def json_response(body: Any, *, status: int = 200, content_type: str = "application/json") -> HttpResponse:
+    """Plain Django response: the hot path skips DRF's negotiation and rendering (same JSON)."""
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return HttpResponse(text.encode(), status=status, content_type=content_type)
+
+
+def problem(status: int, slug: str, title: str, detail: str = "", instance: str = "", **extra: Any) -> HttpResponse:
     body = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if instance:
         body["instance"] = instance
     body.update(extra)
-    return Response(body, status=status, content_type="application/problem+json")
+    return json_response(body, status=status, content_type="application/problem+json")
 
 
 def _client_ip(request) -> str:
@@ -70,12 +74,10 @@ def check_rate_limit(request) -> tuple[bool, dict[str, str]]:
     now = time.time()
     window = int(now // 60)
     key = f"routing-api:rl:{_client_ip(request)}:{window}"
-    cache.add(key, 0, timeout=70)
     try:
         used = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=70)
-        used = 1
+    except ValueError:  # first request in this window
+        used = 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
     reset = int(60 - (now % 60)) or 60
     headers = {
         "RateLimit-Limit": str(limit),
@@ -101,13 +103,22 @@ class RoutingAPIView(APIView):
                             "erneut versuchen.") % {"s": headers["RateLimit-Reset"]},
                 "instance": request.path,
             }
-            response = HttpResponse(json.dumps(body), status=429, content_type="application/problem+json")
+            response = json_response(body, status=429, content_type="application/problem+json")
             response["Retry-After"] = headers["RateLimit-Reset"]
+        elif request.method in ("GET", "HEAD"):
+            # Read-only, no authentication: answer directly (DRF still describes `get` in the OpenAPI document).
+            response = self.respond(request)
         else:
             response = super().dispatch(request, *args, **kwargs)
         for name, value in headers.items():
             response[name] = value
         return response
+
+    def respond(self, request) -> HttpResponse:
+        raise NotImplementedError
+
+    def get(self, request):
+        return self.respond(request)
 
     def handle_exception(self, exc):
         if isinstance(exc, APIException):
@@ -238,13 +249,7 @@ def render_route(index, destination_id) -> dict | None:
     if destination is None:
         return None
     authority = destination.authority
-    key = (
-        DestinationKey.objects.filter(
-            destination_id=destination_id, purpose="encryption", retired_at__isnull=True, activated_at__isnull=False
-        )
-        .order_by("-activated_at")
-        .first()
-    )
+    key = index.active_keys.get(destination_id)
     params = destination_parameters(destination, key)
     contact = {"name": authority.name}
     if authority.phone:
@@ -271,17 +276,29 @@ def render_route(index, destination_id) -> dict | None:
 
 
 def _route_for(index, target, areas: list[dict] | None = None) -> dict | None:
-    base = render_route(index, target.destination_id)
-    if base is None:
-        return None
-    route = dict(base)
-    route["responsibilityArea"] = area_dict(index, target.area_ars)
+    """One route as JSON text: the cached document of its destination plus the area that matched."""
+    cache_key = ("json", target.destination_id, settings.PUBLIC_BASE_URL)
+    head = index.routes.get(cache_key)
+    if head is None:
+        base = render_route(index, target.destination_id)
+        if base is None:
+            return None
+        head = index.routes[cache_key] = _dumps(base)[:-1]
+    area_key = ("area", target.area_ars)
+    area = index.routes.get(area_key)
+    if area is None:
+        area = index.routes[area_key] = _dumps(area_dict(index, target.area_ars))
+    text = f'{head},"responsibilityArea":{area}'
     if areas is not None:
-        route["areas"] = areas
-    return route
+        text += ',"areas":' + _dumps(areas)
+    return text + "}"
 
 
-def _pagination(request) -> tuple[int, int] | Response:
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _pagination(request) -> tuple[int, int] | HttpResponse:
     try:
         offset = int(request.GET.get("offset", 0))
         limit = int(request.GET.get("limit", DEFAULT_LIMIT))
@@ -333,6 +350,9 @@ class RoutesView(RoutingAPIView):
         },
     )
     def get(self, request):
+        return self.respond(request)
+
+    def respond(self, request):
         params = request.GET
         leika_key = params.get("leikaKey", "")
         if not leika_key:
@@ -347,7 +367,7 @@ class RoutesView(RoutingAPIView):
                            _("Es muss genau einer der Parameter ars, ags, areaId oder postcode gesetzt sein."),
                            instance=request.path)
         pagination = _pagination(request)
-        if isinstance(pagination, Response):
+        if isinstance(pagination, HttpResponse):
             return pagination
         offset, limit = pagination
         (name, value), = areas.items()
@@ -365,16 +385,11 @@ class RoutesView(RoutingAPIView):
             name = "ars"
         result = resolution.resolve(leika_key, **{name: value})
         index = resolution.get_index()
-        routes: list[dict] = []
-        if result.found and result.candidates:
-            target = resolution.Target(result.responsibility_id, result.area_ars, result.authority.pk,
-                                       result.destination.pk)
-            route = _route_for(index, target, [area_dict(index, c.ars) for c in result.candidates])
-            routes = [route] if route else []
-        elif result.found:
-            target = resolution.Target(result.responsibility_id, result.area_ars, result.authority.pk,
-                                       result.destination.pk)
-            route = _route_for(index, target)
+        routes: list[str] = []
+        if result.found and result.destination is not None:
+            target = resolution.Target(result.responsibility_id, result.area_ars, 0, result.destination.pk)
+            areas = [area_dict(index, c.ars) for c in result.candidates] if result.candidates else None
+            route = _route_for(index, target, areas)
             routes = [route] if route else []
         elif result.ambiguous:
             grouped: dict[int, tuple[Any, list[dict]]] = {}
@@ -383,10 +398,13 @@ class RoutesView(RoutingAPIView):
                 if target is not None:
                     grouped.setdefault(target.responsibility_id, (target, []))[1].append(
                         area_dict(index, candidate.ars))
-            routes = [r for t, a in grouped.values() if (r := _route_for(index, t, a))]
-            routes.sort(key=lambda r: r["areas"][0]["name"])
-        extra = {} if routes else {"detail": result.message}
-        return Response(_page(routes, offset, limit, "routes", **extra))
+            ordered = sorted(grouped.values(), key=lambda item: item[1][0]["name"])
+            routes = [r for t, a in ordered if (r := _route_for(index, t, a))]
+        page = routes[offset:offset + limit]
+        body = f'{{"count":{len(page)},"offset":{offset},"totalCount":{len(routes)},"routes":[{",".join(page)}]'
+        if not routes:
+            body += ',"detail":' + _dumps(result.message)
+        return json_response(body + "}")
 
 
 def _area_entries(index) -> list[tuple[str, str, str, str, frozenset]]:
@@ -443,6 +461,9 @@ class AreasView(RoutingAPIView):
         responses={200: AreaResultSerializer, 400: ProblemSerializer, 429: RATE_LIMIT_RESPONSE},
     )
     def get(self, request):
+        return self.respond(request)
+
+    def respond(self, request):
         expressions = [e.strip() for e in request.GET.getlist("areaSearchexpression") if e.strip()]
         if not expressions:
             return problem(400, "missing-parameter", _("Parameter fehlt"),
@@ -451,7 +472,7 @@ class AreasView(RoutingAPIView):
             return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
                            _("Bis zu 10 Suchbegriffe mit je mindestens 2 Zeichen außer *."), instance=request.path)
         pagination = _pagination(request)
-        if isinstance(pagination, Response):
+        if isinstance(pagination, HttpResponse):
             return pagination
         offset, limit = pagination
         index = resolution.get_index()
@@ -461,14 +482,17 @@ class AreasView(RoutingAPIView):
             for e in _area_entries(index)
             if all(match(e) for match in matchers)
         ]
-        return Response(_page(found, offset, limit, "areas"))
+        return json_response(_page(found, offset, limit, "areas"))
 
 
 class InfoView(RoutingAPIView):
     @extend_schema(operation_id="get-info", tags=["Technisch"], summary="Version der Routing-API",
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
-        return Response({"version": {"major": 2, "minor": 0, "patch": 0}})
+        return self.respond(request)
+
+    def respond(self, request):
+        return json_response({"version": {"major": 2, "minor": 0, "patch": 0}})
 
 
 class JWKSView(RoutingAPIView):
@@ -476,6 +500,9 @@ class JWKSView(RoutingAPIView):
                    summary="Öffentliche Schlüssel der Plattform (prüfen destinationSignature)",
                    responses={200: JWKSSerializer})
     def get(self, request):
-        response = Response(platform_keys.public_jwks(), content_type="application/jwk-set+json")
+        return self.respond(request)
+
+    def respond(self, request):
+        response = json_response(platform_keys.public_jwks(), content_type="application/jwk-set+json")
         response["Cache-Control"] = "public, max-age=300"
         return response

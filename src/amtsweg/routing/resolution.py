@@ -58,7 +58,7 @@ class Target:
     destination_id: object  # UUID
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Resolution:
     """The answer to "who is responsible for this service here?"."""
 
@@ -89,6 +89,7 @@ class _Index:
     version: int
     built_at: float
     checked_at: float
+    interval: float
     by_key: dict[str, dict[str, Target]]
     ags_to_ars: dict[str, str]
     municipality_names: dict[str, str]
@@ -98,6 +99,7 @@ class _Index:
     area_names: dict[str, str]  # ARS prefix (Land, Kreis, Verband, Gemeinde) → name
     authorities: dict[int, Authority]
     destinations: dict[object, Destination]
+    active_keys: dict[object, object]  # destination id → its active encryption DestinationKey
     # per-destination rendered API route, filled lazily by amtsweg.routing.api
     routes: dict[tuple, dict] = field(default_factory=dict)
 
@@ -121,7 +123,7 @@ def _read_version() -> int:
 def _build(version: int) -> _Index:
     from amtsweg.accounts.models import Authority
     from amtsweg.geo.models import District, Land, MunicipalAssociation, Municipality, PostcodeArea
-    from amtsweg.routing.models import Destination, Responsibility
+    from amtsweg.routing.models import Destination, DestinationKey, Responsibility
 
     by_key: dict[str, dict[str, Target]] = {}
     for rid, key, area, authority_id, destination_id in Responsibility.objects.values_list(
@@ -152,13 +154,21 @@ def _build(version: int) -> _Index:
 
     used_destinations = {t.destination_id for table in by_key.values() for t in table.values()}
     used_authorities = {t.authority_id for table in by_key.values() for t in table.values()}
-    destinations = {d.pk: d for d in Destination.objects.filter(pk__in=used_destinations)} if used_destinations else {}
+    destinations = {d.pk: d for d in Destination.objects.select_related("authority")} if used_destinations else {}
     authorities = {a.pk: a for a in Authority.objects.filter(pk__in=used_authorities)} if used_authorities else {}
+    active_keys: dict[object, object] = {}
+    if used_destinations:
+        # newest activated, not retired encryption key per destination (same rule as active_encryption_key)
+        for key in DestinationKey.objects.filter(
+            purpose=DestinationKey.Purpose.ENCRYPTION, retired_at__isnull=True, activated_at__isnull=False
+        ).order_by("activated_at"):
+            active_keys[key.destination_id] = key
     now = time.monotonic()
     return _Index(
         version=version,
         built_at=now,
         checked_at=now,
+        interval=getattr(settings, "ROUTING_INDEX_CHECK_SECONDS", 1.0),
         by_key=by_key,
         ags_to_ars=ags_to_ars,
         municipality_names=municipality_names,
@@ -167,6 +177,7 @@ def _build(version: int) -> _Index:
         area_names=area_names,
         authorities=authorities,
         destinations=destinations,
+        active_keys=active_keys,
     )
 
 
@@ -175,8 +186,7 @@ def get_index() -> _Index:
     global _index
     index = _index
     now = time.monotonic()
-    interval = getattr(settings, "ROUTING_INDEX_CHECK_SECONDS", 1.0)
-    if index is not None and now - index.checked_at < interval and now - index.built_at < MAX_INDEX_AGE:
+    if index is not None and now - index.checked_at < index.interval and now - index.built_at < MAX_INDEX_AGE:
         return index
     with _lock:
         index = _index
@@ -200,10 +210,6 @@ def invalidate(*, bump: bool = True) -> None:
             IndexVersion.objects.get_or_create(pk=1, defaults={"counter": 1})
 
 
-def _asked(ars, ags, postcode, place) -> dict:
-    return {k: v for k, v in (("ars", ars), ("ags", ags), ("postcode", postcode), ("place", place)) if v}
-
-
 def resolve(
     leika_key: str,
     *,
@@ -214,19 +220,28 @@ def resolve(
 ) -> Resolution:
     """Who is responsible for `leika_key` at the given place (exactly one of ARS, AGS, postcode or place name;
     a place name may accompany a postcode to pick one of its Gemeinden)."""
-    leika_key = (leika_key or "").strip()
-    ars = (ars or "").strip() or None
-    ags = (ags or "").strip() or None
-    postcode = (postcode or "").strip() or None
-    place = (place or "").strip() or None
-    asked = _asked(ars, ags, postcode, place)
+    leika_key = leika_key.strip() if leika_key else ""
+    asked: dict = {}
+    if ars:
+        ars = ars.strip()
+        asked["ars"] = ars
+    if ags:
+        ags = ags.strip()
+        asked["ags"] = ags
+    if postcode:
+        postcode = postcode.strip()
+        asked["postcode"] = postcode
+    if place:
+        place = place.strip()
+        asked["place"] = place
+    ars, ags, postcode, place = ars or None, ags or None, postcode or None, place or None
 
     if not LEIKA_RE.match(leika_key):
         return Resolution(INVALID, leika_key, asked, "invalid_leika_key",
                           _("„%(key)s“ ist kein gültiger Leistungsschlüssel (14 Ziffern, beginnend mit 99).")
                           % {"key": leika_key[:40]})
-    given = [name for name in ("ars", "ags", "postcode") if asked.get(name)]
-    if len(given) > 1:
+    given = (ars is not None) + (ags is not None) + (postcode is not None)
+    if given > 1:
         return Resolution(INVALID, leika_key, asked, "several_areas",
                           _("Bitte nur eine Ortsangabe machen: Regionalschlüssel, Gemeindeschlüssel oder "
                             "Postleitzahl."))
@@ -310,17 +325,20 @@ def _lookup(index: _Index, leika_key: str, ars: str) -> Target | None:
 
 
 def _found(index: _Index, leika_key: str, asked: dict, target: Target, ars: str, candidates=()) -> Resolution:
+    gemeinde = len(ars) == 12
     return Resolution(
         FOUND,
         leika_key,
         asked,
-        authority=index.authorities.get(target.authority_id),
-        destination=index.destinations.get(target.destination_id),
-        responsibility_id=target.responsibility_id,
-        area_ars=target.area_ars,
-        municipality_ars=ars if len(ars) == 12 else "",
-        municipality_name=index.municipality_names.get(ars, "") if len(ars) == 12 else "",
-        candidates=tuple(candidates),
+        "",
+        "",
+        index.authorities.get(target.authority_id),
+        index.destinations.get(target.destination_id),
+        target.responsibility_id,
+        target.area_ars,
+        ars if gemeinde else "",
+        index.municipality_names.get(ars, "") if gemeinde else "",
+        tuple(candidates) if candidates else (),
     )
 
 

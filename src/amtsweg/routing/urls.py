@@ -5,6 +5,11 @@ from amtsweg.routing import api, staff_api, views
 app_name = "routing"
 
 urlpatterns = [
+    # FIT-Connect-compatible routing API (first: the hot path resolves fastest)
+    path("routing-api/v2/routes", api.RoutesView.as_view(), name="api_routes"),
+    path("routing-api/v2/areas", api.AreasView.as_view(), name="api_areas"),
+    path("routing-api/v2/info", api.InfoView.as_view(), name="api_info"),
+    path("routing-api/v2/.well-known/jwks.json", api.JWKSView.as_view(), name="api_jwks"),
     # Citizens
     path("zustaendigkeit/", views.who_is_responsible, name="who_is_responsible"),
     # Staff
@@ -25,9 +30,4 @@ urlpatterns = [
     path("verwaltung/zustaendigkeiten/import/", views.responsibility_import, name="responsibility_import"),
     path("verwaltung/zustaendigkeiten/pruefen/", views.responsibility_check, name="responsibility_check"),
     path("verwaltung/zustaendigkeiten/<int:pk>/loeschen/", views.responsibility_delete, name="responsibility_delete"),
-    # FIT-Connect-compatible routing API
-    path("routing-api/v2/routes", api.RoutesView.as_view(), name="api_routes"),
-    path("routing-api/v2/areas", api.AreasView.as_view(), name="api_areas"),
-    path("routing-api/v2/info", api.InfoView.as_view(), name="api_info"),
-    path("routing-api/v2/.well-known/jwks.json", api.JWKSView.as_view(), name="api_jwks"),
 ]
