@@ -194,7 +194,7 @@ def write_catalogue(data: CatalogueData, report: ImportReport, today: date, prog
     report.add(changes)
     progress.step(f"OZG-Leistungen: {len(data.ozg_services)} geschrieben / written")
     changes, service_ids = synchronise(
-        PublicService, key=lambda s: s.key or ("", s.name), key_fields=["key", "name"],
+        PublicService, key=lambda s: s["key"] or ("", s["name"]), key_fields=["key", "name"],
         rows={k: {**v, "key": k if isinstance(k, str) else "", "name_folded": fold(v["name"])}
               for k, v in data.public_services.items()},
         fields=["key", *LEIKA_FIELDS, "name_folded"], today=today, entity="LeiKa-Leistungen",

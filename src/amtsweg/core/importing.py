@@ -8,7 +8,7 @@ the same needs, so they live here once:
 - :class:`ErrorCollector` gathers :class:`RowError` (file, line, reason) for a whole run;
   :meth:`ErrorCollector.raise_if_any` turns them into one :class:`ImportFailed` before anything is written.
 - :func:`synchronise` makes one table match the rows of a file by natural key in bulk (preloaded dict,
-  ``bulk_create``/``bulk_update`` in batches, no per-row query). Rows are never deleted: a key missing from
+  :func:`insert_rows`/``bulk_update`` in batches, no per-row query). Rows are never deleted: a key missing from
   the file gets ``ended_on``; a key that comes back is un-ended. It returns :class:`EntityChanges`.
 - :func:`synchronise_links` does the same for a many-to-many through table.
 - :class:`ImportReport` lists the changes per entity; :class:`Progress` reports progress on stderr (only on a
@@ -167,6 +167,7 @@ def read_csv(
     # Decode leniently so line numbers stay right; every record that then holds U+FFFD is reported.
     text = raw.decode("utf-8", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    suspicious = "\ufffd" in text or "\x00" in text  # check records one by one only when needed
     header: list[str] | None = None
     rows: list[CsvRow] = []
     previous_end = 0
@@ -183,7 +184,7 @@ def read_csv(
         previous_end = reader.line_num
         if not record or (len(record) == 1 and not record[0].strip()):
             continue
-        if any("\ufffd" in value for value in record):
+        if suspicious and any("\ufffd" in value for value in record):
             errors.add(
                 name,
                 line,
@@ -193,7 +194,7 @@ def read_csv(
             if header is None:
                 return []
             continue
-        if any("\x00" in value for value in record):
+        if suspicious and any("\x00" in value for value in record):
             errors.add(name, line, "NUL-Byte in der Zeile (Binärdaten?) / NUL byte in the row (binary data?)")
             continue
         if header is None:
@@ -292,7 +293,7 @@ class ImportReport:
 def synchronise(
     model: type[models.Model],
     *,
-    key: str | Callable[[models.Model], Hashable],
+    key: str | Callable[[Mapping[str, Any]], Hashable],
     rows: Mapping[Hashable, Mapping[str, Any]],
     fields: Sequence[str],
     today: date,
@@ -303,55 +304,82 @@ def synchronise(
 ) -> tuple[EntityChanges, dict[Hashable, Any]]:
     """Make ``model``'s table match ``rows`` (natural key → values by attribute name, e.g. ``land_id``).
 
-    ``key`` is the natural-key field name, or a function computing the natural key of an instance (then list
-    the fields it reads in ``key_fields``; ``rows`` values must contain them so new rows can be created).
-    Existing rows are loaded once; differences are written with ``bulk_create``/``bulk_update`` in batches.
-    Rows whose key is missing from ``rows`` get ``ended_field`` = ``today`` (never deleted); ended rows whose
-    key is back are un-ended. ``bulk_create`` does not call ``save()``: compute derived fields yourself.
+    ``key`` is the natural-key field name, or a function computing the natural key from a row's values (a
+    dict); list the fields it reads in ``key_fields``. ``rows`` values hold every field needed to create a row.
+    Existing rows are loaded once as plain values (no model instances); only differences are written: new rows
+    with :func:`insert_rows`, changed ones with ``bulk_update``, both in batches. Rows whose key is missing
+    from ``rows`` get ``ended_field`` = ``today`` (never deleted); ended rows whose key is back are un-ended.
+    Nothing calls ``save()``: compute derived fields (e.g. ``name_folded``) yourself.
 
     Returns the counts and a map natural key → primary key of every row in ``rows`` (for child tables).
     Call inside ``transaction.atomic()``.
     """
-    key_of = (lambda obj: getattr(obj, key)) if isinstance(key, str) else key
-    load = {"pk", ended_field, *fields, *([key] if isinstance(key, str) else key_fields)}
+    key_of = (lambda values: values[key]) if isinstance(key, str) else key
+    load = list(dict.fromkeys(["pk", ended_field, *fields, *([key] if isinstance(key, str) else key_fields)]))
     changes = EntityChanges(entity or str(model._meta.verbose_name_plural))
-    by_attname = {f.attname: f.name for f in model._meta.concrete_fields}
-    only = [by_attname.get(f, f) for f in load if f != "pk"]
-    existing = {key_of(obj): obj for obj in model._default_manager.only(*only)}
+    manager = model._default_manager
+    existing = {key_of(rec): rec for rec in (dict(zip(load, t, strict=True)) for t in manager.values_list(*load))}
     to_update: list[models.Model] = []
-    to_create: list[models.Model] = []
+    to_create: list[Mapping[str, Any]] = []
     for natural_key, values in rows.items():
-        obj = existing.get(natural_key)
-        if obj is None:
-            to_create.append(model(**values))
+        rec = existing.get(natural_key)
+        if rec is None:
+            to_create.append(values)
             changes.created += 1
             continue
-        dirty = False
-        for name in fields:
-            if getattr(obj, name) != values[name]:
-                setattr(obj, name, values[name])
-                dirty = True
-        if getattr(obj, ended_field) is not None:
-            setattr(obj, ended_field, None)
+        dirty = any(rec[name] != values[name] for name in fields)
+        if rec[ended_field] is not None:
             changes.restored += 1
-            to_update.append(obj)
         elif dirty:
             changes.updated += 1
-            to_update.append(obj)
         else:
             changes.unchanged += 1
-    for natural_key, obj in existing.items():
-        if natural_key not in rows and getattr(obj, ended_field) is None:
-            setattr(obj, ended_field, today)
-            changes.ended += 1
-            to_update.append(obj)
+            continue
+        to_update.append(model(pk=rec["pk"], **{name: values[name] for name in fields}, **{ended_field: None}))
+    ended = [rec["pk"] for k, rec in existing.items() if k not in rows and rec[ended_field] is None]
+    changes.ended = len(ended)
+    for start in range(0, len(ended), batch_size):
+        manager.filter(pk__in=ended[start : start + batch_size]).update(**{ended_field: today})
     if to_update:
-        model._default_manager.bulk_update(to_update, [*fields, ended_field], batch_size=batch_size)
+        manager.bulk_update(to_update, [*fields, ended_field], batch_size=batch_size)
+    ids = {k: existing[k]["pk"] for k in rows if k in existing}
     if to_create:
-        model._default_manager.bulk_create(to_create, batch_size=batch_size)
-    ids = {k: existing[k].pk for k in rows if k in existing}
-    ids.update({key_of(obj): obj.pk for obj in to_create})
+        insert_rows(model, to_create, batch_size=batch_size)
+        key_load = list(dict.fromkeys(["pk", *([key] if isinstance(key, str) else key_fields)]))
+        for t in manager.values_list(*key_load):
+            natural_key = key_of(dict(zip(key_load, t, strict=True)))
+            if natural_key in rows and natural_key not in ids:
+                ids[natural_key] = t[0]
     return changes, ids
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]], batch_size: int = BATCH_SIZE) -> None:
+    """Insert plain rows (attribute name → value) with one ``executemany`` per batch.
+
+    Several times faster than ``bulk_create`` for tens of thousands of rows because no model instances are built
+    and no SQL is compiled per row. Fields missing from a row get their model default; values other than
+    str/int/float/bool/None (dates, decimals …) go through the field's ``get_db_prep_save``. No signals, no
+    ``save()``; the caller looks up the new primary keys if it needs them.
+    """
+    from django.db import connections, router
+
+    connection = connections[router.db_for_write(model)]
+    columns = [f for f in model._meta.concrete_fields if not f.primary_key]
+    plain = (str, int, float, bool, type(None))
+
+    def db_value(field, row):
+        value = row[field.attname] if field.attname in row else field.get_default()
+        return value if isinstance(value, plain) else field.get_db_prep_save(value, connection)
+
+    # Identifiers come from model metadata and are quoted; values travel as parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(f.column) for f in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, [[db_value(f, row) for f in columns] for row in rows[start : start + batch_size]])
 
 
 def synchronise_links(
@@ -385,9 +413,7 @@ def synchronise_links(
         for a, bs in extra_by_left.items():
             through._default_manager.filter(**{left: a, f"{right}__in": bs}).delete()
     if missing:
-        through._default_manager.bulk_create(
-            [through(**{left: a, right: b}) for a, b in sorted(missing)], batch_size=batch_size
-        )
+        insert_rows(through, [{left: a, right: b} for a, b in sorted(missing)], batch_size=batch_size)
     return changes
 
 
@@ -402,7 +428,9 @@ class Progress:
     """
 
     def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None) -> None:
-        self.stream = stream if stream is not None else sys.stderr
+        stream = stream if stream is not None else sys.stderr
+        # A management command's self.stderr (OutputWrapper) would colour every line as an error: unwrap it.
+        self.stream = getattr(stream, "_out", stream)
         self.enabled = enabled if enabled is not None else bool(getattr(self.stream, "isatty", lambda: False)())
         self.started = time.monotonic()
 

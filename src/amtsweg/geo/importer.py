@@ -273,7 +273,8 @@ def write_geo(data: GeoData, report: ImportReport, today: date, progress: Progre
     progress.step(f"Gemeinden: {len(rows)} geschrieben / written")
     ags_ids = {data.municipalities[ars]["ags"]: pk for ars, pk in municipality_ids.items()}
     changes, _ = synchronise(
-        PostcodeArea, key=lambda p: (p.postcode, p.ags, p.place_name), key_fields=["postcode", "ags", "place_name"],
+        PostcodeArea, key=lambda p: (p["postcode"], p["ags"], p["place_name"]),
+        key_fields=["postcode", "ags", "place_name"],
         rows={(plz, ags, place): {"postcode": plz, "ags": ags, "place_name": place, "osm_id": osm_id,
                                   "municipality_id": ags_ids.get(ags)}
               for (plz, ags, place), osm_id in data.postcodes.items()},

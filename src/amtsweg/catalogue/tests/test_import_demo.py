@@ -62,3 +62,34 @@ def test_demo_without_serving_prepares_reference_and_demo_data(saarland_source):
     out = io.StringIO()
     call_command("demo", no_serve=True, source=saarland_source, stdout=out, stderr=io.StringIO())
     assert "Referenzdaten: 0 Änderungen" in out.getvalue()  # idempotent, and so are the apps' demos
+
+
+@pytest.mark.django_db
+def test_a_failing_app_demo_is_reported_rolled_back_and_the_others_still_load(monkeypatch):
+    import importlib.machinery
+    import sys
+    import types
+
+    from amtsweg.core.management.commands import demo
+
+    def module(name, load_demo):
+        mod = types.ModuleType(name)
+        mod.__spec__ = importlib.machinery.ModuleSpec(name, loader=None)
+        mod.load_demo = load_demo
+        monkeypatch.setitem(sys.modules, name, mod)
+
+    def broken(stdout):
+        Topic.objects.create(number=99, name="halb angelegt")
+        raise ValueError("kaputt")
+
+    module("amtsweg.fake_broken.demo", broken)
+    module("amtsweg.fake_good.demo", lambda stdout: stdout.write("Login: demo / demo\n"))
+    monkeypatch.setattr(demo, "DEMO_APPS", ["fake_broken", "fake_missing", "fake_good"])
+    out, err = io.StringIO(), io.StringIO()
+
+    loaded, failed = demo.load_app_demos(out, err)
+
+    assert (loaded, failed) == (["fake_good"], ["fake_broken"])
+    assert "demo data of fake_broken failed: ValueError: kaputt" in err.getvalue()
+    assert "Login: demo / demo" in out.getvalue()
+    assert not Topic.objects.filter(number=99).exists()

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if not source.is_dir():
             raise CommandError(f"Ordner nicht gefunden / folder not found: {source}")
         try:
-            report = import_reference(source, progress=Progress(self.stderr, enabled=self.stderr.isatty()))
+            report = import_reference(source, progress=Progress(self.stderr))
         except ImportFailed as exc:
             for line in exc.details():
                 self.stderr.write(line)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from amtsweg.core.importing import ImportFailed, Progress
 
@@ -26,16 +27,30 @@ from amtsweg.core.importing import ImportFailed, Progress
 DEMO_APPS = ["accounts", "routing", "assistants", "identity", "payments", "submissions", "delivery", "shop"]
 
 
-def load_app_demos(stdout) -> list[str]:
-    """Call ``load_demo(stdout)`` of every app in :data:`DEMO_APPS` that has a ``demo`` module."""
-    loaded = []
+def load_app_demos(stdout, stderr) -> tuple[list[str], list[str]]:
+    """Call ``load_demo(stdout)`` of every app in :data:`DEMO_APPS` that has a ``demo`` module.
+
+    Each app's demo runs in its own transaction: one that fails is rolled back and reported on ``stderr``, and
+    the others still load (a later app may then find less to build on). Returns (loaded, failed) app names.
+    """
+    loaded, failed = [], []
     for app in DEMO_APPS:
         name = f"amtsweg.{app}.demo"
-        if importlib.util.find_spec(name) is None:
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+        except ModuleNotFoundError:  # the app itself is not there
             continue
-        importlib.import_module(name).load_demo(stdout)
+        try:
+            with transaction.atomic():
+                importlib.import_module(name).load_demo(stdout)
+        except Exception as exc:  # noqa: BLE001 - report every app's failure, keep the others
+            stderr.write(f"Demodaten von {app} fehlgeschlagen / demo data of {app} failed: "
+                         f"{type(exc).__name__}: {exc}")
+            failed.append(app)
+            continue
         loaded.append(app)
-    return loaded
+    return loaded, failed
 
 
 class Command(BaseCommand):
@@ -56,17 +71,22 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Datenbank bereit. / Database ready.")
         try:
-            report = import_reference(source, progress=Progress(self.stderr, enabled=self.stderr.isatty()))
+            report = import_reference(source, progress=Progress(self.stderr))
         except ImportFailed as exc:
             for line in exc.details():
                 self.stderr.write(line)
             raise CommandError(exc.summary()) from exc
         self.stdout.write(f"Referenzdaten: {report.total_changes} Änderungen. / Reference data: "
                           f"{report.total_changes} changes.")
-        loaded = load_app_demos(self.stdout)
+        loaded, failed = load_app_demos(self.stdout, self.stderr)
         self.stdout.write(f"Demodaten geladen / demo data loaded: {', '.join(loaded) or '–'}")
+        if failed and no_serve:
+            raise CommandError(f"Demodaten fehlgeschlagen / demo data failed: {', '.join(failed)}")
         if no_serve:
             return
+        if failed:
+            self.stderr.write(f"Die Demo startet ohne die Demodaten von / the demo starts without the demo data of: "
+                              f"{', '.join(failed)}")
         self.serve(addr)
 
     def serve(self, addr: str) -> None:
