@@ -49,7 +49,7 @@ OFFERS = [
      "description": "Einfache Melderegisterauskunft über sich selbst, mit Online-Bezahlung der Gebühr."},
     {"slug": "bauantrag-digital", "name": "Digitaler Bauantrag (XBau)", "kind": Offer.Kind.EFA,
      "provider_name": "Land Mecklenburg-Vorpommern (EfA-Federführung)", "provider_kind": Offer.ProviderKind.LAND,
-     "keys": ["99012008001000"], "form_slug": "baugenehmigung", "annual_cost_cents": 6_000_000,
+     "keys": ["99012008001000"], "form_slug": "", "annual_cost_cents": 6_000_000,
      "cost_sharing": Offer.Sharing.POPULATION, "maturity_level": 3, "status": Offer.Status.PILOT,
      "description": "Bauantrag mit Bauvorlagen; Übermittlung an das Fachverfahren als XBau-Nachricht."},
     {"slug": "gewerbeanmeldung", "name": "Gewerbeanmeldung", "kind": Offer.Kind.MARKET,

@@ -16,7 +16,7 @@ def routing_page_links(leika_key: str, authority, municipality_ars: str) -> list
     """On "Wer ist zuständig?": the live online service for the citizen's place, if any."""
     ars = municipality_ars or authority.area_ars
     link = online_link(leika_key, ars)
-    if link is None:
+    if link is None or link.url is None:
         return []
     return [OnlineServiceLink(label=_("Online beantragen: %(offer)s") % {"offer": link.offer_name}, url=link.url)]
 

@@ -48,7 +48,7 @@ def remove_responsibilities(subscription: Subscription) -> None:
 
 @dataclass(frozen=True)
 class OnlineLink:
-    url: str
+    url: str | None  # None: live, but its form is not on this platform (yet)
     offer_name: str
     authority_name: str
     fee_cents: int | None
@@ -72,11 +72,14 @@ def online_link(leika_key: str, ars: str, day: date | None = None) -> OnlineLink
     return OnlineLink(_form_url(best, ars), best.offer.name, best.authority.name, best.local_fee_cents)
 
 
-def _form_url(subscription: Subscription, ars: str) -> str:
+def _form_url(subscription: Subscription, ars: str) -> str | None:
+    """The platform's own assistant for the offer, if it has a published one."""
+    from amtsweg.assistants.models import FormDefinition
+
     slug = subscription.offer.form_slug
-    if slug:
-        try:
-            return reverse("assistants:start", kwargs={"slug": slug}) + f"?ars={ars}"
-        except NoReverseMatch:
-            pass
-    return reverse("catalogue:home")
+    if not slug or not FormDefinition.objects.filter(slug=slug).exists():
+        return None
+    try:
+        return reverse("assistants:start", kwargs={"slug": slug}) + f"?ars={ars}"
+    except NoReverseMatch:
+        return None
