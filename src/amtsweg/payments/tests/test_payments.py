@@ -199,3 +199,16 @@ def test_provider_error_is_translated(settings, closed_port_url, test_provider):
     settings.AMTSWEG_TESTBEZAHLDIENST_URL = closed_port_url
     with translation.override("en"), pytest.raises(PaymentProviderError, match="cannot be reached"):
         start(test_provider)
+
+
+def test_payments_are_read_only_in_the_admin(rf):
+    from django.contrib import admin
+
+    from amtsweg.accounts.tests.factories import UserFactory
+
+    model_admin = admin.site._registry[PaymentTransaction]
+    request = rf.get("/")
+    request.user = UserFactory(is_superuser=True, is_staff=True, totp_device=False)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert set(model_admin.get_readonly_fields(request)) >= {"status", "amount_cents", "reference", "paid_at"}
