@@ -70,7 +70,9 @@ class ImportFailed(Exception):
     """Raised when input files are malformed; the import wrote nothing (or rolled everything back)."""
 
     def __init__(self, errors: Sequence[RowError]):
-        self.errors = list(errors)
+        # Files in the order they were read, lines in file order (syntax errors are found before checks).
+        file_order = {e.file: i for i, e in reversed(list(enumerate(errors)))}
+        self.errors = sorted(errors, key=lambda e: (file_order[e.file], e.line or 0))
         super().__init__(self.summary())
 
     def summary(self) -> str:

@@ -131,3 +131,15 @@ def test_read_csv_reports_quote_errors_and_goes_on(tmp_path):
 
     assert [r.line for r in read_csv(path, errors)] == [3]
     assert [(e.line, "CSV syntax error" in e.reason) for e in errors.errors] == [(2, True), (4, True)]
+
+
+def test_errors_are_listed_in_file_order_then_line_order():
+    collector = ErrorCollector()
+    collector.add("b.csv", 9, "x")
+    collector.add("a.csv", 5, "x")
+    collector.add("b.csv", 3, "x")
+    collector.add("a.csv", None, "x")
+
+    failed = ImportFailed(collector.errors)
+
+    assert [(e.file, e.line) for e in failed.errors] == [("b.csv", 3), ("b.csv", 9), ("a.csv", None), ("a.csv", 5)]
