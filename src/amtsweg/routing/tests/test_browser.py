@@ -1,0 +1,70 @@
+"""Browser tests in Debian's chromium with axe (WCAG 2.1 AA): the citizen page and the staff destination pages."""
+
+import json
+
+import pytest
+
+from amtsweg.accounts.testing import browser_login
+from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.catalogue.tests.factories import PublicServiceFactory
+from amtsweg.core.testing import assert_no_axe_violations
+from amtsweg.routing.tests.factories import cached_keypair, public_jwk
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_citizen_finds_the_responsible_office(live_server, page, hundesteuer):
+    PublicServiceFactory(hundesteuer=True)
+    page.goto(f"{live_server.url}/zustaendigkeit/")
+    assert_no_axe_violations(page)
+    page.get_by_label("Leistung", exact=True).fill("Hundesteuer")
+    page.get_by_role("button", name="Leistung suchen").click()
+    page.get_by_role("link", name="Hundesteuer").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Ihr Ort: Postleitzahl oder Name der Gemeinde").fill("66333")
+    page.get_by_role("button", name="Zuständige Stelle finden").click()
+    page.get_by_role("heading", name="Welche Gemeinde meinen Sie?").wait_for()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Völklingen, Mittelstadt (Völklingen)").click()
+    page.get_by_role("heading", name=hundesteuer["kreis"].authority.name).wait_for()
+    assert_no_axe_violations(page)
+    # an unknown place is an error linked to the field
+    page.get_by_label("Ihr Ort: Postleitzahl oder Name der Gemeinde").fill("Atlantis")
+    page.get_by_role("button", name="Zuständige Stelle finden").click()
+    field = page.get_by_label("Ihr Ort: Postleitzahl oder Name der Gemeinde")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "ort-error" in field.get_attribute("aria-describedby")
+    assert_no_axe_violations(page)
+
+
+def test_staff_destination_pages(live_server, page, offices):
+    staff = UserFactory(authority=offices["sb"].authority)
+    browser_login(page, live_server.url, staff)
+    page.goto(f"{live_server.url}/verwaltung/zustellpunkte/")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Zustellpunkt anlegen").click()
+    assert_no_axe_violations(page)
+    # a private key pasted by mistake: refused, field emptied, error linked
+    private = cached_keypair(0).as_dict(private=True) | {"kid": "private-0001"}
+    page.get_by_label("Name des Zustellpunkts").fill("Steueramt")
+    page.get_by_label("Abruf über die Submission-API").check()
+    page.get_by_label("Verschlüsselungsschlüssel (JWK)").fill(json.dumps(private))
+    page.get_by_role("button", name="Speichern").click()
+    key_field = page.get_by_label("Verschlüsselungsschlüssel (JWK)")
+    assert key_field.input_value() == ""
+    assert "id_encryption_key_error" in key_field.get_attribute("aria-describedby")
+    assert "privater Schlüssel" in page.content()
+    assert_no_axe_violations(page)
+    key_field.fill(json.dumps(public_jwk("encryption", "browser-key-01")))
+    page.get_by_role("button", name="Speichern").click()
+    page.get_by_text("Callback-Geheimnis – wird nur jetzt angezeigt").wait_for()
+    assert_no_axe_violations(page)
+    page.get_by_label("Neuer öffentlicher Schlüssel (JWK)").fill(json.dumps(public_jwk("encryption", "browser-key-02",
+                                                                                       number=1)))
+    page.get_by_role("button", name="Schlüssel aktivieren").click()
+    page.get_by_text("Übergangsfrist", exact=True).wait_for()
+    assert_no_axe_violations(page)
+    page.goto(f"{live_server.url}/verwaltung/zustaendigkeiten/")
+    assert_no_axe_violations(page)
+    page.goto(f"{live_server.url}/verwaltung/zustaendigkeiten/import/")
+    assert_no_axe_violations(page)
