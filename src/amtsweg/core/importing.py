@@ -23,10 +23,10 @@ Typical use::
         if not row["key"].isdigit():
             row.error(errors, f"Schlüssel ist keine Zahl / key is not a number: {row['key']!r}")
             continue
-        parsed[row["key"]] = {"name": row["name"]}
+        parsed[row["key"]] = {"key": row["key"], "name": row["name"]}
     errors.raise_if_any()                      # nothing written yet
     with transaction.atomic():
-        changes = synchronise(Thing, key="key", rows=parsed, fields=["name"], today=timezone.localdate())
+        changes, ids = synchronise(Thing, key="key", rows=parsed, fields=["name"], today=timezone.localdate())
 
 Messages are German first, English second: the importers run on operators' terminals and in CI logs.
 """
