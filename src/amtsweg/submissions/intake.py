@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import uuid
 
 from django.core.mail import send_mail
@@ -61,6 +62,15 @@ def resolve_destination(leika_key: str, ars: str):
 _key_cache: dict = {}  # {"version": routing index version, destination id: (kid, public JWK)}
 
 
+MIME_RE = re.compile(r"^[-\w.]+/[-\w.+]+$")
+
+
+def _mime_type(value: str | None) -> str:
+    """The MIME type as the metadata schema wants it (no parameters); unknown shapes become octet-stream."""
+    value = (value or "").split(";", 1)[0].strip().lower()
+    return value if MIME_RE.match(value) else "application/octet-stream"
+
+
 @functools.lru_cache(maxsize=4096)
 def _service_name(leika_key: str) -> str:
     from amtsweg.catalogue.models import PublicService
@@ -84,7 +94,7 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
             "attachmentId": str(attachment_id),
             "hash": metadata.hash_entry(crypto.sha512_hex(attachment.content)),
             "purpose": "attachment",
-            "mimeType": attachment.content_type or "application/octet-stream",
+            "mimeType": _mime_type(attachment.content_type),
             "filename": attachment.filename,
         }
         if attachment.description:

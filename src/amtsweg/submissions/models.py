@@ -120,7 +120,8 @@ class Submission(models.Model):
 
 def attachment_path(instance: SubmissionAttachment, filename: str) -> str:
     # Only ids in the path: the original file name is personal data and lives in the encrypted metadata.
-    return f"submissions/{instance.submission_id}/{instance.id}.jwe"
+    # 256 fan-out folders by the first byte of the random id: no new directory per submission.
+    return f"submissions/{str(instance.id)[:2]}/{instance.id}.jwe"
 
 
 class SubmissionAttachment(models.Model):

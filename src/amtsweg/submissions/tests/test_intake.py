@@ -216,3 +216,17 @@ def test_key_rotation_takes_effect_for_the_next_intake(responsibility, settings)
     old_key.save()
     second = submit_payload(_payload(responsibility))
     assert crypto.jwe_header(second.encrypted_metadata)["kid"] == new_key.kid != old_key.kid
+
+
+def test_odd_attachment_content_types_do_not_break_the_metadata(responsibility):
+    from amtsweg.assistants.handoff import Attachment
+
+    payload = _payload(responsibility, attachments=[
+        Attachment("a.pdf", "application/pdf; charset=binary", b"%PDF a"),
+        Attachment("b.bin", "", b"b"),
+        Attachment("c.txt", "kein mime typ", b"c"),
+    ])
+    submission = submit_payload(payload)
+    meta = json.loads(_decrypt(submission.encrypted_metadata))
+    assert [a["mimeType"] for a in meta["contentStructure"]["attachments"]] == [
+        "application/pdf", "application/octet-stream", "application/octet-stream"]
