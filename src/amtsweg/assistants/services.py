@@ -171,3 +171,15 @@ def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, au
 
 def receipt_summary(receipt: Receipt) -> dict:
     return crypto.decrypt_json(receipt.ciphertext, str(receipt.id))
+
+
+RECEIPT_RETENTION_DAYS = 90
+
+
+def purge_expired(now=None) -> tuple[int, int]:
+    """Delete drafts past their expiry (with their uploads) and receipts older than the retention period."""
+    now = now or timezone.now()
+    drafts, _detail = Draft.objects.filter(expires_at__lte=now).delete()
+    cutoff = now - timezone.timedelta(days=RECEIPT_RETENTION_DAYS)
+    receipts, _detail = Receipt.objects.filter(submitted_at__lte=cutoff).delete()
+    return drafts, receipts

@@ -62,7 +62,8 @@ def _login_gate(request: HttpRequest, form: FormDefinition) -> HttpResponse | No
 
 
 def _draft(request: HttpRequest, slug: str, draft_id) -> Draft:
-    draft = Draft.objects.select_related("version__form").filter(pk=draft_id, version__form__slug=slug).first()
+    draft = Draft.objects.select_related("version__form").filter(
+        pk=draft_id, version__form__slug=slug, expires_at__gt=timezone.now()).first()
     if draft is None:
         raise Http404(_("Diesen Antragsentwurf gibt es nicht (mehr)."))
     owner = integrations.owner_key(_identity(request))

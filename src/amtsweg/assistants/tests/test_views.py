@@ -296,3 +296,16 @@ def test_assistant_in_english(client, published, postcode):
     body = client.post(step_url, dict(PERSON, given_name="")).content.decode()
     assert "Step 2 of 4" in body and "Please correct 1 entry" in body
     assert "Please fill in “Given name”." in body and "About you" in body
+
+
+def test_expired_drafts_are_gone_and_purged(client, published, postcode):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    place_url = start(client)
+    Draft.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert client.get(place_url).status_code == 404
+    call_command("purge_drafts")
+    assert not Draft.objects.exists()
