@@ -1,7 +1,8 @@
 """SAML 2.0 service provider as BundID speaks it (pysaml2, signatures by xmlsec1).
 
 * AuthnRequest over HTTP-Redirect, signed (RSA-SHA256), with RequestedAuthnContext
-  `STORK-QAA-Level-n` (Comparison="minimum") for the level the service needs.
+  `STORK-QAA-Level-n` (Comparison="minimum") for the level the service needs, and BundID's
+  `akdb:AuthenticationRequest` extension naming the attributes we ask for.
 * Response over HTTP-POST to our ACS; the assertion must be signed by the IdP's metadata key (a signed
   response is checked too); encrypted assertions are decrypted with our key, as BundID encrypts them.
 * InResponseTo must match a request this browser session sent (no unsolicited responses).
@@ -29,12 +30,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, extension_element_from_string
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef
-from saml2.samlp import RequestedAuthnContext
+from saml2.samlp import Extensions, RequestedAuthnContext
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from amtsweg.identity import keys, levels
@@ -59,6 +60,18 @@ OID_BPK2 = "urn:oid:1.3.6.1.4.1.25484.494450.3"  # stable pseudonymous key of th
 OID_QAA_LEVEL = "urn:oid:1.2.40.0.10.2.1.1.261.94"  # EID-CITIZEN-QAA-LEVEL (informational)
 REQUESTED_ATTRIBUTES = (OID_BPK2, OID_GIVEN_NAME, OID_SURNAME, OID_POSTAL_ADDRESS, OID_POSTAL_CODE, OID_LOCALITY,
                         OID_EMAIL)
+
+AKDB_NAMESPACE = "https://www.akdb.de/request/2018/09"
+
+
+def akdb_extension(requested: tuple[str, ...] = REQUESTED_ATTRIBUTES) -> Extensions:
+    """BundID's `akdb:AuthenticationRequest` (in <samlp:Extensions>): which attributes we ask it to release."""
+    items = "".join(f'<akdb:RequestedAttribute Name="{oid}" RequiredAttribute="{str(oid == OID_BPK2).lower()}"/>'
+                    for oid in requested)
+    xml = (f'<akdb:AuthenticationRequest xmlns:akdb="{AKDB_NAMESPACE}" Version="2">'
+           f"<akdb:RequestedAttributes>{items}</akdb:RequestedAttributes></akdb:AuthenticationRequest>")
+    return Extensions(extension_elements=[extension_element_from_string(xml)])
+
 
 _STREET_RE = re.compile(r"^(?P<street>.*?\S)\s+(?P<number>\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)?)$")
 
@@ -121,6 +134,7 @@ class SamlProvider(IdentityProvider):
             sigalg=SIG_RSA_SHA256,
             digest_alg=DIGEST_SHA256,
             nameid_format=NAMEID_FORMAT_PERSISTENT,
+            extensions=akdb_extension(),
             requested_authn_context=RequestedAuthnContext(
                 authn_context_class_ref=[AuthnContextClassRef(text=levels.REQUEST_CLASS_REF[requested])],
                 comparison="minimum",
@@ -228,7 +242,6 @@ def _sp_config(identifier: str, base_url: str, entity_id: str, idp_metadata: str
                 "name_id_format": NAMEID_FORMAT_PERSISTENT,
                 "signing_algorithm": SIG_RSA_SHA256,
                 "digest_algorithm": DIGEST_SHA256,
-                "requested_attributes": [{"name": oid, "required": False} for oid in REQUESTED_ATTRIBUTES],
             }
         },
     })

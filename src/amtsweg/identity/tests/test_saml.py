@@ -43,6 +43,9 @@ def test_authn_request_is_signed_and_carries_the_requested_level(browser_http):
 
     xml = zlib.decompress(base64.b64decode(params["SAMLRequest"]), -15).decode()
     assert "STORK-QAA-Level-4" in xml and 'Comparison="minimum"' in xml
+    assert '="https://www.akdb.de/request/2018/09"' in xml and ":AuthenticationRequest " in xml  # BundID's
+    assert 'Name="urn:oid:1.3.6.1.4.1.25484.494450.3" RequiredAttribute="true"' in xml  # bPK2
+    assert 'Name="urn:oid:2.5.4.16"' in xml  # postalAddress
     # The IdP refuses a request whose signature does not match.
     forged = location.replace("Signature=", "Signature=AAAA")
     assert browser_http.get(forged).status_code == 400
