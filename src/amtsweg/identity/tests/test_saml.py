@@ -4,6 +4,8 @@ import base64
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import given
+from hypothesis import strategies as st
 
 from amtsweg.identity.models import CitizenProfile
 from amtsweg.identity.providers.saml import split_street
@@ -172,3 +174,11 @@ def test_login_again_updates_the_same_account(browser_http, providers):
 ])
 def test_split_street(text, street, number):
     assert split_street(text) == (street, number)
+
+
+@given(
+    street=st.from_regex(r"[A-ZÄÖÜ][a-zäöüß]{2,12}(straße|weg|platz| Allee)", fullmatch=True),
+    number=st.from_regex(r"[1-9][0-9]{0,2}[a-f]?", fullmatch=True),
+)
+def test_split_street_round_trip(street, number):
+    assert split_street(f"  {street}   {number} ") == (street, number)
