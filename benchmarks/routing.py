@@ -190,24 +190,22 @@ GUNICORN_CONFIG = """
 def when_ready(server):
     # Build the lookup structures and route documents once in the master; the forked workers share them.
     from django.db import connections
-    from amtsweg.routing.api import render_route
+    from amtsweg.routing.api import warm_routes
     from amtsweg.routing.resolution import get_index
 
-    index = get_index()
-    for destination_id in index.destinations:
-        render_route(index, destination_id)
+    warm_routes(get_index())
     connections.close_all()
 """
 
 
-def start_server(env: dict, tmp: Path) -> tuple[subprocess.Popen, int]:
+def start_server(env: dict, tmp: Path, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    workers = max(2, os.cpu_count() or 2)
     config = tmp / "gunicorn_conf.py"
     config.write_text(GUNICORN_CONFIG)
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "amtsweg.wsgi:application", "--config", str(config),
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--worker-class", "gthread", "--threads", str(threads),
          "--keep-alive", "30", "--log-level", "warning", "--preload"],
         cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
@@ -230,27 +228,68 @@ def url_for(key: str, kwargs: dict) -> str:
     return f"/routing-api/v2/routes?leikaKey={key}&{name}={value}"
 
 
+class LeanClient:
+    """A minimal HTTP/1.1 keep-alive client over a raw socket, so that the measurement is the server's time
+    and not http.client's parsing (all clients share one Python process and its GIL)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+
+    def _connect(self) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def get(self, raw_request: bytes) -> tuple[int, bytes]:
+        if self.sock is None:
+            self._connect()
+        self.sock.sendall(raw_request)
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buffer += chunk
+        head, _, rest = self.buffer.partition(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        while len(rest) < length:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            rest += chunk
+        body, self.buffer = rest[:length], rest[length:]
+        return status, body
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
 def bench_http(port: int, queries: list[tuple[str, dict]], seconds: float, warmup: float) -> tuple[float, float, int]:
-    urls = [url_for(k, kw) for k, kw in queries]
+    requests = [f"GET {url_for(k, kw)} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n".encode()
+                for k, kw in queries]
     latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
     errors = [0] * CLIENTS
     phase = {"measure": False, "stop": False}
 
     def client(number: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = LeanClient(port)
         i = number
         while not phase["stop"]:
-            url = urls[i % len(urls)]
+            raw = requests[i % len(requests)]
             i += CLIENTS
             t0 = time.perf_counter()
             try:
-                conn.request("GET", url)
-                response = conn.getresponse()
-                body = response.read()
-                ok = response.status == 200 and body.startswith(b"{")
-            except (OSError, http.client.HTTPException):
+                status, body = conn.get(raw)
+                ok = status == 200 and body.startswith(b"{")
+            except OSError:
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 ok = False
             elapsed = time.perf_counter() - t0
             if phase["measure"]:
@@ -281,9 +320,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="measured HTTP duration")
     parser.add_argument("--warmup", type=float, default=8.0, help="HTTP warm-up before measuring")
     parser.add_argument("--lookups", type=int, default=200_000, help="in-process lookups")
+    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2), help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="keep the database here and reuse it on the next run (default: temporary)")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="amtsweg-bench-routing-"))
+    tmp = args.data_dir or Path(tempfile.mkdtemp(prefix="amtsweg-bench-routing-"))
+    tmp.mkdir(parents=True, exist_ok=True)
     try:
         env = setup_environment(tmp)
         sys.path.insert(0, str(REPO / "src"))
@@ -293,12 +337,18 @@ def main() -> None:
         from django.db import connections
 
         rng = random.Random(20260630)
-        data = build_data(rng)
+        saved = tmp / "data.json"
+        if args.data_dir and saved.exists():
+            data = json.loads(saved.read_text())
+        else:
+            data = build_data(rng)
+            if args.data_dir:
+                saved.write_text(json.dumps(data))
         queries = make_queries(data, rng, args.lookups)
         lookups_per_s = bench_in_process(queries)
         connections.close_all()
 
-        process, port = start_server(env, tmp)
+        process, port = start_server(env, tmp, args.workers, args.threads)
         try:
             p95, rps, errors = bench_http(port, queries[:50_000], args.seconds, args.warmup)
         finally:
@@ -317,7 +367,8 @@ def main() -> None:
         print(json.dumps({"responsibilities": "Kreis/Land level for all OZG LeiKa keys + 1000 Gemeinde overrides"}),
               file=sys.stderr)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.data_dir:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

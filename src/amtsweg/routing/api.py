@@ -239,16 +239,18 @@ def area_dict(index, ars: str) -> dict:
     return {"id": ars, "name": index.area_names.get(ars, ars), "type": area_type(ars)}
 
 
-def render_route(index, destination_id) -> dict | None:
-    """The route document of one destination, cached with the lookup structures it was built from."""
-    cache_key = (destination_id, settings.PUBLIC_BASE_URL)
+def render_route(index, destination_id, authority_id: int | None = None) -> dict | None:
+    """The route document of one destination for the responsible Authority (by default the destination's own;
+    a Land's central destination may serve a Kommune, whose name and contact the route then carries), cached
+    with the lookup structures it was built from."""
+    cache_key = (destination_id, authority_id, settings.PUBLIC_BASE_URL)
     route = index.routes.get(cache_key)
     if route is not None:
         return route
     destination = index.destinations.get(destination_id)
     if destination is None:
         return None
-    authority = destination.authority
+    authority = index.authorities.get(authority_id) or destination.authority
     key = index.active_keys.get(destination_id)
     params = destination_parameters(destination, key)
     contact = {"name": authority.name}
@@ -277,10 +279,10 @@ def render_route(index, destination_id) -> dict | None:
 
 def _route_for(index, target, areas: list[dict] | None = None) -> dict | None:
     """One route as JSON text: the cached document of its destination plus the area that matched."""
-    cache_key = ("json", target.destination_id, settings.PUBLIC_BASE_URL)
+    cache_key = ("json", target.destination_id, target.authority_id, settings.PUBLIC_BASE_URL)
     head = index.routes.get(cache_key)
     if head is None:
-        base = render_route(index, target.destination_id)
+        base = render_route(index, target.destination_id, target.authority_id)
         if base is None:
             return None
         head = index.routes[cache_key] = _dumps(base)[:-1]
@@ -292,6 +294,15 @@ def _route_for(index, target, areas: list[dict] | None = None) -> dict | None:
     if areas is not None:
         text += ',"areas":' + _dumps(areas)
     return text + "}"
+
+
+def warm_routes(index) -> None:
+    """Render every destination's route document ahead of the first request (e.g. in a server's master
+    process before it forks workers)."""
+    for destination_id, destination in index.destinations.items():
+        if render_route(index, destination_id, destination.authority_id) is not None:
+            index.routes[("json", destination_id, destination.authority_id, settings.PUBLIC_BASE_URL)] = _dumps(
+                index.routes[(destination_id, destination.authority_id, settings.PUBLIC_BASE_URL)])[:-1]
 
 
 def _dumps(value: Any) -> str:
@@ -387,7 +398,8 @@ class RoutesView(RoutingAPIView):
         index = resolution.get_index()
         routes: list[str] = []
         if result.found and result.destination is not None:
-            target = resolution.Target(result.responsibility_id, result.area_ars, 0, result.destination.pk)
+            target = resolution.Target(result.responsibility_id, result.area_ars,
+                                       result.authority.pk if result.authority else None, result.destination.pk)
             areas = [area_dict(index, c.ars) for c in result.candidates] if result.candidates else None
             route = _route_for(index, target, areas)
             routes = [route] if route else []

@@ -10,7 +10,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from amtsweg.catalogue.models import PublicService
@@ -78,6 +80,7 @@ def who_is_responsible(request: HttpRequest) -> HttpResponse:
     else:
         return render(request, "routing/who_is_responsible.html", context)
     context["result"] = result
+    context["choose_url"] = "?" + urlencode({"key": service.key, "ort": place})
     if result.status == "invalid" or result.reason == "unknown_area":
         context["place_error"] = result.message
     if result.found and result.authority is not None:
@@ -102,6 +105,7 @@ def destination_list(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/destination_list.html", {"destinations": destinations})
 
 
+@sensitive_post_parameters("encryption_key", "signature_key")
 @staff_required
 def destination_create(request: HttpRequest) -> HttpResponse:
     form = DestinationForm(request.POST or None, user=request.user)
@@ -160,6 +164,7 @@ def destination_edit(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "routing/destination_form.html", {"form": form, "destination": destination})
 
 
+@sensitive_post_parameters("jwk")
 @staff_required
 def destination_key_add(request: HttpRequest, pk) -> HttpResponse:
     destination = _destination(request, pk, write=True)
@@ -287,8 +292,9 @@ def responsibility_check(request: HttpRequest) -> HttpResponse:
     result = None
     if form.is_bound and form.is_valid():
         result = resolve(form.cleaned_data["leika_key"], **place_kwargs(form.cleaned_data["place"]))
+    choose_url = "?" + urlencode({"leika_key": request.GET.get("leika_key", ""), "place": request.GET.get("place", "")})
     return render(request, "routing/responsibility_check.html", {
-        "form": form, "result": result,
+        "form": form, "result": result, "choose_url": choose_url,
         "level": area_level(result.area_ars) if result and result.found else "",
         "area_name": area_name(result.area_ars) if result and result.found else "",
     })

@@ -176,3 +176,14 @@ def test_openapi_document_lists_the_routing_api(client):
     for needle in ("/routing-api/v2/routes", "/routing-api/v2/areas", "leikaKey", "areaSearchexpression",
                    "destinationSignature", "destinationParameters", "encryptionKid"):
         assert needle in text
+
+
+def test_land_central_destination_serving_a_kommune_names_the_kommune(client, saarland, offices):
+    from amtsweg.routing.services import add_responsibility
+
+    vk = offices["vk"].authority
+    add_responsibility("99115004001005", "100415195195", vk, offices["land"])
+    route = get(client, ROUTES, leikaKey="99115004001005", ars="100415195195").json()["routes"][0]
+    assert route["destinationId"] == str(offices["land"].pk)
+    assert route["destinationName"] == vk.name
+    assert route["contactPersons"][0]["email"] == vk.email
