@@ -32,7 +32,7 @@ MESSAGE = "baugenehmigung.antrag.0200"
 
 FIELDS = {
     "vorname": ("vorname", "first_name", "given_name", "antragsteller_vorname"),
-    "familienname": ("familienname", "nachname", "name", "last_name", "family_name", "antragsteller_nachname"),
+    "familienname": ("familienname", "nachname", "last_name", "family_name", "antragsteller_nachname"),
     "strasse": ("strasse", "street", "antragsteller_strasse"),
     "hausnummer": ("hausnummer", "house_number", "antragsteller_hausnummer"),
     "postleitzahl": ("postleitzahl", "plz", "postcode", "antragsteller_plz"),
