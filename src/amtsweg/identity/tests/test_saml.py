@@ -182,3 +182,50 @@ def test_split_street(text, street, number):
 )
 def test_split_street_round_trip(street, number):
     assert split_street(f"  {street}   {number} ") == (street, number)
+
+
+def _response_signed_with(settings, providers, browser_http, key_dir):
+    """A response for this browser's pending request, built and signed by an IdP that uses the keys in key_dir."""
+    import re
+    import zlib
+
+    from saml2.config import IdPConfig
+    from saml2.metadata import create_metadata_string
+    from saml2.server import Server
+
+    from amtsweg.identity import keys
+    from amtsweg.identity.providers import embedded_saml_idp, saml
+
+    settings.AMTSWEG_TEST_IDP_ENCRYPT = False
+    params = query(browser_http.start_login("test-saml").headers["location"])
+    request_xml = zlib.decompress(base64.b64decode(params["SAMLRequest"]), -15).decode()
+    request_id = re.search(r' ID="([^"]+)"', request_xml).group(1)
+    base, sp_entity = providers.url, f"{providers.url}/anmeldung/saml/test-saml/metadata/"
+    sp_config = saml._sp_config("test-saml", base, sp_entity, embedded_saml_idp.saml_idp_metadata(base),
+                                str(keys.key_dir()))
+    sp_metadata = create_metadata_string(None, config=sp_config, sign=False).decode()
+    real_dir = settings.AMTSWEG_IDENTITY_KEY_DIR
+    settings.AMTSWEG_IDENTITY_KEY_DIR = str(key_dir)
+    try:
+        idp_config = IdPConfig()
+        idp_config.load(embedded_saml_idp._idp_config_dict(base, sp_metadata))  # same entity id, these keys
+    finally:
+        settings.AMTSWEG_IDENTITY_KEY_DIR = real_dir
+    pending = {"request_id": request_id, "acs": f"{base}/anmeldung/saml/test-saml/acs/", "sp": sp_entity}
+    xml = embedded_saml_idp.build_saml_response(Server(config=idp_config), pending,
+                                                embedded_saml_idp.TEST_PERSONS["max"], "hoch", encrypt=False)
+    return browser_http.post("/anmeldung/saml/test-saml/acs/", {
+        "SAMLResponse": base64.b64encode(xml.encode()).decode(), "RelayState": params["RelayState"]})
+
+
+def test_response_signed_with_the_idps_key_is_accepted(settings, providers, browser_http, identity_key_dir):
+    """Control for the test below: the forging helper itself produces acceptable responses."""
+    answer = _response_signed_with(settings, providers, browser_http, identity_key_dir)
+    assert answer.status_code == 302
+    assert browser_http.session()[SESSION_KEY]["level"] == "hoch"
+
+
+def test_response_signed_with_another_key_is_refused(settings, providers, browser_http, tmp_path):
+    answer = _response_signed_with(settings, providers, browser_http, tmp_path)  # an attacker's own IdP key
+    assert answer.status_code == 403
+    assert SESSION_KEY not in browser_http.session()
