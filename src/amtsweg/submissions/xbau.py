@@ -36,7 +36,7 @@ FIELDS = {
     "strasse": ("strasse", "street", "antragsteller_strasse"),
     "hausnummer": ("hausnummer", "house_number", "antragsteller_hausnummer"),
     "postleitzahl": ("postleitzahl", "plz", "postcode", "antragsteller_plz"),
-    "ort": ("ort", "wohnort", "city", "antragsteller_ort"),
+    "ort": ("ort", "wohnort", "place", "city", "antragsteller_ort"),
     "email": ("email", "e_mail", "e-mail", "emailadresse"),
     "telefon": ("telefon", "phone", "telefonnummer"),
     "bezeichnung": ("bezeichnung", "bauvorhaben", "vorhaben", "bezeichnung_des_bauvorhabens", "project"),

@@ -65,3 +65,14 @@ def test_output_format_registry():
     assert xbau.XBauBaugenehmigungAntrag.name in output_formats.formats()
     with pytest.raises(ValueError):
         output_formats.register(xbau.XBauBaugenehmigungAntrag)
+
+
+def test_the_assistants_address_field_shape_is_mapped():
+    data = {"vorname": "Erika", "familienname": "Mustermann",
+            "anschrift": {"street": "Am Markt", "house_number": "3", "postcode": "66111", "place": "Saarbrücken"}}
+    root = etree.fromstring(xbau.render_antrag(_payload(data)))
+    address = root.find(".//anschrift")
+    assert [(e.tag, e.text) for e in address] == [
+        ("strasse", "Am Markt"), ("hausnummer", "3"), ("postleitzahl", "66111"), ("ort", "Saarbrücken")]
+    assert root.find(".//weitereAngaben") is None  # everything had its element
+
