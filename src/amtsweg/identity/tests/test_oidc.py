@@ -119,3 +119,78 @@ def test_logout_forgets_the_identity(browser_http):
                                                         "next": "/"})
     assert answer.status_code == 302
     assert SESSION_KEY not in browser_http.session()
+
+
+@pytest.fixture
+def rp_request(providers):
+    """A request as it arrives at our callback on the live server (issuer and JWKS are fetched over HTTP)."""
+    from urllib.parse import urlsplit
+
+    from django.test import RequestFactory
+
+    parts = urlsplit(providers.url)
+    return RequestFactory().get("/", SERVER_NAME=parts.hostname, SERVER_PORT=str(parts.port))
+
+
+def _id_token(key, **overrides):
+    import time
+
+    from joserfc import jwt
+
+    now = int(time.time())
+    claims = {"iss": overrides.pop("iss", None), "aud": "amtsweg", "sub": "bpk2:x", "iat": now, "exp": now + 300,
+              "nonce": "n-1", **overrides}
+    return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
+
+
+@pytest.mark.parametrize(("case", "accepted"), [
+    ("valid", True), ("foreign_key", False), ("wrong_audience", False), ("wrong_issuer", False),
+    ("expired", False), ("wrong_nonce", False),
+])
+def test_id_token_checks(rp_request, providers, case, accepted):
+    import time
+
+    from joserfc.jwk import RSAKey
+
+    from amtsweg.identity.providers import embedded_oidc_op
+    from amtsweg.identity.providers.oidc import OidcRefused
+    from amtsweg.identity.registry import register
+
+    plugin = register["test-oidc"]
+    issuer = f"{providers.url}/test-idp/oidc"
+    key = embedded_oidc_op.signing_key()
+    overrides = {"iss": issuer}
+    if case == "foreign_key":
+        foreign = RSAKey.generate_key(2048, private=True)
+        key = RSAKey.import_key(foreign.as_dict(private=True), {"kid": key.kid, "alg": "RS256"})
+    elif case == "wrong_audience":
+        overrides["aud"] = "someone-else"
+    elif case == "wrong_issuer":
+        overrides["iss"] = "https://evil.example/oidc"
+    elif case == "expired":
+        overrides.update(iat=int(time.time()) - 7200, exp=int(time.time()) - 3600)
+    elif case == "wrong_nonce":
+        overrides["nonce"] = "n-2"
+    token = _id_token(key, **overrides)
+    if accepted:
+        assert plugin.verify_id_token(rp_request, token, nonce="n-1")["sub"] == "bpk2:x"
+    else:
+        with pytest.raises(OidcRefused):
+            plugin.verify_id_token(rp_request, token, nonce="n-1")
+
+
+def test_unsigned_id_token_is_refused(rp_request, providers):
+    import json
+    import time
+
+    from amtsweg.identity.providers.oidc import OidcRefused
+    from amtsweg.identity.registry import register
+
+    def b64(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    now = int(time.time())
+    token = b64({"alg": "none"}) + "." + b64({"iss": f"{providers.url}/test-idp/oidc", "aud": "amtsweg",
+                                              "sub": "x", "iat": now, "exp": now + 60, "nonce": "n"}) + "."
+    with pytest.raises(OidcRefused):
+        register["test-oidc"].verify_id_token(rp_request, token, nonce="n")
