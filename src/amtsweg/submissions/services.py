@@ -241,3 +241,38 @@ def purge_finished(older_than: timedelta) -> int:
         count += 1
     return count
 
+
+def remove_orphaned_files(older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete attachment files without a row: left behind when an outer transaction (e.g. the assistant's)
+    rolled back after the files were written. Only ciphertext, but it should not linger."""
+    from django.core.files.storage import default_storage
+
+    cutoff = timezone.now() - older_than
+    removed = 0
+    try:
+        folders, _files = default_storage.listdir("submissions")
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        _dirs, names = default_storage.listdir(f"submissions/{folder}")
+        ids = {name.removesuffix(".jwe") for name in names if name.endswith(".jwe")}
+        known = {str(pk) for pk in SubmissionAttachment.objects.filter(pk__in=_valid_uuids(ids))
+                 .values_list("pk", flat=True)}
+        for name in names:
+            path = f"submissions/{folder}/{name}"
+            if name.removesuffix(".jwe") in known or default_storage.get_modified_time(path) > cutoff:
+                continue
+            default_storage.delete(path)
+            removed += 1
+    return removed
+
+
+def _valid_uuids(values) -> list[uuid.UUID]:
+    result = []
+    for value in values:
+        try:
+            result.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return result
+

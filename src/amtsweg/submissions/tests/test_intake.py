@@ -230,3 +230,23 @@ def test_odd_attachment_content_types_do_not_break_the_metadata(responsibility):
     meta = json.loads(_decrypt(submission.encrypted_metadata))
     assert [a["mimeType"] for a in meta["contentStructure"]["attachments"]] == [
         "application/pdf", "application/octet-stream", "application/octet-stream"]
+
+
+def test_files_of_an_outer_transaction_that_rolled_back_are_cleaned_up(responsibility, _media):
+    from datetime import timedelta
+
+    from amtsweg.submissions import services
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        accept_form_submission(_payload(responsibility))
+        raise Abort  # e.g. the assistant fails after the hand-over
+    kept = submit_payload(_payload(responsibility))
+    files = [p for p in Path(_media).rglob("*.jwe")]
+    assert len(files) == 2 and not Submission.objects.exclude(pk=kept.pk).exists()
+    assert services.remove_orphaned_files(older_than=timedelta(hours=1)) == 0  # too young to judge
+    assert services.remove_orphaned_files(older_than=timedelta(0)) == 1
+    (remaining,) = [p for p in Path(_media).rglob("*.jwe")]
+    assert remaining.stem == str(kept.attachments.get().pk)

@@ -1,5 +1,5 @@
 """`amtsweg submissions_housekeeping`: sign pending events, delete ciphertext of finished submissions,
-drop expired access tokens. Safe to run often (e.g. every few minutes from cron or a task)."""
+drop expired access tokens, remove orphaned attachment files. Safe to run often (e.g. from cron)."""
 
 from datetime import timedelta
 
@@ -22,4 +22,6 @@ class Command(BaseCommand):
         purged = services.purge_finished(timedelta(days=options["purge_after_days"]))
         sealed += events.seal_pending(limit=10_000)
         tokens = oauth.purge_expired()
-        self.stdout.write(f"signed events: {sealed}, purged submissions: {purged}, expired tokens: {tokens}")
+        orphans = services.remove_orphaned_files()
+        self.stdout.write(f"signed events: {sealed}, purged submissions: {purged}, expired tokens: {tokens}, "
+                          f"orphaned files: {orphans}")
