@@ -24,3 +24,17 @@ def test_demo_loads_three_published_forms_idempotently():
     assert forms["meldebescheinigung"].fee_cents == 1000
     assert forms["hundesteuer"].leika_key == "99102013000000"
     assert forms["waffenbesitzkarte"].published_version().definition["source"]["id"] == "S00000036"
+
+
+def test_demo_routes_the_fim_service_to_the_land_office():
+    from amtsweg.accounts.tests.factories import AuthorityFactory
+    from amtsweg.routing.models import Responsibility
+    from amtsweg.routing.resolution import resolve
+    from amtsweg.routing.tests.factories import DestinationFactory
+
+    destination = DestinationFactory(authority=AuthorityFactory(land_office=True))
+    load_demo(io.StringIO())
+    load_demo(io.StringIO())
+    (responsibility,) = Responsibility.objects.filter(leika_key="99089086000000")
+    assert responsibility.area_ars == "10" and responsibility.destination == destination
+    assert resolve("99089086000000", ars="100410100100").destination == destination
