@@ -11,8 +11,8 @@ all Gemeinden, postcodes, OZG catalogue). Data set:
   (five keys each, taken from both groups).
 
 Figures: `routing_lookups_per_s` (resolve() in one process, mixed ARS/AGS/postcode queries),
-`routing_api_p95_ms` and `routing_api_rps` (gunicorn on a free loopback port, 8 client threads with
-keep-alive connections, fixed duration after a warm-up).
+`routing_api_p95_ms` and `routing_api_rps` (gunicorn, 2 workers per core with 2 threads each, on a free
+loopback port; 8 client threads with keep-alive connections; fixed duration after a warm-up).
 
     .venv/bin/python benchmarks/routing.py [--seconds 15] [--lookups 200000]
 """
@@ -320,8 +320,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="measured HTTP duration")
     parser.add_argument("--warmup", type=float, default=8.0, help="HTTP warm-up before measuring")
     parser.add_argument("--lookups", type=int, default=200_000, help="in-process lookups")
-    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2), help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="keep the database here and reuse it on the next run (default: temporary)")
     args = parser.parse_args()
