@@ -52,7 +52,8 @@ class StaffAPIView(APIView):
 
 
 class DestinationListAPI(StaffAPIView):
-    @extend_schema(tags=["Verwaltung"], summary="Eigene Zustellpunkte", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="staff_destination_list", tags=["Verwaltung"], summary="Eigene Zustellpunkte",
+                   responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         destinations = Destination.objects.visible_to(request.user)
         return Response({"destinations": [destination_document(d) for d in destinations]})
@@ -66,11 +67,13 @@ class DestinationDetailAPI(StaffAPIView):
     def _get(self, request, pk) -> Destination:
         return get_object_or_404(Destination.objects.editable_by(request.user).select_related("authority"), pk=pk)
 
-    @extend_schema(tags=["Verwaltung"], summary="Ein Zustellpunkt", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="staff_destination_retrieve", tags=["Verwaltung"], summary="Ein Zustellpunkt",
+                   responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk):
         return Response(destination_document(self._get(request, pk)))
 
-    @extend_schema(tags=["Verwaltung"], summary="Zustellpunkt ändern", request=OpenApiTypes.OBJECT,
+    @extend_schema(operation_id="staff_destination_update", tags=["Verwaltung"], summary="Zustellpunkt ändern",
+                   request=OpenApiTypes.OBJECT,
                    responses={200: OpenApiTypes.OBJECT})
     def patch(self, request, pk):
         destination = self._get(request, pk)
