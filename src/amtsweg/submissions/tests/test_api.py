@@ -393,3 +393,23 @@ def test_newer_fit_connect_problem_codes_are_accepted_foreign_ones_not():
     assert not events.is_problem_type(events.PROBLEM_BASE + "Bad Code")
     assert not events.is_problem_type("https://example.org/problems/invalid-data")
     assert not events.is_problem_type(None)
+
+
+def test_token_endpoint_accepts_http_basic_client_authentication(destination):
+    import base64
+
+    api_client = ApiClientFactory(subscriber_for=destination)
+    basic = base64.b64encode(f"{api_client.client_id}:{SECRET}".encode()).decode()
+    response = Client().post("/token", "grant_type=client_credentials",
+                             content_type="application/x-www-form-urlencoded", HTTP_AUTHORIZATION=f"Basic {basic}")
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+
+
+def test_destination_details_only_for_its_own_clients_or_senders_of_its_region(destination):
+    other = ResponsibilityFactory().destination
+    stranger = _client(ApiClientFactory(subscriber_for=other))
+    assert stranger.get(f"/v1/destinations/{destination.pk}").status_code == 403
+    own = _client(ApiClientFactory(subscriber_for=destination)).get(f"/v1/destinations/{destination.pk}").json()
+    assert own["contactInformation"]["legalName"] == destination.authority.name
+    # a sender cannot list waiting submissions at all
+    assert _client(ApiClientFactory(sender_region="10")).get("/v1/submissions").status_code == 403
