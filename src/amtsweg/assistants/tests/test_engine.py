@@ -149,3 +149,62 @@ def test_messages_in_english(spec):
     assert messages(result)["email"] == "Please enter an e-mail address like name@example.com."
 
 
+
+
+def _single(field: dict, codelists: dict | None = None) -> FormSpec:
+    return FormSpec({"schema_version": 1, "title": {"de": "T"}, "codelists": codelists or {},
+                     "steps": [{"id": "s", "title": {"de": "S"}, "fieldsets": [{"id": "f", "fields": [field]}]}]})
+
+
+@pytest.mark.parametrize(
+    ("field", "data", "expected"),
+    [
+        ({"id": "chip", "type": "text", "label": {"de": "Chip"},
+          "validation": {"pattern": "[0-9]{15}", "pattern_message": {"de": "Die Chipnummer hat 15 Ziffern."}}},
+         {"chip": "12345"}, "Die Chipnummer hat 15 Ziffern."),
+        ({"id": "code", "type": "text", "label": {"de": "Code"}, "validation": {"pattern": "[A-Z]+"}},
+         {"code": "abc"}, "Die Eingabe hat nicht das erwartete Format."),
+        ({"id": "name", "type": "text", "label": {"de": "Name"}, "validation": {"min_length": 3}},
+         {"name": "ab"}, "Bitte geben Sie mindestens 3 Zeichen ein."),
+        ({"id": "n", "type": "number", "label": {"de": "Zahl"}, "validation": {"decimals": 1}},
+         {"n": "1,25"}, "Bitte geben Sie höchstens 1 Nachkommastellen ein."),
+        ({"id": "n", "type": "number", "label": {"de": "Zahl"}}, {"n": "1,5"},
+         "Bitte geben Sie eine ganze Zahl ohne Nachkommastellen ein."),
+        ({"id": "n", "type": "number", "label": {"de": "Zahl"}, "validation": {"min": 2}}, {"n": "1"},
+         "Die Zahl muss mindestens 2 sein."),
+        ({"id": "a", "type": "amount", "label": {"de": "Betrag"}}, {"a": "1,234"},
+         "Bitte geben Sie den Betrag mit höchstens zwei Nachkommastellen (Cent) ein."),
+        ({"id": "d", "type": "date", "label": {"de": "Termin"}, "validation": {"min_date": "today"}},
+         {"d": "31.05.2026"}, "Das Datum darf nicht in der Vergangenheit liegen."),
+        ({"id": "d", "type": "date", "label": {"de": "Termin"}, "validation": {"max_date": "today+30d"}},
+         {"d": "02.07.2026"}, "Das Datum darf nicht nach dem 01.07.2026 liegen."),
+        ({"id": "m", "type": "multichoice", "codelist": "c", "label": {"de": "Mehr"}, "validation": {"min_items": 2}},
+         {"m": ["x"]}, "Bitte wählen Sie mindestens 2 Einträge."),
+        ({"id": "m", "type": "multichoice", "codelist": "c", "label": {"de": "Mehr"}, "required": True},
+         {}, "Bitte wählen Sie bei „Mehr“ etwas aus."),
+        ({"id": "y", "type": "yesno", "label": {"de": "Einverstanden?"}, "required": True}, {},
+         "Bitte beantworten Sie die Frage „Einverstanden?“ mit Ja oder Nein."),
+        ({"id": "f", "type": "file", "label": {"de": "Nachweis"}, "required": True}, {},
+         "Bitte laden Sie eine Datei für „Nachweis“ hoch."),
+        ({"id": "i", "type": "iban", "label": {"de": "IBAN"}}, {"i": "AT61 1904 3002 3457 3202"},
+         "Die IBAN ist ungültig: die Prüfziffer stimmt nicht. Bitte prüfen Sie Ihre Eingabe."),
+        ({"id": "h", "type": "address", "label": {"de": "Anschrift"}},
+         {"h-street": "Weg", "h-house_number": "Nr. 5", "h-postcode": "66111", "h-place": "Ort"},
+         "Bitte geben Sie eine Hausnummer ein, z. B. 12 oder 12a."),
+    ],
+)
+def test_field_type_messages(field, data, expected):
+    spec = _single(field, {"c": [{"code": "x", "label": {"de": "X"}}, {"code": "y", "label": {"de": "Y"}}]})
+    result = validate_step(spec, "s", data, {}, today=TODAY)
+    assert [e.message for e in result.errors] == [expected]
+
+
+def test_repeated_addresses_are_validated_one_by_one():
+    spec = _single({"id": "h", "type": "address", "label": {"de": "Anschrift"}, "repeat": {"min": 1, "max": 2},
+                    "required": True})
+    data = {"h-0-street": "Weg", "h-0-house_number": "1", "h-0-postcode": "66111", "h-0-place": "Ort",
+            "h-1-street": "Gasse", "h-1-house_number": "2", "h-1-postcode": "123", "h-1-place": "Dorf"}
+    result = validate_step(spec, "s", data, today=TODAY)
+    assert messages(result) == {"h-1-postcode": "Bitte geben Sie eine Postleitzahl mit fünf Ziffern ein, z. B. 66111."}
+    data["h-1-postcode"] = "66333"
+    assert [a["place"] for a in validate_step(spec, "s", data, today=TODAY).cleaned["h"]] == ["Ort", "Dorf"]
