@@ -40,7 +40,7 @@ AUTHORITIES = [
     ("sb", Authority.Kind.MUNICIPALITY, "100410100100", "Landeshauptstadt Saarbrücken – Bürgeramt",
      {"email": "buergeramt@saarbruecken.example", "phone": "0681 905-0", "street": "Rathausplatz 1",
       "postcode": "66111", "city": "Saarbrücken", "opening_hours": "Mo–Fr 8–12 Uhr, Do 14–18 Uhr"}),
-    ("vk", Authority.Kind.MUNICIPALITY, "100415195195", "Stadt Völklingen – Bürgerbüro",
+    ("vk", Authority.Kind.MUNICIPALITY, "100410519519", "Stadt Völklingen – Bürgerbüro",
      {"email": "buergerbuero@voelklingen.example", "phone": "06898 13-0", "street": "Hindenburgplatz 1",
       "postcode": "66333", "city": "Völklingen", "opening_hours": "Mo–Fr 8–12 Uhr"}),
 ]
@@ -55,7 +55,7 @@ DESTINATIONS = {
 RESPONSIBILITIES = [
     (HUNDESTEUER, "10", "land"),
     (HUNDESTEUER, "100410100100", "sb"),
-    (HUNDESTEUER, "100415195195", "vk"),
+    (HUNDESTEUER, "100410519519", "vk"),
     (MELDEBESCHEINIGUNG, "10", "land"),
     (MELDEBESCHEINIGUNG, "100410100100", "sb"),
     (BAUGENEHMIGUNG, "10", "land"),
