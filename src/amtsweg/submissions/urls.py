@@ -21,5 +21,6 @@ urlpatterns = [
     path("verwaltung/api-clients/neu/<str:kind>/", staff_views.client_create, name="api_client_create"),
     path("verwaltung/api-clients/<int:pk>/sperren/", staff_views.client_revoke, name="api_client_revoke"),
     # Applicant's status page (signed link)
+    path("status/<str:reference>/", views.status_help, name="status_help"),
     path("status/<str:reference>/<str:sig>/", views.status_page, name="status"),
 ]

@@ -41,3 +41,10 @@ def status_page(request, reference: str, sig: str):
             "verified": events.verification_state(event),
         })
     return render(request, "submissions/status.html", {"submission": submission, "rows": rows})
+
+
+def status_help(request, reference: str):
+    """The reference alone opens nothing (it is printed and read out); explain where the signed link is.
+    Says nothing about whether the reference exists."""
+    return render(request, "submissions/status_help.html", {"reference": reference[:20]})
+

@@ -26,6 +26,8 @@ def test_status_page_is_accessible_and_shows_signed_events(live_server, page):
     assert page.get_by_text("Antrag verschlüsselt eingereicht").is_visible()
     assert page.locator(".kern-badge--success").count() == 2
     assert_no_axe_violations(page)
+    page.goto(f"{live_server.url}/status/{submission.public_reference}/")
+    assert_no_axe_violations(page)
 
 
 def test_api_client_pages_are_accessible(live_server, page):

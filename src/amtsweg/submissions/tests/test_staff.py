@@ -135,3 +135,12 @@ def test_status_page_needs_the_signed_link_and_shows_verified_events(settings):
     assert html.count("kern-badge--danger") == 1
     # Personal data does not appear on the page.
     assert "Mustermann" not in html and "Bello" not in html
+
+
+def test_reference_alone_shows_where_the_link_is_without_revealing_existence():
+    submission = submit_payload(payload_for(ResponsibilityFactory()))
+    known = Client().get(f"/status/{submission.public_reference}/")
+    unknown = Client().get("/status/AW-ZZZZ-ZZZZ-ZZZZ/")
+    assert known.status_code == unknown.status_code == 200
+    assert "per E-Mail" in known.content.decode()
+    assert "Antrag verschlüsselt eingereicht" not in known.content.decode()
