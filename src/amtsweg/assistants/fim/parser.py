@@ -26,8 +26,9 @@ ROOT_PREFIXES = ("xdatenfelder.stammdatenschema.", "xdatenfelder.datenfeldgruppe
 
 # Children of Stammdatenschema, Datenfeldgruppe and Datenfeld (union over the three versions).
 ELEMENT_SINGLE = {
-    "identifikation", "id", "version", "name", "bezeichnungEingabe", "bezeichnungAusgabe", "beschreibung",
-    "definition", "status", "freigabestatus", "statusGesetztAm", "statusGesetztDurch", "gueltigAb", "gueltigBis",
+    "identifikation", "id", "version", "name", "bezeichnung", "bezeichnungEingabe", "bezeichnungAusgabe",
+    "beschreibung", "definition", "status", "freigabestatus", "statusGesetztAm", "statusGesetztDurch", "gueltigAb",
+    "gueltigBis",
     "fachlicherErsteller", "versionshinweis", "freigabedatum", "veroeffentlichungsdatum", "letzteAenderung",
     "schemaelementart", "hilfetextEingabe", "hilfetextAusgabe", "hilfetext", "ableitungsmodifikationenStruktur",
     "ableitungsmodifikationenRepraesentation", "dokumentsteckbrief", "feldart", "datentyp", "praezisierung",
@@ -179,7 +180,8 @@ class _Reader:
         return value, version
 
     def rule(self, node: etree._Element) -> FimRule:
-        found = self.children(node, RULE_CHILDREN - {"bezug", "stichwort"}, {"bezug", "stichwort"})
+        found = self.children(node, RULE_CHILDREN - {"bezug", "stichwort"}, {"bezug", "stichwort", "param", "ziel",
+                                                                             "fehler"})
         rule_id, _version = self.identification(node, found)
         text = next((_text(self.one(found, n)) for n in ("freitextRegel", "definition", "beschreibung")
                      if _text(self.one(found, n))), "")
@@ -200,7 +202,7 @@ class _Reader:
             raise FimError(f"<xdf:name> fehlt oder ist leer in <xdf:{_local(node)}>", node)
         element = FimElement(
             kind=kind, id=elem_id, version=version, name=name,
-            label=_text(self.one(found, "bezeichnungEingabe")) or name,
+            label=_text(self.one(found, "bezeichnungEingabe")) or _text(self.one(found, "bezeichnung")) or name,
             help=_text(self.one(found, "hilfetextEingabe")) or _text(self.one(found, "hilfetext")),
             description=_text(self.one(found, "beschreibung")), line=node.sourceline,
         )

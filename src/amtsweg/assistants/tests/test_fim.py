@@ -166,3 +166,90 @@ def test_export_and_import_form_commands(tmp_path, capsys):
     assert "person v1 (veröffentlicht)" in capsys.readouterr().out
     with pytest.raises(CommandError, match="Kein Formular"):
         call_command("export_form", "gibt-es-nicht")
+
+
+XDF3_SCHEMA = """<?xml version="1.0" encoding="UTF-8"?>
+<xdf:xdatenfelder.stammdatenschema.0102 xmlns:xdf="urn:xoev-de:fim:standard:xdatenfelder_3.0.0">
+  <xdf:header><xdf:nachrichtID>1</xdf:nachrichtID><xdf:erstellungszeitpunkt>2024-01-01T00:00:00Z</xdf:erstellungszeitpunkt>
+  </xdf:header>
+  <xdf:stammdatenschema>
+    <xdf:identifikation><xdf:id>S60000011</xdf:id><xdf:version>1.0.0</xdf:version></xdf:identifikation>
+    <xdf:name>Hundesteuer Anmeldung</xdf:name>
+    <xdf:bezeichnung>Anmeldung zur Hundesteuer</xdf:bezeichnung>
+    <xdf:freigabestatus><code>6</code></xdf:freigabestatus>
+    <xdf:letzteAenderung>2024-01-01T00:00:00Z</xdf:letzteAenderung>
+    <xdf:dokumentsteckbrief><xdf:id>D60000001</xdf:id><xdf:version>1.0.0</xdf:version></xdf:dokumentsteckbrief>
+    <xdf:regel>
+      <xdf:identifikation><xdf:id>R60000001</xdf:id><xdf:version>1.0.0</xdf:version></xdf:identifikation>
+      <xdf:name>Beginn nach Geburt</xdf:name>
+      <xdf:freitextRegel>Der Beginn der Haltung liegt nach dem Wurfdatum.</xdf:freitextRegel>
+      <xdf:letzteAenderung>2024-01-01T00:00:00Z</xdf:letzteAenderung>
+      <xdf:typ><code>V</code></xdf:typ>
+      <xdf:param><xdf:element>F60000002</xdf:element></xdf:param>
+    </xdf:regel>
+    <xdf:struktur>
+      <xdf:anzahl>1:1</xdf:anzahl>
+      <xdf:enthaelt>
+        <xdf:datenfeldgruppe>
+          <xdf:identifikation><xdf:id>G60000001</xdf:id><xdf:version>1.0.0</xdf:version></xdf:identifikation>
+          <xdf:name>Hund</xdf:name>
+          <xdf:freigabestatus><code>6</code></xdf:freigabestatus>
+          <xdf:letzteAenderung>2024-01-01T00:00:00Z</xdf:letzteAenderung>
+          <xdf:bezeichnungEingabe>Angaben zum Hund</xdf:bezeichnungEingabe>
+          <xdf:schemaelementart><code>RNG</code></xdf:schemaelementart>
+          <xdf:struktur>
+            <xdf:anzahl>1:1</xdf:anzahl>
+            <xdf:enthaelt>
+              <xdf:datenfeld>
+                <xdf:identifikation><xdf:id>F60000001</xdf:id><xdf:version>1.0.0</xdf:version></xdf:identifikation>
+                <xdf:name>Rasse</xdf:name>
+                <xdf:freigabestatus><code>6</code></xdf:freigabestatus>
+                <xdf:letzteAenderung>2024-01-01T00:00:00Z</xdf:letzteAenderung>
+                <xdf:bezeichnungEingabe>Rasse</xdf:bezeichnungEingabe>
+                <xdf:schemaelementart><code>RNG</code></xdf:schemaelementart>
+                <xdf:feldart><code>select</code></xdf:feldart>
+                <xdf:datentyp><code>text</code></xdf:datentyp>
+                <xdf:werte>
+                  <xdf:wert><xdf:code>1</xdf:code><xdf:name>Mischling</xdf:name></xdf:wert>
+                  <xdf:wert><xdf:code>2</xdf:code><xdf:name>Dackel</xdf:name></xdf:wert>
+                </xdf:werte>
+                <xdf:vorbefuellung><code>keine</code></xdf:vorbefuellung>
+              </xdf:datenfeld>
+            </xdf:enthaelt>
+          </xdf:struktur>
+          <xdf:struktur>
+            <xdf:anzahl>0:3</xdf:anzahl>
+            <xdf:enthaelt>
+              <xdf:datenfeld>
+                <xdf:identifikation><xdf:id>F60000002</xdf:id><xdf:version>1.0.0</xdf:version></xdf:identifikation>
+                <xdf:name>Gebühr</xdf:name>
+                <xdf:freigabestatus><code>6</code></xdf:freigabestatus>
+                <xdf:letzteAenderung>2024-01-01T00:00:00Z</xdf:letzteAenderung>
+                <xdf:bezeichnungEingabe>Bisherige Steuer</xdf:bezeichnungEingabe>
+                <xdf:schemaelementart><code>RNG</code></xdf:schemaelementart>
+                <xdf:feldart><code>input</code></xdf:feldart>
+                <xdf:datentyp><code>num_currency</code></xdf:datentyp>
+                <xdf:praezisierung minValue="0" maxValue="500"/>
+              </xdf:datenfeld>
+            </xdf:enthaelt>
+          </xdf:struktur>
+        </xdf:datenfeldgruppe>
+      </xdf:enthaelt>
+    </xdf:struktur>
+  </xdf:stammdatenschema>
+</xdf:xdatenfelder.stammdatenschema.0102>
+"""
+
+
+def test_xdatenfelder_3_stammdatenschema_with_values_amounts_and_rules():
+    document = parse_fim(XDF3_SCHEMA.encode())
+    assert document.version == "3.0" and document.root.label == "Anmeldung zur Hundesteuer"
+    definition = to_definition(document)
+    check_definition(definition)
+    (step,) = definition["steps"]
+    rasse, steuer = step["fieldsets"][0]["fields"]
+    assert rasse["type"] == "choice" and rasse["required"] is True
+    assert [c["label"]["de"] for c in definition["codelists"][rasse["codelist"]]] == ["Mischling", "Dackel"]
+    assert steuer["type"] == "amount" and steuer["repeat"] == {"min": 0, "max": 3}
+    assert steuer["validation"] == {"min_cents": 0, "max_cents": 50000}
+    assert definition["source"]["rules"][0]["text"] == "Der Beginn der Haltung liegt nach dem Wurfdatum."
