@@ -48,6 +48,7 @@ class Candidate:
     name: str
     place_name: str = ""
     postcode: str = ""
+    region: str = ""  # "Kreis, Land", to tell namesakes apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +274,7 @@ def resolve(
         entries = index.postcodes.get(postcode)
         if not entries:
             return _unknown_area(leika_key, asked, _("Postleitzahl %(pc)s") % {"pc": postcode})
-        candidates = _distinct_candidates(entries, postcode)
+        candidates = _distinct_candidates(index, entries, postcode)
         if place:
             wanted = fold(place)
             narrowed = [c for c, e in candidates if _place_matches(wanted, e)]
@@ -284,16 +285,21 @@ def resolve(
     arses = _search_names(index, place)
     if not arses:
         return _unknown_area(leika_key, asked, _("Ort „%(place)s“") % {"place": place[:80]})
-    candidates = [Candidate(a, index.municipality_names.get(a, a)) for a in arses]
+    candidates = [Candidate(a, index.municipality_names.get(a, a), region=_region(index, a)) for a in arses]
     return _resolve_candidates(index, leika_key, candidates, asked)
 
 
-def _distinct_candidates(entries, postcode) -> list[tuple[Candidate, tuple]]:
+def _region(index: _Index, ars: str) -> str:
+    parts = [index.area_names.get(ars[:5], ""), index.area_names.get(ars[:2], "")]
+    return ", ".join(p for p in parts if p)
+
+
+def _distinct_candidates(index: _Index, entries, postcode) -> list[tuple[Candidate, tuple]]:
     seen: dict[str, tuple[Candidate, tuple]] = {}
     for entry in entries:
         ars, name, place_name, _folded = entry
         if ars not in seen:
-            seen[ars] = (Candidate(ars, name, place_name, postcode), entry)
+            seen[ars] = (Candidate(ars, name, place_name, postcode, _region(index, ars)), entry)
     return list(seen.values())
 
 

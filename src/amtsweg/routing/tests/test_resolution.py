@@ -170,3 +170,12 @@ def test_place_kwargs():
     assert place_kwargs("100410100100") == {"ars": "100410100100"}
     assert place_kwargs("66333 Völklingen") == {"postcode": "66333", "place": "Völklingen"}
     assert place_kwargs(" Saarbrücken ") == {"place": "Saarbrücken"}
+
+
+def test_namesakes_are_told_apart_by_kreis_and_land(saarland, layered):
+    MunicipalityFactory(ars="100420111112", name="Völklingen-Nord", association=saarland["mzg"].association)
+    result = resolve(KEY, place="Völklingen")
+    assert result.found  # the exact short name wins over the prefix match
+    result = resolve(KEY, place="Völkl")
+    assert result.ambiguous
+    assert {c.region for c in result.candidates} == {"Regionalverband Saarbrücken, Saarland", "Merzig-Wadern, Saarland"}
