@@ -107,6 +107,8 @@ def test_intake_records_create_and_submit_events(responsibility):
 
 def test_no_plaintext_of_the_application_remains_in_any_table_or_file(responsibility, _media):
     submit_payload(_payload(responsibility))
+    building = ResponsibilityFactory(leika_key=xbau.BAUGENEHMIGUNG_LEIKA)  # with the XBau rendering
+    submit_payload(_payload(building, leika_key=xbau.BAUGENEHMIGUNG_LEIKA, form_slug="baugenehmigung"))
     events.seal_pending()
 
     found = []
@@ -119,7 +121,7 @@ def test_no_plaintext_of_the_application_remains_in_any_table_or_file(responsibi
                 )
                 found += [(table, m) for m in MARKERS if m.lower() in text.lower()]
     files = [p for p in Path(_media).rglob("*") if p.is_file()]
-    assert files, "the attachment ciphertext is stored in the media storage"
+    assert len(files) == 3, "the attachments' ciphertext (2 uploads, 1 XBau message) is in the media storage"
     for path in files:
         content = path.read_bytes().decode("latin-1").lower()
         found += [(str(path), m) for m in MARKERS if m.lower() in content]
