@@ -223,6 +223,8 @@ def step(request: HttpRequest, slug: str, draft_id, step_id: str) -> HttpRespons
             if action == "save":
                 return redirect("assistants:saved", slug=slug, draft_id=draft.id)
             ids = _step_ids(draft, state)
+            if step_id not in ids:  # the answers hid this very step
+                return redirect(_step_url(draft, services.next_missing_step(draft, state)))
             if action == "back":
                 return redirect(_step_url(draft, ids[max(0, ids.index(step_id) - 1)]))
             if request.GET.get("ziel") == "pruefen":
