@@ -18,6 +18,7 @@ import os
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -29,7 +30,7 @@ logger = logging.getLogger("amtsweg_subscriber")
 MAX_CALLBACK_BYTES = 1024 * 1024
 
 
-def make_handler(receiver: Receiver, secret: str):
+def make_handler(receiver: Receiver, secret: str, spool: bool = False):
     class CallbackHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -59,7 +60,11 @@ def make_handler(receiver: Receiver, secret: str):
             except (ValueError, KeyError, TypeError, AttributeError):
                 return self._answer(400, {"error": "malformed callback"})
             try:
-                outcomes = [receiver.process(str(i)) for i in ids]
+                if spool:
+                    with ThreadPoolExecutor(max_workers=4) as pool:
+                        outcomes = list(pool.map(receiver.receive, [str(i) for i in ids]))
+                else:
+                    outcomes = [receiver.process(str(i)) for i in ids]
             except Exception as exc:  # fetching failed: let the platform retry the callback
                 logger.warning("callback processing failed: %s", exc)
                 return self._answer(503, {"error": "processing failed, retry later"})
@@ -78,10 +83,23 @@ def _report(outcome) -> None:
           flush=True)
 
 
-def poll_forever(receiver: Receiver, interval: float, stop: threading.Event) -> None:
+def process_spool_forever(receiver: Receiver, stop: threading.Event) -> None:
+    """Decrypt, check, write and accept what the callbacks stored (spool mode)."""
+    while not stop.is_set():
+        ids = receiver.spooled_ids()
+        for submission_id in ids:
+            try:
+                _report(receiver.process(submission_id))
+            except Exception as exc:
+                logger.warning("processing %s failed, will retry: %s", submission_id, exc)
+        if not ids:
+            stop.wait(0.2)
+
+
+def poll_forever(receiver: Receiver, interval: float, stop: threading.Event, spool: bool = False) -> None:
     while not stop.is_set():
         try:
-            for outcome in receiver.poll_once():
+            for outcome in receiver.poll_once(spool=spool):
                 _report(outcome)
         except Exception as exc:  # the platform may be restarting: keep going
             logger.warning("poll failed: %s", exc)
@@ -100,8 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--poll", action="store_true", help="poll for waiting submissions")
     mode.add_argument("--listen", metavar="HOST:PORT", help="receive callbacks (port 0 picks a free one)")
     parser.add_argument("--callback-secret", default=os.environ.get("AMTSWEG_CALLBACK_SECRET"))
-    parser.add_argument("--interval", type=float, default=30.0, help="seconds between polls")
+    parser.add_argument("--interval", type=float, default=30.0,
+                        help="seconds between polls (listen mode: 0 = rely on callbacks only)")
     parser.add_argument("--once", action="store_true", help="poll once and exit")
+    parser.add_argument("--spool", action="store_true",
+                        help="listen mode: confirm a callback once the encrypted submission is stored; "
+                        "decrypt and accept in the background")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     if not args.client_secret:
@@ -120,11 +142,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.callback_secret:
         parser.error("--listen needs --callback-secret (or AMTSWEG_CALLBACK_SECRET)")
     host, _, port = args.listen.rpartition(":")
-    server = ThreadingHTTPServer((host or "127.0.0.1", int(port)), make_handler(receiver, args.callback_secret))
+    handler = make_handler(receiver, args.callback_secret, args.spool)
+    server = ThreadingHTTPServer((host or "127.0.0.1", int(port)), handler)
     server.daemon_threads = True
     print(json.dumps({"listening": f"http://{server.server_address[0]}:{server.server_address[1]}/"}), flush=True)
     stop = threading.Event()
-    threading.Thread(target=poll_forever, args=(receiver, args.interval, stop), daemon=True).start()
+    if args.interval > 0:
+        threading.Thread(target=poll_forever, args=(receiver, args.interval, stop, args.spool), daemon=True).start()
+    if args.spool:
+        threading.Thread(target=process_spool_forever, args=(receiver, stop), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

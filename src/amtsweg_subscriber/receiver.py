@@ -72,7 +72,7 @@ class Receiver:
         confirmed = folder / ".accepted"
         if confirmed.exists():
             return Outcome(submission_id, "already-processed")
-        submission = self.api.submission(submission_id)
+        submission = self._spooled(submission_id) or self.api.submission(submission_id)
         case_id, destination_id = submission["caseId"], submission["destinationId"]
         if folder.exists():
             self._accept(submission, json.loads((folder / ".tags.json").read_text()))
@@ -100,7 +100,38 @@ class Receiver:
             return Outcome(submission_id, "rejected", exc.problem)
         self._accept(submission, tags)
         _write(confirmed, b"")
+        self._spool_file(submission_id).unlink(missing_ok=True)
         return Outcome(submission_id, "accepted")
+
+    # --- store and forward: confirm receipt fast, decrypt later -------------------------------------
+    # In spool mode a callback is answered once the encrypted submission is fetched and stored durably
+    # here; the expensive part (RSA decryption, signing the accept event) runs in a background thread.
+
+    def _spool_file(self, submission_id: str) -> Path:
+        return self.out_dir / ".inbox" / f"{uuid.UUID(submission_id)}.json"
+
+    def _spooled(self, submission_id: str) -> dict[str, Any] | None:
+        path = self._spool_file(submission_id)
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def receive(self, submission_id: str) -> Outcome:
+        """Fetch the encrypted submission with its attachments and store it (idempotent)."""
+        path = self._spool_file(submission_id)
+        if path.exists() or (self.folder(submission_id) / ".accepted").exists():
+            return Outcome(submission_id, "already-received")
+        submission = self.api.submission(submission_id)
+        submission["attachmentTokens"] = {
+            a: self.api.attachment(submission_id, a) for a in submission.get("attachments", [])
+        }
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
+        _write(tmp, json.dumps(submission).encode())
+        os.rename(tmp, path)
+        return Outcome(submission_id, "received")
+
+    def spooled_ids(self) -> list[str]:
+        inbox = self.out_dir / ".inbox"
+        return sorted(p.stem for p in inbox.glob("*.json")) if inbox.exists() else []
 
     def _verify_log(self, case_id: str, submission_id: str) -> None:
         log = self.api.event_log(case_id)
@@ -137,7 +168,9 @@ class Receiver:
             if set(described) != set(submission.get("attachments", [])):
                 raise crypto.Invalid("attachments-mismatch", "attachments differ from those in the metadata")
             for attachment_id, entry in sorted(described.items()):
-                token = self.api.attachment(submission_id, attachment_id)
+                token = submission.get("attachmentTokens", {}).get(attachment_id) or self.api.attachment(
+                    submission_id, attachment_id
+                )
                 content = crypto.decrypt(self.decryption_key, token, f"attachment {attachment_id}")
                 if crypto.sha512_hex(content) != entry.get("hash", {}).get("content"):
                     raise crypto.Invalid("incorrect-attachment-hash", f"attachment {attachment_id} hash mismatch")
@@ -165,9 +198,10 @@ class Receiver:
         )
         self.api.post_event(submission["caseId"], token)
 
-    def poll_once(self) -> list[Outcome]:
+    def poll_once(self, spool: bool = False) -> list[Outcome]:
+        handle = self.receive if spool else self.process
         outcomes = []
         for destination_id in self.api.destination_ids():
             for item in self.api.waiting_submissions(destination_id):
-                outcomes.append(self.process(item["submissionId"]))
+                outcomes.append(handle(item["submissionId"]))
         return outcomes

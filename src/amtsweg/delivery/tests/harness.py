@@ -250,12 +250,22 @@ def _set_callback(url: str) -> dict:
     return {"callback_url": url}
 
 
+def _seal() -> dict:
+    """Sign pending events now, as the platform's background sealing does between intake and delivery."""
+    from amtsweg.submissions import events
+
+    total = 0
+    while sealed := events.seal_pending(limit=500):
+        total += sealed
+    return {"sealed": total}
+
+
 def main(argv: list[str]) -> None:
     import django
 
     django.setup()
     command, *args = argv
-    result = {"setup": _setup, "submit": _submit, "set-callback": _set_callback}[command](*args)
+    result = {"setup": _setup, "submit": _submit, "set-callback": _set_callback, "seal": _seal}[command](*args)
     print(json.dumps(result))
 
 

@@ -1,0 +1,247 @@
+"""Benchmark: intake throughput relative to a bare two-insert endpoint (SQLite and PostgreSQL), and
+delivery throughput to the reference Fachverfahren client over loopback with two workers.
+
+Run from the repository root: `.venv/bin/python benchmarks/delivery.py [--quick]`. Every phase runs in
+its own process on its own throw-away database (a temporary SQLite file; a database created on
+postgres@127.0.0.1:5432 and dropped afterwards). Prints `intake_ratio_sqlite: N`,
+`intake_ratio_postgres: N`, `delivery_per_s: N` (and the raw rates behind them).
+
+Intake: one request = validate the answers (JSON schema) + encrypt data, metadata and one attachment for
+the destination (RSA-OAEP-256/A256GCM JWEs) + persist submission, case, attachment, events + write the
+outbox row and enqueue the wake-up task. Bare: one request = two INSERTs. Both run through Django's full
+request/response cycle (test client, all middleware), one after the other, same database.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+# --- phase helpers -----------------------------------------------------------------------------------
+
+def _setup_django(database_url: str, var_dir: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["AMTSWEG_VAR_DIR"] = var_dir
+    os.environ["MEDIA_ROOT"] = str(Path(var_dir) / "media")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "amtsweg.settings"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _destination(channels: list[str], callback_url: str = ""):
+    from amtsweg.routing.tests.factories import DestinationFactory, ResponsibilityFactory
+
+    destination = DestinationFactory(channels=channels, callback_url=callback_url)
+    ResponsibilityFactory(destination=destination)
+    return destination
+
+
+DATA_SCHEMA = {
+    "type": "object",
+    "required": ["vorname", "nachname", "hund"],
+    "properties": {
+        "vorname": {"type": "string", "minLength": 1, "maxLength": 100},
+        "nachname": {"type": "string", "minLength": 1, "maxLength": 100},
+        "hund": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+    },
+}
+
+
+@functools.cache
+def _validator():
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(DATA_SCHEMA)
+
+
+# Views of the benchmark URLconf (ROOT_URLCONF points at this module while a phase runs).
+def bare_view(request):
+    from django.http import JsonResponse
+
+    from amtsweg.delivery.models import OutboxMessage
+    from amtsweg.submissions.models import Case
+
+    destination = BENCH["destination"]
+    case = Case.objects.create(destination=destination)
+    OutboxMessage.objects.create(
+        idempotency_key=str(uuid.uuid4()), submission_id=uuid.uuid4(), destination_id=destination.pk,
+        authority_id=destination.authority_id, channel="bench", case_id=case.pk, status="delivered",
+    )
+    return JsonResponse({"ok": True}, status=201)
+
+
+def intake_view(request):
+    from django.http import JsonResponse
+
+    from amtsweg.assistants.handoff import Attachment, FormSubmissionPayload, hand_over
+
+    body = json.loads(request.body)
+    _validator().validate(body["data"])
+    payload = FormSubmissionPayload(
+        leika_key=BENCH["leika_key"], form_slug="hundesteuer", form_version=1, data=body["data"],
+        applicant_ars=BENCH["ars"], attachments=[Attachment("impfpass.pdf", "application/pdf", b"%PDF-1.7 " * 400)],
+        auth_level="substantiell",
+    )
+    return JsonResponse({"reference": hand_over(payload)}, status=201)
+
+
+BENCH: dict = {}
+urlpatterns: list = []
+
+
+def _rate(client, path: str, body: dict, n: int) -> float:
+    data = json.dumps(body)
+    for _ in range(max(5, n // 20)):  # warm-up
+        assert client.post(path, data, content_type="application/json").status_code == 201
+    started = time.perf_counter()
+    for _ in range(n):
+        response = client.post(path, data, content_type="application/json")
+        assert response.status_code == 201, response.content[:300]
+    return n / (time.perf_counter() - started)
+
+
+def phase_intake(database_url: str, n: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="amtsweg-bench-") as tmp:
+        _setup_django(database_url, tmp)
+        from django.conf import settings
+        from django.test import Client
+        from django.urls import clear_url_caches, path
+
+        destination = _destination(["pull", "callback"], "https://fachverfahren.example.org/callback")
+        responsibility = destination.responsibilities.first()
+        BENCH.update(destination=destination, leika_key=responsibility.leika_key,
+                     ars=responsibility.area_ars.ljust(12, "0"))
+        urlpatterns[:] = [path("bare/", bare_view), path("intake/", intake_view)]
+        settings.ROOT_URLCONF = __name__ if __name__ != "__main__" else "__main__"
+        settings.ALLOWED_HOSTS = ["testserver"]
+        clear_url_caches()
+        client = Client()
+        body = {"data": {"vorname": "Erika", "nachname": "Mustermann", "hund": {"name": "Bello"}}}
+        bare = _rate(client, "/bare/", body, n)
+        intake = _rate(client, "/intake/", body, n)
+        bare_again = _rate(client, "/bare/", body, n)  # the tables have grown: take the slower bare rate
+        return {"bare_per_s": min(bare, bare_again), "intake_per_s": intake}
+
+
+def _run_phase(name: str, database_url: str, n: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", name, "--database-url", database_url, "-n", str(n)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"phase {name} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+class PostgresDatabase:
+    """A throw-away PostgreSQL database, dropped on exit."""
+
+    def __init__(self, prefix: str):
+        self.name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+    def __enter__(self) -> str:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        return f"postgres://postgres@127.0.0.1:5432/{self.name}"
+
+    def __exit__(self, *exc) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def main(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--phase")
+    parser.add_argument("--database-url")
+    parser.add_argument("-n", type=int, default=300)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    if args.phase:
+        result = {"intake": phase_intake, "delivery": phase_delivery}[args.phase](args.database_url, args.n)
+        print(json.dumps(result))
+        return
+    n = 60 if args.quick else 300
+    with tempfile.TemporaryDirectory(prefix="amtsweg-bench-") as tmp:
+        sqlite = _run_phase("intake", f"sqlite:///{tmp}/intake.sqlite3", n)
+    print(f"intake_sqlite_per_s: {sqlite['intake_per_s']:.1f}")
+    print(f"bare_sqlite_per_s: {sqlite['bare_per_s']:.1f}")
+    print(f"intake_ratio_sqlite: {sqlite['intake_per_s'] / sqlite['bare_per_s']:.2f}")
+    with PostgresDatabase("amtsweg_deliv_bench") as url:
+        pg = _run_phase("intake", url, n)
+    print(f"intake_postgres_per_s: {pg['intake_per_s']:.1f}")
+    print(f"bare_postgres_per_s: {pg['bare_per_s']:.1f}")
+    print(f"intake_ratio_postgres: {pg['intake_per_s'] / pg['bare_per_s']:.2f}")
+    m = 200 if args.quick else 1000
+    delivery = _run_phase("delivery", "postgres", m)
+    for key, value in delivery.items():
+        print(f"{key}: {value}")
+
+
+def phase_delivery(database: str, n: int) -> dict:
+    """N submissions wait (intake done, events sealed); then two workers start and the clock runs until
+    the reference client (spool mode) has fetched every one and confirmed its receipt."""
+    sys.path.insert(0, str(ROOT / "src"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amtsweg.settings")
+    import django
+
+    django.setup()  # only for the helpers' imports; every platform process has its own environment
+    from amtsweg.delivery.tests.e2e import Listener
+    from amtsweg.delivery.tests.harness import Platform
+    from amtsweg.submissions.tests.factories import SECRET
+
+    with tempfile.TemporaryDirectory(prefix="amtsweg-bench-") as tmp, \
+            Platform(Path(tmp), database, lease_seconds=60, callback_timeout=60) as platform:
+        info = platform.manage("setup", str(Path(tmp) / "fv"), "http://127.0.0.1:9/unset")
+        submitted = 0
+        while submitted < n:
+            submitted += len(platform.manage("submit", str(min(200, n - submitted)))["submitted"])
+        platform.manage("seal")
+        platform.start_server(workers=2, threads=8)
+        args = [sys.executable, "-m", "amtsweg_subscriber", "--base-url", platform.base_url,
+                "--client-id", info["client_id"], "--client-secret", SECRET,
+                "--private-key", str(Path(info["key_dir"]) / "decrypt.jwk.json"),
+                "--signing-key", str(Path(info["key_dir"]) / "sign.jwk.json"), "--out", info["out_dir"], "--spool"]
+        listener = Listener(args, info["callback_secret"], interval=0, env=platform.env)
+        try:
+            platform.manage("set-callback", listener.url)
+            started = time.perf_counter()
+            platform.start_workers(2, sweep=False)
+            while sum(1 for line in listener.lines if line.get("status") == "received") < n:
+                if time.perf_counter() - started > 600:
+                    raise RuntimeError("delivery did not finish in 10 minutes")
+                time.sleep(0.01)
+            elapsed = time.perf_counter() - started
+            state = platform.wait_until(lambda s: s["accepted_submissions"] == n, timeout=1800, interval=1)
+            all_done = time.perf_counter() - started
+        finally:
+            listener.stop()
+        assert state["max_accepts_per_submission"] == 1
+        return {"delivery_per_s": round(n / elapsed, 1), "delivery_submissions": n,
+                "accepted_incl_decryption_per_s": round(n / all_done, 1), "delivery_database": database}
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
