@@ -98,6 +98,7 @@ class Command(BaseCommand):
             raise CommandError(f"Adresse {addr} nicht verfügbar / address not available: {exc}") from exc
         # SIGTERM (e.g. from a service manager) ends like Ctrl+C, so that the worker is stopped below.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
         worker = subprocess.Popen(  # noqa: S603 - fixed argument list, our own interpreter
             [sys.executable, "-m", "django", "db_worker", "--queue-name", "*", "--no-reload"],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
