@@ -9,6 +9,10 @@ class AssistantsConfig(AppConfig):
     def ready(self) -> None:
         from amtsweg.accounts import navigation
 
+        from . import signals
+
+        signals.connect()
+
         navigation.register(
             "assistants.forms", title=_("Formulare"), url_name="assistants:staff_list",
             description=_("Antragsassistenten: Vorschau, Versionen, Import aus FIM"), order=40,

@@ -45,10 +45,16 @@ class DraftState:
     done: list[str] = field(default_factory=list)
     place: dict[str, str] = field(default_factory=dict)  # postcode, ars, name
     payment_attempt: int = 0
+    # Kept when the citizen leaves for the pay page, so that a paid application can be handed over even if
+    # the browser never comes back (see `submit_paid_draft`).
+    auth_level: str | None = None
+    auth_provider: str | None = None
+    language: str = "de"
 
     def as_json(self) -> dict:
         return {"answers": self.answers, "done": self.done, "place": self.place,
-                "payment_attempt": self.payment_attempt}
+                "payment_attempt": self.payment_attempt, "auth_level": self.auth_level,
+                "auth_provider": self.auth_provider, "language": self.language}
 
 
 def load_state(draft: Draft) -> DraftState:
@@ -167,6 +173,33 @@ def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, au
         draft.delete()
     log.info("application handed over", extra={"form": version.form.slug, "receipt": str(receipt.id)})
     return receipt
+
+
+def payment_info(draft: Draft, transaction_) -> dict:
+    """What the hand-over carries about the payment."""
+    if hasattr(transaction_, "as_handoff"):
+        return dict(transaction_.as_handoff())
+    return {"reference": draft.payment_reference, "status": transaction_.status,
+            "amount_cents": draft.version.form.fee_cents, "provider": getattr(transaction_, "provider", None)}
+
+
+def submit_paid_draft(reference: str, transaction_) -> Receipt | None:
+    """Hand over the application whose fee was just paid, whether or not the citizen's browser returns.
+
+    Called after the payment provider's server-to-server notification marked `reference` paid. Idempotent with
+    the return page: `submit_draft` locks the draft and finds the receipt if the other path was first. A
+    failing hand-over leaves the draft in place; the return page or the next notification retries.
+    """
+    draft = Draft.objects.filter(payment_reference=reference, status=Draft.Status.PAYING).first()
+    if draft is None:
+        return None
+    state = load_state(draft)
+    try:
+        return submit_draft(draft.id, auth_level=state.auth_level, auth_provider=state.auth_provider,
+                            payment=payment_info(draft, transaction_), language=state.language)
+    except Exception:
+        log.exception("hand-over after payment failed", extra={"draft": str(draft.id)})
+        return None
 
 
 def receipt_summary(receipt: Receipt) -> dict:

@@ -339,6 +339,10 @@ def _start_payment(request: HttpRequest, draft: Draft) -> HttpResponse:
     # One reference per draft: the payment platform never charges a paid reference twice and lets an
     # abandoned or declined payment be retried under the same reference.
     reference = f"AW-{draft.id.hex}"
+    state = services.load_state(draft)
+    state.auth_level, state.auth_provider = _auth(request)
+    state.language = _lang()
+    services.save_state(draft, state)
     Draft.objects.filter(pk=draft.pk).update(payment_reference=reference, status=Draft.Status.PAYING)
     draft.payment_reference = reference
     return_url = request.build_absolute_uri(reverse("assistants:payment_return", args=[form.slug, draft.id]))
@@ -355,11 +359,7 @@ def _start_payment(request: HttpRequest, draft: Draft) -> HttpResponse:
     return redirect(transaction_.redirect_url)
 
 
-def _payment_info(draft: Draft, transaction_) -> dict:
-    if hasattr(transaction_, "as_handoff"):
-        return dict(transaction_.as_handoff())
-    return {"reference": draft.payment_reference, "status": transaction_.status,
-            "amount_cents": draft.version.form.fee_cents, "provider": getattr(transaction_, "provider", None)}
+_payment_info = services.payment_info
 
 
 def payment_return(request: HttpRequest, slug: str, draft_id) -> HttpResponse:

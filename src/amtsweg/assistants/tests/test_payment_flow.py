@@ -105,3 +105,20 @@ def test_declined_or_abandoned_payment_keeps_the_draft_and_can_be_retried(paymen
     retry_url = browser.post(summary, {"declaration": "yes"}).headers["location"]
     pay(browser, retry_url, "bezahlen")
     assert len(test_intake) == 1 and Receipt.objects.count() == 1
+
+
+def test_paid_application_is_handed_over_even_if_the_browser_never_returns(payment_setup, test_intake):
+    """The provider's server-to-server notification alone completes the application (browser closed)."""
+    browser = payment_setup
+    summary = fill_in(browser)
+    pay_url = browser.post(summary, {"declaration": "yes"}).headers["location"]
+    answer = browser.post(pay_url, {"auswahl": "bezahlen"})  # paid; the provider notifies the platform
+    assert answer.status_code in (302, 303)
+    receipt = Receipt.objects.get()  # handed over without following the return redirect
+    assert len(test_intake) == 1
+    assert test_intake[0].payment["status"] == "paid"
+    assert not Draft.objects.exists()
+    # The late return of the browser finds the receipt and submits nothing again.
+    back = browser.get(answer.headers["location"])
+    browser.get(back.headers["location"])
+    assert Receipt.objects.get() == receipt and len(test_intake) == 1
