@@ -86,7 +86,7 @@ def test_ambiguous_postcode_returns_a_route_per_destination_with_its_gemeinden(c
     assert body["totalCount"] == 2
     areas = {r["destinationId"]: [a["id"] for a in r["areas"]] for r in body["routes"]}
     assert areas == {str(hundesteuer["sb"].destination_id): ["100410100100"],
-                     str(hundesteuer["kreis"].destination_id): ["100415195195"]}
+                     str(hundesteuer["kreis"].destination_id): ["100410519519"]}
     page = get(client, ROUTES, leikaKey=KEY, postcode="66333", offset=1, limit=1).json()
     assert (page["count"], page["offset"], page["totalCount"]) == (1, 1, 2)
 
@@ -127,10 +127,10 @@ def test_bad_requests_are_problem_documents(client, params, slug):
 
 def test_areas_search_by_name_wildcard_and_postcode(client, saarland):
     body = client.get("/routing-api/v2/areas", {"areaSearchexpression": "Völkl*"}).json()
-    assert {a["id"] for a in body["areas"]} >= {"100415195195"}
+    assert {a["id"] for a in body["areas"]} >= {"100410519519"}
     assert body["count"] == len(body["areas"]) and body["offset"] == 0
     body = client.get("/routing-api/v2/areas", {"areaSearchexpression": "66333"}).json()
-    assert {a["id"] for a in body["areas"]} == {"100410100100", "100415195195"}
+    assert {a["id"] for a in body["areas"]} == {"100410100100", "100410519519"}
     both = client.get("/routing-api/v2/areas?areaSearchexpression=66333&areaSearchexpression=Saarbr*").json()
     assert [a["id"] for a in both["areas"]] == ["100410100100"]
     assert both["areas"][0]["type"] == "Gemeinde"
@@ -182,8 +182,8 @@ def test_land_central_destination_serving_a_kommune_names_the_kommune(client, sa
     from amtsweg.routing.services import add_responsibility
 
     vk = offices["vk"].authority
-    add_responsibility("99115004001005", "100415195195", vk, offices["land"])
-    route = get(client, ROUTES, leikaKey="99115004001005", ars="100415195195").json()["routes"][0]
+    add_responsibility("99115004001005", "100410519519", vk, offices["land"])
+    route = get(client, ROUTES, leikaKey="99115004001005", ars="100410519519").json()["routes"][0]
     assert route["destinationId"] == str(offices["land"].pk)
     assert route["destinationName"] == vk.name
     assert route["contactPersons"][0]["email"] == vk.email

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_load_destinations_and_import_responsibilities(offices, tmp_path, capsys):
-    entries = [{"authorityArs": "100415195195", "name": "Standesamt Völklingen",
+    entries = [{"authorityArs": "100410519519", "name": "Standesamt Völklingen",
                 "encryptionKey": public_jwk("encryption", "cmd-key-0001")}]
     (tmp_path / "d.json").write_text(json.dumps(entries))
     call_command("load_destinations", str(tmp_path / "d.json"), secrets=tmp_path / "s.json")
@@ -21,7 +21,7 @@ def test_load_destinations_and_import_responsibilities(offices, tmp_path, capsys
     assert destination.callback_secret not in capsys.readouterr().out
 
     csv = tmp_path / "z.csv"
-    csv.write_text(f"leika_key,area_ars,destination_id\n99115004001005,100415195195,{destination.pk}\n")
+    csv.write_text(f"leika_key,area_ars,destination_id\n99115004001005,100410519519,{destination.pk}\n")
     call_command("import_responsibilities", str(csv), dry_run=True)
     assert not Responsibility.objects.exists()
     call_command("import_responsibilities", str(csv))

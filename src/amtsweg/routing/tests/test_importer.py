@@ -66,7 +66,7 @@ def test_staff_can_only_import_for_their_own_area_and_destinations(offices):
     staff = UserFactory(authority=offices["sb"].authority)
     text = (
         "leika_key,area_ars,destination_id\n"
-        f"{KEY},100415195195,{offices['sb'].pk}\n"
+        f"{KEY},100410519519,{offices['sb'].pk}\n"
         f"{KEY},100410100100,{offices['vk'].pk}\n"
     )
     result = import_responsibilities(text.encode(), user=staff)

@@ -20,15 +20,15 @@ KEY = "99102013000000"
 
 @pytest.fixture
 def saarland():
-    """Land 10, Kreis 10041 with Verband 100410100 (Saarbrücken) and 100415195 (Völklingen), Kreis 10042."""
+    """Land 10, Kreis 10041 with Verband 100410100 (Saarbrücken) and 100410519 (Völklingen), Kreis 10042."""
     land = LandFactory(code="10", name="Saarland")
     kreis = DistrictFactory(code="10041", name="Regionalverband Saarbrücken", land=land)
     other_kreis = DistrictFactory(code="10042", name="Merzig-Wadern", land=land)
     sb_verband = MunicipalAssociationFactory(code="100410100", district=kreis, land=land, name="Saarbrücken")
-    vk_verband = MunicipalAssociationFactory(code="100415195", district=kreis, land=land, name="Völklingen")
+    vk_verband = MunicipalAssociationFactory(code="100410519", district=kreis, land=land, name="Völklingen")
     mzg_verband = MunicipalAssociationFactory(code="100420111", district=other_kreis, land=land, name="Merzig")
     sb = MunicipalityFactory(ars="100410100100", name="Saarbrücken, Landeshauptstadt", association=sb_verband)
-    vk = MunicipalityFactory(ars="100415195195", name="Völklingen, Mittelstadt", association=vk_verband)
+    vk = MunicipalityFactory(ars="100410519519", name="Völklingen, Mittelstadt", association=vk_verband)
     mzg = MunicipalityFactory(ars="100420111111", name="Merzig, Kreisstadt", association=mzg_verband)
     return {"land": land, "kreis": kreis, "sb": sb, "vk": vk, "mzg": mzg}
 
@@ -43,17 +43,17 @@ def layered(saarland):
     return {
         "land": ResponsibilityFactory(destination=land_office, area_ars="10"),
         "kreis": ResponsibilityFactory(destination=kreis_office, area_ars="10041"),
-        "verband": ResponsibilityFactory(destination=vk_office, area_ars="100415195"),
+        "verband": ResponsibilityFactory(destination=vk_office, area_ars="100410519"),
         "gemeinde": ResponsibilityFactory(destination=sb_office, area_ars="100410100100"),
     }
 
 
 def test_gemeinde_beats_verband_beats_kreis_beats_land(saarland, layered):
     assert resolve(KEY, ars="100410100100").responsibility_id == layered["gemeinde"].pk
-    assert resolve(KEY, ars="100415195195").responsibility_id == layered["verband"].pk
+    assert resolve(KEY, ars="100410519519").responsibility_id == layered["verband"].pk
     assert resolve(KEY, ars="100420111111").responsibility_id == layered["land"].pk
     layered["verband"].delete()
-    assert resolve(KEY, ars="100415195195").responsibility_id == layered["kreis"].pk
+    assert resolve(KEY, ars="100410519519").responsibility_id == layered["kreis"].pk
 
 
 def test_found_result_names_the_area_and_gemeinde(saarland, layered):
@@ -79,7 +79,7 @@ def test_ambiguous_postcode_lists_the_gemeinden(saarland, layered):
     PostcodeAreaFactory(postcode="66333", municipality=saarland["vk"], place_name="Völklingen")
     result = resolve(KEY, postcode="66333")
     assert result.ambiguous
-    assert [c.ars for c in result.candidates] == ["100410100100", "100415195195"]
+    assert [c.ars for c in result.candidates] == ["100410100100", "100410519519"]
     assert "mehreren Gemeinden" in result.message
     # the place name picks one
     chosen = resolve(KEY, postcode="66333", place="Völklingen")
