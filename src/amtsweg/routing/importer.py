@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.accounts.models import Authority
-from amtsweg.routing.models import AREA_LENGTHS, Destination, Responsibility
+from amtsweg.routing.models import AREA_LENGTHS, Destination, Responsibility, ResponsibilityChange
 from amtsweg.routing.resolution import ARS_RE, LEIKA_RE, invalidate
 from amtsweg.routing.services import can_act_for, can_manage_area, destination_serves
 
@@ -122,6 +122,13 @@ def import_responsibilities(data: bytes | str, *, user=None, dry_run: bool = Fal
         return result
     with transaction.atomic():
         Responsibility.objects.bulk_create(new, batch_size=2000)
+        who = user if getattr(user, "pk", None) else None
+        ResponsibilityChange.objects.bulk_create(
+            [ResponsibilityChange(action=ResponsibilityChange.Action.IMPORTED, leika_key=r.leika_key,
+                                  area_ars=r.area_ars, authority=r.authority, destination_id=r.destination_id,
+                                  user=who) for r in new],
+            batch_size=2000,
+        )
         invalidate()
     result.created = len(new)
     return result

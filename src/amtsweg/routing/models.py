@@ -214,3 +214,42 @@ class IndexVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.counter)
+
+
+class ResponsibilityChange(models.Model):
+    """Audit trail: who registered, changed or removed which responsibility, and when. Wrong entries mis-route
+    applications and the liability is the Kommune's, so every change stays traceable (rows are never deleted)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("eingetragen")
+        IMPORTED = "imported", _("importiert")
+        CHANGED = "changed", _("geändert")
+        DELETED = "deleted", _("gelöscht")
+
+    action = models.CharField(_("Aktion"), max_length=20, choices=Action.choices)
+    leika_key = models.CharField(_("Leistungsschlüssel"), max_length=14)
+    area_ars = models.CharField(_("Gebiet (ARS)"), max_length=12)
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", verbose_name=_("Behörde"))
+    destination_id = models.UUIDField(_("Zustellpunkt"))
+    user = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("durch"))
+    at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
+
+    tenant_path = "authority"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("Änderung einer Zuständigkeit")
+        verbose_name_plural = _("Änderungen an Zuständigkeiten")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.leika_key} @ {self.area_ars}"
+
+    @classmethod
+    def record(cls, action: str, responsibility: Responsibility, user=None) -> ResponsibilityChange:
+        return cls.objects.create(
+            action=action, leika_key=responsibility.leika_key, area_ars=responsibility.area_ars,
+            authority_id=responsibility.authority_id, destination_id=responsibility.destination_id,
+            user=user if getattr(user, "pk", None) else None,
+        )

@@ -30,6 +30,7 @@ from amtsweg.routing.models import (
     Destination,
     DestinationKey,
     Responsibility,
+    ResponsibilityChange,
     new_callback_secret,
 )
 from amtsweg.routing.resolution import ARS_RE, LEIKA_RE, invalidate
@@ -379,6 +380,7 @@ def add_responsibility(
             responsibility = Responsibility.objects.create(
                 leika_key=leika_key, area_ars=area_ars, authority=authority, destination=destination
             )
+            ResponsibilityChange.record(ResponsibilityChange.Action.CREATED, responsibility, user)
     except IntegrityError:
         raise RoutingError(conflict_message(leika_key, area_ars)) from None
     logger.info("responsibility created", extra={"responsibility": responsibility.pk, "authority": authority.pk})
@@ -392,6 +394,7 @@ def change_responsibility(responsibility: Responsibility, *, destination: Destin
     )
     responsibility.destination = destination
     responsibility.save(update_fields=["destination", "updated_at"])
+    ResponsibilityChange.record(ResponsibilityChange.Action.CHANGED, responsibility, user)
     return responsibility
 
 
@@ -400,6 +403,7 @@ def remove_responsibility(responsibility: Responsibility, *, user=None) -> None:
     if not can_manage_area(user, responsibility.area_ars) or not can_act_for(user, responsibility.authority):
         raise RoutingError(_("Diese Zuständigkeit dürfen Sie nicht löschen."))
     logger.info("responsibility removed", extra={"responsibility": responsibility.pk})
+    ResponsibilityChange.record(ResponsibilityChange.Action.DELETED, responsibility, user)
     responsibility.delete()
 
 

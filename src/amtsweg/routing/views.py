@@ -30,7 +30,7 @@ from amtsweg.routing.forms import (
 )
 from amtsweg.routing.importer import import_responsibilities
 from amtsweg.routing.links import online_service_links
-from amtsweg.routing.models import Destination, DestinationKey, Responsibility, area_level
+from amtsweg.routing.models import Destination, DestinationKey, Responsibility, ResponsibilityChange, area_level
 from amtsweg.routing.resolution import LEIKA_RE, area_name, place_kwargs, resolve
 
 SECRET_SESSION_KEY = "routing-callback-secret-{pk}"
@@ -239,7 +239,9 @@ def responsibility_list(request: HttpRequest) -> HttpResponse:
     keys = {r.leika_key for r in page}
     names = dict(PublicService.objects.filter(key__in=keys).values_list("key", "name"))
     rows = [(r, names.get(r.leika_key, ""), area_name(r.area_ars), area_level(r.area_ars)) for r in page]
-    return render(request, "routing/responsibility_list.html", {"page": page, "rows": rows, "query": query})
+    changes = ResponsibilityChange.objects.visible_to(request.user).select_related("authority", "user")[:10]
+    return render(request, "routing/responsibility_list.html",
+                  {"page": page, "rows": rows, "query": query, "changes": changes})
 
 
 @staff_required

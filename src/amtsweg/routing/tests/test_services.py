@@ -146,3 +146,22 @@ def test_inactive_destination_is_still_found_but_says_so(hundesteuer):
 
 def test_destination_factory_states():
     assert DestinationFactory(callback=True).accepts_callback
+
+
+def test_every_change_of_a_responsibility_is_recorded_and_scoped(saarland, offices, client):
+    from amtsweg.accounts.testing import login_staff
+    from amtsweg.routing.importer import import_responsibilities
+    from amtsweg.routing.models import ResponsibilityChange
+
+    staff = UserFactory(authority=offices["sb"].authority)
+    created = services.add_responsibility(KEY, "100410100100", offices["sb"].authority, offices["sb"], user=staff)
+    services.change_responsibility(created, destination=offices["land"], user=staff)
+    services.remove_responsibility(created, user=staff)
+    import_responsibilities(f"leika_key,area_ars,destination_id\n{KEY},100410519519,{offices['vk'].pk}\n".encode())
+    actions = list(ResponsibilityChange.objects.order_by("pk").values_list("action", "area_ars", "user"))
+    assert actions == [("created", "100410100100", staff.pk), ("changed", "100410100100", staff.pk),
+                       ("deleted", "100410100100", staff.pk), ("imported", "100410519519", None)]
+    assert [c.action for c in ResponsibilityChange.objects.visible_to(staff)] == ["deleted", "changed", "created"]
+    login_staff(client, staff)
+    page = client.get("/verwaltung/zustaendigkeiten/").content.decode()
+    assert "Letzte Änderungen" in page and "100410519519" not in page
