@@ -220,3 +220,9 @@ def test_superuser_must_pass_totp_for_django_admin(client):
 
     login_staff(client, root)
     assert client.get("/django-admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_login_pages_are_translated_to_english(client):
+    body = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Staff login" in body and 'lang="en"' in body
