@@ -2,6 +2,7 @@
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from amtsweg.accounts.otp import current_code
 from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
@@ -30,43 +31,44 @@ def test_admin_logs_in_with_totp_and_manages_staff(live_server, page):
     page.get_by_label("Benutzername").fill(admin.username)
     page.get_by_label("Passwort").fill("falsch")
     page.get_by_role("button", name="Anmelden").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Benutzername oder Passwort ist falsch")
     assert_no_axe_violations(page)
 
     fill_login(page, base, admin)
     page.wait_for_url(f"{base}/konto/anmelden/code/")
-    assert page.locator("h1").inner_text() == "Sicherheitscode eingeben"
+    expect(page.locator("h1")).to_have_text("Sicherheitscode eingeben")
     assert_no_axe_violations(page)
     page.get_by_label("Sicherheitscode").fill("000000")
     page.get_by_role("button", name="Bestätigen").click()
-    assert "Der Code ist falsch" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Der Code ist falsch")
     assert_no_axe_violations(page)
     device.refresh_from_db()
     device.throttle_reset()  # skip django-otp's back-off after the wrong code
     page.get_by_label("Sicherheitscode").fill(current_code(device))
     page.get_by_role("button", name="Bestätigen").click()
     page.wait_for_url(f"{base}/verwaltung/")
-    assert "Bürgeramt Saarbrücken" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Bürgeramt Saarbrücken")
     assert_no_axe_violations(page)
 
     page.get_by_role("link", name="Konten verwalten").click()
     page.wait_for_url(f"{base}/verwaltung/konten/")
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Konto anlegen").click()
+    page.wait_for_url(f"{base}/verwaltung/konten/neu/")
     page.get_by_role("button", name="Konto anlegen").click()  # empty: errors next to the fields
-    assert page.locator(".kern-error").count() >= 3
+    expect(page.locator(".kern-error")).to_have_count(3)  # username, first and last name
     assert_no_axe_violations(page)
     page.get_by_label("Benutzername").fill("max.muster")
     page.get_by_label("Vorname").fill("Max")
     page.get_by_label("Nachname").fill("Muster")
     page.get_by_role("button", name="Konto anlegen").click()
-    assert page.locator("#initial-password").is_visible()
+    expect(page.locator("#initial-password")).to_be_visible()
     assert_no_axe_violations(page)
 
     page.goto(f"{base}/verwaltung/konten/{colleague.pk}/")
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Konto deaktivieren").click()
-    assert "deaktiviert" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("ist deaktiviert")
     colleague.refresh_from_db()
     assert not colleague.is_active
 
@@ -91,7 +93,7 @@ def test_admin_without_device_enrols_with_the_qr_page(live_server, page):
     admin = UserFactory(kommune_admin=True, totp_device=False)
     fill_login(page, base, admin)
     page.wait_for_url(f"{base}/konto/anmelden/einrichten/")
-    assert page.get_by_role("img", name="QR-Code zum Einrichten der Authenticator-App").is_visible()
+    expect(page.get_by_role("img", name="QR-Code zum Einrichten der Authenticator-App")).to_be_visible()
     assert_no_axe_violations(page)
     device = TOTPDevice.objects.get(user=admin, confirmed=False)
     page.get_by_label("Sicherheitscode").fill(current_code(device))
@@ -109,9 +111,11 @@ def test_land_operator_pages_and_lockout_page_are_accessible(live_server, page, 
     page.get_by_role("button", name="Bestätigen").click()
     page.wait_for_url(f"{base}/verwaltung/")
     page.get_by_role("link", name="Behörden im Land").click()
-    assert "Bürgerbüro Völklingen" in page.locator("main").inner_text()
+    page.wait_for_url(f"{base}/verwaltung/behoerde/alle/")
+    expect(page.locator("main")).to_contain_text("Bürgerbüro Völklingen")
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Behörde anlegen").click()
+    page.wait_for_url(f"{base}/verwaltung/behoerde/neu/")
     assert_no_axe_violations(page)
 
     settings.AXES_FAILURE_LIMIT = 1
@@ -120,6 +124,6 @@ def test_land_operator_pages_and_lockout_page_are_accessible(live_server, page, 
     other.get_by_label("Benutzername").fill("jemand")
     other.get_by_label("Passwort").fill("falsch")
     other.get_by_role("button", name="Anmelden").click()
-    assert other.locator("h1").inner_text() == "Anmeldung vorübergehend gesperrt"
+    expect(other.locator("h1")).to_have_text("Anmeldung vorübergehend gesperrt")
     assert_no_axe_violations(other)
     other.context.close()
