@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, user_login_failed
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,6 +44,7 @@ from amtsweg.accounts.access import (
 from amtsweg.accounts.forms import (
     AuthorityContactForm,
     AuthorityCreateForm,
+    KernFormMixin,
     StaffAccountForm,
     StaffLoginForm,
     TokenForm,
@@ -253,7 +255,12 @@ def profile_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"has_device": otp.has_confirmed_device(request.user)})
 
 
+class KernPasswordChangeForm(KernFormMixin, PasswordChangeForm):
+    pass
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = KernPasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
 
@@ -262,12 +269,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         if denied is not None:
             return denied
         return super().dispatch(request, *args, **kwargs)
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        for field in form.fields.values():
-            field.widget.attrs["class"] = "kern-form-input__input"
-        return form
 
     def form_valid(self, form):
         messages.success(self.request, _("Ihr Passwort ist geändert."))

@@ -226,3 +226,19 @@ def test_superuser_must_pass_totp_for_django_admin(client):
 def test_login_pages_are_translated_to_english(client):
     body = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Staff login" in body and 'lang="en"' in body
+
+
+@pytest.mark.django_db
+def test_staff_changes_password(client):
+    staff = UserFactory()
+    post_password(client, staff)
+    response = client.post("/konto/profil/passwort/", {
+        "old_password": PASSWORD, "new_password1": "kurz", "new_password2": "kurz"})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+    response = client.post("/konto/profil/passwort/", {
+        "old_password": PASSWORD, "new_password1": "Saarschleife-Mettlach-7",
+        "new_password2": "Saarschleife-Mettlach-7"})
+    assert response["Location"] == "/konto/profil/"
+    staff.refresh_from_db()
+    assert staff.check_password("Saarschleife-Mettlach-7")
+    assert client.get("/verwaltung/").status_code == 200  # the session survives its own password change
