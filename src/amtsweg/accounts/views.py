@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, user_login_failed
 from django.contrib.auth import login as auth_login
@@ -126,7 +127,9 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): a German page instead of a bare 403."""
     if hasattr(request, "session"):
         _clear_pending(request)
-    return render(request, "accounts/locked_out.html", {"minutes": 15}, status=429)
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", 0.25)
+    minutes = round(cooloff * 60) if isinstance(cooloff, int | float) else 15
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
 
 # --- login, TOTP, logout ----------------------------------------------------------------------------
