@@ -7,7 +7,7 @@
 
     class DestinationEdit(AdminRequiredMixin, UpdateView): ...
 
-Each guard enforces, in this order:
+Each guard enforces, in this order (and marks the page's response as not cacheable):
 
 1. logged in, else redirect to the staff login (with `next`);
 2. a staff account (citizens and accounts without an Authority get a 403 page that says why);
@@ -30,6 +30,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from amtsweg.accounts.otp import has_confirmed_device
@@ -73,6 +74,13 @@ def check_staff_access(request: HttpRequest, role_check: Callable | None = None)
     return None
 
 
+def _private(response: HttpResponse) -> HttpResponse:
+    """Staff pages show tenant data: no browser or proxy may keep a copy (unless the view decided itself)."""
+    if not response.has_header("Cache-Control"):
+        add_never_cache_headers(response)
+    return response
+
+
 def is_admin(user) -> bool:
     return bool(user.is_kommune_admin and user.authority_id)
 
@@ -90,7 +98,7 @@ def role_required(role_check: Callable | None):
             denied = check_staff_access(request, role_check)
             if denied is not None:
                 return denied
-            return view(request, *args, **kwargs)
+            return _private(view(request, *args, **kwargs))
 
         return wrapper
 
@@ -115,7 +123,7 @@ class StaffRequiredMixin:
         denied = check_staff_access(request, check)
         if denied is not None:
             return denied
-        return super().dispatch(request, *args, **kwargs)
+        return _private(super().dispatch(request, *args, **kwargs))
 
 
 class AdminRequiredMixin(StaffRequiredMixin):

@@ -267,3 +267,10 @@ def test_district_office_staff_is_scoped_to_its_district_authority(client):
     login_staff(client, staff)
     assert client.get(f"/verwaltung/behoerde/{district_office.pk}/").status_code == 200
     assert client.get(f"/verwaltung/behoerde/{kommune.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_pages_are_not_cached(client, admin_a):
+    login_staff(client, admin_a)
+    response = client.get("/verwaltung/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
