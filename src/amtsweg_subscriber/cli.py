@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spool", action="store_true",
                         help="listen mode: confirm a callback once the encrypted submission is stored; "
                         "decrypt and accept in the background")
+    parser.add_argument("--spool-only", action="store_true",
+                        help="with --spool: only store; a separate `--poll` run decrypts and accepts")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     if not args.client_secret:
@@ -142,14 +144,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.callback_secret:
         parser.error("--listen needs --callback-secret (or AMTSWEG_CALLBACK_SECRET)")
     host, _, port = args.listen.rpartition(":")
-    handler = make_handler(receiver, args.callback_secret, args.spool)
+    handler = make_handler(receiver, args.callback_secret, args.spool or args.spool_only)
     server = ThreadingHTTPServer((host or "127.0.0.1", int(port)), handler)
     server.daemon_threads = True
     print(json.dumps({"listening": f"http://{server.server_address[0]}:{server.server_address[1]}/"}), flush=True)
     stop = threading.Event()
     if args.interval > 0:
         threading.Thread(target=poll_forever, args=(receiver, args.interval, stop, args.spool), daemon=True).start()
-    if args.spool:
+    if args.spool and not args.spool_only:
         threading.Thread(target=process_spool_forever, args=(receiver, stop), daemon=True).start()
     try:
         server.serve_forever()

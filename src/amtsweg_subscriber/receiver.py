@@ -115,14 +115,11 @@ class Receiver:
         return json.loads(path.read_text()) if path.exists() else None
 
     def receive(self, submission_id: str) -> Outcome:
-        """Fetch the encrypted submission with its attachments and store it (idempotent)."""
+        """Fetch the encrypted submission and store it (idempotent); attachments follow in `process`."""
         path = self._spool_file(submission_id)
         if path.exists() or (self.folder(submission_id) / ".accepted").exists():
             return Outcome(submission_id, "already-received")
         submission = self.api.submission(submission_id)
-        submission["attachmentTokens"] = {
-            a: self.api.attachment(submission_id, a) for a in submission.get("attachments", [])
-        }
         path.parent.mkdir(exist_ok=True)
         tmp = path.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
         _write(tmp, json.dumps(submission).encode())

@@ -127,6 +127,20 @@ def _finish(message: OutboxMessage, error: channels.DeliveryError | None, policy
     return Status.PENDING
 
 
+def _finish_delivered(messages: list[OutboxMessage]) -> int:
+    """Mark successes in one UPDATE per claim (only rows this worker's claim still holds)."""
+    done = 0
+    by_token: dict[str, list[int]] = defaultdict(list)
+    for message in messages:
+        by_token[message.claim_token].append(message.pk)
+    for token, ids in by_token.items():
+        done += OutboxMessage.objects.filter(pk__in=ids, claim_token=token, status=Status.IN_FLIGHT).update(
+            status=Status.DELIVERED, delivered_at=timezone.now(), locked_until=None, last_error="",
+            next_attempt_at=None,
+        )
+    return len(messages) if done == len(messages) else done
+
+
 def deliver(messages: list[OutboxMessage], policy: RetryPolicy | None = None) -> dict[str, int]:
     """Hand claimed messages to their channel plugins and record each outcome."""
     policy = policy or RetryPolicy.from_settings()
@@ -149,12 +163,13 @@ def deliver(messages: list[OutboxMessage], policy: RetryPolicy | None = None) ->
         delivered = []
         for message in batch:
             error = outcome.get(message.pk, channels.DeliveryError("Kanal meldete kein Ergebnis."))
-            status = _finish(message, error, policy)
-            counts[status] += 1
-            if status == Status.DELIVERED:
+            if error is None:
                 delivered.append(message)
+            else:
+                counts[_finish(message, error, policy)] += 1
+        counts[Status.DELIVERED] += _finish_delivered(delivered)
         _record_notifications(delivered, name)
-    return dict(counts)
+    return {status: n for status, n in counts.items() if n}
 
 
 def _record_notifications(messages: list[OutboxMessage], channel: str) -> None:

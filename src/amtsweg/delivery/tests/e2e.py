@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,11 +76,13 @@ class Listener:
             raise RuntimeError("reference client did not start: " + self.process.stderr.read()[-2000:])
         self.url = json.loads(first)["listening"] + "callbacks/amtsweg"
         self.lines: list[dict] = []
+        self.arrivals: list[float] = []  # when each line arrived (benchmarks)
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self.process.stderr.read, daemon=True).start()
 
     def _read(self) -> None:
         for line in self.process.stdout:
+            self.arrivals.append(time.perf_counter())
             self.lines.append(json.loads(line))
 
     def stop(self) -> None:

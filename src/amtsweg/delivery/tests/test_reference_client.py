@@ -14,6 +14,12 @@ from amtsweg.submissions.models import Submission
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _patient_callbacks(settings):
+    """In non-spool mode the client decrypts inside the callback; on a busy CI machine that takes a while."""
+    settings.AMTSWEG_DELIVERY_CALLBACK_TIMEOUT_SECONDS = 90
+
+
 def run_poll(fv, live_server):
     out = subprocess.run([*fv.args(live_server.url), "--poll", "--once"], capture_output=True, text=True,
                          env=client_env(), timeout=120)
@@ -61,7 +67,7 @@ def test_a_submission_it_cannot_decrypt_is_rejected_with_a_reason(live_server, t
 
 def test_callbacks_reach_the_listening_client_which_fetches_and_accepts(live_server, tmp_path):
     fv = make_fachverfahren(tmp_path)
-    listener = Listener(fv.args(live_server.url), fv.destination.callback_secret)
+    listener = Listener(fv.args(live_server.url), fv.destination.callback_secret, interval=0)
     try:
         fv.destination.callback_url = listener.url
         fv.destination.save()
@@ -83,7 +89,7 @@ def test_callbacks_reach_the_listening_client_which_fetches_and_accepts(live_ser
 
 def test_callbacks_with_a_wrong_signature_are_refused_by_the_client(live_server, tmp_path):
     fv = make_fachverfahren(tmp_path)
-    listener = Listener(fv.args(live_server.url), fv.destination.callback_secret)
+    listener = Listener(fv.args(live_server.url), fv.destination.callback_secret, interval=0)
     try:
         fv.destination.callback_url = listener.url
         fv.destination.callback_secret = "not-the-secret-the-client-knows"
@@ -93,5 +99,27 @@ def test_callbacks_with_a_wrong_signature_are_refused_by_the_client(live_server,
         message = OutboxMessage.objects.get()
         assert message.status == OutboxMessage.Status.PENDING and "HTTP 401" in message.last_error
         assert fv.written() == []
+    finally:
+        listener.stop()
+
+
+def test_spool_mode_confirms_receipt_first_and_accepts_in_the_background(live_server, tmp_path):
+    import time
+
+    fv = make_fachverfahren(tmp_path)
+    listener = Listener([*fv.args(live_server.url), "--spool"], fv.destination.callback_secret, interval=0)
+    try:
+        fv.destination.callback_url = listener.url
+        fv.destination.save()
+        submissions = [fv.submit() for _ in range(2)]
+        assert services.run_until_idle() == {OutboxMessage.Status.DELIVERED: 2}
+        deadline = time.monotonic() + 60
+        while Submission.objects.filter(status=Submission.Status.ACCEPTED).count() < 2:
+            assert time.monotonic() < deadline, listener.lines
+            time.sleep(0.2)
+        assert fv.written() == sorted(str(s.pk) for s in submissions)
+        statuses = sorted(line["status"] for line in listener.lines)
+        assert statuses == ["accepted", "accepted", "received", "received"]
+        assert not list((fv.out_dir / ".inbox").glob("*.json"))  # the spool is empty again
     finally:
         listener.stop()
