@@ -85,9 +85,14 @@ def _step_url(draft: Draft, step_id: str | None) -> str:
     return reverse("assistants:step", args=[slug, draft.id, step_id])
 
 
-def _progress(draft: Draft, state: services.DraftState, step_id: str) -> dict:
+def _progress(draft: Draft, state: services.DraftState, step_id: str | None) -> dict:
+    """Step n of N, N = place + the form steps that apply + the summary (`step_id` None): the same
+    steps the start page lists, so the count never jumps between the last form step and the summary."""
     ids = _step_ids(draft, state)
-    return {"step_number": ids.index(step_id) + 1 if step_id in ids else 1, "step_count": len(ids)}
+    count = len(ids) + 1
+    if step_id is None:
+        return {"step_number": count, "step_count": count}
+    return {"step_number": ids.index(step_id) + 1 if step_id in ids else 1, "step_count": count}
 
 
 def _prefill(request: HttpRequest, spec) -> dict[str, Any]:
@@ -134,7 +139,9 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
         "fee": format_cents(form.fee_cents) if form.fee_cents else None,
         "login_needed": login_needed, "identity": identity,
         "login_url": integrations.login_url(request, request.path, form.min_auth_level) if login_needed else None,
-        "own_drafts": own_drafts, "steps": [text(s["title"], _lang()) for s in version.spec.steps],
+        "own_drafts": own_drafts,
+        "steps": [{"title": text(s["title"], _lang()), "conditional": bool(s.get("visible_if"))}
+                  for s in version.spec.steps],
     })
 
 
@@ -325,7 +332,7 @@ def summary(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
         "draft": draft, "form": form, "title": spec.title(_lang()), "sections": sections, "place": state.place,
         "place_url": _step_url(draft, "place"), "error": error,
         "fee": format_cents(form.fee_cents) if form.fee_cents else None,
-        "step_number": len(_step_ids(draft, state)) + 1, "step_count": len(_step_ids(draft, state)) + 1,
+        **_progress(draft, state, None),
     })
 
 

@@ -49,7 +49,7 @@ def test_whole_application_with_the_keyboard_only(live_server, page, demo, test_
     tab_to(page, "start-application")
     page.keyboard.press("Enter")
     page.wait_for_url("**/ort/")
-    assert "Schritt 1 von 4" in page.content()
+    assert "Schritt 1 von 5" in page.content()
     assert_no_axe_violations(page)
     type_into(page, "f-postcode", "66557")
     page.keyboard.press("Enter")  # the default button is "Weiter"
@@ -59,7 +59,7 @@ def test_whole_application_with_the_keyboard_only(live_server, page, demo, test_
     page.keyboard.press("ArrowDown")  # moves to and selects "Merchweiler"
     page.keyboard.press("Enter")
     page.wait_for_url("**/schritt/halter/")
-    assert "Schritt 2 von 4" in page.content()
+    assert "Schritt 2 von 5" in page.content()
     assert_no_axe_violations(page)
 
     # errors are announced: the summary is an alert and gets the focus, its links lead to the fields
@@ -111,7 +111,7 @@ def test_whole_application_with_the_keyboard_only(live_server, page, demo, test_
     page.keyboard.type(today.strftime("%d.%m.%Y"))
     page.keyboard.press("Enter")
     page.wait_for_url("**/schritt/zahlung/")
-    assert "Schritt 4 von 4" in page.content()
+    assert "Schritt 4 von 5" in page.content()
 
     tab_to(page, "f-lastschrift-0")
     page.keyboard.press("Space")  # "Ja": account holder and IBAN become relevant
@@ -119,6 +119,7 @@ def test_whole_application_with_the_keyboard_only(live_server, page, demo, test_
     type_into(page, "f-iban", "DE02 1203 0000 0000 2020 51")
     page.keyboard.press("Enter")
     page.wait_for_url("**/pruefen/")
+    assert "Schritt 5 von 5" in page.content()
     assert_no_axe_violations(page)
     body = page.inner_text("main")
     assert "Merchweiler" in body and "Dackel" in body and "DE02 1203 0000 0000 2020 51" in body

@@ -40,7 +40,7 @@ def test_start_page_and_place_resolution(client, published, postcode):
     assert "Antrag starten" in page.content.decode()
     place_url = start(client)
     page = client.get(place_url)
-    assert "Schritt 1 von 4" in page.content.decode()
+    assert "Schritt 1 von 5" in page.content.decode()
     response = client.post(place_url, {"postcode": "99999", "action": "next"})
     body = response.content.decode()
     assert 'role="alert"' in body and "Zu dieser Postleitzahl kennen wir keine Gemeinde" in body
@@ -69,7 +69,7 @@ def test_errors_at_field_and_in_summary(client, published, postcode):
     place_url = start(client)
     step_url = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
     body = client.get(step_url).content.decode()
-    assert "Schritt 2 von 4" in body
+    assert "Schritt 2 von 5" in body
     response = client.post(step_url, dict(PERSON, given_name="", email="erika@"))
     body = response.content.decode()
     assert response.status_code == 200
@@ -150,10 +150,29 @@ def test_steps_hidden_by_conditions_are_skipped(client, postcode, test_intake):
     place_url = start(client)
     step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
     step2 = client.post(step1, PERSON)["Location"]
-    assert "Schritt 3 von 3" in client.get(step2).content.decode()  # "evidence" is hidden until has_pet = yes
+    assert "Schritt 3 von 4" in client.get(step2).content.decode()  # "evidence" is hidden until has_pet = yes
     after = client.post(step2, dict(DETAILS, has_pet="nein"))["Location"]
     assert after.endswith("/pruefen/")
     assert "Schritt 4 von 4" in client.get(after).content.decode()
+    start_page = client.get(reverse("assistants:start", args=["testantrag"])).content.decode()
+    assert "(nur falls zutreffend)" in start_page  # the hidden step is announced as conditional
+
+
+def test_step_count_is_the_same_on_start_page_every_step_and_summary(client, published, postcode):
+    """Place + form steps + summary everywhere: the last form step is not "n von n" before the summary."""
+    start_page = client.get(reverse("assistants:start", args=["testantrag"])).content.decode()
+    listed = re.search(r'<ol class="kern-list kern-list--number">(.*?)</ol>', start_page, re.S).group(1)
+    total = listed.count("<li>")
+    counts = []
+    url = start(client)
+    answers = [{"postcode": "66111", "action": "next"}, PERSON, DETAILS, {"action": "next"}]
+    for posted in answers:
+        counts.append(re.search(r"Schritt (\d+) von (\d+)", client.get(url).content.decode()).groups())
+        url = client.post(url, posted)["Location"]
+    assert url.endswith("/pruefen/")
+    counts.append(re.search(r"Schritt (\d+) von (\d+)", client.get(url).content.decode()).groups())
+    assert counts == [(str(n), str(total)) for n in range(1, total + 1)]
+    assert total == 5
 
 
 def test_draft_is_encrypted_at_rest(client, published, postcode):
@@ -297,7 +316,7 @@ def test_assistant_in_english(client, published, postcode):
     place_url = start(client)
     step_url = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
     body = client.post(step_url, dict(PERSON, given_name="")).content.decode()
-    assert "Step 2 of 4" in body and "Please correct 1 entry" in body
+    assert "Step 2 of 5" in body and "Please correct 1 entry" in body
     assert "Please fill in “Given name”." in body and "About you" in body
 
 
