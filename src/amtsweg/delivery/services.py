@@ -62,17 +62,36 @@ def enqueue(
         ],
         ignore_conflicts=True,
     )
-    transaction.on_commit(wake_workers)
+    if _queue_is_this_database():
+        # The task row commits (or rolls back) together with the outbox rows: one commit less per
+        # submission, and a worker can never see the wake-up before the messages.
+        try:
+            with transaction.atomic():  # a savepoint: a failing enqueue leaves the submission intact
+                wake_workers(raise_errors=True)
+        except Exception:
+            logger.warning("delivery wake-up could not be enqueued; the sweep will pick the messages up")
+    else:
+        # A broker is outside the transaction: wake only after commit, or the worker finds nothing.
+        transaction.on_commit(wake_workers)
     return wanted
 
 
-def wake_workers() -> None:
+def _queue_is_this_database() -> bool:
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task_backends["default"], DatabaseBackend)
+
+
+def wake_workers(raise_errors: bool = False) -> None:
     """Enqueue a wake-up task. Failure to enqueue loses nothing: the sweep finds due messages anyway."""
     from amtsweg.delivery.tasks import wake
 
     try:
         wake.enqueue()
     except Exception:
+        if raise_errors:
+            raise
         logger.warning("delivery wake-up could not be enqueued; the sweep will pick the messages up", exc_info=True)
 
 
