@@ -8,6 +8,10 @@ class AssistantsConfig(AppConfig):
 
     def ready(self) -> None:
         from amtsweg.accounts import navigation
+        from amtsweg.core import navigation as public_navigation
+
+        public_navigation.register("assistants.list", title=_("Online-Anträge"), url_name="assistants:list",
+                                   namespace="assistants", order=20)
 
         from . import signals
 

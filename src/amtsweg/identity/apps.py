@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IdentityConfig(AppConfig):
@@ -6,4 +7,8 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing the plugin modules registers them.
+        from amtsweg.core import navigation as public_navigation
         from amtsweg.identity.providers import oidc, saml  # noqa: F401
+
+        public_navigation.register("identity.login", title=_("Bürgerkonto"), url_name="identity:choose",
+                                   namespace="identity", order=90)

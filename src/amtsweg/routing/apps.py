@@ -8,9 +8,12 @@ class RoutingConfig(AppConfig):
 
     def ready(self) -> None:
         from amtsweg.accounts import navigation
+        from amtsweg.core import navigation as public_navigation
         from amtsweg.routing import signals
 
         signals.connect()
+        public_navigation.register("routing.who", title=_("Wer ist zuständig?"),
+                                   url_name="routing:who_is_responsible", namespace="routing", order=30)
         navigation.register(
             "routing.destinations",
             title=_("Zustellpunkte"),

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -68,6 +69,10 @@ class Command(BaseCommand):
     def handle(self, *args, addr: str, no_serve: bool, source: Path | None, **options):
         from amtsweg.catalogue.importer import import_reference
 
+        if not no_serve and not os.environ.get("PUBLIC_BASE_URL"):
+            # Links in API answers, status mails and the test payment provider must point at this demo.
+            settings.PUBLIC_BASE_URL = f"http://{addr}"
+            os.environ["PUBLIC_BASE_URL"] = settings.PUBLIC_BASE_URL  # for the worker process too
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Datenbank bereit. / Database ready.")
         try:
