@@ -18,7 +18,7 @@ def routing_page_links(leika_key: str, authority, municipality_ars: str) -> list
     link = online_link(leika_key, ars)
     if link is None or link.url is None:
         return []
-    return [OnlineServiceLink(label=_("Online beantragen: %(offer)s") % {"offer": link.offer_name}, url=link.url)]
+    return [OnlineServiceLink(label=link.offer_name, url=link.url)]
 
 
 def catalogue_page_links(request, ozg_service):

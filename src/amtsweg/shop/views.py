@@ -203,6 +203,7 @@ def land_offer_detail(request, slug: str):
     return render(request, "shop/land_offer_detail.html", {
         "offer": offer, "connected": connected, "in_progress": in_progress, "missing": missing,
         "by_district": by_district, "over_time": over_time,
+        "gemeinden_online": sum(r.covered for r in by_district), "gemeinden_total": sum(r.total for r in by_district),
         "district_bars": district_bars, "district_height": district_height,
         "time_bars": time_bars, "time_height": time_height,
     })

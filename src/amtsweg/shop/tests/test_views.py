@@ -80,16 +80,18 @@ def test_staff_without_admin_role_and_citizens_cannot_shop(client):
 def test_land_operator_views_and_exports(client):
     operator = UserFactory(land_operator=True)
     login_staff(client, operator)
-    offer = OfferFactory(name="Meldebescheinigung online")
+    offer = OfferFactory(name="Meldebescheinigung online", population_sharing=True)
     live = SubscriptionFactory(offer=offer, live=True)
     SubscriptionFactory(offer=offer)  # in progress
     AuthorityFactory()  # missing
     page = client.get(f"/land/angebote/{offer.slug}/")
     assert page.status_code == 200
-    assert "1 angeschlossen, 1 in Arbeit, 1 fehlen" in page.text
+    assert "1 angeschlossen, 1 in Arbeit, 1 noch nicht angeschlossen" in page.text
+    assert "Gemeinden des Landes mit dem Dienst online" in page.text
     assert "<svg" in page.text
     csv_text = client.get(f"/land/angebote/{offer.slug}/export.csv").content.decode()
     assert live.authority.name in csv_text and "angeschlossen" in csv_text
+    assert "10.000" in client.get(f"/land/kosten/?jahr={date.today().year}").text  # population, grouped
     costs = client.get(f"/land/kosten/?jahr={date.today().year}&format=csv").content.decode()
     assert "12.000,00" in costs  # one participant pays the full annual cost
     pdf = client.get(f"/land/kosten/?jahr={date.today().year}&format=pdf")
