@@ -3,7 +3,13 @@ services at Land, Kreis and Gemeinde level.
 
     Hundesteuer (99102013000000)       Land default + own entries of Saarbrücken and Völklingen
     Meldebescheinigung (99115004001005) Land default + Saarbrücken
-    Baugenehmigung (99012008001000)     Land default + Regionalverband Saarbrücken (Kreis) + Saarbrücken
+    Baugenehmigung (99012008001000)     Land default + Regionalverband Saarbrücken and Landkreis Saarlouis
+                                        (Kreise) + Saarbrücken
+
+Land-level entries go to the Landesverwaltungsamt, an Authority of its own, found by name: the accounts demo's
+first Land authority is the platform operator (IT-Dienstleistungszentrum), which answers for the platform, not
+for citizens' applications. Kreise and Gemeinden reuse the accounts demo's authority of their area (the shop
+demo connects an area through that authority's first destination), or create it under the same name.
 
 The private keys are written to var/demo-keys/ (never committed) for the reference client:
 var/demo-keys/destinations.json lists every demo destination with the files of its private JWKs.
@@ -22,32 +28,44 @@ from joserfc.jwk import RSAKey
 
 from amtsweg.accounts.models import Authority
 from amtsweg.routing import services
-from amtsweg.routing.models import Destination, Responsibility
+from amtsweg.routing.models import Destination, Responsibility, ResponsibilityChange
 
 HUNDESTEUER = "99102013000000"
 MELDEBESCHEINIGUNG = "99115004001005"
 BAUGENEHMIGUNG = "99012008001000"
 NAMESPACE = uuid.UUID("6f0c8a52-5d1e-4c55-9a61-0c1f5b0d7a10")
 
+LAND_OFFICE = "Landesverwaltungsamt Saarland – Zentrale Antragsstelle"
+
 AUTHORITIES = [
-    # key, kind, area, name, contact
-    ("land", Authority.Kind.LAND, "10", "Landesverwaltungsamt Saarland – Zentrale Antragsstelle",
-     {"email": "antraege@lva.saarland.example", "phone": "0681 501-00", "street": "Hochstraße 67",
-      "postcode": "66115", "city": "Saarbrücken"}),
+    # key, kind, area, name, contact. Names of Kreise and Gemeinden as in the accounts demo, so that either
+    # demo finds the other's authority; the Land office is looked up by its name (see `_authority`).
+    ("land", Authority.Kind.LAND, "10", LAND_OFFICE,
+     {"email": "zentrale-antragsstelle@lvwa.saarland.example", "phone": "0681 9712-0", "street": "Hochstraße 67",
+      "postcode": "66115", "city": "Saarbrücken", "website": "https://www.saarland.de",
+      "opening_hours": "Mo–Do 8–15.30 Uhr\nFr 8–12 Uhr"}),
     ("kreis", Authority.Kind.DISTRICT, "10041", "Regionalverband Saarbrücken – Untere Bauaufsicht",
      {"email": "bauaufsicht@rvsbr.example", "phone": "0681 506-0", "street": "Schloßplatz 1",
-      "postcode": "66119", "city": "Saarbrücken"}),
-    ("sb", Authority.Kind.MUNICIPALITY, "100410100100", "Landeshauptstadt Saarbrücken – Bürgeramt",
+      "postcode": "66119", "city": "Saarbrücken", "website": "https://www.regionalverband-saarbruecken.de",
+      "opening_hours": "Mo–Fr 8.30–12 Uhr\nDo 14–17 Uhr"}),
+    ("sls", Authority.Kind.DISTRICT, "10044", "Landkreis Saarlouis – Kreisverwaltung",
+     {"email": "info@kreis-saarlouis.example", "phone": "06831 444-0", "street": "Kaiser-Wilhelm-Straße 4–6",
+      "postcode": "66740", "city": "Saarlouis", "website": "https://www.kreis-saarlouis.de",
+      "opening_hours": "Mo–Fr 8–12 Uhr\nDo 13–17 Uhr"}),
+    ("sb", Authority.Kind.MUNICIPALITY, "100410100100", "Bürgeramt Saarbrücken",
      {"email": "buergeramt@saarbruecken.example", "phone": "0681 905-0", "street": "Rathausplatz 1",
-      "postcode": "66111", "city": "Saarbrücken", "opening_hours": "Mo–Fr 8–12 Uhr, Do 14–18 Uhr"}),
-    ("vk", Authority.Kind.MUNICIPALITY, "100410519519", "Stadt Völklingen – Bürgerbüro",
+      "postcode": "66111", "city": "Saarbrücken", "website": "https://www.saarbruecken.de",
+      "opening_hours": "Mo, Di, Mi 8–16 Uhr\nDo 8–18 Uhr\nFr 8–12 Uhr"}),
+    ("vk", Authority.Kind.MUNICIPALITY, "100410519519", "Bürgerbüro Völklingen",
      {"email": "buergerbuero@voelklingen.example", "phone": "06898 13-0", "street": "Hindenburgplatz 1",
-      "postcode": "66333", "city": "Völklingen", "opening_hours": "Mo–Fr 8–12 Uhr"}),
+      "postcode": "66333", "city": "Völklingen", "website": "https://www.voelklingen.de",
+      "opening_hours": "Mo–Fr 8–12 Uhr\nDo 14–18 Uhr"}),
 ]
 
 DESTINATIONS = {
     "land": ("Zentraler Zustellpunkt Saarland", ["pull", "email"]),
     "kreis": ("Bauaufsicht Regionalverband", ["pull"]),
+    "sls": ("Bauaufsicht Kreis Saarlouis", ["pull"]),
     "sb": ("Bürgeramt Saarbrücken", ["pull", "email"]),
     "vk": ("Bürgerbüro Völklingen", ["pull"]),
 }
@@ -60,6 +78,7 @@ RESPONSIBILITIES = [
     (MELDEBESCHEINIGUNG, "100410100100", "sb"),
     (BAUGENEHMIGUNG, "10", "land"),
     (BAUGENEHMIGUNG, "10041", "kreis"),
+    (BAUGENEHMIGUNG, "10044", "sls"),
     (BAUGENEHMIGUNG, "100410100100", "sb"),
 ]
 
@@ -72,9 +91,15 @@ def keys_dir() -> Path:
 
 
 def _authority(kind: str, area: str, name: str, contact: dict) -> Authority:
+    """The demo office of an area. A Land has several authorities of kind "land" (the accounts demo's first
+    one runs the platform), so the Land office is found by its name; for a Kreis or a Gemeinde the area's
+    first authority is the office, whatever it is called."""
     from amtsweg.geo.models import District, Land, Municipality
 
-    authority = Authority.objects.filter(kind=kind, area_ars=area).order_by("pk").first()
+    offices = Authority.objects.filter(kind=kind, area_ars=area)
+    if kind == Authority.Kind.LAND:
+        offices = offices.filter(name=name)
+    authority = offices.order_by("pk").first()
     if authority is not None:
         return authority
     links = {}
@@ -122,6 +147,8 @@ def _destination(slug: str, authority: Authority, stdout) -> Destination:
         _write_private(destination, "signature", sig_private)
         stdout.write(f"Zustellpunkt angelegt: {name} ({destination.pk})")
         return destination
+    if destination.authority_id != authority.pk:
+        _hand_over(destination, authority, stdout)
     for purpose in ("encryption", "signature"):
         path = keys_dir() / str(destination.pk) / f"{purpose}-private.jwk.json"
         if not path.exists():
@@ -131,6 +158,23 @@ def _destination(slug: str, authority: Authority, stdout) -> Destination:
             _write_private(destination, purpose, private)
             stdout.write(f"Neuer {purpose}-Schlüssel für {name} (private Datei fehlte)")
     return destination
+
+
+def _hand_over(destination: Destination, authority: Authority, stdout) -> None:
+    """Repair an earlier demo that gave the Land's destination (and the Land-level entries routed to it) to
+    the platform operator: the office of the same kind and area takes them over, keys stay as they are."""
+    previous = destination.authority
+    if (previous.kind, previous.area_ars) != (authority.kind, authority.area_ars):
+        return  # not the same office under another name: leave a destination someone moved alone
+    destination.authority = authority
+    if destination.notification_email and destination.notification_email == previous.email:
+        destination.notification_email = authority.email
+    destination.save(update_fields=["authority", "notification_email", "updated_at"])
+    for responsibility in Responsibility.objects.filter(destination=destination, authority=previous):
+        responsibility.authority = authority
+        responsibility.save(update_fields=["authority", "updated_at"])
+        ResponsibilityChange.record(ResponsibilityChange.Action.CHANGED, responsibility)
+    stdout.write(f"Zustellpunkt {destination.name}: jetzt bei {authority.name} statt {previous.name}")
 
 
 def load_demo(stdout) -> None:
