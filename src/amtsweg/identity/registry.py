@@ -9,11 +9,9 @@ when their configuration is complete (`is_enabled`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-
+from amtsweg.core.plugins import PluginRegistry
 from amtsweg.identity import levels
 
 if TYPE_CHECKING:
@@ -43,45 +41,10 @@ class IdentityProvider(ABC):
         return any(levels.satisfies(level, min_level) for level in self.offered_levels())
 
 
-class Registry[PluginT: IdentityProvider]:
-    def __init__(self) -> None:
-        self._plugins: dict[str, PluginT] = {}
-
-    def __call__(self, identifier: str) -> Callable[[type[PluginT]], type[PluginT]]:
-        def decorator(cls: type[PluginT]) -> type[PluginT]:
-            if identifier in self._plugins:
-                raise ValueError(f"identity provider {identifier!r} is registered twice")
-            plugin = cls()
-            plugin.identifier = identifier
-            self._plugins[identifier] = plugin
-            return cls
-
-        return decorator
-
-    def __iter__(self) -> Iterator[PluginT]:
-        return iter(self._plugins.values())
-
-    def __contains__(self, identifier: str) -> bool:
-        return identifier in self._plugins
-
-    def __getitem__(self, identifier: str) -> PluginT:
-        return self._plugins[identifier]
-
+class Registry[PluginT: IdentityProvider](PluginRegistry[PluginT]):
     def enabled(self, min_level: str | None = None) -> list[PluginT]:
         """Providers a citizen may choose now, that can reach `min_level`."""
-        with_tests = getattr(settings, "AMTSWEG_TEST_IDENTITY_PROVIDERS", False)
-        return [
-            p for p in self
-            if (with_tests or not p.is_test_plugin) and p.is_enabled() and p.can_reach(min_level)
-        ]
-
-    def get_enabled(self, identifier: str) -> PluginT | None:
-        plugin = self._plugins.get(identifier)
-        if plugin is None or not plugin.is_enabled():
-            return None
-        if plugin.is_test_plugin and not getattr(settings, "AMTSWEG_TEST_IDENTITY_PROVIDERS", False):
-            return None
-        return plugin
+        return [p for p in self if self.offerable(p) and p.can_reach(min_level)]
 
 
-register: Registry[IdentityProvider] = Registry()
+register: Registry[IdentityProvider] = Registry("identity provider", test_setting="AMTSWEG_TEST_IDENTITY_PROVIDERS")

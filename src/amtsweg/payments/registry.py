@@ -7,10 +7,11 @@ A plugin never decides a payment's outcome from what the browser brings back; th
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from amtsweg.core.plugins import PluginRegistry
 
 
 class PaymentProviderError(Exception):
@@ -47,34 +48,9 @@ class PaymentProvider(ABC):
         return None
 
 
-class Registry[PluginT: PaymentProvider]:
-    def __init__(self) -> None:
-        self._plugins: dict[str, PluginT] = {}
-
-    def __call__(self, identifier: str) -> Callable[[type[PluginT]], type[PluginT]]:
-        def decorator(cls: type[PluginT]) -> type[PluginT]:
-            if identifier in self._plugins:
-                raise ValueError(f"payment provider {identifier!r} is registered twice")
-            plugin = cls()
-            plugin.identifier = identifier
-            self._plugins[identifier] = plugin
-            return cls
-
-        return decorator
-
-    def __iter__(self) -> Iterator[PluginT]:
-        return iter(self._plugins.values())
-
-    def get_enabled(self, identifier: str) -> PluginT | None:
-        plugin = self._plugins.get(identifier)
-        if plugin is None or not plugin.is_enabled():
-            return None
-        if plugin.is_test_plugin and not getattr(settings, "AMTSWEG_TEST_PAYMENT_PROVIDER", False):
-            return None
-        return plugin
-
+class Registry[PluginT: PaymentProvider](PluginRegistry[PluginT]):
     def default_identifier(self) -> str:
         return getattr(settings, "AMTSWEG_PAYMENT_PROVIDER", "") or "testbezahldienst"
 
 
-register: Registry[PaymentProvider] = Registry()
+register: Registry[PaymentProvider] = Registry("payment provider", test_setting="AMTSWEG_TEST_PAYMENT_PROVIDER")
