@@ -1,4 +1,4 @@
-"""Hooks to the citizen login and the payment platform, loaded by dotted path.
+"""Hooks to the citizen login, the payment platform and the status page, loaded by dotted path.
 
 Identity and payments are later stages than the assistant; like `hand_over()`, the assistant never imports
 them statically but looks them up by name (overridable in settings), so imports stay one-way and the
@@ -8,6 +8,7 @@ assistant still works (anonymous, no fees) while those apps are absent.
 from __future__ import annotations
 
 import hashlib
+import logging
 from importlib import import_module
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 LEVELS = ["niedrig", "substantiell", "hoch"]
+log = logging.getLogger(__name__)
 
 
 def _load(setting: str, default: str) -> Any | None:
@@ -61,3 +63,19 @@ def payment_services() -> Any | None:
         return None
     names = ("start_payment", "refresh_status", "get_transaction")
     return module if all(hasattr(module, name) for name in names) else None
+
+
+def status_link(reference: str) -> str | None:
+    """The applicant's signed status-page URL (or path) for this submission reference, or None.
+
+    The submissions app owns the status page and its signed links; AMTSWEG_STATUS_LINK names a callable
+    `(reference) -> str | None`. A missing app or a failing lookup only hides the link on the receipt.
+    """
+    builder = _load("AMTSWEG_STATUS_LINK", "amtsweg.submissions.status.status_link")
+    if builder is None or not reference:
+        return None
+    try:
+        return builder(reference) or None
+    except Exception:  # noqa: BLE001 - the receipt must show even if the status page is unavailable
+        log.warning("status link lookup failed", extra={"reference": reference})
+        return None

@@ -18,7 +18,7 @@ def _font_path(name: str) -> Path:
     raise RuntimeError("DejaVu fonts missing: install Debian's fonts-dejavu-core (bin/setup does)")
 
 
-def receipt_pdf(receipt, summary: dict, language: str = "de") -> bytes:
+def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | None = None) -> bytes:
     with translation.override(language):
         pdf = FPDF(format="A4")
         pdf.set_title(_("Eingangsbestätigung"))
@@ -48,6 +48,16 @@ def receipt_pdf(receipt, summary: dict, language: str = "de") -> bytes:
                 "amount": euros, "reference": payment["reference"]})
         for line in lines:
             pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")
+        if status_url:
+            pdf.ln(2)
+            pdf.multi_cell(width, 6, _("Den Bearbeitungsstand Ihres Antrags sehen Sie hier:"), new_x="LMARGIN",
+                           new_y="NEXT")
+            pdf.set_text_color(0, 70, 173)
+            pdf.multi_cell(width, 6, status_url, link=status_url, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_text_color(0, 0, 0)
+            if summary.get("email_given"):
+                pdf.multi_cell(width, 6, _("Diesen Link haben wir Ihnen auch per E-Mail geschickt."),
+                               new_x="LMARGIN", new_y="NEXT")
         sections = summary["sections_en"] if language == "en" else summary["sections"]
         for section in sections:
             pdf.ln(4)

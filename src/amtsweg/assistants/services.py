@@ -166,7 +166,8 @@ def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, au
         )
         reference = hand_over(payload)
         summary = {"sections": summary_sections(spec, answers, "de"), "place": state.place,
-                   "sections_en": summary_sections(spec, answers, "en"), "payment": payment}
+                   "sections_en": summary_sections(spec, answers, "en"), "payment": payment,
+                   "email_given": bool(email)}  # the intake mails the status link to that address
         receipt = Receipt(draft_key=draft.id, version=version, reference=reference)
         receipt.ciphertext = crypto.encrypt_json(summary, str(receipt.id))
         receipt.save(force_insert=True)

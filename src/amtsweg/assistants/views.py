@@ -407,10 +407,17 @@ def _receipt(request: HttpRequest, receipt_id) -> Receipt:
     return receipt
 
 
+def _status_url(request: HttpRequest, item: Receipt) -> str | None:
+    """Absolute link to the applicant's status page (from the AMTSWEG_STATUS_LINK hook), if there is one."""
+    link = integrations.status_link(item.reference)
+    return request.build_absolute_uri(link) if link else None
+
+
 def receipt(request: HttpRequest, receipt_id) -> HttpResponse:
     item = _receipt(request, receipt_id)
     data = services.receipt_summary(item)
     return render(request, "assistants/receipt.html", {
+        "status_url": _status_url(request, item), "status_mailed": bool(data.get("email_given")),
         "receipt": item, "form": item.version.form, "title": item.version.spec.title(_lang()),
         "sections": data["sections_en"] if _lang() == "en" else data["sections"], "place": data.get("place", {}),
         "payment": data.get("payment"),
@@ -420,7 +427,7 @@ def receipt(request: HttpRequest, receipt_id) -> HttpResponse:
 
 def receipt_download(request: HttpRequest, receipt_id) -> HttpResponse:
     item = _receipt(request, receipt_id)
-    pdf = receipt_pdf(item, services.receipt_summary(item), _lang())
+    pdf = receipt_pdf(item, services.receipt_summary(item), _lang(), status_url=_status_url(request, item))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="Eingangsbestaetigung-{item.reference}.pdf"'
     return response

@@ -10,3 +10,12 @@ def accept(payload) -> str:
 
 def refuse(payload) -> str:
     raise RuntimeError("intake unavailable")
+
+
+def status_link(reference: str) -> str:
+    """A stand-in for the submissions app's AMTSWEG_STATUS_LINK hook."""
+    return f"/status/{reference}/signatur/"
+
+
+def broken_status_link(reference: str) -> str:
+    raise RuntimeError("status page unavailable")

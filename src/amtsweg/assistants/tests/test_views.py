@@ -331,3 +331,44 @@ def test_expired_drafts_are_gone_and_purged(client, published, postcode):
     assert client.get(place_url).status_code == 404
     call_command("purge_drafts")
     assert not Draft.objects.exists()
+
+
+def _submit_application(client) -> str:
+    summary_url = complete_until_summary(client)
+    return client.post(summary_url, {"declaration": "yes"})["Location"]
+
+
+def test_receipt_links_to_the_status_page_and_says_it_was_mailed(client, published, postcode, test_intake,
+                                                                  settings):
+    settings.AMTSWEG_STATUS_LINK = "amtsweg.assistants.tests.intake.status_link"
+    receipt_url = _submit_application(client)
+    body = client.get(receipt_url).content.decode()
+    url = "http://testserver/status/AW-TEST-0001/signatur/"
+    assert f'Den Bearbeitungsstand Ihres Antrags sehen Sie hier: <a class="kern-link status-link" href="{url}">' in body
+    assert "Diesen Link haben wir Ihnen auch per E-Mail" in body
+    pdf = client.get(reverse("assistants:receipt_pdf", args=[Receipt.objects.get().id])).content
+    assert f"/URI ({url})".encode() in pdf  # the link annotation in the PDF receipt
+
+
+def test_receipt_without_email_does_not_claim_a_mail(client, published, postcode, test_intake, settings):
+    settings.AMTSWEG_STATUS_LINK = "amtsweg.assistants.tests.intake.status_link"
+    place_url = start(client)
+    step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    step2 = client.post(step1, dict(PERSON, email=""))["Location"]
+    step3 = client.post(step2, DETAILS)["Location"]
+    summary_url = client.post(step3, {"action": "next"})["Location"]
+    assert summary_url.endswith("/pruefen/"), "e-mail must be optional in the sample form"
+    body = client.get(client.post(summary_url, {"declaration": "yes"})["Location"]).content.decode()
+    assert "Den Bearbeitungsstand Ihres Antrags sehen Sie hier" in body
+    assert "per E-Mail" not in body and "Bitte speichern Sie diesen Link" in body
+
+
+@pytest.mark.parametrize("hook", ["amtsweg.assistants.tests.intake.broken_status_link", "amtsweg.nowhere.link"])
+def test_receipt_without_a_status_link_still_shows(client, published, postcode, test_intake, settings, hook):
+    settings.AMTSWEG_STATUS_LINK = hook
+    receipt_url = _submit_application(client)
+    response = client.get(receipt_url)
+    assert response.status_code == 200 and "AW-TEST-0001" in response.content.decode()
+    assert "Bearbeitungsstand" not in response.content.decode()
+    pdf = client.get(reverse("assistants:receipt_pdf", args=[Receipt.objects.get().id]))
+    assert pdf.status_code == 200 and b"/URI" not in pdf.content
