@@ -144,6 +144,8 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
         encrypted_metadata=encrypted_metadata,
         encrypted_data=encrypted_data,
         public_reference=reference,
+        form_slug=payload.form_slug,
+        form_version=payload.form_version,
     )
 
     logger.info("submission accepted", extra={"submission": str(submission.pk), "destination": str(destination.pk)})

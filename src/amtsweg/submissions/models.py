@@ -4,7 +4,8 @@ Stable contract for later stages (delivery, back office) — change only additiv
 
 * `Case` (`id` UUID = FIT-Connect caseId, `destination`): groups a submission and its replies.
 * `Submission` (`id` UUID = submissionId, `case`, `destination`, `status`, `service_identifier`
-  (`urn:de:fim:leika:leistung:<key>`), `public_reference` (shown to the applicant), `encrypted_metadata`,
+  (`urn:de:fim:leika:leistung:<key>`), `public_reference` (shown to the applicant), `form_slug` and
+  `form_version` (the platform form it came from; blank for API senders), `encrypted_metadata`,
   `encrypted_data` (compact JWE strings), `submitted_at`). After submit the platform stores *only*
   ciphertext of the application; nothing personal is kept in clear text.
 * `SubmissionAttachment` (`id` UUID = attachmentId, `submission`, `content` file holding the compact JWE).
@@ -84,6 +85,10 @@ class Submission(models.Model):
     service_identifier = models.CharField(max_length=255)  # urn:de:fim:leika:leistung:<key>
     service_name = models.CharField(max_length=255, blank=True)
     public_reference = models.CharField(max_length=20, unique=True, default=new_public_reference)
+    # The platform form it came from (blank for API senders): non-personal identifiers, kept in clear text so
+    # the status page can name the form the citizen filled in instead of the catalogue's service name.
+    form_slug = models.CharField(max_length=80, blank=True)
+    form_version = models.PositiveIntegerField(null=True, blank=True)
     # Which API client announced it (None: the platform's own forms).
     sender = models.ForeignKey(
         "ApiClient", on_delete=models.SET_NULL, null=True, blank=True, related_name="submissions"

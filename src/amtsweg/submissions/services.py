@@ -145,6 +145,8 @@ def create_submitted(
     encrypted_data: str,
     public_reference: str | None = None,
     sender=None,
+    form_slug: str = "",
+    form_version: int | None = None,
 ) -> Submission:
     """Announce, upload and submit in one round, for a sender that has every encrypted part at hand.
 
@@ -166,6 +168,8 @@ def create_submitted(
                 status=Submission.Status.SUBMITTED,
                 service_identifier=service_identifier,
                 service_name=service_name,
+                form_slug=form_slug,
+                form_version=form_version,
                 announced_attachments=[str(a) for a, _jwe in attachments],
                 encrypted_metadata=encrypted_metadata,
                 encrypted_data=encrypted_data,

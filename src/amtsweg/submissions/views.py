@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from amtsweg.assistants.models import FormVersion
 from amtsweg.submissions import events, status
 from amtsweg.submissions.models import Submission
 
@@ -18,6 +20,21 @@ EVENT_LABELS = {
     events.REJECT: _("Antrag von der zuständigen Stelle zurückgewiesen"),
     events.DELETE: _("Antragsdaten gelöscht"),
 }
+
+
+def form_title(submission: Submission) -> str:
+    """The title of the platform form the citizen filled in (in the page language), or "" for submissions
+    from API senders; the catalogue's service name ("Melderegisterauskunft - …") means little to them."""
+    if not submission.form_slug:
+        return ""
+    version = (FormVersion.objects.select_related("form")
+               .filter(form__slug=submission.form_slug, number=submission.form_version).first())
+    if version is None:
+        return ""
+    try:
+        return version.spec.title((get_language() or "de")[:2]) or version.form.title
+    except (KeyError, TypeError):
+        return version.form.title
 
 
 def status_page(request, reference: str, sig: str):
@@ -40,7 +57,8 @@ def status_page(request, reference: str, sig: str):
             "problems": problems,
             "verified": events.verification_state(event),
         })
-    return render(request, "submissions/status.html", {"submission": submission, "rows": rows})
+    return render(request, "submissions/status.html",
+                  {"submission": submission, "rows": rows, "form_title": form_title(submission)})
 
 
 def status_help(request, reference: str):
