@@ -43,6 +43,16 @@ def type_into(page, target: str, text: str) -> None:
     page.keyboard.type(text)
 
 
+def assert_declaration_legend_on_its_own_line(page) -> None:
+    """KERN floats legends left; the checkbox (and any error) must start below the "Erklärung" legend."""
+    legend = page.locator("#declaration legend").bounding_box()
+    below = [page.locator(sel).bounding_box() for sel in ("#declaration .kern-form-check", "#f-declaration-error")
+             if page.locator(sel).count()]
+    assert below
+    for box in below:
+        assert box["y"] >= legend["y"] + legend["height"] - 1, (legend, box)
+
+
 def test_whole_application_with_the_keyboard_only(live_server, page, demo, test_intake):
     page.goto(f"{live_server.url}/antrag/hundesteuer/")
     assert_no_axe_violations(page)
@@ -120,6 +130,7 @@ def test_whole_application_with_the_keyboard_only(live_server, page, demo, test_
     page.keyboard.press("Enter")
     page.wait_for_url("**/pruefen/")
     assert "Schritt 5 von 5" in page.content()
+    assert_declaration_legend_on_its_own_line(page)
     assert_no_axe_violations(page)
     body = page.inner_text("main")
     assert "Merchweiler" in body and "Dackel" in body and "DE02 1203 0000 0000 2020 51" in body
@@ -204,6 +215,7 @@ def test_summary_error_and_receipt_page_are_accessible(live_server, page, demo, 
     assert "Gebühr von 10,00 €" in page.content()
     page.get_by_role("button", name="Weiter zur Bezahlung").click()
     page.wait_for_selector("#error-summary")
+    assert_declaration_legend_on_its_own_line(page)
     assert_no_axe_violations(page)
 
 
