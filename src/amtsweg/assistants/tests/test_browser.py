@@ -53,7 +53,8 @@ def assert_declaration_legend_on_its_own_line(page) -> None:
         assert box["y"] >= legend["y"] + legend["height"] - 1, (legend, box)
 
 
-def test_whole_application_with_the_keyboard_only(live_server, page, demo, test_intake):
+def test_whole_application_with_the_keyboard_only(live_server, page, demo, test_intake, settings):
+    settings.AMTSWEG_STATUS_LINK = "amtsweg.assistants.tests.intake.status_link"
     page.goto(f"{live_server.url}/antrag/hundesteuer/")
     assert_no_axe_violations(page)
     tab_to(page, "start-application")
@@ -141,6 +142,8 @@ def test_whole_application_with_the_keyboard_only(live_server, page, demo, test_
     page.keyboard.press("Enter")
     page.wait_for_url("**/antrag/eingang/**")
     assert "Ihr Antrag ist eingegangen" in page.content()
+    assert "Den Bearbeitungsstand Ihres Antrags sehen Sie hier:" in page.inner_text("#status-link")
+    assert page.get_attribute("#status-link a", "href") == f"{live_server.url}/status/AW-TEST-0001/signatur/"
     assert_no_axe_violations(page)
     (payload,) = test_intake
     assert payload.data["rasse"] == "dackel" and payload.data["listenhund"] is False

@@ -20,9 +20,14 @@ def _media(settings, tmp_path):
 
 
 def test_status_page_is_accessible_and_shows_signed_events(live_server, page):
-    submission = submit_payload(payload_for(ResponsibilityFactory()))
+    from amtsweg.assistants.tests.factories import FormVersionFactory
+
+    responsibility = ResponsibilityFactory()
+    version = FormVersionFactory(published=True, form__slug="hundesteuer", form__leika_key=responsibility.leika_key)
+    submission = submit_payload(payload_for(responsibility, form_slug="hundesteuer", form_version=version.number))
     page.goto(live_server.url + status.status_path(submission.public_reference))
     assert page.get_by_role("heading", level=1).inner_text() == "Stand Ihres Antrags"
+    assert page.inner_text("#status-form") == version.spec.title("de")
     assert page.get_by_text("Antrag verschlüsselt eingereicht").is_visible()
     assert page.locator(".kern-badge--success").count() == 2
     assert_no_axe_violations(page)
