@@ -114,7 +114,8 @@ def test_spool_mode_confirms_receipt_first_and_accepts_in_the_background(live_se
         submissions = [fv.submit() for _ in range(2)]
         assert services.run_until_idle() == {OutboxMessage.Status.DELIVERED: 2}
         deadline = time.monotonic() + 60
-        while Submission.objects.filter(status=Submission.Status.ACCEPTED).count() < 2:
+        while (Submission.objects.filter(status=Submission.Status.ACCEPTED).count() < 2
+               or [line["status"] for line in listener.lines].count("accepted") < 2):
             assert time.monotonic() < deadline, listener.lines
             time.sleep(0.2)
         assert fv.written() == sorted(str(s.pk) for s in submissions)
