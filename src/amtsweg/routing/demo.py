@@ -41,7 +41,7 @@ AUTHORITIES = [
     # key, kind, area, name, contact. Names of Kreise and Gemeinden as in the accounts demo, so that either
     # demo finds the other's authority; the Land office is looked up by its name (see `_authority`).
     ("land", Authority.Kind.LAND, "10", LAND_OFFICE,
-     {"email": "zentrale-antragsstelle@lvwa.saarland.example", "phone": "0681 9712-0", "street": "Hochstraße 67",
+     {"email": "antraege@lvwa.saarland.example", "phone": "0681 9712-0", "street": "Hochstraße 67",
       "postcode": "66115", "city": "Saarbrücken", "website": "https://www.saarland.de",
       "opening_hours": "Mo–Do 8–15.30 Uhr\nFr 8–12 Uhr"}),
     ("kreis", Authority.Kind.DISTRICT, "10041", "Regionalverband Saarbrücken – Untere Bauaufsicht",

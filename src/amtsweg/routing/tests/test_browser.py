@@ -37,6 +37,43 @@ def test_citizen_finds_the_responsible_office(live_server, page, hundesteuer):
     assert_no_axe_violations(page)
 
 
+LINES = """(el) => {  // line boxes of an element's own text (its link's text, if it holds a link)
+    const node = (el.querySelector("a") || el).firstChild;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_contact_card_terms_and_short_values_never_break_mid_word(live_server, page, hundesteuer, width):
+    """Terms stay whole; on a wide screen an e-mail address or a website fits on its line beside its term."""
+    service = PublicServiceFactory(hundesteuer=True)
+    assert service.key == hundesteuer["sb"].leika_key
+    office = hundesteuer["sb"].authority
+    office.city, office.email = "Saarbrücken", "buergeramt@saarbruecken.example"
+    office.opening_hours = "Mo, Di, Mi 8–16 Uhr\nDo 8–18 Uhr\nFr 8–12 Uhr"
+    office.save()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/zustaendigkeit/?key={service.key}&ort=66111")
+    card = page.locator(".routing-office")
+    card.get_by_role("heading", name=office.name).wait_for()
+    terms = card.locator("dt")
+    assert terms.all_inner_texts() == ["Anschrift", "Telefon", "E-Mail", "Webseite", "Öffnungszeiten"]
+    for term in terms.all():
+        assert term.evaluate(LINES) == 1, term.inner_text()
+    card_box = card.bounding_box()
+    for value in card.locator("dd").all():
+        box = value.bounding_box()
+        assert box["x"] + box["width"] <= card_box["x"] + card_box["width"]
+    if width >= 768:  # a term column beside the values, as wide as the longest term
+        for value in (office.email, office.website):
+            assert card.locator("dd", has_text=value).evaluate(LINES) == 1, value
+        term_box, value_box = terms.last.bounding_box(), card.locator("dd").last.bounding_box()
+        assert value_box["x"] > term_box["x"] + term_box["width"] and abs(value_box["y"] - term_box["y"]) < 12
+    assert_no_axe_violations(page)
+
+
 def test_staff_destination_pages(live_server, page, offices):
     staff = UserFactory(authority=offices["sb"].authority)
     browser_login(page, live_server.url, staff)
