@@ -18,3 +18,9 @@ class DeliveryConfig(AppConfig):
         channels.register(EmailChannel())
         channels.register(DirectoryExportChannel())
         submission_submitted.connect(on_submission_submitted, dispatch_uid="amtsweg.delivery.outbox")
+
+        from amtsweg.accounts import navigation
+
+        navigation.register("delivery.status", title=_("Zustellung"), url_name="delivery:list",
+                            description=_("Zustellstatus, unzustellbare Anträge mit Grund, erneut senden"),
+                            order=35)
