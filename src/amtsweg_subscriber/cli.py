@@ -78,9 +78,15 @@ def make_handler(receiver: Receiver, secret: str, spool: bool = False):
     return CallbackHandler
 
 
+_print_lock = threading.Lock()
+
+
 def _report(outcome) -> None:
-    print(json.dumps({"submissionId": outcome.submission_id, "status": outcome.status, "detail": outcome.detail}),
-          flush=True)
+    """One JSON line per outcome on stdout (callbacks run in parallel threads: one line at a time)."""
+    line = json.dumps({"submissionId": outcome.submission_id, "status": outcome.status, "detail": outcome.detail})
+    with _print_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 def process_spool_forever(receiver: Receiver, stop: threading.Event) -> None:
