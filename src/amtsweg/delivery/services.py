@@ -199,8 +199,9 @@ def _record_notifications(messages: list[OutboxMessage], channel: str) -> None:
     from amtsweg.submissions.services import record_notification
 
     try:
-        for submission in Submission.objects.filter(pk__in=[m.submission_id for m in messages]):
-            record_notification(submission, channel)
+        with transaction.atomic():  # one commit for the batch, not one per event
+            for submission in Submission.objects.filter(pk__in=[m.submission_id for m in messages]):
+                record_notification(submission, channel)
     except Exception:  # the delivery itself succeeded; a missing log entry must not undo it
         logger.exception("could not record the notification event", extra={"channel": channel})
 
