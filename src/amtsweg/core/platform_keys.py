@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -17,15 +18,33 @@ from joserfc.jwk import RSAKey
 ALGORITHM = "PS512"
 
 
+def _load_or_create(path: Path) -> RSAKey:
+    """Read the key; create it if missing. Creation is exclusive (O_EXCL), so when several processes start
+    at once exactly one key is written and every process ends up signing with that one."""
+    if not path.exists():
+        key = RSAKey.generate_key(4096, private=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process won the race: use its key
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(key.as_pem(private=True))
+                handle.flush()
+                os.fsync(handle.fileno())
+            return key
+    for _attempt in range(50):  # the winner may still be writing
+        data = path.read_bytes()
+        if data.strip().endswith(b"-----"):
+            return RSAKey.import_key(data)
+        time.sleep(0.1)
+    raise RuntimeError(f"platform signing key {path} is incomplete")
+
+
 @functools.cache
 def signing_key() -> RSAKey:
     path = Path(os.environ.get("PLATFORM_SIGNING_KEY_FILE") or settings.VAR_DIR / "platform_signing_key.pem")
-    if path.exists():
-        key = RSAKey.import_key(path.read_bytes())
-    else:
-        key = RSAKey.generate_key(4096, private=True)
-        path.write_bytes(key.as_pem(private=True))
-        path.chmod(0o600)
+    key = _load_or_create(path)
     kid = key.thumbprint()
     return RSAKey.import_key(key.as_dict(private=True), {"kid": kid, "alg": ALGORITHM, "use": "sig"})
 
