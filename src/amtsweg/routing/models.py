@@ -51,6 +51,7 @@ class Destination(models.Model):
         PULL = "pull", _("Abruf über die Submission-API")
         CALLBACK = "callback", _("Zustellung an eine HTTPS-Callback-Adresse")
         EMAIL = "email", _("E-Mail-Benachrichtigung (ohne personenbezogene Daten)")
+        DIRECTORY = "directory", _("Ablage im Übergabeverzeichnis (für Verfahren ohne Schnittstelle)")
 
     class Status(models.TextChoices):
         CREATED = "created", _("angelegt")
