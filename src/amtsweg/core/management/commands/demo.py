@@ -104,21 +104,25 @@ class Command(BaseCommand):
         # SIGTERM (e.g. from a service manager) ends like Ctrl+C, so that the worker is stopped below.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
-        worker = subprocess.Popen(  # noqa: S603 - fixed argument list, our own interpreter
-            [sys.executable, "-m", "django", "db_worker", "--queue-name", "*", "--no-reload"],
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
-                                                                          "amtsweg.settings")},
-        )
-        self.stdout.write(f"Hintergrund-Worker gestartet (PID {worker.pid}). / Background worker started.")
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "amtsweg.settings")}
+        # The task worker delivers on wake-up; the sweep retries due deliveries and recovers expired leases.
+        workers = [
+            subprocess.Popen([sys.executable, "-m", "django", *argv], env=env)  # noqa: S603 - fixed arguments
+            for argv in (["db_worker", "--queue-name", "*", "--no-reload"], ["delivery_sweep", "--interval", "30"])
+        ]
+        self.stdout.write(f"Hintergrund-Worker gestartet (PID {', '.join(str(w.pid) for w in workers)}). "
+                          "/ Background workers started.")
         self.stdout.write(self.style.SUCCESS(
             f"Amtsweg-Demo: http://{addr}/  (Strg+C beendet / Ctrl+C stops)"))
         try:
             call_command("runserver", addr, use_reloader=False)
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-            self.stdout.write("Hintergrund-Worker beendet. / Background worker stopped.")
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait()
+            self.stdout.write("Hintergrund-Worker beendet. / Background workers stopped.")
