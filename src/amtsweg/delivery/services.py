@@ -29,6 +29,7 @@ from django.utils import timezone
 from amtsweg.delivery import channels, conf
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.delivery.policy import RetryPolicy
+from amtsweg.submissions import rows
 
 logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status
@@ -47,7 +48,7 @@ def enqueue(
     if not wanted:
         return []
     now = timezone.now()
-    OutboxMessage.objects.bulk_create(
+    rows.insert(
         [
             OutboxMessage(
                 idempotency_key=OutboxMessage.key_for(submission_id, name),
