@@ -7,7 +7,7 @@ import pytest
 
 from amtsweg.delivery import services
 from amtsweg.delivery.models import OutboxMessage
-from amtsweg.delivery.tests.e2e import Listener, client_env, make_fachverfahren
+from amtsweg.delivery.tests.e2e import Listener, client_env, deliver_all, make_fachverfahren
 from amtsweg.submissions import events
 from amtsweg.submissions.models import Submission
 
@@ -72,7 +72,7 @@ def test_callbacks_reach_the_listening_client_which_fetches_and_accepts(live_ser
         fv.destination.callback_url = listener.url
         fv.destination.save()
         submissions = [fv.submit() for _ in range(3)]
-        assert services.run_until_idle() == {OutboxMessage.Status.DELIVERED: 3}
+        assert deliver_all(3) == {OutboxMessage.Status.DELIVERED: 3}
         # The callback was answered only after the client had fetched and confirmed each submission.
         for submission in submissions:
             submission.refresh_from_db()
@@ -81,7 +81,7 @@ def test_callbacks_reach_the_listening_client_which_fetches_and_accepts(live_ser
         # At-least-once: a resend of an already delivered notification writes nothing twice.
         message = OutboxMessage.objects.filter(submission_id=submissions[0].pk).get()
         services.resend(message)
-        assert services.run_until_idle() == {OutboxMessage.Status.DELIVERED: 1}
+        assert deliver_all(1) == {OutboxMessage.Status.DELIVERED: 1}
         assert fv.written() == sorted(str(s.pk) for s in submissions)
     finally:
         listener.stop()
@@ -112,7 +112,7 @@ def test_spool_mode_confirms_receipt_first_and_accepts_in_the_background(live_se
         fv.destination.callback_url = listener.url
         fv.destination.save()
         submissions = [fv.submit() for _ in range(2)]
-        assert services.run_until_idle() == {OutboxMessage.Status.DELIVERED: 2}
+        assert deliver_all(2) == {OutboxMessage.Status.DELIVERED: 2}
         deadline = time.monotonic() + 60
         while (Submission.objects.filter(status=Submission.Status.ACCEPTED).count() < 2
                or [line["status"] for line in listener.lines].count("accepted") < 2):
