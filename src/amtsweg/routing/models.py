@@ -40,8 +40,12 @@ def area_level(area_ars: str) -> str:
 
 
 def new_callback_secret() -> str:
-    """A fresh HMAC-SHA512 secret for callbacks (shown once, then only stored)."""
-    return secrets.token_urlsafe(48)
+    """A fresh HMAC-SHA512 secret for callbacks (shown once, then only stored).
+
+    Hex, so that it never starts with "-" (command-line tools would take it for an option) and survives
+    any configuration format unquoted.
+    """
+    return secrets.token_hex(48)
 
 
 class Destination(models.Model):

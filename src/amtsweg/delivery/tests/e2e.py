@@ -68,7 +68,8 @@ class Listener:
 
     def __init__(self, args: list[str], callback_secret: str, interval: float = 3600, env: dict | None = None):
         self.process = subprocess.Popen(
-            [*args, "--listen", "127.0.0.1:0", "--callback-secret", callback_secret, "--interval", str(interval)],
+            # "=" form: a generated secret may start with "-", which argparse would take for an option.
+            [*args, "--listen", "127.0.0.1:0", f"--callback-secret={callback_secret}", "--interval", str(interval)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or client_env(),
         )
         first = self.process.stdout.readline()
