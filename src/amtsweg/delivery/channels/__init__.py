@@ -48,6 +48,29 @@ class Channel:
         return outcome
 
 
+class PerDestinationChannel(Channel):
+    """A channel that handles all due messages of one destination together (one callback, one e-mail)."""
+
+    def deliver_to(self, destination, batch: Sequence[OutboxMessage]) -> DeliveryError | None:
+        """Deliver `batch` to `destination` (None if it no longer exists); None on success."""
+        raise NotImplementedError
+
+    def deliver(self, messages: Sequence[OutboxMessage]) -> dict[int, DeliveryError | None]:
+        from collections import defaultdict
+
+        from amtsweg.routing.models import Destination
+
+        by_destination: dict = defaultdict(list)
+        for message in messages:
+            by_destination[message.destination_id].append(message)
+        destinations = Destination.objects.in_bulk(list(by_destination))
+        outcome: dict[int, DeliveryError | None] = {}
+        for destination_id, batch in by_destination.items():
+            error = self.deliver_to(destinations.get(destination_id), batch)
+            outcome.update({m.pk: error for m in batch})
+        return outcome
+
+
 _registry: dict[str, Channel] = {}
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import defaultdict
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import httpx
 
 from amtsweg.delivery import callbacks, conf
-from amtsweg.delivery.channels import Channel, DeliveryError
+from amtsweg.delivery.channels import DeliveryError, PerDestinationChannel
 from amtsweg.delivery.models import OutboxMessage
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -46,24 +45,11 @@ def body_for(messages: Sequence[OutboxMessage]) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-class CallbackChannel(Channel):
+class CallbackChannel(PerDestinationChannel):
     name = "callback"
     label = "HTTPS-Callback"
 
-    def deliver(self, messages: Sequence[OutboxMessage]) -> dict[int, DeliveryError | None]:
-        from amtsweg.routing.models import Destination
-
-        by_destination: dict = defaultdict(list)
-        for message in messages:
-            by_destination[message.destination_id].append(message)
-        destinations = Destination.objects.in_bulk(list(by_destination))
-        outcome: dict[int, DeliveryError | None] = {}
-        for destination_id, batch in by_destination.items():
-            error = self._post(destinations.get(destination_id), batch)
-            outcome.update({m.pk: error for m in batch})
-        return outcome
-
-    def _post(self, destination, batch: Sequence[OutboxMessage]) -> DeliveryError | None:
+    def deliver_to(self, destination, batch: Sequence[OutboxMessage]) -> DeliveryError | None:
         if destination is None:
             return DeliveryError("Der Zustellpunkt existiert nicht mehr.", permanent=True)
         url = destination.callback_url

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -10,28 +9,15 @@ from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
-from amtsweg.delivery.channels import Channel, DeliveryError
+from amtsweg.delivery.channels import DeliveryError, PerDestinationChannel
 from amtsweg.delivery.models import OutboxMessage
 
 
-class EmailChannel(Channel):
+class EmailChannel(PerDestinationChannel):
     name = "email"
     label = "E-Mail-Benachrichtigung"
 
-    def deliver(self, messages: Sequence[OutboxMessage]) -> dict[int, DeliveryError | None]:
-        from amtsweg.routing.models import Destination
-
-        by_destination: dict = defaultdict(list)
-        for message in messages:
-            by_destination[message.destination_id].append(message)
-        destinations = Destination.objects.in_bulk(list(by_destination))
-        outcome: dict[int, DeliveryError | None] = {}
-        for destination_id, batch in by_destination.items():
-            error = self._send(destinations.get(destination_id), batch)
-            outcome.update({m.pk: error for m in batch})
-        return outcome
-
-    def _send(self, destination, batch: Sequence[OutboxMessage]) -> DeliveryError | None:
+    def deliver_to(self, destination, batch: Sequence[OutboxMessage]) -> DeliveryError | None:
         if destination is None:
             return DeliveryError("Der Zustellpunkt existiert nicht mehr.", permanent=True)
         if not destination.notification_email:
