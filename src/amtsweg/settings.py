@@ -222,6 +222,9 @@ TASKS = {
 AMTSWEG_SUBMISSION_INTAKE = os.environ.get(
     "AMTSWEG_SUBMISSION_INTAKE", "amtsweg.submissions.intake.accept_form_submission"
 )
+# Encrypted attachments up to this size are kept in the database row (transactional, no file per
+# attachment); larger ones go to MEDIA_ROOT / the configured file storage.
+AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = int(os.environ.get("AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES", 256 * 1024))
 
 # --- Citizen login and payment (amtsweg.identity, amtsweg.payments) --------------------------------
 # Embedded test providers (SAML IdP + OpenID provider under /test-idp/, payment provider under

@@ -8,7 +8,8 @@ Stable contract for later stages (delivery, back office) — change only additiv
   `form_version` (the platform form it came from; blank for API senders), `encrypted_metadata`,
   `encrypted_data` (compact JWE strings), `submitted_at`). After submit the platform stores *only*
   ciphertext of the application; nothing personal is kept in clear text.
-* `SubmissionAttachment` (`id` UUID = attachmentId, `submission`, `content` file holding the compact JWE).
+* `SubmissionAttachment` (`id` UUID = attachmentId, `submission`; the compact JWE is in `ciphertext` when it
+  is small, else in the `content` file; read it with `read_jwe()`).
 * `Event` (one Security Event Token per step; see `amtsweg.submissions.events`).
 * `ApiClient`, `AccessToken`: OAuth 2.0 client-credentials clients (see `amtsweg.submissions.oauth`).
 
@@ -130,11 +131,17 @@ def attachment_path(instance: SubmissionAttachment, filename: str) -> str:
 
 
 class SubmissionAttachment(models.Model):
-    """An attachment, stored as the compact JWE the sender (or the intake) produced."""
+    """An attachment, stored as the compact JWE the sender (or the intake) produced.
+
+    Small JWEs (up to settings.AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES) live in the row itself: they commit and
+    roll back with the submission, leave no orphaned files and cost no file-system round trip on intake.
+    Larger ones go to the file storage (`content`), so the database does not carry 200 MB blobs.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
-    content = models.FileField(upload_to=attachment_path, max_length=200)
+    ciphertext = models.TextField(blank=True, default="")
+    content = models.FileField(upload_to=attachment_path, max_length=200, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     uploaded_at = models.DateTimeField(auto_now=True)
 
@@ -152,6 +159,8 @@ class SubmissionAttachment(models.Model):
         return f"attachment {self.id}"
 
     def read_jwe(self) -> str:
+        if self.ciphertext:
+            return self.ciphertext
         with self.content.open("rb") as fh:
             return fh.read().decode("ascii")
 

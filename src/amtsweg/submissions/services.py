@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -85,15 +86,27 @@ def store_attachment(submission: Submission, attachment_id: uuid.UUID | str, jwe
         raise Unprocessable("Die Anlage ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form.")
     existing = SubmissionAttachment.objects.filter(pk=attachment_id, submission=submission).first()
     if existing is not None:
-        existing.content.delete(save=False)
+        if existing.content:
+            existing.content.delete(save=False)
         attachment = existing
     else:
         attachment = SubmissionAttachment(id=attachment_id, submission=submission)
-    data = jwe.encode("ascii")
-    attachment.size = len(data)
-    attachment.content.save(f"{attachment_id}.jwe", ContentFile(data), save=False)
+    _put_ciphertext(attachment, jwe)
     attachment.save()
     return attachment
+
+
+def _put_ciphertext(attachment: SubmissionAttachment, jwe: str) -> bool:
+    """Keep a small JWE in the row, write a large one to the file storage; True if a file was written."""
+    data = jwe.encode("ascii")
+    attachment.size = len(data)
+    if len(data) <= settings.AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES:
+        attachment.ciphertext = jwe
+        attachment.content = ""
+        return False
+    attachment.ciphertext = ""
+    attachment.content.save(f"{attachment.id}.jwe", ContentFile(data), save=False)
+    return True
 
 
 def _authentication_tag(jwe: str) -> str:
@@ -153,7 +166,8 @@ def create_submitted(
     The platform's own forms use this: the same rows, events and signal as `announce` → `store_attachment`
     → `submit`, but with plain inserts only (`rows.insert`: statements compiled once, no read-back, no row
     locks), because nobody else can know the new submission yet. Runs in one transaction with the
-    `submission_submitted` signal. If the transaction fails, the attachment files already written are removed.
+    `submission_submitted` signal. Small attachments go into their rows; if the transaction fails, the files
+    written for large ones are removed.
     """
     now = timezone.now()
     kid = str(crypto.jwe_header(encrypted_metadata).get("kid", ""))[:64]
@@ -179,12 +193,13 @@ def create_submitted(
                 **({"public_reference": public_reference} if public_reference else {}),
             )
             rows.insert([submission])
+            stored = []
             for attachment_id, jwe in attachments:
-                data = jwe.encode("ascii")
-                attachment = SubmissionAttachment(id=attachment_id, submission=submission, size=len(data))
-                attachment.content.save(f"{attachment_id}.jwe", ContentFile(data), save=False)
-                written.append(attachment)
-            rows.insert(written)
+                attachment = SubmissionAttachment(id=attachment_id, submission=submission)
+                if _put_ciphertext(attachment, jwe):
+                    written.append(attachment)
+                stored.append(attachment)
+            rows.insert(stored)
             tags = {
                 "metadata": _authentication_tag(encrypted_metadata),
                 "data": _authentication_tag(encrypted_data),
@@ -221,7 +236,7 @@ def record_notification(submission: Submission, channel: str) -> None:
 def delete_submission(submission: Submission) -> None:
     """Delete the ciphertext of a finished submission; the (content-free) event log remains."""
     with transaction.atomic():
-        for attachment in submission.attachments.all():
+        for attachment in submission.attachments.exclude(content=""):
             attachment.content.delete(save=False)
         submission.attachments.all().delete()
         submission.encrypted_metadata = ""

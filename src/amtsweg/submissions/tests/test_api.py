@@ -368,13 +368,18 @@ def test_housekeeping_signs_events_and_purges_finished_submissions(responsibilit
 
     from django.core.management import call_command
 
-    submission = submit_payload(payload_for(responsibility))
+    from amtsweg.assistants.handoff import Attachment
+
+    settings.AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = 1024  # one attachment in its row, one in a file
+    submission = submit_payload(payload_for(responsibility, attachments=[
+        Attachment("klein.pdf", "application/pdf", b"%PDF-1.7 klein"),
+        Attachment("gross.pdf", "application/pdf", b"%PDF-1.7 " + bytes(4096))]))
     client = _client(ApiClientFactory(subscriber_for=responsibility.destination))
     client.get(f"/v1/submissions/{submission.pk}")
     assert client.post(f"/v1/cases/{submission.case_id}/events", _set(submission, events.ACCEPT),
                        content_type="application/jose").status_code == 204
     files = [p for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file()]
-    assert files
+    assert len(files) == 1 and submission.attachments.exclude(ciphertext="").count() == 1
     out = StringIO()
     call_command("submissions_housekeeping", "--purge-after-days", "0", stdout=out)
     assert "purged submissions: 1" in out.getvalue()
@@ -382,6 +387,7 @@ def test_housekeeping_signs_events_and_purges_finished_submissions(responsibilit
     assert submission.status == Submission.Status.DELETED
     assert submission.encrypted_metadata == submission.encrypted_data == ""
     assert not [p for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert not submission.attachments.exists()
     log = list(Event.objects.filter(case=submission.case))
     assert [e.event_type for e in log][-1] == events.DELETE
     assert all(e.token and events.verification_state(e) for e in log)

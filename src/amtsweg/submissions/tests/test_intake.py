@@ -105,7 +105,16 @@ def test_intake_records_create_and_submit_events(responsibility):
     assert all(events.verification_state(e) for e in signed)
 
 
-def test_no_plaintext_of_the_application_remains_in_any_table_or_file(responsibility, _media):
+@pytest.fixture
+def attachments_as_files(settings):
+    """Every attachment goes to the file storage (as large ones do), not into its row."""
+    settings.AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = 0
+
+
+@pytest.mark.parametrize("inline_max_bytes", [256 * 1024, 0], ids=["in-rows", "in-files"])
+def test_no_plaintext_of_the_application_remains_in_any_table_or_file(responsibility, _media, settings,
+                                                                       inline_max_bytes):
+    settings.AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = inline_max_bytes
     submit_payload(_payload(responsibility))
     building = ResponsibilityFactory(leika_key=xbau.BAUGENEHMIGUNG_LEIKA)  # with the XBau rendering
     submit_payload(_payload(building, leika_key=xbau.BAUGENEHMIGUNG_LEIKA, form_slug="baugenehmigung"))
@@ -121,7 +130,9 @@ def test_no_plaintext_of_the_application_remains_in_any_table_or_file(responsibi
                 )
                 found += [(table, m) for m in MARKERS if m.lower() in text.lower()]
     files = [p for p in Path(_media).rglob("*") if p.is_file()]
-    assert len(files) == 3, "the attachments' ciphertext (2 uploads, 1 XBau message) is in the media storage"
+    expected_files = 0 if inline_max_bytes else 3  # 2 uploads and 1 XBau message
+    assert len(files) == expected_files
+    assert SubmissionAttachment.objects.exclude(ciphertext="").count() == 3 - expected_files
     for path in files:
         content = path.read_bytes().decode("latin-1").lower()
         found += [(str(path), m) for m in MARKERS if m.lower() in content]
@@ -143,7 +154,7 @@ def test_signal_is_sent_inside_the_submit_transaction(responsibility):
     assert seen == [(Submission.Status.SUBMITTED, True)]
 
 
-def test_failure_in_the_transaction_stores_nothing(responsibility, _media):
+def test_failure_in_the_transaction_stores_nothing(responsibility, _media, attachments_as_files):
     def failing(sender, submission, **kwargs):
         raise RuntimeError("outbox down")
 
@@ -234,7 +245,8 @@ def test_odd_attachment_content_types_do_not_break_the_metadata(responsibility):
         "application/pdf", "application/octet-stream", "application/octet-stream"]
 
 
-def test_files_of_an_outer_transaction_that_rolled_back_are_cleaned_up(responsibility, _media):
+def test_files_of_an_outer_transaction_that_rolled_back_are_cleaned_up(responsibility, _media,
+                                                                        attachments_as_files):
     from datetime import timedelta
 
     from amtsweg.submissions import services
@@ -252,3 +264,20 @@ def test_files_of_an_outer_transaction_that_rolled_back_are_cleaned_up(responsib
     assert services.remove_orphaned_files(older_than=timedelta(0)) == 1
     (remaining,) = [p for p in Path(_media).rglob("*.jwe")]
     assert remaining.stem == str(kept.attachments.get().pk)
+
+
+def test_small_attachments_live_in_their_row_and_large_ones_in_files(responsibility, _media, settings):
+    from amtsweg.assistants.handoff import Attachment
+
+    settings.AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = 4096
+    small, large = b"%PDF-1.7 klein", b"%PDF-1.7 " + b"gross " * 1000
+    submission = submit_payload(_payload(responsibility, attachments=[
+        Attachment("klein.pdf", "application/pdf", small), Attachment("gross.pdf", "application/pdf", large)]))
+    meta = json.loads(_decrypt(submission.encrypted_metadata))
+    by_name = {a["filename"]: a["attachmentId"] for a in meta["contentStructure"]["attachments"]}
+    inline = SubmissionAttachment.objects.get(pk=by_name["klein.pdf"])
+    in_file = SubmissionAttachment.objects.get(pk=by_name["gross.pdf"])
+    assert inline.ciphertext and not inline.content and inline.size == len(inline.ciphertext)
+    assert not in_file.ciphertext and in_file.content and in_file.size > 4096
+    assert [p.stem for p in Path(_media).rglob("*.jwe")] == [str(in_file.pk)]
+    assert _decrypt(inline.read_jwe()) == small and _decrypt(in_file.read_jwe()) == large
