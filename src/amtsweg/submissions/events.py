@@ -255,6 +255,8 @@ def receive_destination_event(submission: Submission, token: str) -> Event:
     if not isinstance(claims, dict):
         raise EventRejected("invalid", "Die Nutzdaten des Tokens sind kein JSON-Objekt.")
     _check_claims(submission, claims)
+    from amtsweg.submissions.signals import destination_event_received
+
     event_uri = next(iter(claims["events"]))
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -274,6 +276,8 @@ def receive_destination_event(submission: Submission, token: str) -> Event:
         )
         locked.status = STATUS_AFTER[event_uri]
         locked.save(update_fields=["status", "updated_at"])
+        # Inside the transaction: receivers (the sender-callback outbox row) commit or roll back with it.
+        destination_event_received.send(sender=Submission, submission=locked, event=event)
     return event
 
 
