@@ -29,6 +29,9 @@ class Channel:
 
     name: str = ""
     label: str = ""
+    # False for channels driven by something other than a destination's choice of delivery channels (the
+    # sender's callback): they are never enqueued for a submitted application, whatever `channels` says.
+    for_destination: bool = True
 
     def deliver_one(self, message: OutboxMessage) -> None:
         raise NotImplementedError
@@ -96,3 +99,8 @@ def names() -> list[str]:
 def push_channels(channel_names: Iterable[str]) -> list[str]:
     """Those of a destination's channels that need a push (have a registered plugin)."""
     return [name for name in dict.fromkeys(channel_names) if name in _registry]
+
+
+def destination_channels(channel_names: Iterable[str]) -> list[str]:
+    """Those of a destination's channels that deliver to the destination (registered, `for_destination`)."""
+    return [name for name in push_channels(channel_names) if _registry[name].for_destination]

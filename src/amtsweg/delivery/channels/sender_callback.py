@@ -1,0 +1,97 @@
+"""FIT-Connect `new-events` callback to the sender (the online service that submitted through the API).
+
+When the Fachverfahren accepts or rejects a submission, its event log has news; a sender that gave a
+`callback` when it announced the submission is told so and need not poll. The body carries ids only
+(`destinationId`, `submissionId`, `caseId`), never personal data; the sender then reads the case's event
+log. Signed like the destination callback (HMAC-SHA512 over `<timestamp>.<body>`, headers
+`callback-authentication` and `callback-timestamp`), with the secret the sender gave.
+
+The rows are enqueued by `receivers.on_destination_event_received`, not by a destination's choice of
+channels (`for_destination = False`), and belong to the destination's authority like every outbox row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+import httpx
+from django.utils.translation import gettext_lazy as _
+
+from amtsweg.delivery import callbacks
+from amtsweg.delivery.channels import Channel, DeliveryError
+from amtsweg.delivery.channels.callback import LOOPBACK, _client
+from amtsweg.delivery.models import OutboxMessage
+
+NEW_EVENTS = "https://schema.fitko.de/fit-connect/submission-api/callbacks/new-events"
+
+
+def body_for(messages: Sequence[OutboxMessage]) -> bytes:
+    """`CallbackNewEvents` of Submission API 1.1.3 (with the deprecated `submissionIds` for older senders)."""
+    payload = {
+        "type": NEW_EVENTS,
+        "submissionIds": [str(m.submission_id) for m in messages],
+        "submissions": [
+            {"destinationId": str(m.destination_id), "submissionId": str(m.submission_id), "caseId": str(m.case_id)}
+            for m in messages
+        ],
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def url_problem(url: str) -> str | None:
+    """Why the platform must not call `url`, or None. Plain http only to loopback (tests, local setups)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK):
+        return None
+    return "Die Callback-Adresse des Senders muss mit https:// beginnen."
+
+
+class SenderCallbackChannel(Channel):
+    name = "sender_callback"
+    label = _("Rückmeldung an den Sender (Callback)")
+    for_destination = False
+    # Not a notification of the Fachverfahren: no notify-submission event belongs in the log for it.
+    records_notification = False
+
+    def deliver(self, messages: Sequence[OutboxMessage]) -> dict[int, DeliveryError | None]:
+        """One POST per sender endpoint (url and secret) for all its due submissions."""
+        from amtsweg.submissions.models import Submission
+
+        submissions = Submission.objects.only("id", "callback_url", "callback_secret").in_bulk(
+            [m.submission_id for m in messages]
+        )
+        outcome: dict[int, DeliveryError | None] = {}
+        by_endpoint: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
+        for message in messages:
+            submission = submissions.get(message.submission_id)
+            if submission is None:
+                outcome[message.pk] = DeliveryError("Die Einreichung existiert nicht mehr.", permanent=True)
+            elif not submission.callback_url or not submission.callback_secret:
+                outcome[message.pk] = DeliveryError(
+                    "Der Sender hat keine Callback-Adresse angegeben.", permanent=True
+                )
+            else:
+                by_endpoint[(submission.callback_url, submission.callback_secret)].append(message)
+        for (url, secret), batch in by_endpoint.items():
+            error = self._post(url, secret, batch)
+            outcome.update({m.pk: error for m in batch})
+        return outcome
+
+    def _post(self, url: str, secret: str, batch: Sequence[OutboxMessage]) -> DeliveryError | None:
+        problem = url_problem(url)
+        if problem:
+            # The sender gave the address with the submission and cannot change it: no retry helps.
+            return DeliveryError(problem, permanent=True)
+        body = body_for(batch)
+        try:
+            response = _client().post(url, content=body, headers=callbacks.headers(secret, body))
+        except httpx.TimeoutException:
+            return DeliveryError("Zeitüberschreitung beim Callback an den Sender.")
+        except httpx.HTTPError as exc:
+            return DeliveryError(f"Sender nicht erreichbar: {type(exc).__name__}")
+        if 200 <= response.status_code < 300:
+            return None
+        return DeliveryError(f"Sender antwortete mit HTTP {response.status_code}.")
