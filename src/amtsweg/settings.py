@@ -213,7 +213,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "amtsweg@localhost")
 # Tasks only wake workers; delivery state and retries live in the outbox table (see amtsweg.delivery).
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get("TASKS_BACKEND", "amtsweg.delivery.database_queue.DatabaseBackend"),
     }
 }
 

@@ -16,8 +16,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from amtsweg.core import rows
 from amtsweg.routing.models import Destination
-from amtsweg.submissions import crypto, events, rows
+from amtsweg.submissions import crypto, events
 from amtsweg.submissions.errors import Conflict, NotFound, TooLarge, Unprocessable
 from amtsweg.submissions.models import Case, Submission, SubmissionAttachment
 from amtsweg.submissions.signals import submission_submitted
