@@ -60,6 +60,14 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         return self.idempotency_key
 
+    @property
+    def channel_label(self) -> str:
+        """The channel's name for people (e.g. "HTTPS-Callback"); the technical name if it is not installed."""
+        from amtsweg.delivery import channels
+
+        plugin = channels.get(self.channel)
+        return str(plugin.label) if plugin and plugin.label else self.channel
+
     @staticmethod
     def key_for(submission_id, channel: str) -> str:
         return f"{submission_id}:{channel}"

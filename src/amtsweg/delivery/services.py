@@ -26,10 +26,10 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from amtsweg.core import rows
 from amtsweg.delivery import channels, conf
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.delivery.policy import RetryPolicy
-from amtsweg.submissions import rows
 
 logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status
@@ -188,7 +188,8 @@ def deliver(messages: list[OutboxMessage], policy: RetryPolicy | None = None) ->
             else:
                 counts[_finish(message, error, policy)] += 1
         counts[Status.DELIVERED] += _finish_delivered(delivered)
-        _record_notifications(delivered, name)
+        if plugin is not None and plugin.records_notification:
+            _record_notifications(delivered, name)
     return {status: n for status, n in counts.items() if n}
 
 

@@ -32,6 +32,9 @@ class Channel:
     # False for channels driven by something other than a destination's choice of delivery channels (the
     # sender's callback): they are never enqueued for a submitted application, whatever `channels` says.
     for_destination: bool = True
+    # Whether a delivery is a step of the application's event log (notify-submission: "the office was
+    # notified"); not so for a message to the sender.
+    records_notification: bool = True
 
     def deliver_one(self, message: OutboxMessage) -> None:
         raise NotImplementedError

@@ -259,12 +259,11 @@ def test_staff_of_the_destinations_authority_see_the_row_others_do_not(responsib
     client.force_login(UserFactory(authority=responsibility.destination.authority))
     html = client.get("/verwaltung/zustellung/").content.decode()
     assert str(submission.pk) in html and "Sender antwortete mit HTTP 500." in html
+    assert "Rückmeldung an den Sender (Callback)" in html
     client.force_login(UserFactory())
     assert str(submission.pk) not in client.get("/verwaltung/zustellung/").content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="needs delivery.services.deliver() to skip _record_notifications for "
-                   "channels with records_notification = False (services.py is another engineer's file)")
 def test_the_sender_callback_records_no_notify_event(responsibility, endpoint):
     """notify-submission means "the Fachverfahren was notified" (status page: "Zuständige Stelle
     benachrichtigt"); telling the sender after the decision is not that."""
