@@ -1,16 +1,24 @@
-"""Plain multi-row INSERTs for the intake hot path.
+"""Plain multi-row INSERTs for the intake hot path, optionally sent together as one statement.
 
-Every intake writes the same five kinds of rows (case, submission, attachments, events, outbox). Django's
-`save()`/`bulk_create()` compile the INSERT anew for each call, which costs more than the database does
-for these small rows. `insert()` builds the statement once per model, row count and database, and takes
-each value through the field's own `pre_save` / `get_db_prep_save` exactly as the ORM does, so what is
-stored is identical. It sends no `pre_save`/`post_save` signals (like `bulk_create`): only use it for
-models nobody listens to, for rows that are new (client-side primary keys or an auto field it leaves out).
+Every intake writes the same kinds of rows (case, submission, attachments, events, outbox, wake-up task).
+Django's `save()`/`bulk_create()` compile the INSERT anew for each call, which costs more than the
+database does for these small rows. `insert()` builds the statement once per model, row count and
+database, and takes each value through the field's own `pre_save` / `get_db_prep_save` exactly as the
+ORM does, so what is stored is identical. It sends no `pre_save`/`post_save` signals (like
+`bulk_create`): only use it for models nobody listens to, for rows that are new (client-side primary keys
+or an auto field it leaves out).
+
+`with batch():` holds the inserts of its block back and sends them when the block ends, or just before
+any other statement the block runs (so the block always reads its own writes): on PostgreSQL as ONE
+statement (data-modifying CTEs, `WITH a AS (INSERT …), b AS (INSERT …) INSERT …`), so the network
+round trip and the statement's overhead are paid once instead of per table; elsewhere one after the other.
+Foreign keys are checked at the end of the statement or, as Django declares them, at the commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connections, models, router
 from django.db.models.constants import OnConflict
@@ -49,8 +57,57 @@ def insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False) -> N
     connection = connections[alias]
     sql, fields = _statement(model, alias, len(objs), ignore_conflicts)
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for obj in objs for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    pending = getattr(connection, _PENDING, None)
+    if pending is not None:
+        pending.append((sql, params))
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
+
+
+_PENDING = "amtsweg_pending_inserts"  # attribute of the (thread-local) connection while a batch is open
+
+
+@contextmanager
+def batch(using: str = "default") -> Iterator[None]:
+    """Send the `insert()`s of the block together when it ends (nothing if it raises).
+
+    Any other statement on the connection inside the block (a query, a savepoint) first sends what is
+    pending, so code in the block always reads what it wrote. Nests: an inner batch joins the outer one.
+    Use it inside the transaction that must hold the rows.
+    """
+    connection = connections[using]
+    if getattr(connection, _PENDING, None) is not None:
+        yield
+        return
+    setattr(connection, _PENDING, [])
+
+    def send_pending_first(execute, sql, params, many, context):
+        _send_pending(connection)
+        return execute(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(send_pending_first):
+            yield
+            _send_pending(connection)
+    finally:
+        setattr(connection, _PENDING, None)
+
+
+def _send_pending(connection) -> None:
+    statements = getattr(connection, _PENDING)
+    if not statements:
+        return
+    statements = statements[:]
+    getattr(connection, _PENDING).clear()  # before executing: the wrapper sees an empty queue
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            *first, (last_sql, last_params) = statements
+            ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
+            cursor.execute(f"WITH {ctes} {last_sql}", [p for _sql, params in first for p in params] + last_params)
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)

@@ -48,30 +48,26 @@ def enqueue(
     if not wanted:
         return []
     now = timezone.now()
-    rows.insert(
-        [
-            OutboxMessage(
-                idempotency_key=OutboxMessage.key_for(submission_id, name),
-                submission_id=submission_id,
-                destination_id=destination_id,
-                case_id=case_id,
-                authority_id=authority_id,
-                channel=name,
-                next_attempt_at=now,
-            )
-            for name in wanted
-        ],
-        ignore_conflicts=True,
-    )
+    messages = [
+        OutboxMessage(
+            idempotency_key=OutboxMessage.key_for(submission_id, name),
+            submission_id=submission_id,
+            destination_id=destination_id,
+            case_id=case_id,
+            authority_id=authority_id,
+            channel=name,
+            next_attempt_at=now,
+        )
+        for name in wanted
+    ]
     if _queue_is_this_database():
-        # The task row commits (or rolls back) together with the outbox rows: one commit less per
-        # submission, and a worker can never see the wake-up before the messages.
-        try:
-            with transaction.atomic():  # a savepoint: a failing enqueue leaves the submission intact
-                wake_workers(raise_errors=True)
-        except Exception:
-            logger.warning("delivery wake-up could not be enqueued; the sweep will pick the messages up")
+        # The task row commits (or rolls back) together with the outbox rows, in the same statement on
+        # PostgreSQL: one commit less per submission, and a worker never sees the wake-up before the messages.
+        with rows.batch():
+            rows.insert(messages, ignore_conflicts=True)
+            wake_workers()
     else:
+        rows.insert(messages, ignore_conflicts=True)
         # A broker is outside the transaction: wake only after commit, or the worker finds nothing.
         transaction.on_commit(wake_workers)
     return wanted
@@ -84,15 +80,13 @@ def _queue_is_this_database() -> bool:
     return isinstance(task_backends["default"], DatabaseBackend)
 
 
-def wake_workers(raise_errors: bool = False) -> None:
+def wake_workers() -> None:
     """Enqueue a wake-up task. Failure to enqueue loses nothing: the sweep finds due messages anyway."""
     from amtsweg.delivery.tasks import wake
 
     try:
         wake.enqueue()
     except Exception:
-        if raise_errors:
-            raise
         logger.warning("delivery wake-up could not be enqueued; the sweep will pick the messages up", exc_info=True)
 
 

@@ -1,0 +1,68 @@
+"""rows.insert and rows.batch: the same rows as the ORM writes, sent together as one statement on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from amtsweg.core import rows
+from amtsweg.routing.tests.factories import DestinationFactory
+from amtsweg.submissions.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+def _inserts(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"].upper()]
+
+
+def test_insert_stores_what_the_orm_would():
+    destination = DestinationFactory()
+    case = Case(destination=destination)
+    rows.insert([case])
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.destination_id == destination.pk and stored.created_at is not None
+    assert not case._state.adding
+
+
+def test_a_batch_sends_its_inserts_at_the_end_of_the_block():
+    destination = DestinationFactory()
+    cases = [Case(destination=destination) for _ in range(3)]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        with rows.batch():
+            for case in cases:
+                rows.insert([case])
+            with rows.batch():  # nested: joins the outer batch
+                rows.insert([Case(destination=destination)])
+            assert len(_inserts(queries)) == 0  # held back so far
+        assert Case.objects.filter(destination=destination).count() == 4
+    sent = _inserts(queries)
+    if connection.vendor == "postgresql":
+        assert len(sent) == 1 and sent[0].startswith("WITH ")  # four inserts, one round trip
+    else:
+        assert len(sent) == 4
+
+
+def test_a_query_inside_a_batch_sees_the_rows_written_before_it():
+    destination = DestinationFactory()
+    with transaction.atomic(), rows.batch():
+        case = Case(destination=destination)
+        rows.insert([case])
+        assert Case.objects.filter(pk=case.pk).exists()  # the query sent the pending insert first
+        rows.insert([Case(destination=destination)])
+    assert Case.objects.filter(destination=destination).count() == 2
+
+
+def test_a_batch_that_raises_sends_nothing():
+    destination = DestinationFactory()
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), rows.batch():
+        rows.insert([Case(destination=destination)])
+        raise Abort
+    assert not Case.objects.filter(destination=destination).exists()
+    rows.insert([Case(destination=destination)])  # and the connection is out of batch mode again
+    assert Case.objects.filter(destination=destination).count() == 1
