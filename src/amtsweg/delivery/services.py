@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -85,9 +86,43 @@ def wake_workers() -> None:
     from amtsweg.delivery.tasks import wake
 
     try:
-        wake.enqueue()
+        if _waiting_wake_up_runs_after_commit():
+            return
+        _last_wake_up["id"] = wake.enqueue().id
     except Exception:
         logger.warning("delivery wake-up could not be enqueued; the sweep will pick the messages up", exc_info=True)
+
+
+_last_wake_up: dict[str, str] = {}  # id of the last wake-up this process enqueued
+
+
+def _waiting_wake_up_runs_after_commit() -> bool:
+    """True if the last wake-up this process enqueued still waits in the database queue and cannot start
+    before this transaction commits, so it will find the messages written here: then another one would
+    only be work for the workers.
+
+    That holds on SQLite, where writers take turns: this transaction has written (the outbox rows), so no
+    worker can claim a waiting task (a write) until it commits. On PostgreSQL a worker could claim it
+    meanwhile; there the wake-up row costs next to nothing anyway, as it goes out in the intake's one
+    INSERT statement (`rows.batch`). The check is one primary-key lookup.
+    """
+    last = _last_wake_up.get("id")
+    if last is None or connection.vendor != "sqlite" or not connection.in_atomic_block:
+        return False
+    if not _queue_is_this_database():
+        return False
+    from django.tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    meta, qn = DBTaskResult._meta, connection.ops.quote_name
+    key = meta.pk.get_db_prep_value(uuid.UUID(str(last)), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # identifiers from the model, values as parameters
+            f"SELECT 1 FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = %s AND {qn('status')} = %s",  # noqa: S608
+            [key, TaskResultStatus.READY],
+        )
+        return cursor.fetchone() is not None
 
 
 def due_q(now: datetime) -> Q:

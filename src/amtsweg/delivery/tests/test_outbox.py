@@ -181,3 +181,28 @@ def test_backoff_grows_exponentially_with_jitter_and_is_capped():
     now = timezone.now()
     assert policy.next_attempt(attempts=1, first_attempt_at=now - timedelta(hours=47), now=now) > now
     assert policy.next_attempt(attempts=1, first_attempt_at=now - timedelta(hours=48), now=now) is None
+
+
+def test_on_sqlite_a_waiting_wake_up_covers_the_next_submissions(channel):
+    """SQLite lets one writer at a time: while the submitting transaction is open no worker can claim the
+    waiting wake-up, so it runs after the commit and finds the new messages; a second one is not written.
+    PostgreSQL gets one wake-up row per submission (it rides along in the intake's single statement)."""
+    from django.db import connection, transaction
+    from django_tasks_db.models import DBTaskResult
+
+    authority = AuthorityFactory()
+
+    def submit() -> None:
+        with transaction.atomic():
+            services.enqueue(submission_id=uuid.uuid4(), destination_id=uuid.uuid4(), authority_id=authority.pk,
+                             channel_names=["test"])
+
+    submit()
+    submit()
+    expected = 1 if connection.vendor == "sqlite" else 2
+    assert DBTaskResult.objects.ready().count() == expected
+    DBTaskResult.objects.ready().update(status="RUNNING")  # a worker claimed it: the next submission needs one
+    submit()
+    assert DBTaskResult.objects.ready().count() == 1
+    [waiting] = DBTaskResult.objects.ready()
+    assert waiting.task.call() == {Status.DELIVERED: 3}
