@@ -6,10 +6,12 @@ its own process on its own throw-away database (a temporary SQLite file; a datab
 postgres@127.0.0.1:5432 and dropped afterwards). Prints `intake_ratio_sqlite: N`,
 `intake_ratio_postgres: N`, `delivery_per_s: N` (and the raw rates behind them).
 
-Intake: one request = validate the answers (JSON schema) + encrypt data, metadata and one attachment for
-the destination (RSA-OAEP-256/A256GCM JWEs) + persist submission, case, attachment, events + write the
-outbox row and enqueue the wake-up task. Bare: one request = two INSERTs. Both run through Django's full
-request/response cycle (test client, all middleware), one after the other, same database.
+Intake: one request = validate the answers (JSON schema) + encrypt data, metadata and one 3.6 KB attachment
+for the destination (three RSA-OAEP-256/A256GCM JWEs) + persist case, submission, attachment and events +
+write the outbox row and wake the workers, in one transaction. Bare: one request = two INSERTs (ORM,
+autocommit). Both are views of the small benchmark site `benchmarks/intake_site` (the platform's settings
+and URLs plus these two) and run through Django's full request/response cycle (test client, every
+middleware) on the same database, taking turns over 5 rounds; each one's best round counts.
 """
 
 from __future__ import annotations
