@@ -38,3 +38,9 @@ def page(browser):
 def _no_axes_lockouts_between_tests(settings):
     """Login throttling is tested explicitly; other tests must not trip over each other's failures."""
     settings.AXES_ENABLED = os.environ.get("AXES_ENABLED_IN_TESTS", "1") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _sender_callbacks_to_loopback(settings):
+    """Test endpoints listen on http://127.0.0.1; `delivery/tests/test_ssrf.py` switches the guard back on."""
+    settings.AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS = True

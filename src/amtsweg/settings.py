@@ -225,6 +225,8 @@ AMTSWEG_SUBMISSION_INTAKE = os.environ.get(
 # Encrypted attachments up to this size are kept in the database row (transactional, no file per
 # attachment); larger ones go to MEDIA_ROOT / the configured file storage.
 AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = int(os.environ.get("AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES", 256 * 1024))
+# Let sender callbacks reach private/loopback addresses, over http to localhost/such IPs too (tests; not production).
+AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS = env_bool("AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS", False)
 
 # --- Citizen login and payment (amtsweg.identity, amtsweg.payments) --------------------------------
 # Embedded test providers (SAML IdP + OpenID provider under /test-idp/, payment provider under

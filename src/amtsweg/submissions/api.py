@@ -38,7 +38,7 @@ from rest_framework.parsers import BaseParser, FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from amtsweg.core import platform_keys
+from amtsweg.core import netguard, platform_keys
 from amtsweg.routing.models import Destination, DestinationKey, Responsibility
 from amtsweg.submissions import events, oauth, services
 from amtsweg.submissions.errors import (
@@ -144,6 +144,13 @@ class ServiceTypeSerializer(serializers.Serializer):
 class CreateCallbackSerializer(serializers.Serializer):
     url = serializers.RegexField(r"^https://.+", min_length=9, max_length=200)
     secret = serializers.CharField(min_length=32, max_length=512)
+
+    def validate_url(self, value: str) -> str:
+        """No callbacks into the platform's own network (SSRF). Without DNS: the delivery resolves the name."""
+        problem = netguard.static_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
 
 class CreateSubmissionSerializer(serializers.Serializer):

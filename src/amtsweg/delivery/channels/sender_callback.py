@@ -8,24 +8,38 @@ log. Signed like the destination callback (HMAC-SHA512 over `<timestamp>.<body>`
 
 The rows are enqueued by `receivers.on_destination_event_received`, not by a destination's choice of
 channels (`for_destination = False`), and belong to the destination's authority like every outbox row.
+
+The sender is not trusted, so its URL goes through `amtsweg.core.netguard` (https, public addresses only,
+checked again when the connection is opened); the destination callback, set by authority staff, does not.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 import httpx
 from django.utils.translation import gettext_lazy as _
 
-from amtsweg.delivery import callbacks
+from amtsweg.core import netguard
+from amtsweg.delivery import callbacks, conf
 from amtsweg.delivery.channels import Channel, DeliveryError
-from amtsweg.delivery.channels.callback import LOOPBACK, _client
 from amtsweg.delivery.models import OutboxMessage
 
 NEW_EVENTS = "https://schema.fitko.de/fit-connect/submission-api/callbacks/new-events"
+_local = threading.local()
+
+
+def _client() -> httpx.Client:
+    """One keep-alive client per worker thread whose connections go to checked addresses only."""
+    timeout = conf.value("CALLBACK_TIMEOUT_SECONDS")
+    client = getattr(_local, "client", None)
+    if client is None or client.timeout.read != timeout:
+        client = netguard.client(timeout)
+        _local.client = client
+    return client
 
 
 def body_for(messages: Sequence[OutboxMessage]) -> bytes:
@@ -42,11 +56,8 @@ def body_for(messages: Sequence[OutboxMessage]) -> bytes:
 
 
 def url_problem(url: str) -> str | None:
-    """Why the platform must not call `url`, or None. Plain http only to loopback (tests, local setups)."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK):
-        return None
-    return "Die Callback-Adresse des Senders muss mit https:// beginnen."
+    """Why the platform must not call `url` as far as is known without DNS (see `netguard.static_problem`)."""
+    return netguard.static_problem(url)
 
 
 class SenderCallbackChannel(Channel):
@@ -81,13 +92,20 @@ class SenderCallbackChannel(Channel):
         return outcome
 
     def _post(self, url: str, secret: str, batch: Sequence[OutboxMessage]) -> DeliveryError | None:
-        problem = url_problem(url)
-        if problem:
+        # The full check (DNS included) right before the POST gives staff a clear reason; the client checks
+        # again when it opens the connection, so a DNS answer that changes in between gains nothing.
+        try:
+            netguard.check(url)
+        except netguard.Refused as exc:
             # The sender gave the address with the submission and cannot change it: no retry helps.
-            return DeliveryError(problem, permanent=True)
+            return DeliveryError(str(exc), permanent=True)
+        except netguard.Unresolvable as exc:
+            return DeliveryError(str(exc))
         body = body_for(batch)
         try:
             response = _client().post(url, content=body, headers=callbacks.headers(secret, body))
+        except netguard.Refused as exc:  # the name resolved differently when the connection was opened
+            return DeliveryError(str(exc), permanent=True)
         except httpx.TimeoutException:
             return DeliveryError("Zeitüberschreitung beim Callback an den Sender.")
         except httpx.HTTPError as exc:

@@ -1,0 +1,227 @@
+"""Guard against server-side request forgery through addresses that API clients give us.
+
+A sender (an online service, not trusted) chooses the URL the platform later POSTs its `new-events`
+callback to. Without a guard it could make the platform call internal services: `https://10.0.0.5/`,
+the cloud metadata service at `169.254.169.254`, `https://localhost/`, or a public name whose DNS answer
+points inside. The rules, as webhook senders commonly apply them:
+
+- https only (plain http only with `AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS` and only to `localhost` or a
+  non-public IP literal, so local setups and tests can use a loopback endpoint);
+- every address the host resolves to must be globally routable: no private, loopback, link-local,
+  multicast, reserved, unspecified or shared (100.64/10) address, also not wrapped in IPv6 (IPv4-mapped
+  `::ffff:…`, NAT64 `64:ff9b::…`). One bad address refuses the whole name (a client may try any of them).
+
+Two stages: `static_problem` needs no DNS (the API runs it when the sender announces; DNS answers change
+and lookups are slow), `check` adds the lookup (the delivery runs it right before the POST).
+
+DNS rebinding: a name may resolve to a public address for the check and to an internal one a moment
+later. `client()` therefore checks again inside the connection itself: its transport resolves the name,
+checks every address and connects to exactly those checked addresses (TLS still verifies the certificate
+against the name); a kept-alive connection was checked when it was opened. The client follows no
+redirects and ignores environment proxies on purpose (a proxy would resolve the name itself, after our
+check). Not covered: the port (any is allowed), and callers that use another HTTP client than `client()`
+get only the one-time `check`, open to rebinding between check and connect.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import typing
+
+import httpcore
+import httpx
+from django.conf import settings
+from django.utils.translation import gettext
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known prefix: the last 32 bits are an IPv4 address
+_LEGACY_IPV4 = re.compile(r"[0-9a-fA-Fx.]+")  # 127.1, 0x7f000001, 2130706433: inet_aton reads them
+
+
+class Refused(ValueError):
+    """The URL must not be called; the sender cannot fix it by waiting (a permanent delivery error)."""
+
+
+class Unresolvable(Exception):
+    """The host name did not resolve right now; DNS may answer later (a temporary delivery error)."""
+
+
+def allow_private_networks() -> bool:
+    """Read at call time, so tests and local setups can switch it per settings override."""
+    return bool(getattr(settings, "AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS", False))
+
+
+def is_public(address: IPAddress) -> bool:
+    """True if `address` is globally routable unicast, after unwrapping IPv4 embedded in IPv6."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address in NAT64:
+            address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.is_multicast:  # 224.0.0.0/4 counts as "global" in the ipaddress module
+        return False
+    return address.is_global and not (
+        address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+def _literal(host: str) -> IPAddress | None:
+    """The IP address `host` spells, including the legacy IPv4 forms the resolver accepts, or None."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if _LEGACY_IPV4.fullmatch(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def _is_localhost(host: str) -> bool:
+    return host == "localhost" or host.endswith(".localhost")  # RFC 6761: always loopback
+
+
+def _parse(url: str) -> tuple[str, str, int]:
+    """Scheme, host (IDNA, lower case, no brackets or trailing dot) and port, as the HTTP client reads them.
+
+    httpx's own parser, so the host checked here is the host the client connects to.
+    """
+    try:
+        parsed = httpx.URL(url)
+        host = parsed.raw_host.decode("ascii").lower().rstrip(".")
+    except (httpx.InvalidURL, TypeError, UnicodeError) as exc:
+        raise Refused(gettext("Die Callback-Adresse ist keine gültige URL.")) from exc
+    if not host or "%" in host:  # percent-escapes and IPv6 zone ids have no place in a callback host
+        raise Refused(gettext("Die Callback-Adresse ist keine gültige URL."))
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    return parsed.scheme, host, port
+
+
+def static_problem(url: str) -> str | None:
+    """Why `url` is refused without asking DNS (scheme, `localhost`, IP literals), or None."""
+    try:
+        _static(url)
+    except Refused as exc:
+        return str(exc)
+    return None
+
+
+def _static(url: str) -> tuple[str, int]:
+    scheme, host, port = _parse(url)
+    literal = _literal(host)
+    local = _is_localhost(host) or (literal is not None and not is_public(literal))
+    if scheme != "https" and not (scheme == "http" and local and allow_private_networks()):
+        raise Refused(gettext("Die Callback-Adresse muss mit https:// beginnen."))
+    if allow_private_networks():
+        return host, port
+    if _is_localhost(host):
+        raise Refused(gettext("Die Callback-Adresse darf nicht auf localhost zeigen."))
+    if literal is not None and not is_public(literal):
+        raise Refused(
+            gettext("Die Callback-Adresse zeigt auf eine nicht öffentliche IP-Adresse ({address}).").format(
+                address=literal
+            )
+        )
+    return host, port
+
+
+def resolve(host: str, port: int) -> list[IPAddress]:
+    """All addresses of `host` (tests replace this function). Raises `Unresolvable`."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise Unresolvable(
+            gettext("Der Name der Callback-Adresse ({host}) lässt sich nicht auflösen.").format(host=host)
+        ) from exc
+    addresses = []
+    for _family, _type, _proto, _name, sockaddr in infos:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise Unresolvable(
+            gettext("Der Name der Callback-Adresse ({host}) lässt sich nicht auflösen.").format(host=host)
+        )
+    return addresses
+
+
+def checked_addresses(host: str, port: int) -> list[IPAddress]:
+    """Resolve `host` and return its addresses if every one of them may be called; else `Refused`."""
+    addresses = resolve(host, port)
+    if not allow_private_networks():
+        for address in addresses:
+            if not is_public(address):
+                raise Refused(
+                    gettext(
+                        "Die Callback-Adresse {host} führt zu einer nicht öffentlichen IP-Adresse ({address})."
+                    ).format(host=host, address=address)
+                )
+    return addresses
+
+
+def check(url: str) -> list[IPAddress]:
+    """The full check with DNS: `Refused` (permanent), `Unresolvable` (try later) or the checked addresses."""
+    host, port = _static(url)
+    return checked_addresses(host, port)
+
+
+# --- HTTP client that connects only to checked addresses ----------------------------------------------------
+
+
+class _CheckingBackend(httpcore.NetworkBackend):
+    """Resolves and checks at connect time and connects to the checked address itself (no second lookup)."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: typing.Iterable[typing.Any] | None = None) -> httpcore.NetworkStream:
+        try:
+            addresses = checked_addresses(host, port)
+        except Unresolvable as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return self._inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: typing.Iterable[typing.Any] | None = None) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("Unix sockets are not allowed for callbacks.")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport (request mapping, httpx exceptions) over a pool whose connections are checked.
+
+    httpx has no public parameter for httpcore's `network_backend`, so the pool is replaced after
+    `HTTPTransport.__init__`; `delivery/tests/test_ssrf.py` proves the check runs at connect time, so an
+    httpx upgrade that changes this fails loudly there.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=_CheckingBackend(),
+        )
+
+
+def client(timeout: float) -> httpx.Client:
+    """A client for untrusted URLs: checked connections, no redirects, no environment proxies."""
+    return httpx.Client(transport=GuardedTransport(), timeout=httpx.Timeout(timeout), follow_redirects=False,
+                        trust_env=False)
