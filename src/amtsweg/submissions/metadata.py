@@ -38,17 +38,33 @@ class InvalidMetadata(ValueError):
 
 
 @functools.cache
+def _schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@functools.cache
 def validator() -> Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@functools.cache
+def _fast_validator():
+    """jsonschema-rs (Rust): the same verdict, formats included, some 50 times faster than `jsonschema`;
+    it runs on every intake. The Python validator only words the errors when there are some."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(_schema(), validate_formats=True)
 
 
 def validate(metadata: dict[str, Any]) -> None:
-    if validator().is_valid(metadata):  # fast path; collect the errors only when there are some
+    if _fast_validator().is_valid(metadata):
         return
     errors = sorted(validator().iter_errors(metadata), key=lambda e: list(e.path))
-    if errors:
-        raise InvalidMetadata("; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5]))
+    if not errors:  # the two validators disagree: trust neither
+        errors_rs = [f"{'/'.join(map(str, e.instance_path))}: {e.message}"
+                     for e in _fast_validator().iter_errors(metadata)]
+        raise InvalidMetadata("; ".join(errors_rs[:5]))
+    raise InvalidMetadata("; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5]))
 
 
 def hash_entry(digest_hex: str) -> dict[str, str]:
