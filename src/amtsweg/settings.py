@@ -7,6 +7,7 @@ DEBUG=0 and SECURE_COOKIES=1.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -120,6 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web process and the delivery worker read while the other writes.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
+    }
+    # Tests use a database file, not memory: an in-memory test database is one connection that Django
+    # shares between the test and every thread of the live server, so concurrent requests (a browser
+    # loading a page, the reference client's callbacks) would interleave their transactions on it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("AMTSWEG_TEST_DATABASE")
+        or str(Path(tempfile.gettempdir()) / f"amtsweg-test-{os.getpid()}.sqlite3"),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
