@@ -17,6 +17,7 @@ import json
 import os
 import re
 import time
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from django.conf import settings
@@ -87,7 +88,7 @@ def check_rate_limit(request) -> tuple[bool, dict[str, str]]:
     return used <= limit, headers
 
 
-class RoutingAPIView(APIView):
+class RoutingAPIView(APIView, metaclass=ABCMeta):
     authentication_classes: list = []
     permission_classes: list = []
     throttle_classes: list = []
@@ -114,8 +115,9 @@ class RoutingAPIView(APIView):
             response[name] = value
         return response
 
+    @abstractmethod
     def respond(self, request) -> HttpResponse:
-        raise NotImplementedError
+        """The answer to a GET/HEAD (no authentication, rate limit already checked)."""
 
     def get(self, request):
         return self.respond(request)

@@ -12,21 +12,23 @@ format and adds its rendering as an extra encrypted part (an attachment with MIM
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from amtsweg.assistants.handoff import FormSubmissionPayload
 
 
-class OutputFormat:
+class OutputFormat(ABC):
     name: ClassVar[str]
     label: ClassVar[str] = ""
     leika_keys: ClassVar[set[str]] = set()
     mime_type: ClassVar[str] = "application/xml"
     filename: ClassVar[str] = "message.xml"
 
+    @abstractmethod
     def render(self, payload: FormSubmissionPayload) -> bytes:
-        raise NotImplementedError
+        """The application as a message of this format (bytes, ready to encrypt)."""
 
 
 _registry: dict[str, OutputFormat] = {}

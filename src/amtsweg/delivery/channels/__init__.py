@@ -1,13 +1,15 @@
 """Registry of push channels. A channel is a plugin: the core knows only this interface.
 
 A channel delivers a batch of claimed outbox messages and reports, per message, success or an error.
-Adding a channel means writing a `Channel` subclass and calling `register()` (typically in an
-AppConfig.ready()); nothing in the core changes. "pull" is deliberately not a channel: a submission for
-pull simply waits in the Submission API until the Fachverfahren fetches it.
+Adding a channel means writing a `PerMessageChannel`, `PerDestinationChannel` or `Channel` subclass and
+calling `register()` (typically in an AppConfig.ready()); nothing in the core changes. "pull" is
+deliberately not a channel: a submission for pull simply waits in the Submission API until the
+Fachverfahren fetches it.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -24,8 +26,9 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
-class Channel:
-    """Base class of push channels. Override `deliver_one`, or `deliver` to batch (e.g. one HTTP call)."""
+class Channel(ABC):
+    """Base class of push channels: `deliver` a batch of claimed messages. Most plugins subclass
+    `PerMessageChannel` (one message at a time) or `PerDestinationChannel` (one call per destination)."""
 
     name: str = ""
     label: str = ""
@@ -36,11 +39,19 @@ class Channel:
     # notified"); not so for a message to the sender.
     records_notification: bool = True
 
-    def deliver_one(self, message: OutboxMessage) -> None:
-        raise NotImplementedError
-
+    @abstractmethod
     def deliver(self, messages: Sequence[OutboxMessage]) -> dict[int, DeliveryError | None]:
         """Deliver each message; map message pk → None (delivered) or the error."""
+
+
+class PerMessageChannel(Channel):
+    """A channel that delivers each message on its own (`deliver_one`)."""
+
+    @abstractmethod
+    def deliver_one(self, message: OutboxMessage) -> None:
+        """Deliver one message; raise `DeliveryError` if it failed."""
+
+    def deliver(self, messages: Sequence[OutboxMessage]) -> dict[int, DeliveryError | None]:
         outcome: dict[int, DeliveryError | None] = {}
         for message in messages:
             try:
@@ -57,9 +68,9 @@ class Channel:
 class PerDestinationChannel(Channel):
     """A channel that handles all due messages of one destination together (one callback, one e-mail)."""
 
+    @abstractmethod
     def deliver_to(self, destination, batch: Sequence[OutboxMessage]) -> DeliveryError | None:
         """Deliver `batch` to `destination` (None if it no longer exists); None on success."""
-        raise NotImplementedError
 
     def deliver(self, messages: Sequence[OutboxMessage]) -> dict[int, DeliveryError | None]:
         from collections import defaultdict

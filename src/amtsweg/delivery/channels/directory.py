@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from amtsweg.delivery import conf
-from amtsweg.delivery.channels import Channel, DeliveryError
+from amtsweg.delivery.channels import DeliveryError, PerMessageChannel
 from amtsweg.delivery.models import OutboxMessage
 
 
@@ -26,7 +26,7 @@ def _write(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-class DirectoryExportChannel(Channel):
+class DirectoryExportChannel(PerMessageChannel):
     name = "directory"
     label = "Verzeichnis-Export"
 

@@ -28,7 +28,7 @@ def _redis_or_skip():
     return client
 
 
-class Recorder(channels.Channel):
+class Recorder(channels.PerMessageChannel):
     name = "broker-test"
 
     def __init__(self):

@@ -172,7 +172,7 @@ def test_directory_export_writes_ciphertext_atomically_and_once(tmp_path, settin
 def test_a_new_channel_plugin_needs_no_change_in_the_core():
     received = []
 
-    class Fax(channels.Channel):
+    class Fax(channels.PerMessageChannel):
         name = "fax"
 
         def deliver_one(self, message):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
 
 
-class RecordingChannel(channels.Channel):
+class RecordingChannel(channels.PerMessageChannel):
     """A channel plugin registered by the test only: proves new channels need no change in the core."""
 
     name = "test"

@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import time
+from abc import abstractmethod
 
 import httpx
 import requests
@@ -58,14 +59,17 @@ class OidcProvider(IdentityProvider):
     default_level = levels.NIEDRIG
 
     # --- configuration, overridden per provider -------------------------------------------------------
+    @abstractmethod
     def issuer(self, request: HttpRequest) -> str:
-        raise NotImplementedError
+        """The OpenID provider's issuer URL (its discovery document lives below it)."""
 
+    @abstractmethod
     def client_id(self) -> str:
-        raise NotImplementedError
+        """The platform's client id at this provider."""
 
+    @abstractmethod
     def client_secret(self) -> str:
-        raise NotImplementedError
+        """The platform's client secret at this provider."""
 
     def redirect_uri(self, request: HttpRequest) -> str:
         return request.build_absolute_uri(reverse("identity:oidc-callback", args=[self.identifier]))

@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+from abc import abstractmethod
 from pathlib import Path
 
 from django.conf import settings
@@ -103,8 +104,9 @@ class SamlProvider(IdentityProvider):
         return levels.LEVELS
 
     # --- configuration, overridden per provider -------------------------------------------------------
+    @abstractmethod
     def idp_metadata(self, request: HttpRequest) -> str:
-        raise NotImplementedError
+        """The identity provider's SAML metadata (XML)."""
 
     def sp_base_url(self, request: HttpRequest) -> str:
         return request.build_absolute_uri("/").rstrip("/")
