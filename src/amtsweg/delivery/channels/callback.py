@@ -32,15 +32,15 @@ def _client() -> httpx.Client:
     return client
 
 
-def body_for(messages: Sequence[OutboxMessage]) -> bytes:
-    submissions = [
-        {"destinationId": str(m.destination_id), "submissionId": str(m.submission_id), "caseId": str(m.case_id)}
-        for m in messages
-    ]
+def body_for(messages: Sequence[OutboxMessage], callback_type: str = callbacks.NEW_SUBMISSIONS) -> bytes:
+    """A FIT-Connect callback body (ids only; `submissionIds` is the deprecated form older receivers read)."""
     payload = {
-        "type": callbacks.NEW_SUBMISSIONS,
+        "type": callback_type,
         "submissionIds": [str(m.submission_id) for m in messages],
-        "submissions": submissions,
+        "submissions": [
+            {"destinationId": str(m.destination_id), "submissionId": str(m.submission_id), "caseId": str(m.case_id)}
+            for m in messages
+        ],
     }
     return json.dumps(payload, separators=(",", ":")).encode()
 
@@ -58,13 +58,20 @@ class CallbackChannel(PerDestinationChannel):
         parts = urlsplit(url)
         if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
             return DeliveryError("Die Callback-Adresse muss mit https:// beginnen.")
-        body = body_for(batch)
-        try:
-            response = _client().post(url, content=body, headers=callbacks.headers(destination.callback_secret, body))
-        except httpx.TimeoutException:
-            return DeliveryError("Zeitüberschreitung beim Callback an das Fachverfahren.")
-        except httpx.HTTPError as exc:
-            return DeliveryError(f"Fachverfahren nicht erreichbar: {type(exc).__name__}")
-        if 200 <= response.status_code < 300:
-            return None
-        return DeliveryError(f"Fachverfahren antwortete mit HTTP {response.status_code}.")
+        return post_signed(_client(), url, destination.callback_secret, body_for(batch),
+                           receiver="Fachverfahren", to_receiver="an das Fachverfahren")
+
+
+def post_signed(client: httpx.Client, url: str, secret: str, body: bytes, *, receiver: str,
+                to_receiver: str) -> DeliveryError | None:
+    """POST a callback signed with `secret`; None if the receiver took it (2xx), else why not.
+    `receiver`/`to_receiver` name it in the reason ("Fachverfahren", "an das Fachverfahren")."""
+    try:
+        response = client.post(url, content=body, headers=callbacks.headers(secret, body))
+    except httpx.TimeoutException:
+        return DeliveryError(f"Zeitüberschreitung beim Callback {to_receiver}.")
+    except httpx.HTTPError as exc:
+        return DeliveryError(f"{receiver} nicht erreichbar: {type(exc).__name__}")
+    if 200 <= response.status_code < 300:
+        return None
+    return DeliveryError(f"{receiver} antwortete mit HTTP {response.status_code}.")

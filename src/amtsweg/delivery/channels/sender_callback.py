@@ -15,7 +15,6 @@ checked again when the connection is opened); the destination callback, set by a
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
@@ -24,8 +23,9 @@ import httpx
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.core import netguard
-from amtsweg.delivery import callbacks, conf
+from amtsweg.delivery import conf
 from amtsweg.delivery.channels import Channel, DeliveryError
+from amtsweg.delivery.channels.callback import body_for, post_signed
 from amtsweg.delivery.models import OutboxMessage
 
 NEW_EVENTS = "https://schema.fitko.de/fit-connect/submission-api/callbacks/new-events"
@@ -40,19 +40,6 @@ def _client() -> httpx.Client:
         client = netguard.client(timeout)
         _local.client = client
     return client
-
-
-def body_for(messages: Sequence[OutboxMessage]) -> bytes:
-    """`CallbackNewEvents` of Submission API 1.1.3 (with the deprecated `submissionIds` for older senders)."""
-    payload = {
-        "type": NEW_EVENTS,
-        "submissionIds": [str(m.submission_id) for m in messages],
-        "submissions": [
-            {"destinationId": str(m.destination_id), "submissionId": str(m.submission_id), "caseId": str(m.case_id)}
-            for m in messages
-        ],
-    }
-    return json.dumps(payload, separators=(",", ":")).encode()
 
 
 def url_problem(url: str) -> str | None:
@@ -101,15 +88,8 @@ class SenderCallbackChannel(Channel):
             return DeliveryError(str(exc), permanent=True)
         except netguard.Unresolvable as exc:
             return DeliveryError(str(exc))
-        body = body_for(batch)
         try:
-            response = _client().post(url, content=body, headers=callbacks.headers(secret, body))
+            return post_signed(_client(), url, secret, body_for(batch, NEW_EVENTS), receiver="Sender",
+                               to_receiver="an den Sender")
         except netguard.Refused as exc:  # the name resolved differently when the connection was opened
             return DeliveryError(str(exc), permanent=True)
-        except httpx.TimeoutException:
-            return DeliveryError("Zeitüberschreitung beim Callback an den Sender.")
-        except httpx.HTTPError as exc:
-            return DeliveryError(f"Sender nicht erreichbar: {type(exc).__name__}")
-        if 200 <= response.status_code < 300:
-            return None
-        return DeliveryError(f"Sender antwortete mit HTTP {response.status_code}.")
