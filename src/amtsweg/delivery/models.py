@@ -41,8 +41,9 @@ class OutboxMessage(models.Model):
     delivered_at = models.DateTimeField(_("zugestellt am"), null=True, blank=True)
     # Lease for crash recovery: a claimed message is reserved until `locked_until`; `claim_token`
     # identifies the claim so that a worker whose lease expired cannot overwrite a newer claim's result.
+    # Set only while in flight. The claim finds its rows by primary key, so `claim_token` needs no index.
     locked_until = models.DateTimeField(null=True, blank=True)
-    claim_token = models.CharField(max_length=64, blank=True, db_index=True)
+    claim_token = models.CharField(max_length=64, blank=True)
     last_error = models.TextField(_("letzter Fehler"), blank=True)
 
     tenant_path = "authority"
@@ -53,8 +54,9 @@ class OutboxMessage(models.Model):
         verbose_name = _("Zustellauftrag")
         verbose_name_plural = _("Zustellaufträge")
         indexes = [
+            # Also finds expired leases: `status = in_flight` is its prefix, and only the messages that
+            # workers hold right now are in flight (a separate lease index would only cost writes).
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
-            models.Index(fields=["status", "locked_until"], name="delivery_lease_idx"),
         ]
 
     def __str__(self) -> str:

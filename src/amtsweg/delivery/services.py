@@ -152,7 +152,7 @@ def claim(*, limit: int | None = None, now: datetime | None = None) -> list[Outb
             first_attempt_at=Coalesce("first_attempt_at", now),
             last_attempt_at=now,
         )
-    return list(OutboxMessage.objects.filter(claim_token=token, status=Status.IN_FLIGHT).order_by("id"))
+    return list(OutboxMessage.objects.filter(id__in=ids, claim_token=token, status=Status.IN_FLIGHT).order_by("id"))
 
 
 def _finish(message: OutboxMessage, error: channels.DeliveryError | None, policy: RetryPolicy) -> str:

@@ -81,7 +81,10 @@ class Submission(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="submissions")
-    destination = models.ForeignKey(Destination, on_delete=models.PROTECT, related_name="submissions")
+    # Indexed by `submission_pickup_idx`, which starts with it (a second index would only cost writes).
+    destination = models.ForeignKey(
+        Destination, on_delete=models.PROTECT, related_name="submissions", db_index=False
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.INCOMPLETE, db_index=True)
     service_identifier = models.CharField(max_length=255)  # urn:de:fim:leika:leistung:<key>
     service_name = models.CharField(max_length=255, blank=True)
@@ -92,7 +95,7 @@ class Submission(models.Model):
     form_version = models.PositiveIntegerField(null=True, blank=True)
     # Which API client announced it (None: the platform's own forms).
     sender = models.ForeignKey(
-        "ApiClient", on_delete=models.SET_NULL, null=True, blank=True, related_name="submissions"
+        "ApiClient", on_delete=models.SET_NULL, null=True, blank=True, related_name="submissions", db_index=False
     )
     announced_attachments = models.JSONField(default=list)  # attachment ids (UUID strings)
     encrypted_metadata = models.TextField(blank=True)
@@ -112,7 +115,11 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["submitted_at", "created_at"]
-        indexes = [models.Index(fields=["destination", "status", "submitted_at"], name="submission_pickup_idx")]
+        indexes = [
+            models.Index(fields=["destination", "status", "submitted_at"], name="submission_pickup_idx"),
+            # Only API senders' submissions: the platform's own (most of them) need no entry.
+            models.Index(fields=["sender"], condition=models.Q(sender__isnull=False), name="submission_sender_idx"),
+        ]
         verbose_name = _("Einreichung")
         verbose_name_plural = _("Einreichungen")
 
