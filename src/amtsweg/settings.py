@@ -115,11 +115,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Embedded SQLite: a background thread per process checkpoints the WAL this often (0: off, and writers
+# checkpoint at SQLite's default of 1,000 pages as usual; see amtsweg.core.sqlite_wal).
+AMTSWEG_SQLITE_CHECKPOINT_INTERVAL_SECONDS = float(os.environ.get("AMTSWEG_SQLITE_CHECKPOINT_INTERVAL_SECONDS", "0.1"))
+AMTSWEG_SQLITE_AUTOCHECKPOINT_PAGES = 10_000 if AMTSWEG_SQLITE_CHECKPOINT_INTERVAL_SECONDS > 0 else 1000
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process and the delivery worker read while the other writes.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        # Writers checkpoint the WAL only as a safety net; a background thread does it (core.sqlite_wal).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
+        f"PRAGMA wal_autocheckpoint={AMTSWEG_SQLITE_AUTOCHECKPOINT_PAGES};",
         "transaction_mode": "IMMEDIATE",
     }
     # Tests use a database file, not memory: an in-memory test database is one connection that Django
