@@ -347,13 +347,25 @@ def _submission_reduced(submission: Submission) -> dict[str, Any]:
         "destinationId": str(submission.destination_id),
         "submissionId": str(submission.pk),
         "caseId": str(submission.case_id),
-        "attachments": [str(a) for a in submission.attachments.values_list("id", flat=True)],
+        "attachments": _attachment_ids(submission),
         "serviceType": {"name": submission.service_name or submission.service_identifier,
                         "identifier": submission.service_identifier},
     }
     if submission.callback_url:
         body["callback"] = {"url": submission.callback_url}
     return body
+
+
+def _attachment_ids(submission: Submission) -> list[str]:
+    """The submission's attachment ids, in the order they were announced.
+
+    Once submitted, every announced attachment is stored (`services.submit` refuses otherwise, and
+    `services.create_submitted` stores all it announces) and none can be added, so the announced list is
+    the stored one and needs no query. Attachments only go away with the submission's deletion.
+    """
+    if submission.status in (Submission.Status.SUBMITTED, Submission.Status.FORWARDED):
+        return list(submission.announced_attachments)
+    return [str(a) for a in submission.attachments.values_list("id", flat=True)]
 
 
 # --- Destinations ---------------------------------------------------------------------------------------
@@ -510,12 +522,22 @@ class SubmissionsView(SubmissionAPIView):
 def _for_subscriber(grant: oauth.Grant, submission_id: str) -> Submission:
     """A submission of one of the grant's destinations that is ready for pick-up, or 404."""
     pk = SubmissionAPIView.uuid_or_404(submission_id, "Einreichung")
-    submission = Submission.objects.filter(pk=pk).first()
+    try:
+        submission = Submission.objects.get(pk=pk)  # unordered: .first() would add ORDER BY
+    except Submission.DoesNotExist:
+        submission = None
     if submission is None or not grant.can_subscribe(submission.destination_id):
         raise NotFound("Einreichung nicht gefunden.")
     if submission.status not in (Submission.Status.SUBMITTED, Submission.Status.FORWARDED):
         raise NotFound("Einreichung nicht gefunden oder nicht abholbereit.")
     return submission
+
+
+def _forward(submission: Submission) -> None:
+    """Mark a fetched submission forwarded. Only its first fetch has anything to do: a submission read as
+    forwarded cannot be submitted again, so a repeated fetch writes nothing (not even a no-op UPDATE)."""
+    if submission.status == Submission.Status.SUBMITTED:
+        services.mark_forwarded(submission)
 
 
 class SubmissionView(SubmissionAPIView):
@@ -524,7 +546,7 @@ class SubmissionView(SubmissionAPIView):
                    responses={200: SubmissionSerializer, **_errors(400, 401, 403, 404)})
     def get(self, request, submission_id):
         submission = _for_subscriber(self.grant(), submission_id)
-        services.mark_forwarded(submission)
+        _forward(submission)
         body = _submission_reduced(submission)
         body["encryptedMetadata"] = submission.encrypted_metadata
         if submission.encrypted_data:
@@ -561,10 +583,11 @@ class AttachmentView(SubmissionAPIView):
     def get(self, request, submission_id, attachment_id):
         submission = _for_subscriber(self.grant(), submission_id)
         pk = self.uuid_or_404(attachment_id, "Anlage")
-        attachment = SubmissionAttachment.objects.filter(pk=pk, submission=submission).first()
-        if attachment is None:
-            raise NotFound("Anlage nicht gefunden.")
-        services.mark_forwarded(submission)
+        try:
+            attachment = SubmissionAttachment.objects.get(pk=pk, submission=submission)
+        except SubmissionAttachment.DoesNotExist as exc:
+            raise NotFound("Anlage nicht gefunden.") from exc
+        _forward(submission)
         return HttpResponse(attachment.read_jwe(), content_type="application/jose")
 
     @extend_schema(operation_id="add-submission-attachment", tags=["Einreichungsübermittlung"],

@@ -419,3 +419,109 @@ def test_destination_details_only_for_its_own_clients_or_senders_of_its_region(d
     assert own["contactInformation"]["legalName"] == destination.authority.name
     # a sender cannot list waiting submissions at all
     assert _client(ApiClientFactory(sender_region="10")).get("/v1/submissions").status_code == 403
+
+
+# --- fetch path: queries, forward event, token checks -----------------------------------------------------
+
+
+def test_fetch_lists_attachments_in_announced_order_without_querying_them(destination):
+    sender = ApiClientFactory(sender_region="10")
+    ids = _send(sender, destination, attachments=(b"eins", b"zwei", b"drei"))
+    submission = Submission.objects.get(pk=ids["submissionId"])
+    announced = submission.announced_attachments
+    assert len(announced) == 3 and set(announced) == {str(a.pk) for a in submission.attachments.all()}
+    client = _client(ApiClientFactory(subscriber_for=destination))
+    body = client.get(f"/v1/submissions/{submission.pk}").json()
+    assert body["attachments"] == announced
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fetch_costs_few_queries_and_only_the_first_records_a_forward_event(responsibility):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submission = submit_payload(payload_for(responsibility))
+    client = _client(ApiClientFactory(subscriber_for=responsibility.destination))
+    with CaptureQueriesContext(connection) as first:
+        body = client.get(f"/v1/submissions/{submission.pk}").json()
+    # token, submission, and the move to forwarded with its event (one statement on PostgreSQL, else
+    # BEGIN, UPDATE, INSERT, COMMIT)
+    assert len(first) == (3 if connection.vendor == "postgresql" else 6), [q["sql"] for q in first]
+    assert body["attachments"] == submission.announced_attachments
+    with CaptureQueriesContext(connection) as second:
+        again = client.get(f"/v1/submissions/{submission.pk}")
+    assert again.status_code == 200 and again.json() == body
+    assert len(second) == 2, [q["sql"] for q in second]  # token and submission: nothing to write
+    (attachment_id,) = body["attachments"]
+    assert client.get(f"/v1/submissions/{submission.pk}/attachments/{attachment_id}").status_code == 200
+
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.FORWARDED
+    (forward,) = Event.objects.filter(submission=submission, event_type=events.FORWARD)
+    assert forward.issuer == Event.Issuer.PLATFORM and forward.token == "" and forward.case_id == submission.case_id
+    assert forward.claims == {
+        "iss": events.platform_issuer(), "iat": int(forward.created_at.timestamp()), "jti": str(forward.pk),
+        "sub": f"submission:{submission.pk}", "txn": f"case:{submission.case_id}", "events": {events.FORWARD: {}},
+    }
+    (sealed,) = events.signed_log([forward])
+    assert events.verify_platform_token(sealed.token) == forward.claims
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_fetches_record_one_forward_event(responsibility):
+    import threading
+
+    from django.db import connection
+
+    from amtsweg.submissions import services
+
+    submission = submit_payload(payload_for(responsibility))
+    copies = [Submission.objects.get(pk=submission.pk) for _ in range(4)]  # each read as submitted
+    barrier = threading.Barrier(len(copies))
+    errors: list[BaseException] = []
+
+    def fetch(copy: Submission) -> None:
+        try:
+            barrier.wait()
+            services.mark_forwarded(copy)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fetch, args=(copy,)) for copy in copies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Event.objects.filter(submission=submission, event_type=events.FORWARD).count() == 1
+    assert sum(copy.status == Submission.Status.FORWARDED for copy in copies) == 1
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.FORWARDED
+
+
+def test_mark_forwarded_inside_a_transaction_is_idempotent(responsibility):
+    from amtsweg.submissions import services
+
+    submission = submit_payload(payload_for(responsibility))
+    stale = Submission.objects.get(pk=submission.pk)
+    services.mark_forwarded(submission)
+    services.mark_forwarded(stale)  # read as submitted, but the database has it forwarded already
+    assert submission.status == Submission.Status.FORWARDED and stale.status == Submission.Status.SUBMITTED
+    assert Event.objects.filter(submission=submission, event_type=events.FORWARD).count() == 1
+
+
+def test_revoked_or_expired_token_is_refused_at_once(responsibility):
+    from django.utils import timezone
+
+    subscriber = ApiClientFactory(subscriber_for=responsibility.destination)
+    client = _client(subscriber)
+    assert client.get("/v1/submissions").status_code == 200
+    AccessToken.objects.filter(client=subscriber).update(expires_at=timezone.now())
+    assert client.get("/v1/submissions").status_code == 401
+    other = _client(subscriber)
+    assert other.get("/v1/submissions").status_code == 200
+    subscriber.is_active = False
+    subscriber.save()
+    assert other.get("/v1/submissions").status_code == 401
