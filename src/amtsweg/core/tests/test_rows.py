@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from amtsweg.core import rows
 from amtsweg.routing.tests.factories import DestinationFactory
@@ -66,3 +69,24 @@ def test_a_batch_that_raises_sends_nothing():
     assert not Case.objects.filter(destination=destination).exists()
     rows.insert([Case(destination=destination)])  # and the connection is out of batch mode again
     assert Case.objects.filter(destination=destination).count() == 1
+
+
+def test_values_that_skip_the_orm_conversion_are_what_the_orm_would_send():
+    """The pass-through for plain text, number and boolean values gives the same parameters as the ORM's
+    `pre_save` + `get_db_prep_save`, for every field of what an intake writes (and for odd values)."""
+    from amtsweg.delivery.models import OutboxMessage
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+    from amtsweg.submissions.tests.factories import payload_for, submit_payload
+
+    submission = submit_payload(payload_for(ResponsibilityFactory(), applicant_email=None))
+    objs = [submission.case, submission, *submission.attachments.all(), *submission.events.all(),
+            *OutboxMessage.objects.filter(submission_id=submission.pk)]
+    odd = Case(destination=submission.destination)
+    odd.__dict__["id"] = str(odd.pk)  # a value of another type takes the ORM's path
+    frozen = timezone.now()
+    for obj in [*objs, odd]:
+        sql, fields = rows._statement(type(obj), "default", 1, False)
+        with mock.patch("django.utils.timezone.now", return_value=frozen):  # auto_now(_add) fields
+            orm = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f, _a, _p in fields]
+            assert rows._column_values([obj], fields, connection) == orm, type(obj).__name__
+    assert any(plain for obj in objs for _f, _a, plain in rows._statement(type(obj), "default", 1, False)[1])
