@@ -1,4 +1,4 @@
-"""Plain multi-row INSERTs for the intake hot path, optionally sent together as one statement.
+"""Plain multi-row INSERTs for the intake hot path, optionally sent together in few statements.
 
 Every intake writes the same kinds of rows (case, submission, attachments, events, outbox, wake-up task).
 Django's `save()`/`bulk_create()` compile the INSERT anew for each call, which costs more than the
@@ -11,7 +11,8 @@ or an auto field it leaves out).
 `with batch():` holds the inserts of its block back and sends them when the block ends, or just before
 any other statement the block runs (so the block always reads its own writes): on PostgreSQL as ONE
 statement (data-modifying CTEs, `WITH a AS (INSERT …), b AS (INSERT …) INSERT …`), so the network
-round trip and the statement's overhead are paid once instead of per table; elsewhere one after the other.
+round trip and the statement's overhead are paid once instead of per table (in as few statements as
+psycopg can cache, see `_groups`); elsewhere one after the other.
 Foreign keys are checked at the end of the statement or, as Django declares them, at the commit.
 """
 
@@ -132,6 +133,14 @@ def batch(using: str = "default") -> Iterator[None]:
         setattr(connection, _PENDING, None)
 
 
+# psycopg parses a statement's placeholders once and caches the result, but only for statements of at
+# most 4,096 bytes and 50 parameters (`psycopg._queries.MAX_CACHED_STATEMENT_*`; a test pins them). A
+# larger one is parsed again on every execution, which for an intake's ~80 parameters costs more than a
+# second round trip on loopback, so pending inserts go out in groups that stay within both limits.
+PSYCOPG_CACHED_PARAMS = 50
+PSYCOPG_CACHED_BYTES = 4096
+
+
 def _send_pending(connection) -> None:
     statements = getattr(connection, _PENDING)
     if not statements:
@@ -139,10 +148,30 @@ def _send_pending(connection) -> None:
     statements = statements[:]
     getattr(connection, _PENDING).clear()  # before executing: the wrapper sees an empty queue
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(statements) > 1:
-            *first, (last_sql, last_params) = statements
-            ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
-            cursor.execute(f"WITH {ctes} {last_sql}", [p for _sql, params in first for p in params] + last_params)
-        else:
+        if connection.vendor != "postgresql":
             for sql, params in statements:
                 cursor.execute(sql, params)
+            return
+        for group in _groups(statements):
+            *first, (last_sql, last_params) = group
+            if not first:
+                cursor.execute(last_sql, last_params)
+                continue
+            ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
+            cursor.execute(f"WITH {ctes} {last_sql}", [p for _sql, params in first for p in params] + last_params)
+
+
+def _groups(statements: list[tuple[str, list]]) -> Iterator[list[tuple[str, list]]]:
+    """Consecutive statements, as many per group as fit psycopg's cache limits once joined by `WITH`."""
+    group: list[tuple[str, list]] = []
+    params = length = 0
+    for sql, values in statements:
+        if group and (params + len(values) > PSYCOPG_CACHED_PARAMS
+                      or length + len(sql) + 16 > PSYCOPG_CACHED_BYTES):
+            yield group
+            group, params, length = [], 0, 0
+        group.append((sql, values))
+        params += len(values)
+        length += len(sql) + 16  # "WITH", " wNN AS (", ")", ", "
+    if group:
+        yield group
