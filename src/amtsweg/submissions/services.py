@@ -285,7 +285,13 @@ def _forward_statement(connection, submission: Submission, event, now) -> tuple[
 
 def record_notification(submission: Submission, channel: str) -> None:
     """A push channel notified the Fachverfahren (no personal data in the notification)."""
-    events.record(submission, events.NOTIFY, {"channel": channel})
+    record_notifications([submission], channel)
+
+
+def record_notifications(submissions: Iterable[Submission], channel: str) -> None:
+    """`record_notification` for a worker's batch: the notify-submission events in one INSERT (`rows.insert`;
+    one statement, so all or none without a transaction of its own). Needs only `id` and `case_id`."""
+    rows.insert([events.build(submission, events.NOTIFY, {"channel": channel}) for submission in submissions])
 
 
 def delete_submission(submission: Submission) -> None:

@@ -188,3 +188,31 @@ def test_a_new_channel_plugin_needs_no_change_in_the_core():
         assert received == [submission.pk]
     finally:
         channels.unregister("fax")
+
+
+def test_notification_events_of_a_batch_take_one_light_select_and_one_insert(endpoint):
+    import uuid
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amtsweg.submissions import events
+
+    destination = DestinationFactory(channels=["callback"], callback_url=endpoint.url)
+    submitted = [submit(destination) for _ in range(3)]
+    messages = list(OutboxMessage.objects.filter(submission_id__in=[s.pk for s in submitted]))
+    gone = OutboxMessage(submission_id=uuid.uuid4(), channel="callback")  # its submission no longer exists
+    with CaptureQueriesContext(connection) as queries:
+        services._record_notifications([*messages, gone], "callback")
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 2, statements
+    assert statements[0].startswith("SELECT") and "encrypted" not in statements[0]
+    assert statements[1].startswith("INSERT")
+    for submission in submitted:
+        (notify,) = submission.events.filter(event_type=events.NOTIFY)
+        assert notify.token == "" and notify.case_id == submission.case_id
+        assert notify.claims == {
+            "iss": events.platform_issuer(), "iat": int(notify.created_at.timestamp()), "jti": str(notify.pk),
+            "sub": f"submission:{submission.pk}", "txn": f"case:{submission.case_id}",
+            "events": {events.NOTIFY: {"channel": "callback"}},
+        }
