@@ -18,7 +18,7 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,6 +31,10 @@ MAX_CALLBACK_BYTES = 1024 * 1024
 
 
 def make_handler(receiver: Receiver, secret: str, spool: bool = False):
+    # Spool mode fetches a callback's submissions in parallel: one pool for all callbacks instead of
+    # starting (and joining) threads for every callback.
+    pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="receive") if spool else None
+
     class CallbackHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -60,9 +64,10 @@ def make_handler(receiver: Receiver, secret: str, spool: bool = False):
             except (ValueError, KeyError, TypeError, AttributeError):
                 return self._answer(400, {"error": "malformed callback"})
             try:
-                if spool:
-                    with ThreadPoolExecutor(max_workers=4) as pool:
-                        outcomes = list(pool.map(receiver.receive, [str(i) for i in ids]))
+                if pool is not None:
+                    futures = [pool.submit(receiver.receive, str(i)) for i in ids]
+                    wait(futures)  # all finished before answering, also when one failed
+                    outcomes = [future.result() for future in futures]
                 else:
                     outcomes = [receiver.process(str(i)) for i in ids]
             except Exception as exc:  # fetching failed: let the platform retry the callback
