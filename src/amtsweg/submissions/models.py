@@ -35,7 +35,8 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read alo
 
 def new_public_reference() -> str:
     """A short, unguessable reference for the applicant, e.g. `AW-7KQ2-M9XD-4TPA`."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    bits = secrets.randbits(60)  # 12 characters of 5 bits: the alphabet has exactly 32
+    chars = "".join(REFERENCE_ALPHABET[(bits >> shift) & 31] for shift in range(0, 60, 5))
     return f"AW-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
 
 
