@@ -18,7 +18,9 @@ Foreign keys are checked at the end of the statement or, as Django declares them
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import datetime
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db import connections, models, router
@@ -46,18 +48,51 @@ _PASS_THROUGH: dict[type[models.Field], type] = {
 }
 
 
+_ORM = object()  # a converter's answer: "let the ORM convert this value"
+
+
+def _fast_path(field: models.Field, connection) -> tuple[type | None, Callable | None]:
+    """(the value type that may skip the ORM's conversion, how to convert it, None: unchanged).
+
+    Besides the pass-through types: UUIDs (primary and foreign keys) become what `UUIDField` sends
+    (hex text without a native UUID type), and aware datetimes what `DateTimeField` sends (the backend's
+    adapter) unless the field fills itself in on save (`auto_now`, `auto_now_add`)."""
+    kind = type(field)
+    if kind in _PASS_THROUGH:
+        return _PASS_THROUGH[kind], None
+    target = field.target_field if kind in (models.ForeignKey, models.OneToOneField) else field
+    if type(target) is models.UUIDField:
+        return uuid.UUID, None if connection.features.has_native_uuid_field else _uuid_hex
+    if kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):
+        adapt = connection.ops.adapt_datetimefield_value
+        return datetime.datetime, lambda value: adapt(value) if value.tzinfo is not None else _ORM
+    return None, None
+
+
+def _uuid_hex(value: uuid.UUID) -> str:
+    return value.hex
+
+
 def _column_values(objs: Sequence[models.Model], fields: list, connection) -> list:
     """The statement's parameters: each field's value as the ORM would send it."""
     params = []
     append = params.append
     for obj in objs:
         values = obj.__dict__
-        for field, attname, plain in fields:
-            if plain is not None:
+        for field, attname, fast, convert in fields:
+            if fast is not None:
                 value = values[attname]
-                if value is None or type(value) is plain:
-                    append(value)
+                if value is None:
+                    append(None)
                     continue
+                if type(value) is fast:
+                    if convert is None:
+                        append(value)
+                        continue
+                    value = convert(value)
+                    if value is not _ORM:
+                        append(value)
+                        continue
             append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
     return params
 
@@ -80,7 +115,7 @@ def _statement(model: type[models.Model], alias: str, rows: int, ignore_conflict
     suffix = connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
     if suffix:
         sql += " " + suffix
-    _statements[key] = (sql, [(f, f.attname, _PASS_THROUGH.get(type(f))) for f in fields])
+    _statements[key] = (sql, [(f, f.attname, *_fast_path(f, connection)) for f in fields])
     return _statements[key]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from unittest import mock
 
 import pytest
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from amtsweg.core import rows
 from amtsweg.routing.tests.factories import DestinationFactory
-from amtsweg.submissions.models import Case
+from amtsweg.submissions.models import Case, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +78,7 @@ def _comparable(values: list) -> list:
     return [(type(v), v.obj) if type(v).__name__ in {"Jsonb", "Json"} else v for v in values]
 
 
+@pytest.mark.filterwarnings("ignore:DateTimeField Event.created_at received a naive datetime:RuntimeWarning")
 def test_values_that_skip_the_orm_conversion_are_what_the_orm_would_send():
     """The pass-through for plain text, number and boolean values gives the same parameters as the ORM's
     `pre_save` + `get_db_prep_save`, for every field of what an intake writes (and for odd values)."""
@@ -88,14 +91,17 @@ def test_values_that_skip_the_orm_conversion_are_what_the_orm_would_send():
             *OutboxMessage.objects.filter(submission_id=submission.pk)]
     odd = Case(destination=submission.destination)
     odd.__dict__["id"] = str(odd.pk)  # a value of another type takes the ORM's path
+    naive = Event(case=submission.case, submission=submission, event_type="x", claims={},
+                  created_at=datetime.datetime(2026, 1, 2, 3, 4, 5))  # naive: the ORM makes it aware
     frozen = timezone.now()
-    for obj in [*objs, odd]:
+    for obj in [*objs, odd, naive]:
         sql, fields = rows._statement(type(obj), "default", 1, False)
         with mock.patch("django.utils.timezone.now", return_value=frozen):  # auto_now(_add) fields
-            orm = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f, _a, _p in fields]
+            orm = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f, *_fast in fields]
             ours = rows._column_values([obj], fields, connection)
             assert _comparable(ours) == _comparable(orm), type(obj).__name__
-    assert any(plain for obj in objs for _f, _a, plain in rows._statement(type(obj), "default", 1, False)[1])
+    fast = {f.name: (t, c) for obj in objs for f, _a, t, c in rows._statement(type(obj), "default", 1, False)[1]}
+    assert fast["public_reference"][0] is str and fast["case"][0] is uuid.UUID and fast["submitted_at"][0] is not None
 
 
 def test_pending_inserts_are_grouped_within_psycopgs_cache_limits():
