@@ -32,6 +32,17 @@ class EncryptionKeyError(ValueError):
     """The destination key is not a usable RSA public encryption key."""
 
 
+# One registry for all encryptions (joserfc would build one per call from `algorithms=`).
+_REGISTRY = jwe.JWERegistry(algorithms=ALGORITHMS)
+
+
+def public_key(destination_key_jwk: dict[str, Any]) -> RSAKey:
+    """The destination's public encryption key, checked and imported once (cached); needs a `kid`."""
+    if not destination_key_jwk.get("kid"):
+        raise EncryptionKeyError("destination key has no kid")
+    return _public_key(json.dumps(destination_key_jwk, sort_keys=True))
+
+
 @functools.lru_cache(maxsize=256)
 def _public_key(jwk_json: str) -> RSAKey:
     data = json.loads(jwk_json)
@@ -46,20 +57,22 @@ def _public_key(jwk_json: str) -> RSAKey:
     return RSAKey.import_key(public)
 
 
-def encrypt_for(destination_key_jwk: dict[str, Any], plaintext: bytes, *, content_type: str | None = None) -> str:
-    """Encrypt `plaintext` for a destination's public key; returns a compact JWE.
+def encrypt_for(
+    destination_key: dict[str, Any] | RSAKey, plaintext: bytes, *, content_type: str | None = None
+) -> str:
+    """Encrypt `plaintext` for a destination's public key (JWK, or the key from `public_key()`); returns a
+    compact JWE.
 
     The protected header names `kid` (so the receiver picks the right private key during key rollover),
     and `cty` when given (e.g. "application/json").
     """
-    kid = destination_key_jwk.get("kid")
-    if not kid:
+    key = destination_key if isinstance(destination_key, RSAKey) else public_key(destination_key)
+    if not key.kid:
         raise EncryptionKeyError("destination key has no kid")
-    key = _public_key(json.dumps(destination_key_jwk, sort_keys=True))
-    header: dict[str, Any] = {"alg": KEY_ALGORITHM, "enc": CONTENT_ALGORITHM, "kid": kid}
+    header: dict[str, Any] = {"alg": KEY_ALGORITHM, "enc": CONTENT_ALGORITHM, "kid": key.kid}
     if content_type:
         header["cty"] = content_type
-    return jwe.encrypt_compact(header, plaintext, key, algorithms=ALGORITHMS)
+    return jwe.encrypt_compact(header, plaintext, key, registry=_REGISTRY)
 
 
 def jwe_header(token: str) -> dict[str, Any]:

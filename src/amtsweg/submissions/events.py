@@ -117,7 +117,7 @@ def build(submission: Submission, event_uri: str, payload: dict[str, Any] | None
         "txn": f"case:{submission.case_id}",
         "events": {event_uri: payload or {}},
     }
-    return Event(id=jti, case_id=submission.case_id, submission=submission, event_type=event_uri, claims=claims,
+    return Event(id=jti, case_id=submission.case_id, submission_id=submission.id, event_type=event_uri, claims=claims,
                  created_at=at)
 
 

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 def resolve_destination(leika_key: str, ars: str):
     """The active destination responsible for this service at the applicant's place and its encryption
-    key as `(kid, public JWK)`, or raise `NoResponsibleDestination`.
+    key as `(kid, public key)` (imported once), or raise `NoResponsibleDestination`.
 
     Uses routing's per-process index (no query) and caches the active key per destination for the
     index's version: every change to destinations or keys bumps that version, so the cache cannot go stale.
@@ -55,11 +55,11 @@ def resolve_destination(leika_key: str, ars: str):
         active = destination.active_encryption_key()
         if active is None:
             raise NoResponsibleDestination(leika_key, ars)
-        key = _key_cache[destination.pk] = (active.kid, dict(active.jwk, kid=active.kid))
+        key = _key_cache[destination.pk] = (active.kid, crypto.public_key(dict(active.jwk, kid=active.kid)))
     return destination, key
 
 
-_key_cache: dict = {}  # {"version": routing index version, destination id: (kid, public JWK)}
+_key_cache: dict = {}  # {"version": routing index version, destination id: (kid, public key)}
 
 
 MIME_RE = re.compile(r"^[-\w.]+/[-\w.+]+$")
@@ -80,7 +80,7 @@ def _service_name(leika_key: str) -> str:
 
 def accept_form_submission(payload: FormSubmissionPayload) -> str:
     """Encrypt and store a completed application; returns its public reference (e.g. AW-7KQ2-M9XD-4TPA)."""
-    destination, (_kid, jwk) = resolve_destination(payload.leika_key, payload.applicant_ars)
+    destination, (kid, jwk) = resolve_destination(payload.leika_key, payload.applicant_ars)
     service_name = _service_name(payload.leika_key)
     reference = new_public_reference()
 
@@ -146,6 +146,7 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
         public_reference=reference,
         form_slug=payload.form_slug,
         form_version=payload.form_version,
+        encryption_kid=kid,
     )
 
     logger.info("submission accepted", extra={"submission": str(submission.pk), "destination": str(destination.pk)})

@@ -161,6 +161,7 @@ def create_submitted(
     sender=None,
     form_slug: str = "",
     form_version: int | None = None,
+    encryption_kid: str | None = None,
 ) -> Submission:
     """Announce, upload and submit in one round, for a sender that has every encrypted part at hand.
 
@@ -183,7 +184,8 @@ def create_submitted(
         announced_attachments=[str(a) for a, _jwe in attachments],
         encrypted_metadata=encrypted_metadata,
         encrypted_data=encrypted_data,
-        encryption_kid=str(crypto.jwe_header(encrypted_metadata).get("kid", ""))[:64],
+        encryption_kid=(encryption_kid if encryption_kid is not None
+                        else str(crypto.jwe_header(encrypted_metadata).get("kid", "")))[:64],
         sender=sender,
         submitted_at=now,
         **({"public_reference": public_reference} if public_reference else {}),
