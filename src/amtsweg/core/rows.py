@@ -132,7 +132,7 @@ def insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False) -> N
     if pending is not None:
         pending.append((sql, params))
     else:
-        with connection.cursor() as cursor:
+        with _insert_cursor(connection) as cursor:
             cursor.execute(sql, params)
     for obj in objs:
         obj._state.adding = False
@@ -182,11 +182,12 @@ def _send_pending(connection) -> None:
         return
     statements = statements[:]
     getattr(connection, _PENDING).clear()  # before executing: the wrapper sees an empty queue
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
             for sql, params in statements:
                 cursor.execute(sql, params)
-            return
+        return
+    with _insert_cursor(connection) as cursor:
         for group in _groups(statements):
             *first, (last_sql, last_params) = group
             if not first:
@@ -194,6 +195,28 @@ def _send_pending(connection) -> None:
                 continue
             ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
             cursor.execute(f"WITH {ctes} {last_sql}", [p for _sql, params in first for p in params] + last_params)
+
+
+def _insert_cursor(connection):
+    """A cursor that sends the values apart from the statement (PostgreSQL's extended protocol).
+
+    Django's psycopg cursors bind on the client: every value is quoted into the SQL text, which for an
+    intake's ~13 KB of ciphertext costs more than the server spends on the rows. Only for these inserts:
+    same connection and transaction, Django's wrapper (error translation, query log, execute wrappers),
+    and no prepared statements (Django's `prepare_threshold` applies), so connection poolers still work.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import is_psycopg3
+
+    if not is_psycopg3:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
 def _groups(statements: list[tuple[str, list]]) -> Iterator[list[tuple[str, list]]]:

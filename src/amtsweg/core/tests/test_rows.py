@@ -115,3 +115,26 @@ def test_psycopg_still_caches_up_to_the_limits_rows_assumes():
     _queries = pytest.importorskip("psycopg._queries")
     assert _queries.MAX_CACHED_STATEMENT_PARAMS == rows.PSYCOPG_CACHED_PARAMS
     assert _queries.MAX_CACHED_STATEMENT_LENGTH == rows.PSYCOPG_CACHED_BYTES
+
+
+def test_values_travel_apart_from_the_statement_on_postgresql():
+    """Server-side binding: the ciphertext is not quoted into the SQL text (cheaper, and never logged)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite always binds its values apart from the statement")
+    destination = DestinationFactory()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, rows.batch():
+        rows.insert([Case(destination=destination)])
+    [sql] = _inserts(queries)
+    assert "$1" in sql and destination.pk.hex not in sql.replace("-", "")
+
+
+def test_a_failing_insert_raises_djangos_error_and_rolls_back():
+    from django.db import IntegrityError
+
+    destination = DestinationFactory()
+    case = Case(destination=destination)
+    rows.insert([case])
+    with pytest.raises(IntegrityError), transaction.atomic(), rows.batch():
+        rows.insert([Case(destination=destination)])
+        rows.insert([Case(id=case.pk, destination=destination)])  # the same primary key again
+    assert Case.objects.filter(destination=destination).count() == 1
