@@ -101,13 +101,16 @@ def _waiting_wake_up_runs_after_commit() -> bool:
     before this transaction commits, so it will find the messages written here: then another one would
     only be work for the workers.
 
-    That holds on SQLite, where writers take turns: this transaction has written (the outbox rows), so no
-    worker can claim a waiting task (a write) until it commits. On PostgreSQL a worker could claim it
-    meanwhile; there the wake-up row costs next to nothing anyway, as it goes out in the intake's one
-    INSERT statement (`rows.batch`). The check is one primary-key lookup.
+    That holds on SQLite with `transaction_mode` IMMEDIATE (the platform's setting): the transaction took
+    the write lock when it began, and a worker claims a task with a write, so it cannot claim the waiting
+    one until this transaction commits. On PostgreSQL a worker could claim it meanwhile; there the wake-up
+    row goes out with the intake's other rows (`rows.batch`). The check is one primary-key lookup on the
+    driver's connection (the statement is fixed; Django's cursor machinery would cost more than SQLite).
     """
     last = _last_wake_up.get("id")
     if last is None or connection.vendor != "sqlite" or not connection.in_atomic_block:
+        return False
+    if (connection.settings_dict.get("OPTIONS") or {}).get("transaction_mode") != "IMMEDIATE":
         return False
     if not _queue_is_this_database():
         return False
@@ -115,14 +118,9 @@ def _waiting_wake_up_runs_after_commit() -> bool:
     from django_tasks_db.models import DBTaskResult
 
     meta, qn = DBTaskResult._meta, connection.ops.quote_name
+    sql = f"SELECT 1 FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = ? AND {qn('status')} = ?"  # noqa: S608
     key = meta.pk.get_db_prep_value(uuid.UUID(str(last)), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # identifiers from the model, values as parameters
-            f"SELECT 1 FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = %s AND {qn('status')} = %s",  # noqa: S608
-            [key, TaskResultStatus.READY],
-        )
-        return cursor.fetchone() is not None
+    return connection.connection.execute(sql, [key, TaskResultStatus.READY]).fetchone() is not None
 
 
 def due_q(now: datetime) -> Q:

@@ -186,7 +186,7 @@ def test_backoff_grows_exponentially_with_jitter_and_is_capped():
 def test_on_sqlite_a_waiting_wake_up_covers_the_next_submissions(channel):
     """SQLite lets one writer at a time: while the submitting transaction is open no worker can claim the
     waiting wake-up, so it runs after the commit and finds the new messages; a second one is not written.
-    PostgreSQL gets one wake-up row per submission (it rides along in the intake's single statement)."""
+    PostgreSQL gets one wake-up row per submission (it rides along with the intake's other rows)."""
     from django.db import connection, transaction
     from django_tasks_db.models import DBTaskResult
 
@@ -206,3 +206,19 @@ def test_on_sqlite_a_waiting_wake_up_covers_the_next_submissions(channel):
     assert DBTaskResult.objects.ready().count() == 1
     [waiting] = DBTaskResult.objects.ready()
     assert waiting.task.call() == {Status.DELIVERED: 3}
+
+
+def test_without_immediate_transactions_every_submission_wakes_the_workers(channel, monkeypatch):
+    """The shortcut above relies on SQLite's write lock being taken at BEGIN (IMMEDIATE): a DEFERRED
+    transaction has not written yet when it checks, so a worker could claim the waiting wake-up first."""
+    from django.db import connection, transaction
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS",
+                        {**connection.settings_dict.get("OPTIONS", {}), "transaction_mode": "DEFERRED"})
+    authority = AuthorityFactory()
+    for _ in range(2):
+        with transaction.atomic():
+            services.enqueue(submission_id=uuid.uuid4(), destination_id=uuid.uuid4(), authority_id=authority.pk,
+                             channel_names=["test"])
+    assert DBTaskResult.objects.ready().count() == 2
