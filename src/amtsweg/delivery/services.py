@@ -88,12 +88,13 @@ def wake_workers() -> None:
     try:
         if _waiting_wake_up_runs_after_commit():
             return
+        _last_wake_up.clear()
         _last_wake_up["id"] = wake.enqueue().id
     except Exception:
         logger.warning("delivery wake-up could not be enqueued; the sweep will pick the messages up", exc_info=True)
 
 
-_last_wake_up: dict[str, str] = {}  # id of the last wake-up this process enqueued
+_last_wake_up: dict[str, str] = {}  # id of the last wake-up this process enqueued (and its lookup)
 
 
 def _waiting_wake_up_runs_after_commit() -> bool:
@@ -112,15 +113,18 @@ def _waiting_wake_up_runs_after_commit() -> bool:
         return False
     if (connection.settings_dict.get("OPTIONS") or {}).get("transaction_mode") != "IMMEDIATE":
         return False
-    if not _queue_is_this_database():
-        return False
-    from django.tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+    if "sql" not in _last_wake_up:
+        if not _queue_is_this_database():
+            return False
+        from django.tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
 
-    meta, qn = DBTaskResult._meta, connection.ops.quote_name
-    sql = f"SELECT 1 FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = ? AND {qn('status')} = ?"  # noqa: S608
-    key = meta.pk.get_db_prep_value(uuid.UUID(str(last)), connection)
-    return connection.connection.execute(sql, [key, TaskResultStatus.READY]).fetchone() is not None
+        meta, qn = DBTaskResult._meta, connection.ops.quote_name
+        _last_wake_up["sql"] = f"SELECT 1 FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = ? AND status = ?"  # noqa: S608
+        _last_wake_up["key"] = meta.pk.get_db_prep_value(uuid.UUID(str(last)), connection)
+        _last_wake_up["ready"] = TaskResultStatus.READY
+    params = [_last_wake_up["key"], _last_wake_up["ready"]]
+    return connection.connection.execute(_last_wake_up["sql"], params).fetchone() is not None
 
 
 def due_q(now: datetime) -> Q:
