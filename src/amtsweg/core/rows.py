@@ -51,22 +51,28 @@ _PASS_THROUGH: dict[type[models.Field], type] = {
 _ORM = object()  # a converter's answer: "let the ORM convert this value"
 
 
-def _fast_path(field: models.Field, connection) -> tuple[type | None, Callable | None]:
-    """(the value type that may skip the ORM's conversion, how to convert it, None: unchanged).
+def _fast_path(field: models.Field, connection) -> tuple[tuple[type, ...], Callable | None, bool]:
+    """(the value types that may skip the ORM's conversion, how to convert them (None: unchanged),
+    whether the field fills itself in on save).
 
-    Besides the pass-through types: UUIDs (primary and foreign keys) become what `UUIDField` sends
-    (hex text without a native UUID type), and aware datetimes what `DateTimeField` sends (the backend's
-    adapter) unless the field fills itself in on save (`auto_now`, `auto_now_add`)."""
+    Besides the pass-through types (text also as a `TextChoices` member, returned unchanged like the ORM
+    does): UUIDs (primary and foreign keys) become what `UUIDField` sends (hex text without a native UUID
+    type), aware datetimes what `DateTimeField` sends (the backend's adapter; `auto_now`/`auto_now_add`
+    fields take the time first, as their `pre_save` does), and dicts and lists what `JSONField` sends."""
     kind = type(field)
     if kind in _PASS_THROUGH:
-        return _PASS_THROUGH[kind], None
+        return (_PASS_THROUGH[kind],), None, False
     target = field.target_field if kind in (models.ForeignKey, models.OneToOneField) else field
     if type(target) is models.UUIDField:
-        return uuid.UUID, None if connection.features.has_native_uuid_field else _uuid_hex
-    if kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):
+        return (uuid.UUID,), None if connection.features.has_native_uuid_field else _uuid_hex, False
+    if kind is models.DateTimeField:
         adapt = connection.ops.adapt_datetimefield_value
-        return datetime.datetime, lambda value: adapt(value) if value.tzinfo is not None else _ORM
-    return None, None
+        convert = lambda value: adapt(value) if value.tzinfo is not None else _ORM  # noqa: E731
+        return (datetime.datetime,), convert, bool(field.auto_now or field.auto_now_add)
+    if kind is models.JSONField:
+        adapt_json, encoder = connection.ops.adapt_json_value, field.encoder
+        return (dict, list), lambda value: adapt_json(value, encoder), False
+    return (), None, False
 
 
 def _uuid_hex(value: uuid.UUID) -> str:
@@ -79,13 +85,13 @@ def _column_values(objs: Sequence[models.Model], fields: list, connection) -> li
     append = params.append
     for obj in objs:
         values = obj.__dict__
-        for field, attname, fast, convert in fields:
-            if fast is not None:
-                value = values[attname]
+        for field, attname, fast, convert, auto in fields:
+            if fast:
+                value = field.pre_save(obj, True) if auto else values[attname]
                 if value is None:
                     append(None)
                     continue
-                if type(value) is fast:
+                if type(value) in fast or (fast[0] is str and isinstance(value, str)):
                     if convert is None:
                         append(value)
                         continue

@@ -100,8 +100,9 @@ def test_values_that_skip_the_orm_conversion_are_what_the_orm_would_send():
             orm = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f, *_fast in fields]
             ours = rows._column_values([obj], fields, connection)
             assert _comparable(ours) == _comparable(orm), type(obj).__name__
-    fast = {f.name: (t, c) for obj in objs for f, _a, t, c in rows._statement(type(obj), "default", 1, False)[1]}
-    assert fast["public_reference"][0] is str and fast["case"][0] is uuid.UUID and fast["submitted_at"][0] is not None
+    fast = {f.name: types for obj in objs for f, _a, types, *_c in rows._statement(type(obj), "default", 1, False)[1]}
+    assert fast["public_reference"] == (str,) and fast["case"] == (uuid.UUID,) and fast["claims"] == (dict, list)
+    assert fast["submitted_at"] == fast["created_at"] == (datetime.datetime,)
 
 
 def test_pending_inserts_are_grouped_within_psycopgs_cache_limits():
