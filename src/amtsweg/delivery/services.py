@@ -63,7 +63,8 @@ def enqueue(
     ]
     if _queue_is_this_database():
         # The task row commits (or rolls back) together with the outbox rows, in the same statement on
-        # PostgreSQL: one commit less per submission, and a worker never sees the wake-up before the messages.
+        # PostgreSQL (`rows.batch`): one commit less per submission, and a worker never sees the wake-up
+        # before the messages.
         with rows.batch():
             rows.insert(messages, ignore_conflicts=True)
             wake_workers()

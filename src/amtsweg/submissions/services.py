@@ -167,8 +167,8 @@ def create_submitted(
 
     The platform's own forms use this: the same rows, events and signal as `announce` → `store_attachment`
     → `submit`, but with plain inserts only (`rows.insert`: statements compiled once, no read-back, no row
-    locks, sent as one statement on PostgreSQL), because nobody else can know the new submission yet. Runs
-    in one transaction with the `submission_submitted` signal. Small attachments go into their rows; if the
+    locks, sent together in two statements on PostgreSQL), because nobody else can know the new submission
+    yet. Runs in one transaction with the `submission_submitted` signal. Small attachments go into their rows; if the
     transaction fails, the files written for large ones are removed.
     """
     now = timezone.now()
@@ -207,7 +207,7 @@ def create_submitted(
             if _put_ciphertext(attachment, jwe):
                 written.append(attachment)
             stored.append(attachment)
-        # One statement on PostgreSQL for all rows, the receivers' outbox and wake-up rows included (a
+        # Two statements on PostgreSQL for all rows, the receivers' outbox and wake-up rows included (a
         # receiver that queries first sends what is pending, so it sees the submission).
         with transaction.atomic(), rows.batch():
             for objs in ([case], [submission], stored, log):
