@@ -50,7 +50,8 @@ def enqueue(
         return []
     now = timezone.now()
     messages = [
-        OutboxMessage(
+        rows.new(
+            OutboxMessage,
             idempotency_key=OutboxMessage.key_for(submission_id, name),
             submission_id=submission_id,
             destination_id=destination_id,

@@ -139,3 +139,17 @@ def test_a_failing_insert_raises_djangos_error_and_rolls_back():
         rows.insert([Case(destination=destination)])
         rows.insert([Case(id=case.pk, destination=destination)])  # the same primary key again
     assert Case.objects.filter(destination=destination).count() == 1
+
+
+def test_new_builds_what_the_constructor_would():
+    destination = DestinationFactory()
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
+        fast, orm = rows.new(Case, destination_id=destination.pk), Case(destination_id=destination.pk)
+    assert {k: v for k, v in fast.__dict__.items() if k not in {"_state", "id"}} == {
+        k: v for k, v in orm.__dict__.items() if k not in {"_state", "id"}}
+    assert isinstance(fast.id, uuid.UUID) and fast.id != orm.id  # each gets its own default
+    assert fast._state.adding and fast._state.db is None
+    rows.insert([fast])
+    assert Case.objects.get(pk=fast.pk).destination == destination
+    with pytest.raises(TypeError, match="no field"):
+        rows.new(Case, destination=destination)  # attnames only: related objects are not cached
