@@ -11,7 +11,7 @@ for the destination (three RSA-OAEP-256/A256GCM JWEs) + persist case, submission
 write the outbox row and wake the workers, in one transaction. Bare: one request = two INSERTs (ORM,
 autocommit). Both are views of the small benchmark site `benchmarks/intake_site` (the platform's settings
 and URLs plus these two) and run through Django's full request/response cycle (test client, every
-middleware) on the same database, taking turns over 5 rounds; each one's best round counts.
+middleware) on the same database, taking turns over 9 rounds; each one's best round counts.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def phase_intake(database_url: str, n: int) -> dict:
         return {"bare_per_s": rates["/bare/"], "intake_per_s": rates["/intake/"]}
 
 
-ROUNDS = 5
+ROUNDS = 9  # with 5, one slow round of either endpoint (a PostgreSQL checkpoint, fsync jitter) swung the ratio by ±0.03
 
 
 def _run_phase(name: str, database_url: str, n: int) -> dict:
