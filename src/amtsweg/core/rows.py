@@ -9,10 +9,10 @@ ORM does, so what is stored is identical. It sends no `pre_save`/`post_save` sig
 or an auto field it leaves out).
 
 `with batch():` holds the inserts of its block back and sends them when the block ends, or just before
-any other statement the block runs (so the block always reads its own writes): on PostgreSQL as ONE
-statement (data-modifying CTEs, `WITH a AS (INSERT …), b AS (INSERT …) INSERT …`), so the network
-round trip and the statement's overhead are paid once instead of per table (in as few statements as
-psycopg can cache, see `_groups`); elsewhere one after the other.
+any other statement the block runs (so the block always reads its own writes): on PostgreSQL joined into
+few statements (data-modifying CTEs, `WITH a AS (INSERT …), b AS (INSERT …) INSERT …`, as many as
+psycopg can cache, see `_groups`), so round trips and statement overhead are paid once per group instead
+of per table; elsewhere one after the other.
 Foreign keys are checked at the end of the statement or, as Django declares them, at the commit.
 """
 
@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models.constants import OnConflict
 
 _statements: dict[tuple, tuple[str, list]] = {}
@@ -125,6 +125,27 @@ def _statement(model: type[models.Model], alias: str, rows: int, ignore_conflict
     return _statements[key]
 
 
+def column_values(obj: models.Model) -> tuple[list[models.Field], list]:
+    """The concrete fields `insert()` writes for `obj` (the auto field left out) and their values as it
+    sends them: for statements of their own that insert such a row (e.g. `INSERT … SELECT`)."""
+    alias = router.db_for_write(type(obj))
+    connection = connections[alias]
+    _sql, plan = _statement(type(obj), alias, 1, False)
+    return [field for field, *_fast in plan], _column_values([obj], plan, connection)
+
+
+@contextmanager
+def one_statement(using: str = "default") -> Iterator[None]:
+    """For a block that sends one statement outside `batch()`: the statement is atomic by itself; inside a
+    caller's transaction it gets a savepoint, so that its failure does not break the caller's transaction."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        with transaction.atomic(using=using):
+            yield
+    else:
+        yield
+
+
 def new(model: type[models.Model], **values):
     """A new, unsaved instance for `insert()`, built without `Model.__init__` (which costs more than the
     insert for small rows): every concrete field gets its value by attname (`case_id`, not `case`) or its
@@ -209,12 +230,11 @@ def _send_pending(connection) -> None:
         return
     statements = statements[:]
     getattr(connection, _PENDING).clear()  # before executing: the wrapper sees an empty queue
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    with _insert_cursor(connection) as cursor:
+        if connection.vendor != "postgresql":
             for sql, params in statements:
                 cursor.execute(sql, params)
-        return
-    with _insert_cursor(connection) as cursor:
+            return
         for group in _groups(statements):
             *first, (last_sql, last_params) = group
             if not first:

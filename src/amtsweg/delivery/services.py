@@ -14,6 +14,7 @@ claim token tells which rows this worker won. Network I/O happens outside any tr
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import uuid
@@ -96,7 +97,7 @@ def wake_workers() -> None:
         logger.warning("delivery wake-up could not be enqueued; the sweep will pick the messages up", exc_info=True)
 
 
-_last_wake_up: dict[str, str] = {}  # id of the last wake-up this process enqueued (and its lookup)
+_last_wake_up: dict[str, str] = {}  # id of the last wake-up this process enqueued (and its key as stored)
 
 
 def _waiting_wake_up_runs_after_commit() -> bool:
@@ -115,18 +116,27 @@ def _waiting_wake_up_runs_after_commit() -> bool:
         return False
     if (connection.settings_dict.get("OPTIONS") or {}).get("transaction_mode") != "IMMEDIATE":
         return False
-    if "sql" not in _last_wake_up:
+    if "key" not in _last_wake_up:
         if not _queue_is_this_database():
             return False
-        from django.tasks.base import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
+        _last_wake_up["key"] = _task_table().pk.get_db_prep_value(uuid.UUID(str(last)), connection)
+    return connection.connection.execute(_ready_task_sql(), [_last_wake_up["key"]]).fetchone() is not None
 
-        meta, qn = DBTaskResult._meta, connection.ops.quote_name
-        _last_wake_up["sql"] = f"SELECT 1 FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = ? AND status = ?"  # noqa: S608
-        _last_wake_up["key"] = meta.pk.get_db_prep_value(uuid.UUID(str(last)), connection)
-        _last_wake_up["ready"] = TaskResultStatus.READY
-    params = [_last_wake_up["key"], _last_wake_up["ready"]]
-    return connection.connection.execute(_last_wake_up["sql"], params).fetchone() is not None
+
+def _task_table():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult._meta
+
+
+@functools.cache
+def _ready_task_sql() -> str:
+    """SQLite: is this task still waiting? (identifiers from the model, the key as a parameter)"""
+    from django.tasks.base import TaskResultStatus
+
+    meta, qn = _task_table(), connection.ops.quote_name
+    return (f"SELECT 1 FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = ? "  # noqa: S608
+            f"AND status = '{TaskResultStatus.READY.value}'")
 
 
 def due_q(now: datetime) -> Q:
@@ -230,8 +240,6 @@ def _record_notifications(messages: list[OutboxMessage], channel: str) -> None:
     """Add a notify-submission event to each delivered submission's log (shown on the status page)."""
     if not messages:
         return
-    from contextlib import nullcontext
-
     from amtsweg.submissions.models import Submission
     from amtsweg.submissions.services import record_notifications
 
@@ -239,8 +247,7 @@ def _record_notifications(messages: list[OutboxMessage], channel: str) -> None:
         # Submissions that still exist, without their ciphertext (an event names only id and case); then
         # one INSERT for all events: two statements for the batch instead of one per event plus a transaction.
         submissions = Submission.objects.filter(pk__in=[m.submission_id for m in messages]).only("id", "case_id")
-        # In a caller's transaction, a savepoint keeps a failure from breaking it.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        with rows.one_statement():
             record_notifications(list(submissions), channel)
     except Exception:  # the delivery itself succeeded; a missing log entry must not undo it
         logger.exception("could not record the notification event", extra={"channel": channel})

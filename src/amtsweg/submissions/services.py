@@ -224,18 +224,15 @@ def mark_forwarded(submission: Submission) -> None:
     """The platform handed the submission to the Fachverfahren (fetched or pushed). Idempotent: only the
     call that moves it from submitted to forwarded records the forward-submission event, also when several
     run at once (the status condition of the UPDATE is checked again under the row lock)."""
-    from contextlib import nullcontext
-
     from django.db import connections, router
 
     now = timezone.now()
     connection = connections[router.db_for_write(Submission)]
     if connection.vendor == "postgresql":
-        # One statement (UPDATE … RETURNING feeding the event's INSERT) is atomic by itself: one round trip
-        # instead of BEGIN, UPDATE, INSERT, COMMIT. Inside a transaction, a savepoint as atomic() would set.
-        event = events.build(submission, events.FORWARD, at=now)
-        sql, params = _forward_statement(connection, submission, event, now)
-        with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        # One statement (UPDATE … RETURNING feeding the event's INSERT): one round trip instead of BEGIN,
+        # UPDATE, INSERT, COMMIT.
+        sql, params = _forward_statement(connection, submission, events.build(submission, events.FORWARD, at=now), now)
+        with rows.one_statement(connection.alias), connection.cursor() as cursor:
             cursor.execute(sql, params)
             inserted = cursor.rowcount
         if inserted:
@@ -250,37 +247,35 @@ def mark_forwarded(submission: Submission) -> None:
             events.record(submission, events.FORWARD)
 
 
-_forward_sql: dict[str, tuple[str, list]] = {}
+_forward_sql: dict[str, str] = {}
 
 
 def _forward_statement(connection, submission: Submission, event, now) -> tuple[str, list]:
     """`mark_forwarded` on PostgreSQL: the UPDATE of the status and the INSERT of the event in one
-    statement; the event row is only inserted if the UPDATE matched. Compiled once per database; values
-    go through each field's `pre_save` / `get_db_prep_save` as in the ORM (and `rows.insert`)."""
-    cached = _forward_sql.get(connection.alias)
-    if cached is None:
+    statement; the event row is only inserted if the UPDATE matched. Compiled once per database; the
+    event's values are prepared as `rows.insert` prepares them."""
+    fields, event_values = rows.column_values(event)
+    sql = _forward_sql.get(connection.alias)
+    if sql is None:
         from amtsweg.submissions.models import Event
 
         qn = connection.ops.quote_name
         sub, ev = Submission._meta, Event._meta
         status, updated_at = (qn(sub.get_field(name).column) for name in ("status", "updated_at"))
-        fields = list(ev.local_concrete_fields)
         # casts: the values are not in a VALUES list, so nothing else gives them their column types
         values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
-        sql = (
+        sql = _forward_sql[connection.alias] = (
             f"WITH fwd AS (UPDATE {qn(sub.db_table)} SET {status} = %s, {updated_at} = %s "  # noqa: S608
             f"WHERE {qn(sub.pk.column)} = %s AND {status} = %s RETURNING 1) "
             f"INSERT INTO {qn(ev.db_table)} ({', '.join(qn(f.column) for f in fields)}) SELECT {values} FROM fwd"
         )
-        cached = _forward_sql[connection.alias] = (sql, fields)
-    sql, fields = cached
     sub = Submission._meta
     params = [
         Submission.Status.FORWARDED.value,
         sub.get_field("updated_at").get_db_prep_save(now, connection=connection),
         sub.pk.get_db_prep_save(submission.pk, connection=connection),
         Submission.Status.SUBMITTED.value,
-        *(f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in fields),
+        *event_values,
     ]
     return sql, params
 
