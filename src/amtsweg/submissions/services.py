@@ -172,10 +172,13 @@ def create_submitted(
     transaction fails, the files written for large ones are removed.
     """
     now = timezone.now()
-    case = Case(destination=destination)
-    submission = Submission(
-        case=case,
-        destination=destination,
+    # `rows.new` instead of the constructors (~40 µs each on this path); the related objects the
+    # receivers read (`submission.destination`, `.case`) are cached by hand, as the constructor would.
+    case = rows.new(Case, destination_id=destination.pk)
+    submission = rows.new(
+        Submission,
+        case_id=case.pk,
+        destination_id=destination.pk,
         status=Submission.Status.SUBMITTED,
         service_identifier=service_identifier,
         service_name=service_name,
@@ -186,10 +189,12 @@ def create_submitted(
         encrypted_data=encrypted_data,
         encryption_kid=(encryption_kid if encryption_kid is not None
                         else str(crypto.jwe_header(encrypted_metadata).get("kid", "")))[:64],
-        sender=sender,
+        sender_id=sender.pk if sender is not None else None,
         submitted_at=now,
         **({"public_reference": public_reference} if public_reference else {}),
     )
+    _cache_related(case, destination=destination)
+    _cache_related(submission, case=case, destination=destination, sender=sender)
     tags = {
         "metadata": _authentication_tag(encrypted_metadata),
         "data": _authentication_tag(encrypted_data),
@@ -203,7 +208,8 @@ def create_submitted(
     written: list[SubmissionAttachment] = []
     try:
         for attachment_id, jwe in attachments:
-            attachment = SubmissionAttachment(id=attachment_id, submission=submission)
+            attachment = rows.new(SubmissionAttachment, id=attachment_id, submission_id=submission.pk)
+            _cache_related(attachment, submission=submission)
             if _put_ciphertext(attachment, jwe):
                 written.append(attachment)
             stored.append(attachment)
@@ -218,6 +224,13 @@ def create_submitted(
             attachment.content.delete(save=False)
         raise
     return submission
+
+
+def _cache_related(obj, **related) -> None:
+    """Cache related objects on an instance from `rows.new` (which sets only the `…_id` attributes), so
+    that reading `obj.<name>` needs no query, as after the constructor."""
+    for name, value in related.items():
+        type(obj)._meta.get_field(name).set_cached_value(obj, value)
 
 
 def mark_forwarded(submission: Submission) -> None:

@@ -154,6 +154,32 @@ def test_signal_is_sent_inside_the_submit_transaction(responsibility):
     assert seen == [(Submission.Status.SUBMITTED, True)]
 
 
+def test_receivers_read_the_submissions_related_objects_without_a_query(responsibility):
+    """The rows are built without the model constructors (`rows.new`); their related objects are cached
+    as the constructor would, so receivers of the signal do not query them again."""
+    from django.test.utils import CaptureQueriesContext
+
+    seen = {}
+
+    def receiver(sender, submission, **kwargs):
+        with CaptureQueriesContext(connection) as queries:
+            seen["destination"] = submission.destination
+            seen["case"] = submission.case
+            seen["sender"] = submission.sender
+            seen["case destination"] = submission.case.destination
+        seen["queries"] = len(queries)
+
+    submission_submitted.connect(receiver, dispatch_uid="test-intake-related")
+    try:
+        submission = submit_payload(_payload(responsibility))
+    finally:
+        submission_submitted.disconnect(dispatch_uid="test-intake-related")
+    assert seen == {"destination": responsibility.destination, "case": submission.case, "sender": None,
+                    "case destination": responsibility.destination, "queries": 0}
+    attachment = submission.attachments.get()
+    assert (attachment.submission_id, attachment.size) == (submission.pk, len(attachment.ciphertext))
+
+
 def test_failure_in_the_transaction_stores_nothing(responsibility, _media, attachments_as_files):
     def failing(sender, submission, **kwargs):
         raise RuntimeError("outbox down")
