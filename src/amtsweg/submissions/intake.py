@@ -85,11 +85,11 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
     reference = new_public_reference()
 
     data_bytes = json.dumps(payload.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    parts: list[tuple[uuid.UUID, str]] = []  # (attachment id, JWE)
+    plain_parts: list[tuple[uuid.UUID, bytes, str | None]] = []  # (attachment id, content, content type)
     entries: list[dict] = []
     for attachment in payload.attachments:
         attachment_id = uuid.uuid4()
-        parts.append((attachment_id, crypto.encrypt_for(jwk, attachment.content)))
+        plain_parts.append((attachment_id, attachment.content, None))
         entry = {
             "attachmentId": str(attachment_id),
             "hash": metadata.hash_entry(crypto.sha512_hex(attachment.content)),
@@ -107,7 +107,7 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
         xml = fmt.render(payload)
     if xml is not None:
         attachment_id = uuid.uuid4()
-        parts.append((attachment_id, crypto.encrypt_for(jwk, xml, content_type="application/xml")))
+        plain_parts.append((attachment_id, xml, "application/xml"))
         entries.append({
             "attachmentId": str(attachment_id),
             "hash": metadata.hash_entry(crypto.sha512_hex(xml)),
@@ -131,10 +131,13 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
         payment=payload.payment,
         applicant_email=payload.applicant_email,
     )
+    metadata_bytes = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    # Every part is encrypted here, one after the other: the metadata only needs the parts' hashes, and
+    # the encryptions run measurably faster back to back than spread over the function.
+    parts = [(attachment_id, crypto.encrypt_for(jwk, content, content_type=content_type))
+             for attachment_id, content, content_type in plain_parts]
     encrypted_data = crypto.encrypt_for(jwk, data_bytes, content_type="application/json")
-    encrypted_metadata = crypto.encrypt_for(
-        jwk, json.dumps(document, ensure_ascii=False).encode("utf-8"), content_type="application/json"
-    )
+    encrypted_metadata = crypto.encrypt_for(jwk, metadata_bytes, content_type="application/json")
 
     submission = services.create_submitted(
         destination,
