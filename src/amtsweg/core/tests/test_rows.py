@@ -141,6 +141,28 @@ def test_a_failing_insert_raises_djangos_error_and_rolls_back():
     assert Case.objects.filter(destination=destination).count() == 1
 
 
+def test_unwatched_sqlite_batches_go_straight_to_the_driver_and_watchers_still_see_every_insert():
+    destination = DestinationFactory()
+    with mock.patch.object(rows, "_send_sqlite", wraps=rows._send_sqlite) as direct:
+        with transaction.atomic(), rows.batch():
+            rows.insert([Case(destination=destination)])
+        assert direct.called == (connection.vendor == "sqlite")
+        direct.reset_mock()
+
+        seen = []
+
+        def watcher(execute, sql, params, many, context):
+            seen.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(watcher), transaction.atomic(), rows.batch():
+            rows.insert([Case(destination=destination)])
+            rows.insert([Case(destination=destination)])
+        assert not direct.called
+    assert len([sql for sql in seen if "INSERT" in sql]) == (1 if connection.vendor == "postgresql" else 2)
+    assert Case.objects.filter(destination=destination).count() == 3
+
+
 def test_new_builds_what_the_constructor_would():
     destination = DestinationFactory()
     with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
