@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.models.constants import OnConflict
 
@@ -66,13 +67,25 @@ def _fast_path(field: models.Field, connection) -> tuple[tuple[type, ...], Calla
     if type(target) is models.UUIDField:
         return (uuid.UUID,), None if connection.features.has_native_uuid_field else _uuid_hex, False
     if kind is models.DateTimeField:
-        adapt = connection.ops.adapt_datetimefield_value
-        convert = lambda value: adapt(value) if value.tzinfo is not None else _ORM  # noqa: E731
-        return (datetime.datetime,), convert, bool(field.auto_now or field.auto_now_add)
+        return (datetime.datetime,), _datetime_converter(connection), bool(field.auto_now or field.auto_now_add)
     if kind is models.JSONField:
         adapt_json, encoder = connection.ops.adapt_json_value, field.encoder
         return (dict, list), lambda value: adapt_json(value, encoder), False
     return (), None, False
+
+
+def _datetime_converter(connection) -> Callable:
+    """What `DateTimeField` sends for an aware datetime; naive ones take the ORM's path (which warns).
+
+    PostgreSQL's adapter returns the value as it is. SQLite's makes it naive in the connection's time
+    zone and sends the text: the same done here without its checks and lookups (~2 µs per value)."""
+    if connection.vendor == "postgresql":
+        return lambda value: value if value.tzinfo is not None else _ORM
+    if connection.vendor == "sqlite" and settings.USE_TZ:
+        tz = connection.timezone
+        return lambda value: str(value.astimezone(tz).replace(tzinfo=None)) if value.tzinfo is not None else _ORM
+    adapt = connection.ops.adapt_datetimefield_value
+    return lambda value: adapt(value) if value.tzinfo is not None else _ORM
 
 
 def _uuid_hex(value: uuid.UUID) -> str:

@@ -93,8 +93,12 @@ def test_values_that_skip_the_orm_conversion_are_what_the_orm_would_send():
     odd.__dict__["id"] = str(odd.pk)  # a value of another type takes the ORM's path
     naive = Event(case=submission.case, submission=submission, event_type="x", claims={},
                   created_at=datetime.datetime(2026, 1, 2, 3, 4, 5))  # naive: the ORM makes it aware
+    import zoneinfo
+
+    berlin = Event(case=submission.case, submission=submission, event_type="x", claims={},
+                   created_at=datetime.datetime(2026, 7, 2, 3, 4, 5, 6, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin")))
     frozen = timezone.now()
-    for obj in [*objs, odd, naive]:
+    for obj in [*objs, odd, naive, berlin]:
         sql, fields = rows._statement(type(obj), "default", 1, False)
         with mock.patch("django.utils.timezone.now", return_value=frozen):  # auto_now(_add) fields
             orm = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f, *_fast in fields]
