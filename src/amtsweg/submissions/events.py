@@ -32,6 +32,7 @@ from joserfc.jwk import RSAKey
 from joserfc.util import urlsafe_b64decode
 
 from amtsweg.core import platform_keys, rows
+from amtsweg.core.ids import uuid7
 from amtsweg.submissions.models import Event, Submission
 
 EVENT_BASE = "https://schema.fitko.de/fit-connect/events/"
@@ -108,7 +109,7 @@ def build(submission: Submission, event_uri: str, payload: dict[str, Any] | None
     if event_uri not in PLATFORM_EVENTS:
         raise ValueError(f"not a platform event: {event_uri}")
     at = at or timezone.now()
-    jti = uuid.uuid4()
+    jti = uuid7()
     claims = {
         "iss": platform_issuer(),
         "iat": int(at.timestamp()),

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.assistants.handoff import FormSubmissionPayload
+from amtsweg.core.ids import uuid7
 from amtsweg.submissions import crypto, metadata, output_formats, services, status
 from amtsweg.submissions.errors import NoResponsibleDestination
 from amtsweg.submissions.models import new_public_reference
@@ -88,7 +89,7 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
     plain_parts: list[tuple[uuid.UUID, bytes, str | None]] = []  # (attachment id, content, content type)
     entries: list[dict] = []
     for attachment in payload.attachments:
-        attachment_id = uuid.uuid4()
+        attachment_id = uuid7()
         plain_parts.append((attachment_id, attachment.content, None))
         entry = {
             "attachmentId": str(attachment_id),
@@ -106,7 +107,7 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
     if xml is None and fmt is not None:
         xml = fmt.render(payload)
     if xml is not None:
-        attachment_id = uuid.uuid4()
+        attachment_id = uuid7()
         plain_parts.append((attachment_id, xml, "application/xml"))
         entries.append({
             "attachmentId": str(attachment_id),

@@ -19,7 +19,6 @@ Status flow (FIT-Connect): incomplete → submitted → forwarded → accepted |
 from __future__ import annotations
 
 import secrets
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import Authority
+from amtsweg.core.ids import uuid7
 from amtsweg.core.tenancy import ADMIN_ROLES, LandAccess, TenantQuerySet
 from amtsweg.routing.models import Destination
 
@@ -43,7 +43,7 @@ def new_public_reference() -> str:
 class Case(models.Model):
     """Vorgang: the FIT-Connect case a submission belongs to; its event log hangs off it."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     destination = models.ForeignKey(Destination, on_delete=models.PROTECT, related_name="cases")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -80,7 +80,7 @@ class Submission(models.Model):
         REJECTED = "rejected", _("zurückgewiesen")
         DELETED = "deleted", _("gelöscht")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="submissions")
     # Indexed by `submission_pickup_idx`, which starts with it (a second index would only cost writes).
     destination = models.ForeignKey(
@@ -150,7 +150,7 @@ class SubmissionAttachment(models.Model):
     Larger ones go to the file storage (`content`), so the database does not carry 200 MB blobs.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
     ciphertext = models.TextField(blank=True, default="")
     content = models.FileField(upload_to=attachment_path, max_length=200, blank=True)
@@ -189,7 +189,7 @@ class Event(models.Model):
         PLATFORM = "platform", _("Plattform")
         DESTINATION = "destination", _("Fachverfahren")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # = jti
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)  # = jti
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     event_type = models.CharField(max_length=100)  # FIT-Connect event URI

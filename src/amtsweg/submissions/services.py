@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amtsweg.core import rows
+from amtsweg.core.ids import uuid7
 from amtsweg.routing.models import Destination
 from amtsweg.submissions import crypto, events
 from amtsweg.submissions.errors import Conflict, NotFound, TooLarge, Unprocessable
@@ -59,7 +60,7 @@ def announce(
         else:
             case = Case.objects.create(destination=destination)
         submission = Submission.objects.create(
-            id=submission_id or uuid.uuid4(),
+            id=submission_id or uuid7(),
             case=case,
             destination=destination,
             service_identifier=service_identifier,
