@@ -179,3 +179,28 @@ def test_new_builds_what_the_constructor_would():
     assert Case.objects.get(pk=fast.pk).destination == destination
     with pytest.raises(TypeError, match="no field"):
         rows.new(Case, destination=destination)  # attnames only: related objects are not cached
+
+
+def test_new_gives_every_default_the_constructor_gives_and_makes_callable_ones_per_instance():
+    from amtsweg.delivery.models import OutboxMessage
+    from amtsweg.submissions.models import Submission
+
+    destination = DestinationFactory()
+    for model, values in [
+        (Submission, {"case_id": uuid.uuid4(), "destination_id": destination.pk}),
+        (OutboxMessage, {"submission_id": uuid.uuid4(), "destination_id": destination.pk, "channel": "mail"}),
+        (Event, {"case_id": uuid.uuid4(), "submission_id": uuid.uuid4(), "claims": {}}),
+    ]:
+        with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
+            first, second, orm = rows.new(model, **values), rows.new(model, **values), model(**values)
+        per_instance = {"id", "public_reference"}  # callable defaults: a new value for each instance
+        made = {f.attname for f in model._meta.concrete_fields if callable(f.default)}  # e.g. timezone.now
+        assert {k: v for k, v in first.__dict__.items() if k not in {"_state", *made}} == {
+            k: v for k, v in orm.__dict__.items() if k not in {"_state", *made}}, model.__name__
+        assert set(first.__dict__) == set(orm.__dict__)
+        for name in per_instance & set(orm.__dict__):
+            if getattr(orm, name) is not None:  # (an auto field's id is None until saved)
+                assert getattr(first, name) != getattr(second, name), (model.__name__, name)
+    submission = rows.new(Submission, case_id=uuid.uuid4(), destination_id=destination.pk)
+    assert submission.announced_attachments == [] and submission.announced_attachments is not rows.new(
+        Submission, case_id=uuid.uuid4(), destination_id=destination.pk).announced_attachments  # default=list
