@@ -12,11 +12,16 @@ limit, which would otherwise refuse any realistic attachment.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
+import os
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc import jwe
 from joserfc.jwk import RSAKey
 
@@ -26,14 +31,13 @@ CONTENT_ALGORITHM = "A256GCM"
 ALGORITHMS = [KEY_ALGORITHM, CONTENT_ALGORITHM]
 # Upper bound for one decrypted part (attachments); the platform itself never decrypts.
 MAX_CIPHERTEXT_BYTES = 512 * 1024 * 1024
+# RFC 7518 §4.3: RSA-OAEP keys of 2048 bits or more (FIT-Connect's destination keys have 4096; the
+# routing app checks that when a key is registered).
+MIN_KEY_BITS = 2048
 
 
 class EncryptionKeyError(ValueError):
     """The destination key is not a usable RSA public encryption key."""
-
-
-# One registry for all encryptions (joserfc would build one per call from `algorithms=`).
-_REGISTRY = jwe.JWERegistry(algorithms=ALGORITHMS)
 
 
 def public_key(destination_key_jwk: dict[str, Any]) -> RSAKey:
@@ -51,20 +55,31 @@ def _public_key(jwk_json: str) -> RSAKey:
     key_ops = data.get("key_ops")
     if key_ops is not None and "wrapKey" not in key_ops:
         raise EncryptionKeyError("destination key is not meant for key wrapping (key_ops lacks wrapKey)")
+    if data.get("use", "enc") != "enc":
+        raise EncryptionKeyError("destination key is not meant for encryption (use is not enc)")
     # Import only the public members: the platform must never hold private key material. (`key_ops` is
     # checked above; joserfc would look for "encrypt" where FIT-Connect keys say "wrapKey".)
     public = {k: v for k, v in data.items() if k in {"kty", "n", "e", "kid", "alg", "use"}}
-    return RSAKey.import_key(public)
+    key = RSAKey.import_key(public)
+    if key.public_key.key_size < MIN_KEY_BITS:
+        raise EncryptionKeyError(f"destination key is shorter than {MIN_KEY_BITS} bits")
+    return key
 
 
 def encrypt_for(
     destination_key: dict[str, Any] | RSAKey, plaintext: bytes, *, content_type: str | None = None
 ) -> str:
     """Encrypt `plaintext` for a destination's public key (JWK, or the key from `public_key()`); returns a
-    compact JWE.
+    compact JWE (RFC 7516 §7.1) with a fresh random content key.
 
     The protected header names `kid` (so the receiver picks the right private key during key rollover),
     and `cty` when given (e.g. "application/json").
+
+    The primitives are `cryptography`'s (RSA-OAEP with SHA-256 and MGF1-SHA-256 wraps the 256-bit content
+    key; AES-256-GCM with a 96-bit IV and the encoded header as additional data). Only the five-part
+    envelope is put together here: joserfc's general path (header checks, recipient objects, streaming
+    cipher) cost a third of the encryption time on the intake's hot path (measured). joserfc decrypts
+    and checks every such JWE in the tests, and is what receivers use (`decrypt_jwe`).
     """
     key = destination_key if isinstance(destination_key, RSAKey) else public_key(destination_key)
     if not key.kid:
@@ -72,7 +87,20 @@ def encrypt_for(
     header: dict[str, Any] = {"alg": KEY_ALGORITHM, "enc": CONTENT_ALGORITHM, "kid": key.kid}
     if content_type:
         header["cty"] = content_type
-    return jwe.encrypt_compact(header, plaintext, key, registry=_REGISTRY)
+    protected = _b64(json.dumps(header, separators=(",", ":")).encode("utf-8"))
+    content_key, iv = os.urandom(32), os.urandom(12)
+    encrypted_key = key.public_key.encrypt(content_key, _OAEP)
+    sealed = AESGCM(content_key).encrypt(iv, plaintext, protected)  # ciphertext + 16-byte tag
+    return b".".join(
+        (protected, _b64(encrypted_key), _b64(iv), _b64(sealed[:-16]), _b64(sealed[-16:]))
+    ).decode("ascii")
+
+
+_OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
 def jwe_header(token: str) -> dict[str, Any]:
