@@ -3,8 +3,8 @@
 A random (version 4) key puts each new row's index entry on a random page of the index: on a large
 table that page is rarely in memory, and PostgreSQL writes a full copy of it to its WAL the first time it
 changes after a checkpoint. A version 7 key starts with the time, so new entries go to the end of the
-index, whose pages are hot. The rest is random (74 bits), so keys stay unguessable and unique; they do
-tell when they were made, which the event log says anyway.
+index, whose pages are hot. The last 62 bits are random, so keys stay unguessable and unique; they do
+tell when they were made (to about a quarter of a microsecond), which the event log says anyway.
 """
 
 from __future__ import annotations
