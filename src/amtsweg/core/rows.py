@@ -19,6 +19,7 @@ Foreign keys are checked at the end of the statement or, as Django declares them
 from __future__ import annotations
 
 import datetime
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -278,8 +279,6 @@ def _send_sqlite(connection, cursor, statements: list[tuple[str, list]]) -> None
     statement, and passes each through its wrapper layers; for the intake's five inserts that costs more
     than SQLite spends on them. Errors are translated as Django's cursor translates them; only used when
     nobody watches the statements (`_plain`), so query logs and execute wrappers still see every one."""
-    import sqlite3
-
     raw = cursor.cursor
     execute = sqlite3.Cursor.execute
     connection.validate_no_broken_transaction()

@@ -533,20 +533,13 @@ def _for_subscriber(grant: oauth.Grant, submission_id: str) -> Submission:
     return submission
 
 
-def _forward(submission: Submission) -> None:
-    """Mark a fetched submission forwarded. Only its first fetch has anything to do: a submission read as
-    forwarded cannot be submitted again, so a repeated fetch writes nothing (not even a no-op UPDATE)."""
-    if submission.status == Submission.Status.SUBMITTED:
-        services.mark_forwarded(submission)
-
-
 class SubmissionView(SubmissionAPIView):
     @extend_schema(operation_id="get-submission", tags=["Einreichungsempfang"], summary="Einreichung abrufen",
                    parameters=_path("submission_id"),
                    responses={200: SubmissionSerializer, **_errors(400, 401, 403, 404)})
     def get(self, request, submission_id):
         submission = _for_subscriber(self.grant(), submission_id)
-        _forward(submission)
+        services.mark_forwarded(submission)
         body = _submission_reduced(submission)
         body["encryptedMetadata"] = submission.encrypted_metadata
         if submission.encrypted_data:
@@ -587,7 +580,7 @@ class AttachmentView(SubmissionAPIView):
             attachment = SubmissionAttachment.objects.get(pk=pk, submission=submission)
         except SubmissionAttachment.DoesNotExist as exc:
             raise NotFound("Anlage nicht gefunden.") from exc
-        _forward(submission)
+        services.mark_forwarded(submission)
         return HttpResponse(attachment.read_jwe(), content_type="application/jose")
 
     @extend_schema(operation_id="add-submission-attachment", tags=["Einreichungsübermittlung"],

@@ -12,7 +12,6 @@ limit, which would otherwise refuse any realistic attachment.
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import json
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc import jwe
 from joserfc.jwk import RSAKey
+from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
 
 KEY_ALGORITHM = "RSA-OAEP-256"
 CONTENT_ALGORITHM = "A256GCM"
@@ -87,26 +87,19 @@ def encrypt_for(
     header: dict[str, Any] = {"alg": KEY_ALGORITHM, "enc": CONTENT_ALGORITHM, "kid": key.kid}
     if content_type:
         header["cty"] = content_type
-    protected = _b64(json.dumps(header, separators=(",", ":")).encode("utf-8"))
+    protected = urlsafe_b64encode(json.dumps(header, separators=(",", ":")).encode("utf-8"))
     content_key, iv = os.urandom(32), os.urandom(12)
     encrypted_key = key.public_key.encrypt(content_key, _OAEP)
     sealed = AESGCM(content_key).encrypt(iv, plaintext, protected)  # ciphertext + 16-byte tag
-    return b".".join(
-        (protected, _b64(encrypted_key), _b64(iv), _b64(sealed[:-16]), _b64(sealed[-16:]))
-    ).decode("ascii")
+    parts = (encrypted_key, iv, sealed[:-16], sealed[-16:])
+    return b".".join((protected, *map(urlsafe_b64encode, parts))).decode("ascii")
 
 
 _OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
 
-def _b64(data: bytes) -> bytes:
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
-
-
 def jwe_header(token: str) -> dict[str, Any]:
     """The protected header of a compact JWE, without decrypting (for shape checks on upload)."""
-    from joserfc.util import urlsafe_b64decode
-
     parts = token.split(".")
     if len(parts) != 5:
         raise ValueError("not a JWE in compact serialisation (expected 5 parts)")

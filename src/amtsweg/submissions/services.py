@@ -237,9 +237,12 @@ def _cache_related(obj, **related) -> None:
 def mark_forwarded(submission: Submission) -> None:
     """The platform handed the submission to the Fachverfahren (fetched or pushed). Idempotent: only the
     call that moves it from submitted to forwarded records the forward-submission event, also when several
-    run at once (the status condition of the UPDATE is checked again under the row lock)."""
+    run at once (the status condition of the UPDATE is checked again under the row lock). A submission read
+    as past submitted cannot go back, so for it nothing is written at all (repeated fetches)."""
     from django.db import connections, router
 
+    if submission.status != Submission.Status.SUBMITTED:
+        return
     now = timezone.now()
     connection = connections[router.db_for_write(Submission)]
     if connection.vendor == "postgresql":
