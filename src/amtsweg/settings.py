@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "amtsweg.core.privacy.NoStoreMiddleware",  # no-store on pages with an applicant's personal data
 ]
 
 ROOT_URLCONF = "amtsweg.urls"

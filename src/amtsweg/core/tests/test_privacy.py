@@ -1,0 +1,106 @@
+"""Pages with an applicant's personal data are never cached (`Cache-Control: no-store, private`).
+
+One application goes through every citizen page with real data (steps, summary, receipt, PDF, status page);
+each answer of a route in `PERSONAL_DATA_ROUTES` must forbid storing. A second test walks the URLconf so
+that a new citizen-facing route cannot slip through undecided.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from amtsweg.assistants.models import Receipt
+from amtsweg.assistants.tests.factories import FormVersionFactory
+from amtsweg.assistants.tests.test_views import DETAILS, PERSON
+from amtsweg.core.privacy import PERSONAL_DATA_ROUTES
+from amtsweg.geo.tests.factories import PostcodeAreaFactory
+from amtsweg.routing.tests.factories import ResponsibilityFactory
+from amtsweg.submissions import status
+
+# Citizen-facing routes without personal data: public pages, machine endpoints, test providers, login.
+PUBLIC_ROUTES = frozenset({
+    "assistants:list", "payments:notify", "payments:tbd-create", "payments:tbd-status", "payments:tbd-pay",
+})
+CITIZEN_NAMESPACES = ("assistants", "submissions", "payments")
+STAFF_OR_API_PREFIXES = ("verwaltung/", "land/", "v1/", "token", ".well-known/", "api/")
+
+
+def _routes(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(p for p in (namespace, pattern.namespace) if p)
+            yield from _routes(pattern, route, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield route, f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def _assert_no_store(response, what: str) -> None:
+    header = response.get("Cache-Control", "")
+    directives = {d.strip() for d in header.split(",")}
+    assert {"no-store", "private"} <= directives, f"{what}: Cache-Control {header!r}"
+
+
+def test_every_citizen_route_is_decided():
+    undecided = sorted(name for route, name in _routes()
+                       if name.split(":")[0] in CITIZEN_NAMESPACES and not route.startswith(STAFF_OR_API_PREFIXES)
+                       and name not in PERSONAL_DATA_ROUTES | PUBLIC_ROUTES)
+    assert not undecided, f"decide: personal data (core.privacy) or public (this test): {undecided}"
+    known = {name for _route, name in _routes()}
+    assert known >= PERSONAL_DATA_ROUTES
+
+
+@pytest.mark.django_db
+def test_pages_with_personal_data_forbid_storing(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.AMTSWEG_SUBMISSION_INTAKE = "amtsweg.submissions.intake.accept_form_submission"
+    FormVersionFactory(published=True, form__slug="testantrag")
+    responsibility = ResponsibilityFactory(leika_key="99102013000000")
+    PostcodeAreaFactory(postcode="66111", municipality=responsibility.authority.municipality)
+    seen: set[str] = set()
+
+    def visit(method: str, url: str, data=None):
+        response = getattr(client, method)(url, data or {})
+        name = resolve(url.split("?")[0]).view_name
+        seen.add(name)
+        _assert_no_store(response, f"{method.upper()} {name}")
+        return response
+
+    start_url = reverse("assistants:start", args=["testantrag"])
+    visit("get", start_url)
+    place_url = visit("post", start_url)["Location"]
+    visit("get", place_url)
+    step1 = visit("post", place_url, {"postcode": "66111", "action": "next"})["Location"]
+    visit("get", step1)
+    visit("post", step1, dict(PERSON, given_name=""))  # the page with errors echoes what was typed
+    step2 = visit("post", step1, PERSON)["Location"]
+    step3 = visit("post", step2, DETAILS)["Location"]
+    summary_url = visit("post", step3, {"action": "next"})["Location"]
+    saved_url = summary_url.replace("/pruefen/", "/gespeichert/")
+    visit("get", saved_url)
+    resume_url = client.get(saved_url).context["link"].removeprefix("http://testserver")
+    visit("get", resume_url)
+    visit("get", summary_url)
+    visit("get", summary_url.replace("/pruefen/", "/zahlung/"))
+    receipt_url = visit("post", summary_url, {"declaration": "yes"})["Location"]
+    visit("get", receipt_url)
+    receipt = Receipt.objects.get()
+    visit("get", reverse("assistants:receipt_pdf", args=[receipt.id]))
+    visit("get", status.status_path(receipt.reference))
+    visit("get", reverse("submissions:status_help", args=[receipt.reference]))
+    visit("get", reverse("payments:return", args=["AW-unbekannt"]))
+    assert seen == PERSONAL_DATA_ROUTES
+
+
+@pytest.mark.django_db
+def test_refusals_on_those_routes_are_not_stored_either(client):
+    """A 404 for someone else's receipt is no personal data, but a cached error must not hide a later page."""
+    import uuid
+
+    response = client.get(reverse("assistants:receipt", args=[uuid.uuid4()]))
+    assert response.status_code == 404
+    _assert_no_store(response, "404 receipt")
+    public = client.get(reverse("assistants:list"))
+    assert "no-store" not in public.get("Cache-Control", "")
