@@ -162,6 +162,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_CALLABLE = "amtsweg.accounts.views.lockout_response"  # a German page (HTTP 429), not a bare 403
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]  # masked in axes' stored attempt records
+# The client address comes from the configured trusted proxies, like every rate limit (amtsweg.core.clientip).
+AXES_CLIENT_IP_CALLABLE = "amtsweg.core.clientip.axes_client_ip"
+# Reverse proxies in front of Django that append to X-Forwarded-For (0: the header is ignored entirely).
+AMTSWEG_TRUSTED_PROXIES = int(os.environ.get("AMTSWEG_TRUSTED_PROXIES", "0"))
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]

@@ -31,6 +31,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.views import APIView
 
 from amtsweg.core import platform_keys
+from amtsweg.core.clientip import client_ip
 from amtsweg.core.text import fold
 from amtsweg.routing import resolution
 from amtsweg.routing.services import current_signature, destination_parameters
@@ -65,16 +66,12 @@ def problem(status: int, slug: str, title: str, detail: str = "", instance: str 
     return json_response(body, status=status, content_type="application/problem+json")
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def check_rate_limit(request) -> tuple[bool, dict[str, str]]:
-    """Fixed one-minute window per IP. Returns (allowed, RateLimit-* headers)."""
+    """Fixed one-minute window per client IP (`core.clientip`). Returns (allowed, RateLimit-* headers)."""
     limit = rate_limit_per_minute()
     now = time.time()
     window = int(now // 60)
-    key = f"routing-api:rl:{_client_ip(request)}:{window}"
+    key = f"routing-api:rl:{client_ip(request)}:{window}"
     try:
         used = cache.incr(key)
     except ValueError:  # first request in this window

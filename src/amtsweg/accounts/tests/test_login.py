@@ -1,6 +1,7 @@
 """Staff login: password, then TOTP (or enrolment), throttling, session rotation, logout."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -242,3 +243,27 @@ def test_staff_changes_password(client):
     staff.refresh_from_db()
     assert staff.check_password("Saarschleife-Mettlach-7")
     assert client.get("/verwaltung/").status_code == 200  # the session survives its own password change
+
+
+@pytest.mark.django_db
+def test_lockout_counts_the_client_behind_the_trusted_proxy_not_a_forged_header(settings):
+    """One proxy in front: clients are told apart by the address it appended; no proxy: the header is ignored."""
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.AMTSWEG_TRUSTED_PROXIES = 1
+    staff = UserFactory()
+
+    def attempt(user, password, forwarded, remote="10.0.0.1"):
+        data = {"username": user.username, "password": password}
+        return Client().post(LOGIN, data, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    assert attempt(staff, "falsch", "6.6.6.6, 198.51.100.1") == 200
+    assert attempt(staff, "falsch", "7.7.7.7, 198.51.100.1") == 429  # the forged left entry changes nothing
+    assert attempt(staff, PASSWORD, "198.51.100.1") == 429
+    # Another client behind the same proxy (same REMOTE_ADDR) is not locked out with the attacker.
+    assert attempt(staff, PASSWORD, "198.51.100.2") == 302
+
+    settings.AMTSWEG_TRUSTED_PROXIES = 0
+    other = UserFactory()
+    assert attempt(other, "falsch", "203.0.113.1", remote="127.0.0.1") == 200
+    assert attempt(other, "falsch", "203.0.113.2", remote="127.0.0.1") == 429
+    assert attempt(other, PASSWORD, "203.0.113.99", remote="127.0.0.1") == 429

@@ -187,3 +187,23 @@ def test_land_central_destination_serving_a_kommune_names_the_kommune(client, sa
     assert route["destinationId"] == str(offices["land"].pk)
     assert route["destinationName"] == vk.name
     assert route["contactPersons"][0]["email"] == vk.email
+
+
+def test_rate_limit_counts_the_client_behind_the_trusted_proxy(client, hundesteuer, settings):
+    settings.ROUTING_API_RATE_LIMIT = 2
+    settings.AMTSWEG_TRUSTED_PROXIES = 1
+    query = {"leikaKey": KEY, "ars": "10"}
+    for _ in range(2):
+        assert client.get(ROUTES, query, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 200
+    assert client.get(ROUTES, query, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+    # another client behind the same proxy still gets answers
+    assert client.get(ROUTES, query, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 200
+
+
+def test_rate_limit_ignores_a_forged_forwarded_header_without_trusted_proxies(client, hundesteuer, settings):
+    settings.ROUTING_API_RATE_LIMIT = 2
+    settings.AMTSWEG_TRUSTED_PROXIES = 0
+    query = {"leikaKey": KEY, "ars": "10"}
+    for n in range(2):
+        assert client.get(ROUTES, query, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code == 200
+    assert client.get(ROUTES, query, HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
