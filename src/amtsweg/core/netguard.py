@@ -8,8 +8,12 @@ points inside. The rules, as webhook senders commonly apply them:
 - https only (plain http only with `AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS` and only to `localhost` or a
   non-public IP literal, so local setups and tests can use a loopback endpoint);
 - every address the host resolves to must be globally routable: no private, loopback, link-local,
-  multicast, reserved, unspecified or shared (100.64/10) address, also not wrapped in IPv6 (IPv4-mapped
-  `::ffff:…`, NAT64 `64:ff9b::…`). One bad address refuses the whole name (a client may try any of them).
+  site-local, multicast, reserved, unspecified or shared (100.64/10) address, also not wrapped in IPv6
+  (IPv4-mapped `::ffff:…`, NAT64 `64:ff9b::…`), and no tunnel prefix that forwards to an embedded IPv4
+  address through a relay (6to4, Teredo). One bad address refuses the whole name (a client may try any).
+- a deployment may open private networks where its Fachverfahren live (`AMTSWEG_CALLBACK_ALLOWED_NETWORKS`,
+  CIDR list) for the destination callbacks its authorities' staff configure; callers pass them as
+  `allowed`. Sender callbacks (any online service) never get them.
 
 Two stages: `static_problem` needs no DNS (the API runs it when the sender announces; DNS answers change
 and lookups are slow), `check` adds the lookup (the delivery runs it right before the POST).
@@ -36,7 +40,22 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known prefix: the last 32 bits are an IPv4 address
+# Never public, whatever the running Python's `ipaddress` tables say (they changed between 3.11 and 3.13,
+# and `fec0::/10` counts as global in all of them). The rest of the special registries is left to them.
+NOT_PUBLIC: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(n) for n in (
+    "fec0::/10",  # IPv6 site-local (deprecated by RFC 3879, still routed inside old networks)
+    "2002::/16",  # 6to4: a relay forwards to the IPv4 address in bits 16-48, which may be internal
+    "2001::/32",  # Teredo: the same through a Teredo relay (the client address is embedded, obfuscated)
+    "64:ff9b:1::/48",  # local-use NAT64 (RFC 8215): the operator's own translator into its IPv4 networks
+    "::/96",  # IPv4-compatible (deprecated): `::127.0.0.1`
+    "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765)
+    "100::/64",  # discard-only (RFC 6666)
+    "2001:db8::/32", "3fff::/20",  # documentation (RFC 3849, RFC 9637)
+    "0.0.0.0/8",  # "this network": Linux connects 0.0.0.0 to the local host
+    "192.88.99.0/24",  # 6to4 relay anycast (RFC 7526)
+))
 _LEGACY_IPV4 = re.compile(r"[0-9a-fA-Fx.]+")  # 127.1, 0x7f000001, 2130706433: inet_aton reads them
 
 
@@ -53,19 +72,55 @@ def allow_private_networks() -> bool:
     return bool(getattr(settings, "AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS", False))
 
 
-def is_public(address: IPAddress) -> bool:
-    """True if `address` is globally routable unicast, after unwrapping IPv4 embedded in IPv6."""
+def allowed_networks() -> tuple[IPNetwork, ...]:
+    """The private networks a deployment opens for destination callbacks (`AMTSWEG_CALLBACK_ALLOWED_NETWORKS`).
+
+    Read at call time (tests switch it per settings override); a malformed entry is a configuration
+    error that the system check `amtsweg.E005` reports at startup.
+    """
+    return parse_networks(getattr(settings, "AMTSWEG_CALLBACK_ALLOWED_NETWORKS", ()))
+
+
+def parse_networks(entries: typing.Iterable[str] | str) -> tuple[IPNetwork, ...]:
+    """CIDR strings (a list, or one string separated by commas or blanks) as networks; `ValueError` if one
+    is malformed or has host bits set (`10.0.0.5/8` is more likely a typo than a network)."""
+    if isinstance(entries, str):
+        entries = entries.replace(",", " ").split()
+    return tuple(ipaddress.ip_network(entry.strip()) for entry in entries if entry.strip())
+
+
+def _unwrapped(address: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv4-mapped or well-known-NAT64 IPv6 address reaches, else `address` itself."""
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        elif address in NAT64:
-            address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+            return address.ipv4_mapped
+        if address in NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+def is_public(address: IPAddress) -> bool:
+    """True if `address` is globally routable unicast, after unwrapping IPv4 embedded in IPv6."""
+    if any(address in network for network in NOT_PUBLIC):
+        return False
+    address = _unwrapped(address)
     if address.is_multicast:  # 224.0.0.0/4 counts as "global" in the ipaddress module
         return False
-    return address.is_global and not (
-        address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-        or address.is_unspecified
+    return (
+        address.is_global
+        and not any(address in network for network in NOT_PUBLIC)
+        and not (
+            address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+            or address.is_unspecified or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
+        )
     )
+
+
+def may_call(address: IPAddress, allowed: typing.Sequence[IPNetwork] = ()) -> bool:
+    """True if the platform may connect to `address`: public, or inside a network the deployment allows."""
+    if is_public(address):
+        return True
+    return any(candidate in network for candidate in {address, _unwrapped(address)} for network in allowed)
 
 
 def _literal(host: str) -> IPAddress | None:
@@ -102,16 +157,16 @@ def _parse(url: str) -> tuple[str, str, int]:
     return parsed.scheme, host, port
 
 
-def static_problem(url: str) -> str | None:
+def static_problem(url: str, allowed: typing.Sequence[IPNetwork] = ()) -> str | None:
     """Why `url` is refused without asking DNS (scheme, `localhost`, IP literals), or None."""
     try:
-        _static(url)
+        _static(url, allowed)
     except Refused as exc:
         return str(exc)
     return None
 
 
-def _static(url: str) -> tuple[str, int]:
+def _static(url: str, allowed: typing.Sequence[IPNetwork] = ()) -> tuple[str, int]:
     scheme, host, port = _parse(url)
     literal = _literal(host)
     local = _is_localhost(host) or (literal is not None and not is_public(literal))
@@ -121,7 +176,7 @@ def _static(url: str) -> tuple[str, int]:
         return host, port
     if _is_localhost(host):
         raise Refused(gettext("Die Callback-Adresse darf nicht auf localhost zeigen."))
-    if literal is not None and not is_public(literal):
+    if literal is not None and not may_call(literal, allowed):
         raise Refused(
             gettext("Die Callback-Adresse zeigt auf eine nicht öffentliche IP-Adresse ({address}).").format(
                 address=literal
@@ -150,12 +205,12 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def checked_addresses(host: str, port: int) -> list[IPAddress]:
+def checked_addresses(host: str, port: int, allowed: typing.Sequence[IPNetwork] = ()) -> list[IPAddress]:
     """Resolve `host` and return its addresses if every one of them may be called; else `Refused`."""
     addresses = resolve(host, port)
     if not allow_private_networks():
         for address in addresses:
-            if not is_public(address):
+            if not may_call(address, allowed):
                 raise Refused(
                     gettext(
                         "Die Callback-Adresse {host} führt zu einer nicht öffentlichen IP-Adresse ({address})."
@@ -164,10 +219,10 @@ def checked_addresses(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def check(url: str) -> list[IPAddress]:
+def check(url: str, allowed: typing.Sequence[IPNetwork] = ()) -> list[IPAddress]:
     """The full check with DNS: `Refused` (permanent), `Unresolvable` (try later) or the checked addresses."""
-    host, port = _static(url)
-    return checked_addresses(host, port)
+    host, port = _static(url, allowed)
+    return checked_addresses(host, port, allowed)
 
 
 # --- HTTP client that connects only to checked addresses ----------------------------------------------------
@@ -176,13 +231,14 @@ def check(url: str) -> list[IPAddress]:
 class _CheckingBackend(httpcore.NetworkBackend):
     """Resolves and checks at connect time and connects to the checked address itself (no second lookup)."""
 
-    def __init__(self) -> None:
+    def __init__(self, allowed: typing.Sequence[IPNetwork] = ()) -> None:
         self._inner = httpcore.SyncBackend()
+        self._allowed = tuple(allowed)
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: typing.Iterable[typing.Any] | None = None) -> httpcore.NetworkStream:
         try:
-            addresses = checked_addresses(host, port)
+            addresses = checked_addresses(host, port, self._allowed)
         except Unresolvable as exc:
             raise httpcore.ConnectError(str(exc)) from exc
         error: Exception | None = None
@@ -210,18 +266,21 @@ class GuardedTransport(httpx.HTTPTransport):
     httpx upgrade that changes this fails loudly there.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, allowed: typing.Sequence[IPNetwork] = ()) -> None:
         super().__init__(trust_env=False)
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=100,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
-            network_backend=_CheckingBackend(),
+            network_backend=_CheckingBackend(allowed),
         )
 
 
-def client(timeout: float) -> httpx.Client:
-    """A client for untrusted URLs: checked connections, no redirects, no environment proxies."""
-    return httpx.Client(transport=GuardedTransport(), timeout=httpx.Timeout(timeout), follow_redirects=False,
+def client(timeout: float, allowed: typing.Sequence[IPNetwork] = ()) -> httpx.Client:
+    """A client for untrusted URLs: checked connections, no redirects, no environment proxies.
+
+    `allowed`: private networks this client may reach besides public addresses (destination callbacks).
+    """
+    return httpx.Client(transport=GuardedTransport(allowed), timeout=httpx.Timeout(timeout), follow_redirects=False,
                         trust_env=False)
