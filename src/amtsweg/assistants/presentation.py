@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from .definition import FormSpec, text
 from .engine.conditions import is_visible
 from .engine.step import ADDRESS_PARTS, StepResult, input_name
-from .engine.validators import format_cents
+from .engine.validators import ADDRESS_MAX_LENGTH, format_cents, max_length
 
 RADIO_LIMIT = 6
 AUTOCOMPLETE = {"email": "email", "phone": "tel"}
@@ -210,7 +210,7 @@ class StepView:
                     name = input_name(fld["id"], index, part)
                     value = self._raw(name) if self.posted is not None else (stored_value or {}).get(part, "")
                     parts.append(self._input(fld, name, value, labels[part], autocomplete=autocompletes[part],
-                                             part=part))
+                                             part=part, maxlength=ADDRESS_MAX_LENGTH[part]))
                 items.append({"legend": number_label, "parts": parts})
                 continue
             name = input_name(fld["id"], index)
@@ -218,6 +218,7 @@ class StepView:
             items.append(self._input(fld, name, value, number_label, help=help_text if position == 0 else None))
         view["items"] = items
         view["help_text"] = help_text
+        view["maxlength"] = max_length(fld)  # the same limit the server enforces
         view["input_type"] = {"email": "email", "phone": "tel"}.get(kind, "text")
         view["inputmode"] = {"number": "decimal", "amount": "decimal", "date": "numeric"}.get(kind, "")
         view["autocomplete"] = fld.get("autocomplete") or AUTOCOMPLETE.get(kind, "")

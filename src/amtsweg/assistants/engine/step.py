@@ -84,8 +84,12 @@ def _required_message(fld: dict, language: str) -> str:
 
 def _parse_scalar(spec: FormSpec, fld: dict, raw: str, today: date) -> Any:
     kind, rules = fld["type"], fld.get("validation", {})
+    limit = v.max_length(fld)
     if kind in {"text", "textarea"}:
-        return v.check_text(raw if kind == "textarea" else " ".join(raw.split()), rules)
+        # Browsers count a line break in a textarea's maxlength once but send it as CRLF.
+        value = raw.replace("\r\n", "\n") if kind == "textarea" else " ".join(raw.split())
+        return v.check_text(value, {**rules, "max_length": limit})
+    v.check_length(raw, limit)  # before any parsing
     if kind == "number":
         return v.parse_number(raw, rules)
     if kind == "amount":
@@ -132,12 +136,13 @@ def _validate_address(fld: dict, data: Any, base: str, required: bool, errors: l
             errors.append(FieldError(fld["id"], name, missing[part]))
             continue
         try:
+            v.check_length(raw[part], v.ADDRESS_MAX_LENGTH[part])
             if part == "postcode":
                 cleaned[part] = v.parse_postcode(raw[part])
             elif part == "house_number":
                 cleaned[part] = v.parse_house_number(raw[part])
             else:
-                cleaned[part] = v.check_text(raw[part], {"max_length": 100})
+                cleaned[part] = raw[part]
         except v.Invalid as exc:
             errors.append(FieldError(fld["id"], name, exc.message))
     return cleaned if len(cleaned) == len(ADDRESS_PARTS) else None

@@ -237,13 +237,37 @@ def parse_amount(raw: str, validation: dict) -> int:
     return cents
 
 
-# --- Text ------------------------------------------------------------------------------------------
+# --- Text and length limits ----------------------------------------------------------------------
+# Every typed value has an upper bound, so that no anonymous request makes the server parse, encrypt, store
+# and print megabytes: the definition's `max_length` (taken from FIM's maxLength on import) where it gives
+# one for a free-text type, otherwise these defaults. The step page renders the same number as `maxlength`.
+DEFAULT_MAX_LENGTH = {
+    "text": 200, "textarea": 4000, "email": 254, "phone": 30, "iban": 42, "number": 30, "amount": 30, "date": 10,
+}
+CONFIGURABLE_MAX_LENGTH = frozenset({"text", "textarea", "email"})
+ADDRESS_MAX_LENGTH = {"street": 100, "house_number": 20, "postcode": 5, "place": 100}
+
+
+def max_length(fld: dict) -> int | None:
+    """The most characters a field of this definition accepts (None: not a typed value, e.g. a choice)."""
+    kind = fld["type"]
+    configured = fld.get("validation", {}).get("max_length")
+    if configured and kind in CONFIGURABLE_MAX_LENGTH:
+        return configured
+    return DEFAULT_MAX_LENGTH.get(kind)
+
+
+def check_length(value: str, limit: int | None) -> str:
+    if limit is not None and len(value) > limit:
+        raise Invalid(_("Bitte geben Sie höchstens %(n)d Zeichen ein (jetzt: %(actual)d).")
+                      % {"n": limit, "actual": len(value)})
+    return value
+
+
 def check_text(value: str, validation: dict) -> str:
     if "min_length" in validation and len(value) < validation["min_length"]:
         raise Invalid(_("Bitte geben Sie mindestens %(n)d Zeichen ein.") % {"n": validation["min_length"]})
-    if "max_length" in validation and len(value) > validation["max_length"]:
-        raise Invalid(_("Bitte geben Sie höchstens %(n)d Zeichen ein (jetzt: %(actual)d).")
-                      % {"n": validation["max_length"], "actual": len(value)})
+    check_length(value, validation.get("max_length"))
     if "pattern" in validation and not re.fullmatch(validation["pattern"], value):
         custom = text(validation.get("pattern_message"), (get_language() or "de")[:2])
         raise Invalid(custom or _("Die Eingabe hat nicht das erwartete Format."))

@@ -208,3 +208,53 @@ def test_repeated_addresses_are_validated_one_by_one():
     assert messages(result) == {"h-1-postcode": "Bitte geben Sie eine Postleitzahl mit fünf Ziffern ein, z. B. 66111."}
     data["h-1-postcode"] = "66333"
     assert [a["place"] for a in validate_step(spec, "s", data, today=TODAY).cleaned["h"]] == ["Ort", "Dorf"]
+
+
+# --- Length limits (issue 12: no anonymous request may cost seconds of CPU) -------------------------
+@pytest.mark.parametrize(("data", "name", "limit"), [
+    ({"given_name": "E" * 51}, "given_name", 50),  # the definition's (FIM's) max_length
+    ({"family_name": "M" * 201}, "family_name", 200),  # text without one: the default
+    ({"email": "e" * 250 + "@example.org"}, "email", 254),
+    ({"phone": "0" * 31}, "phone", 30),
+    ({"birth_date": "1" * 5_000_000}, "birth_date", 10),
+    ({"address-street": "R" * 101}, "address-street", 100),
+    ({"address-place": "S" * 101}, "address-place", 100),
+    ({"address-house_number": "1" * 21}, "address-house_number", 20),
+])
+def test_every_typed_person_value_has_a_maximum_length(spec, data, name, limit):
+    result = validate_step(spec, "person", dict(PERSON, **data), today=TODAY)
+    actual = len(next(iter(data.values())))
+    assert messages(result)[name] == f"Bitte geben Sie höchstens {limit} Zeichen ein (jetzt: {actual})."
+
+
+@pytest.mark.parametrize(("data", "name", "limit"), [
+    ({"remarks": "x" * 501}, "remarks", 500),
+    ({"count": "1" * 31}, "count", 30),
+    ({"amount": "1" * 31}, "amount", 30),
+    ({"iban": "D" * 43}, "iban", 42),
+    ({"nicknames-1": "n" * 201}, "nicknames-1", 200),
+])
+def test_every_typed_detail_value_has_a_maximum_length(spec, data, name, limit):
+    result = validate_step(spec, "details", {"has_pet": "nein", "colour": "rot", **data}, today=TODAY)
+    assert messages(result)[name].startswith(f"Bitte geben Sie höchstens {limit} Zeichen ein")
+
+
+def test_textarea_line_breaks_count_once_as_the_browser_counts_them():
+    definition = sample_definition()
+    remarks = definition["steps"][1]["fieldsets"][0]["fields"][9]
+    remarks["validation"] = {"max_length": 11}
+    result = validate_step(FormSpec(definition), "details", {"has_pet": "nein", "colour": "rot",
+                                                             "remarks": "1234\r\n5678\r\n9"}, today=TODAY)
+    assert result.is_valid, result.errors
+    assert result.cleaned["remarks"] == "1234\n5678\n9"
+
+
+def test_an_overlong_value_is_refused_before_it_is_parsed(spec):
+    """Five million characters for a date: refused by length at once, not fed to the date parser."""
+    import time
+
+    started = time.perf_counter()
+    result = validate_step(spec, "details", {"has_pet": "nein", "colour": "rot", "start": "1." * 2_500_000,
+                                             "amount": "1.000" * 1_000_000}, today=TODAY)
+    assert time.perf_counter() - started < 0.5
+    assert set(messages(result)) == {"start", "amount"}

@@ -372,3 +372,19 @@ def test_receipt_without_a_status_link_still_shows(client, published, postcode, 
     assert "Bearbeitungsstand" not in response.content.decode()
     pdf = client.get(reverse("assistants:receipt_pdf", args=[Receipt.objects.get().id]))
     assert pdf.status_code == 200 and b"/URI" not in pdf.content
+
+
+def test_step_page_renders_the_maximum_lengths_the_server_enforces(client, published, postcode):
+    place_url = start(client)
+    step_url = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    body = client.get(step_url).content.decode()
+    for name, limit in [("given_name", 50), ("family_name", 200), ("email", 254), ("phone", 30), ("birth_date", 10),
+                        ("address-street", 100), ("address-house_number", 20), ("address-postcode", 5),
+                        ("address-place", 100)]:
+        assert re.search(rf'<input [^>]*name="{name}"[^>]*maxlength="{limit}"', body), name
+    body = client.post(step_url, dict(PERSON, family_name="M" * 300_000)).content.decode()
+    assert "Bitte geben Sie höchstens 200 Zeichen ein (jetzt: 300000)." in body
+    step2 = client.post(step_url, PERSON)["Location"]
+    body = client.get(step2).content.decode()
+    assert re.search(r'<textarea [^>]*name="remarks"[^>]*maxlength="500"', body)
+    assert re.search(r'<input [^>]*name="nicknames-0"[^>]*maxlength="200"', body)
