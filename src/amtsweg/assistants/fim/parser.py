@@ -1,7 +1,7 @@
 """A strict, safe reader for XDatenfelder 1.0, 2.0 and 3.0 (Stammdatenschema or Datenfeldgruppe messages).
 
-Safety: the document is size-limited before parsing; DTDs are refused outright (no entities, no external
-references); lxml runs with resolve_entities=False, no_network=True and huge_tree=False.
+Safety: the document is size-limited before parsing and parsed by `amtsweg.core.safexml`, which refuses a
+DTD in any encoding (no entities, no external references) and parses without network or entity expansion.
 
 Strictness: we know which children each element may have. An unknown child, a repeated single-valued
 child, a missing or empty id, or a code outside its code list is refused with a message naming the element,
@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 from lxml import etree
+
+from amtsweg.core import safexml
 
 MAX_BYTES = 10 * 1024 * 1024
 NAMESPACES = {
@@ -306,12 +308,10 @@ def parse_fim(data: bytes) -> FimDocument:
         raise FimError(f"Die Datei ist zu groß ({len(data) // 1024} KB; höchstens {MAX_BYTES // 1024 // 1024} MB).")
     if not data.strip():
         raise FimError("Die Datei ist leer.")
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise FimError("Dokumenttyp-Deklarationen (DTD/ENTITY) sind aus Sicherheitsgründen nicht erlaubt.")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                             remove_comments=True, remove_pis=True)
     try:
-        root = etree.fromstring(data, parser)
+        root = safexml.fromstring(data, remove_comments=True, remove_pis=True)
+    except safexml.DocumentTypeForbidden:
+        raise FimError("Dokumenttyp-Deklarationen (DTD/ENTITY) sind aus Sicherheitsgründen nicht erlaubt.") from None
     except etree.XMLSyntaxError as exc:
         raise FimError(f"Kein wohlgeformtes XML: {exc.msg} (Zeile {exc.lineno})") from None
     qname = etree.QName(root)

@@ -139,6 +139,32 @@ def test_unsafe_or_broken_input_is_refused(payload, message):
         parse_fim(payload)
 
 
+MINIMAL = (V2 / "minimal.xml").read_text(encoding="utf-8")
+DTD_ATTACKS = {  # (declaration, what the schema's name then says)
+    "external entity": ('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', "Test &e;"),
+    "external DTD": ('<!DOCTYPE x SYSTEM "file:///etc/passwd">', "Test"),
+    "billion laughs": ('<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+                       '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>',
+                       "Test &d;"),
+}
+
+
+@pytest.mark.parametrize(("declared", "codec", "bom"), [
+    ("UTF-8", "utf-8", b"\xef\xbb\xbf"), ("UTF-16", "utf-16-le", b"\xff\xfe"), ("UTF-16", "utf-16-be", b"\xfe\xff"),
+    ("UTF-16LE", "utf-16-le", b""), ("UTF-16BE", "utf-16-be", b""),
+])
+@pytest.mark.parametrize("attack", DTD_ATTACKS)
+def test_a_dtd_is_refused_in_any_encoding(attack, declared, codec, bom):
+    """A byte search for `<!DOCTYPE` let UTF-16 through; the document is otherwise a valid FIM schema."""
+    declaration, name = DTD_ATTACKS[attack]
+    text = MINIMAL.replace('encoding="UTF-8"?>', f'encoding="{declared}"?>', 1)
+    parse_fim(bom + text.encode(codec))  # the same document without the DTD is fine
+    text = text.replace("?>", "?>" + declaration, 1)
+    text = text.replace("<xdf:name>Test</xdf:name>", f"<xdf:name>{name}</xdf:name>")
+    with pytest.raises(FimError, match="DTD"):
+        parse_fim(bom + text.encode(codec))
+
+
 @pytest.mark.django_db
 def test_import_fim_command_and_idempotence(capsys):
     call_command("import_fim", str(WBK), "--leika", "99089086000000", "--slug", "waffenbesitzkarte", "--publish")
