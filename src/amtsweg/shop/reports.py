@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +9,7 @@ from datetime import date
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from amtsweg.core import csvexport
 from amtsweg.geo.models import District, Municipality
 
 from .costs import Participant, Share, compute_shares, months_connected
@@ -70,7 +70,7 @@ def euros(cents: int) -> str:
 
 def cost_report_csv(lines: list[CostLine], year: int) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = csvexport.writer(out)  # offer and authority names are typed by people: no formulas
     writer.writerow([_("Jahr"), _("Angebot"), _("Kostenmodell"), _("Behörde"), _("Monate"), _("Einwohner"),
                      _("Einwohner geschätzt"), _("Anteil (EUR)")])
     for line in lines:

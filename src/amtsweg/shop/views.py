@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from amtsweg.accounts.access import admin_required as kommune_admin_required
 from amtsweg.accounts.access import land_operator_required
 from amtsweg.accounts.models import Authority
+from amtsweg.core import csvexport
 
 from . import reports, services
 from .forms import AcceptAgreementForm, ConfigureForm, EndForm, GoLiveForm, OnboardingUploadForm, YearForm
@@ -211,13 +212,11 @@ def land_offer_detail(request, slug: str):
 
 @land_operator_required
 def land_offer_export(request, slug: str):
-    import csv
-
     offer = _land_offer(request, slug)
     connected, in_progress, missing = _rollout_lists(offer)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="anschluesse-{offer.slug}.csv"'
-    writer = csv.writer(response, delimiter=";")
+    writer = csvexport.writer(response)  # authority names are typed by the Kommunen: no formulas
     writer.writerow([_("Behörde"), _("ARS"), _("Status"), _("online seit"), _("endet am")])
     for label, rows in ((_("angeschlossen"), connected), (_("in Arbeit"), in_progress), (_("fehlt"), missing)):
         for authority, sub in rows:

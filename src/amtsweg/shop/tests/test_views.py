@@ -98,6 +98,30 @@ def test_land_operator_views_and_exports(client):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
+def _cells(response) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+
+
+def test_land_exports_defuse_formulas_that_tenants_typed(client):
+    """A Kommune names its authority, a Land names an offer: the operator's spreadsheet must not run it."""
+    login_staff(client, UserFactory(land_operator=True))
+    offer = OfferFactory(name="@SUM(1+1)*cmd|' /C calc'!A0", population_sharing=True)
+    live = SubscriptionFactory(offer=offer, live=True, authority=AuthorityFactory(name='=HYPERLINK("https://x.example")'))
+    SubscriptionFactory(offer=offer, authority=AuthorityFactory(name="+Kreis"))
+    AuthorityFactory(name="-Gemeinde")
+    rollout = _cells(client.get(f"/land/angebote/{offer.slug}/export.csv"))
+    names = {row[0] for row in rollout[1:]}
+    assert {"'=HYPERLINK(\"https://x.example\")", "'+Kreis", "'-Gemeinde"} <= names
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rollout for cell in row)
+    costs = _cells(client.get(f"/land/kosten/?jahr={date.today().year}&format=csv"))
+    row = next(r for r in costs if r[3] == "'" + live.authority.name)
+    assert row[1] == "'" + offer.name
+    assert row[0] == str(date.today().year) and row[-1] == "12.000,00"  # numbers stay numbers
+
+
 def test_land_reminders_are_sent_once_a_week(client, mailoutbox):
     operator = UserFactory(land_operator=True)
     login_staff(client, operator)
