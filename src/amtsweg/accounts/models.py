@@ -10,7 +10,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from amtsweg.core.tenancy import ADMIN_ROLES, TenantQuerySet
+from amtsweg.core.tenancy import ADMIN_ROLES, LandAccess, TenantQuerySet
 from amtsweg.geo.models import District, Land, Municipality
 
 
@@ -42,6 +42,8 @@ class Authority(models.Model):
 
     tenant_path = ""  # an Authority is its own tenant
     tenant_edit_roles = ADMIN_ROLES  # staff read their Authority's data; administrators change it
+    # The Land creates the Authorities of its Kommunen and fixes their (public) contact data.
+    tenant_land_access = LandAccess.WRITE
     objects = TenantQuerySet.as_manager()
 
     class Meta:
@@ -76,6 +78,9 @@ class User(AbstractUser):
     # Staff accounts are tenant data of their Authority; citizens (no Authority) are visible to superusers only.
     tenant_path = "authority"
     tenant_edit_roles = ADMIN_ROLES
+    # A Kommune's accounts are the Kommune's: the Land only creates the first administrator
+    # (`services.create_staff_account`), it never sees, resets or deactivates the Kommune's accounts.
+    tenant_land_access = LandAccess.NONE
     objects = UserManager()
 
     class Meta:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from amtsweg.accounts.models import Authority, User
 from amtsweg.accounts.otp import reset_devices
+from amtsweg.core.tenancy import can_act_for
 from amtsweg.geo.models import District, Municipality
 
 log = logging.getLogger("amtsweg.accounts")
@@ -44,12 +45,35 @@ def staff_accounts_manageable_by(actor) -> QuerySet[User]:
     return qs
 
 
+def has_admin(authority: Authority) -> bool:
+    """Does the Authority have an administrator account (active or not)?"""
+    return User.objects.filter(authority=authority, role=User.Role.KOMMUNE_ADMIN).exists()
+
+
 def assignable_roles(actor, authority: Authority) -> list[str]:
-    """Roles the actor may give to a new account of `authority`; never more than the actor has."""
+    """Roles the actor may give to a new account of `authority`; never more than the actor has.
+
+    For an Authority the actor does not act for (a Land operator and a Kommune), the only account is the
+    Kommune's first administrator, and only while it has none: from then on the Kommune manages its own
+    accounts, and the Land cannot add an administrator it controls to a Kommune that already has one."""
+    if not Authority.objects.editable_by(actor).filter(pk=authority.pk).exists():
+        return []
+    if not can_act_for(actor, authority):
+        return [] if has_admin(authority) else [User.Role.KOMMUNE_ADMIN]
     roles = [User.Role.KOMMUNE_STAFF, User.Role.KOMMUNE_ADMIN]
     if authority.kind == Authority.Kind.LAND and (actor.is_superuser or actor.is_land_operator):
         roles.append(User.Role.LAND_OPERATOR)
     return roles
+
+
+def authorities_for_new_accounts(actor) -> QuerySet[Authority]:
+    """The Authorities the actor may create an account for (see `assignable_roles`)."""
+    own = Authority.objects.acting_for(actor)
+    if actor.is_superuser or not actor.is_land_operator:
+        return own
+    first_admin = (Authority.objects.editable_by(actor).exclude(kind=Authority.Kind.LAND)
+                   .exclude(staff__role=User.Role.KOMMUNE_ADMIN))
+    return (own | first_admin).distinct()
 
 
 @transaction.atomic
@@ -58,7 +82,8 @@ def create_staff_account(
     email: str = "",
 ) -> tuple[User, str]:
     """Create a staff account with a generated initial password; returns (account, password)."""
-    if not Authority.objects.editable_by(actor).filter(pk=authority.pk).exists():
+    # Lock the Authority: two first administrators created at the same moment would both see none.
+    if not Authority.objects.editable_by(actor).select_for_update().filter(pk=authority.pk).exists():
         raise PermissionDenied
     if role not in assignable_roles(actor, authority):
         raise ValidationError(_("Diese Rolle dürfen Sie nicht vergeben."), code="role")

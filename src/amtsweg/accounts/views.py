@@ -296,8 +296,9 @@ def authority_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     accounts = services.staff_accounts_visible_to(request.user).filter(authority=authority).order_by("username")
     return render(request, "accounts/authority_detail.html", {
         "authority": authority, "can_edit": can_edit, "accounts": accounts,
-        "can_manage_accounts": services.staff_accounts_manageable_by(request.user).filter(authority=authority)
-        .exists() or (can_edit and (request.user.is_kommune_admin or request.user.is_land_operator)),
+        "can_manage_accounts": bool(services.assignable_roles(request.user, authority)),
+        # A Land operator sees a Kommune's accounts no more; only whether its first administrator exists.
+        "has_admin": services.has_admin(authority),
     })
 
 
@@ -358,7 +359,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
 
 @account_manager_required
 def account_create_view(request: HttpRequest) -> HttpResponse:
-    authorities = Authority.objects.editable_by(request.user)
+    authorities = services.authorities_for_new_accounts(request.user)
     preset = request.GET.get("behoerde")
     roles = [User.Role.KOMMUNE_STAFF, User.Role.KOMMUNE_ADMIN]
     if request.user.is_land_operator:

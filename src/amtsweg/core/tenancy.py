@@ -1,34 +1,41 @@
 """The one place where tenancy is enforced.
 
-Every model that belongs to a tenant uses `TenantQuerySet.as_manager()` (or a subclass) and names the
-path from itself to its owning `accounts.Authority` in `tenant_path` (`""` for the Authority itself).
+Every model that belongs to a tenant uses `TenantQuerySet.as_manager()` (or a subclass), names the path
+from itself to its owning `accounts.Authority` in `tenant_path` (`""` for the Authority itself) and says
+in `tenant_land_access` what Land operators may do with the rows of the Kommunen of their Land.
 Views and APIs never filter by authority themselves; they call
 
-* `Model.objects.visible_to(user)` for everything they show, and
-* `Model.objects.editable_by(user)` to fetch the row they are about to change.
+* `Model.objects.visible_to(user)` for everything they show,
+* `Model.objects.editable_by(user)` to fetch the row they are about to change, and
+* `can_act_for(user, authority)` (or `Authority.objects.acting_for(user)` for choices) before they create
+  rows for an Authority.
 
 A row that is not in the user's scope is simply absent, so views answer 404 (existence is not leaked).
 
 Who sees what (`visible_to`):
 
 * platform superusers: everything;
-* Land operators: the rows of every Authority in their Land, unless the model says otherwise
-  (`tenant_land_access`, see below);
 * Kommune administrators and staff (of a Kommune, Kreis or Land office): the rows of their own Authority;
+* Land operators: the rows of their Land's own offices (Authorities of kind "land" in their Land, the
+  "Land-owned" rows), plus the rows of the Kommunen of their Land where the model says
+  `tenant_land_access` is `LandAccess.READ` or `LandAccess.WRITE`;
 * everybody else (anonymous, inactive, citizens, accounts without an Authority): nothing.
 
 Who may change what (`editable_by`):
 
 * superusers: everything;
 * members of the owning Authority whose role is in the model's `tenant_edit_roles` (default: every staff
-  role; `Authority` and `User` narrow it to administrators);
-* Land operators: rows of their Land only where `tenant_land_access` is `LandAccess.WRITE`.
+  role; `Authority`, `User` and API clients narrow it to administrators);
+* Land operators: Land-owned rows, and rows of the Kommunen of their Land only where `tenant_land_access`
+  is `LandAccess.WRITE`.
 
-Why Land operators may write by default: the Land runs the platform for its Kommunen and its operators
-onboard Kommunen and do first-level support (create the Authority and its first administrator, fix a
-wrong contact address). They are few, TOTP-protected and accountable. Models that hold citizens' personal
-data (applications, cases, mailbox messages) are none of the Land's business: they declare
-`tenant_land_access = LandAccess.NONE` (the Land sees nothing) or `LandAccess.READ` (e.g. statistics).
+Why the Land's access is declared per model and defaults to `LandAccess.NONE`: the Land runs the platform
+for its Kommunen, offers the services and onboards Kommunen (creates the Authority and its first
+administrator, fixes a wrong contact address, prepares subscriptions). A Kommune's applications and
+everything that leads to them (destinations and their keys, API clients, tokens, delivery orders) are the
+Kommune's alone: if the Land could register a key or a Fachverfahren client for a Kommune's destination it
+could read the Kommune's applications. A new tenant model is therefore closed to the Land until someone
+decides otherwise, and `accounts/tests/test_tenancy.py` asks every tenant model to say so explicitly.
 """
 
 from __future__ import annotations
@@ -43,10 +50,12 @@ if TYPE_CHECKING:
 
 STAFF_ROLES = frozenset({"land_operator", "kommune_admin", "kommune_staff"})
 ADMIN_ROLES = frozenset({"land_operator", "kommune_admin"})
+# `accounts.Authority.Kind.LAND` (core may not import accounts): the Land's own offices.
+LAND_KIND = "land"
 
 
 class LandAccess(StrEnum):
-    """What a Land operator may do with a model's rows in their Land."""
+    """What a Land operator may do with the rows of the Kommunen of their Land (Land-owned rows aside)."""
 
     NONE = "none"
     READ = "read"
@@ -57,11 +66,45 @@ def _is_active_user(user: Any) -> bool:
     return user is not None and bool(getattr(user, "is_authenticated", False)) and bool(user.is_active)
 
 
+def _staff_authority(user: Any):
+    """The Authority a staff account works for, or None (citizens, accounts without an Authority)."""
+    if getattr(user, "role", None) not in STAFF_ROLES:
+        return None
+    return getattr(user, "authority", None)
+
+
+def is_land_owned(authority: Any, land_code: str) -> bool:
+    """An office of the Land itself (not a Kommune or Kreis) in this Land."""
+    return authority.kind == LAND_KIND and authority.land_code == land_code
+
+
+def can_act_for(user: User | Any, authority: Any) -> bool:
+    """May `user` create or change things *for* `authority` (destinations, keys, API clients, accounts)?
+
+    Staff act for their own Authority, Land operators also for the Land's own offices (Land-owned),
+    superusers for everyone. A Land operator never acts for a Kommune: that would let the Land register
+    keys or Fachverfahren clients for the Kommune's applications. `None` is the system itself (management
+    commands, demo data); requests always pass their user.
+    """
+    if user is None:
+        return True
+    if not _is_active_user(user):
+        return False
+    if user.is_superuser:
+        return True
+    own = _staff_authority(user)
+    if own is None:
+        return False
+    if own.pk == authority.pk:
+        return True
+    return user.role == "land_operator" and is_land_owned(authority, own.land_code)
+
+
 class TenantQuerySet(models.QuerySet):
     """Queryset with the tenant scopes. Model attributes it reads:
 
     `tenant_path` (required): ORM path to the owning Authority, `""` for Authority itself.
-    `tenant_land_access` (default `LandAccess.WRITE`): Land operators' access to rows of their Land.
+    `tenant_land_access` (default `LandAccess.NONE`): Land operators' access to rows of their Land's Kommunen.
     `tenant_edit_roles` (default all staff roles): roles of the owning Authority that may change rows.
     """
 
@@ -71,40 +114,43 @@ class TenantQuerySet(models.QuerySet):
             raise TypeError(f"{self.model.__name__} must declare tenant_path to use TenantQuerySet")
         return path
 
+    def _prefix(self) -> str:
+        path = self._tenant_path()
+        return f"{path}__" if path else ""
+
     def _land_access(self) -> LandAccess:
-        return LandAccess(getattr(self.model, "tenant_land_access", LandAccess.WRITE))
+        return LandAccess(getattr(self.model, "tenant_land_access", LandAccess.NONE))
 
     def _edit_roles(self) -> frozenset[str]:
         return frozenset(getattr(self.model, "tenant_edit_roles", STAFF_ROLES))
 
-    def _own_authority(self, authority) -> TenantQuerySet:
-        path = self._tenant_path()
-        if path:
-            return self.filter(**{path: authority})
-        return self.filter(pk=authority.pk)
+    def _own_authority(self, authority) -> models.Q:
+        return models.Q(**{f"{self._prefix()}pk": authority.pk})
 
-    def _land(self, land_code: str) -> TenantQuerySet:
-        path = self._tenant_path()
-        prefix = f"{path}__" if path else ""
-        return self.filter(**{f"{prefix}land_code": land_code})
+    def _land(self, land_code: str) -> models.Q:
+        return models.Q(**{f"{self._prefix()}land_code": land_code})
+
+    def _land_owned(self, land_code: str) -> models.Q:
+        prefix = self._prefix()
+        return models.Q(**{f"{prefix}land_code": land_code, f"{prefix}kind": LAND_KIND})
 
     def _scope(self, user: User | Any, *, write: bool) -> TenantQuerySet:
         if not _is_active_user(user):
             return self.none()
         if user.is_superuser:
             return self.all()
-        role = getattr(user, "role", None)
-        authority = getattr(user, "authority", None)
-        if authority is None or role not in STAFF_ROLES:
+        authority = _staff_authority(user)
+        if authority is None:
             return self.none()
-        if role == "land_operator":
-            needed = {LandAccess.WRITE} if write else {LandAccess.READ, LandAccess.WRITE}
-            if self._land_access() in needed:
-                return self._land(authority.land_code)
-            # A Land operator still belongs to the Land office: its own rows are in scope like for staff.
-        if write and role not in self._edit_roles():
+        if write and user.role not in self._edit_roles():
             return self.none()
-        return self._own_authority(authority)
+        if user.role != "land_operator":
+            return self.filter(self._own_authority(authority))
+        needed = {LandAccess.WRITE} if write else {LandAccess.READ, LandAccess.WRITE}
+        if self._land_access() in needed:
+            return self.filter(self._land(authority.land_code))
+        # The Land's own offices are the operator's own, like a Kommune's rows are its staff's.
+        return self.filter(self._land_owned(authority.land_code) | self._own_authority(authority))
 
     def visible_to(self, user: User | Any) -> TenantQuerySet:
         """Rows this user may read. Unknown, anonymous, inactive users and citizens see nothing."""
@@ -113,3 +159,17 @@ class TenantQuerySet(models.QuerySet):
     def editable_by(self, user: User | Any) -> TenantQuerySet:
         """Rows this user may change (always a subset of `visible_to`)."""
         return self._scope(user, write=True)
+
+    def acting_for(self, user: User | Any) -> TenantQuerySet:
+        """Rows owned by the Authorities `user` acts for (`can_act_for`), whatever the model's Land access:
+        e.g. the Authorities a new destination or API client may be created for."""
+        if not _is_active_user(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        authority = _staff_authority(user)
+        if authority is None:
+            return self.none()
+        if user.role == "land_operator":
+            return self.filter(self._land_owned(authority.land_code) | self._own_authority(authority))
+        return self.filter(self._own_authority(authority))

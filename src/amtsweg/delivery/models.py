@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import Authority
-from amtsweg.core.tenancy import TenantQuerySet
+from amtsweg.core.tenancy import LandAccess, TenantQuerySet
 
 
 class OutboxMessage(models.Model):
@@ -47,6 +47,8 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("letzter Fehler"), blank=True)
 
     tenant_path = "authority"
+    # Delivery orders name a Kommune's applications and its Fachverfahren's failures: not the Land's.
+    tenant_land_access = LandAccess.NONE
     objects = TenantQuerySet.as_manager()
 
     class Meta:

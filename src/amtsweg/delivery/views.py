@@ -58,7 +58,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(OutboxMessage.objects.visible_to(request.user), pk=pk)
+    message = get_object_or_404(OutboxMessage.objects.editable_by(request.user), pk=pk)
     if services.resend(message):
         messages.success(request, _("Die Zustellung wird erneut versucht."))
     else:

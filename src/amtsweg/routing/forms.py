@@ -94,7 +94,8 @@ class DestinationForm(KernFormMixin, KeyFieldsMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["authority"].queryset = Authority.objects.visible_to(user).order_by("name")
+        # Only Authorities the user acts for (a Land operator: the Land's own offices, never a Kommune).
+        self.fields["authority"].queryset = Authority.objects.acting_for(user).order_by("name")
         if user is not None and getattr(user, "authority", None) and not user.is_land_operator:
             self.fields["authority"].initial = user.authority_id
 
@@ -189,7 +190,7 @@ class ResponsibilityForm(KernFormMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["destination"].queryset = Destination.objects.visible_to(user).select_related("authority")
+        self.fields["destination"].queryset = Destination.objects.acting_for(user).select_related("authority")
         self.fields["destination"].label_from_instance = lambda d: f"{d.name} ({d.authority.name})"
         if user is not None and getattr(user, "authority", None):
             self.fields["area_ars"].initial = user.authority.area_ars

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import Authority
-from amtsweg.core.tenancy import TenantQuerySet
+from amtsweg.core.tenancy import LandAccess, TenantQuerySet
 
 LEIKA_KEY_VALIDATOR = RegexValidator(r"^99\d{12}$", _("Ein Leistungsschlüssel hat 14 Ziffern und beginnt mit 99."))
 # Land (2), Regierungsbezirk (3), Kreis (5), Gemeindeverband (9), Gemeinde (12).
@@ -81,6 +81,9 @@ class Destination(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     tenant_path = "authority"
+    # The Land may look at its Kommunen's destinations (support, onboarding) but never change them or their
+    # keys: a key the Land holds would open the Kommune's applications. Land-owned destinations are its own.
+    tenant_land_access = LandAccess.READ
     objects = TenantQuerySet.as_manager()
 
     class Meta:
@@ -154,6 +157,7 @@ class DestinationKey(models.Model):
     valid_until = models.DateTimeField(_("gültig zum Entschlüsseln bis"), null=True, blank=True)
 
     tenant_path = "destination__authority"
+    tenant_land_access = LandAccess.READ  # public keys; see Destination
     objects = TenantQuerySet.as_manager()
 
     class Meta:
@@ -192,6 +196,8 @@ class Responsibility(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     tenant_path = "authority"
+    # Readable for the Land's support; the Land registers only Land-wide responsibilities of its own offices.
+    tenant_land_access = LandAccess.READ
     objects = TenantQuerySet.as_manager()
 
     class Meta:
@@ -241,6 +247,7 @@ class ResponsibilityChange(models.Model):
     at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
 
     tenant_path = "authority"
+    tenant_land_access = LandAccess.READ  # like Responsibility
     objects = TenantQuerySet.as_manager()
 
     class Meta:

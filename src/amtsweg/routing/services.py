@@ -24,6 +24,7 @@ from joserfc.jwk import KeySet
 
 from amtsweg.accounts.models import Authority
 from amtsweg.core import platform_keys
+from amtsweg.core.tenancy import can_act_for
 from amtsweg.routing.keys import KeyValidationError, validate_public_jwk
 from amtsweg.routing.models import (
     AREA_LENGTHS,
@@ -52,29 +53,22 @@ class RoutingError(ValueError):
 # --- Scope --------------------------------------------------------------------------------------------
 
 
-def can_act_for(user, authority: Authority) -> bool:
-    """Staff act for their own Authority; Land operators for every Authority of their Land."""
-    if user is None:
-        return True  # system operations (commands, demo)
-    if user.is_superuser:
-        return True
-    own = getattr(user, "authority_id", None)
-    if own is None or getattr(user, "role", "citizen") == "citizen":
-        return False
-    if own == authority.pk:
-        return True
-    return bool(user.is_land_operator and user.authority.land_code == authority.land_code)
+# `can_act_for(user, authority)` (from the tenancy layer) guards every write below: staff act for their own
+# Authority, Land operators for the Land's own offices only, never for a Kommune.
 
 
 def can_manage_area(user, area_ars: str) -> bool:
-    """Kommune staff manage areas inside their Authority's area; Land operators the whole Land."""
+    """Kommune staff manage areas inside their Authority's area; Land operators only the whole Land.
+
+    A Land operator may not register a responsibility for a Kreis or a Gemeinde: the most specific entry
+    wins, so a Land entry for a Gemeinde would divert that Kommune's applications to the Land."""
     if user is None or user.is_superuser:
         return True
     authority = getattr(user, "authority", None)
     if authority is None:
         return False
     if user.is_land_operator:
-        return area_ars.startswith(authority.land_code)
+        return area_ars == authority.land_code
     return area_ars.startswith(authority.area_ars)
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.catalogue.models import PublicService
-from amtsweg.core.tenancy import TenantQuerySet
+from amtsweg.core.tenancy import LandAccess, TenantQuerySet
 
 
 class Offer(models.Model):
@@ -140,6 +140,9 @@ class Subscription(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     tenant_path = "authority"
+    # The Land follows the rollout of its offers (and prepares subscriptions by CSV, `onboarding`); ordering,
+    # accepting the agreement and going live are the Kommune's own acts.
+    tenant_land_access = LandAccess.READ
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
@@ -170,6 +173,7 @@ class AgreementAcceptance(models.Model):
     agreement_sha256 = models.CharField(max_length=64)
 
     tenant_path = "subscription__authority"
+    tenant_land_access = LandAccess.READ  # like Subscription
     objects = TenantQuerySet.as_manager()
 
     class Meta:
@@ -191,6 +195,7 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     tenant_path = "authority"
+    tenant_land_access = LandAccess.READ  # the Land sends them
     objects = TenantQuerySet.as_manager()
 
     def __str__(self) -> str:

@@ -26,7 +26,8 @@ class SubscriberClientForm(KernFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["destinations"].queryset = Destination.objects.editable_by(user).select_related("authority")
+        # Destinations of the Authorities the user acts for: a Land operator never gets a Kommune's.
+        self.fields["destinations"].queryset = Destination.objects.acting_for(user).select_related("authority")
 
     def clean_destinations(self):
         destinations = list(self.cleaned_data["destinations"])

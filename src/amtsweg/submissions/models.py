@@ -242,6 +242,8 @@ class ApiClient(models.Model):
 
     tenant_path = "authority"
     tenant_edit_roles = ADMIN_ROLES
+    # A client fetches (subscriber) or sends (sender) applications: a Kommune's are none of the Land's business.
+    tenant_land_access = LandAccess.NONE
     objects = TenantQuerySet.as_manager()
 
     class Meta:
@@ -263,6 +265,7 @@ class AccessToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_path = "client__authority"
+    tenant_land_access = LandAccess.NONE  # like ApiClient
     objects = TenantQuerySet.as_manager()
 
     def __str__(self) -> str:

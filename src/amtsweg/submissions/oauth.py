@@ -20,8 +20,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 
+from amtsweg.core.tenancy import can_act_for
+from amtsweg.routing.models import Destination
 from amtsweg.submissions.models import AccessToken, ApiClient
 
 TOKEN_LIFETIME = timedelta(minutes=30)
@@ -40,17 +44,57 @@ def new_client_credentials() -> tuple[str, str]:
     return str(uuid.uuid4()), secrets.token_urlsafe(40)
 
 
+def destination_ids_in(scopes: list[str]) -> set[str]:
+    """Destination ids named by subscribe/manage scopes (lower case)."""
+    ids = set()
+    for scope in scopes:
+        if m := SUBSCRIBE_RE.match(scope) or MANAGE_RE.match(scope):
+            ids.add(m.group(1).lower())
+    return ids
+
+
+def check_may_create(actor, authority, scopes: list[str]) -> None:
+    """A person creates clients only for an Authority they act for (`can_act_for`: never a Land operator for a
+    Kommune), and a client may only fetch or manage that Authority's own destinations. The API trusts the
+    stored scopes, so this is the place that keeps one tenant's client off another tenant's applications."""
+    if not can_act_for(actor, authority):
+        raise PermissionDenied
+    wanted = destination_ids_in(scopes)
+    if wanted:
+        own = {str(pk).lower() for pk in Destination.objects.filter(authority=authority).values_list("pk", flat=True)}
+        if not wanted <= own:
+            raise PermissionDenied
+
+
 def create_client(*, name: str, kind: str, authority, scopes: list[str], created_by=None) -> tuple[ApiClient, str]:
-    """Create a client; returns it with its secret in clear text (shown once, never stored)."""
+    """Create a client; returns it with its secret in clear text (shown once, never stored).
+
+    `created_by` is the acting person (None only for the system: demo data, commands); their scope is checked.
+    """
     for scope in scopes:
         if not is_valid_scope(scope):
             raise ValueError(f"invalid scope: {scope}")
+    if created_by is not None:
+        check_may_create(created_by, authority, scopes)
     client_id, secret = new_client_credentials()
     client = ApiClient.objects.create(
         name=name, kind=kind, authority=authority, client_id=client_id, secret_hash=hash_secret(secret),
         scopes=list(scopes), created_by=created_by,
     )
     return client, secret
+
+
+@transaction.atomic
+def revoke_client(client: ApiClient, *, actor) -> int:
+    """Block a client at once: it gets no new tokens and every token it holds stops working. Returns the
+    number of tokens revoked."""
+    if not ApiClient.objects.editable_by(actor).filter(pk=client.pk).exists():
+        raise PermissionDenied
+    client.is_active = False
+    client.revoked_at = timezone.now()
+    client.save(update_fields=["is_active", "revoked_at"])
+    revoked, _ = client.tokens.all().delete()
+    return revoked
 
 
 def is_valid_scope(scope: str) -> bool:

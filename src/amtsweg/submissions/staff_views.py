@@ -1,16 +1,15 @@
 """Staff pages: API clients (OAuth client credentials) of the Submission API.
 
 Kommune administrators create subscriber clients (Fachverfahren) for their own Authority's destinations;
-Land operators also create sender clients (online services) for regions of their Land. The secret is
+Land operators create sender clients (online services) for regions of their Land and subscriber clients for
+the Land's own destinations only, never for a Kommune's (`oauth.check_may_create`). The secret is
 shown once, right after creation, and only its hash is stored. Rows are read through the tenancy layer.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -69,11 +68,7 @@ def client_create(request, kind: str):
 @manager_required
 def client_revoke(request, pk: int):
     client = get_object_or_404(ApiClient.objects.editable_by(request.user), pk=pk)
-    with transaction.atomic():
-        client.is_active = False
-        client.revoked_at = timezone.now()
-        client.save(update_fields=["is_active", "revoked_at"])
-        client.tokens.all().delete()
+    oauth.revoke_client(client, actor=request.user)
     messages.success(request, _("Der Zugang „%(name)s“ ist gesperrt; ausgegebene Tokens gelten nicht mehr.")
                      % {"name": client.name})
     return redirect("submissions:api_clients")

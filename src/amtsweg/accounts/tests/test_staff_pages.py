@@ -1,8 +1,10 @@
 """Staff home, Authority and account administration over the UI, including tenant isolation (404, not 403)."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from amtsweg.accounts import services
 from amtsweg.accounts.models import Authority, User
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
@@ -244,6 +246,30 @@ def test_land_operator_creates_the_first_admin_of_a_new_authority(client, kommun
     })
     assert response.status_code == 200
     assert User.objects.get(username="erste.admin").authority == kommune_a
+
+
+@pytest.mark.django_db
+def test_land_operator_creates_only_the_first_admin_and_then_stays_out(client, kommune_a):
+    """Issue 12.1: the Land could add accounts to a Kommune (and so reach its applications) at any time."""
+    operator = UserFactory(land_operator=True)
+    login_staff(client, operator)
+    data = {"first_name": "Erste", "last_name": "Admin", "authority": kommune_a.pk}
+    staff = client.post("/verwaltung/konten/neu/", {**data, "username": "sachbearbeitung", "role": "kommune_staff"})
+    assert staff.status_code == 200 and not User.objects.filter(username="sachbearbeitung").exists()
+    client.post("/verwaltung/konten/neu/", {**data, "username": "erste.admin", "role": "kommune_admin"})
+    first = User.objects.get(username="erste.admin")
+    # From now on the Kommune manages its accounts: no second admin, no view of, or action on, its accounts.
+    second = client.post("/verwaltung/konten/neu/", {**data, "username": "zweite.admin", "role": "kommune_admin"})
+    assert second.status_code == 200 and not User.objects.filter(username="zweite.admin").exists()
+    with pytest.raises(PermissionDenied):
+        services.set_active(operator, first, False)
+    for action in ("deaktivieren", "zweiter-faktor-zuruecksetzen"):
+        assert client.post(f"/verwaltung/konten/{first.pk}/{action}/").status_code == 404
+    assert client.get(f"/verwaltung/konten/{first.pk}/").status_code == 404
+    page = client.get(f"/verwaltung/behoerde/{kommune_a.pk}/").content.decode()
+    assert "erste.admin" not in page and "Konto anlegen" not in page
+    first.refresh_from_db()
+    assert first.is_active
 
 
 @pytest.mark.django_db

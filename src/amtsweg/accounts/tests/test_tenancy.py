@@ -50,20 +50,86 @@ def test_land_operators_see_and_change_their_land_only(world):
     operator = world["operator"]
     saarland = {world["a"].pk, world["b"].pk, world["land_office"].pk}
     assert ids(Authority.objects.visible_to(operator)) == saarland
-    assert ids(Authority.objects.editable_by(operator)) == saarland
-    visible_users = ids(User.objects.visible_to(operator))
-    assert world["staff_b"].pk in visible_users and world["other_admin"].pk not in visible_users
-    assert world["citizen"].pk not in visible_users
+    assert ids(Authority.objects.editable_by(operator)) == saarland  # contact data (LandAccess.WRITE)
+    # A Kommune's accounts are the Kommune's: the Land sees and changes only its own offices' accounts.
+    assert ids(User.objects.visible_to(operator)) == {operator.pk}
+    assert ids(User.objects.editable_by(operator)) == {operator.pk}
 
 
 @pytest.mark.django_db
-def test_models_can_keep_land_operators_out_or_read_only(world, monkeypatch):
+def test_land_access_is_per_model_and_land_owned_rows_are_the_operators(world, monkeypatch):
     operator = world["operator"]
-    monkeypatch.setattr(Authority, "tenant_land_access", LandAccess.READ, raising=False)
+    second_office = AuthorityFactory(land_office=True, name="Landesverwaltungsamt")  # another office of the Land
+    land_owned = {world["land_office"].pk, second_office.pk}
+    monkeypatch.setattr(Authority, "tenant_land_access", LandAccess.READ)
     assert world["a"].pk in ids(Authority.objects.visible_to(operator))
-    assert ids(Authority.objects.editable_by(operator)) == {world["land_office"].pk}  # only its own office
-    monkeypatch.setattr(Authority, "tenant_land_access", LandAccess.NONE, raising=False)
-    assert ids(Authority.objects.visible_to(operator)) == {world["land_office"].pk}
+    assert ids(Authority.objects.editable_by(operator)) == land_owned
+    monkeypatch.setattr(Authority, "tenant_land_access", LandAccess.NONE)
+    assert ids(Authority.objects.visible_to(operator)) == land_owned
+    assert ids(Authority.objects.acting_for(operator)) == land_owned
+    assert ids(Authority.objects.acting_for(world["admin_a"])) == {world["a"].pk}
+
+
+@pytest.mark.django_db
+def test_a_model_that_does_not_say_keeps_the_land_out(world, monkeypatch):
+    """The safe default: a tenant model without `tenant_land_access` is closed to Land operators."""
+    monkeypatch.delattr(Authority, "tenant_land_access")
+    assert ids(Authority.objects.visible_to(world["operator"])) == {world["land_office"].pk}
+    assert ids(Authority.objects.visible_to(world["admin_a"])) == {world["a"].pk}
+
+
+# Every tenant model, and what a Land operator may do with the rows of its Kommunen. Changing a line here is
+# a decision about the Land's reach into the Kommunen: NONE for anything that leads to applications.
+LAND_ACCESS = {
+    "accounts.Authority": LandAccess.WRITE,
+    "accounts.User": LandAccess.NONE,
+    "routing.Destination": LandAccess.READ,
+    "routing.DestinationKey": LandAccess.READ,
+    "routing.Responsibility": LandAccess.READ,
+    "routing.ResponsibilityChange": LandAccess.READ,
+    "submissions.Case": LandAccess.NONE,
+    "submissions.Submission": LandAccess.NONE,
+    "submissions.SubmissionAttachment": LandAccess.NONE,
+    "submissions.Event": LandAccess.NONE,
+    "submissions.ApiClient": LandAccess.NONE,
+    "submissions.AccessToken": LandAccess.NONE,
+    "delivery.OutboxMessage": LandAccess.NONE,
+    "shop.Subscription": LandAccess.READ,
+    "shop.AgreementAcceptance": LandAccess.READ,
+    "shop.Reminder": LandAccess.READ,
+    "accounts.AuditEntry": LandAccess.NONE,
+}
+
+
+def test_every_tenant_model_declares_the_lands_access():
+    from django.apps import apps
+
+    from amtsweg.core.tenancy import TenantQuerySet
+
+    tenant_models = {
+        model._meta.label: model for model in apps.get_models()
+        if isinstance(model._default_manager.all(), TenantQuerySet)
+    }
+    assert set(tenant_models) <= set(LAND_ACCESS), "declare tenant_land_access and add the model to LAND_ACCESS"
+    for label, model in tenant_models.items():
+        assert "tenant_land_access" in vars(model), f"{label} must declare tenant_land_access itself"
+        assert model.tenant_land_access == LAND_ACCESS[label], label
+
+
+@pytest.mark.django_db
+def test_can_act_for_keeps_land_operators_to_the_lands_own_offices(world):
+    from amtsweg.core.tenancy import can_act_for
+
+    second_office = AuthorityFactory(land_office=True, name="Landesverwaltungsamt")
+    operator = world["operator"]
+    assert can_act_for(operator, world["land_office"]) and can_act_for(operator, second_office)
+    assert not can_act_for(operator, world["a"]) and not can_act_for(operator, world["other"])
+    assert can_act_for(world["admin_a"], world["a"]) and can_act_for(world["staff_a"], world["a"])
+    assert not can_act_for(world["admin_a"], world["b"]) and not can_act_for(world["admin_a"], second_office)
+    assert not can_act_for(world["citizen"], world["a"]) and not can_act_for(AnonymousUser(), world["a"])
+    assert can_act_for(world["root"], world["other"])
+    inactive = UserFactory(authority=world["a"], kommune_admin=True, is_active=False)
+    assert not can_act_for(inactive, world["a"])
 
 
 @pytest.mark.django_db
@@ -88,6 +154,7 @@ def test_editable_is_always_a_subset_of_visible(world):
         if isinstance(user, User):
             for model in (Authority, User):
                 assert ids(model.objects.editable_by(user)) <= ids(model.objects.visible_to(user))
+                assert ids(model.objects.acting_for(user)) <= ids(model.objects.visible_to(user))
 
 
 @pytest.mark.django_db

@@ -40,6 +40,21 @@ def test_staff_of_another_kommune_can_neither_see_nor_resend(client):
 
 
 @pytest.mark.django_db
+def test_a_land_operator_neither_sees_nor_resends_a_kommunes_deliveries(client):
+    """Issue 12.1: delivery orders name a Kommune's applications; the Land saw and resent them."""
+    from amtsweg.accounts.testing import login_staff
+
+    mine = OutboxMessageFactory(dead=True)
+    operator = UserFactory(land_operator=True)
+    assert operator.authority.land_code == mine.authority.land_code
+    login_staff(client, operator)
+    assert str(mine.submission_id) not in client.get(LIST).content.decode()
+    assert client.post(reverse("delivery:resend", args=[mine.pk])).status_code == 404
+    mine.refresh_from_db()
+    assert mine.status == OutboxMessage.Status.DEAD
+
+
+@pytest.mark.django_db
 def test_anonymous_and_citizens_are_kept_out(client):
     assert client.get(LIST).status_code == 302
     client.force_login(UserFactory(citizen=True))

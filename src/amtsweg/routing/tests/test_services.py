@@ -113,17 +113,60 @@ def test_kommune_staff_manage_only_their_own_area(saarland, offices):
 def test_bulk_load_is_all_or_nothing(saarland):
     land_office = AuthorityFactory(land_office=True, land=saarland["land"])
     operator = UserFactory(land_operator=True, authority=land_office)
-    sb = AuthorityFactory(municipality=saarland["sb"])
-    good = {"authorityId": sb.pk, "name": "Bürgeramt", "channels": ["pull"],
+    central = AuthorityFactory(land_office=True, land=saarland["land"], name="Landesverwaltungsamt")
+    good = {"authorityId": central.pk, "name": "Zentrale Antragsstelle", "channels": ["pull"],
             "encryptionKey": public_jwk("encryption", "bulk-key-0001")}
-    bad = {"authorityArs": "100410100100", "name": "Kaputt", "encryptionKey": {
+    bad = {"authorityArs": "10", "name": "Kaputt", "encryptionKey": {
         **public_jwk("encryption", "bulk-key-0002"), "alg": "RSA1_5"}}
     result = services.bulk_load_destinations([good, bad, "x"], user=operator)
     assert [n for n, _r in result.errors] == [2, 3]
     assert "Unbekannter Algorithmus" in result.errors[0][1]
     assert not Destination.objects.exists()
     result = services.bulk_load_destinations([good], user=operator)
-    assert not result.errors and Destination.objects.get().name == "Bürgeramt"
+    assert not result.errors and Destination.objects.get().name == "Zentrale Antragsstelle"
+
+
+def test_bulk_load_by_the_land_refuses_kommunen(saarland):
+    """Issue 12.1: a Land operator registered destinations (with keys the Land holds) for Kommunen."""
+    operator = UserFactory(land_operator=True, authority=AuthorityFactory(land_office=True, land=saarland["land"]))
+    sb = AuthorityFactory(municipality=saarland["sb"])
+    result = services.bulk_load_destinations(
+        [{"authorityId": sb.pk, "name": "Bürgeramt", "encryptionKey": public_jwk("encryption")}], user=operator)
+    assert result.errors and "Zuständigkeitsbereich" in result.errors[0][1]
+    assert not Destination.objects.exists()
+
+
+def test_a_land_operator_cannot_touch_a_kommunes_destination_or_keys(saarland, offices):
+    """Issue 12.1: a Land operator could register a key it holds as the active key of a Kommune's destination."""
+    operator = UserFactory(land_operator=True, authority=offices["land"].authority)
+    sb = offices["sb"]
+    active = sb.active_encryption_key()
+    with pytest.raises(RoutingError):
+        services.add_key(sb, public_jwk("encryption", "land-key-0001", number=1), "encryption", user=operator)
+    with pytest.raises(RoutingError):
+        services.update_destination(sb, user=operator, name="Umgeleitet")
+    with pytest.raises(RoutingError):
+        services.regenerate_callback_secret(sb, user=operator)
+    with pytest.raises(RoutingError):
+        services.create_destination(sb.authority, name="Zweiter", channels=["pull"],
+                                    encryption_jwk=public_jwk("encryption", "land-key-0002"), user=operator)
+    assert sb.active_encryption_key() == active
+    assert Destination.objects.filter(authority=sb.authority).count() == 1
+    # The Land's own destinations remain the Land's to manage.
+    own = services.add_key(offices["land"], public_jwk("encryption", "land-key-0003", number=1), "encryption",
+                           user=operator)
+    assert offices["land"].active_encryption_key() == own
+
+
+def test_a_land_operator_registers_only_land_wide_responsibilities_of_the_land(saarland, offices):
+    operator = UserFactory(land_operator=True, authority=offices["land"].authority)
+    land = offices["land"]
+    for area in ("10041", "100410100100"):  # would take precedence over the Kommune's own entries
+        with pytest.raises(RoutingError, match="Gebiet"):
+            services.add_responsibility(KEY, area, land.authority, land, user=operator)
+    with pytest.raises(RoutingError):
+        services.add_responsibility(KEY, "10", offices["sb"].authority, offices["sb"], user=operator)
+    assert services.add_responsibility(KEY, "10", land.authority, land, user=operator)
 
 
 def test_bulk_load_refuses_authorities_of_another_land(saarland):

@@ -178,7 +178,7 @@ def test_land_operator_bulk_load_page(client, saarland, offices):
 
     operator = UserFactory(land_operator=True, authority=offices["land"].authority)
     login_staff(client, operator)
-    entries = [{"authorityId": offices["vk"].authority_id, "name": "Zweiter Zustellpunkt",
+    entries = [{"authorityId": offices["land"].authority_id, "name": "Zweiter Zustellpunkt",
                 "encryptionKey": public_jwk("encryption", "bulk-ui-0001")}]
     response = client.post("/verwaltung/zustellpunkte/sammelimport/",
                            {"file": SimpleUploadedFile("d.json", json.dumps(entries).encode())})
@@ -188,6 +188,26 @@ def test_land_operator_bulk_load_page(client, saarland, offices):
     client.logout()
     login_staff(client, staff)
     assert client.get("/verwaltung/zustellpunkte/sammelimport/").status_code == 403
+
+
+def test_land_operator_reads_but_never_changes_a_kommunes_destination(client, offices):
+    """Issue 12.1: the key form of a Kommune's destination accepted the Land's key."""
+    operator = UserFactory(land_operator=True, authority=offices["land"].authority)
+    login_staff(client, operator)
+    sb = offices["sb"]
+    base = f"/verwaltung/zustellpunkte/{sb.pk}/"
+    assert client.get(base).status_code == 200
+    response = client.post(base + "schluessel/", {"purpose": "encryption", "grace_days": 30,
+                                                  "jwk": json.dumps(public_jwk("encryption", "land-0001", number=1))})
+    assert response.status_code == 404
+    assert client.post(base + "bearbeiten/", {"name": "X", "channels": ["pull"], "status": "active"}).status_code == 404
+    assert client.post(base + "geheimnis/").status_code == 404
+    api = client.patch(f"/verwaltung/zustellpunkte/api/{sb.pk}/", {"name": "X"}, content_type="application/json")
+    assert api.status_code == 404
+    form = client.get("/verwaltung/zustellpunkte/neu/").content.decode()
+    assert sb.authority.name not in form and offices["land"].authority.name in form
+    sb.refresh_from_db()
+    assert sb.name != "X" and sb.keys.count() == 1
 
 
 def test_check_page(client, hundesteuer, sb_staff):

@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from amtsweg.accounts.testing import login_staff
@@ -61,6 +62,74 @@ def test_an_admin_cannot_pick_another_kommunes_destination():
                                          {"name": "Fremd", "destinations": [str(foreign.pk)]})
     assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
     assert not ApiClient.objects.exists()
+
+
+def _land_operator_of(authority):
+    """A Land operator of the Kommune's Land (its own office is a Land authority of the same Land)."""
+    from amtsweg.accounts.tests.factories import AuthorityFactory
+    from amtsweg.geo.models import Land
+
+    office = AuthorityFactory(land_office=True, land=Land.objects.get(code=authority.land_code))
+    return UserFactory(land_operator=True, authority=office)
+
+
+def test_a_land_operator_never_gets_a_client_for_a_kommunes_destination():
+    """Issue 12.1: the Land could create a subscriber client for a Kommune's destination and fetch its
+    applications with it."""
+    kommune_destination = DestinationFactory()
+    submission = submit_payload(payload_for(ResponsibilityFactory(destination=kommune_destination)))
+    operator = _land_operator_of(kommune_destination.authority)
+    client = _staff_client(operator)
+    form = client.get("/verwaltung/api-clients/neu/subscriber/").content.decode()
+    assert str(kommune_destination.pk) not in form
+    response = client.post("/verwaltung/api-clients/neu/subscriber/",
+                           {"name": "Land liest mit", "destinations": [str(kommune_destination.pk)]})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+    assert not ApiClient.objects.exists()
+    # The domain function refuses as well, whoever calls it.
+    with pytest.raises(PermissionDenied):
+        oauth.create_client(name="x", kind=ApiClient.Kind.SUBSCRIBER, authority=kommune_destination.authority,
+                            scopes=[f"subscribe:destination:{kommune_destination.pk}"], created_by=operator)
+    with pytest.raises(PermissionDenied):
+        oauth.create_client(name="x", kind=ApiClient.Kind.SUBSCRIBER, authority=operator.authority,
+                            scopes=[f"subscribe:destination:{kommune_destination.pk}"], created_by=operator)
+    assert not ApiClient.objects.exists()
+    assert submission.destination_id == kommune_destination.pk
+
+
+def test_a_kommune_admin_cannot_smuggle_another_destination_into_a_clients_scopes():
+    own, foreign = DestinationFactory(), DestinationFactory()
+    admin = UserFactory(kommune_admin=True, authority=own.authority)
+    with pytest.raises(PermissionDenied):
+        oauth.create_client(name="x", kind=ApiClient.Kind.SUBSCRIBER, authority=own.authority,
+                            scopes=[f"subscribe:destination:{own.pk}", f"subscribe:destination:{foreign.pk}"],
+                            created_by=admin)
+    client, _secret = oauth.create_client(name="ok", kind=ApiClient.Kind.SUBSCRIBER, authority=own.authority,
+                                          scopes=[f"subscribe:destination:{own.pk}"], created_by=admin)
+    assert client.scopes == [f"subscribe:destination:{own.pk}"]
+
+
+def test_a_land_operator_sees_no_kommune_clients_and_cannot_revoke_them():
+    kommune_client = ApiClientFactory(subscriber_for=DestinationFactory(), name="Verfahren der Kommune")
+    operator = _land_operator_of(kommune_client.authority)
+    client = _staff_client(operator)
+    assert "Verfahren der Kommune" not in client.get("/verwaltung/api-clients/").content.decode()
+    assert client.post(f"/verwaltung/api-clients/{kommune_client.pk}/sperren/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        oauth.revoke_client(kommune_client, actor=operator)
+    kommune_client.refresh_from_db()
+    assert kommune_client.is_active
+
+
+def test_a_land_operator_creates_clients_for_the_lands_own_destinations():
+    from amtsweg.accounts.tests.factories import AuthorityFactory
+
+    land_destination = DestinationFactory(authority=AuthorityFactory(land_office=True, name="Landesverwaltungsamt"))
+    operator = _land_operator_of(land_destination.authority)
+    response = _staff_client(operator).post("/verwaltung/api-clients/neu/subscriber/",
+                                            {"name": "Landesverfahren", "destinations": [str(land_destination.pk)]})
+    assert response.status_code == 200
+    assert ApiClient.objects.get(name="Landesverfahren").authority == land_destination.authority
 
 
 def test_staff_of_one_kommune_cannot_see_or_revoke_anothers_clients():
