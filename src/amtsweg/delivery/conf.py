@@ -26,6 +26,9 @@ DEFAULTS: dict[str, float] = {
     "BATCH_SIZE": 50,
     # Interval of the sweep that wakes workers for due retries and expired leases.
     "SWEEP_INTERVAL_SECONDS": 15.0,
+    # A directory export's temporary folder unchanged this long was left by a crashed export and is
+    # removed; far above the seconds one export takes, so a running exporter's folder is never touched.
+    "EXPORT_TMP_STALE_SECONDS": 3600.0,
 }
 
 

@@ -169,6 +169,59 @@ def test_directory_export_writes_ciphertext_atomically_and_once(tmp_path, settin
     assert (folder / "manifest.json").stat().st_mtime_ns == before
 
 
+def _leftover(folder, age_seconds: float):
+    """A temporary export folder as a killed worker leaves it, last touched `age_seconds` ago."""
+    import os
+    import uuid
+
+    tmp = folder / f".{uuid.uuid4()}.0badc0de.tmp"
+    (tmp / "attachments").mkdir(parents=True)
+    (tmp / "metadata.jwe").write_text("eyJ...")
+    (tmp / "attachments" / "a.jwe").write_text("eyJ...")
+    when = time.time() - age_seconds
+    for path in (tmp / "attachments" / "a.jwe", tmp / "attachments", tmp / "metadata.jwe", tmp):
+        os.utime(path, (when, when))
+    return tmp
+
+
+def test_directory_export_removes_what_a_crashed_export_left_but_not_a_running_one(tmp_path, settings):
+    settings.AMTSWEG_DELIVERY_EXPORT_ROOT = str(tmp_path)
+    destination = DestinationFactory(channels=["directory"])
+    crashed = _leftover(tmp_path / str(destination.pk), 2 * 3600)
+    elsewhere = _leftover(tmp_path / "another-destination", 2 * 3600)
+    running = _leftover(tmp_path / str(destination.pk), 60)  # another worker is writing this one
+    submission = submit(destination)
+    assert services.run_until_idle() == {Status.DELIVERED: 1}
+    assert not crashed.exists() and not elsewhere.exists()
+    assert running.exists() and (running / "attachments" / "a.jwe").exists()
+    assert {p.name for p in (tmp_path / str(destination.pk)).iterdir()} == {str(submission.pk), running.name}
+
+
+def test_stale_means_nothing_changed_inside_for_the_configured_time(tmp_path, settings):
+    import os
+
+    from amtsweg.delivery.channels.directory import DirectoryExportChannel, remove_stale_temporaries
+
+    settings.AMTSWEG_DELIVERY_EXPORT_TMP_STALE_SECONDS = 600
+    folder = tmp_path / "destination"
+    old, young = _leftover(folder, 1200), _leftover(folder, 1200)
+    os.utime(young / "attachments" / "a.jwe")  # a slow export is still adding attachments
+    (folder / "kept.tmp").mkdir()  # not ours: no leading dot
+    (folder / ".file.tmp").write_text("")  # not ours: a file
+    assert remove_stale_temporaries(tmp_path, older_than=600) == [old]
+    assert young.exists() and (folder / "kept.tmp").exists() and (folder / ".file.tmp").exists()
+
+    settings.AMTSWEG_DELIVERY_EXPORT_ROOT = str(tmp_path)
+    channel = DirectoryExportChannel()
+    later = _leftover(folder, 1200)
+    assert channel.clean_up_if_due() == [later]  # at start
+    assert channel.clean_up_if_due() == []  # not again within the threshold
+    again = _leftover(folder, 1200)
+    assert again.exists()
+    channel._last_cleanup[tmp_path] -= 601
+    assert channel.clean_up_if_due() == [again]
+
+
 def test_a_new_channel_plugin_needs_no_change_in_the_core():
     received = []
 
