@@ -171,3 +171,20 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class ReceiptDocument(models.Model):
+    """The receipt as PDF in one language, rendered on its first download and kept encrypted like the
+    receipt (AES-GCM, associated data receipt id + language): later downloads cost a decryption, not a
+    rendering. Deleted with its receipt."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="documents")
+    language = models.CharField(max_length=8)
+    ciphertext = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["receipt", "language"], name="uniq_receipt_document")]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_id} ({self.language})"

@@ -1,21 +1,49 @@
-"""The PDF receipt (fpdf2 with a Unicode TrueType font, so umlauts and ß print correctly)."""
+"""The PDF receipt (fpdf2 with Unicode TrueType fonts and a CJK fallback, so every name prints correctly).
+
+Rendering costs CPU in proportion to the text (fpdf2 lays out about 70,000 characters per second), and an
+anonymous applicant decides how much text there is. So the receipt prints at most `MAX_CHARACTERS` of
+answers and `MAX_ROWS` rows; beyond that it says plainly that the list is shortened (the responsible
+office received everything). The view renders each receipt once per language and keeps it encrypted
+(`services.receipt_document`).
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
+from amtsweg.core.pdf import unicode_font
+
+MAX_CHARACTERS = 20_000  # labels and values together: about 0.3 s of layout
+MAX_ROWS = 400
+ROW_COST = 40  # what a row costs beyond its characters (two cells, two font switches), in characters
+ELLIPSIS = " …"
 
 
-def _font_path(name: str) -> Path:
-    for directory in FONT_DIRS:
-        if (directory / name).exists():
-            return directory / name
-    raise RuntimeError("DejaVu fonts missing: install Debian's fonts-dejavu-core (bin/setup does)")
+def bounded_sections(sections: list[dict]) -> tuple[list[dict], bool]:
+    """The sections cut to the size bound, and whether anything was left out or shortened."""
+    budget, rows_left, shortened = MAX_CHARACTERS, MAX_ROWS, False
+    result = []
+    for section in sections:
+        if budget <= 0 or rows_left <= 0:
+            return result, True
+        rows = []
+        budget -= len(section["title"]) + ROW_COST
+        for row in section["rows"]:
+            cost = len(row["label"]) + len(row["value"]) + ROW_COST
+            if budget <= 0 or rows_left <= 0:
+                shortened = True
+                break
+            if cost > budget:
+                keep = max(0, budget - len(row["label"]) - ROW_COST)
+                row = {**row, "value": row["value"][:keep] + ELLIPSIS}
+                shortened = True
+            rows.append(row)
+            budget -= cost
+            rows_left -= 1
+        result.append({**section, "rows": rows})
+    return result, shortened
 
 
 def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | None = None) -> bytes:
@@ -23,8 +51,12 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
         pdf = FPDF(format="A4")
         pdf.set_title(_("Eingangsbestätigung"))
         pdf.set_lang(language)
-        pdf.add_font("DejaVu", "", str(_font_path("DejaVuSans.ttf")))
-        pdf.add_font("DejaVu", "B", str(_font_path("DejaVuSans-Bold.ttf")))
+        sections, shortened = bounded_sections(summary["sections_en"] if language == "en" else summary["sections"])
+        place = summary.get("place") or {}
+        printed = [receipt.version.spec.title(language), place.get("name", "")]
+        printed += [s["title"] for s in sections]
+        printed += [text for s in sections for row in s["rows"] for text in (row["label"], row["value"])]
+        unicode_font(pdf, printed)
         pdf.set_auto_page_break(auto=True, margin=15)
         pdf.add_page()
         width = pdf.epw
@@ -38,7 +70,6 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
             _("Antragsnummer: %(reference)s") % {"reference": receipt.reference},
             _("Eingegangen am: %(date)s Uhr") % {"date": submitted},
         ]
-        place = summary.get("place") or {}
         if place.get("name"):
             lines.append(_("Ort: %(postcode)s %(name)s (ARS %(ars)s)") % place)
         payment = summary.get("payment")
@@ -58,7 +89,6 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
             if summary.get("email_given"):
                 pdf.multi_cell(width, 6, _("Diesen Link haben wir Ihnen auch per E-Mail geschickt."),
                                new_x="LMARGIN", new_y="NEXT")
-        sections = summary["sections_en"] if language == "en" else summary["sections"]
         for section in sections:
             pdf.ln(4)
             pdf.set_font("DejaVu", "B", 12)
@@ -68,6 +98,11 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
                 pdf.multi_cell(width, 5, row["label"], new_x="LMARGIN", new_y="NEXT")
                 pdf.set_font("DejaVu", "", 10)
                 pdf.multi_cell(width, 5, row["value"], new_x="LMARGIN", new_y="NEXT")
+        if shortened:
+            pdf.ln(4)
+            pdf.set_font("DejaVu", "B", 10)
+            pdf.multi_cell(width, 5, _("Ihre Angaben sind hier gekürzt wiedergegeben. Die zuständige Stelle hat "
+                                       "sie vollständig erhalten."), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(6)
         pdf.set_font("DejaVu", "", 9)
         pdf.multi_cell(width, 5, _("Bitte bewahren Sie diese Bestätigung auf. Bei Rückfragen geben Sie die "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -22,7 +22,7 @@ from . import crypto
 from .engine import PendingUpload, prune_answers, visible_steps
 from .engine.display import summary_sections
 from .handoff import Attachment, FormSubmissionPayload, hand_over
-from .models import Draft, DraftFile, FormVersion, Receipt
+from .models import Draft, DraftFile, FormVersion, Receipt, ReceiptDocument
 
 log = logging.getLogger(__name__)
 RESUME_SALT = "amtsweg.assistants.resume"
@@ -205,6 +205,29 @@ def submit_paid_draft(reference: str, transaction_) -> Receipt | None:
 
 def receipt_summary(receipt: Receipt) -> dict:
     return crypto.decrypt_json(receipt.ciphertext, str(receipt.id))
+
+
+def receipt_document(receipt: Receipt, language: str, status_url: str | None = None) -> bytes:
+    """The receipt PDF in `language`: rendered on the first call and stored encrypted, then only decrypted.
+
+    Rendering costs up to a few tenths of a second (see pdf.py); an applicant reloading the download must
+    not make the server pay that each time. Two first downloads at once both render; the second store
+    loses the unique constraint and its (identical) document is simply returned.
+    """
+    from .pdf import receipt_pdf
+
+    associated = f"{receipt.id}/pdf/{language}"
+    stored = ReceiptDocument.objects.filter(receipt=receipt, language=language).first()
+    if stored is not None:
+        return crypto.decrypt(stored.ciphertext, associated)
+    pdf = receipt_pdf(receipt, receipt_summary(receipt), language, status_url=status_url)
+    document = ReceiptDocument(receipt=receipt, language=language, ciphertext=crypto.encrypt(pdf, associated))
+    try:
+        with transaction.atomic():
+            document.save(force_insert=True)
+    except IntegrityError:
+        pass
+    return pdf
 
 
 RECEIPT_RETENTION_DAYS = 90

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,7 +29,6 @@ from .engine import validate_step, visible_steps
 from .engine.display import summary_sections
 from .engine.validators import Invalid, format_cents, parse_email, parse_postcode
 from .models import Draft, FormDefinition, Receipt
-from .pdf import receipt_pdf
 from .presentation import StepView
 
 log = logging.getLogger(__name__)
@@ -426,8 +427,12 @@ def receipt(request: HttpRequest, receipt_id) -> HttpResponse:
 
 
 def receipt_download(request: HttpRequest, receipt_id) -> HttpResponse:
+    """The stored PDF (rendered on the first download). Its status link is built on PUBLIC_BASE_URL, not on
+    this request's host, because the document is kept and handed out again."""
     item = _receipt(request, receipt_id)
-    pdf = receipt_pdf(item, services.receipt_summary(item), _lang(), status_url=_status_url(request, item))
+    link = integrations.status_link(item.reference)
+    status_url = urljoin(settings.PUBLIC_BASE_URL + "/", link) if link else None
+    pdf = services.receipt_document(item, _lang(), status_url=status_url)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="Eingangsbestaetigung-{item.reference}.pdf"'
     return response

@@ -1,20 +1,62 @@
-"""PDF helpers (fpdf2): a Unicode TTF font so that umlauts, ß and € print correctly."""
+"""PDF helpers (fpdf2): Unicode TTF fonts so that every name prints, not only umlauts, ß and €.
+
+DejaVu Sans (Debian's fonts-dejavu-core) covers Latin, Greek, Cyrillic and more; an applicant named 李小龍
+or 김민준 needs a CJK font. fpdf2 would otherwise drop those glyphs and log a warning naming them (personal
+data in the log, and a receipt without the applicant's name). `unicode_font` therefore registers fallback
+fonts (Debian's fonts-wqy-microhei, installed by bin/setup) for the characters DejaVu lacks, but only when
+the document needs them: parsing the 5 MB CJK font costs about 0.2 s, which most documents need not pay.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
+from fontTools.ttLib import TTFont
+
+FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
+# Fallbacks for what DejaVu lacks, tried in this order (name for fpdf2, file). Files that are missing are
+# skipped; the glyphs they would have drawn are then missing as before.
+FALLBACK_FONTS = [
+    ("WenQuanYiMicroHei", Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")),
+]
 
 
-def unicode_font(pdf) -> str:
-    """Register DejaVu Sans (Debian fonts-dejavu-core, installed by bin/setup) and return its family name."""
+@cache
+def covered_codepoints(path: Path) -> frozenset[int]:
+    """The characters a font file has glyphs for (the first font of a collection), read once per process."""
+    with TTFont(str(path), fontNumber=0, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _dejavu() -> tuple[Path, Path | None]:
     for directory in FONT_DIRS:
         regular = directory / "DejaVuSans.ttf"
-        bold = directory / "DejaVuSans-Bold.ttf"
         if regular.exists():
-            pdf.add_font("DejaVu", "", str(regular))
-            if bold.exists():
-                pdf.add_font("DejaVu", "B", str(bold))
-            return "DejaVu"
+            bold = directory / "DejaVuSans-Bold.ttf"
+            return regular, bold if bold.exists() else None
     raise RuntimeError("DejaVu fonts missing: run bin/setup (apt-get install fonts-dejavu-core)")
+
+
+def unicode_font(pdf, texts: Iterable[str] = ()) -> str:
+    """Register DejaVu Sans (regular and bold) and return its family name; if `texts` (everything the
+    document will print) holds characters DejaVu lacks, also register fallback fonts that have them."""
+    regular, bold = _dejavu()
+    pdf.add_font("DejaVu", "", str(regular))
+    if bold is not None:
+        pdf.add_font("DejaVu", "B", str(bold))
+    missing = {ord(ch) for text in texts for ch in text if ch.isprintable() and not ch.isspace()}
+    missing -= covered_codepoints(regular)
+    fallbacks = []
+    for name, path in FALLBACK_FONTS:
+        if not missing:
+            break
+        if path.exists() and missing & covered_codepoints(path):
+            pdf.add_font(name, "", str(path))
+            fallbacks.append(name)
+            missing -= covered_codepoints(path)
+    if fallbacks:
+        # exact_match=False: bold text (labels, headings) falls back to the regular CJK face.
+        pdf.set_fallback_fonts(fallbacks, exact_match=False)
+    return "DejaVu"

@@ -347,7 +347,8 @@ def test_receipt_links_to_the_status_page_and_says_it_was_mailed(client, publish
     assert f'Den Bearbeitungsstand Ihres Antrags sehen Sie hier: <a class="kern-link status-link" href="{url}">' in body
     assert "Diesen Link haben wir Ihnen auch per E-Mail" in body
     pdf = client.get(reverse("assistants:receipt_pdf", args=[Receipt.objects.get().id])).content
-    assert f"/URI ({url})".encode() in pdf  # the link annotation in the PDF receipt
+    # the link annotation in the PDF receipt (kept, so built on the public base URL, not the request's host)
+    assert f"/URI ({settings.PUBLIC_BASE_URL}/status/AW-TEST-0001/signatur/)".encode() in pdf
 
 
 def test_receipt_without_email_does_not_claim_a_mail(client, published, postcode, test_intake, settings):
