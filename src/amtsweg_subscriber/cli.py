@@ -137,13 +137,16 @@ def main(argv: list[str] | None = None) -> int:
                         "decrypt and accept in the background")
     parser.add_argument("--spool-only", action="store_true",
                         help="with --spool: only store; a separate `--poll` run decrypts and accepts")
+    parser.add_argument("--stale-tmp-seconds", type=float, default=3600.0,
+                        help="remove temporary files an interrupted run left once unchanged this long")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     if not args.client_secret:
         parser.error("--client-secret (or AMTSWEG_CLIENT_SECRET) is required")
 
     api = SubmissionApi(args.base_url, args.client_id, args.client_secret)
-    receiver = Receiver(api, crypto.load_key(args.private_key), crypto.load_key(args.signing_key), Path(args.out))
+    receiver = Receiver(api, crypto.load_key(args.private_key), crypto.load_key(args.signing_key), Path(args.out),
+                        stale_tmp_seconds=args.stale_tmp_seconds)
     if args.poll:
         if args.once:
             for outcome in receiver.poll_once():

@@ -1,4 +1,11 @@
-"""Processing one submission: fetch, verify, decrypt, check, write atomically, confirm."""
+"""Processing one submission: fetch, verify, decrypt, check, write atomically, confirm.
+
+Every folder and spool file is written under a temporary name and renamed into place. A client killed
+in between leaves the temporary one behind (`<out>/.<id>.<random>.tmp/`, `<out>/.inbox/<id>.<random>.tmp`);
+the receiver removes those when it starts and, while polling, at most once per `stale_tmp_seconds`
+(default one hour): only those unchanged for that long, because a second client may be writing into the
+same folder (`--spool-only` next to a `--poll` run).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +42,45 @@ def _write(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
+def _last_change(path: Path) -> float:
+    """Newest modification time of `path` and, for a folder, of everything in it."""
+    newest = path.lstat().st_mtime
+    for parent, dirs, files in os.walk(path):
+        for name in dirs + files:
+            try:
+                newest = max(newest, os.lstat(os.path.join(parent, name)).st_mtime)
+            except FileNotFoundError:
+                continue
+    return newest
+
+
+def remove_stale_temporaries(out_dir: Path, *, older_than: float, now: float | None = None) -> list[Path]:
+    """Remove temporary folders and spool files under `out_dir` that nobody changed for `older_than` s."""
+    now = time.time() if now is None else now
+    candidates = [p for p in out_dir.glob(".*.tmp") if p.is_dir() and not p.is_symlink()]
+    inbox = out_dir / ".inbox"
+    if inbox.is_dir():
+        candidates += [p for p in inbox.glob("*.tmp") if p.is_file() and not p.is_symlink()]
+    removed = []
+    for candidate in candidates:
+        try:
+            if now - _last_change(candidate) < older_than:
+                continue  # perhaps still being written by another client
+            if candidate.is_dir():
+                shutil.rmtree(candidate)
+            else:
+                candidate.unlink()
+        except FileNotFoundError:
+            continue  # renamed into place or removed meanwhile
+        removed.append(candidate)
+    return removed
+
+
 class Receiver:
     """Writes each application to `<out>/<submissionId>/` (application.json, metadata.json, XML, attachments)."""
 
-    def __init__(self, api: SubmissionApi, decryption_key: RSAKey, signing_key: RSAKey, out_dir: Path):
+    def __init__(self, api: SubmissionApi, decryption_key: RSAKey, signing_key: RSAKey, out_dir: Path,
+                 stale_tmp_seconds: float = 3600.0):
         self.api = api
         self.decryption_key = decryption_key
         self.signing_key = signing_key
@@ -46,6 +89,20 @@ class Receiver:
         self._jwks: dict[str, Any] | None = None
         self._lock = threading.Lock()
         self._busy: set[str] = set()
+        self.stale_tmp_seconds = stale_tmp_seconds
+        self._last_cleanup: float | None = None
+        self.clean_up_if_due()
+
+    def clean_up_if_due(self) -> list[Path]:
+        """Remove what a killed client left: at start, then at most once per `stale_tmp_seconds`."""
+        now = time.monotonic()
+        if self._last_cleanup is not None and now - self._last_cleanup < self.stale_tmp_seconds:
+            return []
+        self._last_cleanup = now
+        removed = remove_stale_temporaries(self.out_dir, older_than=self.stale_tmp_seconds)
+        if removed:
+            logger.info("removed %d temporary files or folders left by an interrupted run", len(removed))
+        return removed
 
     def folder(self, submission_id: str) -> Path:
         return self.out_dir / str(uuid.UUID(submission_id))
@@ -196,6 +253,7 @@ class Receiver:
         self.api.post_event(submission["caseId"], token)
 
     def poll_once(self, spool: bool = False) -> list[Outcome]:
+        self.clean_up_if_due()
         handle = self.receive if spool else self.process
         outcomes = []
         for destination_id in self.api.destination_ids():
