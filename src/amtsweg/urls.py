@@ -17,3 +17,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),
 ]
+
+# API paths answer application/problem+json, pages the German error pages (amtsweg.core.problems).
+handler400 = "amtsweg.core.problems.bad_request"
+handler403 = "amtsweg.core.problems.permission_denied"
+handler404 = "amtsweg.core.problems.page_not_found"
+handler500 = "amtsweg.core.problems.server_error"

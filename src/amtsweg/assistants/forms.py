@@ -10,6 +10,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amtsweg.core import parsers
+
 from .definition import DefinitionError, check_definition
 from .models import FormDefinition, FormVersion, PublishedVersionError
 
@@ -76,7 +78,7 @@ def import_form(data: bytes | str | dict, *, publish_now: bool = False) -> FormV
     """
     if not isinstance(data, dict):
         try:
-            data = json.loads(data)
+            data = parsers.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ImportError_(_("Die Datei ist kein gültiges JSON: %(error)s") % {"error": exc}) from None
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:

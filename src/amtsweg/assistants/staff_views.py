@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amtsweg.accounts.access import role_required, staff_required
+from amtsweg.core import parsers
 
 from . import forms as form_services
 from .definition import DefinitionError, text
@@ -72,7 +73,7 @@ def version_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if request.method == "POST":
         raw = request.POST.get("definition", "")
         try:
-            definition = json.loads(raw)
+            definition = parsers.loads(raw)
             form_services.update_draft_version(version, definition)
         except ValueError as exc:
             problems = exc.problems if isinstance(exc, DefinitionError) else [

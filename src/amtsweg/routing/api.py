@@ -123,7 +123,7 @@ class RoutingAPIView(APIView, metaclass=ABCMeta):
         if isinstance(exc, APIException):
             return problem(exc.status_code, "request-error", str(exc.default_detail), str(exc.detail),
                            instance=self.request.path)
-        raise exc
+        return super().handle_exception(exc)
 
 
 # --- Documentation serializers (drf-spectacular) ------------------------------------------------------

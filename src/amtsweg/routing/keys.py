@@ -22,6 +22,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils.translation import gettext as _
 
+from amtsweg.core import parsers
+
 RSA_BITS = 4096
 PURPOSE_ALG = {"encryption": "RSA-OAEP-256", "signature": "PS512"}
 PURPOSE_OPS = {"encryption": ["wrapKey"], "signature": ["verify"]}
@@ -69,7 +71,7 @@ def parse_jwk_text(text: str) -> dict:
             "not_jwk", _("Bitte den öffentlichen Schlüssel als JWK (JSON) angeben, nicht im PEM-Format.")
         )
     try:
-        value = json.loads(stripped)
+        value = parsers.loads(stripped)
     except ValueError:
         raise KeyValidationError("not_json", _("Der Schlüssel ist kein gültiges JSON (JWK erwartet).")) from None
     if not isinstance(value, dict):

@@ -10,13 +10,15 @@ Another Authority's destination is a 404, never a 403, so that ids of other tena
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
+from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from amtsweg.core.problems import problem_response
 from amtsweg.routing import services
 from amtsweg.routing.access import staff_api_allowed
 from amtsweg.routing.models import Destination
@@ -59,6 +61,25 @@ class DestinationListAPI(StaffAPIView):
         return Response({"destinations": [destination_document(d) for d in destinations]})
 
 
+class DestinationChangeSerializer(serializers.Serializer):
+    """What staff may change through PATCH, with JSON types checked: a list is never stored as its repr, a
+    null is refused unless meaningful, NUL characters and overlong text are field errors (400 problem)."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    channels = serializers.ListField(child=serializers.ChoiceField(Destination.Channel.choices),
+                                     allow_empty=False, max_length=len(Destination.Channel.choices), required=False)
+    callbackUrl = serializers.URLField(max_length=200, allow_blank=True, required=False)  # noqa: N815
+    notificationEmail = serializers.EmailField(max_length=254, allow_blank=True, required=False)  # noqa: N815
+    status = serializers.ChoiceField(Destination.Status.choices, required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Nicht änderbar: %s") % name] for name in unknown})
+        return super().to_internal_value(data)
+
+
 FIELDS = {"name": "name", "channels": "channels", "callbackUrl": "callback_url",
           "notificationEmail": "notification_email", "status": "status"}
 
@@ -73,19 +94,14 @@ class DestinationDetailAPI(StaffAPIView):
         return Response(destination_document(self._get(request, pk)))
 
     @extend_schema(operation_id="staff_destination_update", tags=["Verwaltung"], summary="Zustellpunkt ändern",
-                   request=OpenApiTypes.OBJECT,
-                   responses={200: OpenApiTypes.OBJECT})
+                   request=DestinationChangeSerializer, responses={200: OpenApiTypes.OBJECT})
     def patch(self, request, pk):
         destination = self._get(request, pk)
-        data = request.data if isinstance(request.data, dict) else {}
-        unknown = sorted(set(data) - set(FIELDS))
-        if unknown:
-            return Response({"title": "Nicht änderbar", "status": 400, "detail": ", ".join(unknown)}, status=400,
-                            content_type="application/problem+json")
+        serializer = DestinationChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)  # field errors → 400 problem (amtsweg.core.problems)
+        changes = {FIELDS[k]: v for k, v in serializer.validated_data.items()}
         try:
-            services.update_destination(destination, user=request.user,
-                                        **{FIELDS[k]: v for k, v in data.items()})
+            services.update_destination(destination, user=request.user, **changes)
         except services.RoutingError as exc:
-            return Response({"title": "Ungültige Änderung", "status": 400, "detail": str(exc)}, status=400,
-                            content_type="application/problem+json")
+            return problem_response(400, detail=str(exc), instance=request.path)
         return Response(destination_document(destination))

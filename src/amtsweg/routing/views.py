@@ -3,8 +3,6 @@ responsibilities. Tenant data is read only through `visible_to`; rows outside th
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -16,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from amtsweg.catalogue.models import PublicService
+from amtsweg.core import parsers
 from amtsweg.core.text import fold
 from amtsweg.routing import services
 from amtsweg.routing.access import land_operator_required, staff_required
@@ -213,7 +212,7 @@ def destination_bulk_load(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            entries = json.loads(upload.read().decode("utf-8-sig"))
+            entries = parsers.loads(upload.read().decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError):
             form.add_error("file", _("Die Datei ist kein gültiges JSON (UTF-8)."))
         else:

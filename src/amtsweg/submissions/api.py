@@ -34,11 +34,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import APIException, AuthenticationFailed, NotAuthenticated, ParseError
-from rest_framework.parsers import BaseParser, FormParser, JSONParser
+from rest_framework.parsers import BaseParser, FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from amtsweg.core import netguard, platform_keys
+from amtsweg.core import netguard, parsers, platform_keys
+from amtsweg.core.parsers import JSONParser
 from amtsweg.routing.models import Destination, DestinationKey, Responsibility
 from amtsweg.submissions import events, oauth, services
 from amtsweg.submissions.errors import (
@@ -291,7 +292,7 @@ class SubmissionAPIView(APIView):
     authentication_classes = [BearerTokenAuthentication]
     permission_classes: list = []
     throttle_classes: list = []
-    parser_classes = [JSONParser]
+    parser_classes = [JSONParser]  # bounded: amtsweg.core.parsers
 
     def handle_exception(self, exc):
         path = self.request.path
@@ -304,7 +305,7 @@ class SubmissionAPIView(APIView):
         if isinstance(exc, APIException):
             detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, ensure_ascii=False)
             return problem(exc.status_code, str(exc.default_detail), str(detail), "request-error", path)
-        raise exc
+        return super().handle_exception(exc)  # Django's input errors (size limits) → amtsweg.core.problems
 
     def grant(self) -> oauth.Grant:
         if not isinstance(self.request.auth, oauth.Grant):
@@ -672,7 +673,7 @@ def _unverified_claims(token: str) -> dict[str, Any]:
     if len(parts) != 3:
         raise ParseError("The body must be a Security Event Token (JWS compact serialisation).")
     try:
-        claims = json.loads(urlsafe_b64decode(parts[1].encode("ascii")))
+        claims = parsers.loads(urlsafe_b64decode(parts[1].encode("ascii")))
     except (ValueError, UnicodeError) as exc:
         raise ParseError("The token payload is not base64url-encoded JSON.") from exc
     if not isinstance(claims, dict):

@@ -25,6 +25,8 @@ from joserfc import jwe
 from joserfc.jwk import RSAKey
 from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
 
+from amtsweg.core import parsers
+
 KEY_ALGORITHM = "RSA-OAEP-256"
 CONTENT_ALGORITHM = "A256GCM"
 # joserfc only allows "recommended" algorithms by default; RSA-OAEP-256 must be named explicitly.
@@ -98,27 +100,67 @@ def encrypt_for(
 _OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
 
+# RFC 7516 §7.1: the five parts of a compact JWE, in order (named in the problems a sender gets).
+JWE_PARTS = ("protected header", "encrypted key", "initialization vector", "ciphertext", "authentication tag")
+_BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+class MalformedJWE(ValueError):
+    """A sender's JWE has the wrong shape; `part` names the offending part (RFC 7516 wording) if one does."""
+
+    def __init__(self, message: str, part: str = ""):
+        super().__init__(message)
+        self.part = part
+
+
+def _is_base64url(part: str) -> bool:
+    """Base64url without padding (RFC 7515 §2). Python's decoder would skip foreign characters silently."""
+    return part.isascii() and not part.encode("ascii").translate(None, _BASE64URL) and len(part) % 4 != 1
+
+
 def jwe_header(token: str) -> dict[str, Any]:
     """The protected header of a compact JWE, without decrypting (for shape checks on upload)."""
     parts = token.split(".")
     if len(parts) != 5:
-        raise ValueError("not a JWE in compact serialisation (expected 5 parts)")
+        raise MalformedJWE("not a JWE in compact serialisation (expected 5 parts)")
     try:
-        header = json.loads(urlsafe_b64decode(parts[0].encode("ascii")))
+        header = parsers.loads(urlsafe_b64decode(parts[0].encode("ascii")))
+    except parsers.JSONInputError as exc:
+        raise MalformedJWE(f"the protected header (part 1 of 5) is not acceptable JSON: {exc}", JWE_PARTS[0]) from exc
     except (ValueError, UnicodeError) as exc:
-        raise ValueError("JWE header is not base64url-encoded JSON") from exc
+        raise MalformedJWE("the protected header (part 1 of 5) is not base64url-encoded JSON", JWE_PARTS[0]) from exc
     if not isinstance(header, dict):
-        raise ValueError("JWE header is not a JSON object")
+        raise MalformedJWE("the protected header (part 1 of 5) is not a JSON object", JWE_PARTS[0])
+    return header
+
+
+def check_compact_jwe(token: str) -> dict[str, Any]:
+    """The header of a sender's JWE after checking its shape: five base64url parts (only the ciphertext may
+    be empty) and FIT-Connect's algorithms. Raises `MalformedJWE` naming the first bad part.
+
+    Nothing is decrypted (the platform cannot), but what is stored and handed on is at least well-formed, so
+    a receiver does not fail on a part that a lenient decoder let through.
+    """
+    parts = token.split(".")
+    if len(parts) != 5:
+        raise MalformedJWE(f"a compact JWE has 5 parts separated by '.', not {len(parts)}")
+    for number, (name, part) in enumerate(zip(JWE_PARTS, parts, strict=True), start=1):
+        if not _is_base64url(part) or (not part and name != "ciphertext"):
+            raise MalformedJWE(f"the {name} (part {number} of 5) is not base64url", name)
+    header = jwe_header(token)
+    if header.get("alg") != KEY_ALGORITHM or header.get("enc") != CONTENT_ALGORITHM:
+        raise MalformedJWE(f"the protected header must name alg {KEY_ALGORITHM} and enc {CONTENT_ALGORITHM}",
+                           JWE_PARTS[0])
     return header
 
 
 def is_compact_jwe(token: str) -> bool:
-    """True if `token` looks like a FIT-Connect JWE (5 parts, RSA-OAEP-256/A256GCM header)."""
+    """True if `token` is a well-formed FIT-Connect JWE (see `check_compact_jwe`)."""
     try:
-        header = jwe_header(token)
-    except ValueError:
+        check_compact_jwe(token)
+    except MalformedJWE:
         return False
-    return header.get("alg") == KEY_ALGORITHM and header.get("enc") == CONTENT_ALGORITHM
+    return True
 
 
 def receiver_registry(max_bytes: int = MAX_CIPHERTEXT_BYTES) -> jwe.JWERegistry:

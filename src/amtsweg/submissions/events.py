@@ -31,7 +31,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 from joserfc.util import urlsafe_b64decode
 
-from amtsweg.core import platform_keys, rows
+from amtsweg.core import parsers, platform_keys, rows
 from amtsweg.core.ids import uuid7
 from amtsweg.submissions.models import Event, Submission
 
@@ -165,7 +165,7 @@ def signed_log(events) -> list[Event]:
 
 def token_header(token: str) -> dict[str, Any]:
     try:
-        header = json.loads(urlsafe_b64decode(token.split(".")[0].encode("ascii")))
+        header = parsers.loads(urlsafe_b64decode(token.split(".")[0].encode("ascii")))
     except (ValueError, UnicodeError, IndexError) as exc:
         raise EventRejected("malformed", "Das Security Event Token ist kein JWS in kompakter Form.") from exc
     if not isinstance(header, dict):

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.core import rows
@@ -26,6 +26,8 @@ from amtsweg.submissions.signals import submission_submitted
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 MAX_ATTACHMENTS = 500
+# Attachment ids are the sender's UUIDs and the attachments' primary keys, so one id names one attachment.
+ATTACHMENT_ID_TAKEN = "Diese Anlagen-ID gehört bereits zu einer anderen Einreichung; bitte eine neue UUID wählen."
 _TICK = timedelta(microseconds=1)  # keeps steps recorded together in order
 
 
@@ -52,6 +54,8 @@ def announce(
         raise Unprocessable("announcedAttachments enthält doppelte IDs.")
     if len(attachment_ids) > MAX_ATTACHMENTS:
         raise TooLarge(f"Höchstens {MAX_ATTACHMENTS} Anlagen je Einreichung.")
+    if attachment_ids and SubmissionAttachment.objects.filter(pk__in=attachment_ids).exists():
+        raise Conflict(ATTACHMENT_ID_TAKEN)
     with transaction.atomic():
         if case_id:
             case = Case.objects.filter(pk=case_id, destination=destination).first()
@@ -84,9 +88,10 @@ def store_attachment(submission: Submission, attachment_id: uuid.UUID | str, jwe
         raise Unprocessable("Diese Anlage wurde nicht angekündigt (announcedAttachments).")
     if len(jwe) > MAX_ATTACHMENT_BYTES:
         raise TooLarge("Die Anlage ist zu groß.")
-    if not crypto.is_compact_jwe(jwe):
-        raise Unprocessable("Die Anlage ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form.")
-    existing = SubmissionAttachment.objects.filter(pk=attachment_id, submission=submission).first()
+    _check_jwe("Die Anlage", jwe)
+    existing = SubmissionAttachment.objects.filter(pk=attachment_id).first()
+    if existing is not None and existing.submission_id != submission.pk:
+        raise Conflict(ATTACHMENT_ID_TAKEN)
     if existing is not None:
         if existing.content:
             existing.content.delete(save=False)
@@ -94,8 +99,22 @@ def store_attachment(submission: Submission, attachment_id: uuid.UUID | str, jwe
     else:
         attachment = SubmissionAttachment(id=attachment_id, submission=submission)
     _put_ciphertext(attachment, jwe)
-    attachment.save()
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except IntegrityError:  # another submission's upload took the id in the meantime
+        if attachment.content:
+            attachment.content.delete(save=False)
+        raise Conflict(ATTACHMENT_ID_TAKEN) from None
     return attachment
+
+
+def _check_jwe(what: str, token: str) -> None:
+    """422 unless `token` is a well-formed FIT-Connect JWE; the detail names the bad part."""
+    try:
+        crypto.check_compact_jwe(token)
+    except crypto.MalformedJWE as exc:
+        raise Unprocessable(f"{what} ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form: {exc}.") from None
 
 
 def _put_ciphertext(attachment: SubmissionAttachment, jwe: str) -> bool:
@@ -121,10 +140,9 @@ def submit(submission: Submission, *, encrypted_metadata: str, encrypted_data: s
     Runs in one transaction together with the `submit-submission` event and the `submission_submitted`
     signal, so the delivery outbox row is written atomically with the submission.
     """
-    if not crypto.is_compact_jwe(encrypted_metadata):
-        raise Unprocessable("encryptedMetadata ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form.")
-    if encrypted_data is not None and not crypto.is_compact_jwe(encrypted_data):
-        raise Unprocessable("encryptedData ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form.")
+    _check_jwe("encryptedMetadata", encrypted_metadata)
+    if encrypted_data is not None:
+        _check_jwe("encryptedData", encrypted_data)
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.status != Submission.Status.INCOMPLETE:

@@ -10,13 +10,12 @@ its path and its line, so the form author can fix the file.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-from amtsweg.core import safexml
+from amtsweg.core import parsers, safexml
 
 MAX_BYTES = 10 * 1024 * 1024
 NAMESPACES = {
@@ -286,7 +285,7 @@ class _Reader:
         raw = _text(node)
         if raw.startswith("{"):
             try:
-                parsed = json.loads(raw)
+                parsed = parsers.loads(raw)
             except ValueError:
                 raise FimError("<xdf:praezisierung> enthält ungültiges JSON", node) from None
             if isinstance(parsed, dict):
