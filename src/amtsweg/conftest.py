@@ -44,3 +44,11 @@ def _no_axes_lockouts_between_tests(settings):
 def _sender_callbacks_to_loopback(settings):
     """Test endpoints listen on http://127.0.0.1; `delivery/tests/test_ssrf.py` switches the guard back on."""
     settings.AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (mails, routing API) live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -247,6 +247,11 @@ AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = int(os.environ.get("AMTSWEG_ATTACHMENT_INL
 # Let sender callbacks reach private/loopback addresses, over http to localhost/such IPs too (tests; not production).
 AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS = env_bool("AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS", False)
 
+# Mails an anonymous request makes the platform send (save-and-resume link, status link), counted per
+# recipient address and per client IP in the default cache (amtsweg.core.ratelimit); django-ratelimit rates.
+AMTSWEG_MAIL_LIMIT_PER_ADDRESS = os.environ.get("AMTSWEG_MAIL_LIMIT_PER_ADDRESS", "5/h")
+AMTSWEG_MAIL_LIMIT_PER_CLIENT = os.environ.get("AMTSWEG_MAIL_LIMIT_PER_CLIENT", "20/h")
+
 # --- Citizen login and payment (amtsweg.identity, amtsweg.payments) --------------------------------
 # Embedded test providers (SAML IdP + OpenID provider under /test-idp/, payment provider under
 # /testbezahldienst/): for the demo and the tests only, never in production.

@@ -35,8 +35,9 @@ class FormSubmissionPayload:
     auth_level: str | None = None  # level of assurance reached at login: "niedrig", "substantiell", "hoch"
     auth_provider: str | None = None
     payment: dict[str, Any] | None = None  # {"reference", "status", "amount_cents", "provider"}
-    applicant_email: str | None = None  # for status notifications only; never sent to logs
+    applicant_email: str | None = None  # reply channel and status notifications; never sent to logs
     language: str = "de"
+    mail_status_link: bool = True  # False: over the mail rate limit (core.ratelimit), send no status mail
 
 
 def hand_over(payload: FormSubmissionPayload) -> str:

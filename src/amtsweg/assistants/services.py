@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+
+from amtsweg.core.ratelimit import mail_allowed
 
 from . import crypto
 from .engine import PendingUpload, prune_answers, visible_steps
@@ -138,9 +141,15 @@ def _submitted_data(spec, answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, auth_provider: str | None = None,
-                 payment: dict | None = None, language: str = "de") -> Receipt:
+                 payment: dict | None = None, language: str = "de",
+                 may_mail: Callable[[str], bool] | None = None) -> Receipt:
     """Hand the application over exactly once. Raises IncompleteDraft, or whatever the intake raises
-    (the draft is then kept unchanged)."""
+    (the draft is then kept unchanged).
+
+    The intake mails the status link to the applicant's e-mail address; `may_mail(address)` (the rate limit
+    of the request, see core.ratelimit) decides whether it may. If not, the intake is told not to mail it
+    (the address stays the reply channel in the metadata) and the receipt asks the applicant to keep the link
+    instead of saying it was mailed."""
     with transaction.atomic():
         draft = Draft.objects.select_for_update().select_related("version__form").filter(pk=draft_id).first()
         if draft is None:
@@ -158,16 +167,19 @@ def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, au
                 label = spec.fields[stored.field_id].field["label"]["de"]
                 attachments.append(Attachment(stored.filename, stored.content_type, content, label))
         email = next((v for k, v in answers.items() if spec.fields[k].field["type"] == "email"), None)
+        mail_status_link = bool(email) and (may_mail is None or may_mail(email))
+        if email and not mail_status_link:
+            log.warning("status mail over the rate limit, not sent", extra={"form": version.form.slug})
         payload = FormSubmissionPayload(
             leika_key=version.form.leika_key, form_slug=version.form.slug, form_version=version.number,
             data=_submitted_data(spec, answers), applicant_ars=state.place["ars"], attachments=attachments,
             auth_level=auth_level, auth_provider=auth_provider, payment=payment, applicant_email=email,
-            language=language,
+            language=language, mail_status_link=mail_status_link,
         )
         reference = hand_over(payload)
         summary = {"sections": summary_sections(spec, answers, "de"), "place": state.place,
                    "sections_en": summary_sections(spec, answers, "en"), "payment": payment,
-                   "email_given": bool(email)}  # the intake mails the status link to that address
+                   "email_given": mail_status_link}  # the intake mails the status link to that address
         receipt = Receipt(draft_key=draft.id, version=version, reference=reference)
         receipt.ciphertext = crypto.encrypt_json(summary, str(receipt.id))
         receipt.save(force_insert=True)
@@ -197,7 +209,8 @@ def submit_paid_draft(reference: str, transaction_) -> Receipt | None:
     state = load_state(draft)
     try:
         return submit_draft(draft.id, auth_level=state.auth_level, auth_provider=state.auth_provider,
-                            payment=payment_info(draft, transaction_), language=state.language)
+                            payment=payment_info(draft, transaction_), language=state.language,
+                            may_mail=lambda address: mail_allowed(None, address))
     except Exception:
         log.exception("hand-over after payment failed", extra={"draft": str(draft.id)})
         return None

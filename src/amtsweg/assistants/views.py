@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from amtsweg.core.ratelimit import mail_allowed
 from amtsweg.geo.models import Municipality
 
 from . import integrations, services
@@ -255,7 +256,7 @@ def step(request: HttpRequest, slug: str, draft_id, step_id: str) -> HttpRespons
 def saved(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
     draft = _draft(request, slug, draft_id)
     link = request.build_absolute_uri(reverse("assistants:resume", args=[services.resume_token(draft)]))
-    error, sent_to, email = "", "", ""
+    error, sent_to, email, status = "", "", "", 200
     if request.method == "POST":
         email = request.POST.get("email", "")
         try:
@@ -263,6 +264,11 @@ def saved(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
         except Invalid as exc:
             error = exc.message
         else:
+            if not mail_allowed(request, address):  # per address and per client (core.ratelimit)
+                status = 429
+                error = _("Für diese E-Mail-Adresse oder von Ihrem Anschluss aus wurden gerade zu viele E-Mails "
+                          "angefordert. Bitte versuchen Sie es später noch einmal oder kopieren Sie den Link oben.")
+        if not error:
             send_mail(
                 _("Ihr gespeicherter Antrag: %(title)s") % {"title": draft.version.form.title},
                 _("Sie können Ihren Antrag bis zum %(date)s über diesen Link fortsetzen:\n\n%(link)s\n\n"
@@ -274,7 +280,7 @@ def saved(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
         "draft": draft, "form": draft.version.form, "title": draft.version.spec.title(_lang()), "link": link,
         "expires": draft.expires_at, "error": error, "sent_to": sent_to, "email": email,
         "continue_url": _step_url(draft, services.next_missing_step(draft, services.load_state(draft))),
-    })
+    }, status=status)
 
 
 # --- Summary, payment, submission -------------------------------------------------------------------
@@ -288,7 +294,7 @@ def _submit(request: HttpRequest, draft: Draft, payment: dict | None = None) -> 
     slug = draft.version.form.slug
     try:
         receipt = services.submit_draft(draft.id, auth_level=level, auth_provider=provider, payment=payment,
-                                        language=_lang())
+                                        language=_lang(), may_mail=lambda address: mail_allowed(request, address))
     except services.IncompleteDraft as exc:
         messages.error(request, _("Bitte vervollständigen Sie zuerst diesen Schritt."))
         return redirect(_step_url(draft, exc.step_id))

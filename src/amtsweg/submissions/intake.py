@@ -154,7 +154,7 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
     )
 
     logger.info("submission accepted", extra={"submission": str(submission.pk), "destination": str(destination.pk)})
-    if payload.applicant_email:
+    if payload.applicant_email and payload.mail_status_link:
         email = payload.applicant_email
         transaction.on_commit(lambda: _send_status_link(email, reference))
     return reference

@@ -389,3 +389,33 @@ def test_step_page_renders_the_maximum_lengths_the_server_enforces(client, publi
     body = client.get(step2).content.decode()
     assert re.search(r'<textarea [^>]*name="remarks"[^>]*maxlength="500"', body)
     assert re.search(r'<input [^>]*name="nicknames-0"[^>]*maxlength="200"', body)
+
+
+def test_save_and_resume_mails_are_rate_limited_per_address_and_per_client(client, published, postcode, settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.AMTSWEG_MAIL_LIMIT_PER_ADDRESS, settings.AMTSWEG_MAIL_LIMIT_PER_CLIENT = "2/h", "4/h"
+    place_url = start(client)
+    saved_url = client.post(place_url, {"postcode": "66111", "action": "save"})["Location"]
+    assert all(client.post(saved_url, {"email": "opfer@example.org"}).status_code == 200 for _ in range(2))
+    refused = client.post(saved_url, {"email": "opfer@example.org"})
+    assert refused.status_code == 429
+    body = refused.content.decode()
+    assert "zu viele E-Mails angefordert" in body and 'role="alert"' in body
+    assert "/antrag/fortsetzen/" in body  # the link stays on the page to copy
+    assert client.post(saved_url, {"email": "zweite@example.org"}).status_code == 200
+    assert client.post(saved_url, {"email": "dritte@example.org"}).status_code == 429  # 5th from this client
+    assert [m.to for m in mail.outbox] == [["opfer@example.org"]] * 2 + [["zweite@example.org"]]
+
+
+def test_status_link_mail_over_the_limit_is_not_sent_and_the_receipt_says_so(client, published, postcode,
+                                                                              test_intake, settings):
+    settings.AMTSWEG_STATUS_LINK = "amtsweg.assistants.tests.intake.status_link"
+    settings.AMTSWEG_MAIL_LIMIT_PER_ADDRESS = "1/h"
+    from amtsweg.core.ratelimit import mail_allowed
+
+    assert mail_allowed(None, "erika@example.org")  # someone used up the address's mails
+    body = client.get(_submit_application(client)).content.decode()
+    (payload,) = test_intake
+    assert payload.applicant_email == "erika@example.org" and payload.mail_status_link is False
+    assert "per E-Mail" not in body and "Bitte speichern Sie diesen Link" in body
