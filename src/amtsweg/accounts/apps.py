@@ -20,6 +20,11 @@ class AccountsConfig(AppConfig):
             allowed=navigation.admins, order=20,
         )
         navigation.register(
+            "accounts.audit_log", title=_("Protokoll"), url_name="accounts:audit_log",
+            description=_("Wer wann Zustellpunkte, Schlüssel, API-Zugänge und Konten geändert hat"),
+            allowed=navigation.admins, order=25,
+        )
+        navigation.register(
             "accounts.land_authorities", title=_("Behörden im Land"), url_name="accounts:authority_list",
             description=_("Alle Behörden Ihres Landes ansehen und neue anlegen"),
             allowed=navigation.land_operators, order=15,

@@ -8,6 +8,7 @@ without an Authority and see no tenant data at all. Scoping itself lives in `amt
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.core.tenancy import ADMIN_ROLES, LandAccess, TenantQuerySet
@@ -110,3 +111,38 @@ class User(AbstractUser):
     def requires_totp(self) -> bool:
         """Administrators and Land operators must use a second factor."""
         return self.is_superuser or self.role in {self.Role.KOMMUNE_ADMIN, self.Role.LAND_OPERATOR}
+
+
+class AuditEntry(models.Model):
+    """One change to security-relevant tenant data: who (actor) did what (action) to which row (target) of
+    which Authority, and when. Written by `amtsweg.accounts.audit.record` inside the transaction of the change,
+    so a change is never stored without its entry. Entries are never changed or deleted by the application.
+
+    `details` carries ids, names and changed non-secret values only: never a secret, a password or personal
+    data of citizens."""
+
+    at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("durch")
+    )
+    # The username at the time (accounts may be renamed or removed later); blank for the system itself.
+    actor_username = models.CharField(_("Benutzername"), max_length=150, blank=True)
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", verbose_name=_("Behörde"))
+    action = models.CharField(_("Aktion"), max_length=60)
+    target_type = models.CharField(_("Art"), max_length=60)
+    target_id = models.CharField(_("Kennung"), max_length=64)
+    target_label = models.CharField(_("Bezeichnung"), max_length=200, blank=True)
+    details = models.JSONField(_("Einzelheiten"), default=dict, blank=True)
+
+    tenant_path = "authority"
+    # Who changed a Kommune's keys and clients is the Kommune's business (and its staff's usernames).
+    tenant_land_access = LandAccess.NONE
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokoll")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from amtsweg.accounts import audit
 from amtsweg.accounts.models import Authority, User
 from amtsweg.accounts.otp import reset_devices
 from amtsweg.core.tenancy import can_act_for
@@ -103,10 +104,12 @@ def create_staff_account(
     )
     account.set_password(password)
     account.save()
+    audit.record(actor, authority, "account.created", account, {"username": username, "role": role})
     log.info("staff account created", extra={"actor_id": actor.pk, "account_id": account.pk, "role": role})
     return account, password
 
 
+@transaction.atomic
 def set_active(actor, account: User, active: bool) -> None:
     """Deactivate (or reactivate) an account; a deactivated account's sessions stop working at once."""
     if not staff_accounts_manageable_by(actor).filter(pk=account.pk).exists():
@@ -115,10 +118,12 @@ def set_active(actor, account: User, active: bool) -> None:
         raise ValidationError(_("Sie können Ihr eigenes Konto nicht deaktivieren."), code="self")
     account.is_active = active
     account.save(update_fields=["is_active"])
+    audit.record(actor, account.authority, "account.activated" if active else "account.deactivated", account)
     log.info("staff account %s", "activated" if active else "deactivated",
              extra={"actor_id": actor.pk, "account_id": account.pk})
 
 
+@transaction.atomic
 def reset_second_factor(actor, account: User) -> int:
     """Remove the account's TOTP devices (lost phone); it enrols again at its next login."""
     if not staff_accounts_manageable_by(actor).filter(pk=account.pk).exists():
@@ -130,6 +135,7 @@ def reset_second_factor(actor, account: User) -> int:
             code="self",
         )
     removed = reset_devices(account)
+    audit.record(actor, account.authority, "account.second_factor_reset", account, {"devices": removed})
     log.info("totp reset", extra={"actor_id": actor.pk, "account_id": account.pk, "devices": removed})
     return removed
 
@@ -169,5 +175,6 @@ def create_authority(actor, *, key: str, name: str, **contact) -> Authority:
     authority.land_code = authority.area_ars[:2]
     authority.full_clean()
     authority.save()
+    audit.record(actor, authority, "authority.created", authority, {"area_ars": authority.area_ars})
     log.info("authority created", extra={"actor_id": actor.pk, "authority_id": authority.pk})
     return authority

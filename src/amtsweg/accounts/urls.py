@@ -26,4 +26,5 @@ urlpatterns = [
     path("verwaltung/konten/<int:pk>/aktivieren/", views.account_activate_view, name="account_activate"),
     path("verwaltung/konten/<int:pk>/zweiter-faktor-zuruecksetzen/", views.account_reset_totp_view,
          name="account_reset_totp"),
+    path("verwaltung/protokoll/", views.audit_log_view, name="audit_log"),
 ]

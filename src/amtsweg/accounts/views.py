@@ -19,6 +19,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -32,7 +33,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from amtsweg.accounts import navigation, otp, services
+from amtsweg.accounts import audit, navigation, otp, services
 from amtsweg.accounts.access import (
     check_staff_access,
     is_otp_verified,
@@ -50,7 +51,7 @@ from amtsweg.accounts.forms import (
     StaffLoginForm,
     TokenForm,
 )
-from amtsweg.accounts.models import Authority, User
+from amtsweg.accounts.models import AuditEntry, Authority, User
 
 PENDING_USER = "_amtsweg_pending_user"
 PENDING_BACKEND = "_amtsweg_pending_backend"
@@ -422,6 +423,15 @@ def account_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Das Konto „%(username)s“ ist wieder aktiv.") % {"username": account.username}
 
     return _account_action(request, pk, action)
+
+
+@account_manager_required
+def audit_log_view(request: HttpRequest) -> HttpResponse:
+    """The audit trail of the Authorities in the user's scope, newest first (read-only)."""
+    entries = AuditEntry.objects.visible_to(request.user).select_related("authority")
+    page = Paginator(entries, 50).get_page(request.GET.get("seite"))
+    rows = [(entry, audit.label(entry.action)) for entry in page]
+    return render(request, "accounts/audit_log.html", {"page": page, "rows": rows})
 
 
 @require_POST

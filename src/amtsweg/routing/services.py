@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from joserfc import jws
 from joserfc.jwk import KeySet
 
+from amtsweg.accounts import audit
 from amtsweg.accounts.models import Authority
 from amtsweg.core import platform_keys
 from amtsweg.core.tenancy import can_act_for
@@ -129,14 +130,18 @@ def create_destination(
     _check_destination(destination)
     destination.save()
     now = timezone.now()
-    DestinationKey.objects.create(
+    keys = [DestinationKey.objects.create(
         destination=destination, kid=encryption["kid"], purpose="encryption", jwk=encryption, activated_at=now
-    )
+    )]
     if signature:
-        DestinationKey.objects.create(
+        keys.append(DestinationKey.objects.create(
             destination=destination, kid=signature["kid"], purpose="signature", jwk=signature, activated_at=now
-        )
+        ))
     refresh_signature(destination)
+    audit.record(user, authority, "destination.created", destination, _audited_values(destination))
+    for key in keys:
+        audit.record(user, authority, "key.added", key, {"destination": str(destination.pk), "kid": key.kid,
+                                                         "purpose": key.purpose})
     logger.info("destination created", extra={"destination": str(destination.pk), "authority": authority.pk})
     return CreatedDestination(destination, secret)
 
@@ -151,12 +156,27 @@ def update_destination(destination: Destination, *, user=None, **changes: Any) -
     unknown = set(changes) - allowed
     if unknown:
         raise RoutingError(_("Nicht änderbar: %s") % ", ".join(sorted(unknown)))
+    before = _audited_values(destination)
     for name, value in changes.items():
         setattr(destination, name, value)
     _check_destination(destination)
     destination.save()
     refresh_signature(destination)
+    after = _audited_values(destination)
+    changed = {name: {"from": before[name], "to": after[name]} for name in after if before[name] != after[name]}
+    if changed:
+        audit.record(user, destination.authority, "destination.changed", destination, changed)
     return destination
+
+
+def _audited_values(destination: Destination) -> dict:
+    """The destination's settings as the audit trail shows them (never the callback secret)."""
+    return {
+        "name": destination.name, "channels": list(destination.channels), "callback_url": destination.callback_url,
+        "notification_email": destination.notification_email, "status": destination.status,
+        "metadata_versions": list(destination.metadata_versions or []),
+        "submission_schemas": len(destination.submission_schemas or []),
+    }
 
 
 @transaction.atomic
@@ -167,6 +187,7 @@ def regenerate_callback_secret(destination: Destination, *, user=None) -> str:
     secret = new_callback_secret()
     Destination.objects.filter(pk=destination.pk).update(callback_secret=secret, updated_at=timezone.now())
     destination.callback_secret = secret
+    audit.record(user, destination.authority, "destination.secret_regenerated", destination)
     return secret
 
 
@@ -197,10 +218,15 @@ def add_key(
         old.retired_at = now
         old.valid_until = now + dt.timedelta(days=grace_days)
         old.save(update_fields=["retired_at", "valid_until"])
+        audit.record(user, destination.authority, "key.retired", old, {
+            "destination": str(destination.pk), "kid": old.kid, "purpose": purpose,
+            "valid_until": old.valid_until.isoformat()})
     key = DestinationKey.objects.create(
         destination=destination, kid=public["kid"], purpose=purpose, jwk=public, activated_at=now
     )
     refresh_signature(destination)
+    audit.record(user, destination.authority, "key.added", key, {
+        "destination": str(destination.pk), "kid": key.kid, "purpose": purpose, "grace_days": grace_days})
     logger.info("destination key rotated", extra={"destination": str(destination.pk), "purpose": purpose})
     return key
 
@@ -214,6 +240,8 @@ def end_grace_period(key: DestinationKey, *, user=None) -> DestinationKey:
         raise RoutingError(_("Der aktive Schlüssel kann nur durch einen neuen Schlüssel abgelöst werden."))
     key.valid_until = timezone.now()
     key.save(update_fields=["valid_until"])
+    audit.record(user, key.destination.authority, "key.grace_ended", key, {
+        "destination": str(key.destination_id), "kid": key.kid, "purpose": key.purpose})
     return key
 
 

@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from amtsweg.accounts import audit
 from amtsweg.core.tenancy import can_act_for
 from amtsweg.routing.models import Destination
 from amtsweg.submissions.models import AccessToken, ApiClient
@@ -77,10 +78,13 @@ def create_client(*, name: str, kind: str, authority, scopes: list[str], created
     if created_by is not None:
         check_may_create(created_by, authority, scopes)
     client_id, secret = new_client_credentials()
-    client = ApiClient.objects.create(
-        name=name, kind=kind, authority=authority, client_id=client_id, secret_hash=hash_secret(secret),
-        scopes=list(scopes), created_by=created_by,
-    )
+    with transaction.atomic():
+        client = ApiClient.objects.create(
+            name=name, kind=kind, authority=authority, client_id=client_id, secret_hash=hash_secret(secret),
+            scopes=list(scopes), created_by=created_by,
+        )
+        audit.record(created_by, authority, "api_client.created", client,
+                     {"client_id": client_id, "kind": kind, "scopes": list(scopes)})
     return client, secret
 
 
@@ -94,6 +98,8 @@ def revoke_client(client: ApiClient, *, actor) -> int:
     client.revoked_at = timezone.now()
     client.save(update_fields=["is_active", "revoked_at"])
     revoked, _ = client.tokens.all().delete()
+    audit.record(actor, client.authority, "api_client.revoked", client,
+                 {"client_id": client.client_id, "tokens_revoked": revoked})
     return revoked
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
+from amtsweg.accounts.models import AuditEntry
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import UserFactory
 from amtsweg.routing.tests.factories import DestinationFactory, ResponsibilityFactory
@@ -47,6 +48,9 @@ def test_kommune_admin_creates_a_subscriber_client_and_sees_the_secret_once():
     assert api_client.authority == destination.authority and api_client.created_by == admin
     assert api_client.scopes == [f"subscribe:destination:{destination.pk}"]
     assert api_client.secret_hash == oauth.hash_secret(secret) and secret not in api_client.secret_hash
+    entry = AuditEntry.objects.get(action="api_client.created")
+    assert entry.actor == admin and entry.authority == destination.authority
+    assert entry.details["scopes"] == api_client.scopes and secret not in str(entry.details)
     token = Client().post("/token", urlencode({"grant_type": "client_credentials", "client_id": client_id,
                                                "client_secret": secret}),
                           content_type="application/x-www-form-urlencoded")
@@ -154,6 +158,9 @@ def test_revoking_a_client_invalidates_its_tokens():
     assert not api_client.is_active and api_client.revoked_at is not None
     assert not AccessToken.objects.filter(client=api_client).exists()
     assert Client(HTTP_AUTHORIZATION=authorization).get("/v1/submissions").status_code == 401
+    entry = AuditEntry.objects.get(action="api_client.revoked")
+    assert entry.actor == admin and entry.authority == api_client.authority
+    assert entry.details == {"client_id": api_client.client_id, "tokens_revoked": 1}
 
 
 def test_plain_staff_and_citizens_may_not_manage_clients():

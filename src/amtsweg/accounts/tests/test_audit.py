@@ -1,0 +1,63 @@
+"""The audit trail: `audit.record` and the read-only, tenant-scoped protocol page /verwaltung/protokoll/."""
+
+import pytest
+
+from amtsweg.accounts import audit, services
+from amtsweg.accounts.models import AuditEntry
+from amtsweg.accounts.testing import login_staff
+from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+PAGE = "/verwaltung/protokoll/"
+
+
+def test_account_changes_are_recorded_with_actor_and_authority(kommune_a):
+    admin = UserFactory(authority=kommune_a, kommune_admin=True)
+    account, password = services.create_staff_account(admin, authority=kommune_a, username="neu.konto",
+                                                      role="kommune_staff")
+    services.set_active(admin, account, False)
+    services.set_active(admin, account, True)
+    services.reset_second_factor(admin, account)
+    entries = list(AuditEntry.objects.order_by("pk"))
+    assert [e.action for e in entries] == ["account.created", "account.deactivated", "account.activated",
+                                           "account.second_factor_reset"]
+    for entry in entries:
+        assert entry.actor == admin and entry.actor_username == admin.username
+        assert entry.authority == kommune_a and entry.target_id == str(account.pk)
+        assert password not in str(entry.details)
+
+
+def test_unknown_actions_are_refused(kommune_a):
+    with pytest.raises(ValueError, match="unknown audit action"):
+        audit.record(None, kommune_a, "destination.stolen", kommune_a)
+
+
+def test_the_system_is_recorded_as_such(kommune_a):
+    entry = audit.record(None, kommune_a, "authority.created", kommune_a)
+    assert entry.actor is None and entry.actor_username == ""
+
+
+def test_the_protocol_page_shows_the_own_authoritys_entries_only(client, kommune_a, kommune_b):
+    admin_a = UserFactory(authority=kommune_a, kommune_admin=True)
+    admin_b = UserFactory(authority=kommune_b, kommune_admin=True)
+    services.create_staff_account(admin_a, authority=kommune_a, username="konto.a", role="kommune_staff")
+    services.create_staff_account(admin_b, authority=kommune_b, username="konto.b", role="kommune_staff")
+    login_staff(client, admin_a)
+    response = client.get(PAGE)
+    page = response.content.decode()
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert "Konto angelegt" in page and "konto.a" in page and "konto.b" not in page
+    # The Land sees none of the Kommunen's entries; plain staff do not open the page.
+    operator = UserFactory(land_operator=True)
+    login_staff(client, operator)
+    assert "konto.a" not in client.get(PAGE).content.decode()
+    login_staff(client, UserFactory(authority=kommune_a))
+    assert client.get(PAGE).status_code == 403
+
+
+def test_the_land_sees_its_own_offices_entries(client):
+    operator = UserFactory(land_operator=True)
+    office = AuthorityFactory(land_office=True, name="Landesverwaltungsamt")
+    services.create_staff_account(operator, authority=office, username="lvwa.admin", role="kommune_admin")
+    login_staff(client, operator)
+    assert "lvwa.admin" in client.get(PAGE).content.decode()
