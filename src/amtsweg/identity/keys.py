@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 
+from amtsweg.core import files
+
 _lock = threading.Lock()
 
 
@@ -45,11 +47,20 @@ def key_dir() -> Path:
 
 
 def generated_key_pair(name: str, common_name: str) -> KeyPair:
-    """A self-signed RSA-3072 certificate and key, generated on first use (thread-safe, idempotent)."""
+    """A self-signed RSA-3072 certificate and key, generated on first use (idempotent).
+
+    Several processes (web workers, the task worker) may ask at once: generation holds a lock across
+    processes, so exactly one pair is made and no process pairs one's key with another's certificate.
+    Both files are written atomically and 0600 from the start (`core.files`); the key's partner is
+    removed before the key is written, so a process killed between the two files leaves an incomplete
+    pair, which the next call generates anew, never a mismatched or half-written one.
+    """
     directory = key_dir()
     key_file, cert_file = directory / f"{name}.key.pem", directory / f"{name}.cert.pem"
-    with _lock:
+    with _lock, files.exclusive(directory / f".{name}.lock"):
         if not (key_file.exists() and cert_file.exists()):
+            files.remove_leftovers(key_file)
+            files.remove_leftovers(cert_file)
             key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
             subject = x509.Name([
                 x509.NameAttribute(NameOID.COUNTRY_NAME, "DE"),
@@ -63,11 +74,11 @@ def generated_key_pair(name: str, common_name: str) -> KeyPair:
                 .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
                 .sign(key, hashes.SHA256())
             )
-            key_file.write_bytes(key.private_bytes(
+            cert_file.unlink(missing_ok=True)
+            files.write_private(key_file, key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             ))
-            key_file.chmod(0o600)
-            cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+            files.write_private(cert_file, cert.public_bytes(serialization.Encoding.PEM))
     return KeyPair(key_file=key_file, cert_file=cert_file)
 
 

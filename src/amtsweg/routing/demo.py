@@ -27,6 +27,7 @@ from django.conf import settings
 from joserfc.jwk import RSAKey
 
 from amtsweg.accounts.models import Authority
+from amtsweg.core import files
 from amtsweg.routing import services
 from amtsweg.routing.models import Destination, Responsibility, ResponsibilityChange
 
@@ -125,8 +126,7 @@ def _write_private(destination: Destination, purpose: str, private: dict) -> Pat
     folder = keys_dir() / str(destination.pk)
     folder.mkdir(exist_ok=True)
     path = folder / f"{purpose}-private.jwk.json"
-    path.write_text(json.dumps(private, indent=2))
-    path.chmod(0o600)
+    files.write_private(path, json.dumps(private, indent=2))
     return path
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 
 from amtsweg.accounts.models import Authority
+from amtsweg.core import files
 from amtsweg.routing.models import Destination
 from amtsweg.submissions import oauth
 from amtsweg.submissions.models import ApiClient
@@ -39,14 +40,13 @@ def _ensure(name: str, kind: str, authority: Authority, scopes: list[str], path:
     client.scopes, client.is_active, client.revoked_at = scopes, True, None
     client.save()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({
+    files.write_private(path, json.dumps({
         "tokenUrl": f"{settings.PUBLIC_BASE_URL}/token",
         "apiBaseUrl": settings.PUBLIC_BASE_URL,
         "clientId": client.client_id,
         "clientSecret": secret,
         "scope": " ".join(scopes),
     }, indent=2))
-    path.chmod(0o600)
     return True
 
 

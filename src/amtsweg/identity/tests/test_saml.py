@@ -229,3 +229,22 @@ def test_response_signed_with_another_key_is_refused(settings, providers, browse
     answer = _response_signed_with(settings, providers, browser_http, tmp_path)  # an attacker's own IdP key
     assert answer.status_code == 403
     assert SESSION_KEY not in browser_http.session()
+
+
+@pytest.mark.parametrize(("declared", "codec"), [("UTF-8", "utf-8"), ("UTF-16", "utf-16"), ("UTF-16BE", "utf-16-be")])
+def test_a_response_with_entities_is_refused_in_any_encoding(browser_http, caplog, declared, codec):
+    """pysaml2 parses with defusedxml (expat decodes first): an entity declaration is refused however encoded.
+
+    Pins that SAML needs no safexml of its own (see amtsweg.core.safexml)."""
+    params = query(browser_http.start_login("test-saml").headers["location"])
+    xml = (f'<?xml version="1.0" encoding="{declared}"?>'
+           '<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+           '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_x" Version="2.0" '
+           'IssueInstant="2026-01-01T00:00:00Z"><samlp:Status>&e;</samlp:Status></samlp:Response>')
+    with caplog.at_level("WARNING", logger="amtsweg.identity"):
+        answer = browser_http.post("/anmeldung/saml/test-saml/acs/", {
+            "SAMLResponse": base64.b64encode(xml.encode(codec)).decode(), "RelayState": params["RelayState"]})
+    assert answer.status_code == 403 and "root:" not in answer.text
+    assert SESSION_KEY not in browser_http.session()
+    reasons = [r.reason for r in caplog.records if r.getMessage() == "SAML response refused"]
+    assert reasons in (["EntitiesForbidden"], ["UnicodeDecodeError"])  # pysaml2 reads UTF-8 only (BOM: refused)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from amtsweg.core import files
 from amtsweg.routing.services import bulk_load_destinations
 
 
@@ -37,6 +38,6 @@ class Command(BaseCommand):
             destination = created.destination
             self.stdout.write(f"{destination.pk}  {destination.authority.name}  {destination.name}")
         if secrets is not None:
-            secrets.write_text(json.dumps({str(c.destination.pk): c.callback_secret for c in result.created}, indent=2))
-            secrets.chmod(0o600)
+            files.write_private(secrets, json.dumps({str(c.destination.pk): c.callback_secret
+                                                     for c in result.created}, indent=2))
         self.stdout.write(f"{len(result.created)} Zustellpunkte angelegt. / destinations created.")
