@@ -1,0 +1,119 @@
+"""Fuzzing every JSON endpoint of the OpenAPI document (`/api/schema/`) with schemathesis, in-process.
+
+schemathesis loads the document from the WSGI application itself and calls it without a server. Each
+operation gets schema-conformant (positive) and schema-violating (negative) requests, half of them on real
+rows (a destination, a submitted and an incomplete submission, a case) and with valid credentials (bearer
+tokens of a sender and a subscriber, a staff session with CSRF token), so the requests get past the 401/404
+doors into the parsers, serializers and services. It must never answer 5xx, and every API error must be
+`application/problem+json` (the token endpoint answers RFC 6749 errors instead).
+
+Bounded and derandomized (CI): `FUZZ_EXAMPLES` examples per operation and mode.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.generation import GenerationMode
+
+from amtsweg.accounts.testing import login_staff
+from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.core.testing import in_process_wsgi
+from amtsweg.routing.tests.factories import DestinationKeyFactory, ResponsibilityFactory
+from amtsweg.submissions import crypto, services
+from amtsweg.submissions.tests.factories import ApiClientFactory, bearer, payload_for, submit_payload
+
+pytestmark = pytest.mark.django_db
+FUZZ_EXAMPLES = int(os.environ.get("AMTSWEG_FUZZ_EXAMPLES", "12"))
+CSRF = "f" * 32  # a CSRF secret set as cookie and header alike
+
+
+@schemathesis.serializer("application/jose")
+def _jose(ctx, value):
+    """application/jose bodies are compact serialisations: strings (generated ones may be anything)."""
+    return value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogatepass")
+
+
+@pytest.fixture
+def world(settings, tmp_path, client):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    responsibility = ResponsibilityFactory()
+    destination = responsibility.destination
+    DestinationKeyFactory(destination=destination, signature=True)
+    submitted = submit_payload(payload_for(responsibility))
+    sender = ApiClientFactory(sender_region="10")
+    attachment_id = str(uuid.uuid4())
+    incomplete = services.announce(destination, service_identifier="urn:de:fim:leika:leistung:"
+                                   + responsibility.leika_key, announced_attachments=[attachment_id], sender=sender)
+    subscriber = ApiClientFactory(subscriber_for=destination,
+                                  scopes=[f"subscribe:destination:{destination.pk}",
+                                          f"manage:destination:{destination.pk}"])
+    staff = UserFactory(authority=destination.authority)
+    login_staff(client, staff)
+    key = destination.active_encryption_key()
+    return {
+        "tokens": [bearer(sender), bearer(subscriber)],
+        "cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": CSRF},
+        "path_parameters": [
+            {"destination_id": str(destination.pk), "key_id": key.kid, "id": str(destination.pk),
+             "submission_id": str(submitted.pk), "case_id": str(submitted.case_id),
+             "attachment_id": submitted.announced_attachments[0] if submitted.announced_attachments else ""},
+            {"destination_id": str(destination.pk), "key_id": key.kid, "id": str(destination.pk),
+             "submission_id": str(incomplete.pk), "case_id": str(incomplete.case_id),
+             "attachment_id": attachment_id},
+        ],
+        "jwe": crypto.encrypt_for(dict(key.jwk, kid=key.kid), b"Anlage"),
+    }
+
+
+def _strategies(operation, world):
+    names = {p.name for p in operation.path_parameters}
+    for mode in GenerationMode:
+        yield operation.as_strategy(generation_mode=mode)
+        for known in world["path_parameters"]:
+            yield operation.as_strategy(generation_mode=mode,
+                                        path_parameters={k: v for k, v in known.items() if k in names})
+
+
+def test_no_json_endpoint_answers_a_server_error_or_an_error_that_is_not_a_problem(world):
+    failures: list[str] = []
+    calls = 0
+    started = time.perf_counter()
+    with in_process_wsgi() as app:
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
+        operations = [result.ok() for result in schema.get_all_operations()]
+        assert len(operations) >= 20, [o.label for o in operations]
+        for operation in operations:
+
+            @given(case=st.one_of(*_strategies(operation, world)), token=st.sampled_from(world["tokens"]),
+                   valid_jwe=st.booleans(), real_destination=st.booleans())
+            @settings(max_examples=FUZZ_EXAMPLES * 2, deadline=None, derandomize=True, database=None,
+                      suppress_health_check=list(HealthCheck))
+            def run(case, token, valid_jwe, real_destination):
+                nonlocal calls
+                if valid_jwe and case.media_type == "application/jose":
+                    case.body = world["jwe"]
+                if real_destination and isinstance(case.body, dict) and "destinationId" in case.body:
+                    case.body["destinationId"] = world["path_parameters"][0]["destination_id"]
+                headers = {"Authorization": token, "X-CSRFToken": CSRF}
+                response = case.call(headers=headers, cookies=world["cookies"])
+                calls += 1
+                content_type = response.headers.get("content-type", [""])[0]
+                where = f"{case.method} {case.formatted_path} → {response.status_code} {content_type}"
+                if response.status_code >= 500:
+                    failures.append(where + f" {response.content[:300]!r}")
+                elif (response.status_code >= 400 and case.path != "/token"
+                      and not content_type.startswith("application/problem+json")):
+                    failures.append(where + " (not a problem document)")
+
+            run()
+    elapsed = time.perf_counter() - started
+    print(f"\nschemathesis: {len(operations)} operations, {calls} requests in {elapsed:.1f} s")
+    assert calls >= len(operations) * FUZZ_EXAMPLES
+    assert failures == [], "\n".join(sorted(set(failures)))
