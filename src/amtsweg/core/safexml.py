@@ -16,13 +16,16 @@ byte-order mark) or UTF-32 has no such bytes. So the refusal is left to XML pars
    and the result is refused if libxml2 saw a DTD (`docinfo`), whatever encoding expat could not read.
 
 The second check alone would be enough for the result; the first means a DTD is never read at all in
-the encodings that matter. SAML is parsed by pysaml2, which uses defusedxml itself. Files that ship
+the encodings that matter. `text()` is for the other direction: what a citizen typed may hold characters
+XML 1.0 cannot carry at all (control characters, lone surrogates), on which lxml raises. SAML is parsed
+by pysaml2, which uses defusedxml itself. Files that ship
 with Amtsweg (the XBau XSDs) are read with `parse_file`, which adds a resolver for their imports.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from xml.sax import SAXException
 from xml.sax.handler import ContentHandler
@@ -40,6 +43,16 @@ SAFE_OPTIONS = {
     "attribute_defaults": False,
     "huge_tree": False,
 }
+
+
+# Everything outside XML 1.0's Char production: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def text(value: str) -> str:
+    """`value` as XML 1.0 can carry it: characters it cannot are left out. They carry nothing visible
+    (a replacement character would break XÖV's DIN 91379 patterns); the JSON beside the XML keeps all."""
+    return _NOT_XML_CHAR.sub("", value)
 
 
 class XmlRefused(ValueError):

@@ -93,7 +93,7 @@ def _pick(flat: dict[str, Any], field: str, used: set[str]) -> str:
 def _sub(parent, ns: str | None, tag: str, text: str | None = None, **attrib):
     element = etree.SubElement(parent, f"{{{ns}}}{tag}" if ns else tag, attrib)
     if text is not None:
-        element.text = text
+        element.text = safexml.text(text)  # form answers may hold control characters XML cannot carry
     return element
 
 

@@ -135,3 +135,9 @@ def test_shipped_files_are_read_with_the_same_refusal(tmp_path):
     (tmp_path / "dtd.xml").write_bytes(_document(ATTACKS["external DTD"], "UTF-32", "utf-32", b""))
     with pytest.raises(safexml.DocumentTypeForbidden):
         safexml.parse_file(tmp_path / "dtd.xml")
+
+
+def test_text_replaces_what_xml_cannot_carry():
+    assert safexml.text("Erika\x0b\x00\x1b[31m\ufffe\ud800 Grüße\t\n\r😀") == "Erika[31m Grüße\t\n\r😀"
+    element = etree.Element("x")
+    element.text = safexml.text("".join(map(chr, range(0, 0xE000, 7))))  # lxml accepts every result

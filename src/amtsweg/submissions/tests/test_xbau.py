@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from amtsweg.assistants.handoff import FormSubmissionPayload
+from amtsweg.core import safexml
 from amtsweg.submissions import output_formats, xbau
 
 
@@ -76,3 +79,14 @@ def test_the_assistants_address_field_shape_is_mapped():
         ("strasse", "Am Markt"), ("hausnummer", "3"), ("postleitzahl", "66111"), ("ort", "Saarbrücken")]
     assert root.find(".//weitereAngaben") is None  # everything had its element
 
+
+
+@settings(max_examples=60, deadline=None)
+@given(latin=st.text(alphabet=st.sampled_from("AaÄäßé -'\x0b\x00\x1b\ufffe\ud800"), min_size=1, max_size=30),
+       anything=st.text(max_size=30))
+def test_control_characters_in_answers_render_a_valid_message(latin, anything):
+    """A vertical tab or an escape sequence in a form answer made lxml raise in the intake (ValueError)."""
+    xml = xbau.render_antrag(_payload({"vorname": latin, "familienname": latin, "bemerkung": latin}))
+    assert xbau.validate(xml) == []
+    xml = xbau.render_antrag(_payload({"vorname": anything, "bemerkung": anything}))
+    assert safexml.fromstring(xml).tag == f"{{{xbau.NS}}}baugenehmigung.antrag.0200"
