@@ -16,6 +16,11 @@ Each guard enforces, in this order (and marks the page's response as not cacheab
 4. the role: `admin_required` lets Kommune administrators in, `land_operator_required` Land operators.
    Both need an Authority, so pages can rely on `request.user.authority`.
 
+Steps 1 to 3 are also enforced for every path under `STAFF_URL_PREFIXES` by `StaffAccessMiddleware`, in
+one place, before any view runs: a staff page that forgets its guard (or uses a home-made one) still never
+opens for an account whose enrolled second factor was not verified in this session. The guards stay for
+the role check and as a second line.
+
 Guards check *who* may open a kind of page. *Which rows* they see is the tenancy layer's job:
 read through `Model.objects.visible_to(request.user)` and fetch rows to change through `editable_by`
 (404 for rows outside the scope).
@@ -34,6 +39,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from amtsweg.accounts.otp import has_confirmed_device
+from amtsweg.core.problems import is_api_path, problem_response
 
 
 def is_staff_account(user) -> bool:
@@ -72,6 +78,44 @@ def check_staff_access(request: HttpRequest, role_check: Callable | None = None)
     if role_check is not None and not role_check(user):
         return render(request, "accounts/forbidden.html", {"reason": "role"}, status=403)
     return None
+
+
+# Every staff page and the staff JSON API live under these paths (the permission matrix test checks that
+# every staff route does). The login pages (/konto/anmelden/...) and the logout are deliberately outside.
+STAFF_URL_PREFIXES = ("/verwaltung/", "/land/", "/konto/profil/")
+
+
+def is_staff_path(path: str) -> bool:
+    return path.startswith(STAFF_URL_PREFIXES)
+
+
+class StaffAccessMiddleware:
+    """Login, staff account and the second factor for every path under `STAFF_URL_PREFIXES`.
+
+    Must come after `AuthenticationMiddleware` and django-otp's `OTPMiddleware` (which sets `is_verified`).
+    Pages get the redirect to the login, the code entry or the enrolment; API paths (`core.problems`) get a
+    problem document instead of a redirect a machine cannot follow.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_staff_path(request.path_info):
+            denied = check_staff_access(request)
+            if denied is not None:
+                if is_api_path(request.path_info):
+                    return _private(problem_response(403, detail=_api_reason(request.user)))
+                return _private(denied)
+        return self.get_response(request)
+
+
+def _api_reason(user) -> str:
+    if not user.is_authenticated:
+        return "Authentication credentials were not provided."
+    if not is_staff_account(user):
+        return "This account is not a staff account."
+    return "The second factor of this session has not been verified."
 
 
 def _private(response: HttpResponse) -> HttpResponse:

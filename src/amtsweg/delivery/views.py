@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -15,24 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from amtsweg.accounts.access import staff_required
 from amtsweg.delivery import services
 from amtsweg.delivery.models import OutboxMessage
-
-
-def staff_required(view):
-    """Staff of an Authority (or Land operators / superusers), with their second factor where required."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        user = request.user
-        verified = not getattr(user, "requires_totp", False) or bool(getattr(user, "is_verified", lambda: False)())
-        if not user.is_authenticated or not verified:
-            return redirect_to_login(request.get_full_path())
-        if not (user.is_superuser or user.is_staff_member):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @staff_required

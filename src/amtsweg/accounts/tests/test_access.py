@@ -77,3 +77,48 @@ def test_anonymous_goes_to_login():
     response = staff_required(ok_view)(request_as(AnonymousUser()))
     assert response.status_code == 302
     assert response["Location"].startswith("/konto/anmelden/?next=")
+
+
+@pytest.fixture
+def enrolled_staff(db):
+    """Kommune staff need no second factor, but this one enrolled an authenticator: it must be asked for."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = UserFactory()
+    TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
+    return user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/verwaltung/zustellung/", "/verwaltung/", "/land/angebote/", "/konto/profil/",
+                                  "/verwaltung/gibt-es-nicht/"])
+def test_an_enrolled_second_factor_is_asked_for_on_every_staff_path(client, enrolled_staff, path):
+    """Issue 12.3: /verwaltung/zustellung/ had its own guard that skipped an enrolled, unverified factor."""
+    client.force_login(enrolled_staff)  # password step done, TOTP not
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/anmelden/code/?next=")
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_middleware_answers_the_staff_api_with_a_problem(client, enrolled_staff):
+    client.force_login(enrolled_staff)
+    response = client.get("/verwaltung/zustellpunkte/api/")
+    assert response.status_code == 403 and response["Content-Type"] == "application/problem+json"
+    assert "second factor" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_the_middleware_leaves_login_and_public_pages_alone(client, enrolled_staff):
+    client.force_login(enrolled_staff)
+    assert client.get("/konto/anmelden/code/").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_after_the_code_every_staff_path_opens(client, enrolled_staff):
+    from amtsweg.accounts.testing import login_staff
+
+    login_staff(client, enrolled_staff)
+    assert client.get("/verwaltung/zustellung/").status_code == 200
