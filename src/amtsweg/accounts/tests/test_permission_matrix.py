@@ -1,0 +1,281 @@
+"""The permission matrix: every staff and API route × every role, with the expected answer written down once.
+
+The routes come from the URLconf, so a new route without a line in `MATRIX` (or in `PUBLIC`, for the pages
+and endpoints meant for everybody) fails `test_every_route_is_decided`. Each line names the method, the URL
+(built from the objects of `world`: everything of Kommune A unless it says otherwise) and the answers for
+the roles in `ROLES` order:
+
+    anon     nobody logged in
+    citizen  a citizen account
+    staff    Kommune A's staff (Sachbearbeitung, no second factor)
+    admin    Kommune A's administrator (TOTP verified)
+    other    the administrator of Kommune B in the same Land (TOTP verified)
+    land     the Land operator of that Land (TOTP verified)
+    root     a platform superuser (TOTP verified, no Authority)
+
+Answers: an HTTP status ("200", "403", "404", "405", "401") or where a redirect goes: "login" (the staff
+login), "otp" (the TOTP code entry), "302" (anywhere else). A staff member of Kommune A who enrolled a
+second factor but has not entered it in this session is checked on every staff route as well and must be
+sent to the code entry ("otp"; a 403 problem document on the staff API), whatever the line says.
+
+Every request runs in a savepoint that is rolled back, so POST routes really act (as each role) and leave
+the world as it was for the next request. One database setup for all routes keeps the whole matrix fast.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from amtsweg.accounts.access import is_staff_path
+from amtsweg.accounts.testing import login_staff
+from amtsweg.core.problems import is_api_path
+
+ROLES = ("anon", "citizen", "staff", "admin", "other", "land", "root")
+
+# Pages and endpoints for everybody (citizens, anonymous senders of the public APIs, the login itself, the
+# embedded test providers): no role decides about them. Staff and tenant APIs never belong here.
+PUBLIC = {
+    "core:healthz", "core:readyz", "core:sources",
+    "catalogue:home", "catalogue:topic", "catalogue:life_situation", "catalogue:search", "catalogue:service",
+    "catalogue:places", "catalogue:municipality",
+    "accounts:login", "accounts:totp", "accounts:totp_enrol", "accounts:logout",
+    "routing:who_is_responsible",
+    "assistants:list", "assistants:resume", "assistants:receipt", "assistants:receipt_pdf", "assistants:start",
+    "assistants:place", "assistants:step", "assistants:summary", "assistants:saved", "assistants:payment_return",
+    "identity:choose", "identity:logout", "identity:start", "identity:saml-acs", "identity:saml-metadata",
+    "identity:oidc-callback", "identity:test-idp-saml-metadata", "identity:test-idp-saml-sso",
+    "identity:test-idp-oidc-discovery", "identity:test-idp-oidc-authorize", "identity:test-idp-oidc-token",
+    "identity:test-idp-oidc-jwks",
+    "payments:return", "payments:notify", "payments:tbd-create", "payments:tbd-status", "payments:tbd-pay",
+    "submissions:status_help", "submissions:status",
+    "set_language",
+}
+
+MATRIX: dict[str, tuple[str, str, str]] = {
+    # route name: (method, URL, answers for   anon citizen staff admin other land root)
+    "accounts:profile": ("GET", "/konto/profil/", "login 403 200 200 200 200 200"),
+    "accounts:password_change": ("GET", "/konto/profil/passwort/", "login 403 200 200 200 200 200"),
+    "accounts:home": ("GET", "/verwaltung/", "login 403 200 200 200 200 200"),
+    "accounts:own_authority": ("GET", "/verwaltung/behoerde/", "login 403 302 302 302 302 302"),
+    "accounts:authority_list": ("GET", "/verwaltung/behoerde/alle/", "login 403 403 403 403 200 403"),
+    "accounts:authority_create": ("GET", "/verwaltung/behoerde/neu/", "login 403 403 403 403 200 403"),
+    "accounts:authority_detail": ("GET", "/verwaltung/behoerde/{authority}/", "login 403 200 200 404 200 200"),
+    # the Land fixes a Kommune's public contact data (Authority: LandAccess.WRITE)
+    "accounts:authority_edit": ("GET", "/verwaltung/behoerde/{authority}/bearbeiten/", "login 403 404 200 404 200 200"),
+    "accounts:account_list": ("GET", "/verwaltung/konten/", "login 403 403 200 200 200 403"),
+    # the Land: its own offices' accounts and a Kommune's first administrator only
+    "accounts:account_create": ("GET", "/verwaltung/konten/neu/", "login 403 403 200 200 200 403"),
+    # a Kommune's accounts are the Kommune's (User: LandAccess.NONE)
+    "accounts:account_detail": ("GET", "/verwaltung/konten/{account}/", "login 403 403 200 404 404 403"),
+    "accounts:account_deactivate": ("POST", "/verwaltung/konten/{account}/deaktivieren/",
+                                    "login 403 403 302 404 404 403"),
+    "accounts:account_activate": ("POST", "/verwaltung/konten/{account}/aktivieren/", "login 403 403 302 404 404 403"),
+    "accounts:account_reset_totp": ("POST", "/verwaltung/konten/{account}/zweiter-faktor-zuruecksetzen/",
+                                    "login 403 403 302 404 404 403"),
+    "accounts:audit_log": ("GET", "/verwaltung/protokoll/", "login 403 403 200 200 200 403"),
+    "routing:api_routes": ("GET", "/routing-api/v2/routes?ars=100410100100&leikaKey=99102013000000",
+                           "200 200 200 200 200 200 200"),
+    "routing:api_areas": ("GET", "/routing-api/v2/areas?areaSearchexpression=Saar", "200 200 200 200 200 200 200"),
+    "routing:api_info": ("GET", "/routing-api/v2/info", "200 200 200 200 200 200 200"),
+    "routing:api_jwks": ("GET", "/routing-api/v2/.well-known/jwks.json", "200 200 200 200 200 200 200"),
+    "routing:destinations": ("GET", "/verwaltung/zustellpunkte/", "login 403 200 200 200 200 200"),
+    "routing:destination_create": ("GET", "/verwaltung/zustellpunkte/neu/", "login 403 200 200 200 200 200"),
+    "routing:destination_bulk_load": ("GET", "/verwaltung/zustellpunkte/sammelimport/",
+                                      "login 403 403 403 403 200 403"),
+    "routing:staff_api_destinations": ("GET", "/verwaltung/zustellpunkte/api/", "403 403 200 200 200 200 200"),
+    "routing:staff_api_destination": ("GET", "/verwaltung/zustellpunkte/api/{destination}/",
+                                      "403 403 200 200 404 404 200"),
+    # the Land reads a Kommune's destinations (READ) ...
+    "routing:destination_detail": ("GET", "/verwaltung/zustellpunkte/{destination}/", "login 403 200 200 404 200 200"),
+    # ... but never changes them or their keys
+    "routing:destination_edit": ("GET", "/verwaltung/zustellpunkte/{destination}/bearbeiten/",
+                                 "login 403 200 200 404 404 200"),
+    "routing:destination_key_add": ("GET", "/verwaltung/zustellpunkte/{destination}/schluessel/",
+                                    "login 403 200 200 404 404 200"),
+    "routing:destination_key_end_grace": (
+        "POST", "/verwaltung/zustellpunkte/{destination}/schluessel/{key}/frist-beenden/",
+        "login 403 302 302 404 404 302"),
+    "routing:destination_secret": ("POST", "/verwaltung/zustellpunkte/{destination}/geheimnis/",
+                                   "login 403 302 302 404 404 302"),
+    "routing:responsibilities": ("GET", "/verwaltung/zustaendigkeiten/", "login 403 200 200 200 200 200"),
+    "routing:responsibility_create": ("GET", "/verwaltung/zustaendigkeiten/neu/", "login 403 200 200 200 200 200"),
+    "routing:responsibility_import": ("GET", "/verwaltung/zustaendigkeiten/import/", "login 403 200 200 200 200 200"),
+    "routing:responsibility_check": ("GET", "/verwaltung/zustaendigkeiten/pruefen/", "login 403 200 200 200 200 200"),
+    "routing:responsibility_delete": ("GET", "/verwaltung/zustaendigkeiten/{responsibility}/loeschen/",
+                                      "login 403 200 200 404 404 200"),
+    "assistants:staff_list": ("GET", "/verwaltung/formulare/", "login 403 200 200 200 200 200"),
+    "assistants:staff_import": ("GET", "/verwaltung/formulare/import/", "login 403 403 403 403 200 200"),
+    "assistants:staff_fim": ("GET", "/verwaltung/formulare/fim-import/", "login 403 403 403 403 200 200"),
+    "assistants:staff_detail": ("GET", "/verwaltung/formulare/{form}/", "login 403 200 200 200 200 200"),
+    "assistants:staff_new_version": ("POST", "/verwaltung/formulare/{form}/neue-version/",
+                                     "login 403 403 403 403 302 302"),
+    "assistants:staff_edit": ("GET", "/verwaltung/formulare/{form}/v{version}/bearbeiten/",
+                              "login 403 403 403 403 302 302"),
+    "assistants:staff_publish": ("POST", "/verwaltung/formulare/{form}/v{version}/veroeffentlichen/",
+                                 "login 403 403 403 403 302 302"),
+    "assistants:staff_export": ("GET", "/verwaltung/formulare/{form}/v{version}/export.json",
+                                "login 403 200 200 200 200 200"),
+    "assistants:staff_preview": ("GET", "/verwaltung/formulare/{form}/v{version}/vorschau/",
+                                 "login 403 200 200 200 200 200"),
+    "assistants:staff_preview_step": ("GET", "/verwaltung/formulare/{form}/v{version}/vorschau/{step}/",
+                                      "login 403 200 200 200 200 200"),
+    "submissions:token": ("POST", "/token", "400 400 400 400 400 400 400"),
+    "submissions:jwks": ("GET", "/.well-known/jwks.json", "200 200 200 200 200 200 200"),
+    "submissions:api-info": ("GET", "/v1/info", "200 200 200 200 200 200 200"),
+    "submissions:api-destination": ("GET", "/v1/destinations/{destination}", "401 401 401 401 401 401 401"),
+    "submissions:api-destination-key": ("GET", "/v1/destinations/{destination}/keys/k", "404 404 404 404 404 404 404"),
+    "submissions:api-submissions": ("GET", "/v1/submissions", "401 401 401 401 401 401 401"),
+    "submissions:api-submission": ("GET", "/v1/submissions/{uuid}", "401 401 401 401 401 401 401"),
+    "submissions:api-attachment": ("GET", "/v1/submissions/{uuid}/attachments/{uuid}", "401 401 401 401 401 401 401"),
+    "submissions:api-case-events": ("GET", "/v1/cases/{uuid}/events", "401 401 401 401 401 401 401"),
+    "submissions:api_clients": ("GET", "/verwaltung/api-clients/", "login 403 403 200 200 200 200"),
+    # the Land's form offers only the Land's own destinations
+    "submissions:api_client_create": ("GET", "/verwaltung/api-clients/neu/subscriber/",
+                                      "login 403 403 200 200 200 200"),
+    # API clients of a Kommune: LandAccess.NONE
+    "submissions:api_client_revoke": ("POST", "/verwaltung/api-clients/{client}/sperren/",
+                                      "login 403 403 302 404 404 302"),
+    "delivery:list": ("GET", "/verwaltung/zustellung/", "login 403 200 200 200 200 200"),
+    # delivery orders of a Kommune: LandAccess.NONE
+    "delivery:resend": ("POST", "/verwaltung/zustellung/{message}/erneut-senden/", "login 403 302 302 404 404 302"),
+    "shop:index": ("GET", "/verwaltung/shop/", "login 403 403 200 200 403 403"),
+    "shop:subscriptions": ("GET", "/verwaltung/shop/anschluesse/", "login 403 403 200 200 403 403"),
+    "shop:configure": ("GET", "/verwaltung/shop/anschluss/{subscription}/einrichten/", "login 403 403 200 404 403 403"),
+    "shop:review": ("GET", "/verwaltung/shop/anschluss/{subscription}/pruefen/", "login 403 403 200 404 403 403"),
+    "shop:end": ("POST", "/verwaltung/shop/anschluss/{subscription}/beenden/", "login 403 403 302 404 403 403"),
+    "shop:offer": ("GET", "/verwaltung/shop/{offer}/", "login 403 403 200 200 403 403"),
+    "shop:order": ("GET", "/verwaltung/shop/{offer}/bestellen/", "login 403 403 200 200 403 403"),
+    "shop:land-offers": ("GET", "/land/angebote/", "login 403 403 403 403 200 403"),
+    "shop:land-offer": ("GET", "/land/angebote/{offer}/", "login 403 403 403 403 200 403"),
+    "shop:land-offer-export": ("GET", "/land/angebote/{offer}/export.csv", "login 403 403 403 403 200 403"),
+    "shop:land-offer-remind": ("POST", "/land/angebote/{offer}/erinnern/", "login 403 403 403 403 302 403"),
+    "shop:land-onboarding": ("GET", "/land/anschluesse/import/", "login 403 403 403 403 200 403"),
+    "shop:land-costs": ("GET", "/land/kosten/", "login 403 403 403 403 200 403"),
+    "shop:api-offers": ("GET", "/api/shop/v1/offers", "200 200 200 200 200 200 200"),
+    "shop:api-subscriptions": ("GET", "/api/shop/v1/subscriptions", "200 200 200 200 200 200 200"),
+    "api-schema": ("GET", "/api/schema/", "200 200 200 200 200 200 200"),
+    # the Django admin: superusers only (others are sent to its login, which is the staff login)
+    "admin": ("GET", "/django-admin/", "302 302 302 302 302 302 200"),
+}
+
+
+def _routes(patterns=None, prefix: str = "", namespace: str | None = None):
+    """(name, route) for every URL pattern; the Django admin counts as one route, "admin"."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if getattr(pattern, "app_name", None) == "admin":
+                yield "admin", prefix + str(pattern.pattern)
+                continue
+            inner = pattern.namespace or namespace
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), prefix + str(pattern.pattern)
+
+
+def test_every_route_is_decided():
+    names = [name for name, _route in _routes()]
+    assert None not in names, "every route needs a name to be in the permission matrix"
+    undecided = sorted(set(names) - set(MATRIX) - PUBLIC)
+    assert not undecided, f"add these routes to MATRIX (or PUBLIC) in {__file__}: {undecided}"
+    assert not set(MATRIX) & PUBLIC
+    stale = sorted((set(MATRIX) | PUBLIC) - set(names))
+    assert not stale, f"routes that no longer exist: {stale}"
+    for name, route in _routes():
+        if is_staff_path("/" + route) or is_api_path("/" + route):
+            assert name in MATRIX, f"{name} is a staff or API route: it needs a line in MATRIX"
+
+
+def answer(response) -> str:
+    if response.status_code in (301, 302, 303):
+        location = response["Location"]
+        for start, label in (("/konto/anmelden/code/", "otp"), ("/konto/anmelden/einrichten/", "enrol"),
+                             ("/konto/anmelden/", "login")):
+            if location.startswith(start):
+                return label
+        return "302"
+    return str(response.status_code)
+
+
+@pytest.fixture
+def world(db, settings):
+    from amtsweg.accounts.models import User
+    from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+    from amtsweg.assistants.tests.factories import FormVersionFactory
+    from amtsweg.delivery.tests.factories import OutboxMessageFactory
+    from amtsweg.routing.tests.factories import DestinationFactory, ResponsibilityFactory
+    from amtsweg.shop.tests.factories import OfferFactory, SubscriptionFactory
+    from amtsweg.submissions.tests.factories import ApiClientFactory
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    kommune_a = AuthorityFactory(name="Bürgeramt A")
+    kommune_b = AuthorityFactory(name="Bürgeramt B")
+    land_office = AuthorityFactory(land_office=True)
+    users = {
+        "citizen": UserFactory(citizen=True),
+        "staff": UserFactory(authority=kommune_a),
+        "admin": UserFactory(authority=kommune_a, kommune_admin=True),
+        "other": UserFactory(authority=kommune_b, kommune_admin=True),
+        "land": UserFactory(land_operator=True, authority=land_office),
+        "root": UserFactory(is_superuser=True, is_staff=True, authority=None, role=User.Role.KOMMUNE_STAFF),
+        "enrolled": UserFactory(authority=kommune_a),
+    }
+    TOTPDevice.objects.create(user=users["root"], name="Authenticator", confirmed=True)
+    TOTPDevice.objects.create(user=users["enrolled"], name="Authenticator", confirmed=True)
+    destination = DestinationFactory(authority=kommune_a)
+    version = FormVersionFactory(published=True)
+    offer = OfferFactory(land_code=kommune_a.land_code)
+    objects = {
+        "authority": kommune_a.pk,
+        "account": users["staff"].pk,
+        "destination": destination.pk,
+        "key": destination.keys.get().pk,
+        "responsibility": ResponsibilityFactory(destination=destination).pk,
+        "client": ApiClientFactory(subscriber_for=destination).pk,
+        "message": OutboxMessageFactory(dead=True, authority=kommune_a).pk,
+        "subscription": SubscriptionFactory(offer=offer, authority=kommune_a).pk,
+        "offer": offer.slug,
+        "form": version.form.slug,
+        "version": version.number,
+        "step": version.definition["steps"][0]["id"],
+        "uuid": uuid.uuid4(),
+    }
+    clients = {"anon": Client()}
+    for role, user in users.items():
+        clients[role] = Client()
+        if role in ("citizen", "staff", "enrolled"):
+            clients[role].force_login(user)  # password only: the enrolled staff member skipped the code
+        else:
+            login_staff(clients[role], user)
+    return clients, objects
+
+
+def _ask(client: Client, method: str, url: str) -> str:
+    with transaction.atomic():
+        response = client.post(url) if method == "POST" else client.get(url)
+        transaction.set_rollback(True)
+    return answer(response)
+
+
+def test_every_route_answers_each_role_as_written_down(world):
+    clients, objects = world
+    wrong = []
+    for name, (method, url_template, expected) in sorted(MATRIX.items()):
+        url = url_template.format(**objects)
+        expected_answers = expected.split()
+        assert len(expected_answers) == len(ROLES), name
+        got = [_ask(clients[role], method, url) for role in ROLES]
+        if got != expected_answers:
+            wrong.append(f"{name:40} {method:4} {url}\n    expected {' '.join(expected_answers)}\n"
+                         f"    got      {' '.join(got)}")
+        if is_staff_path(url):
+            want = "403" if is_api_path(url) else "otp"
+            enrolled = _ask(clients["enrolled"], method, url)
+            if enrolled != want:
+                wrong.append(f"{name:40} enrolled staff without the code: {enrolled}, expected {want}")
+    assert not wrong, "\n".join(wrong)
