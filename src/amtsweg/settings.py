@@ -248,6 +248,9 @@ AMTSWEG_SUBMISSION_INTAKE = os.environ.get(
 AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = int(os.environ.get("AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES", 256 * 1024))
 # Let sender callbacks reach private/loopback addresses, over http to localhost/such IPs too (tests; not production).
 AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS = env_bool("AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS", False)
+# Private networks (CIDR, separated by commas) where this deployment's Fachverfahren receive destination
+# callbacks over https; everything else must be public (amtsweg.core.netguard). Never for sender callbacks.
+AMTSWEG_CALLBACK_ALLOWED_NETWORKS = os.environ.get("AMTSWEG_CALLBACK_ALLOWED_NETWORKS", "")
 
 # Mails an anonymous request makes the platform send (save-and-resume link, status link), counted per
 # recipient address and per client IP in the default cache (amtsweg.core.ratelimit); django-ratelimit rates.

@@ -225,6 +225,22 @@ def check(url: str, allowed: typing.Sequence[IPNetwork] = ()) -> list[IPAddress]
     return checked_addresses(host, port, allowed)
 
 
+def destination_callback_problem(url: str) -> str | None:
+    """Why staff may not save `url` as a destination's callback, or None: the static checks and, unless
+    private networks are open for local setups and tests, the DNS answer, both with the deployment's
+    allow-list. A name that does not resolve is refused too: staff see it at once, not at the first
+    delivery. Saving does not make it safe for later; delivery and connection check again.
+    """
+    allowed = allowed_networks()
+    try:
+        host, port = _static(url, allowed)
+        if not allow_private_networks() and _literal(host) is None:  # a literal was checked just now
+            checked_addresses(host, port, allowed)
+    except (Refused, Unresolvable) as exc:
+        return str(exc)
+    return None
+
+
 # --- HTTP client that connects only to checked addresses ----------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import Authority
+from amtsweg.core import netguard
 from amtsweg.routing.keys import KeyValidationError, parse_jwk_text, validate_public_jwk
 from amtsweg.routing.models import Destination
 
@@ -112,12 +113,11 @@ class DestinationForm(KernFormMixin, KeyFieldsMixin, forms.Form):
             self.add_error("signature_key", _("Die Schlüssel-ID (kid) ist schon beim Verschlüsselungsschlüssel "
                                               "vergeben."))
         channels = data.get("channels") or []
-        if "callback" in channels:
-            url = data.get("callback_url")
-            if not url:
-                self.add_error("callback_url", _("Für die Zustellung per Callback fehlt die Adresse."))
-            elif not url.startswith("https://"):
-                self.add_error("callback_url", _("Die Callback-Adresse muss mit https:// beginnen."))
+        url = data.get("callback_url")
+        if "callback" in channels and not url:
+            self.add_error("callback_url", _("Für die Zustellung per Callback fehlt die Adresse."))
+        elif url and (problem := netguard.destination_callback_problem(url)):  # as Destination.clean
+            self.add_error("callback_url", problem)
         if "email" in channels and not data.get("notification_email"):
             self.add_error("notification_email", _("Für Benachrichtigungen per E-Mail fehlt die E-Mail-Adresse."))
         return data
@@ -136,12 +136,9 @@ class DestinationEditForm(KernFormMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         channels = data.get("channels") or []
-        if "callback" in channels:
-            url = data.get("callback_url")
-            if not url:
-                self.add_error("callback_url", _("Für die Zustellung per Callback fehlt die Adresse."))
-            elif not url.startswith("https://"):
-                self.add_error("callback_url", _("Die Callback-Adresse muss mit https:// beginnen."))
+        # The callback URL's guard runs in Destination.clean (a ModelForm validates the model too).
+        if "callback" in channels and not data.get("callback_url"):
+            self.add_error("callback_url", _("Für die Zustellung per Callback fehlt die Adresse."))
         if "email" in channels and not data.get("notification_email"):
             self.add_error("notification_email", _("Für Benachrichtigungen per E-Mail fehlt die E-Mail-Adresse."))
         return data

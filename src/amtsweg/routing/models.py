@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import Authority
+from amtsweg.core import netguard
 from amtsweg.core.tenancy import LandAccess, TenantQuerySet
 
 LEIKA_KEY_VALIDATOR = RegexValidator(r"^99\d{12}$", _("Ein Leistungsschlüssel hat 14 Ziffern und beginnt mit 99."))
@@ -100,11 +101,12 @@ class Destination(models.Model):
             raise ValidationError({"channels": _("Unbekannter Zustellweg: %s") % ", ".join(sorted(unknown))})
         if not self.channels:
             raise ValidationError({"channels": _("Bitte mindestens einen Zustellweg wählen.")})
-        if self.Channel.CALLBACK in self.channels:
-            if not self.callback_url:
-                raise ValidationError({"callback_url": _("Für die Zustellung per Callback fehlt die Adresse.")})
-            if not self.callback_url.startswith("https://"):
-                raise ValidationError({"callback_url": _("Die Callback-Adresse muss mit https:// beginnen.")})
+        if self.Channel.CALLBACK in self.channels and not self.callback_url:
+            raise ValidationError({"callback_url": _("Für die Zustellung per Callback fehlt die Adresse.")})
+        # Checked even while the channel is off: switching it on later must not need a second look.
+        problem = netguard.destination_callback_problem(self.callback_url) if self.callback_url else None
+        if problem:
+            raise ValidationError({"callback_url": problem})
         if self.Channel.EMAIL in self.channels and not self.notification_email:
             raise ValidationError(
                 {"notification_email": _("Für Benachrichtigungen per E-Mail fehlt die E-Mail-Adresse.")}

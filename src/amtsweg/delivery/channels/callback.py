@@ -2,33 +2,45 @@
 
 One POST per destination announces all claimed submissions at once. The body carries ids only, never
 personal data; the Fachverfahren then fetches the submissions through the Submission API and confirms
-with an accept/reject event. Plain http is allowed only to loopback addresses (tests, local setups).
+with an accept/reject event.
+
+Authority staff choose the URL, so it gets the same guard as a sender's (`amtsweg.core.netguard`): https,
+public addresses only, checked when the destination is saved, again with DNS right before the POST and
+once more when the connection is opened. A deployment whose Fachverfahren sit in private networks opens
+exactly those (`AMTSWEG_CALLBACK_ALLOWED_NETWORKS`).
+
+A failed POST is reported with one generic reason whatever went wrong: "connection refused", "timeout",
+"TLS error" and "HTTP 404" would tell whoever sets the URL which ports are open where (a port scanner).
+The cause goes to the log, with ids and no personal data.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 import httpx
+from django.utils.translation import gettext
 
+from amtsweg.core import netguard
 from amtsweg.delivery import callbacks, conf
 from amtsweg.delivery.channels import DeliveryError, PerDestinationChannel
 from amtsweg.delivery.models import OutboxMessage
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+logger = logging.getLogger(__name__)
 _local = threading.local()
 
 
-def _client() -> httpx.Client:
-    """One keep-alive client per worker thread (connection reuse matters at hundreds of callbacks/s)."""
+def _client(allowed: tuple[netguard.IPNetwork, ...]) -> httpx.Client:
+    """One keep-alive client per worker thread (connection reuse matters at hundreds of callbacks/s), whose
+    connections go to checked addresses only."""
     timeout = conf.value("CALLBACK_TIMEOUT_SECONDS")
     client = getattr(_local, "client", None)
-    if client is None or client.timeout.read != timeout:
-        client = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False)
-        _local.client = client
+    if client is None or client.timeout.read != timeout or getattr(_local, "allowed", None) != allowed:
+        client = netguard.client(timeout, allowed)
+        _local.client, _local.allowed = client, allowed
     return client
 
 
@@ -55,23 +67,43 @@ class CallbackChannel(PerDestinationChannel):
         url = destination.callback_url
         if not url or not destination.callback_secret:
             return DeliveryError("Für den Zustellpunkt ist keine Callback-Adresse hinterlegt.")
-        parts = urlsplit(url)
-        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
-            return DeliveryError("Die Callback-Adresse muss mit https:// beginnen.")
-        return post_signed(_client(), url, destination.callback_secret, body_for(batch),
-                           receiver="Fachverfahren", to_receiver="an das Fachverfahren")
+        # Refusals are retried, not dead letters: staff can correct the address, and the next attempt
+        # reads the destination again. They say nothing about ports (no connection was made).
+        allowed = netguard.allowed_networks()
+        try:
+            netguard.check(url, allowed)
+        except (netguard.Refused, netguard.Unresolvable) as exc:
+            return DeliveryError(str(exc))
+        try:
+            return post_signed(_client(allowed), url, destination.callback_secret, body_for(batch),
+                               to_receiver=gettext("an das Fachverfahren"),
+                               log_extra={"destination": str(destination.pk)})
+        except netguard.Refused as exc:  # the name resolved differently when the connection was opened
+            return DeliveryError(str(exc))
 
 
-def post_signed(client: httpx.Client, url: str, secret: str, body: bytes, *, receiver: str,
-                to_receiver: str) -> DeliveryError | None:
-    """POST a callback signed with `secret`; None if the receiver took it (2xx), else why not.
-    `receiver`/`to_receiver` name it in the reason ("Fachverfahren", "an das Fachverfahren")."""
+def not_taken(to_receiver: str) -> str:
+    """The one reason staff see for any failed POST (see the module docstring: no port scanner)."""
+    return gettext(
+        "Der Callback {to_receiver} wurde nicht angenommen (keine Verbindung, keine Antwort in der Frist "
+        "oder eine Fehlerantwort). Die Ursache steht im Betriebsprotokoll."
+    ).format(to_receiver=to_receiver)
+
+
+def post_signed(client: httpx.Client, url: str, secret: str, body: bytes, *, to_receiver: str,
+                log_extra: dict[str, str]) -> DeliveryError | None:
+    """POST a callback signed with `secret`; None if the receiver took it (2xx), else the generic reason.
+
+    `to_receiver` names the receiver in the reason ("an das Fachverfahren"); `log_extra` identifies the
+    case in the log line with the actual cause (ids only: the URL may carry a token in its path or query).
+    """
     try:
         response = client.post(url, content=body, headers=callbacks.headers(secret, body))
-    except httpx.TimeoutException:
-        return DeliveryError(f"Zeitüberschreitung beim Callback {to_receiver}.")
     except httpx.HTTPError as exc:
-        return DeliveryError(f"{receiver} nicht erreichbar: {type(exc).__name__}")
-    if 200 <= response.status_code < 300:
-        return None
-    return DeliveryError(f"{receiver} antwortete mit HTTP {response.status_code}.")
+        cause = type(exc).__name__
+    else:
+        if 200 <= response.status_code < 300:
+            return None
+        cause = f"HTTP {response.status_code}"
+    logger.warning("callback not taken", extra={**log_extra, "cause": cause})
+    return DeliveryError(not_taken(to_receiver))

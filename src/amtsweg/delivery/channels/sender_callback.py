@@ -10,7 +10,8 @@ The rows are enqueued by `receivers.on_destination_event_received`, not by a des
 channels (`for_destination = False`), and belong to the destination's authority like every outbox row.
 
 The sender is not trusted, so its URL goes through `amtsweg.core.netguard` (https, public addresses only,
-checked again when the connection is opened); the destination callback, set by authority staff, does not.
+checked again when the connection is opened), without the deployment's allow-list for Fachverfahren
+networks that destination callbacks get.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import httpx
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.core import netguard
@@ -89,7 +91,8 @@ class SenderCallbackChannel(Channel):
         except netguard.Unresolvable as exc:
             return DeliveryError(str(exc))
         try:
-            return post_signed(_client(), url, secret, body_for(batch, NEW_EVENTS), receiver="Sender",
-                               to_receiver="an den Sender")
+            return post_signed(_client(), url, secret, body_for(batch, NEW_EVENTS),
+                               to_receiver=gettext("an den Sender"),
+                               log_extra={"submissions": ",".join(str(m.submission_id) for m in batch)})
         except netguard.Refused as exc:  # the name resolved differently when the connection was opened
             return DeliveryError(str(exc), permanent=True)

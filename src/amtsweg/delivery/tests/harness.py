@@ -71,6 +71,9 @@ class Platform:
             "AMTSWEG_DELIVERY_CALLBACK_TIMEOUT_SECONDS": str(callback_timeout),
             "AMTSWEG_DELIVERY_SWEEP_INTERVAL_SECONDS": "0.5",
             "DB_CONN_MAX_AGE": "600",
+            # The Fachverfahren under test listens on http://127.0.0.1 (the guard's production rules are
+            # pinned in test_ssrf and routing's test_callback_guard).
+            "AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS": "1",
         })
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.server: subprocess.Popen | None = None

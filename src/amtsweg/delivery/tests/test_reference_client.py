@@ -87,7 +87,7 @@ def test_callbacks_reach_the_listening_client_which_fetches_and_accepts(live_ser
         listener.stop()
 
 
-def test_callbacks_with_a_wrong_signature_are_refused_by_the_client(live_server, tmp_path):
+def test_callbacks_with_a_wrong_signature_are_refused_by_the_client(live_server, tmp_path, caplog):
     fv = make_fachverfahren(tmp_path)
     listener = Listener(fv.args(live_server.url), fv.destination.callback_secret, interval=0)
     try:
@@ -97,7 +97,8 @@ def test_callbacks_with_a_wrong_signature_are_refused_by_the_client(live_server,
         fv.submit()
         services.run_until_idle()
         message = OutboxMessage.objects.get()
-        assert message.status == OutboxMessage.Status.PENDING and "HTTP 401" in message.last_error
+        assert message.status == OutboxMessage.Status.PENDING and "nicht angenommen" in message.last_error
+        assert [r.cause for r in caplog.records if r.msg == "callback not taken"] == ["HTTP 401"]  # for operators
         assert fv.written() == []
     finally:
         listener.stop()

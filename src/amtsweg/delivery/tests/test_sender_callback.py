@@ -16,6 +16,7 @@ from joserfc.util import urlsafe_b64decode
 
 from amtsweg.accounts.tests.factories import UserFactory
 from amtsweg.delivery import callbacks, channels, services
+from amtsweg.delivery.channels.callback import not_taken
 from amtsweg.delivery.channels.sender_callback import NEW_EVENTS, SenderCallbackChannel
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.delivery.tests.test_channels import Endpoint
@@ -36,6 +37,7 @@ from amtsweg_subscriber.crypto import verify_callback
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
 CHANNEL = SenderCallbackChannel.name
+NOT_TAKEN = not_taken("an den Sender")  # one reason for every failed POST (no port scanner)
 SIGNER = destination_private_key(1)
 SENDER_SECRET = "a1b2c3d4" * 12  # what the online service chose when it announced the submission
 PERSONAL = ("Erika", "Mustermann", "Bello", "Dackel", "Impfpass", "erika.mustermann@example.org")
@@ -189,7 +191,7 @@ def test_a_failing_sender_endpoint_is_retried_and_ends_as_a_dead_letter(responsi
 
     assert services.run_until_idle() == {Status.PENDING: 1}
     row = OutboxMessage.objects.get(channel=CHANNEL)
-    assert (row.status, row.attempts, row.last_error) == (Status.PENDING, 1, "Sender antwortete mit HTTP 500.")
+    assert (row.status, row.attempts, row.last_error) == (Status.PENDING, 1, NOT_TAKEN)
     assert row.next_attempt_at > timezone.now() + timedelta(seconds=25)  # backed off, not due yet
     assert services.run_until_idle() == {}
     # The retry horizon (48 h) passes; the next attempt fails again and the message is a dead letter.
@@ -198,7 +200,7 @@ def test_a_failing_sender_endpoint_is_retried_and_ends_as_a_dead_letter(responsi
     assert services.run_until_idle() == {Status.DEAD: 1}
     row.refresh_from_db()
     assert row.status == Status.DEAD and row.attempts == 2
-    assert row.last_error == "Zustellfrist abgelaufen nach 2 Versuchen. Letzter Fehler: Sender antwortete mit HTTP 500."
+    assert row.last_error == f"Zustellfrist abgelaufen nach 2 Versuchen. Letzter Fehler: {NOT_TAKEN}"
     assert len(endpoint.requests) == 2
     # Staff resend it once the sender's endpoint works again.
     endpoint.status = 200
@@ -258,7 +260,7 @@ def test_staff_of_the_destinations_authority_see_the_row_others_do_not(responsib
 
     client.force_login(UserFactory(authority=responsibility.destination.authority))
     html = client.get("/verwaltung/zustellung/").content.decode()
-    assert str(submission.pk) in html and "Sender antwortete mit HTTP 500." in html
+    assert str(submission.pk) in html and "an den Sender wurde nicht angenommen" in html
     assert "Rückmeldung an den Sender (Callback)" in html
     client.force_login(UserFactory())
     assert str(submission.pk) not in client.get("/verwaltung/zustellung/").content.decode()

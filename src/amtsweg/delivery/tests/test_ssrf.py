@@ -266,3 +266,146 @@ def test_an_unresolvable_name_is_retried(settings, dns):
     submission_with_callback("https://not-yet.sender.example/cb")
     assert services.run_until_idle() == {Status.PENDING: 1}
     assert OutboxMessage.objects.get(channel=CHANNEL).attempts == 1
+
+
+# --- Destination callbacks (issue 12, item 2): authority staff choose the URL --------------------------------
+
+
+def _staff_client(destination):
+    from amtsweg.accounts.testing import login_staff
+    from amtsweg.accounts.tests.factories import UserFactory
+
+    client = Client()
+    login_staff(client, UserFactory(authority=destination.authority))
+    return client
+
+
+INTERNAL_DESTINATION_URLS = [
+    ("http://fachverfahren.example.org/cb", "https://"),
+    ("https://10.0.0.5/cb", "nicht öffentliche IP-Adresse (10.0.0.5)"),
+    ("https://169.254.169.254/latest/meta-data/", "nicht öffentliche"),
+    ("https://[fec0::1]/cb", "nicht öffentliche"),
+    ("https://localhost:8443/cb", "localhost"),
+    ("https://intern.kommune.example/cb", "nicht öffentlichen"),  # resolves to 10.1.2.3
+    ("https://gibt-es-nicht.kommune.example/cb", "gibt-es-nicht.kommune.example"),  # does not resolve
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "reason"), INTERNAL_DESTINATION_URLS)
+def test_staff_cannot_save_an_internal_destination_callback(url, reason, dns):
+    """At save, through every way staff change a destination: services, the edit page, the staff API."""
+    from amtsweg.routing import services as routing
+    from amtsweg.routing.tests.factories import DestinationFactory
+
+    dns.answers["intern.kommune.example"] = [["10.1.2.3"]]
+    destination = DestinationFactory(callback=True)
+    before = destination.callback_url
+    with pytest.raises(routing.RoutingError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        routing.update_destination(destination, callback_url=url)
+
+    client = _staff_client(destination)
+    page = client.post(f"/verwaltung/zustellpunkte/{destination.pk}/bearbeiten/", {
+        "name": destination.name, "channels": ["pull", "callback"], "callback_url": url, "status": "active",
+    })
+    assert page.status_code == 200 and reason in page.content.decode()
+    api = client.patch(f"/verwaltung/zustellpunkte/api/{destination.pk}/", {"callbackUrl": url},
+                       content_type="application/json")
+    assert api.status_code == 400 and reason in api.json()["detail"]
+    destination.refresh_from_db()
+    assert destination.callback_url == before
+
+
+@pytest.mark.django_db
+def test_the_create_form_checks_the_callback_too(dns):
+    import json
+
+    from amtsweg.routing.models import Destination
+    from amtsweg.routing.tests.factories import DestinationFactory, public_jwk
+
+    client = _staff_client(DestinationFactory())
+    dns.answers["intern.kommune.example"] = [["192.168.7.7"]]
+    page = client.post("/verwaltung/zustellpunkte/neu/", {
+        "authority": Destination.objects.get().authority_id, "name": "Intern", "channels": ["pull", "callback"],
+        "callback_url": "https://intern.kommune.example/cb",
+        "encryption_key": json.dumps(public_jwk("encryption", "ssrf-key-00001")),
+    })
+    assert page.status_code == 200 and "nicht öffentlichen" in page.content.decode()
+    assert not Destination.objects.filter(name="Intern").exists()
+
+
+@pytest.mark.django_db
+def test_a_public_name_and_the_deployments_fachverfahren_network_can_be_saved(settings, dns):
+    from amtsweg.routing import services as routing
+    from amtsweg.routing.tests.factories import DestinationFactory
+
+    dns.answers["fv.kommune.example"] = [[PUBLIC]]
+    dns.answers["fv.intern.example"] = [["10.20.1.2"]]
+    destination = DestinationFactory(callback=True)
+    routing.update_destination(destination, callback_url="https://fv.kommune.example/cb")
+    with pytest.raises(routing.RoutingError):
+        routing.update_destination(destination, callback_url="https://fv.intern.example/cb")
+    settings.AMTSWEG_CALLBACK_ALLOWED_NETWORKS = "10.20.0.0/16"
+    routing.update_destination(destination, callback_url="https://fv.intern.example/cb")
+    routing.update_destination(destination, callback_url="https://10.20.9.9:8443/cb")
+    with pytest.raises(routing.RoutingError, match="https://"):  # the allow-list does not lift https
+        routing.update_destination(destination, callback_url="http://10.20.9.9/cb")
+    with pytest.raises(routing.RoutingError, match="nicht öffentliche"):
+        routing.update_destination(destination, callback_url="https://10.21.0.1/cb")
+
+
+@pytest.mark.django_db
+def test_the_fachverfahren_network_is_not_open_to_senders(settings, dns):
+    settings.AMTSWEG_CALLBACK_ALLOWED_NETWORKS = "10.0.0.0/8"
+    response = announce("https://10.0.0.5/cb")
+    assert response.status_code == 400 and "nicht öffentliche" in response.json()["detail"]
+
+
+def _destination_with_callback(url: str):
+    from amtsweg.routing.tests.factories import DestinationFactory, ResponsibilityFactory
+
+    destination = DestinationFactory(channels=["callback"], callback_url=url)  # stored as if before the guard
+    submit_payload(payload_for(ResponsibilityFactory(destination=destination)))
+    return destination
+
+
+@pytest.mark.django_db
+def test_a_destination_callback_that_now_resolves_inside_is_not_called(settings, dns):
+    """Saved while public; the name now points inside: refused before the POST, retried (staff may fix it)."""
+    dns.answers["fv.kommune.example"] = [["10.0.0.5"]]
+    _destination_with_callback("https://fv.kommune.example/cb")
+    assert services.run_until_idle() == {Status.PENDING: 1}
+    row = OutboxMessage.objects.get(channel="callback")
+    assert "fv.kommune.example führt zu einer nicht öffentlichen IP-Adresse" in row.last_error
+    assert dns.lookups == ["fv.kommune.example"]
+
+
+@pytest.mark.django_db
+def test_a_destination_callback_is_checked_again_on_connect(settings, dns):
+    """DNS rebinding: public for the check, loopback for the connection; the endpoint never sees a byte."""
+    endpoint = Endpoint()
+    try:
+        port = endpoint.server.server_address[1]
+        dns.answers["rebind.kommune.example"] = [[PUBLIC], ["127.0.0.1"]]
+        _destination_with_callback(f"https://rebind.kommune.example:{port}/cb")
+        assert services.run_until_idle() == {Status.PENDING: 1}
+        assert "nicht öffentlichen IP-Adresse (127.0.0.1)" in OutboxMessage.objects.get(channel="callback").last_error
+        assert dns.lookups == ["rebind.kommune.example", "rebind.kommune.example"]
+        assert endpoint.requests == []
+    finally:
+        endpoint.close()
+
+
+def test_the_client_reaches_the_allowed_network_and_nothing_else(dns):
+    """The connect-time check honours the allow-list it was given (the channel passes the deployment's)."""
+    endpoint = Endpoint()
+    try:
+        port = endpoint.server.server_address[1]
+        dns.answers["fv.test"] = [["127.0.0.1"]]
+        with netguard.client(5, netguard.parse_networks("127.0.0.0/8")) as client:
+            assert client.post(f"http://fv.test:{port}/cb", content=b"{}").status_code == 200
+        with netguard.client(5, netguard.parse_networks("10.0.0.0/8")) as client, pytest.raises(netguard.Refused):
+            client.post(f"http://fv.test:{port}/cb", content=b"{}")
+        assert len(endpoint.requests) == 1
+    finally:
+        endpoint.close()
