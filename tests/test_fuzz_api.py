@@ -117,3 +117,45 @@ def test_no_json_endpoint_answers_a_server_error_or_an_error_that_is_not_a_probl
     print(f"\nschemathesis: {len(operations)} operations, {calls} requests in {elapsed:.1f} s")
     assert calls >= len(operations) * FUZZ_EXAMPLES
     assert failures == [], "\n".join(sorted(set(failures)))
+
+
+# Bodies no schema generator writes: what broke the parsers before (deep nesting, NUL, surrogates, NaN,
+# numbers beyond float, not UTF-8, above the size limit).
+HOSTILE_BODIES = [
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    b'{"name": "a\\u0000b", "destinationId": "a\\u0000"}',
+    b'{"name": "\\ud800"}',
+    b'{"limit": NaN, "x": Infinity}',
+    b'{"n": 1e999999, "m": -1e999999}',
+    b"\xff\xfe\x00\x00{",
+    b"{" * 10 + b'"',
+    b"null",
+    b'"' + b"a" * 1000 + b'"',
+    b"x" * (6 * 1024 * 1024),
+]
+
+
+def test_hostile_raw_bodies_are_4xx_problems_on_every_endpoint_with_a_body(world, client):
+    failures: list[str] = []
+    with in_process_wsgi() as app:
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
+        operations = [result.ok() for result in schema.get_all_operations()]
+    client.cookies["csrftoken"] = CSRF
+    with_body = [o for o in operations if o.body]
+    assert len(with_body) >= 5
+    for operation in with_body:
+        names = {p.name for p in operation.path_parameters}
+        for known in world["path_parameters"]:
+            path = operation.path.format(**{k: v for k, v in known.items() if k in names})
+            for media_type in {body.media_type for body in operation.body}:
+                for body in HOSTILE_BODIES:
+                    response = client.generic(operation.method.upper(), path, body, content_type=media_type,
+                                              HTTP_AUTHORIZATION=world["tokens"][0], HTTP_X_CSRFTOKEN=CSRF)
+                    where = f"{operation.method.upper()} {path} {media_type} {body[:20]!r} → {response.status_code}"
+                    if response.status_code >= 500:
+                        failures.append(where)
+                    elif response.status_code >= 400 and path != "/token" and \
+                            response["Content-Type"] != "application/problem+json":
+                        failures.append(where + " (not a problem document)")
+    assert failures == [], "\n".join(failures)

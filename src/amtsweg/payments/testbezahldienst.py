@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from amtsweg.core import parsers
 from amtsweg.payments import conf
 from amtsweg.payments.models import TestPaymentOrder
 from amtsweg.payments.providers.testbezahldienst import SIGNATURE_HEADER, sign
@@ -30,6 +31,9 @@ from amtsweg.payments.providers.testbezahldienst import SIGNATURE_HEADER, sign
 logger = logging.getLogger(__name__)
 CHOICES = {"bezahlen": TestPaymentOrder.Status.PAYED, "ablehnen": TestPaymentOrder.Status.FAILED,
            "abbrechen": TestPaymentOrder.Status.CANCELED}
+
+
+MAX_AMOUNT = Decimal("1000000")  # euros: far above any fee, far below the database's integer range
 
 
 def _require_enabled() -> None:
@@ -74,8 +78,10 @@ def api_create(request: HttpRequest) -> JsonResponse:
     if not _authorized(request):
         return _error(401, "unauthorized")
     try:
-        data = json.loads(request.body)
+        data = parsers.loads(request.body)
         amount = Decimal(str(data["grosAmount"]))
+        if not Decimal(0) < amount <= MAX_AMOUNT:  # also NaN and 1e999999 (a million-digit int otherwise)
+            return _error(400, "invalid amount")
         amount_cents = int(amount * 100)
         fields = {
             "amount_cents": amount_cents,
@@ -85,7 +91,7 @@ def api_create(request: HttpRequest) -> JsonResponse:
             "notify_url": str(data.get("notifyUrl") or ""),
         }
         request_id = str(data["requestId"])[:100]
-    except (ValueError, KeyError, TypeError, InvalidOperation):
+    except (ValueError, KeyError, TypeError, InvalidOperation):  # parsers.JSONInputError is a ValueError
         return _error(400, "invalid payment request")
     if amount_cents <= 0 or amount != Decimal(amount_cents) / 100 or not request_id:
         return _error(400, "invalid amount")

@@ -212,3 +212,20 @@ def test_payments_are_read_only_in_the_admin(rf):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_delete_permission(request)
     assert set(model_admin.get_readonly_fields(request)) >= {"status", "amount_cents", "reference", "paid_at"}
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"requestId": "X.\\u0000", "grosAmount": "1.00", "purpose": "x", "redirectUrl": "/"}',
+    b'{"requestId": "X.2", "grosAmount": "1e999999", "purpose": "x", "redirectUrl": "/"}',
+    b'{"requestId": "X.3", "grosAmount": "NaN", "purpose": "x", "redirectUrl": "/"}',
+])
+def test_provider_api_answers_hostile_bodies_with_400(settings, db, body):
+    from django.test import Client
+
+    settings.AMTSWEG_TEST_PAYMENT_PROVIDER = True
+    settings.AMTSWEG_TESTBEZAHLDIENST_SECRET = "geheim-" + "y" * 32
+    response = Client(raise_request_exception=False).post(
+        "/testbezahldienst/api/paymenttransaction", body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {settings.AMTSWEG_TESTBEZAHLDIENST_SECRET}")
+    assert response.status_code == 400
