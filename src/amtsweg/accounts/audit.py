@@ -1,5 +1,5 @@
 """The audit trail: `record(actor, authority, action, target, details)` for every change to destinations,
-keys, API clients (and their tokens) and staff accounts.
+keys, API clients (and their tokens), staff accounts and Authorities.
 
     from amtsweg.accounts import audit
 
@@ -25,6 +25,7 @@ from amtsweg.accounts.models import AuditEntry, Authority
 # Action codes and how the protocol page names them. Record only codes listed here (a test checks it).
 ACTIONS = {
     "authority.created": _("Behörde angelegt"),
+    "authority.changed": _("Kontaktdaten der Behörde geändert"),
     "account.created": _("Konto angelegt"),
     "account.activated": _("Konto aktiviert"),
     "account.deactivated": _("Konto deaktiviert"),

@@ -10,9 +10,15 @@ import logging
 import re
 import secrets
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from amtsweg.accounts import audit
@@ -81,8 +87,11 @@ def authorities_for_new_accounts(actor) -> QuerySet[Authority]:
 def create_staff_account(
     actor, *, authority: Authority, username: str, role: str, first_name: str = "", last_name: str = "",
     email: str = "",
-) -> tuple[User, str]:
-    """Create a staff account with a generated initial password; returns (account, password)."""
+) -> tuple[User, str | None]:
+    """Create a staff account with a generated initial password; returns (account, password).
+
+    The password is None for a Kommune's first administrator created by the Land: that person gets a link
+    to set it by e-mail (`send_activation_link`)."""
     # Lock the Authority: two first administrators created at the same moment would both see none.
     if not Authority.objects.editable_by(actor).select_for_update().filter(pk=authority.pk).exists():
         raise PermissionDenied
@@ -97,16 +106,52 @@ def create_staff_account(
         )
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(_("Diesen Benutzernamen gibt es schon."), code="username_taken")
-    password = generate_password()
+    # The Land creating a Kommune's first administrator must not know its password: whoever knows it could
+    # log in first, enrol their own authenticator and read the Kommune's applications. The person sets it
+    # through a link sent to the address given here (which the audit entry keeps for the Kommune to check).
+    from_outside = not can_act_for(actor, authority)
+    if from_outside and not email.strip():
+        raise ValidationError(_("Für die erste Administration einer Kommune ist die dienstliche E-Mail-Adresse "
+                                "nötig: dorthin geht der Link zum Setzen des Passworts."), code="email")
+    password = None if from_outside else generate_password()
     account = User(
         username=username, role=role, authority=authority, first_name=first_name.strip(),
         last_name=last_name.strip(), email=email.strip(),
     )
-    account.set_password(password)
+    if password is None:
+        account.set_unusable_password()
+    else:
+        account.set_password(password)
     account.save()
-    audit.record(actor, authority, "account.created", account, {"username": username, "role": role})
+    details = {"username": username, "role": role}
+    if from_outside:
+        details["activation_link_to"] = account.email
+        send_activation_link(account)
+    audit.record(actor, authority, "account.created", account, details)
     log.info("staff account created", extra={"actor_id": actor.pk, "account_id": account.pk, "role": role})
     return account, password
+
+
+@transaction.atomic
+def activation_path(account: User) -> str:
+    """The one-time link (Django's password-reset token: void once a password is set) to set the password."""
+    uid = urlsafe_base64_encode(force_bytes(account.pk))
+    return reverse("accounts:password_set", args=[uid, default_token_generator.make_token(account)])
+
+
+def send_activation_link(account: User) -> None:
+    link = settings.PUBLIC_BASE_URL + activation_path(account)
+    send_mail(
+        _("Ihr Amtsweg-Konto für %(authority)s") % {"authority": account.authority.name},
+        _("Guten Tag,\n\nfür %(authority)s ist ein Administrationskonto bei Amtsweg angelegt (Benutzername: "
+          "%(username)s). Bitte setzen Sie Ihr Passwort über diesen Link, der einmal und für %(days)s Tage gilt:"
+          "\n\n%(link)s\n\nDanach melden Sie sich an und richten Ihre Authenticator-App ein. Wenn Sie kein "
+          "Konto erwartet haben, melden Sie sich bitte beim Land-Betrieb.")
+        % {"authority": account.authority.name, "username": account.username, "link": link,
+           "days": settings.PASSWORD_RESET_TIMEOUT // 86400},
+        None, [account.email],
+    )
+    log.info("activation link sent", extra={"account_id": account.pk})
 
 
 @transaction.atomic
@@ -160,6 +205,22 @@ def area_for_key(actor, key: str) -> tuple[Authority.Kind, Municipality | None, 
     if district is None:
         raise ValidationError(_("Zu diesem Kreisschlüssel gibt es keinen aktuellen Kreis."), code="unknown")
     return Authority.Kind.DISTRICT, None, district
+
+
+@transaction.atomic
+def update_contact(actor, authority: Authority, **contact) -> Authority:
+    """Change an Authority's public contact data (its administrators, or the Land for its Kommunen)."""
+    if not Authority.objects.editable_by(actor).filter(pk=authority.pk).exists():
+        raise PermissionDenied
+    stored = Authority.objects.get(pk=authority.pk)
+    changed = {name: {"from": getattr(stored, name), "to": value} for name, value in contact.items()
+               if getattr(stored, name) != value}
+    for name, value in contact.items():
+        setattr(authority, name, value)
+    authority.save()
+    if changed:
+        audit.record(actor, authority, "authority.changed", authority, changed)
+    return authority
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("konto/anmelden/code/", views.totp_view, name="totp"),
     path("konto/anmelden/einrichten/", views.totp_enrol_view, name="totp_enrol"),
     path("konto/abmelden/", views.LogoutView.as_view(), name="logout"),
+    path("konto/passwort-setzen/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
     path("konto/profil/", views.profile_view, name="profile"),
     path("konto/profil/passwort/", views.PasswordChangeView.as_view(), name="password_change"),
     # Staff area

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, user_login_failed
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -263,6 +263,22 @@ class KernPasswordChangeForm(KernFormMixin, PasswordChangeForm):
     pass
 
 
+class KernSetPasswordForm(KernFormMixin, SetPasswordForm):
+    pass
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """A first administrator created by the Land sets the password here (link from `send_activation_link`)."""
+
+    form_class = KernSetPasswordForm
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Ihr Passwort ist gesetzt. Bitte melden Sie sich an."))
+        return super().form_valid(form)
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = KernPasswordChangeForm
     template_name = "accounts/password_change.html"
@@ -315,7 +331,8 @@ def authority_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     authority = get_object_or_404(Authority.objects.editable_by(request.user), pk=pk)
     form = AuthorityContactForm(request.POST or None, instance=authority)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_contact(request.user, authority,
+                                **{name: form.cleaned_data[name] for name in form.Meta.fields})
         messages.success(request, _("Die Kontaktdaten sind gespeichert."))
         return redirect("accounts:authority_detail", pk=authority.pk)
     return render(request, "accounts/authority_form.html", {"form": form, "authority": authority})
@@ -375,7 +392,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
                 first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
             )
         except ValidationError as error:
-            field = "role" if error.code == "role" else "username"
+            field = {"role": "role", "email": "email"}.get(error.code, "username")
             form.add_error(field, error)
         else:
             # The initial password is shown once, in this response only (never in a message or a log).

@@ -61,3 +61,14 @@ def test_the_land_sees_its_own_offices_entries(client):
     services.create_staff_account(operator, authority=office, username="lvwa.admin", role="kommune_admin")
     login_staff(client, operator)
     assert "lvwa.admin" in client.get(PAGE).content.decode()
+
+
+def test_contact_changes_are_recorded_also_when_the_land_makes_them(client, kommune_a):
+    operator = UserFactory(land_operator=True)
+    services.update_contact(operator, kommune_a, phone="0681 1", email=kommune_a.email)
+    entry = AuditEntry.objects.get(action="authority.changed")
+    assert entry.actor == operator and entry.authority == kommune_a
+    assert entry.details == {"phone": {"from": "0681 123456", "to": "0681 1"}}
+    admin_a = UserFactory(authority=kommune_a, kommune_admin=True)
+    login_staff(client, admin_a)
+    assert "Kontaktdaten der Behörde geändert" in client.get(PAGE).content.decode()

@@ -45,6 +45,7 @@ PUBLIC = {
     "catalogue:home", "catalogue:topic", "catalogue:life_situation", "catalogue:search", "catalogue:service",
     "catalogue:places", "catalogue:municipality",
     "accounts:login", "accounts:totp", "accounts:totp_enrol", "accounts:logout",
+    "accounts:password_set",  # opened by the one-time token in the link, not by a role
     "routing:who_is_responsible",
     "assistants:list", "assistants:resume", "assistants:receipt", "assistants:receipt_pdf", "assistants:start",
     "assistants:place", "assistants:step", "assistants:summary", "assistants:saved", "assistants:payment_return",

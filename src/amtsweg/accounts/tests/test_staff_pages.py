@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from amtsweg.accounts import services
-from amtsweg.accounts.models import Authority, User
+from amtsweg.accounts.models import AuditEntry, Authority, User
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
 from amtsweg.geo.tests.factories import DistrictFactory, MunicipalityFactory
@@ -237,15 +237,38 @@ def test_land_operator_creates_authority_for_a_kommune_of_its_land(client, other
 
 
 @pytest.mark.django_db
-def test_land_operator_creates_the_first_admin_of_a_new_authority(client, kommune_a):
+def test_land_operator_creates_the_first_admin_of_a_new_authority(client, kommune_a, mailoutbox):
+    """The Land never learns the first administrator's password: whoever knew it could log in first, enrol
+    an authenticator and read the Kommune's applications. The person sets it through a mailed link."""
     operator = UserFactory(land_operator=True)
     login_staff(client, operator)
-    response = client.post("/verwaltung/konten/neu/", {
-        "username": "erste.admin", "first_name": "Erste", "last_name": "Admin", "role": "kommune_admin",
-        "authority": kommune_a.pk,
-    })
+    data = {"username": "erste.admin", "first_name": "Erste", "last_name": "Admin", "role": "kommune_admin",
+            "authority": kommune_a.pk}
+    refused = client.post("/verwaltung/konten/neu/", data)
+    assert "dienstliche E-Mail-Adresse" in refused.content.decode()
+    response = client.post("/verwaltung/konten/neu/", {**data, "email": "admin@kommune-a.example"})
     assert response.status_code == 200
-    assert User.objects.get(username="erste.admin").authority == kommune_a
+    account = User.objects.get(username="erste.admin")
+    assert account.authority == kommune_a and not account.has_usable_password()
+    page = response.content.decode()
+    assert "initial-password" not in page and "admin@kommune-a.example" in page
+    [mail] = mailoutbox
+    assert mail.to == ["admin@kommune-a.example"]
+    link = next(line for line in mail.body.splitlines() if "/konto/passwort-setzen/" in line)
+    path = link[link.index("/konto/"):]
+    assert path.split("/")[-2] not in page  # the token is in the mail only
+    entry = AuditEntry.objects.get(action="account.created")
+    assert entry.actor == operator and entry.details["activation_link_to"] == "admin@kommune-a.example"
+    # The person sets the password (the link works once), then logs in as usual.
+    person = client.__class__()
+    form = person.get(path, follow=True)
+    assert form.status_code == 200
+    password = "ein-Neues-Passwort-2026"
+    done = person.post(form.redirect_chain[-1][0], {"new_password1": password, "new_password2": password})
+    assert done.status_code == 302 and done["Location"] == "/konto/anmelden/"
+    account.refresh_from_db()
+    assert account.check_password(password)
+    assert "nicht mehr" in client.__class__().get(path, follow=True).content.decode()
 
 
 @pytest.mark.django_db
@@ -253,7 +276,7 @@ def test_land_operator_creates_only_the_first_admin_and_then_stays_out(client, k
     """Issue 12.1: the Land could add accounts to a Kommune (and so reach its applications) at any time."""
     operator = UserFactory(land_operator=True)
     login_staff(client, operator)
-    data = {"first_name": "Erste", "last_name": "Admin", "authority": kommune_a.pk}
+    data = {"first_name": "Erste", "last_name": "Admin", "authority": kommune_a.pk, "email": "a@kommune.example"}
     staff = client.post("/verwaltung/konten/neu/", {**data, "username": "sachbearbeitung", "role": "kommune_staff"})
     assert staff.status_code == 200 and not User.objects.filter(username="sachbearbeitung").exists()
     client.post("/verwaltung/konten/neu/", {**data, "username": "erste.admin", "role": "kommune_admin"})
