@@ -37,6 +37,7 @@ def _setup_django(database_url: str, var_dir: str) -> None:
     os.environ["MEDIA_ROOT"] = str(Path(var_dir) / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amtsweg.settings")
     os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["AMTSWEG_EMBEDDED"] = "1"  # secrets generated into the throw-away var dir (also on PostgreSQL)
     sys.path.insert(0, str(ROOT / "src"))
     import django
 

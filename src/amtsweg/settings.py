@@ -1,13 +1,16 @@
 """Django settings, read from environment variables with safe defaults.
 
-Embedded default: SQLite (WAL) under ./var, a secret generated on first start and kept in ./var
-(never in the repository). Production: set DATABASE_URL (PostgreSQL), SECRET_KEY, ALLOWED_HOSTS,
-DEBUG=0 and SECURE_COOKIES=1.
+Embedded default: SQLite (WAL) under ./var, secrets generated on first start and kept in ./var
+(never in the repository). Production: set DATABASE_URL (PostgreSQL), SECRET_KEY, AMTSWEG_DRAFT_KEY,
+PLATFORM_SIGNING_KEY_FILE, ALLOWED_HOSTS, DEBUG=0 and SECURE_COOKIES=1; a missing secret stops the start
+(system checks in amtsweg.core.checks) instead of being generated anew on each host.
 """
 
 import os
 import secrets
+import sys
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import dj_database_url
@@ -28,16 +31,40 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def _local_secret(name: str) -> str:
-    """A secret generated once per installation and kept outside the repository."""
+    """A secret generated once per installation (embedded mode only) and kept outside the repository.
+
+    Under a lock, so processes starting together agree on one secret; written owner-only and atomically.
+    """
+    from amtsweg.core import files
+
     path = VAR_DIR / name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        with files.exclusive(VAR_DIR / f".{name}.lock"):
+            if not path.exists():
+                files.write_private(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret("secret_key")
 DEBUG = env_bool("DEBUG", False)
+# Embedded mode (the demo on SQLite, DEBUG, the tests and the processes they start: pytest sets
+# PYTEST_VERSION): secrets that are not configured are generated into var/ on first use. Otherwise a
+# missing SECRET_KEY, draft key or platform signing key is a startup error (amtsweg.core.checks), because
+# a secret generated per host breaks sessions, drafts and signatures as soon as there are two hosts, and
+# silently replaces the real one when a volume is lost.
+
+
+def embedded_default(environ: Mapping[str, str], debug: bool, modules: Iterable[str]) -> bool:
+    """Embedded unless told otherwise: with DEBUG, on SQLite (the default database) and under pytest."""
+    sqlite = environ.get("DATABASE_URL", "sqlite:").startswith("sqlite:")
+    return debug or sqlite or "PYTEST_VERSION" in environ or "pytest" in modules
+
+
+AMTSWEG_EMBEDDED = env_bool("AMTSWEG_EMBEDDED", embedded_default(os.environ, DEBUG, sys.modules))
+SECRET_KEY = os.environ.get("SECRET_KEY") or (_local_secret("secret_key") if AMTSWEG_EMBEDDED else "")
+# AES-256 key for drafts and uploads at rest (base64url, 32 bytes); embedded: generated into var/draft_key.
+AMTSWEG_DRAFT_KEY = os.environ.get("AMTSWEG_DRAFT_KEY", "")
+# PEM file of the platform's RSA signing key (routes, event log); embedded: var/platform_signing_key.pem.
+PLATFORM_SIGNING_KEY_FILE = os.environ.get("PLATFORM_SIGNING_KEY_FILE", "")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 # Public base URL of this installation, used in API answers (submission URLs) and e-mails.

@@ -1,7 +1,8 @@
 """AES-256-GCM for drafts and uploads at rest, with a key generated once per installation into var/.
 
-The key never enters the repository or the database; `AMTSWEG_DRAFT_KEY` (base64, 32 bytes) overrides it
-for deployments with several hosts. The record id is the associated data, so ciphertexts cannot be swapped
+The key never enters the repository or the database. Production configures it (`AMTSWEG_DRAFT_KEY`,
+base64, 32 bytes; the system check amtsweg.E002 stops a start without it); only in embedded mode (demo,
+tests) is it generated into var/. The record id is the associated data, so ciphertexts cannot be swapped
 between drafts.
 """
 
@@ -16,13 +17,16 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 @cache
 def _key() -> bytes:
-    configured = os.environ.get("AMTSWEG_DRAFT_KEY")
+    configured = settings.AMTSWEG_DRAFT_KEY
     if configured:
         key = base64.urlsafe_b64decode(configured)
+    elif not settings.AMTSWEG_EMBEDDED:  # the system check says so at start; never a key per host
+        raise ImproperlyConfigured("AMTSWEG_DRAFT_KEY is not set (required unless AMTSWEG_EMBEDDED)")
     else:
         path = Path(settings.VAR_DIR) / "draft_key"
         if not path.exists():

@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from amtsweg.core import sqlite_wal
+        from amtsweg.core import checks, sqlite_wal  # noqa: F401 - importing `checks` registers them
 
         connection_created.connect(sqlite_wal.on_connection_created, dispatch_uid="amtsweg-sqlite-checkpoints")

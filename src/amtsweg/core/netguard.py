@@ -76,7 +76,7 @@ def allowed_networks() -> tuple[IPNetwork, ...]:
     """The private networks a deployment opens for destination callbacks (`AMTSWEG_CALLBACK_ALLOWED_NETWORKS`).
 
     Read at call time (tests switch it per settings override); a malformed entry is a configuration
-    error that the system check `amtsweg.E005` reports at startup.
+    error that the system check `amtsweg.E004` reports at startup.
     """
     return parse_networks(getattr(settings, "AMTSWEG_CALLBACK_ALLOWED_NETWORKS", ()))
 

@@ -2,7 +2,8 @@
 
 It signs routes (routing API) and Security Event Tokens (event log), and is published as a JWKS so that
 clients can verify both. The private key never enters the repository: it is read from the PEM file named
-by PLATFORM_SIGNING_KEY_FILE, or generated once into var/platform_signing_key.pem (demo, tests).
+by PLATFORM_SIGNING_KEY_FILE, or, in embedded mode only (demo, tests), generated once into
+var/platform_signing_key.pem. A production start without the file fails (system check amtsweg.E003).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from joserfc.jwk import RSAKey
 
 ALGORITHM = "PS512"
@@ -41,10 +43,19 @@ def _load_or_create(path: Path) -> RSAKey:
     raise RuntimeError(f"platform signing key {path} is incomplete")
 
 
+def key_path() -> Path:
+    return Path(settings.PLATFORM_SIGNING_KEY_FILE or settings.VAR_DIR / "platform_signing_key.pem")
+
+
 @functools.cache
 def signing_key() -> RSAKey:
-    path = Path(os.environ.get("PLATFORM_SIGNING_KEY_FILE") or settings.VAR_DIR / "platform_signing_key.pem")
-    key = _load_or_create(path)
+    path = key_path()
+    if settings.AMTSWEG_EMBEDDED:
+        key = _load_or_create(path)
+    elif not settings.PLATFORM_SIGNING_KEY_FILE:  # the system check says so at start; never a key per host
+        raise ImproperlyConfigured("PLATFORM_SIGNING_KEY_FILE is not set (required unless AMTSWEG_EMBEDDED)")
+    else:
+        key = RSAKey.import_key(path.read_bytes())
     kid = key.thumbprint()
     return RSAKey.import_key(key.as_dict(private=True), {"kid": kid, "alg": ALGORITHM, "use": "sig"})
 

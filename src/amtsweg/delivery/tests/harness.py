@@ -74,6 +74,7 @@ class Platform:
             # The Fachverfahren under test listens on http://127.0.0.1 (the guard's production rules are
             # pinned in test_ssrf and routing's test_callback_guard).
             "AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS": "1",
+            "AMTSWEG_EMBEDDED": "1",  # secrets generated into the platform's var dir, also on PostgreSQL
         })
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.server: subprocess.Popen | None = None

@@ -1,0 +1,113 @@
+"""System checks (tag `amtsweg`): a production start without its secrets fails instead of inventing them.
+
+Outside embedded mode (`AMTSWEG_EMBEDDED`, see settings) a missing SECRET_KEY, draft key or platform signing
+key used to be generated into var/ on each host: sessions and signed links broke between hosts, drafts
+became unreadable after a lost volume, and the routing API signed with a key nobody had published. Now:
+
+- amtsweg.E001: SECRET_KEY is not set.
+- amtsweg.E002: AMTSWEG_DRAFT_KEY is not set, or is not 32 bytes in base64.
+- amtsweg.E003: PLATFORM_SIGNING_KEY_FILE is not set, or is no readable private RSA key in PEM.
+- amtsweg.E004: AMTSWEG_CALLBACK_ALLOWED_NETWORKS has an entry that is not a network in CIDR notation.
+
+`manage.py`/`amtsweg` commands run the checks before they start (runserver, migrate, the workers); WSGI
+servers such as gunicorn do not, so `amtsweg.wsgi` calls `fail_on_errors()` when it loads.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+TAG = "amtsweg"
+
+
+@checks.register(TAG)
+def secrets_configured(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    errors: list[checks.CheckMessage] = []
+    embedded = settings.AMTSWEG_EMBEDDED
+    if not embedded:
+        try:
+            settings.SECRET_KEY  # noqa: B018 - Django raises ImproperlyConfigured for an empty one
+        except ImproperlyConfigured:
+            errors.append(checks.Error(
+                "SECRET_KEY is not set.",
+                hint="Set the SECRET_KEY environment variable to the same random value on every host "
+                     "(or AMTSWEG_EMBEDDED=1 for a single-host demo that keeps generated secrets in var/).",
+                id="amtsweg.E001",
+            ))
+    draft_key = settings.AMTSWEG_DRAFT_KEY
+    if draft_key:
+        try:
+            valid = len(base64.urlsafe_b64decode(draft_key)) == 32
+        except (binascii.Error, ValueError):
+            valid = False
+        if not valid:
+            errors.append(checks.Error(
+                "AMTSWEG_DRAFT_KEY is not 32 bytes in base64.",
+                hint='Generate one with: python -c "import base64, os; '
+                     'print(base64.urlsafe_b64encode(os.urandom(32)).decode())"',
+                id="amtsweg.E002",
+            ))
+    elif not embedded:
+        errors.append(checks.Error(
+            "AMTSWEG_DRAFT_KEY is not set: drafts and uploads could not be decrypted on another host.",
+            hint='Generate one with: python -c "import base64, os; '
+                 'print(base64.urlsafe_b64encode(os.urandom(32)).decode())"',
+            id="amtsweg.E002",
+        ))
+    errors.extend(_signing_key_errors(embedded))
+    return errors
+
+
+def _signing_key_errors(embedded: bool) -> list[checks.CheckMessage]:
+    from joserfc.errors import JoseError
+    from joserfc.jwk import RSAKey
+
+    from amtsweg.core.platform_keys import key_path
+
+    hint = ("Set PLATFORM_SIGNING_KEY_FILE to a PEM file with the platform's RSA private key, e.g. "
+            "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out platform_signing_key.pem")
+    if not settings.PLATFORM_SIGNING_KEY_FILE:
+        if embedded:
+            return []  # generated into var/ on first use
+        return [checks.Error("PLATFORM_SIGNING_KEY_FILE is not set.", hint=hint, id="amtsweg.E003")]
+    path = key_path()
+    if embedded and not path.exists():
+        return []  # the demo and the tests may name a file that is generated on first use
+    try:
+        key = RSAKey.import_key(path.read_bytes())
+    except (OSError, ValueError, TypeError, JoseError):
+        key = None
+    if key is None or not key.is_private:
+        return [checks.Error(
+            "PLATFORM_SIGNING_KEY_FILE does not name a readable RSA private key in PEM.", hint=hint,
+            id="amtsweg.E003",
+        )]
+    return []
+
+
+@checks.register(TAG)
+def callback_networks_valid(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    from amtsweg.core.netguard import allowed_networks
+
+    try:
+        allowed_networks()
+    except ValueError as exc:
+        return [checks.Error(
+            f"AMTSWEG_CALLBACK_ALLOWED_NETWORKS: {exc}",
+            hint="A comma-separated list of networks in CIDR notation without host bits, e.g. "
+                 "10.20.0.0/16,fd00:fa::/32.",
+            id="amtsweg.E004",
+        )]
+    return []
+
+
+def fail_on_errors() -> None:
+    """Run the `amtsweg` checks and raise `ImproperlyConfigured` on any error (for WSGI servers)."""
+    errors = [message for message in checks.run_checks(tags=[TAG]) if message.is_serious()]
+    if errors:
+        raise ImproperlyConfigured("System check failed:\n" + "\n".join(str(error) for error in errors))
