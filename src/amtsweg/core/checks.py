@@ -8,6 +8,8 @@ became unreadable after a lost volume, and the routing API signed with a key nob
 - amtsweg.E002: AMTSWEG_DRAFT_KEY is not set, or is not 32 bytes in base64.
 - amtsweg.E003: PLATFORM_SIGNING_KEY_FILE is not set, or is no readable private RSA key in PEM.
 - amtsweg.E004: AMTSWEG_CALLBACK_ALLOWED_NETWORKS has an entry that is not a network in CIDR notation.
+- amtsweg.E005: BundID is configured but the SAML SP key and certificate files are not (a key generated per
+  host would not match the certificate registered with BundID on the others).
 
 `manage.py`/`amtsweg` commands run the checks before they start (runserver, migrate, the workers); WSGI
 servers such as gunicorn do not, so `amtsweg.wsgi` calls `fail_on_errors()` when it loads.
@@ -104,6 +106,25 @@ def callback_networks_valid(app_configs=None, **kwargs) -> list[checks.CheckMess
             id="amtsweg.E004",
         )]
     return []
+
+
+@checks.register(TAG)
+def saml_sp_key_configured(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    import os
+    from pathlib import Path
+
+    bundid = getattr(settings, "AMTSWEG_BUNDID_METADATA_FILE", "") or os.environ.get("AMTSWEG_BUNDID_METADATA_FILE")
+    if settings.AMTSWEG_EMBEDDED or not bundid:
+        return []
+    files = [os.environ.get("AMTSWEG_SAML_SP_KEY_FILE", ""), os.environ.get("AMTSWEG_SAML_SP_CERT_FILE", "")]
+    if all(name and Path(name).is_file() for name in files):
+        return []
+    return [checks.Error(
+        "BundID is configured, but AMTSWEG_SAML_SP_KEY_FILE and AMTSWEG_SAML_SP_CERT_FILE do not both name "
+        "readable files.",
+        hint="Name the SP key and the certificate registered with BundID (PEM files, the same on every host).",
+        id="amtsweg.E005",
+    )]
 
 
 def fail_on_errors() -> None:

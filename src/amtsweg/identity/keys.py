@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from amtsweg.core import files
 
@@ -87,4 +88,6 @@ def sp_key_pair() -> KeyPair:
     key, cert = os.environ.get("AMTSWEG_SAML_SP_KEY_FILE"), os.environ.get("AMTSWEG_SAML_SP_CERT_FILE")
     if key and cert:
         return KeyPair(key_file=Path(key), cert_file=Path(cert))
+    if not settings.AMTSWEG_EMBEDDED:  # system check amtsweg.E005; never a key per host in production
+        raise ImproperlyConfigured("AMTSWEG_SAML_SP_KEY_FILE and AMTSWEG_SAML_SP_CERT_FILE are not set")
     return generated_key_pair("saml-sp", "Amtsweg SAML SP")

@@ -12,7 +12,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from amtsweg.core.checks import callback_networks_valid, fail_on_errors, secrets_configured
+from amtsweg.core.checks import (
+    callback_networks_valid,
+    fail_on_errors,
+    saml_sp_key_configured,
+    secrets_configured,
+)
 
 DRAFT_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 
@@ -80,6 +85,25 @@ def test_embedded_mode_generates_what_is_missing(settings):
 def test_the_callback_allow_list_is_checked(settings, value, valid):
     settings.AMTSWEG_CALLBACK_ALLOWED_NETWORKS = value
     assert ids(callback_networks_valid()) == ([] if valid else ["amtsweg.E004"])
+
+
+def test_bundid_in_production_needs_the_registered_sp_key(production, tmp_path, monkeypatch):
+    from amtsweg.identity import keys
+
+    monkeypatch.delenv("AMTSWEG_SAML_SP_KEY_FILE", raising=False)
+    monkeypatch.delenv("AMTSWEG_SAML_SP_CERT_FILE", raising=False)
+    production.AMTSWEG_BUNDID_METADATA_FILE = ""
+    assert saml_sp_key_configured() == []  # no BundID, no SP key needed
+    (tmp_path / "bundid.xml").write_text("<EntityDescriptor/>")
+    production.AMTSWEG_BUNDID_METADATA_FILE = str(tmp_path / "bundid.xml")
+    assert ids(saml_sp_key_configured()) == ["amtsweg.E005"]
+    with pytest.raises(Exception, match="AMTSWEG_SAML_SP_KEY_FILE"):
+        keys.sp_key_pair()  # and nothing is generated if a caller gets there anyway
+    for name in ("sp.key", "sp.crt"):
+        (tmp_path / name).write_text("PEM")
+    monkeypatch.setenv("AMTSWEG_SAML_SP_KEY_FILE", str(tmp_path / "sp.key"))
+    monkeypatch.setenv("AMTSWEG_SAML_SP_CERT_FILE", str(tmp_path / "sp.crt"))
+    assert saml_sp_key_configured() == []
 
 
 # --- In a real start (subprocesses: fresh settings from the environment, not under pytest) --------------
