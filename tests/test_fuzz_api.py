@@ -30,7 +30,7 @@ from amtsweg.submissions import crypto, services
 from amtsweg.submissions.tests.factories import ApiClientFactory, bearer, payload_for, submit_payload
 
 pytestmark = pytest.mark.django_db
-FUZZ_EXAMPLES = int(os.environ.get("AMTSWEG_FUZZ_EXAMPLES", "12"))
+FUZZ_EXAMPLES = int(os.environ.get("AMTSWEG_FUZZ_EXAMPLES", "8"))
 CSRF = "f" * 32  # a CSRF secret set as cookie and header alike
 
 

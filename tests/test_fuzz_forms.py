@@ -31,7 +31,7 @@ from amtsweg.shop.tests.factories import OfferFactory, SubscriptionFactory
 from amtsweg.submissions.tests.factories import ApiClientFactory, payload_for, submit_payload
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = int(os.environ.get("AMTSWEG_FUZZ_FORM_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("AMTSWEG_FUZZ_FORM_EXAMPLES", "6"))
 MAX_PAGES = 120
 NOT_CRAWLED = ("/static/", "/django-admin/", "/konto/abmelden/", "/anmeldung/abmelden/", "/i18n/")
 NOT_CRAWLED_ENDINGS = (".pdf", ".csv", ".json", ".xml")

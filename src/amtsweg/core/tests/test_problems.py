@@ -88,7 +88,8 @@ def test_the_staff_api_answers_problems_for_unknown_rows_and_missing_logins(clie
     _problem(client.get("/verwaltung/zustellpunkte/api/0190c1d6-0000-7000-8000-000000000000/"), 404)
 
 
-def test_a_form_post_above_the_size_limit_stays_an_html_page(client, settings):
+def test_a_form_post_above_the_size_limit_is_a_german_413_page(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = Client(raise_request_exception=False).post("/konto/anmelden/", {"username": "a" * 2000})
-    assert response.status_code in (400, 413) and response["Content-Type"].startswith("text/html")
+    assert response.status_code == 413 and response["Content-Type"].startswith("text/html")
+    assert "Anfrage nicht verarbeitet" in response.text and 'rel="icon"' in response.text
