@@ -18,8 +18,8 @@ byte-order mark) or UTF-32 has no such bytes. So the refusal is left to XML pars
 The second check alone would be enough for the result; the first means a DTD is never read at all in
 the encodings that matter. `text()` is for the other direction: what a citizen typed may hold characters
 XML 1.0 cannot carry at all (control characters, lone surrogates), on which lxml raises. SAML is parsed
-by pysaml2, which uses defusedxml itself. Files that ship
-with Amtsweg (the XBau XSDs) are read with `parse_file`, which adds a resolver for their imports.
+by pysaml2, which uses defusedxml itself. Files that ship with Amtsweg (the XBau XSDs) are read with
+`parse_file`, which adds a resolver for their imports.
 """
 
 from __future__ import annotations
