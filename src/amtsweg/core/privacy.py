@@ -8,8 +8,8 @@ named in `PERSONAL_DATA_ROUTES`.
 
 Routes are named as strings ("namespace:name"), so the core app imports none of the later apps. Staff pages
 get the same headers from `amtsweg.accounts.access`. `core/tests/test_privacy.py` walks the URLconf and fails
-for a citizen-facing route that is neither here nor in its list of public pages, so a new page has to be
-decided on.
+for any route outside the staff area and the APIs that is neither here nor in its list of public pages, so a
+new page (e.g. a citizen's Postfach) has to be decided on.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ PERSONAL_DATA_ROUTES = frozenset({
     "submissions:status", "submissions:status_help",
     # back from the payment provider (names the payment reference)
     "payments:return",
+    # the login chooser names the logged-in citizen; the identity providers' answers carry the assertion
+    "identity:choose", "identity:saml-acs", "identity:oidc-callback",
 })
 
 
