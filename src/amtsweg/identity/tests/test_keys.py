@@ -4,7 +4,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from cryptography import x509
@@ -34,13 +33,11 @@ def test_processes_starting_at_once_generate_one_matching_pair(tmp_path):
     markers.mkdir()
     src = str(Path(__file__).resolve().parents[3])
     env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    started = time.monotonic()
     children = [subprocess.Popen([sys.executable, "-c", CHILD, str(key_dir), str(markers)], env=env,
                                  stderr=subprocess.PIPE) for _ in range(3)]
     for child in children:
         assert child.wait(timeout=120) == 0, child.stderr.read().decode()[-2000:]
     assert len(list(markers.iterdir())) == 1, "every process generated its own pair"
-    assert time.monotonic() - started < 60
     key = serialization.load_pem_private_key((key_dir / "saml-sp.key.pem").read_bytes(), password=None)
     cert = x509.load_pem_x509_certificate((key_dir / "saml-sp.cert.pem").read_bytes())
     assert cert.public_key().public_numbers() == key.public_key().public_numbers()
