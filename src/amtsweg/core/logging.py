@@ -6,7 +6,9 @@ loggers, ours and every library's, and
 * replaces the request object (whose repr contains the full URL) by `path` and `method`, without the query
   string, which can hold names, postcodes or tokens;
 * strips query strings from URLs and request lines in the message and its arguments
-  (e.g. django.server's `"GET /orte/?q=Mustermann HTTP/1.1" 200`);
+  (e.g. django.server's `"GET /orte/?q=Mustermann HTTP/1.1" 200`), and the path segments that are
+  capabilities (the save-and-resume token, the status page's signature: whoever has them reads an
+  application);
 * drops extra fields whose names say they are personal (`username`, `email`, `ip_address`, ...);
 * keeps of a library's record (a logger outside `TRUSTED_LOGGERS`) only its shape: the message template
   without its arguments (fpdf2 once logged "Font DejaVu is missing the following glyphs: 李 …" with the
@@ -44,8 +46,17 @@ LIBRARY_MESSAGES = frozenset({
 _RECORD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
+# The segment after these prefixes opens an application (assistants' resume link, submissions' status link).
+_CAPABILITY = re.compile(r"(?P<keep>/antrag/fortsetzen/|/status/[^/\s\"'?]+/)[^/\s\"'?]+")
+
+
 def strip_query_strings(text: str) -> str:
     return _QUERY.sub(lambda m: m.group("url"), text)
+
+
+def scrub_text(text: str) -> str:
+    """`text` without query strings and without capability segments in the paths it contains."""
+    return _CAPABILITY.sub(lambda m: m.group("keep") + REDACTED, strip_query_strings(text))
 
 
 def _is_trusted(name: str) -> bool:
@@ -85,7 +96,7 @@ class ScrubPersonalDataFilter(logging.Filter):
             # django.request passes an HttpRequest; django.server passes a socket (no path).
             path = getattr(request, "path", None)
             if isinstance(path, str):
-                record.path = path
+                record.path = scrub_text(path)
                 record.method = getattr(request, "method", "")
             del record.request
         if record.exc_info:
@@ -96,8 +107,8 @@ class ScrubPersonalDataFilter(logging.Filter):
             return True
         for field in PERSONAL_EXTRA_FIELDS & record.__dict__.keys():
             delattr(record, field)
-        if isinstance(record.msg, str) and "?" in record.msg:
-            record.msg = strip_query_strings(record.msg)
+        if isinstance(record.msg, str):
+            record.msg = scrub_text(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(self._scrub_arg(a) for a in record.args)
         elif isinstance(record.args, dict):
@@ -109,7 +120,7 @@ class ScrubPersonalDataFilter(logging.Filter):
         """Only the message template of a library's record: no arguments, no extra fields."""
         if not isinstance(record.msg, str) or (not record.args and record.msg not in LIBRARY_MESSAGES):
             record.msg = LIBRARY_MESSAGE_REMOVED
-        record.msg = strip_query_strings(record.msg)
+        record.msg = scrub_text(record.msg)
         record.args = ()
         for field in record.__dict__.keys() - _RECORD_ATTRIBUTES - {"path", "method", "exc_text"}:
             delattr(record, field)
@@ -117,5 +128,5 @@ class ScrubPersonalDataFilter(logging.Filter):
     @staticmethod
     def _scrub_arg(value):
         if isinstance(value, str):
-            return strip_query_strings(value)
+            return scrub_text(value)
         return value

@@ -25,7 +25,12 @@ from django.urls import reverse
 from amtsweg.assistants.engine.validators import iban_check_digits
 from amtsweg.assistants.models import Receipt
 from amtsweg.assistants.tests.factories import FormVersionFactory
-from amtsweg.core.logging import EXCEPTION_MESSAGE_REMOVED, LIBRARY_MESSAGE_REMOVED, ScrubPersonalDataFilter
+from amtsweg.core.logging import (
+    EXCEPTION_MESSAGE_REMOVED,
+    LIBRARY_MESSAGE_REMOVED,
+    ScrubPersonalDataFilter,
+    scrub_text,
+)
 from amtsweg.geo.tests.factories import PostcodeAreaFactory
 from amtsweg.routing.tests.factories import ResponsibilityFactory
 from amtsweg.submissions import status
@@ -169,3 +174,16 @@ def test_tracebacks_lose_the_exception_messages(logger):
     assert re.search(rf"ValueError: {re.escape(EXCEPTION_MESSAGE_REMOVED)}", text)
     assert f"RuntimeError: {EXCEPTION_MESSAGE_REMOVED}" in text
     assert "test_log_privacy.py" in text and "int(given)" in text  # where it happened is kept
+
+
+def test_capability_segments_of_paths_are_removed():
+    """The resume token and the status signature open an application; a request line must not carry them."""
+    record = _record("django.server", '"%s" %s %s', ("GET /antrag/fortsetzen/eyJkIjoi.sig/ HTTP/1.1", "302", "0"))
+    ScrubPersonalDataFilter().filter(record)
+    assert record.getMessage() == '"GET /antrag/fortsetzen/[entfernt]/ HTTP/1.1" 302 0'
+    record = _record("django.request", "Internal Server Error: %s", ("/status/AW-1234/abcdefSIG/",))
+    record.request = type("Request", (), {"path": "/status/AW-1234/abcdefSIG/", "method": "GET"})()
+    ScrubPersonalDataFilter().filter(record)
+    assert record.getMessage() == "Internal Server Error: /status/AW-1234/[entfernt]/"
+    assert record.path == "/status/AW-1234/[entfernt]/"
+    assert scrub_text("/status/AW-1234/") == "/status/AW-1234/"  # the help page names only the reference
