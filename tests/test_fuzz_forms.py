@@ -13,26 +13,31 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from amtsweg.accounts.testing import login_staff
-from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
 from amtsweg.assistants.tests.factories import FormVersionFactory
 from amtsweg.core.testing import HTMLForm, fuzz_form, page_forms
 from amtsweg.delivery.tests.factories import OutboxMessageFactory
 from amtsweg.geo.tests.factories import PostcodeAreaFactory
 from amtsweg.payments.tests.factories import TestPaymentOrderFactory
 from amtsweg.routing.tests.factories import DestinationKeyFactory, ResponsibilityFactory
+from amtsweg.shop.models import Subscription
 from amtsweg.shop.tests.factories import OfferFactory, SubscriptionFactory
 from amtsweg.submissions.tests.factories import ApiClientFactory, payload_for, submit_payload
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("AMTSWEG_FUZZ_FORM_EXAMPLES", "6"))
 MAX_PAGES = 120
+PAGES_PER_VIEW = 3
 NOT_CRAWLED = ("/static/", "/django-admin/", "/konto/abmelden/", "/anmeldung/abmelden/", "/i18n/")
 NOT_CRAWLED_ENDINGS = (".pdf", ".csv", ".json", ".xml")
 SEEDS = ["/", "/antrag/", "/antrag/testantrag/", "/zustaendigkeit/", "/konto/anmelden/", "/konto/profil/",
@@ -40,6 +45,7 @@ SEEDS = ["/", "/antrag/", "/antrag/testantrag/", "/zustaendigkeit/", "/konto/anm
 # Forms the crawl posts once with their rendered values (and these) to reach the pages behind them: the
 # assistant's steps exist only for a draft, which its start page creates.
 ADVANCE = {
+    "accounts:login": [{"username": "fuzz-login", "password": UserFactory.password_plain}],
     "assistants:start": [{}],
     "assistants:place": [{"postcode": "66111", "action": "next"}, {"postcode": "66111", "action": "save"}],
 }
@@ -57,17 +63,23 @@ def world(settings, tmp_path):
     published = FormVersionFactory(published=True, form__slug="testantrag", form__leika_key=responsibility.leika_key)
     FormVersionFactory(form=published.form)  # a draft version: edit and publish forms
     PostcodeAreaFactory(postcode="66111", municipality__name="Saarbrücken")
-    submit_payload(payload_for(responsibility))
+    submitted = submit_payload(payload_for(responsibility))
     OutboxMessageFactory(dead=True, authority=authority)
     ApiClientFactory(subscriber_for=destination)
-    DestinationKeyFactory(destination=destination)  # rotation: the previous key is in its grace period
+    DestinationKeyFactory(destination=destination, retired_at=timezone.now(),  # in its grace period
+                          valid_until=timezone.now() + timedelta(days=7))
+    UserFactory(username="fuzz-login", kommune_admin=True, authority=authority)  # see ADVANCE: the TOTP step
     SubscriptionFactory(offer=OfferFactory(), authority=authority, live=True)
     SubscriptionFactory(offer=OfferFactory(), authority=authority)  # ordered: configure and review forms
     OfferFactory()  # not ordered yet: the order form
     UserFactory(authority=authority, is_active=False)
+    configured = SubscriptionFactory(offer=OfferFactory(), authority=authority,
+                                     status=Subscription.Status.CONFIGURED)
+    AuthorityFactory()  # a Kommune not connected yet: the Land's reminder form
     order = TestPaymentOrderFactory()
     return {
-        "seeds": [*SEEDS, f"/testbezahldienst/bezahlen/{order.pk}/"],
+        "seeds": [*SEEDS, f"/testbezahldienst/bezahlen/{order.transaction_id}/",
+                  f"/status/{submitted.public_reference}/", f"/verwaltung/shop/anschluss/{configured.pk}/pruefen/"],
         "roles": {
             "anonymous": None,
             "kommune_staff": UserFactory(authority=authority),
@@ -86,14 +98,22 @@ def _view_name(path: str) -> str:
 
 
 def _crawl(client: Client, seeds: list[str]) -> dict[str, HTMLForm]:
-    """Distinct POST forms reachable from `seeds`, keyed by the view they post to."""
+    """Distinct POST forms reachable from `seeds`, keyed by the view they post to.
+
+    Breadth first, but a kind of page not seen yet goes before the umpteenth row of a list (at most
+    `PAGES_PER_VIEW` pages per view), so the page budget reaches every area.
+    """
     forms: dict[str, HTMLForm] = {}
-    queue, seen = list(seeds), set()
+    queue, seen, per_view = list(seeds), set(), Counter()
     while queue and len(seen) < MAX_PAGES:
+        queue.sort(key=lambda link: per_view[_view_name(link)] > 0)  # stable: unseen kinds first
         url = queue.pop(0)
-        if url in seen or url.startswith(NOT_CRAWLED) or urlsplit(url).path.endswith(NOT_CRAWLED_ENDINGS):
+        view_name = _view_name(url)
+        if (url in seen or per_view[view_name] >= PAGES_PER_VIEW or url.startswith(NOT_CRAWLED)
+                or urlsplit(url).path.endswith(NOT_CRAWLED_ENDINGS)):
             continue
         seen.add(url)
+        per_view[view_name] += 1
         response = client.get(url, follow=True)
         assert response.status_code < 500, f"GET {url} → {response.status_code}"
         if "html" not in response.get("Content-Type", ""):
@@ -101,11 +121,11 @@ def _crawl(client: Client, seeds: list[str]) -> dict[str, HTMLForm]:
         found, links = page_forms(response.content.decode(), response.request["PATH_INFO"])
         queue.extend(link for link in links if link not in seen)
         for form in found:
-            view_name = _view_name(form.action)
-            if view_name in forms:
+            form_view = _view_name(form.action)
+            if form_view in forms:
                 continue
-            forms[view_name] = form
-            for values in ADVANCE.get(view_name, []):
+            forms[form_view] = form
+            for values in ADVANCE.get(form_view, []):
                 data = {name: options[0] for name, options in form.fields.items() if options}
                 advanced = client.post(form.action, {**data, **values}, follow=True)
                 queue.append(advanced.request["PATH_INFO"])
@@ -132,5 +152,5 @@ def test_no_form_answers_a_server_error_on_hostile_input(world):
             failures += fuzz_form(client, form, examples=EXAMPLES, refresh=refresh)
     elapsed = time.perf_counter() - started
     print(f"\nforms fuzzed: {len(fuzzed)} in {elapsed:.1f} s: {', '.join(sorted(fuzzed))}")
-    assert len(fuzzed) >= 35
+    assert len(fuzzed) >= 40
     assert failures == [], "\n".join(failures)
