@@ -13,11 +13,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from amtsweg.core.pdf import unicode_font
+from amtsweg.core.pdf import needs_shaping, shaping_for, unicode_font
 
 MAX_CHARACTERS = 20_000  # labels and values together: about 0.3 s of layout
 MAX_ROWS = 400
 ROW_COST = 40  # what a row costs beyond its characters (two cells, two font switches), in characters
+SHAPING_COST = 6  # a character that goes through HarfBuzz (right-to-left, Indic, ...) costs this many
 ELLIPSIS = " …"
 
 
@@ -31,12 +32,13 @@ def bounded_sections(sections: list[dict]) -> tuple[list[dict], bool]:
         rows = []
         budget -= len(section["title"]) + ROW_COST
         for row in section["rows"]:
-            cost = len(row["label"]) + len(row["value"]) + ROW_COST
+            factor = SHAPING_COST if needs_shaping(row["value"]) else 1
+            cost = len(row["label"]) + len(row["value"]) * factor + ROW_COST
             if budget <= 0 or rows_left <= 0:
                 shortened = True
                 break
             if cost > budget:
-                keep = max(0, budget - len(row["label"]) - ROW_COST)
+                keep = max(0, budget - len(row["label"]) - ROW_COST) // factor
                 row = {**row, "value": row["value"][:keep] + ELLIPSIS}
                 shortened = True
             rows.append(row)
@@ -97,7 +99,9 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
                 pdf.set_font("DejaVu", "B", 10)
                 pdf.multi_cell(width, 5, row["label"], new_x="LMARGIN", new_y="NEXT")
                 pdf.set_font("DejaVu", "", 10)
+                shaping_for(pdf, row["value"])
                 pdf.multi_cell(width, 5, row["value"], new_x="LMARGIN", new_y="NEXT")
+                pdf.set_text_shaping(False)
         if shortened:
             pdf.ln(4)
             pdf.set_font("DejaVu", "B", 10)

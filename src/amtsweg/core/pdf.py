@@ -1,14 +1,21 @@
 """PDF helpers (fpdf2): Unicode TTF fonts so that every name prints, not only umlauts, ß and €.
 
-DejaVu Sans (Debian's fonts-dejavu-core) covers Latin, Greek, Cyrillic and more; an applicant named 李小龍
-or 김민준 needs a CJK font. fpdf2 would otherwise drop those glyphs and log a warning naming them (personal
-data in the log, and a receipt without the applicant's name). `unicode_font` therefore registers fallback
-fonts (Debian's fonts-wqy-microhei, installed by bin/setup) for the characters DejaVu lacks, but only when
-the document needs them: parsing the 5 MB CJK font costs about 0.2 s, which most documents need not pay.
+DejaVu Sans (Debian's fonts-dejavu-core) covers Latin, Greek, Cyrillic, Arabic, Hebrew and more; an
+applicant named 李小龍 or 김민준 needs a CJK font, अनुष्का or สมชาย another. fpdf2 would otherwise drop those
+glyphs and log a warning naming them (personal data in the log, and a receipt without the applicant's
+name). `unicode_font` therefore registers fallback fonts (Debian's fonts-wqy-microhei and
+fonts-freefont-ttf, installed by bin/setup) for the characters DejaVu lacks, but only when the document
+needs them: parsing the 5 MB CJK font costs about 0.2 s, which most documents need not pay.
+
+Arabic and Hebrew run right to left and join their letters; Indic and Thai scripts combine marks with
+their consonants. Their glyphs alone print such a name wrongly, so text in these scripts goes through
+HarfBuzz (fpdf2's text shaping with uharfbuzz), cell by cell (`shaping_for`): shaping costs about five
+times the plain layout, which Latin text need not pay.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -19,7 +26,8 @@ FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/de
 # Fallbacks for what DejaVu lacks, tried in this order (name for fpdf2, file). Files that are missing are
 # skipped; the glyphs they would have drawn are then missing as before.
 FALLBACK_FONTS = [
-    ("WenQuanYiMicroHei", Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")),
+    ("WenQuanYiMicroHei", Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")),  # Chinese, Japanese, Korean
+    ("FreeSerif", Path("/usr/share/fonts/truetype/freefont/FreeSerif.ttf")),  # Indic, Thai, Ethiopic, ...
 ]
 
 
@@ -60,3 +68,14 @@ def unicode_font(pdf, texts: Iterable[str] = ()) -> str:
         # exact_match=False: bold text (labels, headings) falls back to the regular CJK face.
         pdf.set_fallback_fonts(fallbacks, exact_match=False)
     return "DejaVu"
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether `text` has right-to-left letters or combining marks (Arabic, Hebrew, Indic, Thai, ...)."""
+    return any(unicodedata.bidirectional(ch) in {"R", "AL"} or unicodedata.category(ch) in {"Mn", "Mc"}
+               for ch in text)
+
+
+def shaping_for(pdf, text: str) -> None:
+    """Switch fpdf2's text shaping on for the next cell if `text` needs it, else off (the cheaper path)."""
+    pdf.set_text_shaping(needs_shaping(text))

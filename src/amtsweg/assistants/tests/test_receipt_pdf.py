@@ -11,14 +11,15 @@ from django.utils import timezone
 from amtsweg.assistants import pdf as receipt_pdf_module
 from amtsweg.assistants import services
 from amtsweg.assistants.models import Receipt, ReceiptDocument
-from amtsweg.assistants.pdf import MAX_CHARACTERS, bounded_sections, receipt_pdf
+from amtsweg.assistants.pdf import MAX_CHARACTERS, SHAPING_COST, bounded_sections, receipt_pdf
 
 from .pdftext import printed_characters
 from .test_views import _submit_application
 
 pytestmark = pytest.mark.django_db
 
-RARE_NAMES = ["李小龍", "김민준", "Ørjan Đặng", "Ἀλέξανδρος", "Зоя", "ﾊﾝｶｸ"]
+RARE_NAMES = ["李小龍", "김민준", "Ørjan Đặng", "Ἀλέξανδρος", "Зоя", "ﾊﾝｶｸ", "محمد عبد الله", "דוד כהן",
+              "अनुष्का शर्मा", "สมชาย ใจดี", "ሰላም ተስፋዬ", "தமிழ்செல்வன்"]
 
 
 def _receipt(version, sections) -> Receipt:
@@ -87,3 +88,15 @@ def test_latin_only_receipts_do_not_load_the_cjk_font(published):
     assert b"WenQuanYi" not in receipt_pdf(receipt, services.receipt_summary(receipt), "de")
     receipt = _receipt(published, [{"title": "Person", "rows": [{"label": "Name", "value": "李小龍"}]}])
     assert b"WenQuanYi" in receipt_pdf(receipt, services.receipt_summary(receipt), "de")
+
+
+def test_right_to_left_and_indic_values_are_shaped_within_the_size_bound(published):
+    """HarfBuzz costs about five times the plain layout; its characters count that much in the bound."""
+    rows = [{"label": f"Feld {i}", "value": "محمد عبد الله " * 300} for i in range(50)]
+    receipt = _receipt(published, [{"title": "Angaben", "rows": rows}])
+    started = time.perf_counter()
+    document = receipt_pdf(receipt, services.receipt_summary(receipt), "de")
+    assert time.perf_counter() - started < 2.5
+    assert set("محمدعبدالله") <= printed_characters(document)
+    bounded, shortened = bounded_sections([{"title": "Angaben", "rows": rows}])
+    assert shortened and sum(len(r["value"]) for r in bounded[0]["rows"]) <= MAX_CHARACTERS // SHAPING_COST
