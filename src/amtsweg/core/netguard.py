@@ -30,6 +30,7 @@ get only the one-time `check`, open to rebinding between check and connect.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import socket
 import typing
@@ -39,6 +40,7 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext
 
+logger = logging.getLogger(__name__)
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known prefix: the last 32 bits are an IPv4 address
@@ -211,10 +213,13 @@ def checked_addresses(host: str, port: int, allowed: typing.Sequence[IPNetwork] 
     if not allow_private_networks():
         for address in addresses:
             if not may_call(address, allowed):
+                # The address goes to the log only: whoever sets the URL (authority staff, or a sender
+                # reading a staff screen) must not learn what internal names resolve to.
+                logger.warning("callback address refused", extra={"host": host, "resolved": str(address)})
                 raise Refused(
-                    gettext(
-                        "Die Callback-Adresse {host} führt zu einer nicht öffentlichen IP-Adresse ({address})."
-                    ).format(host=host, address=address)
+                    gettext("Die Callback-Adresse {host} führt zu einer nicht öffentlichen IP-Adresse.").format(
+                        host=host
+                    )
                 )
     return addresses
 
