@@ -3,8 +3,12 @@
 Every import of files into the database (reference data, routing responsibilities, shop onboarding …) has
 the same needs, so they live here once:
 
-- :func:`read_csv` reads a UTF-8 CSV file, checks its encoding and columns and yields :class:`CsvRow` objects
-  that know their file and line. Problems go into an :class:`ErrorCollector` instead of stopping at the first.
+- :func:`parse_csv` is the one CSV reader of every import: it reads UTF-8 CSV bytes (BOM allowed, any other
+  encoding refused with the line of the first bad byte), checks columns and field counts and returns
+  :class:`CsvRow` objects that know their file and the line where their record starts. Problems go into an
+  :class:`ErrorCollector` instead of stopping at the first. :func:`read_csv` reads a file on disk with it;
+  uploads call it with ``messages=UPLOAD`` (German, translated) instead of the terminal's German / English.
+  No other module reads CSV itself (``core/tests/test_importing.py`` checks).
 - :class:`ErrorCollector` gathers :class:`RowError` (file, line, reason) for a whole run;
   :meth:`ErrorCollector.raise_if_any` turns them into one :class:`ImportFailed` before anything is written.
 - :func:`synchronise` makes one table match the rows of a file by natural key in bulk (preloaded dict,
@@ -44,6 +48,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 BATCH_SIZE = 1000
 MAX_ERRORS_SHOWN_PER_FILE = 100
@@ -138,22 +143,63 @@ class CsvRow:
         errors.add(self.file, self.line, reason)
 
 
+@dataclass(frozen=True)
+class CsvMessages:
+    """The reader's texts, one set per audience, with ``%(name)s`` placeholders.
+
+    :data:`TERMINAL` (German / English) is for operators' terminals and CI logs, :data:`UPLOAD` (German, through
+    gettext, so the staff page's language applies) for files staff upload in the browser. The reader checks the
+    same things for both; only the words differ.
+    """
+
+    not_utf8: str
+    replacement_character: str
+    nul_byte: str
+    syntax_error: str  # %(error)s
+    missing_columns: str  # %(columns)s
+    field_count: str  # %(n)s, %(m)s
+    empty: str
+
+
+TERMINAL = CsvMessages(
+    not_utf8="Datei ist kein gültiges UTF-8 (erstes falsches Byte in dieser Zeile; als „CSV UTF-8“ speichern) / "
+             "file is not valid UTF-8 (first bad byte on this line; save it as UTF-8)",
+    replacement_character="Zeichenkodierung kaputt (Ersatzzeichen U+FFFD) / "
+                          "broken encoding (replacement character U+FFFD)",
+    nul_byte="NUL-Byte in der Zeile (Binärdaten?) / NUL byte in the row (binary data?)",
+    syntax_error="CSV-Syntaxfehler / CSV syntax error: %(error)s",
+    missing_columns="Spalte(n) fehlen / missing column(s): %(columns)s",
+    field_count="%(n)s Felder statt %(m)s / %(n)s fields instead of %(m)s",
+    empty="Datei ist leer / file is empty",
+)
+
+UPLOAD = CsvMessages(
+    not_utf8=gettext_lazy("Die Datei ist nicht UTF-8-kodiert (erstes falsches Zeichen in dieser Zeile), vermutlich "
+                          "Windows-1252 oder Latin-1. Bitte in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“ "
+                          "speichern."),
+    replacement_character=gettext_lazy("Zeichenkodierung kaputt: Die Zeile enthält das Ersatzzeichen „�“ aus "
+                                       "einer früheren falschen Umwandlung."),
+    nul_byte=gettext_lazy("Die Zeile enthält ein NUL-Byte (Binärdaten?)."),
+    syntax_error=gettext_lazy("CSV-Syntaxfehler: %(error)s"),
+    missing_columns=gettext_lazy("Spalte(n) fehlen: %(columns)s"),
+    field_count=gettext_lazy("%(n)s Felder statt %(m)s."),
+    empty=gettext_lazy("Die Datei ist leer."),
+)
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def read_csv(
     path: Path | str,
     errors: ErrorCollector,
     *,
     required: Iterable[str] = (),
     display_name: str | None = None,
-    delimiter: str = ",",
+    delimiter: str | None = ",",
     strip: bool = True,
 ) -> list[CsvRow]:
-    """Read a UTF-8 CSV file (a BOM is allowed) with a header line.
-
-    Reported to ``errors`` (and the row skipped): a missing file, missing required columns (then no rows are
-    returned), bytes that are not UTF-8 or U+FFFD replacement characters (the trace of an earlier broken
-    conversion, e.g. "Baden-W�rttemberg"), records with more or fewer fields than the header, NUL bytes.
-    Blank lines are skipped. Values are stripped of surrounding whitespace unless ``strip=False``.
-    """
+    """Read a CSV file on disk with :func:`parse_csv` (terminal messages); a missing or unreadable file is one
+    error for the whole file."""
     path = Path(path)
     name = display_name or path.name
     try:
@@ -164,10 +210,48 @@ def read_csv(
     except OSError as exc:
         errors.add(name, None, f"Datei nicht lesbar / file not readable: {exc}")
         return []
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    # Decode leniently so line numbers stay right; every record that then holds U+FFFD is reported.
-    text = raw.decode("utf-8", errors="replace")
+    return parse_csv(raw, errors, name=name, required=required, delimiter=delimiter, strip=strip)
+
+
+def parse_csv(  # noqa: C901, PLR0912 - one pass over the records; each branch is one documented rule
+    raw: bytes,
+    errors: ErrorCollector,
+    *,
+    name: str,
+    required: Iterable[str] = (),
+    delimiter: str | None = ",",
+    strip: bool = True,
+    lowercase_header: bool = False,
+    pad_short_rows: bool = False,
+    messages: CsvMessages = TERMINAL,
+) -> list[CsvRow]:
+    """Read CSV bytes with a header line: the one CSV reader of every import (files and uploads).
+
+    Encoding: UTF-8, with or without BOM, and nothing else. Bytes that are not UTF-8 (a file saved as
+    Windows-1252/Latin-1, e.g. Excel's plain "CSV") are one error naming the line of the first bad byte, and no
+    rows are returned: guessing the encoding would store wrong letters in names without anyone noticing. Valid
+    UTF-8 that holds U+FFFD (the trace of an earlier broken conversion, "Baden-W\ufffdrttemberg") is an error
+    for each record that holds it.
+
+    Reported to ``errors`` (and the record skipped): the encoding problems above, NUL bytes, CSV syntax errors
+    (strict quoting; one in the header line stops the file), missing ``required`` columns (then no rows),
+    records with more fields than the header, or fewer unless ``pad_short_rows`` (then the missing trailing
+    fields are empty). Records of only empty fields (blank lines, Excel's ``;;;``) are skipped. Every error and
+    every :class:`CsvRow` carries the physical line where its record starts (header = 1), also after quoted
+    fields that span lines. ``delimiter=None`` takes ``;`` or ``,`` from the header line (whichever it has more
+    of; values may hold commas). Header names are stripped (and lower-cased with ``lowercase_header``), values
+    stripped unless ``strip=False``.
+    """
+    if raw.startswith(UTF8_BOM):
+        raw = raw[len(UTF8_BOM):]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.add(name, raw.count(b"\n", 0, exc.start) + 1, str(messages.not_utf8))
+        return []
+    if delimiter is None:
+        first_line = text.split("\n", 1)[0]
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     suspicious = "\ufffd" in text or "\x00" in text  # check records one by one only when needed
     header: list[str] | None = None
@@ -179,44 +263,38 @@ def read_csv(
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.add(name, reader.line_num, f"CSV-Syntaxfehler / CSV syntax error: {exc}")
+            errors.add(name, reader.line_num, messages.syntax_error % {"error": exc})
+            if header is None:
+                return []
             previous_end = reader.line_num
             continue
         line = previous_end + 1
         previous_end = reader.line_num
-        if not record or (len(record) == 1 and not record[0].strip()):
+        if not any(value.strip() for value in record):
             continue
         if suspicious and any("\ufffd" in value for value in record):
-            errors.add(
-                name,
-                line,
-                "Zeichenkodierung kaputt (kein gültiges UTF-8 oder Ersatzzeichen U+FFFD) / "
-                "broken encoding (not valid UTF-8 or replacement character U+FFFD)",
-            )
+            errors.add(name, line, str(messages.replacement_character))
             if header is None:
                 return []
             continue
         if suspicious and any("\x00" in value for value in record):
-            errors.add(name, line, "NUL-Byte in der Zeile (Binärdaten?) / NUL byte in the row (binary data?)")
+            errors.add(name, line, str(messages.nul_byte))
             continue
         if header is None:
-            header = [h.strip() for h in record]
+            header = [h.strip().lower() if lowercase_header else h.strip() for h in record]
             missing = [c for c in required if c not in header]
             if missing:
-                errors.add(name, line, f"Spalte(n) fehlen / missing column(s): {', '.join(missing)}")
+                errors.add(name, line, messages.missing_columns % {"columns": ", ".join(missing)})
                 return []
             continue
-        if len(record) != len(header):
-            errors.add(
-                name,
-                line,
-                f"{len(record)} Felder statt {len(header)} / {len(record)} fields instead of {len(header)}",
-            )
+        if len(record) > len(header) or (len(record) < len(header) and not pad_short_rows):
+            errors.add(name, line, messages.field_count % {"n": len(record), "m": len(header)})
             continue
-        values = dict(zip(header, (v.strip() for v in record) if strip else record, strict=True))
+        values = dict.fromkeys(header, "")
+        values.update(zip(header, (v.strip() for v in record) if strip else record, strict=False))
         rows.append(CsvRow(name, line, values))
     if header is None:
-        errors.add(name, None, "Datei ist leer / file is empty")
+        errors.add(name, None, str(messages.empty))
     return rows
 
 

@@ -1,7 +1,8 @@
 """CSV import of responsibilities: validate every line, report (line, reason) for each problem, then
 write all rows or none.
 
-Columns (header line required; comma or semicolon separated, UTF-8 with or without BOM):
+Columns (header line required; comma or semicolon separated, UTF-8 with or without BOM), read by
+:func:`amtsweg.core.importing.parse_csv` like every import:
 
     leika_key,area_ars,destination_id[,authority_id]
 
@@ -11,8 +12,6 @@ registered, or that appears twice in the file, is a conflict and refused.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.accounts.models import Authority
+from amtsweg.core.importing import UPLOAD, CsvRow, ErrorCollector, parse_csv
 from amtsweg.routing.models import AREA_LENGTHS, Destination, Responsibility, ResponsibilityChange
 from amtsweg.routing.resolution import ARS_RE, LEIKA_RE, invalidate
 from amtsweg.routing.services import can_act_for, can_manage_area, destination_serves
@@ -39,15 +39,6 @@ class ImportResult:
         return not self.errors
 
 
-def _decode(data: bytes | str) -> str | None:
-    if isinstance(data, str):
-        return data.lstrip("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
 def _known_areas() -> set[str]:
     from amtsweg.geo.models import District, Land, MunicipalAssociation, Municipality
 
@@ -65,24 +56,14 @@ def import_responsibilities(data: bytes | str, *, user=None, dry_run: bool = Fal
     if isinstance(data, bytes) and len(data) > MAX_BYTES:
         result.errors.append((None, _("Die Datei ist größer als 5 MB.")))
         return result
-    text = _decode(data)
-    if text is None:
-        result.errors.append((None, _("Die Datei ist nicht UTF-8-kodiert. Bitte als „CSV UTF-8“ speichern.")))
-        return result
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        result.errors.append((None, _("Die Datei ist leer.")))
-        return result
-    except csv.Error as exc:
-        result.errors.append((1, _("CSV-Syntaxfehler: %s") % exc))
-        return result
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        result.errors.append((1, _("Spalte(n) fehlen: %s") % ", ".join(missing)))
+    raw = data.encode() if isinstance(data, str) else data
+    errors = ErrorCollector()
+    rows = parse_csv(raw, errors, name="", required=REQUIRED, delimiter=None, lowercase_header=True,
+                     messages=UPLOAD)
+    result.errors.extend((e.line, e.reason) for e in errors.errors)
+    if not rows:
+        if not result.errors:
+            result.errors.append((None, _("Die Datei enthält keine Zeilen.")))
         return result
 
     areas = _known_areas()
@@ -92,32 +73,16 @@ def import_responsibilities(data: bytes | str, *, user=None, dry_run: bool = Fal
     seen: dict[tuple[str, str], int] = {}
     new: list[Responsibility] = []
 
-    line = 1
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            result.errors.append((reader.line_num, _("CSV-Syntaxfehler: %s") % exc))
-            break
-        line = reader.line_num
-        if not record or all(not v.strip() for v in record):
-            continue
-        result.rows += 1
-        if len(record) != len(header):
-            result.errors.append((line, _("%(n)s Felder statt %(m)s.") % {"n": len(record), "m": len(header)}))
-            continue
-        row = {h: v.strip() for h, v in zip(header, record, strict=True)}
+    result.rows = len(rows)
+    for row in rows:
         reason = _check_row(row, areas, destinations, authorities, existing, seen, user)
         if isinstance(reason, str):
-            result.errors.append((line, reason))
+            result.errors.append((row.line, reason))
             continue
-        seen[(row["leika_key"], row["area_ars"])] = line
+        seen[(row["leika_key"], row["area_ars"])] = row.line
         new.append(reason)
+    result.errors.sort(key=lambda error: error[0] or 0)  # the reader's and the checks' errors in file order
 
-    if result.rows == 0 and not result.errors:
-        result.errors.append((None, _("Die Datei enthält keine Zeilen.")))
     if result.errors or dry_run:
         return result
     with transaction.atomic():
@@ -134,7 +99,7 @@ def import_responsibilities(data: bytes | str, *, user=None, dry_run: bool = Fal
     return result
 
 
-def _check_row(row, areas, destinations, authorities, existing, seen, user) -> Responsibility | str:
+def _check_row(row: CsvRow, areas, destinations, authorities, existing, seen, user) -> Responsibility | str:
     key, area, dest_id = row["leika_key"], row["area_ars"], row["destination_id"]
     if not LEIKA_RE.match(key):
         return _("„%(key)s“ ist kein gültiger Leistungsschlüssel (14 Ziffern, beginnend mit 99).") % {"key": key[:40]}

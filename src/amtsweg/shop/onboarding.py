@@ -1,6 +1,7 @@
 """Bulk onboarding of Kommunen by the Land from a CSV file (all or nothing, with a validation report).
 
-Columns (header row required, `;` or `,` separated, UTF-8):
+Columns (header row required, `;` or `,` separated, UTF-8 with or without BOM; read by
+:func:`amtsweg.core.importing.parse_csv` like every import; a row may end after its last filled column):
 
     ars;angebot;zustaendige_stelle;email;telefon;oeffnungszeiten;gebuehr_eur;zustellpunkt
 
@@ -12,8 +13,6 @@ accepting an agreement is a legal act of the Kommune that the Land cannot do on 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.accounts.models import Authority, User
+from amtsweg.core.importing import UPLOAD, ErrorCollector, parse_csv
 
 from .models import Offer, Subscription
 
@@ -49,41 +49,30 @@ class OnboardingReport:
         return not self.errors
 
 
-def _decode(raw: bytes) -> str:
-    if len(raw) > MAX_BYTES:
-        raise ValueError(_("Die Datei ist größer als 2 MB."))
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(_("Die Datei ist nicht UTF-8-kodiert (Byte %(pos)s).") % {"pos": exc.start}) from exc
-
-
 def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
     """Validate every row first; write only if all rows are valid."""
     report = OnboardingReport()
     if not user.is_land_operator and not user.is_superuser:
         report.errors.append(RowError(0, _("Nur der Land-Betrieb darf Kommunen gesammelt anschließen.")))
         return report
-    try:
-        text = _decode(raw)
-    except ValueError as exc:
-        report.errors.append(RowError(0, str(exc)))
+    if len(raw) > MAX_BYTES:
+        report.errors.append(RowError(0, _("Die Datei ist größer als 2 MB.")))
         return report
-    sample = text[:2048]
-    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        report.errors.append(RowError(1, _("Spalten fehlen: %(cols)s") % {"cols": ", ".join(missing)}))
+    read_errors = ErrorCollector()
+    rows = parse_csv(raw, read_errors, name="", required=REQUIRED_COLUMNS, delimiter=None, pad_short_rows=True,
+                     messages=UPLOAD)
+    report.errors.extend(RowError(e.line or 0, e.reason) for e in read_errors.errors)
+    if not rows:
+        if not report.errors:
+            report.errors.append(RowError(0, _("Die Datei enthält keine Zeilen.")))
         return report
     land_code = user.authority.land_code if user.authority_id else None
     authorities = {a.area_ars: a for a in Authority.objects.filter(**({"land_code": land_code} if land_code else {}))}
     offers = {o.slug: o for o in Offer.objects.filter(**({"land_code": land_code} if land_code else {}))}
     planned: list[tuple[Authority, Offer, dict]] = []
     seen: set[tuple[str, str]] = set()
-    for line_no, row in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+    for csv_row in rows:
+        row, line_no = csv_row.values, csv_row.line
         errors = []
         ars = row.get("ars", "")
         authority = authorities.get(ars)
@@ -134,10 +123,8 @@ def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
             "contact_phone": row.get("telefon", ""), "opening_hours": row.get("oeffnungszeiten", ""),
             "local_fee_cents": fee, "destination": destination,
         }))
+    report.errors.sort(key=lambda error: error.line)  # the reader's and the checks' errors in file order
     if report.errors:
-        return report
-    if not planned:
-        report.errors.append(RowError(0, _("Die Datei enthält keine Zeilen.")))
         return report
     with transaction.atomic():
         for authority, offer, values in planned:

@@ -74,3 +74,22 @@ def test_staff_can_only_import_for_their_own_area_and_destinations(offices):
     assert "dürfen Sie keine" in lines[2]
     assert "nicht gefunden" in lines[3]
     assert not Responsibility.objects.exists()
+
+
+def test_errors_name_the_line_where_a_record_spanning_lines_starts_and_separator_rows_are_blank(offices):
+    """The shared reader (core.importing.parse_csv): a quoted field with a line break makes the record span two
+    lines; its error names the first (the old reader named the last). Excel's ";;" rows are blank lines."""
+    text = (
+        "leika_key;area_ars;destination_id\n"
+        f'"12\n3";10041;{offices["sb"].pk}\n'       # lines 2-3
+        ";;\n"                                       # line 4: blank
+        f"{KEY};10041x;{offices['sb'].pk}\n"       # line 5
+    )
+    result = import_responsibilities(text.encode())
+    assert [line for line, _reason in result.errors] == [2, 5]
+
+
+def test_a_windows_encoded_file_is_refused_with_the_line_and_a_hint_how_to_save_it(offices):
+    text = f"leika_key;area_ars;destination_id\n{KEY};10041;{offices['sb'].pk}\n{KEY};10;Größe\n"
+    [(line, reason)] = import_responsibilities(text.encode("cp1252")).errors
+    assert line == 3 and "„CSV UTF-8 (durch Trennzeichen getrennt)“" in reason
