@@ -8,7 +8,7 @@ import json
 
 import pytest
 from joserfc import jwe
-from joserfc.errors import DecodeError
+from joserfc.errors import DecodeError, UnsupportedAlgorithmError
 from joserfc.jwk import RSAKey
 
 from amtsweg.routing.tests.factories import cached_keypair, public_jwk
@@ -36,6 +36,32 @@ def test_joserfc_decrypts_what_the_platform_encrypts(jwk, plaintext, content_typ
         expected["cty"] = content_type
     assert result.plaintext == plaintext and result.protected == expected
     assert crypto.decrypt_jwe(cached_keypair(0), token) == plaintext
+
+
+def test_joserfc_s_public_api_builds_the_envelope(jwk, monkeypatch):
+    """No hand-assembled crypto envelope (issue 13): `jwe.encrypt_compact` puts the JWE together, with a
+    registry that allows FIT-Connect's two algorithms only, and what it returns is what the platform sends."""
+    calls = []
+    original = jwe.encrypt_compact
+
+    def spy(protected, plaintext, public_key, *args, **kwargs):
+        calls.append((dict(protected), plaintext, public_key, kwargs))
+        token = original(protected, plaintext, public_key, *args, **kwargs)
+        calls[-1] += (token,)
+        return token
+
+    monkeypatch.setattr(jwe, "encrypt_compact", spy)
+    key = crypto.public_key(jwk)
+    token = crypto.encrypt_for(key, b"Antrag", content_type="application/json")
+    [(protected, plaintext, public_key, kwargs, returned)] = calls
+    assert protected == {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": "zustellpunkt-2026", "cty": "application/json"}
+    assert plaintext == b"Antrag" and public_key is key and returned == token
+    registry = kwargs["registry"]
+    assert registry.get_alg("RSA-OAEP-256") and registry.get_enc("A256GCM")
+    for refused in (lambda: registry.get_alg("RSA-OAEP"), lambda: registry.get_alg("RSA1_5"),
+                    lambda: registry.get_enc("A128GCM"), lambda: registry.get_zip("DEF")):
+        with pytest.raises(UnsupportedAlgorithmError):
+            refused()
 
 
 def test_the_five_parts_have_the_sizes_of_rsa_oaep_256_and_a256gcm(jwk):
