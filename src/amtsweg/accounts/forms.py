@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.access import is_staff_account
 from amtsweg.accounts.models import Authority, User
+from amtsweg.core import keyformats
 
 
 class KernFormMixin:
@@ -100,7 +101,7 @@ class AuthorityContactForm(KernFormMixin, forms.ModelForm):
 
     def clean_postcode(self) -> str:
         postcode = self.cleaned_data["postcode"].strip()
-        if postcode and not re.fullmatch(r"\d{5}", postcode):
+        if postcode and not keyformats.is_postcode(postcode):
             raise ValidationError(_("Eine Postleitzahl hat fünf Ziffern."), code="postcode")
         return postcode
 

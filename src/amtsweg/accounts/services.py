@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from amtsweg.accounts import audit
 from amtsweg.accounts.models import Authority, User
 from amtsweg.accounts.otp import reset_devices
+from amtsweg.core import keyformats
+from amtsweg.core.keyformats import ArsLevel
 from amtsweg.core.tenancy import can_act_for
 from amtsweg.geo.models import District, Municipality
 
@@ -187,16 +189,17 @@ def reset_second_factor(actor, account: User) -> int:
 
 def area_for_key(actor, key: str) -> tuple[Authority.Kind, Municipality | None, District | None]:
     """Resolve an ARS (12 digits, Gemeinde) or Kreisschlüssel (5 digits) inside the actor's Land."""
-    key = key.strip().replace(" ", "")
-    if not key.isdigit() or len(key) not in (5, 12):
+    key = keyformats.compact(key)
+    level = keyformats.ars_level(key)
+    if level not in (ArsLevel.KREIS, ArsLevel.GEMEINDE):
         raise ValidationError(
             _("Bitte geben Sie den 12-stelligen Regionalschlüssel einer Gemeinde oder den 5-stelligen "
               "Kreisschlüssel an."),
             code="format",
         )
-    if not actor.is_superuser and key[:2] != actor.authority.land_code:
+    if not actor.is_superuser and key[:ArsLevel.LAND] != actor.authority.land_code:
         raise ValidationError(_("Dieser Schlüssel gehört nicht zu Ihrem Land."), code="other_land")
-    if len(key) == 12:
+    if level is ArsLevel.GEMEINDE:
         municipality = Municipality.objects.current().filter(ars=key).first()
         if municipality is None:
             raise ValidationError(_("Zu diesem Regionalschlüssel gibt es keine aktuelle Gemeinde."), code="unknown")

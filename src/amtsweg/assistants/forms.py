@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amtsweg.core import parsers
+from amtsweg.core import keyformats, parsers
 
 from .definition import DefinitionError, check_definition
 from .models import FormDefinition, FormVersion, PublishedVersionError
@@ -88,9 +88,8 @@ def import_form(data: bytes | str | dict, *, publish_now: bool = False) -> FormV
     slug = meta.get("slug")
     if not slug or not isinstance(version_data.get("definition"), dict):
         raise ImportError_(_("Im Export fehlen form.slug oder version.definition."))
-    leika = str(meta.get("leika_key") or "")
-    if len(leika) != 14 or not leika.isdigit():
-        raise ImportError_(_("Der LeiKa-Schlüssel muss aus 14 Ziffern bestehen."))
+    if not keyformats.is_leika_key(str(meta.get("leika_key") or "")):
+        raise ImportError_(str(keyformats.LEIKA_KEY_MESSAGE))
     try:
         check_definition(version_data["definition"])
     except DefinitionError as exc:
@@ -116,8 +115,8 @@ def import_fim(data: bytes, *, leika_key: str, slug: str = "", publish_now: bool
 
     from .fim import parse_fim, to_definition
 
-    if len(leika_key) != 14 or not leika_key.isdigit():
-        raise ImportError_(_("Der LeiKa-Schlüssel muss aus 14 Ziffern bestehen."))
+    if not keyformats.is_leika_key(leika_key):
+        raise ImportError_(str(keyformats.LEIKA_KEY_MESSAGE))
     document = parse_fim(data)
     definition = to_definition(document)
     try:

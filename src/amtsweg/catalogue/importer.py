@@ -3,9 +3,10 @@
 Files in ``<source>/ozg-katalog/`` (see its SOURCES.md): ``themenfelder.csv``, ``lebenslagen.csv``,
 ``ozg_leistungen.csv``, ``leika_leistungen.csv``.
 
-LeiKa rows: one :class:`PublicService` per distinct 14-digit key, linked to every OZG-Leistung it is listed
-under. Rows marked ``nicht im LeiKa`` have no key; they become PublicServices with an empty key, identified by
-their exact name (so the OZG-Leistung pages stay complete), and can never be routed.
+LeiKa rows: one :class:`PublicService` per distinct key (14 digits beginning with 99), linked to every
+OZG-Leistung it is listed under. Rows marked ``nicht im LeiKa`` have no key; they become PublicServices with
+an empty key, identified by their exact name (so the OZG-Leistung pages stay complete), and can never be
+routed.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from amtsweg.catalogue.models import LifeSituation, OzgService, PublicService, Topic
+from amtsweg.core import keyformats
 from amtsweg.core.importing import (
     CsvRow,
     ErrorCollector,
     ImportReport,
     Progress,
-    is_digits,
     read_csv,
     synchronise,
     synchronise_links,
@@ -122,9 +123,9 @@ def read_catalogue(source: Path, errors: ErrorCollector, progress: Progress | No
     columns = ["leistungsschluessel", "leistung", "leika_typ", "ozg_id", "rechtsgrundlage", "gesetz", "gesetz_kurz"]
     for row in rows_of("leika_leistungen.csv", columns):
         key = row["leistungsschluessel"]
-        if key != NO_KEY and not is_digits(key, 14):
-            row.error(errors, f"Leistungsschlüssel muss 14 Ziffern haben (oder {NO_KEY!r}) / LeiKa key must be "
-                              f"14 digits (or {NO_KEY!r}): {key!r}")
+        if key != NO_KEY and not keyformats.is_leika_key(key):
+            row.error(errors, f"Leistungsschlüssel muss 14 Ziffern haben und mit 99 beginnen (oder {NO_KEY!r}) / "
+                              f"LeiKa key must be 14 digits beginning with 99 (or {NO_KEY!r}): {key!r}")
             continue
         values = {
             "name": _text(row, errors, "leistung", PublicService, "name"),

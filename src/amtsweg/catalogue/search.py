@@ -16,6 +16,8 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.catalogue.models import OzgService, PublicService
+from amtsweg.core import keyformats
+from amtsweg.core.keyformats import ArsLevel
 from amtsweg.core.text import fold
 from amtsweg.geo.models import Municipality, PostcodeArea
 
@@ -253,10 +255,10 @@ def find_places(raw: str) -> PlaceResults:
             )
     if len(tokens) == 1 and _DIGITS.fullmatch(tokens[0]):
         digits = tokens[0]
-        if len(digits) == 5:
+        if len(digits) == keyformats.POSTCODE_LENGTH:
             return PlaceResults(kind="postcode", query=text, postcode=digits, postcode_matches=postcode_matches(digits))
-        if len(digits) in (8, 12):
-            field_name = "ags" if len(digits) == 8 else "ars"
+        if len(digits) in (keyformats.AGS_LENGTH, ArsLevel.GEMEINDE):
+            field_name = "ags" if len(digits) == keyformats.AGS_LENGTH else "ars"
             found = _municipality_queryset().filter(**{field_name: digits}).order_by("name", "ars")
             return PlaceResults(kind="key", query=text, municipalities=found)
         raise QueryError(

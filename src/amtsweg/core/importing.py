@@ -309,11 +309,6 @@ def parse_int(text: str) -> int | None:
     return int(cleaned)
 
 
-def is_digits(text: str, length: int) -> bool:
-    """True for exactly ``length`` ASCII digits (keys such as ARS, AGS, LeiKa keys)."""
-    return len(text) == length and text.isascii() and text.isdigit()
-
-
 # --- Change counting and synchronisation -----------------------------------------------------------
 
 

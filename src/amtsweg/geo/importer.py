@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from amtsweg.core import keyformats
 from amtsweg.core.importing import (
     CsvRow,
     ErrorCollector,
     ImportReport,
     Progress,
-    is_digits,
     parse_int,
     read_csv,
     synchronise,
 )
+from amtsweg.core.keyformats import ArsLevel
 from amtsweg.core.text import fold
 from amtsweg.geo.models import District, Land, MunicipalAssociation, Municipality, PostcodeArea
 
@@ -39,7 +40,6 @@ POSTCODE_FILE = "zuordnung_plz_ort.csv"
 # The GV extract (4th quarter 2020) carries the population as of 31 Dec 2019 (Berlin: 3 669 491).
 POPULATION_DATE = date(2019, 12, 31)
 CITY_DISTRICT_NOTE = "Stadt-/Ortsteil bzw. Stadtbezirk"
-LAND_CODES = {f"{n:02d}" for n in range(1, 17)}
 
 ARS_COLUMNS = ["ars", "ags", "name", "hinweis", "verband_schluessel", "kreis_schluessel", "kreis_name",
                "land_schluessel", "land_name"]
@@ -122,20 +122,21 @@ def _read_ars_rows(rows: list[CsvRow], errors: ErrorCollector, data: GeoData) ->
         land_code, district_code, association_code = (
             row["land_schluessel"], row["kreis_schluessel"], row["verband_schluessel"])
         problems = []
-        if not is_digits(ars, 12):
+        if not keyformats.is_municipality_ars(ars):
             problems.append(f"ARS muss 12 Ziffern haben / ARS must be 12 digits: {ars!r}")
         elif ars in first_line:
             problems.append(f"ARS {ars} doppelt, zuerst in Zeile {first_line[ars]} / "
                             f"duplicate ARS, first in line {first_line[ars]}")
         else:
-            if not is_digits(ags, 8):
+            if not keyformats.is_municipality_ags(ags):
                 problems.append(f"AGS muss 8 Ziffern haben / AGS must be 8 digits: {ags!r}")
-            elif ags != ars[:5] + ars[9:]:
+            elif ags != keyformats.ags_from_ars(ars):
                 problems.append(f"AGS {ags} passt nicht zum ARS {ars} / AGS does not match the ARS")
-            if land_code != ars[:2] or district_code != ars[:5] or association_code != ars[:9]:
+            if (land_code, district_code, association_code) != (
+                    ars[:ArsLevel.LAND], ars[:ArsLevel.KREIS], ars[:ArsLevel.GEMEINDEVERBAND]):
                 problems.append("Land-, Kreis- oder Verbandsschlüssel passt nicht zum ARS / "
                                 f"Land, Kreis or Verband key does not match the ARS {ars}")
-            elif land_code not in LAND_CODES:
+            elif land_code not in keyformats.LAND_CODES:
                 problems.append(f"unbekannter Landesschlüssel / unknown Land key: {land_code!r}")
         if not name:
             problems.append("Name fehlt / name missing")
@@ -173,8 +174,8 @@ def _read_destatis_rows(rows: list[CsvRow], errors: ErrorCollector, data: GeoDat
         if kind not in ("50", "60"):
             continue  # Land, Regierungsbezirk, Kreis: names come from the newer ARS list
         key = row["land"] + row["rb"] + row["kreis"] + row["vb"] + (row["gemeinde"] if kind == "60" else "")
-        length = 12 if kind == "60" else 9
-        if not is_digits(key, length):
+        length = ArsLevel.GEMEINDE if kind == "60" else ArsLevel.GEMEINDEVERBAND
+        if keyformats.ars_level(key) is not length:
             row.error(errors, f"Schlüssel (land+rb+kreis+vb{'+gemeinde' if kind == '60' else ''}) muss {length} "
                               f"Ziffern haben / key must be {length} digits: {key!r}")
             continue
@@ -206,9 +207,10 @@ def _read_postcode_rows(rows: list[CsvRow], errors: ErrorCollector, data: GeoDat
     for row in rows:
         postcode, ags, place, osm_id = row["plz"], row["ags"], row["ort"], row["osm_id"]
         problems = []
-        if not is_digits(postcode, 5):
-            problems.append(f"Postleitzahl muss 5 Ziffern haben / postcode must be 5 digits: {postcode!r}")
-        if not is_digits(ags, 8):
+        if not keyformats.is_postcode(postcode):
+            problems.append(f"Postleitzahl muss 5 Ziffern haben, nicht mit 00 beginnend / postcode must be 5 "
+                            f"digits, not beginning with 00: {postcode!r}")
+        if not keyformats.is_municipality_ags(ags):
             problems.append(f"AGS muss 8 Ziffern haben / AGS must be 8 digits: {ags!r}")
         if not place:
             problems.append("Ort fehlt / place name missing")

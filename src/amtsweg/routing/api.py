@@ -30,7 +30,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.views import APIView
 
-from amtsweg.core import platform_keys
+from amtsweg.core import keyformats, platform_keys
 from amtsweg.core.clientip import client_ip
 from amtsweg.core.text import fold
 from amtsweg.routing import resolution
@@ -39,7 +39,7 @@ from amtsweg.routing.services import current_signature, destination_parameters
 PROBLEM_BASE = "/routing-api/v2/problems/"
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
-AREA_ID_RE = re.compile(r"^\d{1,12}$")
+AREA_ID_RE = re.compile(r"[0-9]{1,12}")  # FIT-Connect: ^\d{1,}; Amtsweg's area ids are ARS
 SEARCH_RE = re.compile(r"^(\*?([^*]{2,})\*?)*$")
 
 
@@ -228,10 +228,18 @@ def _split_street(street: str) -> tuple[str, str]:
     return street.strip(), ""
 
 
+AREA_TYPES = {
+    keyformats.ArsLevel.LAND: "Bundesland",
+    keyformats.ArsLevel.REGIERUNGSBEZIRK: "Regierungsbezirk",
+    keyformats.ArsLevel.KREIS: "Kreis",
+    keyformats.ArsLevel.GEMEINDEVERBAND: "Gemeindeverband",
+    keyformats.ArsLevel.GEMEINDE: "Gemeinde",
+}
+
+
 def area_type(ars: str) -> str:
-    return {2: "Bundesland", 3: "Regierungsbezirk", 5: "Kreis", 9: "Gemeindeverband", 12: "Gemeinde"}.get(
-        len(ars), "Gebiet"
-    )
+    """The area's `type` in the API (German, untranslated: part of the interface)."""
+    return AREA_TYPES.get(keyformats.ars_level(ars), "Gebiet")
 
 
 def area_dict(index, ars: str) -> dict:
@@ -342,15 +350,16 @@ class RoutesView(RoutingAPIView):
             "`areas`. Keine Zuständigkeit: 200 mit leerer Liste und `detail`."
         ),
         parameters=[
-            OpenApiParameter("leikaKey", OpenApiTypes.STR, required=True, pattern=r"^99\d{12}$",
+            OpenApiParameter("leikaKey", OpenApiTypes.STR, required=True, pattern=keyformats.LEIKA_KEY_PATTERN,
                              description="Leistungsschlüssel (LeiKa)"),
-            OpenApiParameter("ars", OpenApiTypes.STR, pattern=r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$",
+            OpenApiParameter("ars", OpenApiTypes.STR, pattern=keyformats.ARS_PATTERN,
                              description="Amtlicher Regionalschlüssel"),
-            OpenApiParameter("ags", OpenApiTypes.STR, pattern=r"^(\d{2}|\d{3}|\d{5}|\d{8})$",
+            OpenApiParameter("ags", OpenApiTypes.STR, pattern=keyformats.AGS_PATTERN,
                              description="Amtlicher Gemeindeschlüssel"),
             OpenApiParameter("areaId", OpenApiTypes.STR, pattern=r"^\d{1,}",
                              description="Id eines Gebiets aus /areas (bei Amtsweg: der ARS)"),
-            OpenApiParameter("postcode", OpenApiTypes.STR, pattern=r"^\d{5}$", description="Postleitzahl (Amtsweg)"),
+            OpenApiParameter("postcode", OpenApiTypes.STR, pattern=keyformats.POSTCODE_PATTERN,
+                             description="Postleitzahl (Amtsweg)"),
             *PAGINATION,
         ],
         responses={
@@ -368,7 +377,7 @@ class RoutesView(RoutingAPIView):
         if not leika_key:
             return problem(400, "missing-parameter", _("Parameter fehlt"),
                            _("Der Parameter leikaKey ist erforderlich."), instance=request.path)
-        if not resolution.LEIKA_RE.match(leika_key):
+        if not keyformats.is_leika_key(leika_key):
             return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
                            _("leikaKey muss 14 Ziffern haben und mit 99 beginnen."), instance=request.path)
         areas = {name: params.get(name, "") for name in ("ars", "ags", "areaId", "postcode") if params.get(name)}
@@ -381,14 +390,14 @@ class RoutesView(RoutingAPIView):
             return pagination
         offset, limit = pagination
         (name, value), = areas.items()
-        patterns = {"ars": resolution.ARS_RE, "ags": resolution.AGS_RE, "areaId": AREA_ID_RE,
-                    "postcode": resolution.POSTCODE_RE}
-        if not patterns[name].match(value):
+        checks = {"ars": keyformats.is_ars, "ags": keyformats.is_ags, "areaId": AREA_ID_RE.fullmatch,
+                  "postcode": keyformats.is_postcode}
+        if not checks[name](value):
             return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
                            _("Der Parameter %(name)s hat kein gültiges Format.") % {"name": name},
                            instance=request.path)
         if name == "areaId":
-            if not resolution.ARS_RE.match(value):
+            if not keyformats.is_ars(value):
                 return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
                                _("areaId muss eine Gebiets-Id aus /areas sein (Regionalschlüssel)."),
                                instance=request.path)
@@ -429,11 +438,12 @@ def _area_entries(index) -> list[tuple[str, str, str, str, frozenset]]:
             postcodes_by_ars.setdefault(ars, set()).add(postcode)
     per_district: dict[str, int] = {}
     for ars in index.municipality_names:
-        per_district[ars[:5]] = per_district.get(ars[:5], 0) + 1
+        district = ars[:keyformats.ArsLevel.KREIS]
+        per_district[district] = per_district.get(district, 0) + 1
     entries = []
     for ars, name in index.area_names.items():
         kind = area_type(ars)
-        if len(ars) == 5 and per_district.get(ars) == 1:
+        if keyformats.ars_level(ars) is keyformats.ArsLevel.KREIS and per_district.get(ars) == 1:
             kind = "Kreisfreie Stadt"
         entries.append((ars, name, kind, fold(name), frozenset(postcodes_by_ars.get(ars, ()))))
     entries.sort(key=lambda e: (len(e[0]), e[1]))
@@ -442,9 +452,9 @@ def _area_entries(index) -> list[tuple[str, str, str, str, frozenset]]:
 
 
 def _expression_matcher(expression: str):
-    if re.fullmatch(r"\d{5}", expression):
+    if keyformats.is_postcode(expression):
         return lambda entry: expression in entry[4]
-    if re.fullmatch(r"\d+", expression):
+    if expression.isascii() and expression.isdigit():
         return lambda entry: entry[0].startswith(expression)
     folded = fold(expression)
     pattern = r"\b" + re.escape(folded).replace(r"\*", r"\S*")

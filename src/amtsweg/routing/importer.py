@@ -19,9 +19,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.accounts.models import Authority
+from amtsweg.core import keyformats
 from amtsweg.core.importing import UPLOAD, CsvRow, ErrorCollector, parse_csv
-from amtsweg.routing.models import AREA_LENGTHS, Destination, Responsibility, ResponsibilityChange
-from amtsweg.routing.resolution import ARS_RE, LEIKA_RE, invalidate
+from amtsweg.routing.models import Destination, Responsibility, ResponsibilityChange
+from amtsweg.routing.resolution import invalidate
 from amtsweg.routing.services import can_act_for, can_manage_area, destination_serves
 
 REQUIRED = ("leika_key", "area_ars", "destination_id")
@@ -44,7 +45,7 @@ def _known_areas() -> set[str]:
 
     areas: set[str] = set()
     for ars in Municipality.objects.current().values_list("ars", flat=True):
-        areas.update((ars, ars[:9], ars[:5], ars[:3], ars[:2]))
+        areas.update(keyformats.ars_prefixes(ars))
     for model in (Land, District, MunicipalAssociation):
         areas.update(model.objects.current().values_list("code", flat=True))
     return areas
@@ -101,10 +102,10 @@ def import_responsibilities(data: bytes | str, *, user=None, dry_run: bool = Fal
 
 def _check_row(row: CsvRow, areas, destinations, authorities, existing, seen, user) -> Responsibility | str:
     key, area, dest_id = row["leika_key"], row["area_ars"], row["destination_id"]
-    if not LEIKA_RE.match(key):
+    if not keyformats.is_leika_key(key):
         return _("„%(key)s“ ist kein gültiger Leistungsschlüssel (14 Ziffern, beginnend mit 99).") % {"key": key[:40]}
-    if not ARS_RE.match(area) or len(area) not in AREA_LENGTHS:
-        return _("„%(ars)s“ ist kein gültiges Gebiet (Regionalschlüssel mit 2, 5, 9 oder 12 Ziffern).") % {
+    if not keyformats.is_ars(area):
+        return _("„%(ars)s“ ist kein gültiges Gebiet (Regionalschlüssel mit 2, 3, 5, 9 oder 12 Ziffern).") % {
             "ars": area[:40]}
     if area not in areas:
         return _("Das Gebiet %(ars)s gibt es im Gemeindeverzeichnis nicht.") % {"ars": area}

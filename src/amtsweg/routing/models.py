@@ -17,27 +17,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import Authority
-from amtsweg.core import netguard
+from amtsweg.core import keyformats, netguard
 from amtsweg.core.tenancy import LandAccess, TenantQuerySet
 
-LEIKA_KEY_VALIDATOR = RegexValidator(r"^99\d{12}$", _("Ein Leistungsschlüssel hat 14 Ziffern und beginnt mit 99."))
-# Land (2), Regierungsbezirk (3), Kreis (5), Gemeindeverband (9), Gemeinde (12).
-AREA_LENGTHS = (2, 3, 5, 9, 12)
+# The field validators as migration 0001 recorded them (the FIT-Connect patterns). Services, importer, forms
+# and APIs check keys with `amtsweg.core.keyformats` (ASCII digits only, 3-digit Regierungsbezirk keys in the
+# message); switching these to `keyformats.validate_leika_key`/`validate_ars` needs a routing migration.
+LEIKA_KEY_VALIDATOR = RegexValidator(keyformats.LEIKA_KEY_PATTERN,
+                                     _("Ein Leistungsschlüssel hat 14 Ziffern und beginnt mit 99."))
 AREA_VALIDATOR = RegexValidator(
-    r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$",
+    keyformats.ARS_PATTERN,
     _("Ein Gebiet ist ein Regionalschlüssel mit 2 (Land), 5 (Kreis), 9 (Verband) oder 12 Ziffern (Gemeinde)."),
 )
 
 
 def area_level(area_ars: str) -> str:
     """Human name of the ARS level, for lists and reports."""
-    return {
-        2: _("Land"),
-        3: _("Regierungsbezirk"),
-        5: _("Kreis"),
-        9: _("Gemeindeverband"),
-        12: _("Gemeinde"),
-    }.get(len(area_ars), _("unbekannt"))
+    level = keyformats.ars_level(area_ars)
+    return level.label if level else _("unbekannt")
 
 
 def new_callback_secret() -> str:

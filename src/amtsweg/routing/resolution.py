@@ -21,17 +21,15 @@ from django.conf import settings
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from amtsweg.core import keyformats
+from amtsweg.core.keyformats import ArsLevel
 from amtsweg.core.text import fold
 
 if TYPE_CHECKING:
     from amtsweg.accounts.models import Authority
     from amtsweg.routing.models import Destination
 
-LEIKA_RE = re.compile(r"^99\d{12}$")
-ARS_RE = re.compile(r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$")
-AGS_RE = re.compile(r"^(\d{2}|\d{3}|\d{5}|\d{8})$")
-POSTCODE_RE = re.compile(r"^\d{5}$")
-PREFIX_LENGTHS = (12, 9, 5, 3, 2)
+PREFIX_LENGTHS = tuple(reversed(keyformats.ARS_LENGTHS))  # the most specific area first
 MAX_INDEX_AGE = 300.0  # rebuild at least this often, to catch bulk writes that bypass the counter
 
 FOUND = "found"
@@ -237,7 +235,7 @@ def resolve(
         asked["place"] = place
     ars, ags, postcode, place = ars or None, ags or None, postcode or None, place or None
 
-    if not LEIKA_RE.match(leika_key):
+    if not keyformats.is_leika_key(leika_key):
         return Resolution(INVALID, leika_key, asked, "invalid_leika_key",
                           _("„%(key)s“ ist kein gültiger Leistungsschlüssel (14 Ziffern, beginnend mit 99).")
                           % {"key": leika_key[:40]})
@@ -252,23 +250,23 @@ def resolve(
 
     index = get_index()
     if ars is not None:
-        if not ARS_RE.match(ars):
+        if not keyformats.is_ars(ars):
             return Resolution(INVALID, leika_key, asked, "invalid_ars",
-                              _("„%(ars)s“ ist kein gültiger Regionalschlüssel (2, 5, 9 oder 12 Ziffern).")
+                              _("„%(ars)s“ ist kein gültiger Regionalschlüssel (2, 3, 5, 9 oder 12 Ziffern).")
                               % {"ars": ars[:40]})
         return _resolve_ars(index, leika_key, ars, asked)
     if ags is not None:
-        if not AGS_RE.match(ags):
+        if not keyformats.is_ags(ags):
             return Resolution(INVALID, leika_key, asked, "invalid_ags",
                               _("„%(ags)s“ ist kein gültiger Gemeindeschlüssel (8 Ziffern).") % {"ags": ags[:40]})
-        if len(ags) == 8:
+        if keyformats.is_municipality_ags(ags):
             mapped = index.ags_to_ars.get(ags)
             if mapped is None:
                 return _unknown_area(leika_key, asked, _("Gemeindeschlüssel %(ags)s") % {"ags": ags})
             return _resolve_ars(index, leika_key, mapped, asked)
         return _resolve_ars(index, leika_key, ags, asked)
     if postcode is not None:
-        if not POSTCODE_RE.match(postcode):
+        if not keyformats.is_postcode(postcode):
             return Resolution(INVALID, leika_key, asked, "invalid_postcode",
                               _("„%(pc)s“ ist keine gültige Postleitzahl (5 Ziffern).") % {"pc": postcode[:40]})
         entries = index.postcodes.get(postcode)
@@ -290,7 +288,7 @@ def resolve(
 
 
 def _region(index: _Index, ars: str) -> str:
-    parts = [index.area_names.get(ars[:5], ""), index.area_names.get(ars[:2], "")]
+    parts = [index.area_names.get(ars[:ArsLevel.KREIS], ""), index.area_names.get(ars[:ArsLevel.LAND], "")]
     return ", ".join(p for p in parts if p)
 
 
@@ -331,7 +329,7 @@ def _lookup(index: _Index, leika_key: str, ars: str) -> Target | None:
 
 
 def _found(index: _Index, leika_key: str, asked: dict, target: Target, ars: str, candidates=()) -> Resolution:
-    gemeinde = len(ars) == 12
+    gemeinde = keyformats.is_municipality_ars(ars)
     return Resolution(
         FOUND,
         leika_key,
@@ -349,7 +347,7 @@ def _found(index: _Index, leika_key: str, asked: dict, target: Target, ars: str,
 
 
 def _resolve_ars(index: _Index, leika_key: str, ars: str, asked: dict) -> Resolution:
-    if len(ars) == 12 and index.municipality_names and ars not in index.municipality_names:
+    if keyformats.is_municipality_ars(ars) and index.municipality_names and ars not in index.municipality_names:
         return _unknown_area(leika_key, asked, _("Regionalschlüssel %(ars)s") % {"ars": ars})
     target = _lookup(index, leika_key, ars)
     if target is None:
@@ -391,7 +389,7 @@ def _no_responsibility(index: _Index, leika_key: str, asked: dict, ars: str) -> 
         reason,
         _("Für die Leistung %(key)s ist für %(place)s (%(ars)s) keine zuständige Stelle eingetragen.")
         % {"key": leika_key, "place": place, "ars": ars},
-        municipality_ars=ars if len(ars) == 12 else "",
+        municipality_ars=ars if keyformats.is_municipality_ars(ars) else "",
         municipality_name=index.municipality_names.get(ars, ""),
     )
 
@@ -405,9 +403,9 @@ def place_kwargs(text: str) -> dict:
     """Interpret what somebody typed as a place: postcode (5 digits), AGS (8), ARS (2/5/9/12) or a name."""
     value = " ".join((text or "").split())
     if value.isdigit():
-        if len(value) == 5:
+        if len(value) == keyformats.POSTCODE_LENGTH:
             return {"postcode": value}
-        if len(value) == 8:
+        if len(value) == keyformats.AGS_LENGTH:
             return {"ags": value}
         return {"ars": value}
     match = re.match(r"^(\d{5})\s+(.+)$", value)

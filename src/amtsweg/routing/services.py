@@ -24,18 +24,18 @@ from joserfc.jwk import KeySet
 
 from amtsweg.accounts import audit
 from amtsweg.accounts.models import Authority
-from amtsweg.core import platform_keys
+from amtsweg.core import keyformats, platform_keys
+from amtsweg.core.keyformats import ArsLevel
 from amtsweg.core.tenancy import can_act_for
 from amtsweg.routing.keys import KeyValidationError, validate_public_jwk
 from amtsweg.routing.models import (
-    AREA_LENGTHS,
     Destination,
     DestinationKey,
     Responsibility,
     ResponsibilityChange,
     new_callback_secret,
 )
-from amtsweg.routing.resolution import ARS_RE, LEIKA_RE, invalidate
+from amtsweg.routing.resolution import invalidate
 
 logger = logging.getLogger(__name__)
 
@@ -334,14 +334,14 @@ def verify_route_signature(token: str, jwks: dict) -> dict:
 def known_area(area_ars: str) -> bool:
     from amtsweg.geo.models import District, Land, MunicipalAssociation, Municipality
 
-    length = len(area_ars)
-    if length == 2:
+    level = keyformats.ars_level(area_ars)
+    if level is ArsLevel.LAND:
         return Land.objects.filter(code=area_ars).exists()
-    if length == 3:
+    if level is ArsLevel.REGIERUNGSBEZIRK:
         return Municipality.objects.filter(ars__startswith=area_ars).exists()
-    if length == 5:
+    if level is ArsLevel.KREIS:
         return District.objects.filter(code=area_ars).exists()
-    if length == 9:
+    if level is ArsLevel.GEMEINDEVERBAND:
         return (
             MunicipalAssociation.objects.filter(code=area_ars).exists()
             or Municipality.objects.filter(ars__startswith=area_ars).exists()
@@ -353,11 +353,11 @@ def check_responsibility(
     leika_key: str, area_ars: str, authority: Authority, destination: Destination, *, user=None
 ) -> None:
     """All rules for one responsibility except the conflict check (which needs the database state)."""
-    if not LEIKA_RE.match(leika_key or ""):
+    if not keyformats.is_leika_key(leika_key):
         raise RoutingError(_("„%(key)s“ ist kein gültiger Leistungsschlüssel (14 Ziffern, beginnend mit 99).")
                            % {"key": (leika_key or "")[:40]}, field="leika_key")
-    if not ARS_RE.match(area_ars or "") or len(area_ars) not in AREA_LENGTHS:
-        raise RoutingError(_("„%(ars)s“ ist kein gültiges Gebiet (Regionalschlüssel mit 2, 5, 9 oder 12 Ziffern).")
+    if not keyformats.is_ars(area_ars):
+        raise RoutingError(_("„%(ars)s“ ist kein gültiges Gebiet (Regionalschlüssel mit 2, 3, 5, 9 oder 12 Ziffern).")
                            % {"ars": (area_ars or "")[:40]}, field="area_ars")
     if not known_area(area_ars):
         raise RoutingError(_("Das Gebiet %(ars)s gibt es im Gemeindeverzeichnis nicht.") % {"ars": area_ars},

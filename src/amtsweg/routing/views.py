@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from amtsweg.catalogue.models import PublicService
-from amtsweg.core import parsers
+from amtsweg.core import keyformats, parsers
 from amtsweg.core.text import fold
 from amtsweg.routing import services
 from amtsweg.routing.access import land_operator_required, staff_required
@@ -30,7 +30,7 @@ from amtsweg.routing.forms import (
 from amtsweg.routing.importer import import_responsibilities
 from amtsweg.routing.links import online_service_links
 from amtsweg.routing.models import Destination, DestinationKey, Responsibility, ResponsibilityChange, area_level
-from amtsweg.routing.resolution import LEIKA_RE, area_name, place_kwargs, resolve
+from amtsweg.routing.resolution import area_name, place_kwargs, resolve
 
 SECRET_SESSION_KEY = "routing-callback-secret-{pk}"
 
@@ -42,7 +42,7 @@ def _service_search(query: str) -> list[PublicService]:
     if len(folded) < 2:
         return []
     services_qs = PublicService.objects.current().exclude(key="")
-    if LEIKA_RE.match(query.strip()):
+    if keyformats.is_leika_key(query.strip()):
         return list(services_qs.filter(key=query.strip())[:1])
     words = folded.split()
     qs = services_qs

@@ -13,7 +13,6 @@ accepting an agreement is a legal act of the Kommune that the Land cannot do on 
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.accounts.models import Authority, User
+from amtsweg.core import keyformats
 from amtsweg.core.importing import UPLOAD, ErrorCollector, parse_csv
 
 from .models import Offer, Subscription
@@ -76,8 +76,8 @@ def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
         errors = []
         ars = row.get("ars", "")
         authority = authorities.get(ars)
-        if not re.fullmatch(r"\d{2}|\d{5}|\d{9}|\d{12}", ars):
-            errors.append(_("ARS „%(v)s“ ist kein Regionalschlüssel (2, 5, 9 oder 12 Ziffern).") % {"v": ars})
+        if not keyformats.is_ars(ars):
+            errors.append(_("ARS „%(v)s“ ist kein Regionalschlüssel (2, 3, 5, 9 oder 12 Ziffern).") % {"v": ars})
         elif authority is None:
             errors.append(_("Keine Behörde mit ARS %(v)s in Ihrem Land.") % {"v": ars})
         offer = offers.get(row.get("angebot", ""))

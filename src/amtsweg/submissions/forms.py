@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.forms import KernFormMixin
+from amtsweg.core import keyformats
 from amtsweg.routing.models import Destination
-
-REGION_RE = re.compile(r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$")
-LEIKA_RE = re.compile(r"^99\d{12}$")
 
 
 class SubscriberClientForm(KernFormMixin, forms.Form):
@@ -57,7 +53,7 @@ class SenderClientForm(KernFormMixin, forms.Form):
 
     def clean_region(self):
         region = self.cleaned_data["region"].strip()
-        if not REGION_RE.match(region):
+        if not keyformats.is_ars(region):
             raise forms.ValidationError(_("Bitte einen Regionalschlüssel mit 2, 3, 5, 9 oder 12 Ziffern angeben."))
         if not self.user.is_superuser and not region.startswith(self.user.authority.land_code):
             raise forms.ValidationError(_("Die Region muss in Ihrem Land liegen."))
@@ -65,7 +61,7 @@ class SenderClientForm(KernFormMixin, forms.Form):
 
     def clean_leika_key(self):
         key = self.cleaned_data["leika_key"].strip()
-        if key and not LEIKA_RE.match(key):
+        if key and not keyformats.is_leika_key(key):
             raise forms.ValidationError(_("Ein Leistungsschlüssel hat 14 Ziffern und beginnt mit 99."))
         return key
 

@@ -90,6 +90,9 @@ def test_bad_contact_data_gets_specific_errors_and_keeps_the_input(client, admin
     assert response.status_code == 200
     assert "Eine Postleitzahl hat fünf Ziffern." in body
     assert "Bitte nur Ziffern" in body
+    for postcode in ("٦٦١١١", "00111"):  # \d{5} took other scripts' digits and postcodes no one has
+        response = client.post(f"/verwaltung/behoerde/{kommune_a.pk}/bearbeiten/", {**CONTACT, "postcode": postcode})
+        assert "Eine Postleitzahl hat fünf Ziffern." in response.content.decode(), postcode
     assert 'value="ruf mich an"' in body
     assert 'aria-describedby="id_postcode_error"' in body
 

@@ -16,6 +16,8 @@ from django.core.validators import validate_email
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from amtsweg.core import keyformats
+
 from ..definition import text
 
 
@@ -103,7 +105,7 @@ def parse_phone(raw: str) -> str:
 
 def parse_postcode(raw: str) -> str:
     value = raw.strip()
-    if not re.fullmatch(r"\d{5}", value) or value.startswith("00"):
+    if not keyformats.is_postcode(value):
         raise Invalid(_("Bitte geben Sie eine Postleitzahl mit fünf Ziffern ein, z. B. 66111."))
     return value
 

@@ -100,6 +100,12 @@ def test_export_import_round_trip_is_idempotent():
         ('{"format": "other"}', "kein Amtsweg-Formularexport"),
         ('{"format": "amtsweg-form/1", "form": {"slug": "x", "leika_key": "1"}, "version": {"definition": {}}}',
          "14 Ziffern"),
+        # 14 digits that routing (FIT-Connect ^99\d{12}$) refuses: the import took them, and the published form's
+        # applications could never be routed
+        ('{"format": "amtsweg-form/1", "form": {"slug": "x", "leika_key": "12345678901234"},'
+         ' "version": {"definition": {}}}', "beginnt mit 99"),
+        ('{"format": "amtsweg-form/1", "form": {"slug": "x", "leika_key": "99١٠٢٠١٣٠٠٠٠٠٠"},'
+         ' "version": {"definition": {}}}', "beginnt mit 99"),
         ('{"format": "amtsweg-form/1", "form": {"slug": "x", "leika_key": "99102013000000"},'
          ' "version": {"definition": {"schema_version": 1}}}', "Formulardefinition ist ungültig"),
     ],

@@ -8,7 +8,8 @@ from django.core.management.base import CommandError
 
 from amtsweg.assistants.definition import check_definition
 from amtsweg.assistants.fim import FimError, parse_fim, to_definition
-from amtsweg.assistants.forms import import_fim
+from amtsweg.assistants.forms import ImportError_, import_fim
+from amtsweg.assistants.models import FormDefinition
 
 SHARED = Path("/work/shared/data/fim")
 FIM = Path(__file__).resolve().parent / "fim"  # a copy of the shared examples, so CI needs no shared directory
@@ -172,6 +173,15 @@ def test_import_fim_command_and_idempotence(capsys):
     assert "waffenbesitzkarte v1: 7 Schritte" in out and "Hinweis: F00000073" in out
     version = import_fim(WBK.read_bytes(), leika_key="99089086000000", slug="waffenbesitzkarte")
     assert version.number == 1 and version.is_published and version.form.leika_key == "99089086000000"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("leika", ["12345678901234", "99١٠٢٠١٣٠٠٠٠٠٠", "nicht im LeiKa"])
+def test_import_fim_refuses_keys_routing_cannot_route(leika):
+    """14 characters that isdigit() took but routing refuses: the form would be published and unroutable."""
+    with pytest.raises(ImportError_, match="beginnt mit 99"):
+        import_fim(WBK.read_bytes(), leika_key=leika, slug="waffenbesitzkarte")
+    assert not FormDefinition.objects.exists()
 
 
 @pytest.mark.django_db

@@ -57,6 +57,13 @@ def test_postcodes_with_five_digits_pass(number):
     assert v.parse_postcode(f"{number:05d}") == f"{number:05d}"
 
 
+@pytest.mark.parametrize("raw", ["٦٦١١١", "６６１１１", "00123"])
+def test_postcode_takes_only_ascii_digits(raw):
+    """Arabic-Indic or full-width digits passed `\\d{5}` and were stored as the applicant's postcode."""
+    with pytest.raises(v.Invalid, match="fünf Ziffern"):
+        v.parse_postcode(raw)
+
+
 @given(st.text(max_size=8))
 def test_postcode_rejects_everything_else(raw):
     assume(not (len(raw.strip()) == 5 and raw.strip().isascii() and raw.strip().isdigit()))

@@ -160,6 +160,9 @@ LEIKA_FILE = "ozg-katalog/leika_leistungen.csv"
 MALFORMED = {
     "key too short": (_leika(0, leistungsschluessel="9901200800100"), LEIKA_FILE, 2, "14 digits"),
     "key with letters": (_leika(1, leistungsschluessel="9910201300000A"), LEIKA_FILE, 3, "14 Ziffern"),
+    # 14 digits, but routing (FIT-Connect: ^99\d{12}$) would never route it; the import took it before
+    "key without 99": (_leika(1, leistungsschluessel="10102013000000"), LEIKA_FILE, 3, "beginning with 99"),
+    "key with Arabic-Indic digits": (_leika(1, leistungsschluessel="99١٠٢٠١٣٠٠٠٠٠٠"), LEIKA_FILE, 3, "14 digits"),
     "unknown OZG-ID": (_leika(3, ozg_id="99999"), LEIKA_FILE, 5, "unknown OZG-Leistung"),
     "empty name": (_leika(4, leistung=""), LEIKA_FILE, 6, "column leistung is empty"),
     "contradicting details": (_leika(2, leika_typ="1"), LEIKA_FILE, 4, "contradict line 3"),

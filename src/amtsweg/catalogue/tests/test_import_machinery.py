@@ -13,7 +13,6 @@ from amtsweg.core.importing import (
     ImportFailed,
     ImportReport,
     Progress,
-    is_digits,
     parse_int,
     read_csv,
     synchronise,
@@ -79,11 +78,6 @@ def test_parse_int_reads_destatis_numbers(text, number):
 def test_parse_int_rejects_other_text(text):
     with pytest.raises(ValueError):
         parse_int(text)
-
-
-def test_is_digits():
-    assert is_digits("01001", 5)
-    assert not is_digits("0100", 5) and not is_digits("0100a", 5) and not is_digits("٠١٠٠١", 5)
 
 
 def test_progress_writes_only_when_enabled():

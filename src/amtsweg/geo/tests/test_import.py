@@ -204,6 +204,7 @@ MALFORMED = {
         _set("destatis_gv_auszug_bevoelkerung.csv", 2, bevoelkerung=" 18x 374"), DESTATIS_FILE, 4, "not a number"),
     "bad Verband key": (_set("destatis_gv_auszug_bevoelkerung.csv", 1, vb="01"), DESTATIS_FILE, 3, "9 digits"),
     "bad postcode": (_set("zuordnung_plz_ort.csv", 1, plz="6633"), PLZ_FILE, 3, "postcode must be 5 digits"),
+    "postcode 00…": (_set("zuordnung_plz_ort.csv", 1, plz="00333"), PLZ_FILE, 3, "not beginning with 00"),
     "bad OSM id": (_set("zuordnung_plz_ort.csv", 0, osm_id="r1187"), PLZ_FILE, 2, "OSM id is not a number"),
     "replacement character": (
         _set(ARS_NAME, 0, land_name="Saarl\ufffdnd"), ARS_FILE, 2, "replacement character"),

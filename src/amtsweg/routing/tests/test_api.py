@@ -113,6 +113,15 @@ def test_unknown_key_or_area_is_an_empty_result_naming_what_was_asked(client, hu
         ({"leikaKey": KEY, "ars": "10", "limit": "501"}, "invalid-parameter"),
         ({"leikaKey": KEY, "ars": "10", "offset": "-1"}, "invalid-parameter"),
         ({"leikaKey": KEY, "ars": "10", "limit": "zehn"}, "invalid-parameter"),
+        # The spec's patterns (ECMA-262: \d is 0-9, $ is the end) refuse these; Python's \d and $ took them
+        # and answered 200 with an empty route list
+        ({"leikaKey": "99١٠٢٠١٣٠٠٠٠٠٠", "ars": "10"}, "invalid-parameter"),
+        ({"leikaKey": KEY, "ars": "١٠"}, "invalid-parameter"),
+        ({"leikaKey": KEY, "ars": "10\n"}, "invalid-parameter"),
+        ({"leikaKey": KEY, "ags": "١٠٠٤١١٠٠"}, "invalid-parameter"),
+        ({"leikaKey": KEY, "areaId": "١٠"}, "invalid-parameter"),
+        ({"leikaKey": KEY, "postcode": "٦٦١١١"}, "invalid-parameter"),
+        ({"leikaKey": KEY, "postcode": "00111"}, "invalid-parameter"),
     ],
 )
 def test_bad_requests_are_problem_documents(client, params, slug):
@@ -136,6 +145,11 @@ def test_areas_search_by_name_wildcard_and_postcode(client, saarland):
     assert both["areas"][0]["type"] == "Gemeinde"
     land = client.get("/routing-api/v2/areas", {"areaSearchexpression": "Saarland"}).json()["areas"][0]
     assert land == {"id": "10", "name": "Saarland", "type": "Bundesland"}
+
+
+def test_route_for_a_regierungsbezirk_key(client, hundesteuer):
+    body = client.get(ROUTES, {"leikaKey": KEY, "ars": "100"}).json()
+    assert body["totalCount"] == 1  # the Saarland has no Regierungsbezirke: 100 lies inside the Land's 10
 
 
 def test_areas_errors(client):

@@ -40,13 +40,15 @@ def test_errors_are_reported_per_line_and_nothing_is_stored(hundesteuer, offices
         f"99115004001005,100410100100,{offices['sb'].pk}\n"       # 8: duplicate of line 2
         f"99115004001005,10042\n"                                 # 9: too few fields
         f"99115004001005,10042,{offices['sb'].pk}\n"              # 10: fine (system import: any area of the Land)
+        f"99١١٥٠٠٤٠٠١٠٠٥,10042,{offices['sb'].pk}\n"              # 11: bad key (\d{12} took other digits)
     )
     before = Responsibility.objects.count()
     result = import_responsibilities(text.encode())
     lines = dict(result.errors)
-    assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9]
+    assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9, 11]
     assert "Leistungsschlüssel" in lines[3]
-    assert "kein gültiges Gebiet" in lines[4]
+    assert "kein gültiges Gebiet (Regionalschlüssel mit 2, 3, 5, 9 oder 12 Ziffern)" in lines[4]
+    assert "Leistungsschlüssel" in lines[11]
     assert "Gemeindeverzeichnis" in lines[5]
     assert "UUID" in lines[6]
     assert "schon eine Zuständigkeit" in lines[7]

@@ -136,6 +136,10 @@ def test_no_responsibility_in_this_area(saarland):
         ({"ars": "1004"}, "invalid_ars"),
         ({"ags": "abc"}, "invalid_ags"),
         ({"postcode": "6611"}, "invalid_postcode"),
+        # other scripts' digits: Python's \d took them (then "no responsibility" or "unknown" instead of invalid)
+        ({"ars": "١٠"}, "invalid_ars"),
+        ({"ags": "١٠٠٤١١٠٠"}, "invalid_ags"),
+        ({"postcode": "٦٦١١١"}, "invalid_postcode"),
         ({}, "missing_area"),
         ({"ars": "10", "postcode": "66111"}, "several_areas"),
     ],
@@ -150,6 +154,12 @@ def test_malformed_key():
     result = resolve("123", ars="10")
     assert result.status == "invalid" and result.reason == "invalid_leika_key"
     assert "123" in result.message
+    assert resolve("99١٠٢٠١٣٠٠٠٠٠٠", ars="10").reason == "invalid_leika_key"
+
+
+def test_malformed_ars_message_names_every_level():
+    result = resolve(KEY, ars="1004")
+    assert "(2, 3, 5, 9 oder 12 Ziffern)" in result.message
 
 
 def test_index_notices_writes_through_the_counter(saarland, layered):

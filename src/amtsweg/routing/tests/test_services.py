@@ -93,6 +93,10 @@ def test_responsibility_rules(saarland, offices):
         services.add_responsibility(KEY, "100419999999", sb.authority, sb)
     with pytest.raises(RoutingError, match="kein gültiger Leistungsschlüssel"):
         services.add_responsibility("12", "100410100100", sb.authority, sb)
+    with pytest.raises(RoutingError, match="kein gültiger Leistungsschlüssel"):  # stored before: \d{12} took it
+        services.add_responsibility("99١٠٢٠١٣٠٠٠٠٠٠", "100410100100", sb.authority, sb)
+    with pytest.raises(RoutingError, match="2, 3, 5, 9 oder 12"):
+        services.add_responsibility(KEY, "١٠", sb.authority, sb)
     with pytest.raises(RoutingError, match="gehört nicht"):
         services.add_responsibility(KEY, "100410100100", sb.authority, offices["vk"])
     # a Land's central destination may serve a Kommune of its Land

@@ -162,3 +162,25 @@ def test_orders_are_tenant_isolated(admin):
         services.configure(sub, user=other_admin, office_name="x", contact_email="x@x.example")
     with pytest.raises(PermissionDenied):
         services.end_subscription(sub, user=other_admin, on=date.today())
+
+
+def test_onboarding_takes_a_regierungsbezirk_authority():
+    """A Regierungspräsidium's area is a 3-digit ARS (Land + Regierungsbezirk, here 064 Darmstadt), which
+    routing stores; the onboarding refused it as "kein Regionalschlüssel (2, 5, 9 oder 12 Ziffern)"."""
+    from amtsweg.shop.onboarding import import_onboarding_csv
+
+    operator = UserFactory(land_operator=True, authority__land__code="06", authority__land__name="Hessen")
+    presidium = AuthorityFactory(land_office=True, land=operator.authority.land, area_ars="064",
+                                 name="Regierungspräsidium Darmstadt")
+    offer = OfferFactory(slug="waffenrecht", land_code="06")
+    header = "ars;angebot;zustaendige_stelle;email\n"
+    good = f"064;{offer.slug};Dezernat Waffenrecht;waffen@rpda.example\n"
+    bad = f"06x;{offer.slug};Amt;amt@rpda.example\n"
+
+    report = import_onboarding_csv((header + good + bad).encode(), user=operator)
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (3, "ARS „06x“ ist kein Regionalschlüssel (2, 3, 5, 9 oder 12 Ziffern).")]
+
+    report = import_onboarding_csv((header + good).encode(), user=operator)
+    assert report.ok, report.errors
+    assert Subscription.objects.get().authority == presidium

@@ -189,6 +189,26 @@ def test_only_the_land_creates_sender_clients_inside_its_land():
     assert sender.scopes == [f"send:region:DE{land}+send:service:urn:de:fim:leika:leistung:99012008001000"]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        # digits of another script passed \d and went into the stored scope (send:region:DE١٠)
+        ("region", "١٠", "2, 3, 5, 9 oder 12 Ziffern"),
+        ("leika_key", "99١٠٢٠١٣٠٠٠٠٠٠", "beginnt mit 99"),
+        ("region", "1004", "2, 3, 5, 9 oder 12 Ziffern"),
+    ],
+)
+def test_sender_form_takes_only_keys_routing_knows(field, value, message):
+    from amtsweg.submissions.forms import SenderClientForm
+
+    data = {"name": "Bauportal", "region": "10", "leika_key": "", field: value}
+    form = SenderClientForm(data, user=UserFactory(is_superuser=True))
+    assert not form.is_valid()
+    assert message in " ".join(form.errors[field])
+    assert SenderClientForm({**data, field: {"region": "100", "leika_key": "99012008001000"}[field]},
+                            user=UserFactory(is_superuser=True)).is_valid()
+
+
 def test_status_page_needs_the_signed_link_and_shows_verified_events(settings):
     responsibility = ResponsibilityFactory()
     submission = submit_payload(payload_for(responsibility))
