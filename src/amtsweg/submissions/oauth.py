@@ -31,7 +31,9 @@ from amtsweg.submissions.models import AccessToken, ApiClient
 
 TOKEN_LIFETIME = timedelta(minutes=30)
 
-SEND_RE = re.compile(r"^send:region:DE(\d{0,12})(?:\+send:service:(urn:[a-z0-9][a-z0-9-]{0,31}:[^\s+]+))?$")
+# The region is FIT-Connect's ServiceRegion (`^DE[0-9]{0,12}$`): "DE" and an ARS prefix of ASCII digits
+# (see amtsweg.core.keyformats; Python's \d would also take other scripts' digits).
+SEND_RE = re.compile(r"^send:region:DE([0-9]{0,12})(?:\+send:service:(urn:[a-z0-9][a-z0-9-]{0,31}:[^\s+]+))?$")
 SUBSCRIBE_RE = re.compile(r"^subscribe:destination:([0-9a-fA-F-]{32,36})$")
 MANAGE_RE = re.compile(r"^manage:destination:([0-9a-fA-F-]{32,36})$")
 
@@ -104,7 +106,8 @@ def revoke_client(client: ApiClient, *, actor) -> int:
 
 
 def is_valid_scope(scope: str) -> bool:
-    return bool(SEND_RE.match(scope) or SUBSCRIBE_RE.match(scope) or MANAGE_RE.match(scope))
+    """A scope a client may be given; whole-string matches (`$` alone would let a trailing newline through)."""
+    return any(pattern.fullmatch(scope) for pattern in (SEND_RE, SUBSCRIBE_RE, MANAGE_RE))
 
 
 def check_client(client_id: str, client_secret: str) -> ApiClient | None:

@@ -113,6 +113,23 @@ def test_a_kommune_admin_cannot_smuggle_another_destination_into_a_clients_scope
     assert client.scopes == [f"subscribe:destination:{own.pk}"]
 
 
+@pytest.mark.parametrize(
+    ("scope", "valid"),
+    [
+        ("send:region:DE10", True),
+        ("send:region:DE064", True),  # Regierungsbezirk Darmstadt
+        ("send:region:DE", True),  # FIT-Connect's ServiceRegion ^DE[0-9]{0,12}$: the whole country
+        ("send:region:DE100410100100+send:service:urn:de:fim:leika:leistung:99102013000000", True),
+        ("send:region:DE١٠", False),  # \d took Arabic-Indic digits into a stored scope
+        ("send:region:DE10\n", False),  # $ took a trailing newline
+        ("send:region:DE1004101001001", False),
+        ("subscribe:destination:0b3c5e8a-54a4-4c35-9d0e-5d2c1d4f6a7b\n", False),
+    ],
+)
+def test_scopes_are_checked_whole_and_with_ascii_region_keys(scope, valid):
+    assert oauth.is_valid_scope(scope) is valid
+
+
 def test_a_land_operator_sees_no_kommune_clients_and_cannot_revoke_them():
     kommune_client = ApiClientFactory(subscriber_for=DestinationFactory(), name="Verfahren der Kommune")
     operator = _land_operator_of(kommune_client.authority)
