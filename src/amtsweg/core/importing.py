@@ -213,7 +213,7 @@ def read_csv(
     return parse_csv(raw, errors, name=name, required=required, delimiter=delimiter, strip=strip)
 
 
-def parse_csv(  # noqa: C901, PLR0912 - one pass over the records; each branch is one documented rule
+def parse_csv(
     raw: bytes,
     errors: ErrorCollector,
     *,
