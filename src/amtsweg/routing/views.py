@@ -141,6 +141,9 @@ def destination_detail(request: HttpRequest, pk) -> HttpResponse:
         "keys": keys,
         "secret": secret,
         "responsibility_count": responsibilities.count(),
+        # Land operators read Kommune destinations but may not change them: controls that would only 404 are
+        # not offered (the write views stay the gate; this is about not showing dead ends).
+        "can_edit": Destination.objects.editable_by(request.user).filter(pk=destination.pk).exists(),
         "rotation_form": KeyRotationForm(destination=destination),
     })
 

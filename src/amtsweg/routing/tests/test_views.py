@@ -210,6 +210,25 @@ def test_land_operator_reads_but_never_changes_a_kommunes_destination(client, of
     assert sb.name != "X" and sb.keys.count() == 1
 
 
+def test_read_only_destination_page_offers_no_controls(client, offices, sb_staff):
+    """Walk finding after issue 12: the Land operator saw "Bearbeiten", the secret button and the key form
+    on a Kommune's destination, each leading to a 404. Read-only shows none; the Kommune's staff see them."""
+    sb = offices["sb"]
+    base = f"/verwaltung/zustellpunkte/{sb.pk}/"
+    controls = [base + "bearbeiten/", base + "geheimnis/", base + "schluessel/", "frist-beenden"]
+    login_staff(client, UserFactory(land_operator=True, authority=offices["land"].authority))
+    page = client.get(base).content.decode()
+    assert [url for url in controls if url in page] == []
+    assert "Schlüssel wechseln" not in page and "Neues Callback-Geheimnis erzeugen" not in page
+    listing = client.get("/verwaltung/zustellpunkte/").content.decode()
+    assert base + "bearbeiten/" not in listing
+    client.logout()
+    login_staff(client, sb_staff)
+    page = client.get(base).content.decode()
+    assert all(url in page for url in controls[:3])
+    assert "Schlüssel wechseln" in page and "Neues Callback-Geheimnis erzeugen" in page
+
+
 def test_check_page(client, hundesteuer, sb_staff):
     login_staff(client, sb_staff)
     page = client.get("/verwaltung/zustaendigkeiten/pruefen/", {"leika_key": KEY, "place": "66111"}).content.decode()
