@@ -4,6 +4,10 @@ Kommune administrators create subscriber clients (Fachverfahren) for their own A
 Land operators create sender clients (online services) for regions of their Land and subscriber clients for
 the Land's own destinations only, never for a Kommune's (`oauth.check_may_create`). The secret is
 shown once, right after creation, and only its hash is stored. Rows are read through the tenancy layer.
+
+Creation follows POST/redirect/GET: the POST keeps the fresh secret in the session under a one-time key and
+redirects to the client's "created" page, which pops it on first display. A reload of either page therefore
+neither creates a second client nor shows the secret again.
 """
 
 from __future__ import annotations
@@ -58,10 +62,23 @@ def client_create(request, kind: str):
             scopes = [f"subscribe:destination:{d.pk}" for d in destinations]
         client, secret = oauth.create_client(name=form.cleaned_data["name"], kind=kind, authority=authority,
                                              scopes=scopes, created_by=request.user)
-        response = render(request, "submissions/api_client_created.html", {"client": client, "secret": secret})
-        response["Cache-Control"] = "no-store"
-        return response
+        request.session[_secret_session_key(client.pk)] = secret
+        return redirect("submissions:api_client_created", pk=client.pk)
     return render(request, "submissions/api_client_form.html", {"form": form, "kind": kind})
+
+
+def _secret_session_key(pk: int) -> str:
+    return f"submissions.api_client_secret.{pk}"
+
+
+@manager_required
+def client_created(request, pk: int):
+    """Show a freshly created client's secret exactly once; afterwards say it cannot be shown again."""
+    client = get_object_or_404(ApiClient.objects.visible_to(request.user), pk=pk)
+    secret = request.session.pop(_secret_session_key(client.pk), None)
+    response = render(request, "submissions/api_client_created.html", {"client": client, "secret": secret})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

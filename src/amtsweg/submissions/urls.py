@@ -19,6 +19,7 @@ urlpatterns = [
     # Staff: API clients
     path("verwaltung/api-clients/", staff_views.client_list, name="api_clients"),
     path("verwaltung/api-clients/neu/<str:kind>/", staff_views.client_create, name="api_client_create"),
+    path("verwaltung/api-clients/<int:pk>/angelegt/", staff_views.client_created, name="api_client_created"),
     path("verwaltung/api-clients/<int:pk>/sperren/", staff_views.client_revoke, name="api_client_revoke"),
     # Applicant's status page (signed link)
     path("status/<str:reference>/", views.status_help, name="status_help"),

@@ -139,6 +139,9 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     # the Land's form offers only the Land's own destinations
     "submissions:api_client_create": ("GET", "/verwaltung/api-clients/neu/subscriber/",
                                       "login 403 403 200 200 200 200"),
+    # API clients of a Kommune: LandAccess.NONE; the secret is no longer in the session, so no role sees it
+    "submissions:api_client_created": ("GET", "/verwaltung/api-clients/{client}/angelegt/",
+                                       "login 403 403 200 404 404 200"),
     # API clients of a Kommune: LandAccess.NONE
     "submissions:api_client_revoke": ("POST", "/verwaltung/api-clients/{client}/sperren/",
                                       "login 403 403 302 404 404 302"),

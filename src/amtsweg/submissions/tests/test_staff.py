@@ -40,7 +40,9 @@ def test_kommune_admin_creates_a_subscriber_client_and_sees_the_secret_once():
     assert form.status_code == 200 and destination.name in form.content.decode()
     response = client.post("/verwaltung/api-clients/neu/subscriber/",
                            {"name": "Hundesteuer-Fachverfahren", "destinations": [str(destination.pk)]})
-    assert response.status_code == 200
+    assert response.status_code == 302  # POST/redirect/GET: a reload must not create a second client
+    response = client.get(response["Location"])
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     html = response.content.decode()
     client_id = re.search(r'id="client-id">([^<]+)<', html).group(1)
     secret = re.search(r'id="client-secret">([^<]+)<', html).group(1)
@@ -57,6 +59,25 @@ def test_kommune_admin_creates_a_subscriber_client_and_sees_the_secret_once():
     assert token.status_code == 200
     listing = client.get("/verwaltung/api-clients/").content.decode()
     assert "Hundesteuer-Fachverfahren" in listing and secret not in listing
+
+
+def test_reloading_after_creating_a_client_creates_no_second_one_and_never_shows_the_secret_again():
+    destination = DestinationFactory()
+    admin = UserFactory(kommune_admin=True, authority=destination.authority)
+    client = _staff_client(admin)
+    data = {"name": "Hundesteuer-Fachverfahren", "destinations": [str(destination.pk)]}
+    created = client.post("/verwaltung/api-clients/neu/subscriber/", data, follow=True)
+    secret = re.search(r'id="client-secret">([^<]+)<', created.content.decode()).group(1)
+    page_url = created.redirect_chain[-1][0]
+
+    reloaded = client.get(page_url)  # what the browser reloads after the redirect
+    html = reloaded.content.decode()
+    assert reloaded.status_code == 200 and secret not in html and 'id="client-secret"' not in html
+    assert "bereits angezeigt und kann nicht erneut angezeigt werden" in html
+    assert ApiClient.objects.filter(name="Hundesteuer-Fachverfahren", is_active=True).count() == 1
+    assert AuditEntry.objects.filter(action="api_client.created").count() == 1
+    other_admin = UserFactory(kommune_admin=True)  # another Kommune never sees the page
+    assert _staff_client(other_admin).get(page_url).status_code == 404
 
 
 def test_an_admin_cannot_pick_another_kommunes_destination():
@@ -149,7 +170,7 @@ def test_a_land_operator_creates_clients_for_the_lands_own_destinations():
     operator = _land_operator_of(land_destination.authority)
     response = _staff_client(operator).post("/verwaltung/api-clients/neu/subscriber/",
                                             {"name": "Landesverfahren", "destinations": [str(land_destination.pk)]})
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert ApiClient.objects.get(name="Landesverfahren").authority == land_destination.authority
 
 
@@ -200,7 +221,7 @@ def test_only_the_land_creates_sender_clients_inside_its_land():
     assert outside.status_code == 200 and "in Ihrem Land" in outside.content.decode()
     created = client.post("/verwaltung/api-clients/neu/sender/",
                           {"name": "Bauportal", "region": land, "leika_key": "99012008001000"})
-    assert created.status_code == 200
+    assert created.status_code == 302
     sender = ApiClient.objects.get(name="Bauportal")
     assert sender.kind == ApiClient.Kind.SENDER
     assert sender.scopes == [f"send:region:DE{land}+send:service:urn:de:fim:leika:leistung:99012008001000"]
