@@ -15,12 +15,15 @@ their Authority at `/verwaltung/protokoll/` (`AuditEntry.objects.visible_to(user
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from amtsweg.accounts.models import AuditEntry, Authority
+from amtsweg.accounts.models import AuditEntry, Authority, User
 
 # Action codes and how the protocol page names them. Record only codes listed here (a test checks it).
 ACTIONS = {
@@ -39,6 +42,89 @@ ACTIONS = {
     "api_client.created": _("API-Zugang angelegt"),
     "api_client.revoked": _("API-Zugang gesperrt, Tokens widerrufen"),
 }
+
+
+# How the protocol page names the keys of `details`. The stored keys stay English and stable (they are data);
+# only the page translates them. An unknown key is shown as it is rather than hidden.
+DETAIL_LABELS = {
+    "name": _("Name"),
+    "channels": _("Zustellwege"),
+    "callback_url": _("Callback-Adresse"),
+    "notification_email": _("E-Mail für Benachrichtigungen"),
+    "status": _("Status"),
+    "metadata_versions": _("Metadaten-Versionen"),
+    "submission_schemas": _("Antragsschemata"),
+    "destination": _("Zustellpunkt"),
+    "kid": _("Schlüssel-ID (kid)"),
+    "purpose": _("Verwendung"),
+    "valid_until": _("Zum Entschlüsseln gültig bis"),
+    "grace_days": _("Übergangsfrist (Tage)"),
+    "client_id": _("Client-ID"),
+    "kind": _("Art"),
+    "scopes": _("Berechtigungen (Scopes)"),
+    "tokens_revoked": _("Widerrufene Tokens"),
+    "username": _("Benutzername"),
+    "role": _("Rolle"),
+    "activation_link_to": _("Aktivierungslink an"),
+    "devices": _("Entfernte Geräte"),
+    "area_ars": _("Gebiet (ARS)"),
+    "email": _("E-Mail"),
+    "phone": _("Telefon"),
+    "street": _("Straße und Hausnummer"),
+    "postcode": _("Postleitzahl"),
+    "city": _("Ort"),
+    "website": _("Webseite"),
+    "opening_hours": _("Öffnungszeiten"),
+}
+
+# Stored code values the page names in German (role, key purpose, destination status). Purpose and status
+# belong to routing, which builds on accounts, so their labels are repeated here rather than imported.
+DETAIL_VALUES = {
+    **dict(User.Role.choices),
+    "encryption": _("Verschlüsselung"),
+    "signature": _("Signaturprüfung"),
+    "created": _("angelegt"),
+    "active": _("aktiv"),
+    "inactive": _("inaktiv"),
+    "decommissioned": _("stillgelegt"),
+}
+
+# Keys whose values are ISO timestamps (stored in UTC); shown in the site's time zone like the time column.
+_DATETIME_KEYS = {"valid_until"}
+
+
+def format_details(details: dict | None) -> list[tuple[str, str]]:
+    """`details` of an entry as (German label, readable value) pairs for the protocol page.
+
+    Only the display changes: the stored JSON keeps its stable English keys and raw values, so exports and
+    later code can still rely on them.
+    """
+    return [(str(DETAIL_LABELS.get(name, name)), _format_value(name, value))
+            for name, value in (details or {}).items()]
+
+
+def _format_value(name: str, value: Any) -> str:
+    if isinstance(value, dict) and set(value) == {"from", "to"}:
+        return f"{_format_value(name, value['from'])} → {_format_value(name, value['to'])}"
+    if isinstance(value, dict):
+        return "; ".join(f"{label}: {text}" for label, text in format_details(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_format_value(name, item) for item in value) or "–"
+    if isinstance(value, bool):
+        return str(_("ja") if value else _("nein"))
+    if value is None or value == "":
+        return "–"
+    if name in _DATETIME_KEYS and isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            value = parsed
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+        return formats.date_format(timezone.localtime(value), "d.m.Y H:i:s")
+    if isinstance(value, str) and value in DETAIL_VALUES:
+        return str(DETAIL_VALUES[value])
+    return str(value)
 
 
 def record(actor: Any, authority: Authority, action: str, target: models.Model,

@@ -447,7 +447,7 @@ def audit_log_view(request: HttpRequest) -> HttpResponse:
     """The audit trail of the Authorities in the user's scope, newest first (read-only)."""
     entries = AuditEntry.objects.visible_to(request.user).select_related("authority")
     page = Paginator(entries, 50).get_page(request.GET.get("seite"))
-    rows = [(entry, audit.label(entry.action)) for entry in page]
+    rows = [(entry, audit.label(entry.action), audit.format_details(entry.details)) for entry in page]
     return render(request, "accounts/audit_log.html", {"page": page, "rows": rows})
 
 

@@ -72,3 +72,37 @@ def test_contact_changes_are_recorded_also_when_the_land_makes_them(client, komm
     admin_a = UserFactory(authority=kommune_a, kommune_admin=True)
     login_staff(client, admin_a)
     assert "Kontaktdaten der Behörde geändert" in client.get(PAGE).content.decode()
+
+
+def test_details_are_shown_in_german_without_changing_what_is_stored(kommune_a):
+    """Walk finding after issue 12: "Einzelheiten" showed Python dict reprs with English keys and UTC ISO
+    timestamps next to a local time column."""
+    details = {
+        "channels": {"from": ["pull"], "to": ["pull", "callback"]},
+        "purpose": "encryption",
+        "valid_until": "2026-12-03T07:30:00+00:00",
+        "role": "kommune_admin",
+        "scopes": [],
+        "mystery": 3,
+    }
+    assert audit.format_details(details) == [
+        ("Zustellwege", "pull → pull, callback"),
+        ("Verwendung", "Verschlüsselung"),
+        ("Zum Entschlüsseln gültig bis", "03.12.2026 08:30:00"),
+        ("Rolle", "Kommune: Administration"),
+        ("Berechtigungen (Scopes)", "–"),
+        ("mystery", "3"),
+    ]
+    entry = audit.record(None, kommune_a, "destination.changed", kommune_a, details)
+    entry.refresh_from_db()
+    assert entry.details == details
+
+
+def test_the_protocol_page_renders_the_formatted_details(client, kommune_a):
+    admin = UserFactory(authority=kommune_a, kommune_admin=True)
+    audit.record(admin, kommune_a, "authority.changed", kommune_a,
+                 {"opening_hours": {"from": "", "to": "Mo 8–12"}})
+    login_staff(client, admin)
+    page = client.get(PAGE).content.decode()
+    assert "Öffnungszeiten: – → Mo 8–12" in page
+    assert "{&#x27;from&#x27;" not in page and "opening_hours" not in page
