@@ -221,6 +221,7 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "amtsweg.core.problems.csrf_failure"  # German page in the site's frame; problem+json on APIs
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

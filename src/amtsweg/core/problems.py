@@ -9,6 +9,8 @@ caused by its own bad input. Three ways an error reaches a client, all end here:
 * Errors Django answers before or outside a view (an unknown path under an API prefix, a body above
   `DATA_UPLOAD_MAX_MEMORY_SIZE`, an unhandled exception): `handler400/403/404/500`, hooked in
   `amtsweg.urls`, answer a problem document under `API_PATH_PREFIXES` and the German page elsewhere.
+* A failed CSRF check (`CSRF_FAILURE_VIEW`): `csrf_failure`, a German page that explains the form expired,
+  instead of Django's unstyled technical page; a problem document under the API prefixes.
 * Views with their own problem types (the FIT-Connect Submission and Routing APIs keep the type URIs of
   the specifications) use `problem_response` or their own helper with the same shape.
 
@@ -22,6 +24,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -131,3 +135,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return problem_response(500, detail="An internal error occurred; it has been logged.",
                                 instance=request.path)
     return defaults.server_error(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """`CSRF_FAILURE_VIEW`: usually a form left open until its token or session expired, not an attack.
+
+    People get a page in the site's frame that says so and leads back to the form (the referring page when
+    it is on this site, else the start page); `reason` is Django's technical text and is never shown.
+    """
+    if is_api_path(request.path):
+        return problem_response(403, detail="CSRF verification failed.", instance=request.path)
+    referer = request.headers.get("referer", "")
+    back = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                      require_https=request.is_secure()) else ""
+    return render(request, "csrf_failure.html", {"back": back}, status=403)
