@@ -29,6 +29,7 @@ get only the one-time `check`, open to rebinding between check and connect.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import re
@@ -279,23 +280,81 @@ class _CheckingBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-class GuardedTransport(httpx.HTTPTransport):
-    """httpx's transport (request mapping, httpx exceptions) over a pool whose connections are checked.
+# httpcore's exceptions as httpx's of the same name, most specific first (what callers catch: `httpx.HTTPError`).
+_HTTPX_ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout), (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout), (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.ConnectError, httpx.ConnectError), (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError), (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError), (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol), (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.NetworkError, httpx.NetworkError), (httpcore.ProtocolError, httpx.ProtocolError),
+)
 
-    httpx has no public parameter for httpcore's `network_backend`, so the pool is replaced after
-    `HTTPTransport.__init__`; `delivery/tests/test_ssrf.py` proves the check runs at connect time, so an
-    httpx upgrade that changes this fails loudly there.
+
+@contextlib.contextmanager
+def _as_httpx_errors() -> typing.Iterator[None]:
+    """Raise httpcore's errors as httpx's; anything else (`Refused` from the connect-time check) unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        for httpcore_error, httpx_error in _HTTPX_ERRORS:
+            if isinstance(exc, httpcore_error):
+                raise httpx_error(str(exc)) from exc
+        raise
+
+
+class _ResponseStream(httpx.SyncByteStream):
+    def __init__(self, stream: typing.Iterable[bytes]) -> None:
+        self.stream = stream
+
+    def __iter__(self) -> typing.Iterator[bytes]:
+        with _as_httpx_errors():
+            yield from self.stream
+
+    def close(self) -> None:
+        close = getattr(self.stream, "close", None)
+        if close is not None:
+            close()
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """An httpx transport over httpcore's connection pool with the checking network backend.
+
+    httpx's `HTTPTransport` takes no `network_backend`, so this transport maps requests, responses and
+    errors between httpx and httpcore itself, on both libraries' public APIs only (issue 13), instead of
+    replacing `HTTPTransport`'s private pool. No proxy (a proxy would resolve the name itself, after our
+    check), no environment settings.
     """
 
     def __init__(self, allowed: typing.Sequence[IPNetwork] = ()) -> None:
-        super().__init__(trust_env=False)
-        self._pool = httpcore.ConnectionPool(
+        self.connections = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
-            max_connections=100,
+            max_connections=100,  # httpx's default limits
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
             network_backend=_CheckingBackend(allowed),
         )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        url = request.url
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _as_httpx_errors():
+            response = self.connections.handle_request(core_request)
+        assert isinstance(response.stream, typing.Iterable)
+        return httpx.Response(status_code=response.status, headers=response.headers,
+                              stream=_ResponseStream(response.stream), extensions=response.extensions)
+
+    def close(self) -> None:
+        with _as_httpx_errors():
+            self.connections.close()
 
 
 def client(timeout: float, allowed: typing.Sequence[IPNetwork] = ()) -> httpx.Client:

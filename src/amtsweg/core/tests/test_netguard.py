@@ -6,8 +6,12 @@ One row per kind of address, with the reason it is (not) public, so a Python upg
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
+import re
 
+import httpcore
+import httpx
 import pytest
 
 from amtsweg.core import netguard
@@ -76,3 +80,15 @@ def test_the_allow_list_reaches_the_url_checks(settings):
     assert "nicht öffentliche" in netguard.static_problem("https://10.21.1.2/cb", allowed)
     assert "https://" in netguard.static_problem("http://10.20.1.2/cb", allowed)  # still https only
     assert "localhost" in netguard.static_problem("https://localhost/cb", netguard.parse_networks("127.0.0.0/8"))
+
+
+def test_the_guarded_transport_stands_on_public_httpx_and_httpcore_names_only():
+    """Issue 13: an httpx or httpcore upgrade must not silently drop the connect-time check, so netguard
+    names only what the two libraries export, and none of the private attributes httpx's own transport and
+    client keep (`_pool` was replaced under `HTTPTransport` before)."""
+    source = inspect.getsource(netguard)
+    for module in (httpx, httpcore):
+        assert set(re.findall(rf"\b{module.__name__}\.(\w+)", source)) <= set(module.__all__), module.__name__
+    private = {name for owner in (httpx.HTTPTransport(), httpx.Client()) for name in vars(owner)
+               if name.startswith("_") and not name.startswith("__")}
+    assert private and not set(re.findall(r"\.(_\w+)", source)) & private

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 
+import httpx
 import pytest
 from django.test import Client
 
@@ -412,5 +413,31 @@ def test_the_client_reaches_the_allowed_network_and_nothing_else(dns):
         with netguard.client(5, netguard.parse_networks("10.0.0.0/8")) as client, pytest.raises(netguard.Refused):
             client.post(f"http://fv.test:{port}/cb", content=b"{}")
         assert len(endpoint.requests) == 1
+    finally:
+        endpoint.close()
+
+
+def test_the_guarded_client_raises_httpx_errors(dns):
+    """What the callback channels catch (`httpx.HTTPError`) is what the guarded transport raises: httpcore's
+    errors arrive as httpx's of the same kind."""
+    loopback = netguard.parse_networks("127.0.0.0/8")
+    endpoint = Endpoint(delay=1.0)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    try:
+        port = endpoint.server.server_address[1]
+        dns.answers["fv.test"] = [["127.0.0.1"]]
+        with netguard.client(0.2, loopback) as client:
+            with pytest.raises(httpx.ReadTimeout):
+                client.post(f"http://fv.test:{port}/cb", content=b"{}")
+            with pytest.raises(httpx.ConnectError):
+                client.post(f"http://fv.test:{closed_port}/cb", content=b"{}")
+            with pytest.raises(httpx.ConnectError, match="unknown test name"):
+                client.post("https://unbekannt.test/cb", content=b"{}")
+        endpoint.delay = 0
+        with netguard.client(5, loopback) as client, client.stream("POST", f"http://fv.test:{port}/cb") as response:
+            assert response.status_code == 200 and response.read() == b""
     finally:
         endpoint.close()
