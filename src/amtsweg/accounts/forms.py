@@ -87,17 +87,21 @@ class TokenForm(KernFormMixin, forms.Form):
 
 
 CONTACT_FIELDS = ["street", "postcode", "city", "phone", "email", "website", "opening_hours"]
+# The model field is a TextField (no database limit), so the form sets the limit: a week of opening hours with
+# notes fits easily; 240,000 characters once did too, which a public contact page should not show.
+OPENING_HOURS_MAX_LENGTH = 1000
 
 
 class AuthorityContactForm(KernFormMixin, forms.ModelForm):
+    opening_hours = forms.CharField(
+        label=_("Öffnungszeiten"), required=False, max_length=OPENING_HOURS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}), help_text=_("Zum Beispiel: Mo–Fr 8–12 Uhr, Do 14–18 Uhr"),
+    )
+
     class Meta:
         model = Authority
         fields = CONTACT_FIELDS
-        widgets = {"opening_hours": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {
-            "opening_hours": _("Zum Beispiel: Mo–Fr 8–12 Uhr, Do 14–18 Uhr"),
-            "website": _("Mit https://"),
-        }
+        help_texts = {"website": _("Mit https://")}
 
     def clean_postcode(self) -> str:
         postcode = self.cleaned_data["postcode"].strip()

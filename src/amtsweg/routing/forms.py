@@ -72,6 +72,9 @@ class KeyFieldsMixin:
 CHANNEL_HELP = _("Abruf: das Fachverfahren holt Anträge über die Submission-API ab. Callback: Amtsweg meldet neue "
                  "Anträge an eine HTTPS-Adresse (signiert mit HMAC-SHA512). E-Mail: nur ein Hinweis ohne "
                  "personenbezogene Daten.")
+# A public RSA-4096 JWK is about 1 KB; with an x5c certificate chain a few KB. Anything far larger is not a
+# key, and is refused before it is parsed.
+JWK_MAX_LENGTH = 16_000
 KEY_HELP = _("Öffentlicher RSA-Schlüssel mit 4096 Bit als JWK (JSON), mit kid, alg RSA-OAEP-256 und key_ops "
              "[\"wrapKey\"]. Niemals den privaten Schlüssel einfügen.")
 SIG_KEY_HELP = _("Öffentlicher RSA-Schlüssel mit 4096 Bit als JWK, mit kid, alg PS512 und key_ops [\"verify\"].")
@@ -86,12 +89,13 @@ class DestinationForm(KernFormMixin, KeyFieldsMixin, forms.Form):
         label=_("Zustellwege"), choices=Destination.Channel.choices, widget=forms.CheckboxSelectMultiple,
         help_text=CHANNEL_HELP,
     )
-    callback_url = forms.URLField(label=_("Callback-Adresse (HTTPS)"), required=False, assume_scheme="https")
+    callback_url = forms.URLField(label=_("Callback-Adresse (HTTPS)"), required=False, assume_scheme="https",
+                                  max_length=200)  # the model URLField's length
     notification_email = forms.EmailField(label=_("E-Mail für Benachrichtigungen"), required=False)
     encryption_key = forms.CharField(label=_("Verschlüsselungsschlüssel (JWK)"), widget=forms.Textarea(TEXTAREA),
-                                     help_text=KEY_HELP)
+                                     max_length=JWK_MAX_LENGTH, help_text=KEY_HELP)
     signature_key = forms.CharField(label=_("Signaturprüfschlüssel (JWK)"), widget=forms.Textarea(TEXTAREA),
-                                    required=False, help_text=SIG_KEY_HELP)
+                                    max_length=JWK_MAX_LENGTH, required=False, help_text=SIG_KEY_HELP)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,6 +154,7 @@ class KeyRotationForm(KernFormMixin, KeyFieldsMixin, forms.Form):
     purpose = forms.ChoiceField(label=_("Verwendung"), choices=[("encryption", _("Verschlüsselung")),
                                                                  ("signature", _("Signaturprüfung"))])
     jwk = forms.CharField(label=_("Neuer öffentlicher Schlüssel (JWK)"), widget=forms.Textarea(TEXTAREA),
+                          max_length=JWK_MAX_LENGTH,
                           help_text=_("Der neue Schlüssel wird sofort aktiv. Der bisherige bleibt während der "
                                       "Übergangsfrist zum Entschlüsseln gültig."))
     grace_days = forms.IntegerField(label=_("Übergangsfrist in Tagen"), min_value=0, max_value=365, initial=30)

@@ -16,6 +16,10 @@ class AcceptAgreementForm(forms.Form):
     )
 
 
+# Same as the Authority's opening hours (accounts.forms): a week with notes fits easily.
+OPENING_HOURS_MAX_LENGTH = 1000
+
+
 class ConfigureForm(forms.Form):
     office_name = forms.CharField(label=_("Zuständige Stelle"), max_length=200,
                                   error_messages={"required": _("Bitte geben Sie die zuständige Stelle an.")})
@@ -23,7 +27,9 @@ class ConfigureForm(forms.Form):
                                      error_messages={"required": _("Bitte geben Sie eine Kontakt-E-Mail an."),
                                                      "invalid": _("Bitte geben Sie eine gültige E-Mail-Adresse an.")})
     contact_phone = forms.CharField(label=_("Telefon"), max_length=50, required=False)
-    opening_hours = forms.CharField(label=_("Öffnungszeiten"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The model field is a TextField; the limit lives here (and in the bulk onboarding).
+    opening_hours = forms.CharField(label=_("Öffnungszeiten"), required=False, max_length=OPENING_HOURS_MAX_LENGTH,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
     local_fee = forms.DecimalField(label=_("Gebühr vor Ort in Euro (optional)"), required=False, min_value=Decimal("0"),
                                    max_digits=8, decimal_places=2,
                                    error_messages={"invalid": _("Bitte geben Sie einen Betrag wie 12,50 an."),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from amtsweg.accounts.models import Authority, User
 from amtsweg.core import keyformats
 from amtsweg.core.importing import UPLOAD, ErrorCollector, parse_csv
+from amtsweg.shop.forms import OPENING_HOURS_MAX_LENGTH
 
 from .models import Offer, Subscription
 
@@ -47,6 +48,11 @@ class OnboardingReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+# The same limits as the staff form (ConfigureForm) and the model: the bulk path must not store more than
+# a Kommune may type (opening hours are a TextField without a database limit).
+TEXT_LIMITS = {"zustaendige_stelle": 200, "telefon": 50, "oeffnungszeiten": OPENING_HOURS_MAX_LENGTH}
 
 
 def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
@@ -88,6 +94,10 @@ def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
                           % {"v": offer.slug, "s": offer.get_status_display()})
         if not row.get("zustaendige_stelle"):
             errors.append(_("Zuständige Stelle fehlt."))
+        for column, limit in TEXT_LIMITS.items():
+            if len(row.get(column, "")) > limit:
+                errors.append(_("Spalte „%(column)s“ hat mehr als %(limit)s Zeichen.")
+                              % {"column": column, "limit": limit})
         try:
             validate_email(row.get("email", ""))
         except Exception:  # noqa: BLE001 - Django raises ValidationError; any failure is the same for the report

@@ -326,3 +326,15 @@ def test_staff_pages_are_not_cached(client, admin_a):
     login_staff(client, admin_a)
     response = client.get("/verwaltung/")
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("form_class", ["AuthorityContactForm", "AuthorityCreateForm"])
+def test_authority_opening_hours_have_a_server_side_limit(form_class):
+    """Walk finding after issue 12: "Öffnungszeiten" accepted 240,000 characters."""
+    from amtsweg.accounts import forms
+
+    form = getattr(forms, form_class)({"opening_hours": "x" * 1001})
+    assert not form.is_valid()
+    assert "höchstens 1000 Zeichen" in form.errors["opening_hours"][0]
+    assert 'maxlength="1000"' in str(form["opening_hours"])
+    assert forms.AuthorityContactForm({"opening_hours": "x" * 1000}).errors.get("opening_hours") is None

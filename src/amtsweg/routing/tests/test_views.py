@@ -283,3 +283,17 @@ def test_online_link_providers(client, hundesteuer, hundesteuer_service):
         assert "Online beantragen" in page and "/shop/hundesteuer/" in page
     finally:
         unregister_online_service_link_provider(provider)
+
+
+def test_key_fields_refuse_oversized_input_before_parsing(offices):
+    """Walk finding after issue 12: staff text fields had no maximum length."""
+    from amtsweg.routing.forms import JWK_MAX_LENGTH, DestinationForm, KeyRotationForm
+
+    huge = "x" * (JWK_MAX_LENGTH + 1)
+    form = KeyRotationForm({"purpose": "encryption", "grace_days": 0, "jwk": huge}, destination=offices["sb"])
+    assert not form.is_valid() and f"höchstens {JWK_MAX_LENGTH} Zeichen" in form.errors["jwk"][0]
+    form = DestinationForm({"name": "X", "channels": ["pull"], "encryption_key": huge, "signature_key": huge,
+                            "callback_url": "https://x.example/" + "a" * 300})
+    assert not form.is_valid()
+    assert {"encryption_key", "signature_key", "callback_url"} <= set(form.errors)
+    assert f'maxlength="{JWK_MAX_LENGTH}"' in str(form["encryption_key"])

@@ -90,3 +90,25 @@ def test_a_file_in_a_windows_encoding_is_refused_with_a_german_hint_and_its_line
     [error] = report.errors
     assert error.line == 2
     assert "UTF-8" in error.reason and "CSV UTF-8" in error.reason
+
+
+def test_overlong_opening_hours_are_refused_like_in_the_staff_form(operator):
+    """Walk finding after issue 12: opening hours had no length limit anywhere."""
+    offer = OfferFactory(slug="hundesteuer")
+    good = AuthorityFactory()
+    text = HEADER + f"{good.area_ars};{offer.slug};Steueramt;steuer@x.example;{'x' * 1001}\n"
+
+    report = import_onboarding_csv(text.encode(), user=operator)
+
+    assert [(e.line, "oeffnungszeiten" in e.reason) for e in report.errors] == [(2, True)]
+    assert not Subscription.objects.exists()
+
+
+def test_the_configure_form_limits_the_opening_hours():
+    from amtsweg.shop.forms import ConfigureForm
+
+    data = {"office_name": "Steueramt", "contact_email": "steuer@x.example", "opening_hours": "x" * 1001}
+    form = ConfigureForm(data)
+    assert not form.is_valid()
+    assert "höchstens 1000 Zeichen" in form.errors["opening_hours"][0]
+    assert 'maxlength="1000"' in str(form["opening_hours"])
