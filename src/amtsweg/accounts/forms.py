@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from amtsweg.accounts.access import is_staff_account
 from amtsweg.accounts.models import Authority, User
 from amtsweg.core import keyformats
+from amtsweg.core.formfields import AddressField
 
 
 class KernFormMixin:
@@ -101,6 +102,9 @@ class AuthorityContactForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = Authority
         fields = CONTACT_FIELDS
+        field_classes = {"website": AddressField}
+        error_messages = {"website": {"invalid": _("Bitte geben Sie eine gültige Internetadresse mit höchstens "
+                                                   "200 Zeichen ein, zum Beispiel https://www.gemeinde.de/.")}}
         help_texts = {"website": _("Mit https://")}
 
     def clean_postcode(self) -> str:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import Authority
 from amtsweg.core import netguard
+from amtsweg.core.formfields import AddressField
 from amtsweg.routing.keys import KeyValidationError, parse_jwk_text, validate_public_jwk
 from amtsweg.routing.models import Destination
 
@@ -80,6 +81,16 @@ KEY_HELP = _("Öffentlicher RSA-Schlüssel mit 4096 Bit als JWK (JSON), mit kid,
 SIG_KEY_HELP = _("Öffentlicher RSA-Schlüssel mit 4096 Bit als JWK, mit kid, alg PS512 und key_ops [\"verify\"].")
 
 
+CALLBACK_URL_INVALID = _("Bitte geben Sie eine gültige https-Adresse mit höchstens 200 Zeichen ein, zum Beispiel "
+                         "https://fachverfahren.example.de/eingang.")
+CALLBACK_URL_MISSING = _("Für die Zustellung per Callback fehlt die Adresse.")
+
+
+def callback_url_field() -> AddressField:
+    return AddressField(label=_("Callback-Adresse (HTTPS)"), required=False, assume_scheme="https",
+                        max_length=200, error_messages={"invalid": CALLBACK_URL_INVALID})  # the model field's length
+
+
 class DestinationForm(KernFormMixin, KeyFieldsMixin, forms.Form):
     key_fields = {"encryption_key": "encryption", "signature_key": "signature"}
 
@@ -89,8 +100,7 @@ class DestinationForm(KernFormMixin, KeyFieldsMixin, forms.Form):
         label=_("Zustellwege"), choices=Destination.Channel.choices, widget=forms.CheckboxSelectMultiple,
         help_text=CHANNEL_HELP,
     )
-    callback_url = forms.URLField(label=_("Callback-Adresse (HTTPS)"), required=False, assume_scheme="https",
-                                  max_length=200)  # the model URLField's length
+    callback_url = callback_url_field()
     notification_email = forms.EmailField(label=_("E-Mail für Benachrichtigungen"), required=False)
     encryption_key = forms.CharField(label=_("Verschlüsselungsschlüssel (JWK)"), widget=forms.Textarea(TEXTAREA),
                                      max_length=JWK_MAX_LENGTH, help_text=KEY_HELP)
@@ -118,8 +128,8 @@ class DestinationForm(KernFormMixin, KeyFieldsMixin, forms.Form):
                                               "vergeben."))
         channels = data.get("channels") or []
         url = data.get("callback_url")
-        if "callback" in channels and not url:
-            self.add_error("callback_url", _("Für die Zustellung per Callback fehlt die Adresse."))
+        if "callback" in channels and not url and "callback_url" not in self.errors:  # not missing: malformed
+            self.add_error("callback_url", CALLBACK_URL_MISSING)
         elif url and (problem := netguard.destination_callback_problem(url)):  # as Destination.clean
             self.add_error("callback_url", problem)
         if "email" in channels and not data.get("notification_email"):
@@ -132,17 +142,29 @@ class DestinationEditForm(KernFormMixin, forms.ModelForm):
         label=_("Zustellwege"), choices=Destination.Channel.choices, widget=forms.CheckboxSelectMultiple,
         help_text=CHANNEL_HELP,
     )
+    callback_url = callback_url_field()
 
     class Meta:
         model = Destination
         fields = ["name", "channels", "callback_url", "notification_email", "status"]
+
+    def add_error(self, field, error) -> None:
+        """One reason for the callback address: `Destination.clean` runs even after the field failed, sees
+        the old (empty) address and would add "fehlt die Adresse" under "keine gültige Adresse"."""
+        if isinstance(error, forms.ValidationError) and hasattr(error, "error_dict") and "callback_url" in self.errors:
+            error = forms.ValidationError({k: v for k, v in error.error_dict.items() if k != "callback_url"})
+            if not error.error_dict:
+                return
+        elif field == "callback_url" and "callback_url" in self.errors:
+            return
+        super().add_error(field, error)
 
     def clean(self):
         data = super().clean()
         channels = data.get("channels") or []
         # The callback URL's guard runs in Destination.clean (a ModelForm validates the model too).
         if "callback" in channels and not data.get("callback_url"):
-            self.add_error("callback_url", _("Für die Zustellung per Callback fehlt die Adresse."))
+            self.add_error("callback_url", CALLBACK_URL_MISSING)
         if "email" in channels and not data.get("notification_email"):
             self.add_error("notification_email", _("Für Benachrichtigungen per E-Mail fehlt die E-Mail-Adresse."))
         return data
