@@ -38,10 +38,10 @@ from rest_framework.parsers import BaseParser, FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from amtsweg.core import netguard, parsers, platform_keys
+from amtsweg.core import netguard, platform_keys
 from amtsweg.core.parsers import JSONParser
 from amtsweg.routing.models import Destination, DestinationKey, Responsibility
-from amtsweg.submissions import events, oauth, services
+from amtsweg.submissions import events, oauth, services, subscriber
 from amtsweg.submissions.errors import (
     PROBLEM_BASE,
     Forbidden,
@@ -51,7 +51,7 @@ from amtsweg.submissions.errors import (
     Unprocessable,
     UnsupportedMediaType,
 )
-from amtsweg.submissions.models import Case, Event, Submission, SubmissionAttachment
+from amtsweg.submissions.models import Case, Event, Submission
 
 API_VERSION = {"major": 1, "minor": 1, "patch": 3}
 JOSE_PATTERN = r"^[a-zA-Z0-9-_=.]+$"
@@ -460,18 +460,12 @@ class SubmissionsView(SubmissionAPIView):
         destination_param = request.query_params.get("destinationId")
         if destination_param:
             try:
-                destination_ids = {str(uuid.UUID(destination_param))}
+                destination_param = uuid.UUID(destination_param)
             except ValueError as exc:
                 raise ParseError("destinationId must be a UUID.") from exc
-            if not grant.can_subscribe(next(iter(destination_ids))):
-                raise Forbidden("Dieser Zugang darf Einreichungen dieses Zustellpunkts nicht abholen.")
-        else:
-            destination_ids = set(grant.subscribe)
-            if not destination_ids:
-                raise Forbidden("Dieser Zugang ist kein empfangendes System (subscribe:destination:<id>).")
-        queryset = Submission.objects.waiting_for(destination_ids).order_by("submitted_at", "id")
-        total = queryset.count()
-        rows = list(queryset.values_list("destination_id", "id", "case_id")[offset:offset + limit])
+        page = subscriber.list_waiting(subscriber.Subscriber.for_grant(grant), destination_param or None,
+                                       limit=limit, offset=offset)
+        total, rows = page.total, page.rows
         return Response({
             "count": len(rows),
             "offset": offset,
@@ -520,31 +514,16 @@ class SubmissionsView(SubmissionAPIView):
         )
 
 
-def _for_subscriber(grant: oauth.Grant, submission_id: str) -> Submission:
-    """A submission of one of the grant's destinations that is ready for pick-up, or 404."""
-    pk = SubmissionAPIView.uuid_or_404(submission_id, "Einreichung")
-    try:
-        submission = Submission.objects.get(pk=pk)  # unordered: .first() would add ORDER BY
-    except Submission.DoesNotExist:
-        submission = None
-    if submission is None or not grant.can_subscribe(submission.destination_id):
-        raise NotFound("Einreichung nicht gefunden.")
-    if submission.status not in (Submission.Status.SUBMITTED, Submission.Status.FORWARDED):
-        raise NotFound("Einreichung nicht gefunden oder nicht abholbereit.")
-    return submission
-
-
 class SubmissionView(SubmissionAPIView):
     @extend_schema(operation_id="get-submission", tags=["Einreichungsempfang"], summary="Einreichung abrufen",
                    parameters=_path("submission_id"),
                    responses={200: SubmissionSerializer, **_errors(400, 401, 403, 404)})
     def get(self, request, submission_id):
-        submission = _for_subscriber(self.grant(), submission_id)
-        services.mark_forwarded(submission)
-        body = _submission_reduced(submission)
-        body["encryptedMetadata"] = submission.encrypted_metadata
-        if submission.encrypted_data:
-            body["encryptedData"] = submission.encrypted_data
+        fetched = subscriber.fetch(subscriber.Subscriber.for_grant(self.grant()), submission_id)
+        body = _submission_reduced(fetched.submission)
+        body["encryptedMetadata"] = fetched.encrypted_metadata
+        if fetched.encrypted_data:
+            body["encryptedData"] = fetched.encrypted_data
         return Response(body)
 
     @extend_schema(operation_id="submit-submission", tags=["Einreichungsübermittlung"],
@@ -575,14 +554,8 @@ class AttachmentView(SubmissionAPIView):
                    summary="Anlage abrufen", parameters=_path("submission_id", "attachment_id"),
                    responses={(200, "application/jose"): OpenApiTypes.STR, **_errors(400, 401, 403, 404)})
     def get(self, request, submission_id, attachment_id):
-        submission = _for_subscriber(self.grant(), submission_id)
-        pk = self.uuid_or_404(attachment_id, "Anlage")
-        try:
-            attachment = SubmissionAttachment.objects.get(pk=pk, submission=submission)
-        except SubmissionAttachment.DoesNotExist as exc:
-            raise NotFound("Anlage nicht gefunden.") from exc
-        services.mark_forwarded(submission)
-        return HttpResponse(attachment.read_jwe(), content_type="application/jose")
+        jwe = subscriber.fetch_attachment(subscriber.Subscriber.for_grant(self.grant()), submission_id, attachment_id)
+        return HttpResponse(jwe, content_type="application/jose")
 
     @extend_schema(operation_id="add-submission-attachment", tags=["Einreichungsübermittlung"],
                    summary="Anlage hinzufügen", parameters=_path("submission_id", "attachment_id"),
@@ -645,40 +618,15 @@ class CaseEventsView(SubmissionAPIView):
         if not grant.can_subscribe(case.destination_id):
             raise Forbidden("Nur das empfangende System des Zustellpunkts darf Ereignisse senden.")
         token = request.data if isinstance(request.data, str) else ""
-        claims = _unverified_claims(token)
-        sub = str(claims.get("sub", ""))
-        if not sub.startswith("submission:"):
-            raise ParseError("The claim sub must be 'submission:<id>'.")
         try:
-            submission_pk = uuid.UUID(sub.split(":", 1)[1])
-        except ValueError as exc:
-            raise ParseError("The claim sub must be 'submission:<id>'.") from exc
-        submission = Submission.objects.filter(pk=submission_pk, case=case).first()
-        if submission is None:
-            raise Unprocessable("Die Einreichung (sub) gehört nicht zu diesem Vorgang.")
-        try:
-            events.receive_destination_event(submission, token)
+            subscriber.send_event(subscriber.Subscriber.for_grant(grant), case.pk, token)
+        except subscriber.BadRequest as exc:
+            raise ParseError(exc.detail) from None
         except events.EventRejected as exc:
             status = {"malformed": 400, "invalid": 422, "conflict": 409}[exc.kind]
             title = {400: "Bad Request", 422: "Unprocessable Entity", 409: "Conflict"}[status]
             return problem(status, title, exc.detail, f"event-{exc.kind}", request.path)
         return HttpResponse(status=204)
-
-
-def _unverified_claims(token: str) -> dict[str, Any]:
-    """Peek at the claims to find the submission; the signature is verified afterwards."""
-    from joserfc.util import urlsafe_b64decode
-
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise ParseError("The body must be a Security Event Token (JWS compact serialisation).")
-    try:
-        claims = parsers.loads(urlsafe_b64decode(parts[1].encode("ascii")))
-    except (ValueError, UnicodeError) as exc:
-        raise ParseError("The token payload is not base64url-encoded JSON.") from exc
-    if not isinstance(claims, dict):
-        raise ParseError("The token payload is not a JSON object.")
-    return claims
 
 
 # --- Technical -------------------------------------------------------------------------------------------
