@@ -1,4 +1,14 @@
 from django.apps import AppConfig
+from django.conf import settings
+
+SQLITE_ENGINE = "django.db.backends.sqlite3"
+
+
+def uses_sqlite(databases: dict[str, dict]) -> bool:
+    """Whether any configured database is SQLite: only then does a process need the WAL checkpoint thread
+    (`amtsweg.core.sqlite_wal`). PostgreSQL checkpoints on its own, so production processes neither import
+    the module nor listen for new connections."""
+    return any(database.get("ENGINE") == SQLITE_ENGINE for database in databases.values())
 
 
 class CoreConfig(AppConfig):
@@ -6,8 +16,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Amtsweg core"
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
+        from amtsweg.core import checks  # noqa: F401 - importing `checks` registers them
 
-        from amtsweg.core import checks, sqlite_wal  # noqa: F401 - importing `checks` registers them
+        if uses_sqlite(settings.DATABASES):
+            from django.db.backends.signals import connection_created
 
-        connection_created.connect(sqlite_wal.on_connection_created, dispatch_uid="amtsweg-sqlite-checkpoints")
+            from amtsweg.core import sqlite_wal
+
+            connection_created.connect(sqlite_wal.on_connection_created, dispatch_uid=sqlite_wal.DISPATCH_UID)

@@ -15,6 +15,9 @@ came in between); that is the price of never making a request wait for a checkpo
 
 Nothing here changes what is committed or when: a commit is durable in the WAL either way
 (`synchronous=NORMAL`), and the checkpoint only moves pages into the main file.
+
+Only processes with an SQLite database load this module (`amtsweg.core.apps.CoreConfig.ready`): on
+PostgreSQL, production's database, no thread is started and no connection signal is listened to.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from pathlib import Path
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+#: The `connection_created` receiver's id (`CoreConfig.ready` connects it only for SQLite).
+DISPATCH_UID = "amtsweg-sqlite-checkpoints"
 
 _started: set[str] = set()
 _lock = threading.Lock()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 
@@ -92,3 +95,33 @@ def test_the_platform_database_checkpoints_in_the_background():
     while name not in sqlite_wal._started and time.monotonic() < deadline:
         time.sleep(0.01)
     assert name in sqlite_wal._started
+
+
+@pytest.mark.parametrize(
+    ("database_url", "loaded"),
+    [("postgres://postgres@127.0.0.1:5432/amtsweg_never_connected", False), ("sqlite:///{tmp}/db.sqlite3", True)],
+    ids=["postgresql", "sqlite"],
+)
+def test_the_checkpoint_thread_is_left_out_of_postgresql_processes(tmp_path, database_url, loaded):
+    """A fresh process on a PostgreSQL DATABASE_URL neither imports `sqlite_wal` nor listens for new
+    connections (so no thread can start); on SQLite it does both."""
+    script = (
+        "import sys, django; django.setup();"
+        "from django.db.backends.signals import connection_created;"
+        "print('amtsweg.core.sqlite_wal' in sys.modules,"
+        " connection_created.disconnect(dispatch_uid='amtsweg-sqlite-checkpoints'))"
+    )
+    env = {**os.environ, "DATABASE_URL": database_url.format(tmp=tmp_path),
+           "DJANGO_SETTINGS_MODULE": "amtsweg.settings", "AMTSWEG_VAR_DIR": str(tmp_path / "var")}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(loaded), str(loaded)]
+    assert sqlite_wal.DISPATCH_UID == "amtsweg-sqlite-checkpoints"
+
+
+def test_uses_sqlite_looks_at_every_database():
+    from amtsweg.core.apps import uses_sqlite
+
+    postgres = {"ENGINE": "django.db.backends.postgresql"}
+    assert not uses_sqlite({"default": postgres})
+    assert uses_sqlite({"default": postgres, "archive": {"ENGINE": "django.db.backends.sqlite3"}})
