@@ -63,6 +63,9 @@ AMTSWEG_EMBEDDED = env_bool("AMTSWEG_EMBEDDED", embedded_default(os.environ, DEB
 SECRET_KEY = os.environ.get("SECRET_KEY") or (_local_secret("secret_key") if AMTSWEG_EMBEDDED else "")
 # AES-256 key for drafts and uploads at rest (base64url, 32 bytes); embedded: generated into var/draft_key.
 AMTSWEG_DRAFT_KEY = os.environ.get("AMTSWEG_DRAFT_KEY", "")
+# Key-encryption key of the back office's vault (base64url, 32 bytes): wraps the per-authority data keys of
+# case content (amtsweg.casework.vault); embedded: generated into var/casework_kek. Required otherwise (E006).
+AMTSWEG_CASEWORK_KEK = os.environ.get("AMTSWEG_CASEWORK_KEK", "")
 # PEM file of the platform's RSA signing key (routes, event log); embedded: var/platform_signing_key.pem.
 PLATFORM_SIGNING_KEY_FILE = os.environ.get("PLATFORM_SIGNING_KEY_FILE", "")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
@@ -96,6 +99,7 @@ INSTALLED_APPS = [
     "amtsweg.payments",
     "amtsweg.submissions",
     "amtsweg.delivery",
+    "amtsweg.casework",
     "amtsweg.shop",
 ]
 

@@ -8,6 +8,8 @@ became unreadable after a lost volume, and the routing API signed with a key nob
 - amtsweg.E002: AMTSWEG_DRAFT_KEY is not set, or is not 32 bytes in base64.
 - amtsweg.E003: PLATFORM_SIGNING_KEY_FILE is not set, or is no readable private RSA key in PEM.
 - amtsweg.E004: AMTSWEG_CALLBACK_ALLOWED_NETWORKS has an entry that is not a network in CIDR notation.
+- amtsweg.E006: AMTSWEG_CASEWORK_KEK (the back office's key-encryption key) is not set, or is not 32 bytes in
+  base64url: case files would be sealed under a key generated per host, unreadable on the others.
 - amtsweg.E005: BundID is configured but the SAML SP key and certificate files are not (a key generated per
   host would not match the certificate registered with BundID on the others).
 
@@ -62,7 +64,27 @@ def secrets_configured(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             id="amtsweg.E002",
         ))
     errors.extend(_signing_key_errors(embedded))
+    errors.extend(_casework_kek_errors(embedded))
     return errors
+
+
+def _casework_kek_errors(embedded: bool) -> list[checks.CheckMessage]:
+    hint = ('Generate one with: python -c "import base64, os; '
+            'print(base64.urlsafe_b64encode(os.urandom(32)).decode())" and keep it outside the database '
+            "(environment or a secret store), the same on every host.")
+    value = getattr(settings, "AMTSWEG_CASEWORK_KEK", "")
+    if not value:
+        if embedded:
+            return []  # generated into var/casework_kek on first use
+        return [checks.Error("AMTSWEG_CASEWORK_KEK is not set: case files could not be opened on another host.",
+                             hint=hint, id="amtsweg.E006")]
+    from amtsweg.casework.vault import parse_kek
+
+    try:
+        parse_kek(value)
+    except ValueError:
+        return [checks.Error("AMTSWEG_CASEWORK_KEK is not 32 bytes in base64url.", hint=hint, id="amtsweg.E006")]
+    return []
 
 
 def _signing_key_errors(embedded: bool) -> list[checks.CheckMessage]:

@@ -98,6 +98,7 @@ LAND_ACCESS = {
     "shop.AgreementAcceptance": LandAccess.READ,
     "shop.Reminder": LandAccess.READ,
     "accounts.AuditEntry": LandAccess.NONE,
+    "casework.DataKey": LandAccess.NONE,
 }
 
 

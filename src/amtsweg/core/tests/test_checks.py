@@ -1,5 +1,5 @@
 """Production settings are safe by construction: without its secrets a non-embedded start fails (system
-checks amtsweg.E001-E004, also under a WSGI server), instead of generating secrets per host."""
+checks amtsweg.E001-E006, also under a WSGI server), instead of generating secrets per host."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from amtsweg.core.checks import (
 )
 
 DRAFT_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+KEK = base64.urlsafe_b64encode(b"e" * 32).decode().rstrip("=")
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,7 @@ def production(settings, tmp_path, key_pem):
     settings.AMTSWEG_EMBEDDED = False
     settings.SECRET_KEY = "a-configured-secret-key-" * 3
     settings.AMTSWEG_DRAFT_KEY = DRAFT_KEY
+    settings.AMTSWEG_CASEWORK_KEK = KEK
     (tmp_path / "signing.pem").write_bytes(key_pem)
     settings.PLATFORM_SIGNING_KEY_FILE = str(tmp_path / "signing.pem")
     return settings
@@ -57,6 +59,9 @@ def test_production_with_every_secret_passes(production):
     ("PLATFORM_SIGNING_KEY_FILE", "", "amtsweg.E003"),
     ("PLATFORM_SIGNING_KEY_FILE", "/nonexistent/platform.pem", "amtsweg.E003"),
     ("PLATFORM_SIGNING_KEY_FILE", "public", "amtsweg.E003"),
+    ("AMTSWEG_CASEWORK_KEK", "", "amtsweg.E006"),
+    ("AMTSWEG_CASEWORK_KEK", "kein-schluessel!", "amtsweg.E006"),
+    ("AMTSWEG_CASEWORK_KEK", base64.urlsafe_b64encode(b"k" * 31).decode(), "amtsweg.E006"),
 ])
 def test_a_missing_or_broken_secret_is_an_error(production, tmp_path, key_pem, name, value, error):
     if value == "public":
@@ -74,6 +79,7 @@ def test_embedded_mode_generates_what_is_missing(settings):
     settings.AMTSWEG_EMBEDDED = True
     settings.AMTSWEG_DRAFT_KEY = ""
     settings.PLATFORM_SIGNING_KEY_FILE = ""
+    settings.AMTSWEG_CASEWORK_KEK = ""
     assert secrets_configured() == []
     settings.AMTSWEG_DRAFT_KEY = "too-short"  # a configured key is checked in every mode
     assert ids(secrets_configured()) == ["amtsweg.E002"]
@@ -109,7 +115,8 @@ def test_bundid_in_production_needs_the_registered_sp_key(production, tmp_path, 
 # --- In a real start (subprocesses: fresh settings from the environment, not under pytest) --------------
 # Each start imports the whole project (seconds on a busy machine), so all of them run at once, up front.
 
-SECRETS = ("SECRET_KEY", "AMTSWEG_DRAFT_KEY", "PLATFORM_SIGNING_KEY_FILE", "AMTSWEG_EMBEDDED", "DATABASE_URL")
+SECRETS = ("SECRET_KEY", "AMTSWEG_DRAFT_KEY", "AMTSWEG_CASEWORK_KEK", "PLATFORM_SIGNING_KEY_FILE", "AMTSWEG_EMBEDDED",
+           "DATABASE_URL")
 WSGI = "import amtsweg.wsgi"
 POSTGRES = "postgres://postgres@127.0.0.1:5432/amtsweg_never_connected"  # settings never connect
 EMBEDDED = (WSGI + "; from django.conf import settings; from amtsweg.assistants import crypto;"
@@ -117,7 +124,7 @@ EMBEDDED = (WSGI + "; from django.conf import settings; from amtsweg.assistants 
 STARTS = {
     "wsgi without secrets": (WSGI, {"DATABASE_URL": POSTGRES}),
     "wsgi configured": (WSGI, {"DATABASE_URL": POSTGRES, "SECRET_KEY": "x" * 50, "AMTSWEG_DRAFT_KEY": DRAFT_KEY,
-                               "PLATFORM_SIGNING_KEY_FILE": "{tmp}/signing.pem"}),
+                               "AMTSWEG_CASEWORK_KEK": KEK, "PLATFORM_SIGNING_KEY_FILE": "{tmp}/signing.pem"}),
     "embedded: SQLite": (EMBEDDED, {}),
 }
 
@@ -143,9 +150,10 @@ def starts(tmp_path_factory, key_pem) -> dict[str, tuple[subprocess.CompletedPro
 def test_a_wsgi_server_start_fails_without_secrets_and_generates_none(starts):
     result, tmp = starts["wsgi without secrets"]
     assert result.returncode != 0
-    for error in ("amtsweg.E001", "amtsweg.E002", "amtsweg.E003"):
+    for error in ("amtsweg.E001", "amtsweg.E002", "amtsweg.E003", "amtsweg.E006"):
         assert error in result.stderr
-    assert not any((tmp / "var" / name).exists() for name in ("secret_key", "draft_key", "platform_signing_key.pem"))
+    assert not any((tmp / "var" / name).exists()
+                   for name in ("secret_key", "draft_key", "platform_signing_key.pem", "casework_kek"))
 
 
 def test_a_configured_production_start_succeeds(starts):
