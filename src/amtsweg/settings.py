@@ -296,6 +296,9 @@ AMTSWEG_TEST_IDENTITY_PROVIDERS = env_bool("AMTSWEG_TEST_IDENTITY_PROVIDERS", Fa
 AMTSWEG_TEST_PAYMENT_PROVIDER = env_bool("AMTSWEG_TEST_PAYMENT_PROVIDER", False)
 AMTSWEG_PAYMENT_PROVIDER = os.environ.get("AMTSWEG_PAYMENT_PROVIDER", "testbezahldienst")
 AMTSWEG_TESTBEZAHLDIENST_URL = os.environ.get("AMTSWEG_TESTBEZAHLDIENST_URL", "")
+# Test plugins of the other kinds (delivery channels, output formats, navigation, online-service links):
+# registered always, offered only when this is on (amtsweg.core.plugins).
+AMTSWEG_TEST_PLUGINS = env_bool("AMTSWEG_TEST_PLUGINS", False)
 
 # --- API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -9,27 +9,27 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from amtsweg.accounts import navigation
 
-        navigation.register(
-            "accounts.own_authority", title=_("Meine Behörde"), url_name="accounts:own_authority",
+        navigation.register.add("accounts.own_authority", navigation.Section(
+            title=_("Meine Behörde"), url_name="accounts:own_authority",
             description=_("Kontaktdaten, Öffnungszeiten und Konten Ihrer Behörde"),
             allowed=lambda user: user.authority_id is not None, order=10,
-        )
-        navigation.register(
-            "accounts.accounts", title=_("Konten verwalten"), url_name="accounts:account_list",
+        ))
+        navigation.register.add("accounts.accounts", navigation.Section(
+            title=_("Konten verwalten"), url_name="accounts:account_list",
             description=_("Konten anlegen und deaktivieren, zweiten Faktor zurücksetzen"),
             allowed=navigation.admins, order=20,
-        )
-        navigation.register(
-            "accounts.audit_log", title=_("Protokoll"), url_name="accounts:audit_log",
+        ))
+        navigation.register.add("accounts.audit_log", navigation.Section(
+            title=_("Protokoll"), url_name="accounts:audit_log",
             description=_("Wer wann Zustellpunkte, Schlüssel, API-Zugänge und Konten geändert hat"),
             allowed=navigation.admins, order=25,
-        )
-        navigation.register(
-            "accounts.land_authorities", title=_("Behörden im Land"), url_name="accounts:authority_list",
+        ))
+        navigation.register.add("accounts.land_authorities", navigation.Section(
+            title=_("Behörden im Land"), url_name="accounts:authority_list",
             description=_("Alle Behörden Ihres Landes ansehen und neue anlegen"),
             allowed=navigation.land_operators, order=15,
-        )
-        navigation.register(
-            "accounts.profile", title=_("Mein Konto"), url_name="accounts:profile",
+        ))
+        navigation.register.add("accounts.profile", navigation.Section(
+            title=_("Mein Konto"), url_name="accounts:profile",
             description=_("Passwort ändern, Authenticator-App einrichten"), order=900,
-        )
+        ))

@@ -1,17 +1,17 @@
 """The "Verwaltungsbereiche" on the staff home page: a small registry later apps add their areas to.
 
-An app registers its staff areas once, in its `AppConfig.ready()`:
+An app registers its staff areas once, in its `AppConfig.ready()`, in a `PluginRegistry`
+(`amtsweg.core.plugins`; a key registered twice is an error):
 
     from amtsweg.accounts import navigation
 
-    navigation.register(
-        "routing.destinations",                      # unique key; registering it again replaces the entry
+    navigation.register.add("routing.destinations", navigation.Section(   # unique key
         title=_("Zustellpunkte"),
         url_name="routing:destinations",
         description=_("Wohin Anträge Ihrer Behörde zugestellt werden"),
         allowed=navigation.admins,                   # who sees the link (default: all staff)
         order=30,                                    # smaller comes first
-    )
+    ))
 
 The staff home lists the sections whose `allowed(user)` is true. A link is only a hint: the target view
 must still be protected by `staff_required`/`admin_required`/`land_operator_required`.
@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+
+from amtsweg.core.plugins import PluginRegistry
 
 
 def everyone(user) -> bool:
@@ -44,43 +46,25 @@ def land_operators(user) -> bool:
 
 @dataclass(frozen=True)
 class Section:
-    key: str
     title: str
     url_name: str
     description: str = ""
     allowed: Callable = everyone
     order: int = 100
+    is_test_plugin: bool = False
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-_sections: dict[str, Section] = {}
-
-
-def register(
-    key: str,
-    *,
-    title: str,
-    url_name: str,
-    description: str = "",
-    allowed: Callable = everyone,
-    order: int = 100,
-) -> Section:
-    section = Section(key=key, title=title, url_name=url_name, description=description, allowed=allowed, order=order)
-    _sections[key] = section
-    return section
-
-
-def unregister(key: str) -> None:
-    _sections.pop(key, None)
+register: PluginRegistry[Section] = PluginRegistry("staff navigation section")
 
 
 def sections_for(user) -> list[Section]:
     """The sections this user may see, in order; entries whose URL does not resolve are left out."""
     visible = []
-    for section in sorted(_sections.values(), key=lambda s: (s.order, str(s.title))):
+    for section in sorted(register.enabled(), key=lambda s: (s.order, str(s.title))):
         if not section.allowed(user):
             continue
         try:

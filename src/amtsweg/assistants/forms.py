@@ -19,7 +19,7 @@ EXPORT_FORMAT = "amtsweg-form/1"
 FORM_FIELDS = ("title", "leika_key", "fee_cents", "min_auth_level", "allows_anonymous")
 
 
-class ImportError_(ValueError):
+class FormImportError(ValueError):
     """A form file could not be imported; the message says why."""
 
 
@@ -53,7 +53,7 @@ def publish(version: FormVersion) -> FormVersion:
 def export_form(form: FormDefinition, version: FormVersion | None = None) -> dict[str, Any]:
     version = version or form.published_version() or form.versions.order_by("-number").first()
     if version is None:
-        raise ImportError_(_("Das Formular hat noch keine Version."))
+        raise FormImportError(_("Das Formular hat noch keine Version."))
     return {
         "format": EXPORT_FORMAT,
         "form": {"slug": form.slug, **{name: getattr(form, name) for name in FORM_FIELDS}},
@@ -80,20 +80,20 @@ def import_form(data: bytes | str | dict, *, publish_now: bool = False) -> FormV
         try:
             data = parsers.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ImportError_(_("Die Datei ist kein gültiges JSON: %(error)s") % {"error": exc}) from None
+            raise FormImportError(_("Die Datei ist kein gültiges JSON: %(error)s") % {"error": exc}) from None
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-        raise ImportError_(_("Die Datei ist kein Amtsweg-Formularexport (format „%(format)s“ erwartet).")
+        raise FormImportError(_("Die Datei ist kein Amtsweg-Formularexport (format „%(format)s“ erwartet).")
                            % {"format": EXPORT_FORMAT})
     meta, version_data = data.get("form") or {}, data.get("version") or {}
     slug = meta.get("slug")
     if not slug or not isinstance(version_data.get("definition"), dict):
-        raise ImportError_(_("Im Export fehlen form.slug oder version.definition."))
+        raise FormImportError(_("Im Export fehlen form.slug oder version.definition."))
     if not keyformats.is_leika_key(str(meta.get("leika_key") or "")):
-        raise ImportError_(str(keyformats.LEIKA_KEY_MESSAGE))
+        raise FormImportError(str(keyformats.LEIKA_KEY_MESSAGE))
     try:
         check_definition(version_data["definition"])
     except DefinitionError as exc:
-        raise ImportError_(_("Die Formulardefinition ist ungültig: %(problems)s") % {"problems": exc}) from None
+        raise FormImportError(_("Die Formulardefinition ist ungültig: %(problems)s") % {"problems": exc}) from None
     values = {name: meta.get(name) for name in FORM_FIELDS if name in meta}
     values.setdefault("title", version_data["definition"]["title"]["de"])
     form, _created = FormDefinition.objects.update_or_create(slug=slug, defaults=values)
@@ -109,20 +109,20 @@ def import_fim(data: bytes, *, leika_key: str, slug: str = "", publish_now: bool
                ) -> FormVersion:
     """Import an XDatenfelder document as a new version of the form `slug` (default: fim-<schema id>).
 
-    Raises FimError (with what/where) for refused documents and ImportError_ for bad parameters.
+    Raises FimError (with what/where) for refused documents and FormImportError for bad parameters.
     """
     from django.utils.text import slugify
 
     from .fim import parse_fim, to_definition
 
     if not keyformats.is_leika_key(leika_key):
-        raise ImportError_(str(keyformats.LEIKA_KEY_MESSAGE))
+        raise FormImportError(str(keyformats.LEIKA_KEY_MESSAGE))
     document = parse_fim(data)
     definition = to_definition(document)
     try:
         check_definition(definition)
     except DefinitionError as exc:  # a mapping gap of ours, reported rather than hidden
-        raise ImportError_(_("Aus dem Dokument entstand keine gültige Formulardefinition: %(problems)s")
+        raise FormImportError(_("Aus dem Dokument entstand keine gültige Formulardefinition: %(problems)s")
                            % {"problems": exc}) from None
     slug = slug or slugify(f"fim-{document.root.id}")[:80]
     form, _created = FormDefinition.objects.get_or_create(

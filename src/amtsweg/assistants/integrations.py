@@ -3,6 +3,9 @@
 Identity and payments are later stages than the assistant; like `hand_over()`, the assistant never imports
 them statically but looks them up by name (overridable in settings), so imports stay one-way and the
 assistant still works (anonymous, no fees) while those apps are absent.
+
+"Absent" is decided by INSTALLED_APPS, never by catching ImportError: a hook whose app is not installed
+is off; a hook inside an installed app that does not import is a bug and fails loudly.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -19,11 +23,14 @@ LEVELS = ["niedrig", "substantiell", "hoch"]
 log = logging.getLogger(__name__)
 
 
+def _installed(path: str) -> bool:
+    """Whether the dotted path lies inside an installed app (the hook is switched on)."""
+    return bool(path) and apps.get_containing_app_config(path) is not None
+
+
 def _load(setting: str, default: str) -> Any | None:
-    try:
-        return import_string(getattr(settings, setting, default))
-    except ImportError:
-        return None
+    path = getattr(settings, setting, default)
+    return import_string(path) if _installed(path) else None
 
 
 def citizen_identity(request) -> Any | None:
@@ -57,10 +64,10 @@ def owner_key(identity: Any | None) -> str:
 
 def payment_services() -> Any | None:
     """The payments service module (start_payment, refresh_status, get_transaction), if installed."""
-    try:
-        module = import_module(getattr(settings, "AMTSWEG_PAYMENT_MODULE", "amtsweg.payments.services"))
-    except ImportError:
+    path = getattr(settings, "AMTSWEG_PAYMENT_MODULE", "amtsweg.payments.services")
+    if not _installed(path):
         return None
+    module = import_module(path)
     names = ("start_payment", "refresh_status", "get_transaction")
     return module if all(hasattr(module, name) for name in names) else None
 

@@ -3,6 +3,11 @@
 The catalogue knows nothing of online services (later stages, e.g. the shop, own them), so it offers a
 small registry instead: a later app registers a provider in its `AppConfig.ready()`; the provider returns
 the links that apply to an OZG-Leistung for this request. With no provider, the section stays empty.
+
+    from amtsweg.catalogue import online_services
+    online_services.register.add("shop", links.catalogue_page_links)
+
+Providers live in a `PluginRegistry` (`amtsweg.core.plugins`): one identifier per provider, registered once.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from amtsweg.catalogue.models import OzgService
+from amtsweg.core.plugins import PluginRegistry
 
 
 @dataclass(frozen=True)
@@ -24,20 +30,8 @@ class OnlineServiceLink:
 
 Provider = Callable[[HttpRequest, OzgService], Iterable[OnlineServiceLink]]
 
-_providers: list[Provider] = []
-
-
-def register(provider: Provider) -> Provider:
-    """Register a provider (usable as a decorator); registering the same one twice has no effect."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def unregister(provider: Provider) -> None:
-    if provider in _providers:
-        _providers.remove(provider)
+register: PluginRegistry[Provider] = PluginRegistry("online-service link provider (catalogue)")
 
 
 def links_for(request: HttpRequest, service: OzgService) -> list[OnlineServiceLink]:
-    return [link for provider in _providers for link in provider(request, service)]
+    return [link for provider in register.enabled() for link in provider(request, service)]

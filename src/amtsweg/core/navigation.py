@@ -1,11 +1,12 @@
 """The public main navigation: apps add their citizen-facing entries in `AppConfig.ready()`.
 
     from amtsweg.core import navigation
-    navigation.register("routing.who", title=_("Wer ist zuständig?"), url_name="routing:who_is_responsible",
-                        namespace="routing", order=30)
+    navigation.register.add("routing.who", navigation.Entry(
+        title=_("Wer ist zuständig?"), url_name="routing:who_is_responsible", namespace="routing", order=30))
 
-The page frame (core/base.html) renders the entries through the `public_navigation` context processor, so
-core never names a later app's pages itself.
+The entries live in a `PluginRegistry` (`amtsweg.core.plugins`): a key registered twice is an error. The page
+frame (core/base.html) renders them through the `public_navigation` context processor, so core never names a
+later app's pages itself.
 """
 
 from __future__ import annotations
@@ -14,25 +15,24 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
+from amtsweg.core.plugins import PluginRegistry
+
 
 @dataclass(frozen=True)
 class Entry:
-    key: str
     title: str
     url_name: str
     namespace: str = ""  # the entry is marked current on every page of this URL namespace
     order: int = 100
+    is_test_plugin: bool = False
 
 
-_entries: dict[str, Entry] = {}
-
-
-def register(key: str, *, title: str, url_name: str, namespace: str = "", order: int = 100) -> None:
-    _entries[key] = Entry(key, title, url_name, namespace, order)
+register: PluginRegistry[Entry] = PluginRegistry("public navigation entry")
 
 
 def entries() -> list[Entry]:
-    return sorted(_entries.values(), key=lambda e: (e.order, e.key))
+    """The entries that may be offered, by order and then key."""
+    return [entry for _key, entry in sorted(register.enabled_items(), key=lambda item: (item[1].order, item[0]))]
 
 
 def public_navigation(request) -> dict:

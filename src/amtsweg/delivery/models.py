@@ -69,7 +69,7 @@ class OutboxMessage(models.Model):
         """The channel's name for people (e.g. "HTTPS-Callback"); the technical name if it is not installed."""
         from amtsweg.delivery import channels
 
-        plugin = channels.get(self.channel)
+        plugin = channels.register.get(self.channel)
         return str(plugin.label) if plugin and plugin.label else self.channel
 
     @staticmethod

@@ -7,7 +7,7 @@ network I/O); the worker delivers after commit.
 from __future__ import annotations
 
 from amtsweg.delivery import channels, services
-from amtsweg.delivery.channels.sender_callback import SenderCallbackChannel
+from amtsweg.delivery.channels import sender_callback
 from amtsweg.routing.models import Destination
 
 
@@ -38,5 +38,5 @@ def on_destination_event_received(sender, submission, **kwargs) -> None:
         destination_id=submission.destination_id,
         authority_id=authority_id,
         case_id=submission.case_id,
-        channel_names=[SenderCallbackChannel.name],
+        channel_names=[sender_callback.IDENTIFIER],
     )

@@ -212,7 +212,7 @@ def deliver(messages: list[OutboxMessage], policy: RetryPolicy | None = None) ->
     for message in messages:
         by_channel[message.channel].append(message)
     for name, batch in by_channel.items():
-        plugin = channels.get(name)
+        plugin = channels.register.get(name)
         if plugin is None:
             outcome: dict[int, Any] = {
                 m.pk: channels.DeliveryError(f"Zustellweg »{name}« ist nicht installiert.") for m in batch

@@ -10,5 +10,5 @@ class IdentityConfig(AppConfig):
         from amtsweg.core import navigation as public_navigation
         from amtsweg.identity.providers import oidc, saml  # noqa: F401
 
-        public_navigation.register("identity.login", title=_("Bürgerkonto"), url_name="identity:choose",
-                                   namespace="identity", order=90)
+        public_navigation.register.add("identity.login", public_navigation.Entry(
+            title=_("Bürgerkonto"), url_name="identity:choose", namespace="identity", order=90))

@@ -12,19 +12,17 @@ class RoutingConfig(AppConfig):
         from amtsweg.routing import signals
 
         signals.connect()
-        public_navigation.register("routing.who", title=_("Wer ist zuständig?"),
-                                   url_name="routing:who_is_responsible", namespace="routing", order=30)
-        navigation.register(
-            "routing.destinations",
+        public_navigation.register.add("routing.who", public_navigation.Entry(
+            title=_("Wer ist zuständig?"), url_name="routing:who_is_responsible", namespace="routing", order=30))
+        navigation.register.add("routing.destinations", navigation.Section(
             title=_("Zustellpunkte"),
             url_name="routing:destinations",
             description=_("Wohin Anträge Ihrer Behörde verschlüsselt zugestellt werden, mit Schlüsseln"),
             order=30,
-        )
-        navigation.register(
-            "routing.responsibilities",
+        ))
+        navigation.register.add("routing.responsibilities", navigation.Section(
             title=_("Zuständigkeiten"),
             url_name="routing:responsibilities",
             description=_("Wer für welche Leistung in welchem Gebiet zuständig ist; prüfen und importieren"),
             order=31,
-        )
+        ))

@@ -1,14 +1,14 @@
 """Where a citizen can apply online: a small registry later apps (the shop) register into.
 
 Routing knows nothing of online services; the shop knows which are live for which Authority. It registers
-a provider once (e.g. in its AppConfig.ready):
+a provider once, in its AppConfig.ready(), in a `PluginRegistry` (`amtsweg.core.plugins`):
 
-    from amtsweg.routing.links import register_online_service_link_provider
+    from amtsweg.routing import links
 
     def live_services(leika_key, authority, municipality_ars):
-        return [OnlineServiceLink(label="Hundesteuer online anmelden", url="/…")]
+        return [links.OnlineServiceLink(label="Hundesteuer online anmelden", url="/…")]
 
-    register_online_service_link_provider(live_services)
+    links.register.add("shop", live_services)
 
 The "Wer ist zuständig?" page then shows an "Online beantragen" link for every link returned.
 """
@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from amtsweg.accounts.models import Authority
+from amtsweg.core.plugins import PluginRegistry
 
 
 @dataclass(frozen=True)
@@ -28,25 +29,13 @@ class OnlineServiceLink:
 
 
 LinkProvider = Callable[[str, Authority, str], list[OnlineServiceLink]]
-_providers: list[LinkProvider] = []
-
-
-def register_online_service_link_provider(provider: LinkProvider) -> LinkProvider:
-    """Register (idempotently) a provider; usable as a decorator."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def unregister_online_service_link_provider(provider: LinkProvider) -> None:
-    if provider in _providers:
-        _providers.remove(provider)
+register: PluginRegistry[LinkProvider] = PluginRegistry("online-service link provider (routing)")
 
 
 def online_service_links(leika_key: str, authority: Authority, municipality_ars: str = "") -> list[OnlineServiceLink]:
     """All links the registered providers offer for this service, Authority and (if known) Gemeinde."""
     links: list[OnlineServiceLink] = []
-    for provider in list(_providers):
+    for provider in register.enabled():
         for link in provider(leika_key, authority, municipality_ars) or []:
             if link not in links:
                 links.append(link)

@@ -9,15 +9,17 @@ class ShopConfig(AppConfig):
     def ready(self) -> None:
         from amtsweg.accounts import navigation
         from amtsweg.catalogue import online_services
-        from amtsweg.routing.links import register_online_service_link_provider
+        from amtsweg.routing import links as routing_links
 
         from . import links
 
-        register_online_service_link_provider(links.routing_page_links)
-        online_services.register(links.catalogue_page_links)
-        navigation.register("shop.kommune", title=_("Shop für Online-Dienste"), url_name="shop:index",
-                            description=_("Fertige Online-Dienste übernehmen und freischalten"),
-                            allowed=navigation.kommune_admins, order=40)
-        navigation.register("shop.land", title=_("Angebote und Rollout"), url_name="shop:land-offers",
-                            description=_("Anschlussstand, Erinnerungen, Sammelanschluss und Kostenverteilung"),
-                            allowed=navigation.land_operators, order=40)
+        routing_links.register.add("shop", links.routing_page_links)
+        online_services.register.add("shop", links.catalogue_page_links)
+        navigation.register.add("shop.kommune", navigation.Section(
+            title=_("Shop für Online-Dienste"), url_name="shop:index",
+            description=_("Fertige Online-Dienste übernehmen und freischalten"),
+            allowed=navigation.kommune_admins, order=40))
+        navigation.register.add("shop.land", navigation.Section(
+            title=_("Angebote und Rollout"), url_name="shop:land-offers",
+            description=_("Anschlussstand, Erinnerungen, Sammelanschluss und Kostenverteilung"),
+            allowed=navigation.land_operators, order=40))

@@ -148,9 +148,8 @@ def render_antrag(payload: FormSubmissionPayload, *, message_id: uuid.UUID | Non
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-@register
+@register("xbau-2.6-baugenehmigung.antrag.0200")
 class XBauBaugenehmigungAntrag(OutputFormat):
-    name = "xbau-2.6-baugenehmigung.antrag.0200"
     label = "XBau 2.6 baugenehmigung.antrag.0200"
     leika_keys = {BAUGENEHMIGUNG_LEIKA}
     mime_type = "application/xml"

@@ -40,9 +40,9 @@ def test_staff_home_shows_who_i_am_and_my_sections(client, admin_a):
 def test_sections_registered_by_other_apps_appear_for_the_right_roles(client, admin_a, kommune_a):
     from amtsweg.accounts import navigation
 
-    navigation.register("test.cases", title="Vorgänge", url_name="accounts:home", allowed=navigation.admins,
-                        description="Anträge bearbeiten")
-    navigation.register("test.broken", title="Kaputt", url_name="does_not:exist")
+    navigation.register.add("test.cases", navigation.Section(
+        title="Vorgänge", url_name="accounts:home", allowed=navigation.admins, description="Anträge bearbeiten"))
+    navigation.register.add("test.broken", navigation.Section(title="Kaputt", url_name="does_not:exist"))
     try:
         login_staff(client, admin_a)
         body = client.get("/verwaltung/").content.decode()
@@ -51,8 +51,8 @@ def test_sections_registered_by_other_apps_appear_for_the_right_roles(client, ad
         login_staff(client, staff)
         assert "Vorgänge" not in client.get("/verwaltung/").content.decode()
     finally:
-        navigation.unregister("test.cases")
-        navigation.unregister("test.broken")
+        navigation.register.remove("test.cases")
+        navigation.register.remove("test.broken")
 
 
 @pytest.mark.django_db

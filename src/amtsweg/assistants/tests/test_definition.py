@@ -111,6 +111,6 @@ def test_export_import_round_trip_is_idempotent():
     ],
 )
 def test_import_refuses_bad_files(payload, message):
-    with pytest.raises(forms.ImportError_) as exc:
+    with pytest.raises(forms.FormImportError) as exc:
         forms.import_form(payload)
     assert message in str(exc.value)

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from amtsweg.assistants.definition import check_definition
 from amtsweg.assistants.fim import FimError, parse_fim, to_definition
-from amtsweg.assistants.forms import ImportError_, import_fim
+from amtsweg.assistants.forms import FormImportError, import_fim
 from amtsweg.assistants.models import FormDefinition
 
 SHARED = Path("/work/shared/data/fim")
@@ -179,7 +179,7 @@ def test_import_fim_command_and_idempotence(capsys):
 @pytest.mark.parametrize("leika", ["12345678901234", "99١٠٢٠١٣٠٠٠٠٠٠", "nicht im LeiKa"])
 def test_import_fim_refuses_keys_routing_cannot_route(leika):
     """14 characters that isdigit() took but routing refuses: the form would be published and unroutable."""
-    with pytest.raises(ImportError_, match="beginnt mit 99"):
+    with pytest.raises(FormImportError, match="beginnt mit 99"):
         import_fim(WBK.read_bytes(), leika_key=leika, slug="waffenbesitzkarte")
     assert not FormDefinition.objects.exists()
 

@@ -74,3 +74,24 @@ def test_draft_found_again_through_the_account(client, strict_form, postcode):
     client.cookies.clear()
     login_citizen(client, "hoch", subject="someone-else")
     assert client.get(reverse("assistants:place", args=["streng", draft.id])).status_code == 404
+
+
+def test_a_hook_of_an_app_that_is_not_installed_is_off(settings):
+    from amtsweg.assistants import integrations
+
+    settings.AMTSWEG_PAYMENT_MODULE = "amtsweg.nowhere.payments"
+    settings.AMTSWEG_IDENTITY_GETTER = "amtsweg.nowhere.get_identity"
+    assert integrations.payment_services() is None
+    assert integrations.citizen_identity(None) is None
+
+
+def test_a_broken_hook_inside_an_installed_app_fails_loudly(settings):
+    """No silently swallowed ImportError (issue 13 item 9): a typo must not switch payments off."""
+    from amtsweg.assistants import integrations
+
+    settings.AMTSWEG_PAYMENT_MODULE = "amtsweg.payments.no_such_module"
+    with pytest.raises(ImportError):
+        integrations.payment_services()
+    settings.AMTSWEG_IDENTITY_GETTER = "amtsweg.identity.session.no_such_getter"
+    with pytest.raises(ImportError):
+        integrations.citizen_identity(None)

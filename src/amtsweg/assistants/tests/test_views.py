@@ -281,7 +281,7 @@ def test_repeatable_field_can_grow_without_javascript(client, published, postcod
 
 def test_form_with_fee_needs_payment_module(client, postcode, settings, test_intake):
     FormVersionFactory(published=True, form=FormDefinitionFactory(slug="testantrag", with_fee=True))
-    settings.AMTSWEG_PAYMENT_MODULE = "amtsweg.assistants.tests.no_such_module"
+    settings.AMTSWEG_PAYMENT_MODULE = "amtsweg.nowhere.payments"  # no installed app provides it
     summary_url = complete_until_summary(client)
     assert "10,00 €" in client.get(summary_url).content.decode()
     response = client.post(summary_url, {"declaration": "yes"}, follow=True)

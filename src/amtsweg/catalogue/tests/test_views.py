@@ -129,13 +129,10 @@ def test_service_detail_has_an_empty_online_services_section_until_an_app_fills_
         if service.ozg_id == 10160:
             yield online_services.OnlineServiceLink(title="Hund anmelden (Saarland)", url="/antrag/hund/")
 
-    online_services.register(provider)
-    try:
+    with online_services.register.registered("test", provider):
         page = text(client.get(url))
         assert "Online beantragen" in page and 'href="/antrag/hund/"' in page
         assert "Online beantragen" not in text(client.get(reverse("catalogue:service", args=[10169])))
-    finally:
-        online_services.unregister(provider)
 
 
 def test_legal_references_parsing():

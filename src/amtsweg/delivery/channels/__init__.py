@@ -1,8 +1,18 @@
 """Registry of push channels. A channel is a plugin: the core knows only this interface.
 
 A channel delivers a batch of claimed outbox messages and reports, per message, success or an error.
-Adding a channel means writing a `PerMessageChannel`, `PerDestinationChannel` or `Channel` subclass and
-calling `register()` (typically in an AppConfig.ready()); nothing in the core changes. "pull" is
+Adding a channel means writing a `PerMessageChannel`, `PerDestinationChannel` or `Channel` subclass,
+decorated with the registry (`amtsweg.core.plugins`), in a module the providing app imports in its
+`AppConfig.ready()`; nothing in the core changes:
+
+    from amtsweg.delivery.channels import PerMessageChannel, register
+
+    @register("fax")
+    class FaxChannel(PerMessageChannel):
+        label = _("Fax")
+        def deliver_one(self, message): ...
+
+The identifier is what destinations list in `channels` and what outbox messages store. "pull" is
 deliberately not a channel: a submission for pull simply waits in the Submission API until the
 Fachverfahren fetches it.
 """
@@ -12,6 +22,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
+
+from amtsweg.core.plugins import PluginRegistry
 
 if TYPE_CHECKING:
     from amtsweg.delivery.models import OutboxMessage
@@ -30,8 +42,9 @@ class Channel(ABC):
     """Base class of push channels: `deliver` a batch of claimed messages. Most plugins subclass
     `PerMessageChannel` (one message at a time) or `PerDestinationChannel` (one call per destination)."""
 
-    name: str = ""
+    identifier: str = ""  # set by the registry
     label: str = ""
+    is_test_plugin: bool = False
     # False for channels driven by something other than a destination's choice of delivery channels (the
     # sender's callback): they are never enqueued for a submitted application, whatever `channels` says.
     for_destination: bool = True
@@ -88,33 +101,14 @@ class PerDestinationChannel(Channel):
         return outcome
 
 
-_registry: dict[str, Channel] = {}
-
-
-def register(channel: Channel) -> Channel:
-    if not channel.name:
-        raise ValueError("a channel needs a name")
-    _registry[channel.name] = channel
-    return channel
-
-
-def unregister(name: str) -> None:
-    _registry.pop(name, None)
-
-
-def get(name: str) -> Channel | None:
-    return _registry.get(name)
-
-
-def names() -> list[str]:
-    return sorted(_registry)
+register: PluginRegistry[Channel] = PluginRegistry("delivery channel")
 
 
 def push_channels(channel_names: Iterable[str]) -> list[str]:
-    """Those of a destination's channels that need a push (have a registered plugin)."""
-    return [name for name in dict.fromkeys(channel_names) if name in _registry]
+    """Those of a destination's channels that need a push (have a plugin that may be offered)."""
+    return [name for name in dict.fromkeys(channel_names) if register.get_enabled(name) is not None]
 
 
 def destination_channels(channel_names: Iterable[str]) -> list[str]:
     """Those of a destination's channels that deliver to the destination (registered, `for_destination`)."""
-    return [name for name in push_channels(channel_names) if _registry[name].for_destination]
+    return [name for name in push_channels(channel_names) if register[name].for_destination]

@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 
 from amtsweg.core import netguard
 from amtsweg.delivery import callbacks, conf
-from amtsweg.delivery.channels import DeliveryError, PerDestinationChannel
+from amtsweg.delivery.channels import DeliveryError, PerDestinationChannel, register
 from amtsweg.delivery.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -57,8 +57,8 @@ def body_for(messages: Sequence[OutboxMessage], callback_type: str = callbacks.N
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
+@register("callback")
 class CallbackChannel(PerDestinationChannel):
-    name = "callback"
     label = "HTTPS-Callback"
 
     def deliver_to(self, destination, batch: Sequence[OutboxMessage]) -> DeliveryError | None:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from amtsweg.delivery import conf
-from amtsweg.delivery.channels import DeliveryError, PerMessageChannel
+from amtsweg.delivery.channels import DeliveryError, PerMessageChannel, register
 from amtsweg.delivery.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -79,8 +79,8 @@ def remove_stale_temporaries(root: Path, *, older_than: float, now: float | None
     return removed
 
 
+@register("directory")
 class DirectoryExportChannel(PerMessageChannel):
-    name = "directory"
     label = "Verzeichnis-Export"
 
     def __init__(self) -> None:

@@ -9,12 +9,12 @@ from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
-from amtsweg.delivery.channels import DeliveryError, PerDestinationChannel
+from amtsweg.delivery.channels import DeliveryError, PerDestinationChannel, register
 from amtsweg.delivery.models import OutboxMessage
 
 
+@register("email")
 class EmailChannel(PerDestinationChannel):
-    name = "email"
     label = "E-Mail-Benachrichtigung"
 
     def deliver_to(self, destination, batch: Sequence[OutboxMessage]) -> DeliveryError | None:

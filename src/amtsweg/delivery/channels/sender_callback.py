@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amtsweg.core import netguard
 from amtsweg.delivery import conf
-from amtsweg.delivery.channels import Channel, DeliveryError
+from amtsweg.delivery.channels import Channel, DeliveryError, register
 from amtsweg.delivery.channels.callback import body_for, post_signed
 from amtsweg.delivery.models import OutboxMessage
 
@@ -49,8 +49,11 @@ def url_problem(url: str) -> str | None:
     return netguard.static_problem(url)
 
 
+IDENTIFIER = "sender_callback"
+
+
+@register(IDENTIFIER)
 class SenderCallbackChannel(Channel):
-    name = "sender_callback"
     label = _("Rückmeldung an den Sender (Callback)")
     for_destination = False
     # Not a notification of the Fachverfahren: no notify-submission event belongs in the log for it.

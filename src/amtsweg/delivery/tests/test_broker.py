@@ -49,7 +49,7 @@ def test_wake_up_reaches_an_rq_worker_through_redis_and_the_message_is_delivered
     rq_queue.empty()
     original = task_backends["default"]
     task_backends["default"] = backend
-    plugin = channels.register(Recorder())
+    plugin = channels.register.add("broker-test", Recorder())
     try:
         authority = AuthorityFactory()
         submission_id = uuid.uuid4()
@@ -68,6 +68,6 @@ def test_wake_up_reaches_an_rq_worker_through_redis_and_the_message_is_delivered
         assert message.status == OutboxMessage.Status.DELIVERED
         assert plugin.delivered == [submission_id]
     finally:
-        channels.unregister("broker-test")
+        channels.register.remove("broker-test")
         task_backends["default"] = original
         rq_queue.empty()

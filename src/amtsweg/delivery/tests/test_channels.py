@@ -234,21 +234,16 @@ def test_a_new_channel_plugin_needs_no_change_in_the_core():
     received = []
 
     class Fax(channels.PerMessageChannel):
-        name = "fax"
-
         def deliver_one(self, message):
             received.append(message.submission_id)
 
-    channels.register(Fax())
-    try:
+    with channels.register.registered("fax", Fax()):
         destination = DestinationFactory(channels=["pull"])
         destination.channels = ["pull", "fax"]
         destination.save()
         submission = submit(destination)
         services.run_until_idle()
-        assert received == [submission.pk]
-    finally:
-        channels.unregister("fax")
+    assert received == [submission.pk]
 
 
 def test_notification_events_of_a_batch_take_one_light_select_and_one_insert(endpoint):

@@ -20,8 +20,6 @@ Status = OutboxMessage.Status
 class RecordingChannel(channels.PerMessageChannel):
     """A channel plugin registered by the test only: proves new channels need no change in the core."""
 
-    name = "test"
-
     def __init__(self, fail_with: channels.DeliveryError | None = None):
         self.fail_with = fail_with
         self.delivered: list = []
@@ -34,9 +32,8 @@ class RecordingChannel(channels.PerMessageChannel):
 
 @pytest.fixture
 def channel():
-    plugin = channels.register(RecordingChannel())
-    yield plugin
-    channels.unregister("test")
+    with channels.register.registered("test", RecordingChannel()) as plugin:
+        yield plugin
 
 
 def test_enqueue_writes_one_row_per_push_channel_and_is_idempotent(channel):

@@ -16,8 +16,9 @@ from joserfc.util import urlsafe_b64decode
 
 from amtsweg.accounts.tests.factories import UserFactory
 from amtsweg.delivery import callbacks, channels, services
+from amtsweg.delivery.channels import sender_callback
 from amtsweg.delivery.channels.callback import not_taken
-from amtsweg.delivery.channels.sender_callback import NEW_EVENTS, SenderCallbackChannel
+from amtsweg.delivery.channels.sender_callback import NEW_EVENTS
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.delivery.tests.test_channels import Endpoint
 from amtsweg.routing.models import Destination
@@ -36,7 +37,7 @@ from amtsweg_subscriber.crypto import verify_callback
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
-CHANNEL = SenderCallbackChannel.name
+CHANNEL = sender_callback.IDENTIFIER
 NOT_TAKEN = not_taken("an den Sender")  # one reason for every failed POST (no port scanner)
 SIGNER = destination_private_key(1)
 SENDER_SECRET = "a1b2c3d4" * 12  # what the online service chose when it announced the submission
@@ -239,7 +240,7 @@ def test_the_row_is_written_in_the_decision_transaction(responsibility, endpoint
 
 
 def test_the_sender_callback_is_no_destination_channel(responsibility):
-    assert CHANNEL in channels.names()
+    assert CHANNEL in channels.register
     assert channels.push_channels([CHANNEL]) == [CHANNEL]  # enqueue() accepts it …
     assert channels.destination_channels(["pull", "callback", CHANNEL, "email"]) == ["callback", "email"]
     destination = responsibility.destination

@@ -15,7 +15,7 @@ from django.test import Client
 
 from amtsweg.core import netguard
 from amtsweg.delivery import services
-from amtsweg.delivery.channels.sender_callback import SenderCallbackChannel
+from amtsweg.delivery.channels import sender_callback
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.delivery.tests.test_channels import Endpoint
 from amtsweg.routing.tests.factories import ResponsibilityFactory
@@ -23,7 +23,7 @@ from amtsweg.submissions.models import Submission
 from amtsweg.submissions.tests.factories import ApiClientFactory, bearer, payload_for, submit_payload
 
 Status = OutboxMessage.Status
-CHANNEL = SenderCallbackChannel.name
+CHANNEL = sender_callback.IDENTIFIER
 SECRET = "s3cr3t-0f-the-sender" * 3
 PUBLIC = "93.184.215.14"
 

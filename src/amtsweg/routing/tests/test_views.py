@@ -8,11 +8,8 @@ import pytest
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import UserFactory
 from amtsweg.catalogue.tests.factories import PublicServiceFactory
-from amtsweg.routing.links import (
-    OnlineServiceLink,
-    register_online_service_link_provider,
-    unregister_online_service_link_provider,
-)
+from amtsweg.routing import links
+from amtsweg.routing.links import OnlineServiceLink
 from amtsweg.routing.models import Destination, DestinationKey, Responsibility
 from amtsweg.routing.tests.factories import cached_keypair, public_jwk
 
@@ -277,12 +274,9 @@ def test_online_link_providers(client, hundesteuer, hundesteuer_service):
             return [OnlineServiceLink("Hundesteuer online", "/shop/hundesteuer/")]
         return []
 
-    register_online_service_link_provider(provider)
-    try:
+    with links.register.registered("test", provider):
         page = client.get("/zustaendigkeit/", {"key": KEY, "ort": "66111"}).content.decode()
-        assert "Online beantragen" in page and "/shop/hundesteuer/" in page
-    finally:
-        unregister_online_service_link_provider(provider)
+    assert "Online beantragen" in page and "/shop/hundesteuer/" in page
 
 
 def test_key_fields_refuse_oversized_input_before_parsing(offices):

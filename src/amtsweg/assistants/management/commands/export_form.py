@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from amtsweg.assistants.forms import ImportError_, export_form_json
+from amtsweg.assistants.forms import FormImportError, export_form_json
 from amtsweg.assistants.models import FormDefinition
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             raise CommandError(f"Das Formular „{slug}“ hat keine Version {version}.")
         try:
             text = export_form_json(form, chosen)
-        except ImportError_ as exc:
+        except FormImportError as exc:
             raise CommandError(str(exc)) from None
         if output:
             with open(output, "w", encoding="utf-8") as fh:

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from amtsweg.assistants.fim import FimError
-from amtsweg.assistants.forms import ImportError_, import_fim
+from amtsweg.assistants.forms import FormImportError, import_fim
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             version = import_fim(Path(file).read_bytes(), leika_key=leika, slug=slug, publish_now=publish)
         except OSError as exc:
             raise CommandError(f"Datei nicht lesbar: {exc}") from None
-        except (FimError, ImportError_) as exc:
+        except (FimError, FormImportError) as exc:
             raise CommandError(f"{file}: {exc}") from None
         source = version.definition.get("source", {})
         self.stdout.write(f"{version.form.slug} v{version.number}: {len(version.definition['steps'])} Schritte, "

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from amtsweg.assistants.forms import ImportError_, import_form
+from amtsweg.assistants.forms import FormImportError, import_form
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
             version = import_form(Path(file).read_bytes(), publish_now=publish)
         except OSError as exc:
             raise CommandError(f"Datei nicht lesbar: {exc}") from None
-        except ImportError_ as exc:
+        except FormImportError as exc:
             raise CommandError(str(exc)) from None
         state = "veröffentlicht" if version.is_published else "Entwurf"
         self.stdout.write(f"{version.form.slug} v{version.number} ({state})")

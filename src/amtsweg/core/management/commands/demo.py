@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -37,10 +38,7 @@ def load_app_demos(stdout, stderr) -> tuple[list[str], list[str]]:
     loaded, failed = [], []
     for app in DEMO_APPS:
         name = f"amtsweg.{app}.demo"
-        try:
-            if importlib.util.find_spec(name) is None:
-                continue
-        except ModuleNotFoundError:  # the app itself is not there
+        if not apps.is_installed(f"amtsweg.{app}") or importlib.util.find_spec(name) is None:
             continue
         try:
             with transaction.atomic():
