@@ -41,6 +41,14 @@ ACTIONS = {
     "key.grace_ended": _("Übergangsfrist eines Schlüssels beendet"),
     "api_client.created": _("API-Zugang angelegt"),
     "api_client.revoked": _("API-Zugang gesperrt, Tokens widerrufen"),
+    "casework.receiving_enabled": _("Amtsweg-Sachbearbeitung als Empfangssystem gewählt"),
+    "casework.receiving_disabled": _("Zurück zum externen Fachverfahren"),
+    "case.viewed": _("Vorgang angesehen"),
+    "case.attachment_viewed": _("Anlage eines Vorgangs angesehen"),
+    "case.state_changed": _("Status eines Vorgangs geändert"),
+    "case.assigned": _("Vorgang zugewiesen"),
+    "case.note_added": _("Interne Notiz angelegt"),
+    "case.forwarded": _("Vorgang weitergeleitet"),
 }
 
 
@@ -75,6 +83,12 @@ DETAIL_LABELS = {
     "city": _("Ort"),
     "website": _("Webseite"),
     "opening_hours": _("Öffnungszeiten"),
+    "reference": _("Vorgangsnummer"),
+    "state": _("Status"),
+    "decision": _("Entscheidung"),
+    "assignee": _("Zuständig"),
+    "attachment": _("Anlage"),
+    "entry": _("Eintrag"),
 }
 
 # Stored code values the page names in German (role, key purpose, destination status). Purpose and status
@@ -87,6 +101,16 @@ DETAIL_VALUES = {
     "active": _("aktiv"),
     "inactive": _("inaktiv"),
     "decommissioned": _("stillgelegt"),
+    # casework: Case.State and Case.Decision (casework builds on accounts; repeated, as above)
+    "received": _("eingegangen"),
+    "in_progress": _("in Bearbeitung"),
+    "inquiry": _("Rückfrage"),
+    "decided": _("entschieden"),
+    "closed": _("abgeschlossen"),
+    "forwarded": _("weitergeleitet"),
+    "approved": _("bewilligt"),
+    "rejected": _("abgelehnt"),
+    "partial": _("teilweise bewilligt"),
 }
 
 # Keys whose values are ISO timestamps (stored in UTC); shown in the site's time zone like the time column.

@@ -99,6 +99,13 @@ LAND_ACCESS = {
     "shop.Reminder": LandAccess.READ,
     "accounts.AuditEntry": LandAccess.NONE,
     "casework.DataKey": LandAccess.NONE,
+    "casework.Team": LandAccess.NONE,
+    "casework.ServiceDeadline": LandAccess.NONE,
+    "casework.ReceivingSystem": LandAccess.NONE,
+    "casework.ReceivingKey": LandAccess.NONE,
+    "casework.Case": LandAccess.NONE,
+    "casework.CaseAttachment": LandAccess.NONE,
+    "casework.CaseEntry": LandAccess.NONE,
 }
 
 

@@ -1,0 +1,159 @@
+"""The back office as a destination's receiving system: keys, its own delivery channel, ingest through the
+subscriber service layer, accept/reject events, idempotency."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import IntegrityError
+
+from amtsweg.casework import ingest, receiving, services, vault
+from amtsweg.casework.models import Case, CaseAttachment, ReceivingKey
+from amtsweg.casework.tests.factories import on_casework, received_case
+from amtsweg.core.actors import SYSTEM
+from amtsweg.delivery import services as outbox
+from amtsweg.delivery.models import OutboxMessage
+from amtsweg.routing.models import Destination, DestinationKey
+from amtsweg.routing.tests.factories import ResponsibilityFactory
+from amtsweg.submissions import events
+from amtsweg.submissions.models import Event, Submission
+from amtsweg.submissions.tests.factories import payload_for, submit_payload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def responsibility():
+    return ResponsibilityFactory()
+
+
+def test_choosing_the_back_office_generates_and_registers_keys_and_switches_channels(responsibility):
+    destination = responsibility.destination
+    destination.channels = ["pull", "callback", "email"]
+    destination.callback_url = "https://fachverfahren.example/cb"
+    destination.notification_email = "post@kommune.example"
+    destination.save()
+    external = destination.active_encryption_key()
+
+    on_casework(responsibility)
+    destination.refresh_from_db()
+    assert destination.channels == ["pull", "email"]  # nothing pushed to the old Fachverfahren any more
+    encryption, signature = destination.active_encryption_key(), destination.active_signature_key()
+    assert {encryption.kid, signature.kid} == set(ReceivingKey.objects.values_list("kid", flat=True))
+    assert "d" not in encryption.jwk and "d" not in signature.jwk  # only public halves in routing
+    external.refresh_from_db()
+    assert external.state == "grace"
+    wrapped = ReceivingKey.objects.get(kid=encryption.kid)
+    assert b"PRIVATE KEY" not in bytes(wrapped.wrapped_private)
+    assert receiving.private_key(destination.pk, encryption.kid).is_private
+
+    assert receiving.enable(destination, actor=SYSTEM).active  # idempotent: no new keys
+    assert ReceivingKey.objects.count() == 2
+    receiving.rotate_keys(destination, actor=SYSTEM)
+    assert ReceivingKey.objects.count() == 4
+    assert DestinationKey.objects.get(kid=encryption.kid).state == "grace"
+
+    receiving.disable(destination, actor=SYSTEM)
+    destination.refresh_from_db()
+    assert destination.channels == ["pull", "callback", "email"]
+    assert not receiving.is_active(destination.pk)
+
+
+def test_an_application_becomes_a_case_at_once_and_is_accepted(responsibility):
+    on_casework(responsibility)
+    case = received_case(responsibility)
+    submission = Submission.objects.get(pk=case.submission_id)
+    assert submission.status == Submission.Status.ACCEPTED
+    accept = Event.objects.get(submission=submission, event_type=events.ACCEPT)
+    assert accept.issuer == Event.Issuer.DESTINATION and events.verification_state(accept)
+    kinds = list(Event.objects.filter(submission=submission).order_by("created_at").values_list("event_type",
+                                                                                                 flat=True))
+    assert kinds == [events.CREATE, events.SUBMIT, events.FORWARD, events.ACCEPT]
+    assert OutboxMessage.objects.get(submission_id=submission.pk).channel == "casework"
+
+    assert case.authority_id == responsibility.destination.authority_id
+    assert case.reference == submission.public_reference and case.state == Case.State.RECEIVED
+    assert case.leika_key == responsibility.leika_key and case.deadline is not None
+    assert case.applicant_name_hash == vault.name_hash(case.authority_id, "erika mustermann")
+    assert b"Mustermann" not in bytes(case.content)
+    content = services.open_application(case, actor=SYSTEM)
+    assert content["data"]["hund"]["name"] == "Bello"
+    assert content["levelOfAssurance"] == "substantiell"
+    assert content["payment"]["transactionReference"] == "KASSE-2026-0042"
+    (described,) = content["attachments"]
+    meta, data = services.open_attachment(case, described["attachmentId"], actor=SYSTEM)
+    assert meta["filename"] == "impfpass-bello.pdf" and data.startswith(b"%PDF")
+    assert b"%PDF" not in bytes(CaseAttachment.objects.get(case=case).content)
+
+
+def test_a_retry_never_creates_a_second_case(responsibility):
+    on_casework(responsibility)
+    case = received_case(responsibility)
+    again = ingest.receive(case.submission_id, case.destination_id)
+    assert again.case.pk == case.pk
+    message = OutboxMessage.objects.get(submission_id=case.submission_id)
+    outbox.resend(message)
+    outbox.run_until_idle()
+    assert Case.objects.filter(submission_id=case.submission_id).count() == 1
+    with pytest.raises(IntegrityError):  # and the database says so too
+        Case.objects.create(**{f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields
+                               if f.attname != "id"})
+
+
+def test_a_tampered_attachment_is_rejected_with_a_problem_and_no_case(responsibility, monkeypatch):
+    on_casework(responsibility)
+    from amtsweg.submissions import metadata
+
+    real = metadata.hash_entry
+    monkeypatch.setattr(metadata, "hash_entry", lambda digest: real("0" * 128) if digest != "x" else real(digest))
+    # every hash in the metadata is wrong: the data hash is checked first
+    submission = submit_payload(payload_for(responsibility))
+    outbox.run_until_idle()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.REJECTED
+    reject = Event.objects.get(submission=submission, event_type=events.REJECT)
+    (problem,) = reject.claims["events"][events.REJECT]["problems"]
+    assert problem["type"] == events.PROBLEM_BASE + "incorrect-data-hash"
+    assert not Case.objects.exists()
+    assert OutboxMessage.objects.get(submission_id=submission.pk).status == OutboxMessage.Status.DELIVERED
+
+
+def test_a_destination_not_on_the_back_office_gets_no_casework_delivery(responsibility):
+    submission = submit_payload(payload_for(responsibility))
+    assert not OutboxMessage.objects.filter(submission_id=submission.pk, channel="casework").exists()
+    assert Submission.objects.get(pk=submission.pk).status == Submission.Status.SUBMITTED
+
+
+def test_applications_for_another_receiving_systems_key_are_left_alone(responsibility):
+    on_casework(responsibility)
+    submission = submit_payload(payload_for(responsibility))
+    ReceivingKey.objects.all().delete()  # as if the Fachverfahren's key were the one used
+    receiving.forget_cached_keys()
+    with pytest.raises(ingest.NotOurs):
+        ingest.receive(submission.pk, submission.destination_id)
+    assert not Case.objects.exists()
+
+
+def test_only_administrators_choose_the_receiving_system(responsibility):
+    from django.core.exceptions import PermissionDenied
+
+    from amtsweg.accounts.tests.factories import UserFactory
+
+    destination = responsibility.destination
+    staff = UserFactory(authority=destination.authority)
+    operator = UserFactory(land_operator=True, authority__land_office=True)
+    for actor in (staff, operator, UserFactory(kommune_admin=True)):
+        with pytest.raises(PermissionDenied):
+            receiving.enable(destination, actor=actor)
+    admin = UserFactory(authority=destination.authority, kommune_admin=True)
+    assert receiving.enable(destination, actor=admin).active
+    assert Destination.objects.get(pk=destination.pk).casework.active
+
+
+def test_the_applicant_name_comes_from_the_fields_the_form_marks():
+    data = {"vorname": "Erika", "familienname": "Mustermann"}
+    assert ingest.applicant_name("", None, data) == "Erika Mustermann"
+    assert ingest.applicant_name("", None, {"name": "Max Muster"}) == "Max Muster"
+    assert ingest.applicant_name("", None, {}) == ""
+    assert json.dumps(ingest.level_of_assurance({"amtswegExtension": {"authenticationLevel": "hoch"}})) == '"hoch"'
