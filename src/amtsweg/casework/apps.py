@@ -7,10 +7,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Sachbearbeitung")
 
     def ready(self) -> None:
-        from amtsweg.casework.channel import CaseworkChannel, on_submission_submitted
-        from amtsweg.delivery import channels
+        # Importing the channel module registers the channel (`@channels.register("casework")`).
+        from amtsweg.casework.channel import on_submission_submitted
         from amtsweg.submissions.signals import submission_submitted
 
-        channels.register(CaseworkChannel())
         submission_submitted.connect(on_submission_submitted, dispatch_uid="amtsweg.casework.ingest")
 

@@ -9,14 +9,14 @@ rejected submission (bad hash or metadata) counts as delivered: it was handled, 
 from __future__ import annotations
 
 from amtsweg.delivery import services as outbox
-from amtsweg.delivery.channels import DeliveryError, PerMessageChannel
+from amtsweg.delivery.channels import DeliveryError, PerMessageChannel, register
 from amtsweg.delivery.models import OutboxMessage
 
 NAME = "casework"
 
 
+@register(NAME)
 class CaseworkChannel(PerMessageChannel):
-    name = NAME
     label = "Amtsweg-Sachbearbeitung"
     # Enqueued by `on_submission_submitted` for destinations on the back office, never through the
     # destination's list of push channels; the fetch records the forward-submission event itself.

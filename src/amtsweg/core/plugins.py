@@ -69,6 +69,9 @@ class PluginRegistry[PluginT]:
 
     def __call__(self, identifier: str) -> Callable[[type[PluginT]], type[PluginT]]:
         """Class decorator: register one instance of the class under `identifier` (set as its `identifier`)."""
+        if not isinstance(identifier, str):  # `register(Plugin())` would otherwise register nothing, silently
+            raise TypeError(f"register a {self.kind} with @register(\"identifier\") or register.add(identifier, "
+                            f"plugin), not register({identifier!r})")
 
         def decorator(cls: type[PluginT]) -> type[PluginT]:
             plugin: Any = cls()

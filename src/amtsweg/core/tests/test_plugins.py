@@ -57,3 +57,9 @@ def test_a_test_entry_appears_in_the_public_navigation_only_while_test_plugins_a
         assert "Nur zum Testen" not in [i["title"] for i in navigation.public_navigation(request)["public_navigation"]]
         settings.AMTSWEG_TEST_PLUGINS = True
         assert "Nur zum Testen" in [i["title"] for i in navigation.public_navigation(request)["public_navigation"]]
+
+
+def test_calling_the_registry_with_a_plugin_instead_of_an_identifier_fails():
+    register: PluginRegistry[Widget] = PluginRegistry("widget")
+    with pytest.raises(TypeError, match="register.add"):
+        register(Widget())

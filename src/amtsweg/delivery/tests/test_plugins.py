@@ -30,3 +30,4 @@ def test_the_built_in_channels_are_registered_under_their_identifiers():
     built_in = {"callback", "email", "directory", "sender_callback"}
     assert built_in <= set(channels.register.identifiers())
     assert all(channels.register[name].identifier == name for name in built_in)
+
