@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "amtsweg.delivery",
     "amtsweg.casework",
     "amtsweg.shop",
+    "amtsweg.postfach",
 ]
 
 MIDDLEWARE = [

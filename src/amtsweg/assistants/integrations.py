@@ -62,6 +62,18 @@ def owner_key(identity: Any | None) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def link_application(reference: str, owner: str) -> None:
+    """Put a just submitted application into the Postfach of the citizen account with owner key `owner`
+    (AMTSWEG_APPLICATION_OWNER names a callable `(reference, owner_key)`). Called inside the hand-over's
+    transaction: the link is stored with the application or not at all. Without a Postfach app nothing
+    happens; anonymous applications (no key) are not linked."""
+    if not owner or not reference:
+        return
+    hook = _load("AMTSWEG_APPLICATION_OWNER", "amtsweg.postfach.services.link_application")
+    if hook is not None:
+        hook(reference, owner)
+
+
 def payment_services() -> Any | None:
     """The payments service module (start_payment, refresh_status, get_transaction), if installed."""
     path = getattr(settings, "AMTSWEG_PAYMENT_MODULE", "amtsweg.payments.services")

@@ -21,7 +21,7 @@ from django.utils.crypto import get_random_string
 
 from amtsweg.core.ratelimit import mail_allowed
 
-from . import crypto
+from . import crypto, integrations
 from .engine import PendingUpload, prune_answers, visible_steps
 from .engine.display import summary_sections
 from .handoff import Attachment, FormSubmissionPayload, hand_over
@@ -53,11 +53,14 @@ class DraftState:
     auth_level: str | None = None
     auth_provider: str | None = None
     language: str = "de"
+    # The submitting citizen account's owner key (integrations.owner_key), kept for the same reason: the
+    # paid application lands in that account's Postfach even if the browser never comes back.
+    owner_key: str = ""
 
     def as_json(self) -> dict:
         return {"answers": self.answers, "done": self.done, "place": self.place,
                 "payment_attempt": self.payment_attempt, "auth_level": self.auth_level,
-                "auth_provider": self.auth_provider, "language": self.language}
+                "auth_provider": self.auth_provider, "language": self.language, "owner_key": self.owner_key}
 
 
 def load_state(draft: Draft) -> DraftState:
@@ -142,14 +145,17 @@ def _submitted_data(spec, answers: dict[str, Any]) -> dict[str, Any]:
 
 def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, auth_provider: str | None = None,
                  payment: dict | None = None, language: str = "de",
-                 may_mail: Callable[[str], bool] | None = None) -> Receipt:
+                 may_mail: Callable[[str], bool] | None = None, owner_key: str = "") -> Receipt:
     """Hand the application over exactly once. Raises IncompleteDraft, or whatever the intake raises
     (the draft is then kept unchanged).
 
     The intake mails the status link to the applicant's e-mail address; `may_mail(address)` (the rate limit
     of the request, see core.ratelimit) decides whether it may. If not, the intake is told not to mail it
     (the address stays the reply channel in the metadata) and the receipt asks the applicant to keep the link
-    instead of saying it was mailed."""
+    instead of saying it was mailed.
+
+    `owner_key` names the logged-in citizen account that submits (integrations.owner_key; "" when anonymous):
+    the application is put into that account's Postfach in the same transaction."""
     with transaction.atomic():
         draft = Draft.objects.select_for_update().select_related("version__form").filter(pk=draft_id).first()
         if draft is None:
@@ -177,6 +183,7 @@ def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, au
             language=language, mail_status_link=mail_status_link,
         )
         reference = hand_over(payload)
+        integrations.link_application(reference, owner_key)
         summary = {"sections": summary_sections(spec, answers, "de"), "place": state.place,
                    "sections_en": summary_sections(spec, answers, "en"), "payment": payment,
                    "email_given": mail_status_link}  # the intake mails the status link to that address
@@ -210,7 +217,7 @@ def submit_paid_draft(reference: str, transaction_) -> Receipt | None:
     try:
         return submit_draft(draft.id, auth_level=state.auth_level, auth_provider=state.auth_provider,
                             payment=payment_info(draft, transaction_), language=state.language,
-                            may_mail=lambda address: mail_allowed(None, address))
+                            may_mail=lambda address: mail_allowed(None, address), owner_key=state.owner_key)
     except Exception:
         log.exception("hand-over after payment failed", extra={"draft": str(draft.id)})
         return None

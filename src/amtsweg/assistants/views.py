@@ -294,7 +294,8 @@ def _submit(request: HttpRequest, draft: Draft, payment: dict | None = None) -> 
     slug = draft.version.form.slug
     try:
         receipt = services.submit_draft(draft.id, auth_level=level, auth_provider=provider, payment=payment,
-                                        language=_lang(), may_mail=lambda address: mail_allowed(request, address))
+                                        language=_lang(), may_mail=lambda address: mail_allowed(request, address),
+                                        owner_key=integrations.owner_key(_identity(request)))
     except services.IncompleteDraft as exc:
         messages.error(request, _("Bitte vervollständigen Sie zuerst diesen Schritt."))
         return redirect(_step_url(draft, exc.step_id))
@@ -355,6 +356,7 @@ def _start_payment(request: HttpRequest, draft: Draft) -> HttpResponse:
     reference = f"AW-{draft.id.hex}"
     state = services.load_state(draft)
     state.auth_level, state.auth_provider = _auth(request)
+    state.owner_key = integrations.owner_key(_identity(request))
     state.language = _lang()
     services.save_state(draft, state)
     Draft.objects.filter(pk=draft.pk).update(payment_reference=reference, status=Draft.Status.PAYING)

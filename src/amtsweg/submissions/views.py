@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amtsweg.assistants.models import FormVersion
 from amtsweg.submissions import events, status
+from amtsweg.submissions import status_page as page_parts
 from amtsweg.submissions.models import Submission
 
 EVENT_LABELS = {
@@ -57,8 +58,11 @@ def status_page(request, reference: str, sig: str):
             "problems": problems,
             "verified": events.verification_state(event),
         })
-    return render(request, "submissions/status.html",
-                  {"submission": submission, "rows": rows, "form_title": form_title(submission)})
+    return render(request, "submissions/status.html", {
+        "submission": submission, "rows": rows, "form_title": form_title(submission),
+        "headline": page_parts.headline(request, submission),
+        "sections": page_parts.sections(request, submission, sig),
+    })
 
 
 def status_help(request, reference: str):

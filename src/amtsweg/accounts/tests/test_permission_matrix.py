@@ -166,6 +166,8 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "api-schema": ("GET", "/api/schema/", "200 200 200 200 200 200 200"),
     # the Django admin: superusers only (others are sent to its login, which is the staff login)
     "admin": ("GET", "/django-admin/", "302 302 302 302 302 302 200"),
+    # "Meine Anträge": every role gets the page, but only a citizen login lists applications (its own)
+    "postfach:index": ("GET", "/postfach/", "200 200 200 200 200 200 200"),
 }
 
 

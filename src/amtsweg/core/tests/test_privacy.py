@@ -102,6 +102,7 @@ def test_pages_with_personal_data_forbid_storing(client, settings, tmp_path):
     visit("get", reverse("identity:choose"))
     visit("get", reverse("identity:oidc-callback", args=["test-oidc"]))  # no login running: refused, not stored
     visit("post", reverse("identity:saml-acs", args=["bundid"]))
+    visit("get", reverse("postfach:index"))
     assert seen == PERSONAL_DATA_ROUTES
 
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PostfachConfig(AppConfig):
+    name = "amtsweg.postfach"
+    verbose_name = _("Postfach")
+
+    def ready(self) -> None:
+        from amtsweg.core import navigation as public_navigation
+        from amtsweg.postfach import status_parts
+        from amtsweg.submissions import status_page
+
+        public_navigation.register("postfach.index", title=_("Meine Anträge"), url_name="postfach:index",
+                                   namespace="postfach", order=80)
+        status_page.register("postfach", headline=status_parts.headline, section=status_parts.section, order=10)

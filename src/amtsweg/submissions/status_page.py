@@ -1,0 +1,109 @@
+"""What the applicant's status page says, in plain German, and the parts later apps add to it.
+
+The status page (`/status/<reference>/<signature>/`) is the applicant's page for one application; the signed
+link reaches it without an account. Its headline says where the application stands in words a citizen uses
+("Ihr Antrag ist beim Bürgerbüro Völklingen eingegangen"), never protocol words (events, tokens, JWE).
+Later stages (the back office, the Postfach with messages and notices) know more than the transport's
+status; they register here, so this app imports none of them:
+
+    from amtsweg.submissions import status_page
+    status_page.register("postfach", headline=fn, section=fn, order=10)
+
+`headline(request, submission) -> str | None`: a better sentence than the transport's, or None.
+`section(request, submission, signature) -> str | None`: rendered HTML (from a template with autoescape)
+shown under the headline, or None. Parts run by `order`; the first headline that answers wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from amtsweg.submissions.models import Submission
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    headline: Callable[[HttpRequest, Submission], str | None] | None
+    section: Callable[[HttpRequest, Submission, str], str | None] | None
+    order: int
+
+
+_parts: dict[str, Part] = {}
+
+
+def register(key: str, *, headline=None, section=None, order: int = 100) -> None:
+    _parts[key] = Part(key, headline, section, order)
+
+
+def parts() -> list[Part]:
+    return sorted(_parts.values(), key=lambda p: (p.order, p.key))
+
+
+# Head nouns (last part of the first word) that take "der" in the dative: "bei der Stadt Völklingen".
+_FEMININE = ("stadt", "gemeinde", "verwaltung", "behörde", "stelle", "abteilung", "kasse", "kammer", "agentur",
+             "direktion", "zentrale", "einrichtung", "region", "kommune")
+# ... and those that take "dem" ("beim Bürgerbüro Völklingen", "beim Landkreis Saarlouis").
+_MASC_NEUTER = ("amt", "büro", "kreis", "ministerium", "rathaus", "verband", "zentrum", "center", "service",
+                "bezirk", "referat", "dezernat", "institut", "präsidium", "gericht", "dienstleistungszentrum")
+
+
+def article_kind(authority_name: str) -> str:
+    """"f" (bei der …), "m" (beim …) or "" when the name's first word gives no safe answer."""
+    words = authority_name.split()
+    if not words:
+        return ""
+    head = words[0].split("-")[-1].casefold()
+    if head in {"große", "grosse"} and len(words) > 1:  # "Große Kreisstadt …"
+        head = words[1].casefold()
+    if head.endswith(_FEMININE):
+        return "f"
+    if head.endswith(_MASC_NEUTER):
+        return "m"
+    return ""
+
+
+def default_headline(submission: Submission) -> str:
+    """The transport's status as a sentence about the responsible office."""
+    name = submission.destination.authority.name
+    kind = article_kind(name)
+    status = submission.status
+    S = Submission.Status
+    if status == S.REJECTED:
+        return {"f": _("Ihr Antrag wurde von der %(authority)s nicht angenommen."),
+                "m": _("Ihr Antrag wurde vom %(authority)s nicht angenommen."),
+                }.get(kind, _("Ihr Antrag wurde von der zuständigen Stelle (%(authority)s) nicht angenommen.")) \
+            % {"authority": name}
+    if status == S.ACCEPTED:
+        return {"f": _("Ihr Antrag ist bei der %(authority)s angenommen und wird bearbeitet."),
+                "m": _("Ihr Antrag ist beim %(authority)s angenommen und wird bearbeitet."),
+                }.get(kind, _("Ihr Antrag ist bei der zuständigen Stelle (%(authority)s) angenommen und wird "
+                              "bearbeitet.")) % {"authority": name}
+    if status == S.DELETED:
+        return _("Die Angaben zu Ihrem Antrag wurden nach Ablauf der Aufbewahrungsfrist gelöscht.")
+    if status == S.INCOMPLETE:
+        return _("Ihr Antrag ist noch nicht vollständig übermittelt.")
+    return {"f": _("Ihr Antrag ist bei der %(authority)s eingegangen."),
+            "m": _("Ihr Antrag ist beim %(authority)s eingegangen."),
+            }.get(kind, _("Ihr Antrag ist bei der zuständigen Stelle (%(authority)s) eingegangen.")) \
+        % {"authority": name}
+
+
+def headline(request: HttpRequest, submission: Submission) -> str:
+    for part in parts():
+        if part.headline is not None and (text := part.headline(request, submission)):
+            return text
+    return default_headline(submission)
+
+
+def sections(request: HttpRequest, submission: Submission, signature: str) -> list[SafeString]:
+    rendered = []
+    for part in parts():
+        if part.section is not None and (html := part.section(request, submission, signature)):
+            rendered.append(mark_safe(html))  # noqa: S308 - rendered by the part from an autoescaped template
+    return rendered
