@@ -37,6 +37,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from amtsweg.accounts.otp import has_confirmed_device
 from amtsweg.core.problems import is_api_path, problem_response
@@ -112,10 +113,10 @@ class StaffAccessMiddleware:
 
 def _api_reason(user) -> str:
     if not user.is_authenticated:
-        return "Authentication credentials were not provided."
+        return _("Bitte melden Sie sich an.")
     if not is_staff_account(user):
-        return "This account is not a staff account."
-    return "The second factor of this session has not been verified."
+        return _("Dieses Konto ist kein Verwaltungskonto.")
+    return _("Der zweite Faktor dieser Sitzung ist noch nicht bestätigt.")
 
 
 def _private(response: HttpResponse) -> HttpResponse:

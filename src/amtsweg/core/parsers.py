@@ -17,6 +17,7 @@ import re
 from itertools import accumulate
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -57,31 +58,34 @@ def _check_strings(value: Any) -> None:
             pending.extend(item)
         elif isinstance(item, str):
             if "\x00" in item:
-                raise JSONInputError("JSON strings must not contain NUL (\\u0000).")
+                raise JSONInputError(_("JSON-Zeichenketten dürfen kein NUL-Zeichen (\\u0000) enthalten."))
             if not item.isascii():
                 try:
                     item.encode("utf-8")
                 except UnicodeEncodeError:
-                    raise JSONInputError("JSON strings must not contain lone surrogates (\\ud800-\\udfff).") from None
+                    raise JSONInputError(
+                        _("JSON-Zeichenketten dürfen keine einzelnen Surrogate (\\ud800-\\udfff) enthalten.")
+                    ) from None
 
 
 def _no_constant(name: str) -> None:
-    raise JSONInputError(f"{name} is not JSON.")
+    raise JSONInputError(_("%(name)s ist kein JSON.") % {"name": name})
 
 
 def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     """`json.loads` for untrusted input: depth, NUL, surrogates and NaN refused (`JSONInputError`)."""
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
     if nesting_depth(raw, at_least=max_depth) > max_depth:
-        raise JSONInputError(f"JSON nested deeper than {max_depth} levels.")
+        raise JSONInputError(_("JSON ist tiefer als %(n)d Ebenen verschachtelt.") % {"n": max_depth})
     try:
         value = json.loads(raw, parse_constant=_no_constant)
     except RecursionError:  # brackets the skeleton scan miscounted (invalid JSON); json stops here anyway
-        raise JSONInputError(f"JSON nested deeper than {max_depth} levels.") from None
+        raise JSONInputError(_("JSON ist tiefer als %(n)d Ebenen verschachtelt.") % {"n": max_depth}) from None
     except UnicodeDecodeError as exc:
-        raise JSONInputError("JSON must be UTF-8.") from exc
+        raise JSONInputError(_("JSON muss UTF-8-kodiert sein.")) from exc
     except json.JSONDecodeError as exc:
-        raise JSONInputError(f"Malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from exc
+        raise JSONInputError(_("Fehlerhaftes JSON: %(msg)s (Zeile %(line)d, Spalte %(column)d).")
+                             % {"msg": exc.msg, "line": exc.lineno, "column": exc.colno}) from exc
     _check_strings(value)
     return value
 

@@ -1,18 +1,27 @@
 """Every error of an API as `application/problem+json` (RFC 9457); German HTML pages everywhere else.
 
-A machine talking to an API must never have to parse an HTML error page, and must never see a bare 500
-caused by its own bad input. Three ways an error reaches a client, all end here:
+The one module for problem documents of all APIs (Submission API and token endpoint, Routing API, shop API,
+staff JSON API). A machine talking to an API must never have to parse an HTML error page, and must never see
+a bare 500 caused by its own bad input. Four ways an error reaches a client, all end here:
 
-* DRF views: `exception_handler` (settings `REST_FRAMEWORK["EXCEPTION_HANDLER"]`) turns every
-  `APIException`, `Http404`, `PermissionDenied` and Django's request-size limits into a problem document;
-  validation errors keep their field messages in the extension member `errors`.
+* Services and views raise a `Problem` (or a subclass such as the Submission API's `SubmissionError`):
+  status, type and title are the class's, the detail the occurrence's.
+* DRF views: `exception_handler` (settings `REST_FRAMEWORK["EXCEPTION_HANDLER"]`) turns every `Problem`,
+  DRF `APIException` (validation, authentication, throttling, 404, 405, 415 …), `Http404`,
+  `PermissionDenied` and Django's request-size limits into a problem document; validation errors keep
+  their field messages in the extension member `errors`. A view's `problem_type_base` (the specification's
+  problem URI prefix) names the type of DRF's own errors; without it they are `about:blank`.
 * Errors Django answers before or outside a view (an unknown path under an API prefix, a body above
   `DATA_UPLOAD_MAX_MEMORY_SIZE`, an unhandled exception): `handler400/403/404/500`, hooked in
   `amtsweg.urls`, answer a problem document under `API_PATH_PREFIXES` and the German page elsewhere.
 * A failed CSRF check (`CSRF_FAILURE_VIEW`): `csrf_failure`, a German page that explains the form expired,
   instead of Django's unstyled technical page; a problem document under the API prefixes.
-* Views with their own problem types (the FIT-Connect Submission and Routing APIs keep the type URIs of
-  the specifications) use `problem_response` or their own helper with the same shape.
+
+Language (README, "API language"): `type`, `title` and `status` are the machine-readable part and stay
+English and fixed per problem type (RFC 9457 §3.1.3; for `about:blank` the HTTP status phrase);
+`detail` and the messages in `errors` are for the person reading them and German (gettext, so a client
+asking with `Accept-Language: en` gets English). Only the OAuth token endpoint answers RFC 6749 errors,
+whose ASCII-only `error_description` is English.
 
 A request body above the limit is a 413 (Content Too Large, RFC 9110), also where Django would say 400.
 """
@@ -26,9 +35,13 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -53,7 +66,7 @@ def problem_body(status: int, *, detail: str = "", title: str = "", type: str = 
     """A problem document. With `type` "about:blank" the title is the HTTP status phrase (RFC 9457 §4.2.1)."""
     body: dict[str, Any] = {"type": type, "title": title or HTTPStatus(status).phrase, "status": status}
     if detail:
-        body["detail"] = detail
+        body["detail"] = str(detail)
     if instance:
         body["instance"] = instance
     body.update(extensions)
@@ -66,9 +79,50 @@ def problem_response(status: int, **fields: Any) -> HttpResponse:
                         json_dumps_params={"ensure_ascii": False})
 
 
+class Problem(Exception):
+    """An error an API answers with a problem document; raise it (or a subclass) from services and views.
+
+    A subclass is one problem type: `status`, `slug` (appended to `type_base` to form the type URI; empty:
+    `about:blank`) and the English `title` are fixed, the German `detail` names this occurrence. The services
+    raising it need not know HTTP; `exception_handler` (DRF views) and `response` (plain views) render it.
+    """
+
+    status: int = 400
+    slug: str = ""
+    title: str = ""
+    type_base: str = ""
+
+    def __init__(self, detail: str = "", **extensions: Any):
+        self.detail = str(detail or self.title or HTTPStatus(self.status).phrase)
+        self.extensions = extensions
+        super().__init__(self.detail)
+
+    @property
+    def type(self) -> str:
+        return self.type_base + self.slug if self.slug else "about:blank"
+
+    def body(self, instance: str = "") -> dict[str, Any]:
+        return problem_body(self.status, detail=self.detail, title=self.title, type=self.type,
+                            instance=instance, **self.extensions)
+
+    def response(self, instance: str = "") -> HttpResponse:
+        return problem_response(self.status, detail=self.detail, title=self.title, type=self.type,
+                                instance=instance, **self.extensions)
+
+
+class ProblemSerializer(serializers.Serializer):
+    """The problem document (RFC 9457) as the OpenAPI document describes it for every API."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField(required=False)
+    instance = serializers.CharField(required=False)
+
+
 class ContentTooLarge(exceptions.APIException):
     status_code = 413
-    default_detail = "The request body is larger than this API accepts."
+    default_detail = gettext_lazy("Der Inhalt der Anfrage ist größer, als diese Schnittstelle annimmt.")
     default_code = "content_too_large"
 
 
@@ -77,27 +131,47 @@ def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, RequestDataTooBig):
         return ContentTooLarge()
     if isinstance(exc, SuspiciousOperation):
-        return exceptions.ParseError("The request is malformed.")
+        return exceptions.ParseError(_("Die Anfrage ist fehlerhaft."))
     return exc
+
+
+def _messages(errors: Any, path: str = "") -> list[str]:
+    """Field errors of a serializer (nested dicts and lists) as "field.sub: message" lines, for `detail`."""
+    if isinstance(errors, dict):
+        return [line for name, value in errors.items()
+                for line in _messages(value, f"{path}.{name}" if path else str(name))]
+    if isinstance(errors, list):
+        if all(isinstance(e, str) for e in errors):
+            return [f"{path}: {e}" if path else str(e) for e in errors]
+        return [line for i, value in enumerate(errors) for line in _messages(value, f"{path}[{i}]")]
+    return [f"{path}: {errors}" if path else str(errors)]
 
 
 def exception_handler(exc: Exception, context: dict) -> Any:
     """DRF's handler, answering `application/problem+json`; None (→ handler500) for real server errors."""
+    request = context.get("request")
+    instance = request.path if request is not None else ""
+    if isinstance(exc, Problem):
+        set_rollback()
+        return Response(exc.body(instance), status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
     exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    request = context.get("request")
     detail = getattr(exc, "detail", None)
-    fields: dict[str, Any] = {"instance": request.path if request is not None else ""}
+    fields: dict[str, Any] = {"instance": instance}
+    type_base = getattr(context.get("view"), "problem_type_base", "")
+    if type_base:
+        slug = "unauthorized" if response.status_code == 401 else "request-error"
+        fields["type"] = type_base + slug
     if isinstance(exc, Http404):
-        fields["detail"] = "Not found."
+        fields["detail"] = _("Nicht gefunden.")
     elif isinstance(exc, PermissionDenied):
-        fields["detail"] = "You do not have permission to perform this action."
+        fields["detail"] = _("Sie haben keine Berechtigung für diese Aktion.")
     elif isinstance(detail, str):
         fields["detail"] = detail
     elif detail is not None:  # field errors of a serializer: a list or a dict of lists
-        fields["detail"] = "The request is invalid; see errors."
+        fields["detail"] = _("Die Anfrage ist ungültig: %(errors)s") % {"errors": "; ".join(_messages(detail))}
         fields["errors"] = detail
     response.data = problem_body(response.status_code, **fields)
     response.content_type = PROBLEM_CONTENT_TYPE
@@ -110,7 +184,7 @@ def exception_handler(exc: Exception, context: dict) -> Any:
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     status = 413 if isinstance(exception, RequestDataTooBig) else 400
     if is_api_path(request.path):
-        detail = ContentTooLarge.default_detail if status == 413 else "The request is malformed."
+        detail = ContentTooLarge.default_detail if status == 413 else _("Die Anfrage ist fehlerhaft.")
         return problem_response(status, detail=detail, instance=request.path)
     response = defaults.bad_request(request, exception)
     response.status_code = status
@@ -119,20 +193,20 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
-        return problem_response(403, detail="You do not have permission to perform this action.",
+        return problem_response(403, detail=_("Sie haben keine Berechtigung für diese Aktion."),
                                 instance=request.path)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
-        return problem_response(404, detail="Not found.", instance=request.path)
+        return problem_response(404, detail=_("Nicht gefunden."), instance=request.path)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_path(request.path):
-        return problem_response(500, detail="An internal error occurred; it has been logged.",
+        return problem_response(500, detail=_("Ein interner Fehler ist aufgetreten; er wurde protokolliert."),
                                 instance=request.path)
     return defaults.server_error(request)
 
@@ -144,7 +218,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     it is on this site, else the start page); `reason` is Django's technical text and is never shown.
     """
     if is_api_path(request.path):
-        return problem_response(403, detail="CSRF verification failed.", instance=request.path)
+        return problem_response(403, detail=_("Die CSRF-Prüfung ist fehlgeschlagen."), instance=request.path)
     referer = request.headers.get("referer", "")
     back = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
                                                       require_https=request.is_secure()) else ""

@@ -1,11 +1,11 @@
 """Routing API compatible with FIT-Connect's Routingdienst API 2.0 (`/routing-api/v2/routes`, `/areas`, `/info`).
 
 Same parameter names (`leikaKey`, `ars`, `ags`, `areaId`, `areaSearchexpression`, `offset`, `limit`; plus
-our `postcode`), response fields and RFC 7807 problem documents, so an existing FIT-Connect routing client
-works when pointed at Amtsweg. Every route carries `destinationParameters` (public encryption key set,
-`encryptionKid`, submission URL, channels, status, metadata versions) and `destinationSignature`, a
-compact JWS (PS512) by the platform key whose payload holds the destination id and exactly these
-parameters; the key is published at `/routing-api/v2/.well-known/jwks.json`.
+our `postcode`), response fields and RFC 9457 problem documents (`amtsweg.core.problems`), so an existing
+FIT-Connect routing client works when pointed at Amtsweg. Every route carries `destinationParameters`
+(public encryption key set, `encryptionKid`, submission URL, channels, status, metadata versions) and
+`destinationSignature`, a compact JWS (PS512) by the platform key whose payload holds the destination id and exactly
+these parameters; the key is published at `/routing-api/v2/.well-known/jwks.json`.
 
 Read-only, no login, rate-limited per client IP (fixed window in the Django cache; 429 with a problem
 document and the RateLimit-* headers the spec names).
@@ -27,11 +27,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import APIException
 from rest_framework.views import APIView
 
 from amtsweg.core import keyformats, platform_keys
 from amtsweg.core.clientip import client_ip
+from amtsweg.core.jwk import JWKSSerializer
+from amtsweg.core.problems import Problem, ProblemSerializer
 from amtsweg.core.text import fold
 from amtsweg.routing import resolution
 from amtsweg.routing.services import current_signature, destination_parameters
@@ -52,18 +53,30 @@ def rate_limit_per_minute() -> int:
 
 def json_response(body: Any, *, status: int = 200, content_type: str = "application/json") -> HttpResponse:
     """Plain Django response: the hot path skips DRF's negotiation and rendering (same JSON)."""
-    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return HttpResponse(text.encode(), status=status, content_type=content_type)
 
 
-def problem(status: int, slug: str, title: str, detail: str = "", instance: str = "", **extra: Any) -> HttpResponse:
-    body = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if instance:
-        body["instance"] = instance
-    body.update(extra)
-    return json_response(body, status=status, content_type="application/problem+json")
+class RoutingProblem(Problem):
+    """A problem of the Routing API; its types lie under the API's own problem URI (FIT-Connect's scheme)."""
+
+    type_base = PROBLEM_BASE
+
+
+class MissingParameter(RoutingProblem):
+    slug, title = "missing-parameter", "Missing parameter"
+
+
+class InvalidParameter(RoutingProblem):
+    slug, title = "invalid-parameter", "Invalid parameter"
+
+
+class InvalidAreaParameter(RoutingProblem):
+    slug, title = "invalid-area-parameter", "Invalid area parameter"
+
+
+class TooManyRequests(RoutingProblem):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
 
 
 def check_rate_limit(request) -> tuple[bool, dict[str, str]]:
@@ -89,23 +102,22 @@ class RoutingAPIView(APIView, metaclass=ABCMeta):
     authentication_classes: list = []
     permission_classes: list = []
     throttle_classes: list = []
+    problem_type_base = PROBLEM_BASE  # DRF's own errors (405 …) as routing problems (amtsweg.core.problems)
 
     def dispatch(self, request, *args, **kwargs):
         allowed, headers = check_rate_limit(request)
         if not allowed:
-            body = {
-                "type": PROBLEM_BASE + "too-many-requests",
-                "title": _("Zu viele Anfragen"),
-                "status": 429,
-                "detail": _("Es wurden zu viele Anfragen im Zeitfenster gestellt. Bitte nach %(s)s Sekunden "
-                            "erneut versuchen.") % {"s": headers["RateLimit-Reset"]},
-                "instance": request.path,
-            }
-            response = json_response(body, status=429, content_type="application/problem+json")
+            response = TooManyRequests(
+                _("Es wurden zu viele Anfragen im Zeitfenster gestellt. Bitte nach %(s)s Sekunden "
+                  "erneut versuchen.") % {"s": headers["RateLimit-Reset"]}
+            ).response(request.path)
             response["Retry-After"] = headers["RateLimit-Reset"]
         elif request.method in ("GET", "HEAD"):
             # Read-only, no authentication: answer directly (DRF still describes `get` in the OpenAPI document).
-            response = self.respond(request)
+            try:
+                response = self.respond(request)
+            except Problem as exc:
+                response = exc.response(request.path)
         else:
             response = super().dispatch(request, *args, **kwargs)
         for name, value in headers.items():
@@ -119,36 +131,8 @@ class RoutingAPIView(APIView, metaclass=ABCMeta):
     def get(self, request):
         return self.respond(request)
 
-    def handle_exception(self, exc):
-        if isinstance(exc, APIException):
-            return problem(exc.status_code, "request-error", str(exc.default_detail), str(exc.detail),
-                           instance=self.request.path)
-        return super().handle_exception(exc)
 
-
-# --- Documentation serializers (drf-spectacular) ------------------------------------------------------
-
-
-class ProblemSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField(required=False)
-    instance = serializers.CharField(required=False)
-
-
-class JWKSerializer(serializers.Serializer):
-    kty = serializers.CharField()
-    kid = serializers.CharField()
-    alg = serializers.CharField()
-    key_ops = serializers.ListField(child=serializers.CharField())
-    n = serializers.CharField()
-    e = serializers.CharField()
-    x5c = serializers.ListField(child=serializers.CharField(), required=False)
-
-
-class JWKSSerializer(serializers.Serializer):
-    keys = JWKSerializer(many=True)
+# --- Serializers (the OpenAPI document and the output) -------------------------------------------------
 
 
 class DestinationParametersSerializer(serializers.Serializer):
@@ -181,7 +165,9 @@ class AreaSerializer(serializers.Serializer):
     type = serializers.CharField()
 
 
-class RouteSerializer(serializers.Serializer):
+class RouteDocumentSerializer(serializers.Serializer):
+    """The part of a route that depends only on the destination and the responsible Authority (cached)."""
+
     destinationId = serializers.UUIDField()
     destinationSignature = serializers.CharField(
         help_text="JWS (PS512, Plattformschlüssel) mit destinationId und destinationParameters im Payload"
@@ -189,11 +175,15 @@ class RouteSerializer(serializers.Serializer):
     destinationName = serializers.CharField()
     destinationShortName = serializers.CharField()
     contactPersons = ContactPersonSerializer(many=True)
+    contactFormUrl = serializers.URLField(required=False)
     address = AddressSerializer()
     destinationParameters = DestinationParametersSerializer()
+    origin = serializers.CharField()
+
+
+class RouteSerializer(RouteDocumentSerializer):
     responsibilityArea = AreaSerializer(help_text="Gebiet des Zuständigkeitseintrags, der gegriffen hat")
     areas = AreaSerializer(many=True, required=False, help_text="Bei Suche per Postleitzahl: betroffene Gemeinden")
-    origin = serializers.CharField()
 
 
 class RouteResultSerializer(serializers.Serializer):
@@ -243,13 +233,19 @@ def area_type(ars: str) -> str:
 
 
 def area_dict(index, ars: str) -> dict:
-    return {"id": ars, "name": index.area_names.get(ars, ars), "type": area_type(ars)}
+    """One area as the API shows it (`AreaSerializer`), cached with the lookup structures."""
+    cache_key = ("area", ars)
+    area = index.routes.get(cache_key)
+    if area is None:
+        area = index.routes[cache_key] = dict(AreaSerializer(
+            {"id": ars, "name": index.area_names.get(ars, ars), "type": area_type(ars)}).data)
+    return area
 
 
 def render_route(index, destination_id, authority_id: int | None = None) -> dict | None:
     """The route document of one destination for the responsible Authority (by default the destination's own;
-    a Land's central destination may serve a Kommune, whose name and contact the route then carries), cached
-    with the lookup structures it was built from."""
+    a Land's central destination may serve a Kommune, whose name and contact the route then carries), as
+    `RouteDocumentSerializer` renders it, cached with the lookup structures it was built from."""
     cache_key = (destination_id, authority_id, settings.PUBLIC_BASE_URL)
     route = index.routes.get(cache_key)
     if route is not None:
@@ -280,52 +276,36 @@ def render_route(index, destination_id, authority_id: int | None = None) -> dict
     }
     if authority.website.startswith("https://"):
         route["contactFormUrl"] = authority.website
-    index.routes[cache_key] = route
+    route = index.routes[cache_key] = dict(RouteDocumentSerializer(route).data)
     return route
 
 
 def _route_for(index, target, areas: list[dict] | None = None) -> dict | None:
-    """One route as JSON text: the cached document of its destination plus the area that matched."""
-    cache_key = ("json", target.destination_id, target.authority_id, settings.PUBLIC_BASE_URL)
-    head = index.routes.get(cache_key)
-    if head is None:
-        base = render_route(index, target.destination_id, target.authority_id)
-        if base is None:
-            return None
-        head = index.routes[cache_key] = _dumps(base)[:-1]
-    area_key = ("area", target.area_ars)
-    area = index.routes.get(area_key)
-    if area is None:
-        area = index.routes[area_key] = _dumps(area_dict(index, target.area_ars))
-    text = f'{head},"responsibilityArea":{area}'
+    """One route (`RouteSerializer`): the cached document of its destination plus the area that matched."""
+    base = render_route(index, target.destination_id, target.authority_id)
+    if base is None:
+        return None
+    route = {**base, "responsibilityArea": area_dict(index, target.area_ars)}
     if areas is not None:
-        text += ',"areas":' + _dumps(areas)
-    return text + "}"
+        route["areas"] = areas
+    return route
 
 
 def warm_routes(index) -> None:
     """Render every destination's route document ahead of the first request (e.g. in a server's master
     process before it forks workers)."""
     for destination_id, destination in index.destinations.items():
-        if render_route(index, destination_id, destination.authority_id) is not None:
-            index.routes[("json", destination_id, destination.authority_id, settings.PUBLIC_BASE_URL)] = _dumps(
-                index.routes[(destination_id, destination.authority_id, settings.PUBLIC_BASE_URL)])[:-1]
+        render_route(index, destination_id, destination.authority_id)
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _pagination(request) -> tuple[int, int] | HttpResponse:
+def _pagination(request) -> tuple[int, int]:
     try:
         offset = int(request.GET.get("offset", 0))
         limit = int(request.GET.get("limit", DEFAULT_LIMIT))
     except ValueError:
-        return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
-                       _("offset und limit müssen ganze Zahlen sein."), instance=request.path)
+        raise InvalidParameter(_("offset und limit müssen ganze Zahlen sein.")) from None
     if offset < 0 or not 1 <= limit <= MAX_LIMIT:
-        return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
-                       _("offset muss ≥ 0 und limit zwischen 1 und 500 sein."), instance=request.path)
+        raise InvalidParameter(_("offset muss ≥ 0 und limit zwischen 1 und 500 sein."))
     return offset, limit
 
 
@@ -375,36 +355,26 @@ class RoutesView(RoutingAPIView):
         params = request.GET
         leika_key = params.get("leikaKey", "")
         if not leika_key:
-            return problem(400, "missing-parameter", _("Parameter fehlt"),
-                           _("Der Parameter leikaKey ist erforderlich."), instance=request.path)
+            raise MissingParameter(_("Der Parameter leikaKey ist erforderlich."))
         if not keyformats.is_leika_key(leika_key):
-            return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
-                           _("leikaKey muss 14 Ziffern haben und mit 99 beginnen."), instance=request.path)
+            raise InvalidParameter(_("leikaKey muss 14 Ziffern haben und mit 99 beginnen."))
         areas = {name: params.get(name, "") for name in ("ars", "ags", "areaId", "postcode") if params.get(name)}
         if len(areas) != 1:
-            return problem(400, "invalid-area-parameter", _("Ungültige Gebietsangabe"),
-                           _("Es muss genau einer der Parameter ars, ags, areaId oder postcode gesetzt sein."),
-                           instance=request.path)
-        pagination = _pagination(request)
-        if isinstance(pagination, HttpResponse):
-            return pagination
-        offset, limit = pagination
+            raise InvalidAreaParameter(
+                _("Es muss genau einer der Parameter ars, ags, areaId oder postcode gesetzt sein."))
+        offset, limit = _pagination(request)
         (name, value), = areas.items()
         checks = {"ars": keyformats.is_ars, "ags": keyformats.is_ags, "areaId": AREA_ID_RE.fullmatch,
                   "postcode": keyformats.is_postcode}
         if not checks[name](value):
-            return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
-                           _("Der Parameter %(name)s hat kein gültiges Format.") % {"name": name},
-                           instance=request.path)
+            raise InvalidParameter(_("Der Parameter %(name)s hat kein gültiges Format.") % {"name": name})
         if name == "areaId":
             if not keyformats.is_ars(value):
-                return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
-                               _("areaId muss eine Gebiets-Id aus /areas sein (Regionalschlüssel)."),
-                               instance=request.path)
+                raise InvalidParameter(_("areaId muss eine Gebiets-Id aus /areas sein (Regionalschlüssel)."))
             name = "ars"
         result = resolution.resolve(leika_key, **{name: value})
         index = resolution.get_index()
-        routes: list[str] = []
+        routes: list[dict] = []
         if result.found and result.destination is not None:
             target = resolution.Target(result.responsibility_id, result.area_ars,
                                        result.authority.pk if result.authority else None, result.destination.pk)
@@ -420,11 +390,12 @@ class RoutesView(RoutingAPIView):
                         area_dict(index, candidate.ars))
             ordered = sorted(grouped.values(), key=lambda item: item[1][0]["name"])
             routes = [r for t, a in ordered if (r := _route_for(index, t, a))]
-        page = routes[offset:offset + limit]
-        body = f'{{"count":{len(page)},"offset":{offset},"totalCount":{len(routes)},"routes":[{",".join(page)}]'
+        # The envelope around the cached, serializer-rendered routes (RouteResultSerializer's shape): the
+        # routes are not rendered again per request, the hot path of the API.
+        body = _page(routes, offset, limit, "routes")
         if not routes:
-            body += ',"detail":' + _dumps(result.message)
-        return json_response(body + "}")
+            body["detail"] = str(result.message)
+        return json_response(body)
 
 
 def _area_entries(index) -> list[tuple[str, str, str, str, frozenset]]:
@@ -487,15 +458,10 @@ class AreasView(RoutingAPIView):
     def respond(self, request):
         expressions = [e.strip() for e in request.GET.getlist("areaSearchexpression") if e.strip()]
         if not expressions:
-            return problem(400, "missing-parameter", _("Parameter fehlt"),
-                           _("Mindestens ein areaSearchexpression ist erforderlich."), instance=request.path)
+            raise MissingParameter(_("Mindestens ein areaSearchexpression ist erforderlich."))
         if len(expressions) > 10 or not all(SEARCH_RE.fullmatch(e) for e in expressions):
-            return problem(400, "invalid-parameter", _("Ungültiger Parameter"),
-                           _("Bis zu 10 Suchbegriffe mit je mindestens 2 Zeichen außer *."), instance=request.path)
-        pagination = _pagination(request)
-        if isinstance(pagination, HttpResponse):
-            return pagination
-        offset, limit = pagination
+            raise InvalidParameter(_("Bis zu 10 Suchbegriffe mit je mindestens 2 Zeichen außer *."))
+        offset, limit = _pagination(request)
         index = resolution.get_index()
         matchers = [_expression_matcher(e) for e in expressions]
         found = [
@@ -503,7 +469,7 @@ class AreasView(RoutingAPIView):
             for e in _area_entries(index)
             if all(match(e) for match in matchers)
         ]
-        return json_response(_page(found, offset, limit, "areas"))
+        return json_response(AreaResultSerializer(_page(found, offset, limit, "areas")).data)
 
 
 class InfoView(RoutingAPIView):
@@ -524,6 +490,7 @@ class JWKSView(RoutingAPIView):
         return self.respond(request)
 
     def respond(self, request):
-        response = json_response(platform_keys.public_jwks(), content_type="application/jwk-set+json")
+        response = json_response(JWKSSerializer(platform_keys.public_jwks()).data,
+                                 content_type="application/jwk-set+json")
         response["Cache-Control"] = "public, max-age=300"
         return response

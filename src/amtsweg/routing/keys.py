@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils.translation import gettext as _
 
 from amtsweg.core import parsers
+from amtsweg.core.jwk import PUBLIC_MEMBERS
 
 RSA_BITS = 4096
 PURPOSE_ALG = {"encryption": "RSA-OAEP-256", "signature": "PS512"}
@@ -31,7 +32,6 @@ PURPOSE_USE = {"encryption": "enc", "signature": "sig"}
 KNOWN_ALGS = {"RSA-OAEP-256", "PS512"}
 # JWK members that only private (or symmetric) keys have (RFC 7518 §6.3.2, §6.4).
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
-PUBLIC_MEMBERS = ("kty", "kid", "alg", "use", "key_ops", "n", "e", "x5c")
 
 
 class KeyValidationError(ValueError):

@@ -9,16 +9,18 @@ Another Authority's destination is a 404, never a 403, so that ids of other tena
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from amtsweg.core.problems import problem_response
+from amtsweg.core.jwk import JWKSerializer
+from amtsweg.core.problems import Problem
 from amtsweg.routing import services
 from amtsweg.routing.access import staff_api_allowed
 from amtsweg.routing.models import Destination
@@ -29,23 +31,43 @@ class IsStaff(permissions.BasePermission):
         return staff_api_allowed(request.user)
 
 
-def destination_document(destination: Destination) -> dict:
-    key = destination.active_encryption_key()
-    return {
-        "destinationId": str(destination.pk),
-        "authorityId": destination.authority_id,
-        "name": destination.name,
-        "status": destination.status,
-        "channels": destination.channels,
-        "callbackUrl": destination.callback_url,
-        "notificationEmail": destination.notification_email,
-        "encryptionKid": key.kid if key else None,
-        "keys": [
-            {"kid": k.kid, "purpose": k.purpose, "state": k.state, "jwk": k.jwk,
-             "activatedAt": k.activated_at, "retiredAt": k.retired_at, "validUntil": k.valid_until}
-            for k in destination.keys.order_by("purpose", "-activated_at")
-        ],
-    }
+class StaffKeySerializer(serializers.Serializer):
+    """A destination key as staff see it: the public JWK and its life cycle (times in UTC)."""
+
+    kid = serializers.CharField()
+    purpose = serializers.CharField()
+    state = serializers.CharField()
+    jwk = JWKSerializer()
+    activatedAt = serializers.DateTimeField(source="activated_at", default_timezone=dt.UTC)  # noqa: N815
+    retiredAt = serializers.DateTimeField(source="retired_at", default_timezone=dt.UTC)  # noqa: N815
+    validUntil = serializers.DateTimeField(source="valid_until", default_timezone=dt.UTC)  # noqa: N815
+
+
+class StaffDestinationSerializer(serializers.Serializer):
+    destinationId = serializers.UUIDField(source="pk")  # noqa: N815
+    authorityId = serializers.IntegerField(source="authority_id")  # noqa: N815
+    name = serializers.CharField()
+    status = serializers.CharField()
+    channels = serializers.ListField(child=serializers.CharField())
+    callbackUrl = serializers.CharField(source="callback_url")  # noqa: N815
+    notificationEmail = serializers.CharField(source="notification_email")  # noqa: N815
+    encryptionKid = serializers.SerializerMethodField()  # noqa: N815
+    keys = serializers.SerializerMethodField()
+
+    def get_encryptionKid(self, destination: Destination) -> str | None:  # noqa: N802
+        key = destination.active_encryption_key()
+        return key.kid if key else None
+
+    def get_keys(self, destination: Destination) -> list[dict]:
+        return StaffKeySerializer(destination.keys.order_by("purpose", "-activated_at"), many=True).data
+
+
+class StaffDestinationListSerializer(serializers.Serializer):
+    destinations = StaffDestinationSerializer(many=True)
+
+
+class InvalidChange(Problem):
+    """A change the routing services refused (e.g. a callback address in a closed network)."""
 
 
 class StaffAPIView(APIView):
@@ -55,10 +77,10 @@ class StaffAPIView(APIView):
 
 class DestinationListAPI(StaffAPIView):
     @extend_schema(operation_id="staff_destination_list", tags=["Verwaltung"], summary="Eigene Zustellpunkte",
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses={200: StaffDestinationListSerializer})
     def get(self, request):
         destinations = Destination.objects.visible_to(request.user)
-        return Response({"destinations": [destination_document(d) for d in destinations]})
+        return Response(StaffDestinationListSerializer({"destinations": destinations}).data)
 
 
 class DestinationChangeSerializer(serializers.Serializer):
@@ -89,12 +111,12 @@ class DestinationDetailAPI(StaffAPIView):
         return get_object_or_404(Destination.objects.editable_by(request.user).select_related("authority"), pk=pk)
 
     @extend_schema(operation_id="staff_destination_retrieve", tags=["Verwaltung"], summary="Ein Zustellpunkt",
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses={200: StaffDestinationSerializer})
     def get(self, request, pk):
-        return Response(destination_document(self._get(request, pk)))
+        return Response(StaffDestinationSerializer(self._get(request, pk)).data)
 
     @extend_schema(operation_id="staff_destination_update", tags=["Verwaltung"], summary="Zustellpunkt ändern",
-                   request=DestinationChangeSerializer, responses={200: OpenApiTypes.OBJECT})
+                   request=DestinationChangeSerializer, responses={200: StaffDestinationSerializer})
     def patch(self, request, pk):
         destination = self._get(request, pk)
         serializer = DestinationChangeSerializer(data=request.data)
@@ -103,5 +125,5 @@ class DestinationDetailAPI(StaffAPIView):
         try:
             services.update_destination(destination, user=request.user, **changes)
         except services.RoutingError as exc:
-            return problem_response(400, detail=str(exc), instance=request.path)
-        return Response(destination_document(destination))
+            raise InvalidChange(str(exc)) from exc
+        return Response(StaffDestinationSerializer(destination).data)

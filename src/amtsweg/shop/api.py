@@ -15,6 +15,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from amtsweg.core.problems import Problem
+
 from .models import Offer, Subscription
 
 PAGE_PARAMS = [
@@ -80,8 +82,7 @@ def _page(request, queryset, serializer_class, key: str):
         errors.append(_("offset muss ≥ 0 und limit zwischen 1 und 500 liegen."))
         offset, limit = 0, 100
     if errors:
-        return Response({"type": "about:blank", "title": "Bad Request", "status": 400, "detail": " ".join(errors)},
-                        status=400, content_type="application/problem+json")
+        raise Problem(" ".join(errors))
     total = queryset.count()
     items = serializer_class(queryset.order_by("updated_at", "pk")[offset:offset + limit], many=True).data
     return Response({"count": len(items), "offset": offset, "totalCount": total, key: items})

@@ -106,7 +106,7 @@ def test_the_middleware_answers_the_staff_api_with_a_problem(client, enrolled_st
     client.force_login(enrolled_staff)
     response = client.get("/verwaltung/zustellpunkte/api/")
     assert response.status_code == 403 and response["Content-Type"] == "application/problem+json"
-    assert "second factor" in response.json()["detail"]
+    assert "zweite Faktor" in response.json()["detail"]
 
 
 @pytest.mark.django_db

@@ -12,9 +12,9 @@ from amtsweg.core.parsers import MAX_DEPTH, JSONInputError, loads, nesting_depth
 
 
 def test_deep_nesting_is_refused_before_json_recurses():
-    with pytest.raises(JSONInputError, match="nested deeper"):
+    with pytest.raises(JSONInputError, match="verschachtelt"):
         loads(b"[" * 100_000 + b"]" * 100_000)
-    with pytest.raises(JSONInputError, match="nested deeper"):
+    with pytest.raises(JSONInputError, match="verschachtelt"):
         loads('{"a":' * 100_000 + "1" + "}" * 100_000)
     with pytest.raises(JSONInputError):
         loads(b"[" * 100_000)  # unbalanced
@@ -29,10 +29,10 @@ def test_nesting_at_the_limit_and_brackets_inside_strings_are_fine():
 @pytest.mark.parametrize("text, reason", [
     ('{"name": "a\\u0000b"}', "NUL"),
     ('{"a\\u0000": 1}', "NUL"),
-    ('["\\ud800"]', "surrogates"),
+    ('["\\ud800"]', "Surrogate"),
     ('{"x": NaN}', "NaN"),
     ('[Infinity]', "Infinity"),
-    ('{"x": ', "Malformed"),
+    ('{"x": ', "Fehlerhaftes JSON"),
     (b'\xff\xfe\xfa', "JSON"),
 ])
 def test_values_that_break_later_layers_are_refused(text, reason):

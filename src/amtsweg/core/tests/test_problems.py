@@ -36,7 +36,7 @@ def test_json_nested_100000_deep_is_a_400_problem(sender):
     client, _ = sender
     body = "[" * 100_000 + "]" * 100_000
     response = client.post("/v1/submissions", body, content_type="application/json")
-    assert "nested" in _problem(response, 400)["detail"]
+    assert "verschachtelt" in _problem(response, 400)["detail"]
 
 
 def test_a_nul_character_in_json_is_a_400_problem(sender):
@@ -93,3 +93,39 @@ def test_a_form_post_above_the_size_limit_is_a_german_413_page(client, settings)
     response = Client(raise_request_exception=False).post("/konto/anmelden/", {"username": "a" * 2000})
     assert response.status_code == 413 and response["Content-Type"].startswith("text/html")
     assert "Anfrage nicht verarbeitet" in response.text and 'rel="icon"' in response.text
+
+
+def test_drf_errors_are_problems_with_a_german_detail_and_field_errors_in_errors():
+    """Item 13.7: validation, 405 and 404 of a DRF view all answer the one problem shape; `detail` German (an
+    English catalogue on request), `title` the fixed English status phrase, field messages in `errors`."""
+    from amtsweg.accounts.testing import login_staff
+    from amtsweg.accounts.tests.factories import UserFactory
+
+    destination = ResponsibilityFactory().destination
+    client = Client(raise_request_exception=False)
+    login_staff(client, UserFactory(authority=destination.authority))
+    url = f"/verwaltung/zustellpunkte/api/{destination.pk}/"
+    invalid = _problem(client.patch(url, json.dumps({"name": "x" * 201, "status": "weg"}),
+                                    content_type="application/json"), 400)
+    assert invalid["type"] == "about:blank" and invalid["title"] == "Bad Request"
+    assert set(invalid["errors"]) == {"name", "status"}
+    assert invalid["detail"].startswith("Die Anfrage ist ungültig: ") and "name: " in invalid["detail"]
+    not_allowed = _problem(client.delete(url), 405)
+    assert not_allowed["title"] == "Method Not Allowed" and "nicht erlaubt" in not_allowed["detail"]
+    assert _problem(client.get(url.replace(str(destination.pk), "0190c1d6-0000-7000-8000-000000000000")),
+                    404)["detail"] == "Nicht gefunden."
+    english = _problem(client.get("/routing-api/v2/routes", HTTP_ACCEPT_LANGUAGE="en"), 400)
+    assert english["title"] == "Missing parameter" and english["detail"] == "The parameter leikaKey is required."
+
+
+def test_a_problem_raised_by_a_service_keeps_its_type_title_and_extensions():
+    from amtsweg.core.problems import Problem
+
+    class Gone(Problem):
+        status, slug, title, type_base = 410, "gone", "Gone for good", "https://example.org/problems/"
+
+    body = Gone("Der Eintrag ist gelöscht.", since="2026").body("/x")
+    assert body == {"type": "https://example.org/problems/gone", "title": "Gone for good", "status": 410,
+                    "detail": "Der Eintrag ist gelöscht.", "instance": "/x", "since": "2026"}
+    assert Problem().body() == {"type": "about:blank", "title": "Bad Request", "status": 400,
+                                "detail": "Bad Request"}
