@@ -11,6 +11,7 @@ class PostfachConfig(AppConfig):
         from amtsweg.postfach import status_parts
         from amtsweg.submissions import status_page
 
-        public_navigation.register("postfach.index", title=_("Meine Anträge"), url_name="postfach:index",
-                                   namespace="postfach", order=80)
-        status_page.register("postfach", headline=status_parts.headline, section=status_parts.section, order=10)
+        public_navigation.register.add("postfach.index", public_navigation.Entry(
+            title=_("Meine Anträge"), url_name="postfach:index", namespace="postfach", order=80))
+        status_page.register.add("postfach", status_page.Part(
+            headline=status_parts.headline, section=status_parts.section, order=10))

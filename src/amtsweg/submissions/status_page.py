@@ -4,10 +4,10 @@ The status page (`/status/<reference>/<signature>/`) is the applicant's page for
 link reaches it without an account. Its headline says where the application stands in words a citizen uses
 ("Ihr Antrag ist beim Bürgerbüro Völklingen eingegangen"), never protocol words (events, tokens, JWE).
 Later stages (the back office, the Postfach with messages and notices) know more than the transport's
-status; they register here, so this app imports none of them:
+status; they register here (a `core.plugins.PluginRegistry`), so this app imports none of them:
 
     from amtsweg.submissions import status_page
-    status_page.register("postfach", headline=fn, section=fn, order=10)
+    status_page.register.add("postfach", status_page.Part(headline=fn, section=fn, order=10))
 
 `headline(request, submission) -> str | None`: a better sentence than the transport's, or None.
 `section(request, submission, signature) -> str | None`: rendered HTML (from a template with autoescape)
@@ -23,26 +23,23 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from amtsweg.core.plugins import PluginRegistry
 from amtsweg.submissions.models import Submission
 
 
 @dataclass(frozen=True)
 class Part:
-    key: str
-    headline: Callable[[HttpRequest, Submission], str | None] | None
-    section: Callable[[HttpRequest, Submission, str], str | None] | None
-    order: int
+    headline: Callable[[HttpRequest | None, Submission], str | None] | None = None
+    section: Callable[[HttpRequest, Submission, str], str | None] | None = None
+    order: int = 100
+    is_test_plugin: bool = False
 
 
-_parts: dict[str, Part] = {}
-
-
-def register(key: str, *, headline=None, section=None, order: int = 100) -> None:
-    _parts[key] = Part(key, headline, section, order)
+register: PluginRegistry[Part] = PluginRegistry("status page part")
 
 
 def parts() -> list[Part]:
-    return sorted(_parts.values(), key=lambda p: (p.order, p.key))
+    return [part for _key, part in sorted(register.enabled_items(), key=lambda item: (item[1].order, item[0]))]
 
 
 # Head nouns (last part of the first word) that take "der" in the dative: "bei der Stadt Völklingen".
@@ -94,7 +91,7 @@ def default_headline(submission: Submission) -> str:
         % {"authority": name}
 
 
-def headline(request: HttpRequest, submission: Submission) -> str:
+def headline(request: HttpRequest | None, submission: Submission) -> str:
     for part in parts():
         if part.headline is not None and (text := part.headline(request, submission)):
             return text
