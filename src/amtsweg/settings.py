@@ -88,19 +88,20 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_tasks_db",
-    # Amtsweg apps, in import order (later may use earlier, never the reverse).
+    # Amtsweg apps, in the README's layer order (later may use earlier, never the reverse; `lint-imports`
+    # checks it with the contract in pyproject.toml, amtsweg.core.tests.test_layers that this list agrees).
     "amtsweg.core",
     "amtsweg.geo",
     "amtsweg.catalogue",
     "amtsweg.accounts",
     "amtsweg.routing",
-    "amtsweg.assistants",
     "amtsweg.identity",
     "amtsweg.payments",
+    "amtsweg.assistants",
     "amtsweg.submissions",
     "amtsweg.delivery",
-    "amtsweg.casework",
     "amtsweg.shop",
+    "amtsweg.casework",
     "amtsweg.postfach",
 ]
 

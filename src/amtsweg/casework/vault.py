@@ -23,7 +23,6 @@ within one Authority only, and nobody without the KEK can test a guessed name ag
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import secrets
@@ -42,6 +41,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from amtsweg.core.keymaterial import parse_base64url_key
 
 MAGIC = b"AWV1"
 NONCE_BYTES = 12
@@ -100,14 +101,9 @@ class LocalKeyEncryptionKey:
 
 
 def parse_kek(value: str) -> bytes:
-    """The 32 bytes of a base64url KEK setting; ValueError if it is not exactly that."""
-    try:
-        raw = base64.urlsafe_b64decode(value.strip() + "=" * (-len(value.strip()) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError("not base64url") from exc
-    if len(raw) != KEY_BYTES:
-        raise ValueError("not 32 bytes")
-    return raw
+    """The 32 bytes of a base64url KEK setting; ValueError if it is not exactly that (the same parser as
+    the start-up check amtsweg.E006)."""
+    return parse_base64url_key(value, KEY_BYTES)
 
 
 @cache

@@ -78,10 +78,10 @@ def _casework_kek_errors(embedded: bool) -> list[checks.CheckMessage]:
             return []  # generated into var/casework_kek on first use
         return [checks.Error("AMTSWEG_CASEWORK_KEK is not set: case files could not be opened on another host.",
                              hint=hint, id="amtsweg.E006")]
-    from amtsweg.casework.vault import parse_kek
+    from amtsweg.core.keymaterial import parse_base64url_key  # casework.vault.parse_kek's parser
 
     try:
-        parse_kek(value)
+        parse_base64url_key(value)
     except ValueError:
         return [checks.Error("AMTSWEG_CASEWORK_KEK is not 32 bytes in base64url.", hint=hint, id="amtsweg.E006")]
     return []

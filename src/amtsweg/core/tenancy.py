@@ -41,12 +41,14 @@ decides otherwise, and `accounts/tests/test_tenancy.py` asks every tenant model 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 
-if TYPE_CHECKING:
-    from amtsweg.accounts.models import User
+#: Whoever acts: an `accounts.User`, an anonymous user or `core.actors.SYSTEM`. Read only through the
+#: attributes they share (`is_authenticated`, `is_active`, `role`, `authority`), because core comes before
+#: accounts and may not import it (README "Architecture", `lint-imports`).
+Actor = Any
 
 STAFF_ROLES = frozenset({"land_operator", "kommune_admin", "kommune_staff"})
 ADMIN_ROLES = frozenset({"land_operator", "kommune_admin"})
@@ -78,7 +80,7 @@ def is_land_owned(authority: Any, land_code: str) -> bool:
     return authority.kind == LAND_KIND and authority.land_code == land_code
 
 
-def can_act_for(user: User | Any, authority: Any) -> bool:
+def can_act_for(user: Actor, authority: Any) -> bool:
     """May `user` create or change things *for* `authority` (destinations, keys, API clients, accounts)?
 
     Staff act for their own Authority, Land operators also for the Land's own offices (Land-owned),
@@ -134,7 +136,7 @@ class TenantQuerySet(models.QuerySet):
         prefix = self._prefix()
         return models.Q(**{f"{prefix}land_code": land_code, f"{prefix}kind": LAND_KIND})
 
-    def _scope(self, user: User | Any, *, write: bool) -> TenantQuerySet:
+    def _scope(self, user: Actor, *, write: bool) -> TenantQuerySet:
         if not _is_active_user(user):
             return self.none()
         if user.is_superuser:
@@ -152,15 +154,15 @@ class TenantQuerySet(models.QuerySet):
         # The Land's own offices are the operator's own, like a Kommune's rows are its staff's.
         return self.filter(self._land_owned(authority.land_code) | self._own_authority(authority))
 
-    def visible_to(self, user: User | Any) -> TenantQuerySet:
+    def visible_to(self, user: Actor) -> TenantQuerySet:
         """Rows this user may read. Unknown, anonymous, inactive users and citizens see nothing."""
         return self._scope(user, write=False)
 
-    def editable_by(self, user: User | Any) -> TenantQuerySet:
+    def editable_by(self, user: Actor) -> TenantQuerySet:
         """Rows this user may change (always a subset of `visible_to`)."""
         return self._scope(user, write=True)
 
-    def acting_for(self, user: User | Any) -> TenantQuerySet:
+    def acting_for(self, user: Actor) -> TenantQuerySet:
         """Rows owned by the Authorities `user` acts for (`can_act_for`), whatever the model's Land access:
         e.g. the Authorities a new destination or API client may be created for."""
         if not _is_active_user(user):

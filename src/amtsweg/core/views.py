@@ -5,6 +5,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from amtsweg.core.health import readiness_checks
+
 
 @require_GET
 @never_cache
@@ -16,7 +18,7 @@ def healthz(request):
 @require_GET
 @never_cache
 def readyz(request):
-    """Readiness: the database answers and the reference data is loaded."""
+    """Readiness: the database answers and every registered readiness check (`core.health`) passes."""
     checks: dict[str, str] = {}
     ok = True
     try:
@@ -27,9 +29,8 @@ def readyz(request):
         checks["database"] = "unavailable"
         ok = False
     if ok:
-        from amtsweg.geo.models import Municipality
-
-        has_data = Municipality.objects.exists()
-        checks["reference_data"] = "ok" if has_data else "missing"
-        ok = has_data
+        for name, check in readiness_checks().items():  # registered by later apps (geo: reference data)
+            ready = check()
+            checks[name] = "ok" if ready else "missing"
+            ok = ok and ready
     return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)

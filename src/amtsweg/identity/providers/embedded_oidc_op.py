@@ -9,6 +9,8 @@ URI must be this host's callback.
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -21,10 +23,12 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.core.models import AuthorizationCodeMixin
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from joserfc.jwk import RSAKey
@@ -32,6 +36,7 @@ from joserfc.jwk import RSAKey
 from amtsweg.identity import keys, levels
 from amtsweg.identity.providers import oidc as oidc_rp
 from amtsweg.identity.providers.embedded_saml_idp import TEST_PERSONS, TestPerson, person_form_context, require_enabled
+from amtsweg.identity.registry import register
 
 CODE_TTL = 300
 CLIENT_ID = "amtsweg"
@@ -70,7 +75,7 @@ class Client(ClientMixin):
         return redirect_uri == self.redirect_uri
 
     def check_client_secret(self, client_secret):
-        return secrets.compare_digest(client_secret or "", oidc_rp.test_op_client_secret())
+        return secrets.compare_digest(client_secret or "", test_op_client_secret())
 
     def check_endpoint_auth_method(self, method, endpoint):
         return method in {"client_secret_basic", "client_secret_post"} if endpoint == "token" else True
@@ -252,3 +257,31 @@ def authorize(request: HttpRequest) -> HttpResponse:
 def token(request: HttpRequest) -> HttpResponse:
     require_enabled()
     return TestOP(request).create_token_response(request)
+
+
+def test_op_client_secret() -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), b"amtsweg-test-op-client", hashlib.sha256).hexdigest()
+
+
+@register("test-oidc")
+class TestOidcProvider(oidc_rp.OidcProvider):
+    """The embedded OpenID provider (/test-idp/oidc/). Demo and tests only."""
+
+    label = gettext_lazy("Test-Konto (OpenID Connect)")
+    description = gettext_lazy("Nur zum Ausprobieren: Anmeldung als Testperson über OpenID Connect mit PKCE.")
+    is_test_plugin = True
+
+    def is_enabled(self) -> bool:
+        return True
+
+    def offered_levels(self) -> tuple[str, ...]:
+        return levels.LEVELS
+
+    def issuer(self, request: HttpRequest) -> str:
+        return request.build_absolute_uri("/test-idp/oidc").rstrip("/")
+
+    def client_id(self) -> str:
+        return "amtsweg"
+
+    def client_secret(self) -> str:
+        return test_op_client_secret()

@@ -1,5 +1,7 @@
 """Embedded test identity providers for the demo and the tests: a SAML IdP that speaks like BundID
 (pysaml2's IdP server) and an OpenID provider (Authlib's authorization server, see `embedded_oidc_op`).
+The platform's login plugins that use them ("test-saml" here, "test-oidc" there) live beside them, not in
+the production provider modules (`saml`, `oidc`), which never import these modules (`lint-imports`).
 
 They are real protocol endpoints served over HTTP under /test-idp/, with their own keys generated at run
 time into settings.AMTSWEG_IDENTITY_KEY_DIR. A visitor logs in as one of the test persons below and picks the
@@ -20,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
@@ -30,6 +33,7 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from amtsweg.identity import keys, levels
 from amtsweg.identity.providers import saml as saml_sp
+from amtsweg.identity.registry import register
 
 
 @dataclass(frozen=True)
@@ -132,8 +136,6 @@ def _saml_server(base_url: str, key_dir: str) -> Server:
 
 
 def register_test_sp() -> saml_sp.SamlProvider:
-    from amtsweg.identity.registry import register
-
     return register["test-saml"]
 
 
@@ -234,3 +236,18 @@ def build_saml_response(server: Server, pending: dict, person: TestPerson, level
         digest_alg=DIGEST_SHA256,
     )
     return str(response)
+
+
+@register("test-saml")
+class TestSamlProvider(saml_sp.SamlProvider):
+    """The embedded test IdP (/test-idp/saml/), speaking like BundID. Demo and tests only."""
+
+    label = gettext_lazy("Test-Konto (SAML, wie BundID)")
+    description = gettext_lazy("Nur zum Ausprobieren: Anmeldung als Testperson mit wählbarem Vertrauensniveau.")
+    is_test_plugin = True
+
+    def is_enabled(self) -> bool:
+        return True
+
+    def idp_metadata(self, request: HttpRequest) -> str:
+        return saml_idp_metadata(self.sp_base_url(request))

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import os
 import secrets
@@ -221,34 +220,6 @@ class ConfiguredOidcProvider(OidcProvider):
 
     def client_secret(self) -> str:
         return os.environ.get("AMTSWEG_OIDC_CLIENT_SECRET", "")
-
-
-def test_op_client_secret() -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), b"amtsweg-test-op-client", hashlib.sha256).hexdigest()
-
-
-@register("test-oidc")
-class TestOidcProvider(OidcProvider):
-    """The embedded OpenID provider (/test-idp/oidc/). Demo and tests only."""
-
-    label = gettext_lazy("Test-Konto (OpenID Connect)")
-    description = gettext_lazy("Nur zum Ausprobieren: Anmeldung als Testperson über OpenID Connect mit PKCE.")
-    is_test_plugin = True
-
-    def is_enabled(self) -> bool:
-        return True
-
-    def offered_levels(self) -> tuple[str, ...]:
-        return levels.LEVELS
-
-    def issuer(self, request: HttpRequest) -> str:
-        return request.build_absolute_uri("/test-idp/oidc").rstrip("/")
-
-    def client_id(self) -> str:
-        return "amtsweg"
-
-    def client_secret(self) -> str:
-        return test_op_client_secret()
 
 
 @require_GET

@@ -273,23 +273,6 @@ class BundIdProvider(SamlProvider):
         return settings.PUBLIC_BASE_URL
 
 
-@register("test-saml")
-class TestSamlProvider(SamlProvider):
-    """The embedded test IdP (/test-idp/saml/), speaking like BundID. Demo and tests only."""
-
-    label = gettext_lazy("Test-Konto (SAML, wie BundID)")
-    description = gettext_lazy("Nur zum Ausprobieren: Anmeldung als Testperson mit wählbarem Vertrauensniveau.")
-    is_test_plugin = True
-
-    def is_enabled(self) -> bool:
-        return True
-
-    def idp_metadata(self, request: HttpRequest) -> str:
-        from amtsweg.identity.providers import embedded_saml_idp
-
-        return embedded_saml_idp.saml_idp_metadata(self.sp_base_url(request))
-
-
 def _provider(identifier: str) -> SamlProvider | None:
     plugin = register.get_enabled(identifier)
     return plugin if isinstance(plugin, SamlProvider) else None

@@ -23,10 +23,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from amtsweg.core.importing import ImportFailed, Progress
-
 # Later stages build on earlier ones (see README, architecture): load their demo data in this order.
-DEMO_APPS = ["accounts", "routing", "assistants", "identity", "payments", "submissions", "delivery", "shop"]
+DEMO_APPS = ["accounts", "routing", "identity", "payments", "assistants", "submissions", "delivery", "shop"]
 
 
 def load_app_demos(stdout, stderr) -> tuple[list[str], list[str]]:
@@ -65,22 +63,15 @@ class Command(BaseCommand):
                             help="reference data folder (default: <repo>/data/reference)")
 
     def handle(self, *args, addr: str, no_serve: bool, source: Path | None, **options):
-        from amtsweg.catalogue.importer import import_reference
-
         if not no_serve and not os.environ.get("PUBLIC_BASE_URL"):
             # Links in API answers, status mails and the test payment provider must point at this demo.
             settings.PUBLIC_BASE_URL = f"http://{addr}"
             os.environ["PUBLIC_BASE_URL"] = settings.PUBLIC_BASE_URL  # for the worker process too
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Datenbank bereit. / Database ready.")
-        try:
-            report = import_reference(source, progress=Progress(self.stderr))
-        except ImportFailed as exc:
-            for line in exc.details():
-                self.stderr.write(line)
-            raise CommandError(exc.summary()) from exc
-        self.stdout.write(f"Referenzdaten: {report.total_changes} Änderungen. / Reference data: "
-                          f"{report.total_changes} changes.")
+        # catalogue's own command (core comes before catalogue and does not import it): it prints the
+        # malformed rows and stops with a CommandError, nothing imported.
+        call_command("import_reference", source=source, verbosity=0, stdout=self.stdout, stderr=self.stderr)
         loaded, failed = load_app_demos(self.stdout, self.stderr)
         self.stdout.write(f"Demodaten geladen / demo data loaded: {', '.join(loaded) or '–'}")
         if failed and no_serve:
