@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("amtsweg.payments.urls")),
     path("", include("amtsweg.submissions.urls")),
     path("", include("amtsweg.delivery.urls")),
+    path("", include("amtsweg.casework.urls")),
     path("", include("amtsweg.shop.urls")),
     path("", include("amtsweg.postfach.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

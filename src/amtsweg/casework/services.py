@@ -201,8 +201,23 @@ def history(case: Case, *, actor: Any) -> list[dict[str, Any]]:
         if entry.text:
             text = vault.open(case.authority_id, bytes(entry.text), purpose=NOTE).decode()
         rows.append({"at": entry.at, "kind": entry.kind, "kind_label": CaseEntry.Kind(entry.kind).label,
-                     "actor": entry.actor_username, "details": entry.details, "text": text})
+                     "actor": entry.actor_username, "details": entry.details, "text": text,
+                     "summary": _summary(entry.details)})
     return rows
+
+
+def _summary(details: dict[str, Any]) -> str:
+    """A history entry's change in words ("eingegangen → in Bearbeitung", "an mmuster")."""
+    parts = []
+    state = details.get("state")
+    if isinstance(state, dict) and state.get("from") in State.values and state.get("to") in State.values:
+        parts.append(f"{State(state['from']).label} → {State(state['to']).label}")
+    if details.get("decision") in Case.Decision.values:
+        parts.append(str(Case.Decision(details["decision"]).label))
+    assignee = details.get("assignee")
+    if isinstance(assignee, dict):
+        parts.append(_("an %(name)s") % {"name": assignee.get("to")} if assignee.get("to") else _("niemandem"))
+    return ", ".join(parts)
 
 
 # --- reading the sealed file ----------------------------------------------------------------------------

@@ -198,3 +198,10 @@ def _submission_named_by(token: str) -> uuid.UUID:
         return uuid.UUID(sub.split(":", 1)[1])
     except ValueError as exc:
         raise BadRequest("The claim sub must be 'submission:<id>'.") from exc
+
+
+def event_log(subscriber: Subscriber, case_id: uuid.UUID | str) -> list[Event]:
+    """The case's event log (FIT-Connect caseId), oldest first, as the API's GET …/events gives it (claims
+    fixed; platform signatures are added when the API serves the log)."""
+    case = _case(subscriber, case_id)
+    return list(Event.objects.filter(case=case).order_by("created_at", "id"))

@@ -148,6 +148,22 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "delivery:list": ("GET", "/verwaltung/zustellung/", "login 403 200 200 200 200 200"),
     # delivery orders of a Kommune: LandAccess.NONE
     "delivery:resend": ("POST", "/verwaltung/zustellung/{message}/erneut-senden/", "login 403 302 302 404 404 302"),
+    # the back office: a Kommune's cases are the Kommune's (Case: LandAccess.NONE; other Kommune: 404)
+    "casework:inbox": ("GET", "/verwaltung/sachbearbeitung/", "login 403 200 200 200 200 200"),
+    "casework:bulk_assign": ("POST", "/verwaltung/sachbearbeitung/zuweisen/", "login 403 302 302 302 302 302"),
+    "casework:case": ("GET", "/verwaltung/sachbearbeitung/vorgang/{case}/", "login 403 200 200 404 404 200"),
+    "casework:case_state": ("POST", "/verwaltung/sachbearbeitung/vorgang/{case}/status/",
+                            "login 403 302 302 404 404 302"),
+    "casework:case_assign": ("POST", "/verwaltung/sachbearbeitung/vorgang/{case}/zuweisen/",
+                             "login 403 302 302 404 404 302"),
+    "casework:case_note": ("POST", "/verwaltung/sachbearbeitung/vorgang/{case}/notiz/",
+                           "login 403 302 302 404 404 302"),
+    "casework:attachment": ("GET", "/verwaltung/sachbearbeitung/vorgang/{case}/anlage/{case_attachment}/",
+                            "login 403 200 200 404 404 200"),
+    # choosing the receiving system decides who holds the keys: administrators, for their own destinations
+    "casework:receiving": ("GET", "/verwaltung/sachbearbeitung/empfangssystem/", "login 403 403 200 200 200 200"),
+    "casework:receiving_switch": ("POST", "/verwaltung/sachbearbeitung/empfangssystem/{destination}/",
+                                  "login 403 403 302 404 404 302"),
     "shop:index": ("GET", "/verwaltung/shop/", "login 403 403 200 200 403 403"),
     "shop:subscriptions": ("GET", "/verwaltung/shop/anschluesse/", "login 403 403 200 200 403 403"),
     "shop:configure": ("GET", "/verwaltung/shop/anschluss/{subscription}/einrichten/", "login 403 403 200 404 403 403"),
@@ -250,6 +266,7 @@ def world(db, settings):
         "version": version.number,
         "step": version.definition["steps"][0]["id"],
         "uuid": uuid.uuid4(),
+        **_casework_objects(destination),
     }
     clients = {"anon": Client()}
     for role, user in users.items():
@@ -259,6 +276,13 @@ def world(db, settings):
         else:
             login_staff(clients[role], user)
     return clients, objects
+
+
+def _casework_objects(destination) -> dict:
+    from amtsweg.casework.tests.factories import case_with_attachment
+
+    case, attachment_id = case_with_attachment(destination)
+    return {"case": case.pk, "case_attachment": attachment_id}
 
 
 def _ask(client: Client, method: str, url: str) -> str:

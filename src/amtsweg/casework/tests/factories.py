@@ -84,3 +84,18 @@ class CaseFactory(factory.django.DjangoModelFactory):
     deadline = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=30))
     applicant_name_hash = factory.LazyAttribute(lambda o: vault.name_hash(o.authority.pk, "Erika Mustermann"))
     content = factory.LazyAttribute(lambda o: sealed_content(o.authority.pk))
+
+
+def case_with_attachment(destination, *, content: bytes = b"%PDF-1.7 Nachweis", filename: str = "nachweis.pdf",
+                         mime_type: str = "application/pdf") -> tuple[Case, uuid.UUID]:
+    """A case of the destination with one sealed attachment; returns it and the attachment's id."""
+    from amtsweg.casework.models import CaseAttachment
+
+    attachment_id = uuid.uuid4()
+    entry = {"attachmentId": str(attachment_id), "filename": filename, "mimeType": mime_type, "description": "",
+             "purpose": "attachment", "size": len(content)}
+    case = CaseFactory(destination=destination,
+                       content=sealed_content(destination.authority_id, attachments=[entry]))
+    CaseAttachment.objects.create(case=case, attachment_id=attachment_id, size=len(content),
+                                  content=vault.seal(destination.authority_id, content, purpose="case.attachment"))
+    return case, attachment_id

@@ -1,0 +1,112 @@
+"""Forms of the back office: inbox filters, actions on a case. German messages, bounded input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from amtsweg.casework import inbox
+from amtsweg.casework.models import Case
+from amtsweg.casework.services import MAX_NOTE_LENGTH
+
+STATE_CHOICES = [("", _("alle")), ("offen", _("offen (eingegangen, in Bearbeitung, Rückfrage)")),
+                 *Case.State.choices]
+DEADLINE_CHOICES = [("", _("alle")), ("ueberfaellig", _("überfällig")),
+                    ("bald", _("in den nächsten 7 Tagen fällig"))]
+SORT_CHOICES = [("neueste", _("Eingang, neueste zuerst")), ("aelteste", _("Eingang, älteste zuerst")),
+                ("frist", _("Frist, früheste zuerst"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def style_fields(form: forms.Form) -> None:
+    """KERN classes, and hints and errors tied to their input (aria-describedby)."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        kind = "select" if isinstance(widget, forms.Select) else "textarea" if isinstance(widget, forms.Textarea) \
+            else "input"
+        widget.attrs["class"] = f"kern-form-input__{kind}"
+        described = []
+        if field.help_text:
+            described.append(f"id_{name}_hint")
+        if form.is_bound and name in form.errors:
+            described.append(f"id_{name}_error")
+            widget.attrs["aria-invalid"] = "true"
+        if described:
+            widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class InboxFilterForm(forms.Form):
+    dienst = forms.ChoiceField(label=_("Leistung"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATE_CHOICES)
+    zustaendig = forms.ChoiceField(label=_("Zuständig"), required=False)
+    eingang_von = forms.DateField(label=_("Eingang ab"), required=False, widget=DateInput(),
+                                  input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+                                  error_messages={"invalid": _("Bitte ein Datum angeben, z. B. 01.12.2026.")})
+    eingang_bis = forms.DateField(label=_("Eingang bis"), required=False, widget=DateInput(),
+                                  input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+                                  error_messages={"invalid": _("Bitte ein Datum angeben, z. B. 31.12.2026.")})
+    frist = forms.ChoiceField(label=_("Frist"), required=False, choices=DEADLINE_CHOICES)
+    suche = forms.CharField(label=_("Suche nach Vorgangsnummer oder Name"), required=False, max_length=200,
+                            help_text=_("Genaue Vorgangsnummer (z. B. AW-7KQ2-M9XD-4TPA) oder der vollständige "
+                                        "Name der antragstellenden Person."))
+    sortierung = forms.ChoiceField(label=_("Sortierung"), required=False, choices=SORT_CHOICES)
+    nach = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, data, *, services: list[tuple[str, str]], assignees: list[tuple[int, str]]):
+        super().__init__(data)
+        self.fields["dienst"].choices = [("", _("alle")), *services]
+        self.fields["zustaendig"].choices = [("", _("alle")), ("mir", _("mir zugewiesen")),
+                                             ("niemand", _("niemandem zugewiesen")),
+                                             *[(str(pk), name) for pk, name in assignees]]
+        for name in ("dienst", "status", "zustaendig", "frist", "sortierung"):
+            self.fields[name].error_messages["invalid_choice"] = _("Diese Auswahl gibt es nicht; bitte neu wählen.")
+        style_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("eingang_von"), data.get("eingang_bis")
+        if start and end and start > end:
+            self.add_error("eingang_bis", _("„Eingang bis“ liegt vor „Eingang ab“."))
+        return data
+
+    def filters(self) -> inbox.Filters:
+        """The valid filters (an invalid one is left out and shown with its error)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return inbox.Filters(
+            service=data.get("dienst") or "", state=data.get("status") or "",
+            assignee=data.get("zustaendig") or "", received_from=data.get("eingang_von"),
+            received_to=data.get("eingang_bis"), deadline=data.get("frist") or "",
+            search=(data.get("suche") or "").strip(), sort=data.get("sortierung") or "neueste",
+            cursor=data.get("nach") or "",
+        )
+
+
+class NoteForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    text = forms.CharField(label=_("Interne Notiz"), max_length=MAX_NOTE_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Nur für die Sachbearbeitung sichtbar, nie für die antragstellende Person."),
+                           error_messages={"required": _("Bitte schreiben Sie eine Notiz."),
+                                           "max_length": _("Eine Notiz darf höchstens %(limit_value)d Zeichen lang "
+                                                           "sein (jetzt %(show_value)d).")})
+
+
+class DecisionForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    entscheidung = forms.ChoiceField(label=_("Entscheidung"), choices=Case.Decision.choices,
+                                     error_messages={"required": _("Bitte wählen Sie die Entscheidung."),
+                                                     "invalid_choice": _("Bitte wählen Sie die Entscheidung.")})

@@ -1,0 +1,139 @@
+"""The inbox query: filters, exact search, sorting, keyset pagination and counts per state, as plain functions.
+
+Keyset pagination ("seek"): a page is the next `PAGE_SIZE` rows after the last row of the previous one,
+found through the index on (authority, sort key, id), so page 400 costs what page 1 costs (OFFSET would read
+and skip every earlier row). The cursor is the last row's sort value and id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from amtsweg.casework import vault
+from amtsweg.casework.models import Case
+
+PAGE_SIZE = 50
+DUE_SOON_DAYS = 7
+SORTS = {
+    # name: (field, descending)
+    "neueste": ("received_at", True),
+    "aelteste": ("received_at", False),
+    "frist": ("deadline", False),
+}
+OPEN = [Case.State.RECEIVED, Case.State.IN_PROGRESS, Case.State.INQUIRY]
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass
+class Filters:
+    service: str = ""
+    state: str = ""  # a Case.State, "offen", or ""
+    assignee: str = ""  # "", "mir", "niemand" or a user id
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    deadline: str = ""  # "", "ueberfaellig", "bald"
+    search: str = ""
+    sort: str = "neueste"
+    cursor: str = ""
+
+
+@dataclass
+class InboxPage:
+    cases: list[Case]
+    next_cursor: str
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+
+
+def filtered(user, filters: Filters, *, with_state: bool = True) -> QuerySet[Case]:
+    """The user's workable cases narrowed by everything but the cursor (and the state, for the counts)."""
+    qs = Case.objects.workable_by(user)
+    today = timezone.localdate()
+    if filters.service:
+        qs = qs.filter(leika_key=filters.service)
+    if with_state and filters.state == "offen":
+        qs = qs.filter(state__in=OPEN)
+    elif with_state and filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.assignee == "mir":
+        qs = qs.filter(assignee_id=user.pk)
+    elif filters.assignee == "niemand":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.received_from:
+        qs = qs.filter(received_at__gte=_start_of(filters.received_from))
+    if filters.received_to:
+        qs = qs.filter(received_at__lt=_start_of(filters.received_to + dt.timedelta(days=1)))
+    if filters.deadline == "ueberfaellig":
+        qs = qs.filter(state__in=[Case.State.RECEIVED, Case.State.IN_PROGRESS], deadline__lt=today)
+    elif filters.deadline == "bald":
+        qs = qs.filter(state__in=[Case.State.RECEIVED, Case.State.IN_PROGRESS], deadline__gte=today,
+                       deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+    if filters.search:
+        qs = qs.filter(_search(user, filters.search))
+    return qs
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _search(user, text: str) -> Q:
+    """Exact search: the reference (as printed, any case) or the applicant's name (keyed hash per Authority)."""
+    condition = Q(reference=text.strip().upper())
+    authority_id = getattr(user, "authority_id", None)
+    if authority_id:
+        digest = vault.name_hash(authority_id, text)
+        if digest:
+            condition |= Q(authority_id=authority_id, applicant_name_hash=digest)
+    return condition
+
+
+def counts_per_state(user, filters: Filters) -> dict[str, int]:
+    rows = filtered(user, filters, with_state=False).order_by().values_list("state").annotate(n=Count("id"))
+    return dict(rows)
+
+
+def page(user, filters: Filters) -> InboxPage:
+    """One page of the inbox and the cursor of the next (BadCursor for a cursor that is not one)."""
+    field_name, descending = SORTS.get(filters.sort, SORTS["neueste"])
+    qs = filtered(user, filters)
+    if field_name == "deadline":
+        qs = qs.filter(deadline__isnull=False)
+    if filters.cursor:
+        value, last_id = parse_cursor(filters.cursor, field_name)
+        after = Q(**{f"{field_name}__{'lt' if descending else 'gt'}": value}) | Q(
+            **{field_name: value, f"id__{'lt' if descending else 'gt'}": last_id})
+        qs = qs.filter(after)
+    order = [f"-{field_name}", "-id"] if descending else [field_name, "id"]
+    rows = list(qs.select_related("assignee", "team").defer("content").order_by(*order)[:PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    next_cursor = make_cursor(rows[-1], field_name) if more and rows else ""
+    counts = counts_per_state(user, filters)
+    return InboxPage(rows, next_cursor, counts, sum(counts.values()))
+
+
+def make_cursor(case: Case, field_name: str) -> str:
+    value = getattr(case, field_name)
+    return f"{value.isoformat()}_{case.pk}"
+
+
+def parse_cursor(cursor: str, field_name: str) -> tuple[Any, uuid.UUID]:
+    value, _, last_id = cursor.rpartition("_")
+    try:
+        parsed: Any = (dt.datetime.fromisoformat(value) if field_name == "received_at"
+                       else dt.date.fromisoformat(value))
+        return parsed, uuid.UUID(last_id)
+    except ValueError as exc:
+        raise BadCursor(cursor) from exc

@@ -1,0 +1,226 @@
+"""The back office's pages: inbox (filters, search, sorting, keyset pages, counts, mine, bulk assign), the case
+view (form as the citizen used it, attachments inline and as download, history), actions, audit, tenancy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from amtsweg.accounts.models import AuditEntry
+from amtsweg.accounts.testing import login_staff
+from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+from amtsweg.assistants.tests.factories import FormVersionFactory
+from amtsweg.casework import inbox, vault
+from amtsweg.casework.models import Case, CaseEntry
+from amtsweg.casework.tests.factories import CaseFactory, TeamFactory, case_with_attachment, sealed_content
+from amtsweg.routing.tests.factories import DestinationFactory
+
+pytestmark = pytest.mark.django_db
+INBOX = "/verwaltung/sachbearbeitung/"
+
+
+@pytest.fixture
+def destination():
+    return DestinationFactory()
+
+
+@pytest.fixture
+def worker(destination):
+    return UserFactory(authority=destination.authority, first_name="Sabine", last_name="Sachbearbeiterin")
+
+
+def _client(user) -> Client:
+    client = Client()
+    login_staff(client, user)
+    return client
+
+
+def _refs(response) -> list[str]:
+    return [c.reference for c in response.context["page"].cases]
+
+
+def test_inbox_filters_searches_sorts_and_counts(destination, worker):
+    today = timezone.now()
+    old = CaseFactory(destination=destination, reference="AW-AAAA-AAAA-AAAA", received_at=today - dt.timedelta(days=40),
+                      deadline=timezone.localdate() - dt.timedelta(days=10), state=Case.State.IN_PROGRESS)
+    mine = CaseFactory(destination=destination, reference="AW-BBBB-BBBB-BBBB", assignee=worker,
+                       leika_key="99115004001005", service_name="Meldebescheinigung",
+                       applicant_name_hash=vault.name_hash(destination.authority_id, "Max Muster"))
+    done = CaseFactory(destination=destination, reference="AW-CCCC-CCCC-CCCC", state=Case.State.CLOSED,
+                       received_at=today - dt.timedelta(days=2))
+    CaseFactory(reference="AW-DDDD-DDDD-DDDD")  # another Kommune's
+    client = _client(worker)
+
+    response = client.get(INBOX)
+    assert _refs(response) == [mine.reference, done.reference, old.reference]
+    assert response.context["page"].counts == {"in_progress": 1, "received": 1, "closed": 1}
+    assert _refs(client.get(INBOX, {"sortierung": "aelteste"})) == [old.reference, done.reference, mine.reference]
+    assert _refs(client.get(INBOX, {"sortierung": "frist"}))[0] == old.reference
+    assert _refs(client.get(INBOX, {"status": "offen"})) == [mine.reference, old.reference]
+    assert _refs(client.get(INBOX, {"status": "closed"})) == [done.reference]
+    assert _refs(client.get(INBOX, {"zustaendig": "mir"})) == [mine.reference]
+    assert _refs(client.get(INBOX, {"zustaendig": "niemand"})) == [done.reference, old.reference]
+    assert _refs(client.get(INBOX, {"frist": "ueberfaellig"})) == [old.reference]
+    assert _refs(client.get(INBOX, {"dienst": "99115004001005"})) == [mine.reference]
+    week_ago = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
+    assert _refs(client.get(INBOX, {"eingang_von": week_ago})) == [mine.reference, done.reference]
+    assert _refs(client.get(INBOX, {"suche": "aw-cccc-cccc-cccc"})) == [done.reference]
+    assert _refs(client.get(INBOX, {"suche": "  max   MUSTER "})) == [mine.reference]
+    assert _refs(client.get(INBOX, {"suche": "Max Mustermann"})) == []
+    assert _refs(client.get(INBOX, {"suche": "AW-DDDD-DDDD-DDDD"})) == []  # not ours
+    overdue = client.get(INBOX).content.decode()
+    assert "überfällig" in overdue
+
+
+def test_bad_filters_get_a_german_error_and_the_other_filters_still_apply(destination, worker):
+    CaseFactory(destination=destination, state=Case.State.CLOSED)
+    response = _client(worker).get(INBOX, {"eingang_von": "32.13.2026", "status": "closed", "zustaendig": "x"})
+    assert response.status_code == 200
+    assert "Bitte ein Datum angeben" in response.content.decode()
+    assert "Diese Auswahl gibt es nicht" in response.content.decode()
+    assert response.context["page"].counts["closed"] == 1 and len(response.context["page"].cases) == 1
+    bad_cursor = _client(worker).get(INBOX, {"nach": "kein-cursor"}, follow=True)
+    assert "Seitenangabe ist ungültig" in bad_cursor.content.decode()
+
+
+def test_keyset_pages_walk_every_case_once(destination, worker, monkeypatch):
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 3)
+    start = timezone.now()
+    cases = [CaseFactory(destination=destination, received_at=start - dt.timedelta(minutes=i // 2)) for i in range(8)]
+    client, seen, url = _client(worker), [], INBOX
+    while url:
+        response = client.get(url if url.startswith("/") else INBOX + url)
+        seen += _refs(response)
+        url = response.context["next_url"]
+    assert sorted(seen) == sorted(c.reference for c in cases) and len(seen) == len(set(seen))
+
+
+def test_bulk_assign_and_mine(destination, worker):
+    colleague = UserFactory(authority=destination.authority)
+    a, b = CaseFactory(destination=destination), CaseFactory(destination=destination)
+    client = _client(worker)
+    response = client.post(INBOX + "zuweisen/", {"vorgang": [a.pk, b.pk], "zustaendig": colleague.pk,
+                                                 "weiter": INBOX + "?status=received"})
+    assert response.status_code == 302 and response["Location"] == INBOX + "?status=received"
+    assert set(Case.objects.values_list("assignee_id", flat=True)) == {colleague.pk}
+    assert CaseEntry.objects.filter(kind=CaseEntry.Kind.ASSIGNED).count() == 2
+    assert AuditEntry.objects.filter(action="case.assigned").count() == 2
+    client.post(INBOX + "zuweisen/", {"vorgang": [a.pk], "zustaendig": "mir"})
+    assert _refs(client.get(INBOX, {"zustaendig": "mir"})) == [a.reference]
+    # another Kommune's person or case: refused, nothing changes
+    stranger = UserFactory()
+    followed = client.post(INBOX + "zuweisen/", {"vorgang": [b.pk], "zustaendig": stranger.pk}, follow=True)
+    assert "gibt es in Ihrer Behörde nicht" in followed.content.decode()
+    foreign = CaseFactory()
+    followed = client.post(INBOX + "zuweisen/", {"vorgang": [foreign.pk], "zustaendig": "mir"}, follow=True)
+    assert "mindestens einen Vorgang" in followed.content.decode()
+    assert Case.objects.get(pk=foreign.pk).assignee_id is None
+
+
+def test_case_view_renders_the_form_version_used_and_records_the_view(destination, worker):
+    version = FormVersionFactory(published=True)
+    content = json.dumps({"data": {"given_name": "Erika", "family_name": "Mustermann", "colour": "blau"},
+                          "form": {}, "payment": None, "levelOfAssurance": "hoch", "attachments": []}).encode()
+    case = CaseFactory(destination=destination, form_slug=version.form.slug, form_version=version.number,
+                       content=vault.seal(destination.authority_id, content, purpose="case.application"))
+    response = _client(worker).get(f"{INBOX}vorgang/{case.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Angaben zur Person" in page and "Vorname" in page and "Erika" in page and "Blau" in page
+    assert f"Version {version.number}" in page and "hoch" in page
+    assert response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
+    entry = AuditEntry.objects.get(action="case.viewed")
+    assert entry.actor == worker and entry.target_id == str(case.pk) and "Erika" not in json.dumps(entry.details)
+
+
+def test_attachments_inline_with_a_strict_policy_and_as_download(destination, worker):
+    case, attachment_id = case_with_attachment(destination)
+    client = _client(worker)
+    inline = client.get(f"{INBOX}vorgang/{case.pk}/anlage/{attachment_id}/")
+    assert inline["Content-Type"] == "application/pdf" and inline.content == b"%PDF-1.7 Nachweis"
+    assert inline["Content-Disposition"].startswith("inline") and inline["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in inline["Content-Security-Policy"]
+    download = client.get(f"{INBOX}vorgang/{case.pk}/anlage/{attachment_id}/?herunterladen=1")
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download["Content-Disposition"].startswith("attachment")
+    html_case, html_id = case_with_attachment(destination, content=b"<script>alert(1)</script>",
+                                              filename="x.html", mime_type="text/html")
+    served = client.get(f"{INBOX}vorgang/{html_case.pk}/anlage/{html_id}/")
+    assert served["Content-Type"] == "application/octet-stream" and "sandbox" in served["Content-Security-Policy"]
+    assert AuditEntry.objects.filter(action="case.attachment_viewed").count() == 3
+
+
+def test_state_changes_notes_and_history_through_the_page(destination, worker):
+    case = CaseFactory(destination=destination)
+    client = _client(worker)
+    url = f"{INBOX}vorgang/{case.pk}/"
+    client.post(url + "status/", {"ziel": "in_progress"})
+    client.post(url + "status/", {"ziel": "inquiry"})
+    assert Case.objects.get(pk=case.pk).paused_since is not None
+    client.post(url + "status/", {"ziel": "in_progress"})
+    refused = client.post(url + "status/", {"ziel": "decided"}, follow=True)
+    assert "Bitte wählen Sie die Entscheidung" in refused.content.decode()
+    client.post(url + "status/", {"ziel": "decided", "entscheidung": "partial"})
+    wrong = client.post(url + "status/", {"ziel": "received"}, follow=True)
+    assert "kann nicht" in wrong.content.decode()
+    client.post(url + "notiz/", {"text": "Rückruf am Montag, Nachweis fehlt."})
+    too_long = client.post(url + "notiz/", {"text": "x" * 5001}, follow=True)
+    assert "höchstens 5000 Zeichen" in too_long.content.decode()
+    assert too_long.context["note_form"].initial["text"] == "x" * 5001  # nothing lost
+    case.refresh_from_db()
+    assert case.state == Case.State.DECIDED and case.decision == Case.Decision.PARTIAL
+    page = client.get(url).content.decode()
+    assert "Rückruf am Montag" in page and "in Bearbeitung → Rückfrage" in page
+    note = CaseEntry.objects.get(kind=CaseEntry.Kind.NOTE)
+    assert b"Montag" not in bytes(note.text)
+    assert AuditEntry.objects.filter(action="case.state_changed").count() == 4
+
+
+def test_other_kommune_land_operator_and_other_team_get_404(destination, worker):
+    team = TeamFactory(authority=destination.authority, members=[worker])
+    other_team = TeamFactory(authority=destination.authority)
+    ours = CaseFactory(destination=destination, team=team)
+    theirs = CaseFactory(destination=destination, team=other_team)
+    kommune_b_admin = UserFactory(authority=AuthorityFactory(), kommune_admin=True)
+    operator = UserFactory(land_operator=True, authority=AuthorityFactory(land_office=True))
+    admin = UserFactory(authority=destination.authority, kommune_admin=True)
+    worker_client = _client(worker)
+    assert worker_client.get(f"{INBOX}vorgang/{ours.pk}/").status_code == 200
+    assert worker_client.get(f"{INBOX}vorgang/{theirs.pk}/").status_code == 404
+    assert _refs(worker_client.get(INBOX)) == [ours.reference]
+    assert _client(admin).get(f"{INBOX}vorgang/{theirs.pk}/").status_code == 200  # administrators see all teams
+    for outsider in (kommune_b_admin, operator):
+        client = _client(outsider)
+        assert client.get(f"{INBOX}vorgang/{ours.pk}/").status_code == 404
+        assert client.post(f"{INBOX}vorgang/{ours.pk}/status/", {"ziel": "in_progress"}).status_code == 404
+        assert _refs(client.get(INBOX)) == []
+    assert worker_client.post(f"{INBOX}vorgang/{theirs.pk}/notiz/", {"text": "x"}).status_code == 404
+    assert not CaseEntry.objects.filter(kind=CaseEntry.Kind.NOTE).exists()
+
+
+def test_the_audit_trail_of_case_views_is_readable_by_the_authoritys_admin(destination, worker):
+    case = CaseFactory(destination=destination, content=sealed_content(destination.authority_id))
+    _client(worker).get(f"{INBOX}vorgang/{case.pk}/")
+    admin = UserFactory(authority=destination.authority, kommune_admin=True)
+    page = _client(admin).get("/verwaltung/protokoll/").content.decode()
+    assert "Vorgang angesehen" in page and case.reference in page
+    other = UserFactory(authority=AuthorityFactory(), kommune_admin=True)
+    assert "Vorgang angesehen" not in _client(other).get("/verwaltung/protokoll/").content.decode()
+
+
+def test_administrators_switch_the_receiving_system_on_the_page(destination):
+    admin = UserFactory(authority=destination.authority, kommune_admin=True)
+    client = _client(admin)
+    assert "Amtsweg-Sachbearbeitung wählen" in client.get(INBOX + "empfangssystem/").content.decode()
+    client.post(f"{INBOX}empfangssystem/{destination.pk}/", {"wahl": "amtsweg"})
+    assert destination.casework.active
+    page = client.get(INBOX + "empfangssystem/").content.decode()
+    assert "zurück zum externen Fachverfahren" in page
+    client.post(f"{INBOX}empfangssystem/{destination.pk}/", {"wahl": "extern"})
+    destination.casework.refresh_from_db()
+    assert not destination.casework.active
+    assert AuditEntry.objects.filter(action__startswith="casework.receiving").count() == 2

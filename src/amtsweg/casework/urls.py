@@ -1,0 +1,18 @@
+from django.urls import path
+
+from amtsweg.casework import views
+
+app_name = "casework"
+urlpatterns = [
+    path("verwaltung/sachbearbeitung/", views.inbox_view, name="inbox"),
+    path("verwaltung/sachbearbeitung/zuweisen/", views.bulk_assign, name="bulk_assign"),
+    path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/", views.case_view, name="case"),
+    path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/status/", views.case_state, name="case_state"),
+    path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/zuweisen/", views.case_assign, name="case_assign"),
+    path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/notiz/", views.case_note, name="case_note"),
+    path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/anlage/<uuid:attachment_id>/", views.attachment,
+         name="attachment"),
+    path("verwaltung/sachbearbeitung/empfangssystem/", views.receiving_view, name="receiving"),
+    path("verwaltung/sachbearbeitung/empfangssystem/<uuid:destination>/", views.receiving_switch,
+         name="receiving_switch"),
+]
