@@ -49,6 +49,13 @@ ACTIONS = {
     "case.assigned": _("Vorgang zugewiesen"),
     "case.note_added": _("Interne Notiz angelegt"),
     "case.forwarded": _("Vorgang weitergeleitet"),
+    "postfach.message_sent": _("Nachricht an den Antragsteller gesendet"),
+    "postfach.inquiry_sent": _("Rückfrage an den Antragsteller gesendet"),
+    "postfach.answer_received": _("Antwort des Antragstellers eingegangen"),
+    "postfach.messages_viewed": _("Nachrichten eines Vorgangs angesehen"),
+    "postfach.attachment_viewed": _("Anlage einer Nachricht angesehen"),
+    "postfach.notice_sent": _("Bescheid zugestellt"),
+    "postfach.template_changed": _("Bescheidvorlage geändert"),
 }
 
 
@@ -89,6 +96,10 @@ DETAIL_LABELS = {
     "assignee": _("Zuständig"),
     "attachment": _("Anlage"),
     "entry": _("Eintrag"),
+    "message": _("Nachricht"),
+    "via": _("Zugang"),
+    "notice": _("Bescheid"),
+    "template": _("Vorlage"),
 }
 
 # Stored code values the page names in German (role, key purpose, destination status). Purpose and status

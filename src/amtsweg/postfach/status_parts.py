@@ -1,16 +1,47 @@
-"""What the Postfach adds to the applicant's status page (`submissions.status_page`): a sentence about
-questions and notices waiting, and the messages section. Filled in as the Postfach learns messages."""
+"""What the Postfach adds to the applicant's status page (`submissions.status_page`): where the back office
+stands with the application in plain German, and the section with messages, the open Rückfrage and notices.
+Only for applications worked in Amtsweg-Sachbearbeitung (a `casework.Case` exists); otherwise nothing."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
+from amtsweg.casework.models import Case
+from amtsweg.postfach import messages
 from amtsweg.submissions.models import Submission
+from amtsweg.submissions.status_page import article_kind
 
 
-def headline(request: HttpRequest, submission: Submission) -> str | None:
+def _at(kind_texts: dict[str, str], fallback: str, name: str) -> str:
+    return kind_texts.get(article_kind(name), fallback) % {"authority": name}
+
+
+def headline(request: HttpRequest | None, submission: Submission) -> str | None:
+    case = Case.objects.filter(submission_id=submission.pk).only("state", "decision").first()
+    if case is None:
+        return None
+    name = submission.destination.authority.name
+    if case.state == Case.State.INQUIRY:
+        return _("Es gibt eine Rückfrage zu Ihrem Antrag. Bitte antworten Sie hier im Postfach; bis dahin ruht "
+                 "die Bearbeitung.")
+    if case.state == Case.State.IN_PROGRESS:
+        return _at({"f": _("Ihr Antrag wird bei der %(authority)s bearbeitet."),
+                    "m": _("Ihr Antrag wird beim %(authority)s bearbeitet.")},
+                   _("Ihr Antrag wird bei der zuständigen Stelle (%(authority)s) bearbeitet."), name)
+    if case.state in (Case.State.DECIDED, Case.State.CLOSED):
+        return _("Über Ihren Antrag ist entschieden. Den Bescheid finden Sie unten.")
+    if case.state == Case.State.FORWARDED:
+        return _("Ihr Antrag wurde an die Stelle weitergeleitet, die für ihn zuständig ist.")
     return None
 
 
 def section(request: HttpRequest, submission: Submission, signature: str) -> str | None:
-    return None
+    applicant = messages.Applicant(submission.pk, "link")
+    if messages.case_of(applicant) is None:
+        return None
+    return render_to_string("postfach/_status_section.html", {
+        "submission": submission, "sig": signature, "shown": messages.messages_for_applicant(applicant),
+        "inquiry": messages.open_inquiry(applicant), "notices": [],
+    }, request=request)

@@ -1,12 +1,20 @@
-"""The citizen's Postfach pages ("Meine Anträge")."""
+"""The citizen's Postfach pages ("Meine Anträge", messages, answers to a Rückfrage) and the case worker's
+correspondence page of a case. Thin: access checks here, everything else in `messages` and `services`."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages as flash
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from amtsweg.assistants import integrations
-from amtsweg.postfach import services
+from amtsweg.casework.models import Case
+from amtsweg.postfach import access, messages, services
+from amtsweg.postfach.models import Message, MessageAttachment
+from amtsweg.submissions import status
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -16,3 +24,117 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = services.applications_of(integrations.owner_key(identity)) if identity else []
     login_url = None if identity else integrations.login_url(request, request.path)
     return render(request, "postfach/index.html", {"identity": identity, "rows": rows, "login_url": login_url})
+
+
+def _download(described: dict, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=described["content_type"])
+    disposition = "inline" if described["content_type"] in {"application/pdf", "image/png", "image/jpeg"} \
+        else "attachment"
+    name = described["filename"].replace('"', "").encode("ascii", "replace").decode()
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _uploads(request: HttpRequest) -> list[messages.Upload]:
+    return [messages.check_upload(f) for f in request.FILES.getlist("files") if getattr(f, "name", "")]
+
+
+# --- citizen -------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def message(request: HttpRequest, reference: str, sig: str, message_id) -> HttpResponse:
+    """One message; an open Rückfrage carries the answer form (text and files)."""
+    submission, applicant = access.applicant_for(request, reference, sig)
+    try:
+        item = messages.applicant_message(applicant, message_id)
+    except Message.DoesNotExist:
+        raise Http404 from None
+    shown = messages.show(item)
+    can_answer = item.kind == Message.Kind.INQUIRY and not shown.answered and \
+        item.case.state == Case.State.INQUIRY
+    error, text = "", ""
+    if request.method == "POST":
+        if not can_answer:
+            raise Http404
+        text = request.POST.get("text", "")
+        try:
+            messages.answer(applicant, item.pk, text=text, uploads=_uploads(request))
+        except messages.MessageError as exc:
+            error = str(exc)
+        else:
+            flash.success(request, _answered())
+            return redirect(status.status_path(reference))
+    return render(request, "postfach/message.html", {
+        "submission": submission, "shown": shown, "sig": sig, "can_answer": can_answer, "error": error,
+        "text": text, "status_url": status.status_path(reference), "max_text": messages.MAX_TEXT,
+    }, status=400 if error else 200)
+
+
+def _answered() -> str:
+    return _("Ihre Antwort ist bei der Behörde eingegangen. Vielen Dank!")
+
+
+def attachment(request: HttpRequest, reference: str, sig: str, attachment_id) -> HttpResponse:
+    _submission, applicant = access.applicant_for(request, reference, sig)
+    try:
+        described, content = messages.applicant_attachment(applicant, attachment_id)
+    except MessageAttachment.DoesNotExist:
+        raise Http404 from None
+    return _download(described, content)
+
+
+# --- case worker -----------------------------------------------------------------------------------------------
+
+
+def _case(request: HttpRequest, case_id) -> Case:
+    return get_object_or_404(Case.objects.workable_by(request.user).select_related("authority"), pk=case_id)
+
+
+@require_http_methods(["GET", "POST"])
+def case_messages(request: HttpRequest, case_id) -> HttpResponse:
+    """The correspondence of a case with the applicant: read it, write a message, send a Rückfrage."""
+    case = _case(request, case_id)
+    error, action, form = "", "", {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        form = {"subject": request.POST.get("subject", ""), "text": request.POST.get("text", ""),
+                "documents": request.POST.get("documents", "")}
+        try:
+            if action == "ask":
+                messages.ask(case, actor=request.user, text=form["text"],
+                             documents=form["documents"].splitlines())
+                flash.success(request, _sent(True))
+            elif action == "send":
+                messages.send_message(case, actor=request.user, subject=form["subject"], text=form["text"],
+                                      uploads=_uploads(request))
+                flash.success(request, _sent(False))
+            else:
+                raise Http404
+        except messages.MessageError as exc:
+            error = str(exc)
+        else:
+            return redirect(reverse("postfach:case_messages", args=[case.pk]))
+    shown = messages.messages_for_staff(case, actor=request.user)
+    case.refresh_from_db()
+    return render(request, "postfach/staff_case.html", {
+        "case": case, "shown": shown, "error": error, "action": action, "form": form,
+        "can_ask": case.state in (Case.State.RECEIVED, Case.State.IN_PROGRESS),
+        "max_text": messages.MAX_TEXT, "max_subject": messages.MAX_SUBJECT,
+    }, status=400 if error else 200)
+
+
+def _sent(inquiry: bool) -> str:
+    if inquiry:
+        return _("Die Rückfrage ist im Postfach des Antragstellers; die Frist ruht bis zur Antwort.")
+    return _("Die Nachricht ist im Postfach des Antragstellers.")
+
+
+def case_attachment(request: HttpRequest, case_id, attachment_id) -> HttpResponse:
+    case = _case(request, case_id)
+    try:
+        described, content = messages.staff_attachment(case, attachment_id, actor=request.user)
+    except MessageAttachment.DoesNotExist:
+        raise Http404 from None
+    return _download(described, content)

@@ -55,6 +55,8 @@ PUBLIC = {
     "identity:test-idp-oidc-jwks",
     "payments:return", "payments:notify", "payments:tbd-create", "payments:tbd-status", "payments:tbd-pay",
     "submissions:status_help", "submissions:status",
+    # the applicant's messages and files: opened by the signed status link, not by a role (postfach/tests)
+    "postfach:message", "postfach:attachment",
     "set_language",
 }
 
@@ -184,6 +186,10 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "admin": ("GET", "/django-admin/", "302 302 302 302 302 302 200"),
     # "Meine Anträge": every role gets the page, but only a citizen login lists applications (its own)
     "postfach:index": ("GET", "/postfach/", "200 200 200 200 200 200 200"),
+    # a case's correspondence: its Authority's staff only (Message: LandAccess.NONE; teams in postfach/tests)
+    "postfach:case_messages": ("GET", "/verwaltung/postfach/{case}/", "login 403 200 200 404 404 200"),
+    "postfach:case_attachment": ("GET", "/verwaltung/postfach/{case}/anlagen/{uuid}/",
+                                 "login 403 404 404 404 404 404"),
 }
 
 

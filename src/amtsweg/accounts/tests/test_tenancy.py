@@ -106,6 +106,8 @@ LAND_ACCESS = {
     "casework.Case": LandAccess.NONE,
     "casework.CaseAttachment": LandAccess.NONE,
     "casework.CaseEntry": LandAccess.NONE,
+    "postfach.Message": LandAccess.NONE,
+    "postfach.MessageAttachment": LandAccess.NONE,
 }
 
 

@@ -7,6 +7,8 @@ that a new citizen-facing route cannot slip through undecided.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
@@ -103,13 +105,15 @@ def test_pages_with_personal_data_forbid_storing(client, settings, tmp_path):
     visit("get", reverse("identity:oidc-callback", args=["test-oidc"]))  # no login running: refused, not stored
     visit("post", reverse("identity:saml-acs", args=["bundid"]))
     visit("get", reverse("postfach:index"))
+    signed = [receipt.reference, status.signature(receipt.reference)]
+    visit("get", reverse("postfach:message", args=[*signed, uuid.uuid4()]))  # messages: postfach/tests
+    visit("get", reverse("postfach:attachment", args=[*signed, uuid.uuid4()]))
     assert seen == PERSONAL_DATA_ROUTES
 
 
 @pytest.mark.django_db
 def test_refusals_on_those_routes_are_not_stored_either(client):
     """A 404 for someone else's receipt is no personal data, but a cached error must not hide a later page."""
-    import uuid
 
     response = client.get(reverse("assistants:receipt", args=[uuid.uuid4()]))
     assert response.status_code == 404

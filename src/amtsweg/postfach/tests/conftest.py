@@ -1,14 +1,21 @@
 import pytest
 
 from amtsweg.assistants.tests.factories import FormVersionFactory
+from amtsweg.casework import receiving, vault
+from amtsweg.casework.tests.factories import use_cached_keys
 from amtsweg.geo.tests.factories import PostcodeAreaFactory
 from amtsweg.routing.tests.factories import ResponsibilityFactory
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
+def _media(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AMTSWEG_SUBMISSION_INTAKE = "amtsweg.submissions.intake.accept_form_submission"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    use_cached_keys(monkeypatch)
+    yield
+    receiving.forget_cached_keys()
+    vault.forget_cached_keys()
 
 
 @pytest.fixture

@@ -61,3 +61,16 @@ def browser_citizen(page, base_url: str, subject: str = "erika", **fields):
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}])
     return user, client
+
+
+def casework_application(client, responsibility):
+    """The responsibility's destination on Amtsweg-Sachbearbeitung, an application submitted through the
+    assistant as `client`, and the case the back office took in. Returns (submission, case)."""
+    from amtsweg.casework.models import Case
+    from amtsweg.casework.tests.factories import on_casework
+    from amtsweg.delivery import services as outbox
+
+    on_casework(responsibility)
+    submission = apply(client)
+    outbox.run_until_idle()
+    return submission, Case.objects.get(submission_id=submission.pk)

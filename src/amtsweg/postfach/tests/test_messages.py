@@ -1,0 +1,173 @@
+"""Messages and the Rückfrage: the case worker asks, the applicant is told without content, answers with text
+and files in the Postfach, and the answer lands in the case with the clock moved on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from amtsweg.accounts.testing import login_staff
+from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+from amtsweg.casework.models import Case
+from amtsweg.casework.tests.factories import TeamFactory
+from amtsweg.core.actors import SYSTEM
+from amtsweg.postfach import messages
+from amtsweg.postfach.models import Message, MessageAttachment
+from amtsweg.submissions import status
+
+from .factories import casework_application, login_citizen
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+QUESTION = "Bitte reichen Sie den Impfpass von Bello nach."
+
+
+@pytest.fixture
+def worked(client, responsibility):
+    submission, case = casework_application(client, responsibility)
+    worker = UserFactory(authority=case.authority)
+    mail.outbox.clear()
+    return submission, case, worker
+
+
+def _status(submission) -> str:
+    return status.status_path(submission.public_reference)
+
+
+def test_a_rueckfrage_pauses_the_case_and_mails_only_that_something_waits(worked, django_capture_on_commit_callbacks):
+    submission, case, worker = worked
+    with django_capture_on_commit_callbacks(execute=True):
+        inquiry = messages.ask(case, actor=worker, text=QUESTION, documents=["Impfpass", "  ", "Meldebescheinigung"])
+    case.refresh_from_db()
+    assert case.state == Case.State.INQUIRY and case.paused_since is not None
+    assert QUESTION.encode() not in bytes(Message.objects.get().body)  # sealed at rest
+    assert messages.show(inquiry).documents == ["Impfpass", "Meldebescheinigung"]
+    [notice] = mail.outbox
+    assert notice.to == ["erika@example.org"]
+    assert submission.public_reference in notice.subject
+    assert "Impfpass" not in notice.body and "Bello" not in notice.body and "Rückfrage" not in notice.body
+    assert _status(submission) in notice.body  # anonymous application: the signed status link
+
+
+def test_an_account_application_is_pointed_to_the_login_not_to_a_link(client, responsibility,
+                                                                      django_capture_on_commit_callbacks):
+    login_citizen(client, subject="erika")
+    submission, case = casework_application(client, responsibility)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        messages.send_message(case, actor=SYSTEM, subject="Eingangsbestätigung", text="Wir bearbeiten Ihren Antrag.")
+    [notice] = mail.outbox
+    assert "/postfach/" in notice.body and "/status/" not in notice.body
+    assert "Wir bearbeiten" not in notice.body and "Eingangsbestätigung" not in notice.body
+
+
+def test_the_applicant_answers_with_text_and_a_file_and_the_case_continues(worked):
+    submission, case, worker = worked
+    inquiry = messages.ask(case, actor=worker, text=QUESTION, documents=["Impfpass"])
+    Case.objects.filter(pk=case.pk).update(paused_since=timezone.now() - dt.timedelta(days=3))
+    deadline = Case.objects.get(pk=case.pk).deadline
+    applicant = Client()
+    page = applicant.get(_status(submission)).content.decode()
+    assert "Es gibt eine Rückfrage zu Ihrem Antrag" in page and "Rückfrage lesen und beantworten" in page
+    url = reverse("postfach:message", args=[submission.public_reference, status.signature(submission.public_reference),
+                                             inquiry.pk])
+    body = applicant.get(url).content.decode()
+    assert QUESTION in body and "Impfpass" in body and 'name="files"' in body
+    assert Message.objects.get(pk=inquiry.pk).read_at is not None
+    response = applicant.post(url, {"text": "Anbei der Impfpass.",
+                                    "files": SimpleUploadedFile("impfpass.pdf", PDF, "application/pdf")})
+    assert response.status_code == 302 and response["Location"] == _status(submission)
+    case.refresh_from_db()
+    assert case.state == Case.State.IN_PROGRESS and case.paused_since is None
+    assert case.deadline == deadline + dt.timedelta(days=3)
+    answer = Message.objects.get(kind=Message.Kind.ANSWER)
+    assert answer.in_reply_to_id == inquiry.pk and answer.direction == Message.Direction.FROM_APPLICANT
+    assert PDF not in bytes(MessageAttachment.objects.get().content)
+    staff = Client()
+    login_staff(staff, worker)
+    page = staff.get(reverse("postfach:case_messages", args=[case.pk])).content.decode()
+    assert "Anbei der Impfpass." in page and "impfpass.pdf" in page
+    attachment = MessageAttachment.objects.get()
+    download = staff.get(reverse("postfach:case_attachment", args=[case.pk, attachment.pk]))
+    assert download.content == PDF and download["Content-Type"] == "application/pdf"
+    assert applicant.post(url, {"text": "Noch einmal"}).status_code == 404  # answered: no second answer
+
+
+def test_a_wrong_file_is_refused_in_german_and_the_text_is_kept(worked):
+    submission, case, worker = worked
+    inquiry = messages.ask(case, actor=worker, text=QUESTION)
+    url = reverse("postfach:message", args=[submission.public_reference, status.signature(submission.public_reference),
+                                             inquiry.pk])
+    response = Client().post(url, {"text": "Mein Text bleibt", "files": SimpleUploadedFile(
+        "impfpass.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "impfpass.pdf: Diese Datei ist kein erlaubter Dateityp. Erlaubt sind: PDF, PNG, JPEG." in body
+    assert "Mein Text bleibt" in body
+    assert not Message.objects.filter(kind=Message.Kind.ANSWER).exists()
+    assert Case.objects.get(pk=case.pk).state == Case.State.INQUIRY
+    empty = Client().post(url, {"text": "  "})
+    assert "Bitte schreiben Sie eine Antwort oder fügen Sie eine Datei hinzu." in empty.content.decode()
+
+
+def test_staff_input_errors_are_german_and_change_nothing(worked):
+    _submission, case, worker = worked
+    with pytest.raises(messages.MessageError, match="Bitte schreiben Sie Ihre Frage"):
+        messages.ask(case, actor=worker, text=" ")
+    with pytest.raises(messages.MessageError, match="höchstens 10 Unterlagen"):
+        messages.ask(case, actor=worker, text="Frage", documents=[f"Unterlage {i}" for i in range(11)])
+    staff = Client()
+    login_staff(staff, worker)
+    response = staff.post(reverse("postfach:case_messages", args=[case.pk]),
+                          {"action": "send", "subject": "", "text": "Hallo"})
+    assert response.status_code == 400 and "Bitte schreiben Sie einen Betreff." in response.content.decode()
+    assert "Hallo" in response.content.decode()
+    assert not Message.objects.exists() and Case.objects.get(pk=case.pk).state == Case.State.RECEIVED
+
+
+def test_other_kommunen_the_land_other_teams_and_citizens_get_nothing(worked, responsibility):
+    submission, case, worker = worked
+    inquiry = messages.ask(case, actor=worker, text=QUESTION)
+    messages.answer(messages.Applicant(submission.pk, "link"), inquiry.pk, text="Antwort",
+                    uploads=[messages.Upload("a.pdf", "application/pdf", PDF)])
+    attachment = MessageAttachment.objects.get()
+    team = TeamFactory(authority=case.authority)
+    Case.objects.filter(pk=case.pk).update(team=team)
+    other_kommune = UserFactory(authority=AuthorityFactory(), kommune_admin=True)
+    land = UserFactory(land_operator=True, authority=AuthorityFactory(land_office=True))
+    other_team = UserFactory(authority=case.authority)
+    urls = [reverse("postfach:case_messages", args=[case.pk]),
+            reverse("postfach:case_attachment", args=[case.pk, attachment.pk])]
+    for user in (other_kommune, land, other_team):
+        staff = Client()
+        login_staff(staff, user)
+        for url in urls:
+            assert staff.get(url).status_code == 404, (user, url)
+        with pytest.raises(PermissionDenied):
+            messages.ask(case, actor=user, text="Frage")
+    citizen = Client()
+    login_citizen(citizen, subject="max")
+    assert citizen.get(urls[0]).status_code == 403
+    reference, sig = submission.public_reference, status.signature(submission.public_reference)
+    for url in (reverse("postfach:message", args=[reference, "falsch", inquiry.pk]),
+                reverse("postfach:attachment", args=[reference, "falsch", attachment.pk]),
+                reverse("postfach:message", args=[reference, sig, uuid.uuid4()]),
+                reverse("postfach:attachment", args=[reference, sig, uuid.uuid4()])):
+        assert Client().get(url).status_code == 404, url
+
+
+def test_a_message_of_another_application_does_not_open_with_this_link(client, worked, responsibility):
+    submission, case, worker = worked
+    second, second_case = casework_application(Client(), responsibility)
+    foreign = messages.send_message(second_case, actor=worker, subject="Hallo", text="Nur für den zweiten Antrag")
+    url = reverse("postfach:message", args=[submission.public_reference,
+                                             status.signature(submission.public_reference), foreign.pk])
+    assert Client().get(url).status_code == 404
