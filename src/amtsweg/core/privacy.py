@@ -30,7 +30,7 @@ PERSONAL_DATA_ROUTES = frozenset({
     # the login chooser names the logged-in citizen; the identity providers' answers carry the assertion
     "identity:choose", "identity:saml-acs", "identity:oidc-callback",
     # the citizen's Postfach: their applications, messages and notices
-    "postfach:index", "postfach:message", "postfach:attachment",
+    "postfach:index", "postfach:message", "postfach:attachment", "postfach:notice", "postfach:notice_signature",
 })
 
 

@@ -7,11 +7,15 @@ class PostfachConfig(AppConfig):
     verbose_name = _("Postfach")
 
     def ready(self) -> None:
+        from amtsweg.accounts import navigation
         from amtsweg.core import navigation as public_navigation
         from amtsweg.postfach import status_parts
         from amtsweg.submissions import status_page
 
         public_navigation.register.add("postfach.index", public_navigation.Entry(
             title=_("Meine Anträge"), url_name="postfach:index", namespace="postfach", order=80))
+        navigation.register.add("postfach.templates", navigation.Section(
+            title=_("Bescheidvorlagen"), url_name="postfach:templates",
+            description=_("Vorlagen für Bescheide je Leistung, mit Platzhaltern aus dem Vorgang"), order=22))
         status_page.register.add("postfach", status_page.Part(
             headline=status_parts.headline, section=status_parts.section, order=10))

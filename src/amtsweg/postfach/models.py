@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amtsweg.accounts.models import Authority
 from amtsweg.core.ids import uuid7
 from amtsweg.core.tenancy import LandAccess, TenantQuerySet
 from amtsweg.submissions.models import Submission
@@ -99,3 +100,82 @@ class MessageAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"attachment {self.id}"
+
+
+class NoticeTemplate(models.Model):
+    """A Bescheid template of an Authority for one service: title and text with `$platzhalter` from the case
+    (`notices.PLACEHOLDERS`, filled by `string.Template`: no template code, no attribute access)."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", verbose_name=_("Behörde"))
+    leika_key = models.CharField(_("Leistungsschlüssel"), max_length=14)
+    name = models.CharField(_("Name der Vorlage"), max_length=100)
+    title = models.CharField(_("Überschrift des Bescheids"), max_length=200)
+    body = models.TextField(_("Text des Bescheids"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "authority"
+    tenant_land_access = LandAccess.NONE  # the Kommune's own wording for its decisions
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["leika_key", "name"]
+        constraints = [models.UniqueConstraint(fields=["authority", "leika_key", "name"],
+                                               name="postfach_notice_template_uniq")]
+        verbose_name = _("Bescheidvorlage")
+        verbose_name_plural = _("Bescheidvorlagen")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SigningKey(models.Model):
+    """An Authority's key that signs its notices (ES256). The private key is stored only sealed by the vault
+    (purpose `postfach.signing_key`, i.e. under the Authority's data key, itself wrapped by the KEK); the
+    public JWK is in clear so anyone can verify a notice."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    kid = models.CharField(max_length=64, unique=True)
+    public_jwk = models.JSONField()
+    sealed_private = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_path = "authority"
+    tenant_land_access = LandAccess.NONE
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["authority"], condition=models.Q(retired_at__isnull=True),
+                                               name="postfach_signing_key_one_active")]
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class Notice(models.Model):
+    """Bescheid: the PDF (sealed, purpose `postfach.notice`) with a detached JWS of the Authority's signing
+    key over its bytes. `made_available_at` and `first_fetched_at` record the electronic Bekanntgabe."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="postfach_notices")
+    decision = models.CharField(max_length=20)  # casework.Case.Decision
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    made_available_at = models.DateTimeField(default=timezone.now)
+    first_fetched_at = models.DateTimeField(null=True, blank=True)
+    document = models.BinaryField()
+    signature = models.TextField()  # compact JWS, payload detached (RFC 7515 appendix F)
+    kid = models.CharField(max_length=64)
+
+    tenant_path = "case__authority"
+    tenant_land_access = LandAccess.NONE
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["made_available_at", "id"]
+        verbose_name = _("Bescheid")
+        verbose_name_plural = _("Bescheide")
+
+    def __str__(self) -> str:
+        return f"notice {self.id}"

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from amtsweg.casework.models import Case
-from amtsweg.postfach import messages
+from amtsweg.postfach import messages, notices
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.status_page import article_kind
 
@@ -43,5 +43,7 @@ def section(request: HttpRequest, submission: Submission, signature: str) -> str
         return None
     return render_to_string("postfach/_status_section.html", {
         "submission": submission, "sig": signature, "shown": messages.messages_for_applicant(applicant),
-        "inquiry": messages.open_inquiry(applicant), "notices": [],
+        "inquiry": messages.open_inquiry(applicant),
+        "notices": [{"notice": n, "verified": notices.verify(n, notices.document_of(n))}
+                    for n in notices.notices_for_applicant(applicant)],
     }, request=request)

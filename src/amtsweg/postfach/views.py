@@ -3,6 +3,8 @@ correspondence page of a case. Thin: access checks here, everything else in `mes
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages as flash
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from amtsweg.assistants import integrations
 from amtsweg.casework.models import Case
-from amtsweg.postfach import access, messages, services
-from amtsweg.postfach.models import Message, MessageAttachment
+from amtsweg.postfach import access, messages, notices, services
+from amtsweg.postfach.models import Message, MessageAttachment, Notice, NoticeTemplate, SigningKey
 from amtsweg.submissions import status
 
 
@@ -138,3 +140,115 @@ def case_attachment(request: HttpRequest, case_id, attachment_id) -> HttpRespons
     except MessageAttachment.DoesNotExist:
         raise Http404 from None
     return _download(described, content)
+
+
+# --- Bescheide -------------------------------------------------------------------------------------------------
+
+
+def notice(request: HttpRequest, reference: str, sig: str, notice_id) -> HttpResponse:
+    """The applicant downloads a notice (the first download is the recorded Bekanntgabe)."""
+    _submission, applicant = access.applicant_for(request, reference, sig)
+    try:
+        item, document = notices.fetch(applicant, notice_id)
+    except Notice.DoesNotExist:
+        raise Http404 from None
+    return _download({"content_type": "application/pdf", "filename": f"Bescheid-{reference}.pdf"}, document)
+
+
+def notice_signature(request: HttpRequest, reference: str, sig: str, notice_id) -> HttpResponse:
+    """The detached signature (compact JWS) and the public key, for anyone who wants to check it themselves."""
+    _submission, applicant = access.applicant_for(request, reference, sig)
+    item = Notice.objects.filter(pk=notice_id, case__submission_id=applicant.submission_id).first()
+    if item is None:
+        raise Http404
+    key = SigningKey.objects.filter(kid=item.kid).values_list("public_jwk", flat=True).first()
+    response = HttpResponse(json.dumps({"signature": item.signature, "key": key}, indent=2),
+                            content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="Bescheid-{reference}-Signatur.json"'
+    return response
+
+
+def _templates_scope(request: HttpRequest):
+    return NoticeTemplate.objects.visible_to(request.user)
+
+
+@require_http_methods(["GET", "POST"])
+def templates(request: HttpRequest) -> HttpResponse:
+    """The Authority's Bescheid templates, and a new one."""
+    authority = request.user.authority
+    error, form = "", {}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in ("leika_key", "name", "title", "body")}
+        if authority is None:
+            raise Http404
+        try:
+            notices.save_template(authority, actor=request.user, **form)
+        except notices.MessageError as exc:
+            error = str(exc)
+        except PermissionError:
+            raise Http404 from None
+        else:
+            flash.success(request, _("Die Vorlage ist gespeichert."))
+            return redirect("postfach:templates")
+    return render(request, "postfach/templates.html", {
+        "templates": _templates_scope(request).select_related("authority"), "form": form, "error": error,
+        "placeholders": notices.PLACEHOLDERS, "max_body": notices.MAX_BODY, "can_create": authority is not None,
+    }, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(NoticeTemplate.objects.editable_by(request.user), pk=pk)
+    error = ""
+    form = {k: getattr(template, k) for k in ("leika_key", "name", "title", "body")}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in ("leika_key", "name", "title", "body")}
+        try:
+            notices.save_template(template.authority, actor=request.user, template=template, **form)
+        except notices.MessageError as exc:
+            error = str(exc)
+        except PermissionError:
+            raise Http404 from None
+        else:
+            flash.success(request, _("Die Vorlage ist gespeichert."))
+            return redirect("postfach:templates")
+    return render(request, "postfach/template_edit.html", {
+        "template": template, "form": form, "error": error, "placeholders": notices.PLACEHOLDERS,
+        "max_body": notices.MAX_BODY}, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def case_notice(request: HttpRequest, case_id) -> HttpResponse:
+    """Compose a Bescheid from a template: preview, then decide and deliver it into the applicant's Postfach."""
+    case = _case(request, case_id)
+    available = list(notices.templates_for(case))
+    chosen = request.POST.get("template", "")
+    decision = request.POST.get("decision", case.decision or "")
+    error, preview = "", None
+    if request.method == "POST":
+        template = next((t for t in available if str(t.pk) == chosen), None)
+        try:
+            if template is None:
+                raise notices.MessageError(_("Bitte wählen Sie eine Vorlage."))
+            if request.POST.get("action") == "send":
+                notices.issue(case, template, decision, actor=request.user)
+                flash.success(request, _("Der Bescheid ist im Postfach des Antragstellers."))
+                return redirect("postfach:case_messages", case_id=case.pk)
+            preview = notices.render(case, template, decision, actor=request.user)
+        except notices.MessageError as exc:
+            error = str(exc)
+    return render(request, "postfach/case_notice.html", {
+        "case": case, "templates": available, "chosen": chosen, "decision": decision, "preview": preview,
+        "error": error, "decisions": Case.Decision.choices,
+        "issued": notices.staff_notices(case, actor=request.user),
+        "can_issue": case.state in (Case.State.RECEIVED, Case.State.IN_PROGRESS, Case.State.DECIDED),
+    }, status=400 if error else 200)
+
+
+def case_notice_document(request: HttpRequest, case_id, notice_id) -> HttpResponse:
+    case = _case(request, case_id)
+    try:
+        document = notices.staff_document(case, notice_id, actor=request.user)
+    except Notice.DoesNotExist:
+        raise Http404 from None
+    return _download({"content_type": "application/pdf", "filename": f"Bescheid-{case.reference}.pdf"}, document)

@@ -56,7 +56,7 @@ PUBLIC = {
     "payments:return", "payments:notify", "payments:tbd-create", "payments:tbd-status", "payments:tbd-pay",
     "submissions:status_help", "submissions:status",
     # the applicant's messages and files: opened by the signed status link, not by a role (postfach/tests)
-    "postfach:message", "postfach:attachment",
+    "postfach:message", "postfach:attachment", "postfach:notice", "postfach:notice_signature",
     "set_language",
 }
 
@@ -190,6 +190,13 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "postfach:case_messages": ("GET", "/verwaltung/postfach/{case}/", "login 403 200 200 404 404 200"),
     "postfach:case_attachment": ("GET", "/verwaltung/postfach/{case}/anlagen/{uuid}/",
                                  "login 403 404 404 404 404 404"),
+    "postfach:case_notice": ("GET", "/verwaltung/postfach/{case}/bescheid/", "login 403 200 200 404 404 200"),
+    "postfach:case_notice_document": ("GET", "/verwaltung/postfach/{case}/bescheid/{uuid}.pdf",
+                                      "login 403 404 404 404 404 404"),
+    # Bescheid templates: each Authority its own (LandAccess.NONE); every staff role keeps its own list
+    "postfach:templates": ("GET", "/verwaltung/bescheidvorlagen/", "login 403 200 200 200 200 200"),
+    "postfach:template_edit": ("GET", "/verwaltung/bescheidvorlagen/{notice_template}/",
+                               "login 403 200 200 404 404 200"),
 }
 
 
@@ -273,6 +280,7 @@ def world(db, settings):
         "step": version.definition["steps"][0]["id"],
         "uuid": uuid.uuid4(),
         **_casework_objects(destination),
+        "notice_template": _notice_template(kommune_a),
     }
     clients = {"anon": Client()}
     for role, user in users.items():
@@ -289,6 +297,13 @@ def _casework_objects(destination) -> dict:
 
     case, attachment_id = case_with_attachment(destination)
     return {"case": case.pk, "case_attachment": attachment_id}
+
+
+def _notice_template(authority) -> int:
+    from amtsweg.postfach.models import NoticeTemplate
+
+    return NoticeTemplate.objects.create(authority=authority, leika_key="99102013000000", name="Standard",
+                                         title="Bescheid", body="Ihr Antrag $vorgangsnummer").pk
 
 
 def _ask(client: Client, method: str, url: str) -> str:

@@ -108,6 +108,9 @@ LAND_ACCESS = {
     "casework.CaseEntry": LandAccess.NONE,
     "postfach.Message": LandAccess.NONE,
     "postfach.MessageAttachment": LandAccess.NONE,
+    "postfach.NoticeTemplate": LandAccess.NONE,
+    "postfach.SigningKey": LandAccess.NONE,
+    "postfach.Notice": LandAccess.NONE,
 }
 
 

@@ -108,6 +108,8 @@ def test_pages_with_personal_data_forbid_storing(client, settings, tmp_path):
     signed = [receipt.reference, status.signature(receipt.reference)]
     visit("get", reverse("postfach:message", args=[*signed, uuid.uuid4()]))  # messages: postfach/tests
     visit("get", reverse("postfach:attachment", args=[*signed, uuid.uuid4()]))
+    visit("get", reverse("postfach:notice", args=[*signed, uuid.uuid4()]))
+    visit("get", reverse("postfach:notice_signature", args=[*signed, uuid.uuid4()]))
     assert seen == PERSONAL_DATA_ROUTES
 
 
