@@ -41,7 +41,7 @@ def _jose(ctx, value):
 
 
 @pytest.fixture
-def world(settings, tmp_path, client):
+def fuzz_api_world(settings, tmp_path, client):
     settings.MEDIA_ROOT = tmp_path / "media"
     responsibility = ResponsibilityFactory()
     destination = responsibility.destination
@@ -72,16 +72,16 @@ def world(settings, tmp_path, client):
     }
 
 
-def _strategies(operation, world):
+def _strategies(operation, fuzz_api_world):
     names = {p.name for p in operation.path_parameters}
     for mode in GenerationMode:
         yield operation.as_strategy(generation_mode=mode)
-        for known in world["path_parameters"]:
+        for known in fuzz_api_world["path_parameters"]:
             yield operation.as_strategy(generation_mode=mode,
                                         path_parameters={k: v for k, v in known.items() if k in names})
 
 
-def test_no_json_endpoint_answers_a_server_error_or_an_error_that_is_not_a_problem(world):
+def test_no_json_endpoint_answers_a_server_error_or_an_error_that_is_not_a_problem(fuzz_api_world):
     failures: list[str] = []
     calls = 0
     started = time.perf_counter()
@@ -91,18 +91,19 @@ def test_no_json_endpoint_answers_a_server_error_or_an_error_that_is_not_a_probl
         assert len(operations) >= 20, [o.label for o in operations]
         for operation in operations:
 
-            @given(case=st.one_of(*_strategies(operation, world)), token=st.sampled_from(world["tokens"]),
+            @given(case=st.one_of(*_strategies(operation, fuzz_api_world)),
+                   token=st.sampled_from(fuzz_api_world["tokens"]),
                    valid_jwe=st.booleans(), real_destination=st.booleans())
             @settings(max_examples=FUZZ_EXAMPLES * 2, deadline=None, derandomize=True, database=None,
                       suppress_health_check=list(HealthCheck))
             def run(case, token, valid_jwe, real_destination):
                 nonlocal calls
                 if valid_jwe and case.media_type == "application/jose":
-                    case.body = world["jwe"]
+                    case.body = fuzz_api_world["jwe"]
                 if real_destination and isinstance(case.body, dict) and "destinationId" in case.body:
-                    case.body["destinationId"] = world["path_parameters"][0]["destination_id"]
+                    case.body["destinationId"] = fuzz_api_world["path_parameters"][0]["destination_id"]
                 headers = {"Authorization": token, "X-CSRFToken": CSRF}
-                response = case.call(headers=headers, cookies=world["cookies"])
+                response = case.call(headers=headers, cookies=fuzz_api_world["cookies"])
                 calls += 1
                 content_type = response.headers.get("content-type", [""])[0]
                 where = f"{case.method} {case.formatted_path} → {response.status_code} {content_type}"
@@ -136,7 +137,7 @@ HOSTILE_BODIES = [
 ]
 
 
-def test_hostile_raw_bodies_are_4xx_problems_on_every_endpoint_with_a_body(world, client):
+def test_hostile_raw_bodies_are_4xx_problems_on_every_endpoint_with_a_body(fuzz_api_world, client):
     failures: list[str] = []
     with in_process_wsgi() as app:
         schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
@@ -146,12 +147,12 @@ def test_hostile_raw_bodies_are_4xx_problems_on_every_endpoint_with_a_body(world
     assert len(with_body) >= 5
     for operation in with_body:
         names = {p.name for p in operation.path_parameters}
-        for known in world["path_parameters"]:
+        for known in fuzz_api_world["path_parameters"]:
             path = operation.path.format(**{k: v for k, v in known.items() if k in names})
             for media_type in {body.media_type for body in operation.body}:
                 for body in HOSTILE_BODIES:
                     response = client.generic(operation.method.upper(), path, body, content_type=media_type,
-                                              HTTP_AUTHORIZATION=world["tokens"][0], HTTP_X_CSRFTOKEN=CSRF)
+                                              HTTP_AUTHORIZATION=fuzz_api_world["tokens"][0], HTTP_X_CSRFTOKEN=CSRF)
                     where = f"{operation.method.upper()} {path} {media_type} {body[:20]!r} → {response.status_code}"
                     if response.status_code >= 500:
                         failures.append(where)

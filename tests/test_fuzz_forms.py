@@ -52,7 +52,7 @@ ADVANCE = {
 
 
 @pytest.fixture
-def world(settings, tmp_path):
+def fuzz_forms_world(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     settings.AMTSWEG_DELIVERY_EXPORT_ROOT = tmp_path / "export"
@@ -132,11 +132,11 @@ def _crawl(client: Client, seeds: list[str]) -> dict[str, HTMLForm]:
     return forms
 
 
-def test_no_form_answers_a_server_error_on_hostile_input(world):
+def test_no_form_answers_a_server_error_on_hostile_input(fuzz_forms_world):
     started = time.perf_counter()
     failures: list[str] = []
     fuzzed: set[str] = set()
-    for user in world["roles"].values():
+    for user in fuzz_forms_world["roles"].values():
         client = Client(raise_request_exception=False)
 
         def refresh(client, user=user):
@@ -144,7 +144,7 @@ def test_no_form_answers_a_server_error_on_hostile_input(world):
                 login_staff(client, user)
 
         refresh(client)
-        forms = _crawl(client, world["seeds"])
+        forms = _crawl(client, fuzz_forms_world["seeds"])
         for view_name, form in sorted(forms.items()):
             if view_name in fuzzed:
                 continue

@@ -1,33 +1,11 @@
-"""Test helpers shared by all apps: Debian chromium via Playwright, axe-core checks, fuzzing."""
+"""Test helpers shared by all apps: axe-core checks, in-process WSGI, fuzzing (the browser: amtsweg.testkit.browser)."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
-import shutil
 from html.parser import HTMLParser
 from urllib.parse import urljoin
-
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
-
-def chromium_path() -> str:
-    """Debian's chromium; the tests never download a browser."""
-    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        raise RuntimeError("Debian chromium is missing: run bin/setup (apt-get install chromium)")
-    return path
 
 
 def axe_violations(page, tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> list[dict]:

@@ -12,7 +12,7 @@ from amtsweg.geo.tests.factories import DistrictFactory, LandFactory, Municipali
 
 
 @pytest.fixture
-def saarland(db):
+def demo_geography(db):
     land = LandFactory(code="10", name="Saarland")
     regionalverband = DistrictFactory(code="10041", name="Regionalverband Saarbrücken", land=land)
     DistrictFactory(code="10044", name="Saarlouis", land=land)
@@ -21,7 +21,7 @@ def saarland(db):
 
 
 @pytest.mark.django_db
-def test_demo_creates_tenants_and_prints_secrets_once(saarland, client):
+def test_demo_creates_tenants_and_prints_secrets_once(demo_geography, client):
     out = io.StringIO()
     load_demo(out)
     text = out.getvalue()

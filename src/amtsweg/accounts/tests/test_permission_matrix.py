@@ -2,7 +2,7 @@
 
 The routes come from the URLconf, so a new route without a line in `MATRIX` (or in `PUBLIC`, for the pages
 and endpoints meant for everybody) fails `test_every_route_is_decided`. Each line names the method, the URL
-(built from the objects of `world`: everything of Kommune A unless it says otherwise) and the answers for
+(built from the objects of `matrix_world`: everything of Kommune A unless it says otherwise) and the answers for
 the roles in `ROLES` order:
 
     anon     nobody logged in
@@ -238,7 +238,7 @@ def answer(response) -> str:
 
 
 @pytest.fixture
-def world(db, settings):
+def matrix_world(db, settings):
     from amtsweg.accounts.models import User
     from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
     from amtsweg.assistants.tests.factories import FormVersionFactory
@@ -313,8 +313,8 @@ def _ask(client: Client, method: str, url: str) -> str:
     return answer(response)
 
 
-def test_every_route_answers_each_role_as_written_down(world):
-    clients, objects = world
+def test_every_route_answers_each_role_as_written_down(matrix_world):
+    clients, objects = matrix_world
     wrong = []
     for name, (method, url_template, expected) in sorted(MATRIX.items()):
         url = url_template.format(**objects)

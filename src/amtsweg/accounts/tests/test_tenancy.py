@@ -9,7 +9,7 @@ from amtsweg.core.tenancy import LandAccess
 
 
 @pytest.fixture
-def world(kommune_a, kommune_b, other_land_kommune):
+def tenants(kommune_a, kommune_b, other_land_kommune):
     land_office = AuthorityFactory(land_office=True)  # Saarland (10), like kommune_a and kommune_b
     return {
         "a": kommune_a,
@@ -31,24 +31,24 @@ def ids(qs):
 
 
 @pytest.mark.django_db
-def test_kommune_staff_and_admins_see_only_their_authority(world):
+def test_kommune_staff_and_admins_see_only_their_authority(tenants):
     for who in ("staff_a", "admin_a"):
-        assert ids(Authority.objects.visible_to(world[who])) == {world["a"].pk}
-        assert ids(User.objects.visible_to(world[who])) == {world["staff_a"].pk, world["admin_a"].pk}
+        assert ids(Authority.objects.visible_to(tenants[who])) == {tenants["a"].pk}
+        assert ids(User.objects.visible_to(tenants[who])) == {tenants["staff_a"].pk, tenants["admin_a"].pk}
 
 
 @pytest.mark.django_db
-def test_only_admins_of_the_authority_may_change_it(world):
-    assert ids(Authority.objects.editable_by(world["staff_a"])) == set()
-    assert ids(User.objects.editable_by(world["staff_a"])) == set()
-    assert ids(Authority.objects.editable_by(world["admin_a"])) == {world["a"].pk}
-    assert world["b"].pk not in ids(Authority.objects.editable_by(world["admin_a"]))
+def test_only_admins_of_the_authority_may_change_it(tenants):
+    assert ids(Authority.objects.editable_by(tenants["staff_a"])) == set()
+    assert ids(User.objects.editable_by(tenants["staff_a"])) == set()
+    assert ids(Authority.objects.editable_by(tenants["admin_a"])) == {tenants["a"].pk}
+    assert tenants["b"].pk not in ids(Authority.objects.editable_by(tenants["admin_a"]))
 
 
 @pytest.mark.django_db
-def test_land_operators_see_and_change_their_land_only(world):
-    operator = world["operator"]
-    saarland = {world["a"].pk, world["b"].pk, world["land_office"].pk}
+def test_land_operators_see_and_change_their_land_only(tenants):
+    operator = tenants["operator"]
+    saarland = {tenants["a"].pk, tenants["b"].pk, tenants["land_office"].pk}
     assert ids(Authority.objects.visible_to(operator)) == saarland
     assert ids(Authority.objects.editable_by(operator)) == saarland  # contact data (LandAccess.WRITE)
     # A Kommune's accounts are the Kommune's: the Land sees and changes only its own offices' accounts.
@@ -57,25 +57,25 @@ def test_land_operators_see_and_change_their_land_only(world):
 
 
 @pytest.mark.django_db
-def test_land_access_is_per_model_and_land_owned_rows_are_the_operators(world, monkeypatch):
-    operator = world["operator"]
+def test_land_access_is_per_model_and_land_owned_rows_are_the_operators(tenants, monkeypatch):
+    operator = tenants["operator"]
     second_office = AuthorityFactory(land_office=True, name="Landesverwaltungsamt")  # another office of the Land
-    land_owned = {world["land_office"].pk, second_office.pk}
+    land_owned = {tenants["land_office"].pk, second_office.pk}
     monkeypatch.setattr(Authority, "tenant_land_access", LandAccess.READ)
-    assert world["a"].pk in ids(Authority.objects.visible_to(operator))
+    assert tenants["a"].pk in ids(Authority.objects.visible_to(operator))
     assert ids(Authority.objects.editable_by(operator)) == land_owned
     monkeypatch.setattr(Authority, "tenant_land_access", LandAccess.NONE)
     assert ids(Authority.objects.visible_to(operator)) == land_owned
     assert ids(Authority.objects.acting_for(operator)) == land_owned
-    assert ids(Authority.objects.acting_for(world["admin_a"])) == {world["a"].pk}
+    assert ids(Authority.objects.acting_for(tenants["admin_a"])) == {tenants["a"].pk}
 
 
 @pytest.mark.django_db
-def test_a_model_that_does_not_say_keeps_the_land_out(world, monkeypatch):
+def test_a_model_that_does_not_say_keeps_the_land_out(tenants, monkeypatch):
     """The safe default: a tenant model without `tenant_land_access` is closed to Land operators."""
     monkeypatch.delattr(Authority, "tenant_land_access")
-    assert ids(Authority.objects.visible_to(world["operator"])) == {world["land_office"].pk}
-    assert ids(Authority.objects.visible_to(world["admin_a"])) == {world["a"].pk}
+    assert ids(Authority.objects.visible_to(tenants["operator"])) == {tenants["land_office"].pk}
+    assert ids(Authority.objects.visible_to(tenants["admin_a"])) == {tenants["a"].pk}
 
 
 # Every tenant model, and what a Land operator may do with the rows of its Kommunen. Changing a line here is
@@ -130,40 +130,40 @@ def test_every_tenant_model_declares_the_lands_access():
 
 
 @pytest.mark.django_db
-def test_can_act_for_keeps_land_operators_to_the_lands_own_offices(world):
+def test_can_act_for_keeps_land_operators_to_the_lands_own_offices(tenants):
     from amtsweg.core.tenancy import can_act_for
 
     second_office = AuthorityFactory(land_office=True, name="Landesverwaltungsamt")
-    operator = world["operator"]
-    assert can_act_for(operator, world["land_office"]) and can_act_for(operator, second_office)
-    assert not can_act_for(operator, world["a"]) and not can_act_for(operator, world["other"])
-    assert can_act_for(world["admin_a"], world["a"]) and can_act_for(world["staff_a"], world["a"])
-    assert not can_act_for(world["admin_a"], world["b"]) and not can_act_for(world["admin_a"], second_office)
-    assert not can_act_for(world["citizen"], world["a"]) and not can_act_for(AnonymousUser(), world["a"])
-    assert can_act_for(world["root"], world["other"])
-    inactive = UserFactory(authority=world["a"], kommune_admin=True, is_active=False)
-    assert not can_act_for(inactive, world["a"])
+    operator = tenants["operator"]
+    assert can_act_for(operator, tenants["land_office"]) and can_act_for(operator, second_office)
+    assert not can_act_for(operator, tenants["a"]) and not can_act_for(operator, tenants["other"])
+    assert can_act_for(tenants["admin_a"], tenants["a"]) and can_act_for(tenants["staff_a"], tenants["a"])
+    assert not can_act_for(tenants["admin_a"], tenants["b"]) and not can_act_for(tenants["admin_a"], second_office)
+    assert not can_act_for(tenants["citizen"], tenants["a"]) and not can_act_for(AnonymousUser(), tenants["a"])
+    assert can_act_for(tenants["root"], tenants["other"])
+    inactive = UserFactory(authority=tenants["a"], kommune_admin=True, is_active=False)
+    assert not can_act_for(inactive, tenants["a"])
 
 
 @pytest.mark.django_db
-def test_nobody_else_sees_anything(world):
-    inactive = UserFactory(authority=world["a"], is_active=False)
-    for user in (AnonymousUser(), None, world["citizen"], inactive):
+def test_nobody_else_sees_anything(tenants):
+    inactive = UserFactory(authority=tenants["a"], is_active=False)
+    for user in (AnonymousUser(), None, tenants["citizen"], inactive):
         assert not Authority.objects.visible_to(user).exists()
         assert not User.objects.visible_to(user).exists()
         assert not Authority.objects.editable_by(user).exists()
 
 
 @pytest.mark.django_db
-def test_superusers_see_everything(world):
-    root = world["root"]
+def test_superusers_see_everything(tenants):
+    root = tenants["root"]
     assert ids(Authority.objects.visible_to(root)) == ids(Authority.objects.all())
-    assert world["citizen"].pk in ids(User.objects.editable_by(root))
+    assert tenants["citizen"].pk in ids(User.objects.editable_by(root))
 
 
 @pytest.mark.django_db
-def test_editable_is_always_a_subset_of_visible(world):
-    for user in world.values():
+def test_editable_is_always_a_subset_of_visible(tenants):
+    for user in tenants.values():
         if isinstance(user, User):
             for model in (Authority, User):
                 assert ids(model.objects.editable_by(user)) <= ids(model.objects.visible_to(user))
@@ -171,9 +171,9 @@ def test_editable_is_always_a_subset_of_visible(world):
 
 
 @pytest.mark.django_db
-def test_a_model_without_tenant_path_is_refused(world):
+def test_a_model_without_tenant_path_is_refused(tenants):
     from amtsweg.core.tenancy import TenantQuerySet
     from amtsweg.geo.models import Land
 
     with pytest.raises(TypeError, match="tenant_path"):
-        TenantQuerySet(model=Land).visible_to(world["staff_a"])
+        TenantQuerySet(model=Land).visible_to(tenants["staff_a"])

@@ -12,7 +12,7 @@ from django.db import connection, connections
 from amtsweg.assistants import services
 from amtsweg.assistants.models import Draft, Receipt
 
-from .test_views import complete_until_summary
+from .flows import complete_until_summary
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

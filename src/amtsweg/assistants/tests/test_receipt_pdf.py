@@ -13,8 +13,8 @@ from amtsweg.assistants import services
 from amtsweg.assistants.models import Receipt, ReceiptDocument
 from amtsweg.assistants.pdf import MAX_CHARACTERS, SHAPING_COST, bounded_sections, receipt_pdf
 
+from .flows import submit_application
 from .pdftext import printed_characters
-from .test_views import _submit_application
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_receipt_pdf_is_rendered_once_and_kept_encrypted(client, published, post
         return real(*args, **kwargs)
 
     monkeypatch.setattr(receipt_pdf_module, "receipt_pdf", counting)
-    _submit_application(client)
+    submit_application(client)
     receipt = Receipt.objects.get()
     url = reverse("assistants:receipt_pdf", args=[receipt.id])
     first, second = client.get(url), client.get(url)

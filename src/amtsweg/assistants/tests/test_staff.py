@@ -19,7 +19,7 @@ WBK = Path(__file__).resolve().parents[1] / "data" / "fim" / "S00000036_Waffenbe
 
 
 @pytest.fixture
-def operator(client):
+def signed_in_operator(client):
     user = UserFactory(land_operator=True)
     login_staff(client, user)
     return user
@@ -57,7 +57,7 @@ def test_preview_validates_without_storing(client, kommune_staff):
     assert 'role="alert"' in body
 
 
-def test_operator_edits_publishes_and_cannot_change_published(client, operator):
+def test_operator_edits_publishes_and_cannot_change_published(client, signed_in_operator):
     version = FormVersionFactory(form__slug="hund")
     edit_url = reverse("assistants:staff_edit", args=["hund", version.number])
     bad = client.post(edit_url, {"definition": '{"schema_version": 1}'})
@@ -75,7 +75,7 @@ def test_operator_edits_publishes_and_cannot_change_published(client, operator):
     assert version.form.versions.count() == 2
 
 
-def test_export_and_import_through_the_ui(client, operator):
+def test_export_and_import_through_the_ui(client, signed_in_operator):
     version = FormVersionFactory(form__slug="hund", published=True)
     exported = client.get(reverse("assistants:staff_export", args=["hund", version.number]))
     assert exported["Content-Disposition"] == f'attachment; filename="hund-v{version.number}.json"'
@@ -89,7 +89,7 @@ def test_export_and_import_through_the_ui(client, operator):
     assert broken.status_code == 400 and "kein gültiges JSON" in broken.content.decode()
 
 
-def test_fim_upload_imports_and_shows_notes(client, operator):
+def test_fim_upload_imports_and_shows_notes(client, signed_in_operator):
     upload = SimpleUploadedFile("wbk.xml", WBK.read_bytes(), content_type="text/xml")
     response = client.post(reverse("assistants:staff_fim"), {"file": upload, "leika": "99089086000000",
                                                              "slug": "waffenbesitzkarte"})
@@ -98,7 +98,7 @@ def test_fim_upload_imports_and_shows_notes(client, operator):
     assert "XDatenfelder 1.0 S00000036" in page and "C00000009" in page and "Entwurf" in page
 
 
-def test_fim_upload_refuses_with_what_and_where(client, operator):
+def test_fim_upload_refuses_with_what_and_where(client, signed_in_operator):
     upload = SimpleUploadedFile("x.xml", (FIM / "v3" / "unexpected-node.xml").read_bytes())
     response = client.post(reverse("assistants:staff_fim"), {"file": upload, "leika": "99089086000000"})
     body = response.content.decode()

@@ -11,29 +11,9 @@ from amtsweg.assistants.models import Draft, DraftFile, Receipt
 from amtsweg.geo.tests.factories import MunicipalityFactory, PostcodeAreaFactory
 
 from .factories import FormDefinitionFactory, FormVersionFactory
+from .flows import DETAILS, PDF, PERSON, complete_until_summary, start, submit_application
 
 pytestmark = pytest.mark.django_db
-
-PERSON = {"given_name": "Erika", "family_name": "Mustermann", "birth_date": "12.08.1964",
-          "address-street": "Rathausplatz", "address-house_number": "1", "address-postcode": "66111",
-          "address-place": "Saarbrücken", "email": "erika@example.org", "action": "next"}
-DETAILS = {"has_pet": "ja", "pet_name": "Bello", "colour": "blau", "count": "2", "action": "next"}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-
-
-def start(client, slug="testantrag") -> str:
-    response = client.post(reverse("assistants:start", args=[slug]))
-    assert response.status_code == 302
-    return response["Location"]
-
-
-def complete_until_summary(client, postcode="66111") -> str:
-    place_url = start(client)
-    step1 = client.post(place_url, {"postcode": postcode, "action": "next"})["Location"]
-    step2 = client.post(step1, PERSON)["Location"]
-    step3 = client.post(step2, DETAILS)["Location"]
-    return client.post(step3, {"action": "next"})["Location"]
-
 
 def test_start_page_and_place_resolution(client, published, postcode):
     page = client.get(reverse("assistants:start", args=["testantrag"]))
@@ -333,15 +313,10 @@ def test_expired_drafts_are_gone_and_purged(client, published, postcode):
     assert not Draft.objects.exists()
 
 
-def _submit_application(client) -> str:
-    summary_url = complete_until_summary(client)
-    return client.post(summary_url, {"declaration": "yes"})["Location"]
-
-
 def test_receipt_links_to_the_status_page_and_says_it_was_mailed(client, published, postcode, test_intake,
                                                                   settings):
     settings.AMTSWEG_STATUS_LINK = "amtsweg.assistants.tests.intake.status_link"
-    receipt_url = _submit_application(client)
+    receipt_url = submit_application(client)
     body = client.get(receipt_url).content.decode()
     url = "http://testserver/status/AW-TEST-0001/signatur/"
     assert f'Den Bearbeitungsstand Ihres Antrags sehen Sie hier: <a class="kern-link status-link" href="{url}">' in body
@@ -367,7 +342,7 @@ def test_receipt_without_email_does_not_claim_a_mail(client, published, postcode
 @pytest.mark.parametrize("hook", ["amtsweg.assistants.tests.intake.broken_status_link", "amtsweg.nowhere.link"])
 def test_receipt_without_a_status_link_still_shows(client, published, postcode, test_intake, settings, hook):
     settings.AMTSWEG_STATUS_LINK = hook
-    receipt_url = _submit_application(client)
+    receipt_url = submit_application(client)
     response = client.get(receipt_url)
     assert response.status_code == 200 and "AW-TEST-0001" in response.content.decode()
     assert "Bearbeitungsstand" not in response.content.decode()
@@ -415,7 +390,7 @@ def test_status_link_mail_over_the_limit_is_not_sent_and_the_receipt_says_so(cli
     from amtsweg.core.ratelimit import mail_allowed
 
     assert mail_allowed(None, "erika@example.org")  # someone used up the address's mails
-    body = client.get(_submit_application(client)).content.decode()
+    body = client.get(submit_application(client)).content.decode()
     (payload,) = test_intake
     assert payload.applicant_email == "erika@example.org" and payload.mail_status_link is False
     assert "per E-Mail" not in body and "Bitte speichern Sie diesen Link" in body

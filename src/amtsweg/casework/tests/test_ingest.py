@@ -15,17 +15,11 @@ from amtsweg.core.actors import SYSTEM
 from amtsweg.delivery import services as outbox
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.routing.models import Destination, DestinationKey
-from amtsweg.routing.tests.factories import ResponsibilityFactory
 from amtsweg.submissions import events
 from amtsweg.submissions.models import Event, Submission
 from amtsweg.submissions.tests.factories import payload_for, submit_payload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def responsibility():
-    return ResponsibilityFactory()
 
 
 def test_choosing_the_back_office_generates_and_registers_keys_and_switches_channels(responsibility):

@@ -17,15 +17,9 @@ from amtsweg.assistants.tests.factories import FormVersionFactory
 from amtsweg.casework import inbox, vault
 from amtsweg.casework.models import Case, CaseEntry
 from amtsweg.casework.tests.factories import CaseFactory, TeamFactory, case_with_attachment, sealed_content
-from amtsweg.routing.tests.factories import DestinationFactory
 
 pytestmark = pytest.mark.django_db
 INBOX = "/verwaltung/sachbearbeitung/"
-
-
-@pytest.fixture
-def destination():
-    return DestinationFactory()
 
 
 @pytest.fixture

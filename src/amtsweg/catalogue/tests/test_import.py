@@ -12,7 +12,7 @@ from amtsweg.catalogue.importer import NO_KEY, import_reference
 from amtsweg.catalogue.models import LifeSituation, OzgService, PublicService, Topic
 from amtsweg.core.importing import ImportFailed
 from amtsweg.geo.models import Land, Municipality, PostcodeArea
-from amtsweg.geo.tests.test_import import ARS_FILE, base_files, write_geo_files
+from amtsweg.geo.tests.files import ARS_FILE, base_files, write_geo_files
 
 pytestmark = pytest.mark.django_db
 

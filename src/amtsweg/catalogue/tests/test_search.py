@@ -5,20 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amtsweg.catalogue import search
-from amtsweg.catalogue.tests.public_pages import build_catalogue, build_places
 from amtsweg.core.text import fold
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def catalogue():
-    return build_catalogue()
-
-
-@pytest.fixture
-def places():
-    return build_places()
 
 
 def ozg_ids(results):

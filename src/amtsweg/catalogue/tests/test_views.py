@@ -5,19 +5,8 @@ from django.urls import reverse
 
 from amtsweg.catalogue import online_services
 from amtsweg.catalogue.display import legal_references, leika_type_label
-from amtsweg.catalogue.tests.public_pages import build_catalogue, build_places
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def catalogue():
-    return build_catalogue()
-
-
-@pytest.fixture
-def places():
-    return build_places()
 
 
 def text(response) -> str:

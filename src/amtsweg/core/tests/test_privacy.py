@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from amtsweg.assistants.models import Receipt
 from amtsweg.assistants.tests.factories import FormVersionFactory
-from amtsweg.assistants.tests.test_views import DETAILS, PERSON
+from amtsweg.assistants.tests.flows import DETAILS, PERSON
 from amtsweg.core.privacy import PERSONAL_DATA_ROUTES
 from amtsweg.geo.tests.factories import PostcodeAreaFactory
 from amtsweg.routing.tests.factories import ResponsibilityFactory

@@ -23,7 +23,7 @@ def _problem(response, status: int) -> dict:
 
 
 @pytest.fixture
-def sender():
+def sender_and_responsibility():
     responsibility = ResponsibilityFactory()
     DestinationKeyFactory(destination=responsibility.destination, signature=True)
     api_client = ApiClientFactory(scopes=["send:region:DE10"])
@@ -32,22 +32,22 @@ def sender():
     return client, responsibility
 
 
-def test_json_nested_100000_deep_is_a_400_problem(sender):
-    client, _ = sender
+def test_json_nested_100000_deep_is_a_400_problem(sender_and_responsibility):
+    client, _ = sender_and_responsibility
     body = "[" * 100_000 + "]" * 100_000
     response = client.post("/v1/submissions", body, content_type="application/json")
     assert "verschachtelt" in _problem(response, 400)["detail"]
 
 
-def test_a_nul_character_in_json_is_a_400_problem(sender):
-    client, responsibility = sender
+def test_a_nul_character_in_json_is_a_400_problem(sender_and_responsibility):
+    client, responsibility = sender_and_responsibility
     body = json.dumps({"destinationId": str(responsibility.destination_id), "announcedAttachments": [],
                        "serviceType": {"name": "Hund\u0000", "identifier": "urn:de:fim:leika:leistung:1"}})
     _problem(client.post("/v1/submissions", body, content_type="application/json"), 400)
 
 
-def test_a_submit_body_above_the_request_size_limit_is_a_413_problem(sender, settings):
-    client, responsibility = sender
+def test_a_submit_body_above_the_request_size_limit_is_a_413_problem(sender_and_responsibility, settings):
+    client, responsibility = sender_and_responsibility
     submission = SubmissionFactory(case__destination=responsibility.destination, sender=client.api_client)
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = json.dumps({"encryptedMetadata": "a" * 2000})

@@ -3,9 +3,7 @@ e-mail without personal data, directory export atomically and idempotently."""
 
 import json
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -19,42 +17,6 @@ from amtsweg_subscriber.crypto import verify_callback
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
-
-
-class Endpoint:
-    """A Fachverfahren callback endpoint on loopback that answers as told."""
-
-    def __init__(self, status=200, delay=0.0):
-        self.status, self.delay, self.requests = status, delay, []
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                endpoint.requests.append((dict(self.headers), body))
-                time.sleep(endpoint.delay)
-                self.send_response(endpoint.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/callbacks/amtsweg"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def endpoint():
-    ep = Endpoint()
-    yield ep
-    ep.close()
 
 
 def submit(destination):

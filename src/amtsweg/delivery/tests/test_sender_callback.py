@@ -20,7 +20,6 @@ from amtsweg.delivery.channels import sender_callback
 from amtsweg.delivery.channels.callback import not_taken
 from amtsweg.delivery.channels.sender_callback import NEW_EVENTS
 from amtsweg.delivery.models import OutboxMessage
-from amtsweg.delivery.tests.test_channels import Endpoint
 from amtsweg.routing.models import Destination
 from amtsweg.routing.tests.factories import DestinationKeyFactory, ResponsibilityFactory
 from amtsweg.submissions import crypto, events
@@ -45,20 +44,9 @@ PERSONAL = ("Erika", "Mustermann", "Bello", "Dackel", "Impfpass", "erika.musterm
 PROBLEMS = {"problems": [{"type": events.PROBLEM_BASE + "invalid-data", "title": "Fachdaten ungültig"}]}
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
-def endpoint():
-    ep = Endpoint()
-    yield ep
-    ep.close()
-
-
-@pytest.fixture
-def responsibility():
+def signed_responsibility():
+    """A responsibility whose destination signs its events with SIGNER."""
     responsibility = ResponsibilityFactory()
     public = SIGNER.as_dict(private=False)
     public.update({"kid": "sig-key-1", "alg": "PS512", "key_ops": ["verify"]})
@@ -114,8 +102,8 @@ def announce_and_submit(sender, destination: Destination, callback: dict) -> Sub
     return Submission.objects.get(pk=created.json()["submissionId"])
 
 
-def test_after_accept_the_sender_gets_one_signed_new_events_callback(responsibility, endpoint):
-    destination = responsibility.destination
+def test_after_accept_the_sender_gets_one_signed_new_events_callback(signed_responsibility, endpoint):
+    destination = signed_responsibility.destination
     sender = ApiClientFactory(sender_region="10")
     submission = announce_and_submit(sender, destination,
                                      {"url": "https://onlinedienst.example.org/fit-connect", "secret": SENDER_SECRET})
@@ -156,9 +144,9 @@ def test_after_accept_the_sender_gets_one_signed_new_events_callback(responsibil
     assert OutboxMessage.objects.filter(channel=CHANNEL).count() == 1 and len(endpoint.requests) == 1
 
 
-def test_after_reject_the_sender_gets_one_callback_with_ids_only(responsibility, endpoint):
-    submission = citizen_submission(responsibility, endpoint.url)
-    other = citizen_submission(responsibility)  # no callback: nothing for its sender
+def test_after_reject_the_sender_gets_one_callback_with_ids_only(signed_responsibility, endpoint):
+    submission = citizen_submission(signed_responsibility, endpoint.url)
+    other = citizen_submission(signed_responsibility)  # no callback: nothing for its sender
     services.run_until_idle()
 
     assert post_event(submission, events.REJECT, PROBLEMS).status_code == 204
@@ -176,17 +164,17 @@ def test_after_reject_the_sender_gets_one_callback_with_ids_only(responsibility,
     assert services.run_until_idle() == {} and len(endpoint.requests) == 1
 
 
-def test_no_row_without_a_callback_url(responsibility):
-    submission = citizen_submission(responsibility)
+def test_no_row_without_a_callback_url(signed_responsibility):
+    submission = citizen_submission(signed_responsibility)
     services.run_until_idle()
     assert post_event(submission, events.ACCEPT).status_code == 204
     assert not OutboxMessage.objects.filter(submission_id=submission.pk, channel=CHANNEL).exists()
 
 
-def test_a_failing_sender_endpoint_is_retried_and_ends_as_a_dead_letter(responsibility, endpoint, settings):
+def test_a_failing_sender_endpoint_is_retried_and_ends_as_a_dead_letter(signed_responsibility, endpoint, settings):
     settings.AMTSWEG_DELIVERY_BACKOFF_BASE_SECONDS = 60
     endpoint.status = 500
-    submission = citizen_submission(responsibility, endpoint.url)
+    submission = citizen_submission(signed_responsibility, endpoint.url)
     services.run_until_idle()
     assert post_event(submission, events.ACCEPT).status_code == 204
 
@@ -220,9 +208,9 @@ def test_plain_http_only_to_loopback():
     assert "https://" in OutboxMessage.objects.get(channel=CHANNEL).last_error
 
 
-def test_the_row_is_written_in_the_decision_transaction(responsibility, endpoint):
+def test_the_row_is_written_in_the_decision_transaction(signed_responsibility, endpoint):
     """If the transaction that stores the accept fails after the signal, neither event nor row remain."""
-    submission = citizen_submission(responsibility, endpoint.url)
+    submission = citizen_submission(signed_responsibility, endpoint.url)
 
     def fail(sender, **kwargs):
         raise RuntimeError("database gone")
@@ -239,27 +227,27 @@ def test_the_row_is_written_in_the_decision_transaction(responsibility, endpoint
     assert not OutboxMessage.objects.filter(channel=CHANNEL).exists()
 
 
-def test_the_sender_callback_is_no_destination_channel(responsibility):
+def test_the_sender_callback_is_no_destination_channel(signed_responsibility):
     assert CHANNEL in channels.register
     assert channels.push_channels([CHANNEL]) == [CHANNEL]  # enqueue() accepts it …
     assert channels.destination_channels(["pull", "callback", CHANNEL, "email"]) == ["callback", "email"]
-    destination = responsibility.destination
+    destination = signed_responsibility.destination
     destination.channels = ["pull", CHANNEL]
     with pytest.raises(Exception, match="Unbekannter Zustellweg"):  # … but no destination can choose it
         destination.full_clean()
     destination.save()  # even if one is stored without validation, its submissions get no such row
-    submission = citizen_submission(responsibility, "https://onlinedienst.example.org/cb")
+    submission = citizen_submission(signed_responsibility, "https://onlinedienst.example.org/cb")
     assert not OutboxMessage.objects.filter(submission_id=submission.pk).exists()
 
 
-def test_staff_of_the_destinations_authority_see_the_row_others_do_not(responsibility, endpoint, client):
+def test_staff_of_the_destinations_authority_see_the_row_others_do_not(signed_responsibility, endpoint, client):
     endpoint.status = 500
-    submission = citizen_submission(responsibility, endpoint.url)
+    submission = citizen_submission(signed_responsibility, endpoint.url)
     services.run_until_idle()
     assert post_event(submission, events.ACCEPT).status_code == 204
     services.run_until_idle()
 
-    client.force_login(UserFactory(authority=responsibility.destination.authority))
+    client.force_login(UserFactory(authority=signed_responsibility.destination.authority))
     html = client.get("/verwaltung/zustellung/").content.decode()
     assert str(submission.pk) in html and "an den Sender wurde nicht angenommen" in html
     assert "Rückmeldung an den Sender (Callback)" in html
@@ -267,10 +255,10 @@ def test_staff_of_the_destinations_authority_see_the_row_others_do_not(responsib
     assert str(submission.pk) not in client.get("/verwaltung/zustellung/").content.decode()
 
 
-def test_the_sender_callback_records_no_notify_event(responsibility, endpoint):
+def test_the_sender_callback_records_no_notify_event(signed_responsibility, endpoint):
     """notify-submission means "the Fachverfahren was notified" (status page: "Zuständige Stelle
     benachrichtigt"); telling the sender after the decision is not that."""
-    submission = citizen_submission(responsibility, endpoint.url)
+    submission = citizen_submission(signed_responsibility, endpoint.url)
     services.run_until_idle()
     assert post_event(submission, events.ACCEPT).status_code == 204
     assert services.run_until_idle() == {Status.DELIVERED: 1}

@@ -17,7 +17,7 @@ from amtsweg.core import netguard
 from amtsweg.delivery import services
 from amtsweg.delivery.channels import sender_callback
 from amtsweg.delivery.models import OutboxMessage
-from amtsweg.delivery.tests.test_channels import Endpoint
+from amtsweg.delivery.tests.endpoint import Endpoint
 from amtsweg.routing.tests.factories import ResponsibilityFactory
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.tests.factories import ApiClientFactory, bearer, payload_for, submit_payload

@@ -9,7 +9,7 @@ import pytest
 from amtsweg.identity.models import CitizenProfile
 from amtsweg.identity.session import SESSION_KEY
 
-from .conftest import query
+from .http_browser import query
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -86,7 +86,7 @@ def test_level_below_the_required_one_is_refused(browser_http):
 def test_cancel_at_the_provider(browser_http):
     authorize = browser_http.oidc_authorize_url()
     page = browser_http.get(authorize)
-    from .conftest import form_action
+    from .http_browser import form_action
 
     answer = browser_http.post(form_action(page.text), {"csrfmiddlewaretoken": browser_http.csrf(page.text),
                                                         "abbrechen": "1"})

@@ -11,7 +11,7 @@ from amtsweg.identity.models import CitizenProfile
 from amtsweg.identity.providers.saml import split_street
 from amtsweg.identity.session import SESSION_KEY
 
-from .conftest import form_action, form_fields, query
+from .http_browser import form_action, form_fields, query
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,7 +116,7 @@ def test_replayed_response_is_refused(browser_http):
 
 
 def test_response_for_another_browser_is_refused(browser_http, providers):
-    from .conftest import Browser
+    from .http_browser import Browser
 
     idp_url = browser_http.start_login("test-saml").headers["location"]
     post = browser_http.saml_idp_answer(idp_url)
@@ -155,7 +155,7 @@ def test_sp_metadata_is_published(browser_http):
 
 
 def test_login_again_updates_the_same_account(browser_http, providers):
-    from .conftest import Browser
+    from .http_browser import Browser
 
     browser_http.saml_login(level="substantiell")
     second = Browser(providers.url)

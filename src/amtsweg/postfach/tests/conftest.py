@@ -8,8 +8,7 @@ from amtsweg.routing.tests.factories import ResponsibilityFactory
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _real_intake_and_cached_keys(settings, monkeypatch):
     settings.AMTSWEG_SUBMISSION_INTAKE = "amtsweg.submissions.intake.accept_form_submission"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     use_cached_keys(monkeypatch)
@@ -19,7 +18,7 @@ def _media(settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def responsibility(db):
+def routed_responsibility(db):
     """The test form (slug testantrag) routes from postcode 66111 to this responsibility's authority."""
     FormVersionFactory(published=True, form__slug="testantrag", form__leika_key="99102013000000")
     responsibility = ResponsibilityFactory(leika_key="99102013000000")

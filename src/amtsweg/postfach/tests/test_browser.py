@@ -11,7 +11,7 @@ from .factories import apply, browser_citizen
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_meine_antraege_is_accessible_and_reached_by_keyboard(live_server, page, responsibility):
+def test_meine_antraege_is_accessible_and_reached_by_keyboard(live_server, page, routed_responsibility):
     page.goto(live_server.url + "/postfach/")
     assert page.get_by_role("heading", level=1).inner_text() == "Meine Anträge"
     assert_no_axe_violations(page)
@@ -35,7 +35,8 @@ def test_meine_antraege_is_accessible_and_reached_by_keyboard(live_server, page,
     assert_no_axe_violations(page)
 
 
-def test_rueckfrage_pages_are_accessible_and_the_answer_works_by_keyboard(live_server, page, responsibility, tmp_path):
+def test_rueckfrage_pages_are_accessible_and_the_answer_works_by_keyboard(live_server, page, routed_responsibility,
+                                                                          tmp_path):
     from django.test import Client
 
     from amtsweg.accounts.testing import browser_login
@@ -45,7 +46,7 @@ def test_rueckfrage_pages_are_accessible_and_the_answer_works_by_keyboard(live_s
 
     from .factories import casework_application
 
-    submission, case = casework_application(Client(), responsibility)
+    submission, case = casework_application(Client(), routed_responsibility)
     worker = UserFactory(authority=case.authority)
     messages.ask(case, actor=worker, text="Bitte reichen Sie den Impfpass nach.", documents=["Impfpass"])
     page.goto(live_server.url + status.status_path(submission.public_reference))

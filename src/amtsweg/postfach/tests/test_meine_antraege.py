@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 INDEX = "/postfach/"
 
 
-def test_an_application_made_while_logged_in_is_in_that_citizens_postfach(client, responsibility):
+def test_an_application_made_while_logged_in_is_in_that_citizens_postfach(client, routed_responsibility):
     login_citizen(client, subject="erika")
     submission = apply(client)
     page = client.get(INDEX)
@@ -35,7 +35,7 @@ def test_an_application_made_while_logged_in_is_in_that_citizens_postfach(client
     assert "erika" not in owner
 
 
-def test_other_citizens_and_anonymous_applicants_see_none_of_it(client, responsibility):
+def test_other_citizens_and_anonymous_applicants_see_none_of_it(client, routed_responsibility):
     login_citizen(client, subject="erika")
     submission = apply(client)
     other = Client()
@@ -46,24 +46,24 @@ def test_other_citizens_and_anonymous_applicants_see_none_of_it(client, responsi
     anonymous = Client().get(INDEX).content.decode()
     assert submission.public_reference not in anonymous and "Mit Bürgerkonto anmelden" in anonymous
     staff = Client()
-    staff.force_login(UserFactory(authority=responsibility.authority))
+    staff.force_login(UserFactory(authority=routed_responsibility.authority))
     assert submission.public_reference not in staff.get(INDEX).content.decode()
 
 
-def test_an_anonymous_application_is_linked_to_no_account(client, responsibility):
+def test_an_anonymous_application_is_linked_to_no_account(client, routed_responsibility):
     apply(client)
     assert not Application.objects.exists()
     login_citizen(client, subject="erika")  # logging in afterwards does not claim it
     assert "noch keinen Antrag gestellt" in client.get(INDEX).content.decode()
 
 
-def test_a_paid_application_lands_in_the_postfach_of_the_account_that_left_for_the_pay_page(responsibility):
+def test_a_paid_application_lands_in_the_postfach_of_the_account_that_left_for_the_pay_page(routed_responsibility):
     state = assistant_services.DraftState(owner_key="k" * 64)
     assert assistant_services.DraftState(**state.as_json()).owner_key == "k" * 64
     assert assistant_services.DraftState(**{"answers": {}}).owner_key == ""  # drafts stored before this field
 
 
-def test_linking_is_idempotent_and_needs_a_key(responsibility):
+def test_linking_is_idempotent_and_needs_a_key(routed_responsibility):
     submission = apply(Client())
     assert services.link_application(submission.public_reference, "") is None
     first = services.link_application(submission.public_reference, "a" * 64)
@@ -82,7 +82,7 @@ def test_the_office_gets_the_right_article(name, kind):
     assert article_kind(name) == kind
 
 
-def test_status_page_says_where_the_application_stands_without_protocol_words(client, responsibility):
+def test_status_page_says_where_the_application_stands_without_protocol_words(client, routed_responsibility):
     submission = apply(client)
     body = client.get(status.status_path(submission.public_reference)).content.decode()
     assert "Ihr Antrag ist beim Bürgerbüro Völklingen eingegangen." in body

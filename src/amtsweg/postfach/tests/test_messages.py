@@ -31,8 +31,8 @@ QUESTION = "Bitte reichen Sie den Impfpass von Bello nach."
 
 
 @pytest.fixture
-def worked(client, responsibility):
-    submission, case = casework_application(client, responsibility)
+def worked(client, routed_responsibility):
+    submission, case = casework_application(client, routed_responsibility)
     worker = UserFactory(authority=case.authority)
     mail.outbox.clear()
     return submission, case, worker
@@ -57,10 +57,10 @@ def test_a_rueckfrage_pauses_the_case_and_mails_only_that_something_waits(worked
     assert _status(submission) in notice.body  # anonymous application: the signed status link
 
 
-def test_an_account_application_is_pointed_to_the_login_not_to_a_link(client, responsibility,
+def test_an_account_application_is_pointed_to_the_login_not_to_a_link(client, routed_responsibility,
                                                                       django_capture_on_commit_callbacks):
     login_citizen(client, subject="erika")
-    submission, case = casework_application(client, responsibility)
+    submission, case = casework_application(client, routed_responsibility)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         messages.send_message(case, actor=SYSTEM, subject="Eingangsbestätigung", text="Wir bearbeiten Ihren Antrag.")
@@ -133,7 +133,7 @@ def test_staff_input_errors_are_german_and_change_nothing(worked):
     assert not Message.objects.exists() and Case.objects.get(pk=case.pk).state == Case.State.RECEIVED
 
 
-def test_other_kommunen_the_land_other_teams_and_citizens_get_nothing(worked, responsibility):
+def test_other_kommunen_the_land_other_teams_and_citizens_get_nothing(worked, routed_responsibility):
     submission, case, worker = worked
     inquiry = messages.ask(case, actor=worker, text=QUESTION)
     messages.answer(messages.Applicant(submission.pk, "link"), inquiry.pk, text="Antwort",
@@ -164,9 +164,9 @@ def test_other_kommunen_the_land_other_teams_and_citizens_get_nothing(worked, re
         assert Client().get(url).status_code == 404, url
 
 
-def test_a_message_of_another_application_does_not_open_with_this_link(client, worked, responsibility):
+def test_a_message_of_another_application_does_not_open_with_this_link(client, worked, routed_responsibility):
     submission, case, worker = worked
-    second, second_case = casework_application(Client(), responsibility)
+    second, second_case = casework_application(Client(), routed_responsibility)
     foreign = messages.send_message(second_case, actor=worker, subject="Hallo", text="Nur für den zweiten Antrag")
     url = reverse("postfach:message", args=[submission.public_reference,
                                              status.signature(submission.public_reference), foreign.pk])

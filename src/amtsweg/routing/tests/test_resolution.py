@@ -3,34 +3,13 @@
 import pytest
 
 from amtsweg.accounts.tests.factories import AuthorityFactory
-from amtsweg.geo.tests.factories import (
-    DistrictFactory,
-    LandFactory,
-    MunicipalAssociationFactory,
-    MunicipalityFactory,
-    PostcodeAreaFactory,
-)
+from amtsweg.geo.tests.factories import MunicipalityFactory
 from amtsweg.routing import resolution
 from amtsweg.routing.resolution import place_kwargs, resolve
 from amtsweg.routing.tests.factories import DestinationFactory, ResponsibilityFactory
 
 pytestmark = pytest.mark.django_db
 KEY = "99102013000000"
-
-
-@pytest.fixture
-def saarland():
-    """Land 10, Kreis 10041 with Verband 100410100 (Saarbrücken) and 100410519 (Völklingen), Kreis 10042."""
-    land = LandFactory(code="10", name="Saarland")
-    kreis = DistrictFactory(code="10041", name="Regionalverband Saarbrücken", land=land)
-    other_kreis = DistrictFactory(code="10042", name="Merzig-Wadern", land=land)
-    sb_verband = MunicipalAssociationFactory(code="100410100", district=kreis, land=land, name="Saarbrücken")
-    vk_verband = MunicipalAssociationFactory(code="100410519", district=kreis, land=land, name="Völklingen")
-    mzg_verband = MunicipalAssociationFactory(code="100420111", district=other_kreis, land=land, name="Merzig")
-    sb = MunicipalityFactory(ars="100410100100", name="Saarbrücken, Landeshauptstadt", association=sb_verband)
-    vk = MunicipalityFactory(ars="100410519519", name="Völklingen, Mittelstadt", association=vk_verband)
-    mzg = MunicipalityFactory(ars="100420111111", name="Merzig, Kreisstadt", association=mzg_verband)
-    return {"land": land, "kreis": kreis, "sb": sb, "vk": vk, "mzg": mzg}
 
 
 @pytest.fixture
@@ -75,8 +54,7 @@ def test_ags_maps_to_the_gemeinde(saarland, layered):
 
 
 def test_ambiguous_postcode_lists_the_gemeinden(saarland, layered):
-    PostcodeAreaFactory(postcode="66333", municipality=saarland["sb"], place_name="Saarbrücken")
-    PostcodeAreaFactory(postcode="66333", municipality=saarland["vk"], place_name="Völklingen")
+    # the shared `saarland` fixture: 66333 spans Saarbrücken and Völklingen
     result = resolve(KEY, postcode="66333")
     assert result.ambiguous
     assert [c.ars for c in result.candidates] == ["100410100100", "100410519519"]
@@ -93,15 +71,14 @@ def test_postcode_spanning_gemeinden_with_one_responsible_office_needs_no_choice
         destination=DestinationFactory(authority=AuthorityFactory(district_office=True, district=saarland["kreis"])),
         area_ars="10041",
     )
-    PostcodeAreaFactory(postcode="66333", municipality=saarland["sb"], place_name="Saarbrücken")
-    PostcodeAreaFactory(postcode="66333", municipality=saarland["vk"], place_name="Völklingen")
+    # the shared `saarland` fixture: 66333 spans Saarbrücken and Völklingen
     result = resolve(KEY, postcode="66333")
     assert result.found and result.responsibility_id == kreis.pk
     assert len(result.candidates) == 2
 
 
 def test_single_gemeinde_postcode_resolves_directly(saarland, layered):
-    PostcodeAreaFactory(postcode="66111", municipality=saarland["sb"], place_name="Saarbrücken")
+    # the shared `saarland` fixture: 66111 is Saarbrücken only
     assert resolve(KEY, postcode="66111").responsibility_id == layered["gemeinde"].pk
 
 

@@ -16,42 +16,37 @@ from amtsweg.shop.tests.factories import AgreementVersionFactory, OfferFactory, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin():
-    return UserFactory(kommune_admin=True)
-
-
-def _order_to_live(offer, admin, on=None):
-    sub = services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=admin)
-    destination = DestinationFactory(authority=admin.authority)
-    services.configure(sub, user=admin, office_name="Bürgeramt", contact_email="ba@kommune.example",
+def _order_to_live(offer, kommune_admin, on=None):
+    sub = services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=kommune_admin)
+    destination = DestinationFactory(authority=kommune_admin.authority)
+    services.configure(sub, user=kommune_admin, office_name="Bürgeramt", contact_email="ba@kommune.example",
                        destination=destination)
-    return services.go_live(sub, user=admin, on=on or date.today())
+    return services.go_live(sub, user=kommune_admin, on=on or date.today())
 
 
-def test_accepting_v1_records_who_when_and_which_version(admin):
+def test_accepting_v1_records_who_when_and_which_version(kommune_admin):
     offer = OfferFactory()
     v1 = offer.current_agreement()
-    sub = services.accept_agreement(offer=offer, agreement=v1, user=admin)
+    sub = services.accept_agreement(offer=offer, agreement=v1, user=kommune_admin)
     acceptance = AgreementAcceptance.objects.get(subscription=sub)
     assert acceptance.agreement == v1
-    assert acceptance.accepted_by == admin and acceptance.accepted_by_username == admin.username
+    assert acceptance.accepted_by == kommune_admin and acceptance.accepted_by_username == kommune_admin.username
     assert acceptance.agreement_sha256 == v1.sha256
     assert acceptance.accepted_at is not None
 
 
-def test_accepting_v1_does_not_accept_v2(admin):
+def test_accepting_v1_does_not_accept_v2(kommune_admin):
     offer = OfferFactory()
-    sub = services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=admin)
+    sub = services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=kommune_admin)
     AgreementVersionFactory(offer=offer, version=2, text="Neue Fassung mit geänderter Haftung.")
     assert not services.has_accepted_current_agreement(sub)
-    services.configure(sub, user=admin, office_name="BA", contact_email="ba@x.example",
-                       destination=DestinationFactory(authority=admin.authority))
+    services.configure(sub, user=kommune_admin, office_name="BA", contact_email="ba@x.example",
+                       destination=DestinationFactory(authority=kommune_admin.authority))
     with pytest.raises(ValidationError, match="aktuelle Version"):
-        services.go_live(sub, user=admin)
-    services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=admin)
+        services.go_live(sub, user=kommune_admin)
+    services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=kommune_admin)
     assert services.has_accepted_current_agreement(sub)
-    assert services.go_live(sub, user=admin).status == Subscription.Status.LIVE
+    assert services.go_live(sub, user=kommune_admin).status == Subscription.Status.LIVE
 
 
 def test_published_agreement_text_is_immutable():
@@ -68,95 +63,96 @@ def test_staff_without_admin_role_cannot_order():
         services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=staff)
 
 
-def test_planned_and_foreign_land_offers_cannot_be_ordered(admin):
+def test_planned_and_foreign_land_offers_cannot_be_ordered(kommune_admin):
     planned = OfferFactory(planned=True)
     with pytest.raises(ValidationError):
-        services.accept_agreement(offer=planned, agreement=planned.current_agreement(), user=admin)
+        services.accept_agreement(offer=planned, agreement=planned.current_agreement(), user=kommune_admin)
     foreign = OfferFactory(land_code="01")
     with pytest.raises(ValidationError):
-        services.accept_agreement(offer=foreign, agreement=foreign.current_agreement(), user=admin)
+        services.accept_agreement(offer=foreign, agreement=foreign.current_agreement(), user=kommune_admin)
 
 
-def test_go_live_registers_routing_for_the_kommune_area(admin):
+def test_go_live_registers_routing_for_the_kommune_area(kommune_admin):
     key_service = PublicServiceFactory()
     offer = OfferFactory(public_services=[key_service])
-    sub = _order_to_live(offer, admin)
-    resp = Responsibility.objects.get(leika_key=key_service.key, area_ars=admin.authority.area_ars)
+    sub = _order_to_live(offer, kommune_admin)
+    resp = Responsibility.objects.get(leika_key=key_service.key, area_ars=kommune_admin.authority.area_ars)
     assert resp.destination == sub.destination
-    link = online_link(key_service.key, admin.authority.area_ars)
-    assert link is not None and link.authority_name == admin.authority.name
+    link = online_link(key_service.key, kommune_admin.authority.area_ars)
+    assert link is not None and link.authority_name == kommune_admin.authority.name
 
 
-def test_other_kommune_citizens_are_not_routed_there(admin):
+def test_other_kommune_citizens_are_not_routed_there(kommune_admin):
     key_service = PublicServiceFactory()
     offer = OfferFactory(public_services=[key_service])
-    _order_to_live(offer, admin)
+    _order_to_live(offer, kommune_admin)
     other = MunicipalityFactory()
     assert online_link(key_service.key, other.ars) is None
 
 
-def test_go_live_needs_destination_and_contact(admin):
+def test_go_live_needs_destination_and_contact(kommune_admin):
     offer = OfferFactory()
-    sub = services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=admin)
+    sub = services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=kommune_admin)
     with pytest.raises(ValidationError, match="Zustellpunkt"):
-        services.go_live(sub, user=admin)
+        services.go_live(sub, user=kommune_admin)
 
 
-def test_destination_of_another_authority_is_refused(admin):
+def test_destination_of_another_authority_is_refused(kommune_admin):
     offer = OfferFactory()
-    sub = services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=admin)
+    sub = services.accept_agreement(offer=offer, agreement=offer.current_agreement(), user=kommune_admin)
     with pytest.raises(ValidationError):
-        services.configure(sub, user=admin, office_name="BA", contact_email="ba@x.example",
+        services.configure(sub, user=kommune_admin, office_name="BA", contact_email="ba@x.example",
                            destination=DestinationFactory())
 
 
-def test_ending_in_the_future_keeps_service_until_then_and_removes_routing_after(admin):
+def test_ending_in_the_future_keeps_service_until_then_and_removes_routing_after(kommune_admin):
     key_service = PublicServiceFactory()
     offer = OfferFactory(public_services=[key_service])
-    sub = _order_to_live(offer, admin, on=date.today() - timedelta(days=30))
+    sub = _order_to_live(offer, kommune_admin, on=date.today() - timedelta(days=30))
     end = date.today() + timedelta(days=10)
-    services.end_subscription(sub, user=admin, on=end)
+    services.end_subscription(sub, user=kommune_admin, on=end)
     sub.refresh_from_db()
     assert sub.status == Subscription.Status.LIVE
-    assert online_link(key_service.key, admin.authority.area_ars) is not None
-    assert online_link(key_service.key, admin.authority.area_ars, day=end) is None
+    assert online_link(key_service.key, kommune_admin.authority.area_ars) is not None
+    assert online_link(key_service.key, kommune_admin.authority.area_ars, day=end) is None
     assert services.apply_endings(end) == 1
     sub.refresh_from_db()
     assert sub.status == Subscription.Status.ENDED
-    assert not Responsibility.objects.filter(leika_key=key_service.key, area_ars=admin.authority.area_ars).exists()
+    area = kommune_admin.authority.area_ars
+    assert not Responsibility.objects.filter(leika_key=key_service.key, area_ars=area).exists()
     assert services.apply_endings(end) == 0  # idempotent
 
 
-def test_after_the_end_citizens_fall_back_to_the_district_service(admin):
+def test_after_the_end_citizens_fall_back_to_the_district_service(kommune_admin):
     key_service = PublicServiceFactory()
     offer = OfferFactory(public_services=[key_service])
     district_authority = AuthorityFactory(district_office=True,
-                                          district=admin.authority.municipality.district)
+                                          district=kommune_admin.authority.municipality.district)
     district_admin = UserFactory(kommune_admin=True, authority=district_authority)
     _order_to_live(offer, district_admin, on=date.today() - timedelta(days=60))
-    sub = _order_to_live(offer, admin, on=date.today() - timedelta(days=30))
-    assert online_link(key_service.key, admin.authority.area_ars).authority_name == admin.authority.name
-    services.end_subscription(sub, user=admin, on=date.today())
-    link = online_link(key_service.key, admin.authority.area_ars)
+    sub = _order_to_live(offer, kommune_admin, on=date.today() - timedelta(days=30))
+    assert online_link(key_service.key, kommune_admin.authority.area_ars).authority_name == kommune_admin.authority.name
+    services.end_subscription(sub, user=kommune_admin, on=date.today())
+    link = online_link(key_service.key, kommune_admin.authority.area_ars)
     assert link is not None and link.authority_name == district_authority.name
 
 
-def test_shop_marks_connected_available_and_open_services(admin):
+def test_shop_marks_connected_available_and_open_services(kommune_admin):
     live_offer = OfferFactory(name="A live")
-    _order_to_live(live_offer, admin)
+    _order_to_live(live_offer, kommune_admin)
     OfferFactory(name="B available", public_services=[PublicServiceFactory(), PublicServiceFactory()])
     OfferFactory(name="C other land", land_code="01")
-    entries = {e.offer.name: e for e in services.shop_for(admin.authority)}
+    entries = {e.offer.name: e for e in services.shop_for(kommune_admin.authority)}
     assert entries["A live"].state == "connected"
     assert entries["B available"].state == "available"
     assert entries["B available"].open_ozg_services == 2
     assert "C other land" not in entries
 
 
-def test_orders_are_tenant_isolated(admin):
-    sub = SubscriptionFactory(authority=admin.authority)
+def test_orders_are_tenant_isolated(kommune_admin):
+    sub = SubscriptionFactory(authority=kommune_admin.authority)
     other_admin = UserFactory(kommune_admin=True)
-    assert list(Subscription.objects.visible_to(admin)) == [sub]
+    assert list(Subscription.objects.visible_to(kommune_admin)) == [sub]
     assert not Subscription.objects.visible_to(other_admin).exists()
     with pytest.raises(PermissionDenied):
         services.configure(sub, user=other_admin, office_name="x", contact_email="x@x.example")

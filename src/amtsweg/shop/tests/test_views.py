@@ -13,24 +13,24 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(client):
+def signed_in_admin(client):
     user = UserFactory(kommune_admin=True)
     login_staff(client, user)
     return user
 
 
-def test_full_order_flow_over_http(client, admin):
+def test_full_order_flow_over_http(client, signed_in_admin):
     offer = OfferFactory(name="Hundesteuer online", public_services=[PublicServiceFactory(hundesteuer=True)])
-    destination = DestinationFactory(authority=admin.authority, name="Steueramt Postfach")
+    destination = DestinationFactory(authority=signed_in_admin.authority, name="Steueramt Postfach")
     page = client.get("/verwaltung/shop/")
     assert "Hundesteuer online" in page.text and "verfügbar" in page.text
 
     resp = client.post(f"/verwaltung/shop/{offer.slug}/bestellen/", {"agreement_version": 1})
     assert resp.status_code == 200 and "Bitte bestätigen Sie" in resp.text  # checkbox not ticked
     resp = client.post(f"/verwaltung/shop/{offer.slug}/bestellen/", {"agreement_version": 1, "accept": "on"})
-    sub = Subscription.objects.get(offer=offer, authority=admin.authority)
+    sub = Subscription.objects.get(offer=offer, authority=signed_in_admin.authority)
     assert resp.status_code == 302 and resp.url == f"/verwaltung/shop/anschluss/{sub.pk}/einrichten/"
-    assert AgreementAcceptance.objects.get(subscription=sub).accepted_by == admin
+    assert AgreementAcceptance.objects.get(subscription=sub).accepted_by == signed_in_admin
 
     resp = client.post(resp.url, {"office_name": "Steueramt", "contact_email": "kein-mail", "destination": ""})
     assert "gültige E-Mail-Adresse" in resp.text and "Zustellpunkt" in resp.text
@@ -47,7 +47,7 @@ def test_full_order_flow_over_http(client, admin):
     assert sub.status == Subscription.Status.LIVE
 
 
-def test_changed_agreement_during_order_is_not_accepted(client, admin):
+def test_changed_agreement_during_order_is_not_accepted(client, signed_in_admin):
     offer = OfferFactory()
     from amtsweg.shop.tests.factories import AgreementVersionFactory
 
@@ -57,7 +57,7 @@ def test_changed_agreement_during_order_is_not_accepted(client, admin):
     assert not AgreementAcceptance.objects.exists()
 
 
-def test_other_kommune_cannot_see_or_change_an_order(client, admin):
+def test_other_kommune_cannot_see_or_change_an_order(client, signed_in_admin):
     foreign = SubscriptionFactory(authority=AuthorityFactory())
     for url in (f"/verwaltung/shop/anschluss/{foreign.pk}/einrichten/",
                 f"/verwaltung/shop/anschluss/{foreign.pk}/pruefen/"):

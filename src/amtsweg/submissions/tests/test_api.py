@@ -28,21 +28,6 @@ PRIVATE = destination_private_key(0)
 SIGNER = destination_private_key(1)
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def responsibility():
-    return ResponsibilityFactory()
-
-
-@pytest.fixture
-def destination(responsibility):
-    return responsibility.destination
-
-
 @pytest.fixture
 def signature_key(destination):
     return DestinationKeyFactory(destination=destination, signature=True,

@@ -10,7 +10,6 @@ import uuid
 import pytest
 from django.test import Client
 
-from amtsweg.routing.tests.factories import ResponsibilityFactory
 from amtsweg.submissions import crypto
 from amtsweg.submissions.models import SubmissionAttachment
 from amtsweg.submissions.tests.factories import ApiClientFactory, bearer
@@ -19,18 +18,8 @@ pytestmark = pytest.mark.django_db
 SERVICE = {"name": "Hundesteuer", "identifier": "urn:de:fim:leika:leistung:99102013000000"}
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
-def destination():
-    return ResponsibilityFactory().destination
-
-
-@pytest.fixture
-def sender():
+def api_sender():
     return Client(HTTP_AUTHORIZATION=bearer(ApiClientFactory(sender_region="10")), raise_request_exception=False)
 
 
@@ -53,33 +42,33 @@ def _problem(response, status: int) -> dict:
     return response.json()
 
 
-def test_an_attachment_id_of_another_submission_is_a_409_problem(destination, sender):
+def test_an_attachment_id_of_another_submission_is_a_409_problem(destination, api_sender):
     attachment_id = str(uuid.uuid4())
-    first = _announce(sender, destination, [attachment_id])
-    second = _announce(sender, destination, [attachment_id])  # both announced before either uploaded
+    first = _announce(api_sender, destination, [attachment_id])
+    second = _announce(api_sender, destination, [attachment_id])  # both announced before either uploaded
     jwe = crypto.encrypt_for(_key(destination), b"Anlage")
     url = "/v1/submissions/{}/attachments/" + attachment_id
-    assert sender.put(url.format(first), jwe, content_type="application/jose").status_code == 204
-    _problem(sender.put(url.format(second), jwe, content_type="application/jose"), 409)
+    assert api_sender.put(url.format(first), jwe, content_type="application/jose").status_code == 204
+    _problem(api_sender.put(url.format(second), jwe, content_type="application/jose"), 409)
     assert SubmissionAttachment.objects.get(pk=attachment_id).submission_id == uuid.UUID(first)
-    assert sender.put(url.format(first), jwe, content_type="application/jose").status_code == 204  # re-upload
+    assert api_sender.put(url.format(first), jwe, content_type="application/jose").status_code == 204  # re-upload
     # Announcing an id that is taken already is refused at once.
-    response = sender.post("/v1/submissions", {"destinationId": str(destination.pk),
+    response = api_sender.post("/v1/submissions", {"destinationId": str(destination.pk),
                                                "announcedAttachments": [attachment_id], "serviceType": SERVICE},
                            content_type="application/json")
     _problem(response, 409)
 
 
 @pytest.mark.parametrize("number, name", list(enumerate(crypto.JWE_PARTS)))
-def test_a_jwe_part_that_is_not_base64url_is_a_422_problem_naming_the_part(destination, sender, number, name):
+def test_a_jwe_part_that_is_not_base64url_is_a_422_problem_naming_the_part(destination, api_sender, number, name):
     attachment_id = str(uuid.uuid4())
-    submission_id = _announce(sender, destination, [attachment_id])
+    submission_id = _announce(api_sender, destination, [attachment_id])
     parts = crypto.encrypt_for(_key(destination), b"Anlage").split(".")
     parts[number] = parts[number][:8] + "==" + parts[number][8:]  # padding inside: a lenient decoder goes on
-    response = sender.put(f"/v1/submissions/{submission_id}/attachments/{attachment_id}", ".".join(parts),
+    response = api_sender.put(f"/v1/submissions/{submission_id}/attachments/{attachment_id}", ".".join(parts),
                           content_type="application/jose")
     assert name in _problem(response, 422)["detail"]
-    submit = sender.put(f"/v1/submissions/{submission_id}", {"encryptedMetadata": ".".join(parts)},
+    submit = api_sender.put(f"/v1/submissions/{submission_id}", {"encryptedMetadata": ".".join(parts)},
                         content_type="application/json")
     assert name in _problem(submit, 422)["detail"]
 
@@ -101,11 +90,11 @@ def _test_key() -> dict:
     return dict(destination_private_key(0).as_dict(private=False), kid="k1")
 
 
-def test_a_jwe_header_nested_100000_deep_is_a_422_problem(destination, sender):
+def test_a_jwe_header_nested_100000_deep_is_a_422_problem(destination, api_sender):
     attachment_id = str(uuid.uuid4())
-    submission_id = _announce(sender, destination, [attachment_id])
+    submission_id = _announce(api_sender, destination, [attachment_id])
     header = base64.urlsafe_b64encode(("[" * 100_000 + "]" * 100_000).encode()).decode().rstrip("=")
-    response = sender.put(f"/v1/submissions/{submission_id}/attachments/{attachment_id}",
+    response = api_sender.put(f"/v1/submissions/{submission_id}/attachments/{attachment_id}",
                           f"{header}.YQ.YWFhYWFhYWFhYWFh.YQ.YWFhYWFhYWFhYWFhYWFhYQ", content_type="application/jose")
     assert "protected header" in _problem(response, 422)["detail"]
 

@@ -14,11 +14,6 @@ from amtsweg.submissions.tests.factories import payload_for, submit_payload
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_status_page_is_accessible_and_shows_signed_events(live_server, page):
     from amtsweg.assistants.tests.factories import FormVersionFactory
 

@@ -29,17 +29,6 @@ MARKERS = ["Quirinella", "Zwetschgenbaum", "Wuffelchen", "Schnauzerdackel", "Imp
            "quirinella@example.org", "wuffelchen-impf.pdf"]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def responsibility():
-    return ResponsibilityFactory()
-
-
 def _payload(responsibility, **overrides):
     from amtsweg.assistants.handoff import Attachment
 
@@ -112,7 +101,7 @@ def attachments_as_files(settings):
 
 
 @pytest.mark.parametrize("inline_max_bytes", [256 * 1024, 0], ids=["in-rows", "in-files"])
-def test_no_plaintext_of_the_application_remains_in_any_table_or_file(responsibility, _media, settings,
+def test_no_plaintext_of_the_application_remains_in_any_table_or_file(responsibility, media_root, settings,
                                                                        inline_max_bytes):
     settings.AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = inline_max_bytes
     submit_payload(_payload(responsibility))
@@ -129,7 +118,7 @@ def test_no_plaintext_of_the_application_remains_in_any_table_or_file(responsibi
                     bytes(v).decode("utf-8", "replace") if isinstance(v, bytes | memoryview) else str(v) for v in row
                 )
                 found += [(table, m) for m in MARKERS if m.lower() in text.lower()]
-    files = [p for p in Path(_media).rglob("*") if p.is_file()]
+    files = [p for p in Path(media_root).rglob("*") if p.is_file()]
     expected_files = 0 if inline_max_bytes else 3  # 2 uploads and 1 XBau message
     assert len(files) == expected_files
     assert SubmissionAttachment.objects.exclude(ciphertext="").count() == 3 - expected_files
@@ -180,7 +169,7 @@ def test_receivers_read_the_submissions_related_objects_without_a_query(responsi
     assert (attachment.submission_id, attachment.size) == (submission.pk, len(attachment.ciphertext))
 
 
-def test_failure_in_the_transaction_stores_nothing(responsibility, _media, attachments_as_files):
+def test_failure_in_the_transaction_stores_nothing(responsibility, media_root, attachments_as_files):
     def failing(sender, submission, **kwargs):
         raise RuntimeError("outbox down")
 
@@ -191,7 +180,7 @@ def test_failure_in_the_transaction_stores_nothing(responsibility, _media, attac
     finally:
         submission_submitted.disconnect(dispatch_uid="test-intake-failing")
     assert not Submission.objects.exists() and not Case.objects.exists() and not Event.objects.exists()
-    assert not [p for p in Path(_media).rglob("*") if p.is_file()]
+    assert not [p for p in Path(media_root).rglob("*") if p.is_file()]
 
 
 def test_no_responsible_destination_is_a_clear_error(responsibility):
@@ -271,7 +260,7 @@ def test_odd_attachment_content_types_do_not_break_the_metadata(responsibility):
         "application/pdf", "application/octet-stream", "application/octet-stream"]
 
 
-def test_files_of_an_outer_transaction_that_rolled_back_are_cleaned_up(responsibility, _media,
+def test_files_of_an_outer_transaction_that_rolled_back_are_cleaned_up(responsibility, media_root,
                                                                         attachments_as_files):
     from datetime import timedelta
 
@@ -284,15 +273,15 @@ def test_files_of_an_outer_transaction_that_rolled_back_are_cleaned_up(responsib
         accept_form_submission(_payload(responsibility))
         raise Abort  # e.g. the assistant fails after the hand-over
     kept = submit_payload(_payload(responsibility))
-    files = [p for p in Path(_media).rglob("*.jwe")]
+    files = [p for p in Path(media_root).rglob("*.jwe")]
     assert len(files) == 2 and not Submission.objects.exclude(pk=kept.pk).exists()
     assert services.remove_orphaned_files(older_than=timedelta(hours=1)) == 0  # too young to judge
     assert services.remove_orphaned_files(older_than=timedelta(0)) == 1
-    (remaining,) = [p for p in Path(_media).rglob("*.jwe")]
+    (remaining,) = [p for p in Path(media_root).rglob("*.jwe")]
     assert remaining.stem == str(kept.attachments.get().pk)
 
 
-def test_small_attachments_live_in_their_row_and_large_ones_in_files(responsibility, _media, settings):
+def test_small_attachments_live_in_their_row_and_large_ones_in_files(responsibility, media_root, settings):
     from amtsweg.assistants.handoff import Attachment
 
     settings.AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = 4096
@@ -305,5 +294,5 @@ def test_small_attachments_live_in_their_row_and_large_ones_in_files(responsibil
     in_file = SubmissionAttachment.objects.get(pk=by_name["gross.pdf"])
     assert inline.ciphertext and not inline.content and inline.size == len(inline.ciphertext)
     assert not in_file.ciphertext and in_file.content and in_file.size > 4096
-    assert [p.stem for p in Path(_media).rglob("*.jwe")] == [str(in_file.pk)]
+    assert [p.stem for p in Path(media_root).rglob("*.jwe")] == [str(in_file.pk)]
     assert _decrypt(inline.read_jwe()) == small and _decrypt(in_file.read_jwe()) == large

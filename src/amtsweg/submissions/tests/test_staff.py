@@ -20,11 +20,6 @@ from amtsweg.submissions.tests.factories import ApiClientFactory, bearer, payloa
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def _staff_client(user) -> Client:
     client = Client()
     login_staff(client, user)

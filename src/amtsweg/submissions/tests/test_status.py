@@ -7,7 +7,7 @@ from django.test import Client
 
 from amtsweg.assistants.models import Receipt
 from amtsweg.assistants.tests.factories import FormVersionFactory
-from amtsweg.assistants.tests.test_views import complete_until_summary
+from amtsweg.assistants.tests.flows import complete_until_summary
 from amtsweg.geo.tests.factories import PostcodeAreaFactory
 from amtsweg.routing.tests.factories import ResponsibilityFactory
 from amtsweg.submissions import status
@@ -15,11 +15,6 @@ from amtsweg.submissions.models import Submission
 from amtsweg.submissions.tests.factories import SubmissionFactory, payload_for, submit_payload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _meldebescheinigung(responsibility):

@@ -21,16 +21,6 @@ PRIVATE = destination_private_key(0)
 SIGNER = destination_private_key(1)
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def responsibility():
-    return ResponsibilityFactory()
-
-
 def _accept(submission: Submission, **overrides) -> str:
     claims = {"iss": str(submission.destination_id), "iat": int(time.time()), "jti": str(uuid.uuid4()),
               "sub": f"submission:{submission.pk}", "txn": f"case:{submission.case_id}",

@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 SPEC = Path(__file__).resolve().parent.parent / "schemas" / "submission-api-1.1.3.yaml"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @functools.cache
 def spec() -> dict:
     return yaml.safe_load(SPEC.read_text(encoding="utf-8"))

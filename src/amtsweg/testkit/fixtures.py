@@ -1,0 +1,179 @@
+"""Fixtures shared by every app's tests (and the top-level ``tests/``): one definition each.
+
+Use them by name in a test's arguments; nothing to import. Factories are imported inside the fixtures,
+because pytest loads this plugin before Django is set up.
+
+Hypothesis runs without deadline and speed health check (a loaded machine is no finding). Isolation for
+every test (autouse): an empty cache (rate-limit counters), MEDIA_ROOT in the test's own
+temporary directory (``media_root``), login throttling as configured for tests, sender callbacks allowed to loopback.
+
+Tenants: ``kommune_a``, ``kommune_b`` (two Kommunen), ``other_land_kommune`` (München, Bayern),
+``kommune_admin``, ``land_operator`` (users, not logged in: ``amtsweg.accounts.testing.login_staff``).
+Geography and routing: ``saarland`` (Land 10, Kreise 10041/10042, Saarbrücken, Völklingen, Merzig and
+postcodes), ``offices`` (a destination per level), ``hundesteuer`` (responsibilities on three levels),
+``responsibility`` / ``destination`` (one Gemeinde-level responsibility and its destination).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def pytest_configure(config):
+    """Hypothesis without wall-clock limits: a draw or an example that is slow because seven processes share two
+    cores is no finding (the house rule: no test asserts wall-clock time)."""
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hypothesis_settings
+
+    hypothesis_settings.register_profile("amtsweg", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    hypothesis_settings.load_profile("amtsweg")
+
+
+# --- Isolation ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _no_axes_lockouts_between_tests(settings):
+    """Login throttling is tested explicitly; other tests must not trip over each other's failures."""
+    settings.AXES_ENABLED = os.environ.get("AXES_ENABLED_IN_TESTS", "1") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _sender_callbacks_to_loopback(settings):
+    """Test endpoints listen on http://127.0.0.1; `delivery/tests/test_ssrf.py` switches the guard back on."""
+    settings.AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (mails, routing API) live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads and exported files go to the test's own directory, never into var/ nor to another test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+# --- Tenants -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kommune_a(db):
+    from amtsweg.accounts.tests.factories import AuthorityFactory
+
+    return AuthorityFactory(name="Bürgeramt A")
+
+
+@pytest.fixture
+def kommune_b(db):
+    from amtsweg.accounts.tests.factories import AuthorityFactory
+
+    return AuthorityFactory(name="Bürgeramt B")
+
+
+@pytest.fixture
+def other_land_kommune(db):
+    """A Kommune in Bayern: for the tests that another Land's data stays invisible."""
+    from amtsweg.accounts.tests.factories import AuthorityFactory
+    from amtsweg.geo.tests.factories import LandFactory, MunicipalityFactory
+
+    bayern = LandFactory(code="09", name="Bayern")
+    municipality = MunicipalityFactory(
+        ars="091620000000", association__code="091620000", association__land=bayern,
+        association__district__code="09162", association__district__land=bayern, name="München",
+    )
+    return AuthorityFactory(municipality=municipality, name="Kreisverwaltungsreferat München")
+
+
+@pytest.fixture
+def kommune_admin(db):
+    """An administrator of a Kommune (with a confirmed TOTP device), not logged in."""
+    from amtsweg.accounts.tests.factories import UserFactory
+
+    return UserFactory(kommune_admin=True)
+
+
+@pytest.fixture
+def land_operator(db):
+    """The operator of the Land of its authority, not logged in."""
+    from amtsweg.accounts.tests.factories import UserFactory
+
+    return UserFactory(land_operator=True)
+
+
+# --- Geography and routing ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def saarland(db):
+    """Land 10; Kreis 10041 with Saarbrücken and Völklingen; Kreis 10042 with Merzig; postcode 66333 spans
+    Saarbrücken and Völklingen, 66111 is Saarbrücken only."""
+    from amtsweg.geo.tests.factories import (
+        DistrictFactory,
+        LandFactory,
+        MunicipalAssociationFactory,
+        MunicipalityFactory,
+        PostcodeAreaFactory,
+    )
+
+    land = LandFactory(code="10", name="Saarland")
+    kreis = DistrictFactory(code="10041", name="Regionalverband Saarbrücken", land=land)
+    other_kreis = DistrictFactory(code="10042", name="Merzig-Wadern", land=land)
+    sb_verband = MunicipalAssociationFactory(code="100410100", district=kreis, land=land, name="Saarbrücken")
+    vk_verband = MunicipalAssociationFactory(code="100410519", district=kreis, land=land, name="Völklingen")
+    mzg_verband = MunicipalAssociationFactory(code="100420111", district=other_kreis, land=land, name="Merzig")
+    sb = MunicipalityFactory(ars="100410100100", name="Saarbrücken, Landeshauptstadt", association=sb_verband)
+    vk = MunicipalityFactory(ars="100410519519", name="Völklingen, Mittelstadt", association=vk_verband)
+    mzg = MunicipalityFactory(ars="100420111111", name="Merzig, Kreisstadt", association=mzg_verband)
+    PostcodeAreaFactory(postcode="66111", municipality=sb, place_name="Saarbrücken")
+    PostcodeAreaFactory(postcode="66333", municipality=sb, place_name="Saarbrücken")
+    PostcodeAreaFactory(postcode="66333", municipality=vk, place_name="Völklingen")
+    return {"land": land, "kreis": kreis, "other_kreis": other_kreis, "sb": sb, "vk": vk, "mzg": mzg}
+
+
+@pytest.fixture
+def offices(saarland):
+    """An Authority with a destination for the Land, the Kreis 10041 and the two Gemeinden."""
+    from amtsweg.accounts.tests.factories import AuthorityFactory
+    from amtsweg.routing.tests.factories import DestinationFactory
+
+    return {
+        "land": DestinationFactory(authority=AuthorityFactory(land_office=True, land=saarland["land"])),
+        "kreis": DestinationFactory(authority=AuthorityFactory(district_office=True, district=saarland["kreis"])),
+        "sb": DestinationFactory(authority=AuthorityFactory(municipality=saarland["sb"],
+                                                            website="https://www.saarbruecken.de")),
+        "vk": DestinationFactory(authority=AuthorityFactory(municipality=saarland["vk"])),
+    }
+
+
+@pytest.fixture
+def hundesteuer(offices):
+    """Hundesteuer: Land-wide default, Kreis 10041, Saarbrücken itself."""
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+
+    return {
+        "land": ResponsibilityFactory(destination=offices["land"], area_ars="10"),
+        "kreis": ResponsibilityFactory(destination=offices["kreis"], area_ars="10041"),
+        "sb": ResponsibilityFactory(destination=offices["sb"], area_ars="100410100100"),
+    }
+
+
+@pytest.fixture
+def responsibility(db):
+    """One Gemeinde-level responsibility of an active destination with an encryption key."""
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+
+    return ResponsibilityFactory()
+
+
+@pytest.fixture
+def destination(responsibility):
+    """The destination of `responsibility`."""
+    return responsibility.destination
