@@ -1,0 +1,312 @@
+"""Benchmark: the back office (Amtsweg-Sachbearbeitung) on PostgreSQL.
+
+Run from the repository root: `.venv/bin/python benchmarks/backoffice.py [--cases N] [--ingest N]`.
+Everything runs on a throw-away database on postgres@127.0.0.1:5432 (dropped afterwards). Prints:
+
+* `inbox_cases`: cases in the database, spread over ≥ 50 authorities and ≥ 30 services with a realistic state
+  mix (generated with COPY: one sealed content blob per authority, as the ingest makes them);
+* `inbox_list_p95_ms`: the real inbox view (`/verwaltung/sachbearbeitung/`) through Django's test client with
+  every middleware, as a logged-in case worker of an authority with its share of the cases, over a mix of
+  filters and sorts (default, open, mine, overdue, by deadline, per service, search by reference and by name,
+  next page by cursor);
+* `case_view_p95_ms`: the case page (opens the sealed content, renders, writes the audit entry);
+* `backoffice_ingest_per_s`: submissions taken in (fetch through the subscriber service, decrypt, verify,
+  seal, store, signed accept event) by two delivery workers in parallel processes, from the first claim to the
+  last case; plus `ingest_ms_*`: where one ingest's time goes (measured in one process).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+AUTHORITIES = 50
+SERVICES = 30
+STATE_MIX = [("closed", 0.55), ("decided", 0.08), ("in_progress", 0.17), ("received", 0.10), ("inquiry", 0.06),
+             ("forwarded", 0.04)]
+
+
+def _setup(database_url: str, var_dir: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["AMTSWEG_VAR_DIR"] = var_dir
+    os.environ["MEDIA_ROOT"] = str(Path(var_dir) / "media")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amtsweg.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["AMTSWEG_EMBEDDED"] = "1"
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+# --- phase: inbox and case view over many cases ---------------------------------------------------------
+
+
+def phase_views(database_url: str, cases: int, var_dir: str) -> dict:
+    _setup(database_url, var_dir)
+    _migrate()
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from amtsweg.accounts.testing import login_staff
+    from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+    from amtsweg.casework import vault
+    from amtsweg.casework.tests.factories import sealed_content
+    from amtsweg.routing.tests.factories import DestinationFactory
+
+    rng = random.Random(14)
+    authorities = [AuthorityFactory() for _ in range(AUTHORITIES)]
+    destinations = [DestinationFactory(authority=a, keys=False) for a in authorities]
+    workers = [UserFactory(authority=a) for a in authorities[:1]]
+    colleague = UserFactory(authority=authorities[0])
+    services = [(f"99{rng.randrange(10**11, 10**12):012d}", f"Leistung {i + 1}") for i in range(SERVICES)]
+    blobs = [sealed_content(a.pk) for a in authorities]
+    hashes = [vault.name_hash(a.pk, "Erika Mustermann") for a in authorities]
+    states, weights = zip(*STATE_MIX, strict=True)
+    now = timezone.now()
+    two_years = 730 * 86400
+    started = time.perf_counter()
+    columns = ("id", "authority_id", "destination_id", "submission_id", "transport_case_id", "reference",
+               "leika_key", "service_name", "form_slug", "form_version", "received_at", "state", "decision",
+               "assignee_id", "team_id", "deadline", "paused_since", "applicant_name_hash", "content",
+               "decided_at", "closed_at", "created_at", "updated_at")
+    decisions = ["approved", "rejected", "partial"]
+    sample_refs: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        with cursor.copy(f"COPY casework_case ({', '.join(columns)}) FROM STDIN") as copy:
+            for i in range(cases):
+                a = i % AUTHORITIES
+                received = now - timezone.timedelta(seconds=rng.randrange(two_years))
+                state = rng.choices(states, weights)[0]
+                leika, service_name = services[rng.randrange(SERVICES)]
+                assignee = None
+                if a == 0 and state not in ("received",):
+                    assignee = rng.choice([workers[0].pk, colleague.pk, None])
+                reference = f"AW-{uuid.uuid4().hex[:4].upper()}-{i:04X}"[:20]
+                if a == 0 and len(sample_refs) < 50 and rng.random() < 0.01:
+                    sample_refs.append(reference)
+                copy.write_row((
+                    uuid.uuid4(), authorities[a].pk, destinations[a].pk, uuid.uuid4(), uuid.uuid4(), reference,
+                    leika, service_name, "", None, received, state,
+                    rng.choice(decisions) if state in ("decided", "closed") else "", assignee, None,
+                    (received + timezone.timedelta(days=30)).date(), None,
+                    hashes[a] if rng.random() < 0.001 else uuid.uuid4().hex + uuid.uuid4().hex,
+                    blobs[a], received if state in ("decided", "closed") else None,
+                    received if state == "closed" else None, received, received,
+                ))
+        cursor.execute("ANALYZE casework_case")
+    generated_s = time.perf_counter() - started
+
+    client = Client()
+    login_staff(client, workers[0])
+    my_services = [leika for leika, _name in services[:8]]
+    queries = [
+        {}, {"status": "offen"}, {"zustaendig": "mir"}, {"zustaendig": "mir", "status": "offen"},
+        {"frist": "ueberfaellig"}, {"sortierung": "frist", "status": "offen"}, {"sortierung": "aelteste"},
+        {"suche": "Erika Mustermann"},
+    ]
+    for _ in range(3):  # warm-up: templates, translations, plans
+        assert client.get("/verwaltung/sachbearbeitung/").status_code == 200
+    inbox_ms: list[float] = []
+    for round_ in range(6):
+        batch = [*queries, {"dienst": my_services[round_ % len(my_services)]},
+                 {"suche": rng.choice(sample_refs) if sample_refs else "AW-XXXX"}]
+        for params in batch:
+            t = time.perf_counter()
+            response = client.get("/verwaltung/sachbearbeitung/", params)
+            inbox_ms.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200
+            found = re.search(r'href="(\?[^"]*nach=[^"]*)"', response.content.decode())
+            next_url = html.unescape(found.group(1)) if found else ""
+            if next_url:
+                t = time.perf_counter()
+                assert client.get("/verwaltung/sachbearbeitung/" + next_url).status_code == 200
+                inbox_ms.append((time.perf_counter() - t) * 1000)
+    from amtsweg.casework.models import Case
+
+    case_ids = list(Case.objects.filter(authority=authorities[0]).order_by("?").values_list("pk", flat=True)[:60])
+    view_ms: list[float] = []
+    client.get(f"/verwaltung/sachbearbeitung/vorgang/{case_ids[0]}/")
+    for pk in case_ids[1:]:
+        t = time.perf_counter()
+        response = client.get(f"/verwaltung/sachbearbeitung/vorgang/{pk}/")
+        view_ms.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200
+    per_authority = Case.objects.filter(authority=authorities[0]).count()
+    return {"inbox_cases": Case.objects.count(), "inbox_authorities": AUTHORITIES, "inbox_services": SERVICES,
+            "inbox_cases_of_the_worker_authority": per_authority, "inbox_generate_s": round(generated_s, 1),
+            "inbox_list_p95_ms": round(_p95(inbox_ms), 1),
+            "inbox_list_median_ms": round(statistics.median(inbox_ms), 1),
+            "case_view_p95_ms": round(_p95(view_ms), 1), "case_view_median_ms": round(statistics.median(view_ms), 1)}
+
+
+# --- phase: ingest with two workers ----------------------------------------------------------------------
+
+
+def phase_ingest_setup(database_url: str, n: int, var_dir: str) -> dict:
+    """A destination on the back office and `n` submitted applications waiting in the outbox."""
+    _setup(database_url, var_dir)
+    _migrate()
+    from amtsweg.casework import receiving
+    from amtsweg.core.actors import SYSTEM
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+    from amtsweg.submissions.tests.factories import payload_for, submit_payload
+
+    # a service of its own per call: a second setup in a fresh process gets the same area from the factories
+    responsibility = ResponsibilityFactory(leika_key=f"99{random.randrange(10**11, 10**12):012d}")
+    receiving.enable(responsibility.destination, actor=SYSTEM)
+    for _ in range(n):
+        submit_payload(payload_for(responsibility, mail_status_link=False))
+    return {"destination": str(responsibility.destination.pk)}
+
+
+def phase_ingest_worker(database_url: str, n: int, var_dir: str) -> dict:
+    """One delivery worker: claims and delivers until nothing is due; reports when it worked."""
+    _setup(database_url, var_dir)
+    from amtsweg.casework import ingest  # noqa: F401 - imported before the clock starts
+    from amtsweg.delivery import services as outbox
+    from amtsweg.delivery.models import OutboxMessage
+
+    OutboxMessage.objects.exists()  # connected before the clock starts
+    started = time.time()
+    done = outbox.run_until_idle()
+    return {"started": started, "ended": time.time(), "done": done}
+
+
+def phase_ingest_profile(database_url: str, n: int, var_dir: str) -> dict:
+    """Where one ingest's time goes: the same work in one process, with the crypto steps timed."""
+    _setup(database_url, var_dir)
+    from joserfc import jws
+
+    from amtsweg.casework import ingest, vault
+    from amtsweg.delivery.models import OutboxMessage
+    from amtsweg.submissions import crypto
+
+    spent = {"decrypt": 0.0, "sign": 0.0, "seal": 0.0}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - t
+        return wrapper
+
+    crypto.decrypt_jwe = timed("decrypt", crypto.decrypt_jwe)
+    jws.serialize_compact = timed("sign", jws.serialize_compact)
+    vault.seal = timed("seal", vault.seal)
+    ingest.vault.seal = vault.seal
+    pending = list(OutboxMessage.objects.filter(channel="casework", status="pending")
+                   .values_list("submission_id", "destination_id")[:n])
+    t = time.perf_counter()
+    for submission_id, destination_id in pending:
+        ingest.receive(submission_id, destination_id)
+    total = time.perf_counter() - t
+    count = max(1, len(pending))
+    return {"ingest_ms_total": round(total / count * 1000, 1),
+            "ingest_ms_rsa_decrypt": round(spent["decrypt"] / count * 1000, 1),
+            "ingest_ms_rsa_sign": round(spent["sign"] / count * 1000, 1),
+            "ingest_ms_seal": round(spent["seal"] / count * 1000, 2),
+            "ingest_ms_rest": round((total - sum(spent.values())) / count * 1000, 1)}
+
+
+PHASES = {"views": phase_views, "ingest-setup": phase_ingest_setup, "ingest-worker": phase_ingest_worker,
+          "ingest-profile": phase_ingest_profile}
+
+
+def _phase(name: str, database_url: str, n: int, var_dir: str, *, wait: bool = True):
+    args = [sys.executable, __file__, "--phase", name, "--database-url", database_url, "-n", str(n),
+            "--var-dir", var_dir]
+    if not wait:
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    out = subprocess.run(args, capture_output=True, text=True, check=False, cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(f"phase {name} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+class PostgresDatabase:
+    """A throw-away PostgreSQL database, dropped on exit."""
+
+    def __init__(self, prefix: str):
+        self.name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+    def __enter__(self) -> str:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        return f"postgres://postgres@127.0.0.1:5432/{self.name}"
+
+    def __exit__(self, *exc) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def main(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--phase")
+    parser.add_argument("--database-url")
+    parser.add_argument("--var-dir")
+    parser.add_argument("-n", type=int, default=0)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--ingest", type=int, default=400)
+    parser.add_argument("--skip-views", action="store_true")
+    args = parser.parse_args(argv)
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](args.database_url, args.n, args.var_dir)))
+        return
+    with tempfile.TemporaryDirectory(prefix="amtsweg-bench-") as tmp:
+        if not args.skip_views:
+            with PostgresDatabase("amtsweg_backoffice_bench") as url:
+                for key, value in _phase("views", url, args.cases, tmp).items():
+                    print(f"{key}: {value}")
+        with PostgresDatabase("amtsweg_ingest_bench") as url:
+            _phase("ingest-setup", url, args.ingest, tmp)
+            workers = [_phase("ingest-worker", url, args.ingest, tmp, wait=False) for _ in range(2)]
+            results = []
+            for worker in workers:
+                stdout, stderr = worker.communicate(timeout=1800)
+                if worker.returncode != 0:
+                    raise RuntimeError(f"ingest worker failed:\n{stderr[-3000:]}")
+                results.append(json.loads(stdout.strip().splitlines()[-1]))
+            elapsed = max(r["ended"] for r in results) - min(r["started"] for r in results)
+            delivered = sum(r["done"].get("delivered", 0) for r in results)
+            print(f"backoffice_ingest_per_s: {delivered / elapsed:.1f}")
+            print(f"backoffice_ingest_submissions: {delivered}")
+            _phase("ingest-setup", url, 60, tmp)
+            for key, value in _phase("ingest-profile", url, 60, tmp).items():
+                print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,129 @@
+"""Demo data: the Bürgerbüro Völklingen works on Amtsweg-Sachbearbeitung, with cases in every state.
+
+Its destination (routing demo) is switched to the back office (new key pairs; the reference client's files
+for Völklingen then belong to a retired key), a case-worker account is added, and a dozen Hundesteuer
+applications go through the real intake and the real ingest (encrypted, fetched, decrypted, verified, sealed,
+accepted), then through the states as the case worker. Idempotent: nothing is added once Völklingen has
+cases. Accounts: vk.sachbearbeitung and vk.admin (accounts demo, passwords printed there) and
+vk.fachdienst (printed here, once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from amtsweg.accounts.models import User
+from amtsweg.casework import ingest, receiving, services
+from amtsweg.casework.models import Case, ServiceDeadline
+from amtsweg.core.actors import SYSTEM
+
+DESTINATION_NAME = "Bürgerbüro Völklingen"
+AREA = "100410519519"
+HUNDESTEUER = "99102013000000"
+
+APPLICANTS = [
+    # given name, family name, dog, breed, target state, decision
+    ("Erika", "Mustermann", "Bello", "dackel", "received", ""),
+    ("Murat", "Yılmaz", "Luna", "labrador", "received", ""),
+    ("Sophie", "Klein", "Rocky", "mischling", "in_progress", ""),
+    ("Jan", "Becker", "Kira", "schaeferhund", "in_progress", ""),
+    ("Anna", "Nowak", "Balu", "golden", "inquiry", ""),
+    ("Peter", "Schäfer", "Emma", "pudel", "decided", "approved"),
+    ("Fatma", "Demir", "Max", "staffordshire", "decided", "rejected"),
+    ("Lukas", "Weber", "Nala", "tierheim", "decided", "partial"),
+    ("Marie", "Hoffmann", "Paul", "mischling", "closed", "approved"),
+    ("Thomas", "Schmitt", "Lotte", "dackel", "closed", "rejected"),
+]
+
+
+def _say(stdout, line: str) -> None:
+    stdout.write(line if line.endswith("\n") else line + "\n")
+
+
+def load_demo(stdout) -> None:
+    from amtsweg.accounts.demo import _account
+    from amtsweg.routing.models import Destination
+
+    destination = Destination.objects.filter(name=DESTINATION_NAME, authority__area_ars=AREA).first()
+    if destination is None:
+        _say(stdout, "Sachbearbeitung-Demo übersprungen: der Zustellpunkt Bürgerbüro Völklingen fehlt.")
+        return
+    authority = destination.authority
+    if not receiving.is_active(destination.pk):
+        receiving.enable(destination, actor=SYSTEM)
+        _say(stdout, f"Sachbearbeitung-Demo: {destination.name} empfängt jetzt in der Amtsweg-Sachbearbeitung "
+                     "(neue Schlüssel erzeugt und veröffentlicht).")
+    ServiceDeadline.objects.get_or_create(authority=authority, leika_key=HUNDESTEUER,
+                                          defaults={"processing_days": 14})
+    worker = _account(stdout, authority, "vk.fachdienst", User.Role.KOMMUNE_STAFF, "Petra", "Fuchs")
+    if Case.objects.filter(authority=authority).exists():
+        _say(stdout, "  Vorgänge bereits vorhanden.")
+    else:
+        made = _cases(destination, worker)
+        _say(stdout, f"  {made} Hundesteuer-Anträge als Vorgänge angelegt, in jedem Status.")
+    _say(stdout, "  Sachbearbeitung: /verwaltung/sachbearbeitung/ – Anmeldung als vk.sachbearbeitung, "
+                 "vk.fachdienst oder vk.admin (Passwörter werden beim Anlegen angezeigt).")
+
+
+def _form():
+    from amtsweg.assistants.models import FormVersion
+
+    return (FormVersion.objects.filter(form__leika_key=HUNDESTEUER, published_at__isnull=False)
+            .select_related("form").order_by("-number").first())
+
+
+def _cases(destination, worker) -> int:
+    from amtsweg.assistants.handoff import Attachment, FormSubmissionPayload
+    from amtsweg.submissions.intake import accept_form_submission
+    from amtsweg.submissions.models import Submission
+
+    version = _form()
+    slug, number = (version.form.slug, version.number) if version else ("hundesteuer", 1)
+    made = 0
+    for position, (given, family, dog, breed, state, decision) in enumerate(APPLICANTS):
+        data = {
+            "vorname": given, "familienname": family, "geburtsdatum": f"19{70 + position}-0{1 + position % 9}-15",
+            "anschrift": {"street": "Poststraße", "house_number": str(10 + position), "postcode": "66333",
+                          "place": "Völklingen"},
+            "email": f"{given.lower()}.{position}@buerger.example", "hund_name": dog, "rasse": breed,
+            "wurfdatum": "2023-04-01", "haltungsbeginn": "2026-11-01", "listenhund": breed == "staffordshire",
+        }
+        payload = FormSubmissionPayload(
+            leika_key=HUNDESTEUER, form_slug=slug, form_version=number, data=data, applicant_ars=AREA,
+            attachments=[Attachment(f"impfpass-{dog.lower()}.pdf", "application/pdf",
+                                    b"%PDF-1.4\n% Impfpass " + dog.encode() + b"\n", "Impfpass")],
+            auth_level="substantiell" if position % 2 else "hoch", auth_provider="bundid",
+            applicant_email=data["email"], mail_status_link=False,
+        )
+        reference = accept_form_submission(payload)
+        submission = Submission.objects.get(public_reference=reference)
+        outcome = ingest.receive(submission.pk, destination.pk)
+        case = outcome.case
+        if case is None:
+            continue
+        # Spread the arrivals over the last weeks, so the deadlines differ (one is overdue).
+        received = timezone.now() - dt.timedelta(days=3 * position, hours=position)
+        Case.objects.filter(pk=case.pk).update(received_at=received,
+                                               deadline=timezone.localdate(received) + dt.timedelta(days=14))
+        case.refresh_from_db()
+        _walk(case, state, decision, worker)
+        made += 1
+    return made
+
+
+def _walk(case: Case, state: str, decision: str, worker) -> None:
+    steps = {
+        "received": [],
+        "in_progress": [Case.State.IN_PROGRESS],
+        "inquiry": [Case.State.IN_PROGRESS, Case.State.INQUIRY],
+        "decided": [Case.State.IN_PROGRESS, Case.State.DECIDED],
+        "closed": [Case.State.IN_PROGRESS, Case.State.DECIDED, Case.State.CLOSED],
+    }[state]
+    if steps:
+        services.assign([case], worker, actor=worker)
+    for step in steps:
+        case = services.transition(case, step, actor=worker, decision=decision if step == Case.State.DECIDED else "")
+    if state == "in_progress":
+        services.add_note(case, "Impfpass liegt vor; Steuermarke vorbereiten.", actor=worker)
