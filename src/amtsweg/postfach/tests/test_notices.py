@@ -30,8 +30,8 @@ BODY = "Sehr geehrte Person $antragsteller,\nIhr Antrag $vorgangsnummer ($leistu
 
 
 @pytest.fixture
-def worked(client, responsibility):
-    submission, case = casework_application(client, responsibility)
+def worked_with_template(client, routed_responsibility):
+    submission, case = casework_application(client, routed_responsibility)
     worker = UserFactory(authority=case.authority)
     template = notices.save_template(case.authority, actor=worker, leika_key=case.leika_key, name="Standard",
                                      title="Bescheid über $leistung", body=BODY)
@@ -43,8 +43,8 @@ def _signed(submission) -> list[str]:
     return [submission.public_reference, status.signature(submission.public_reference)]
 
 
-def test_templates_take_only_known_placeholders_and_no_template_code(worked):
-    _submission, case, worker, _template = worked
+def test_templates_take_only_known_placeholders_and_no_template_code(worked_with_template):
+    _submission, case, worker, _template = worked_with_template
     for body, expected in [("Hallo $passwort", "unbekannte Platzhalter: $passwort"),
                            ("{{ settings.SECRET_KEY }} $", "kein Platzhalter"),
                            ("", "Bitte füllen Sie „Text“ aus.")]:
@@ -63,9 +63,9 @@ def test_templates_take_only_known_placeholders_and_no_template_code(worked):
     assert rendered.text == f"{{{{ case.content }}}} {{% load x %}} {case.reference}"
 
 
-def test_preview_then_deliver_a_signed_notice_that_the_status_page_verifies(worked,
+def test_preview_then_deliver_a_signed_notice_that_the_status_page_verifies(worked_with_template,
                                                                             django_capture_on_commit_callbacks):
-    submission, case, worker, template = worked
+    submission, case, worker, template = worked_with_template
     staff = Client()
     login_staff(staff, worker)
     url = reverse("postfach:case_notice", args=[case.pk])
@@ -103,8 +103,8 @@ def test_preview_then_deliver_a_signed_notice_that_the_status_page_verifies(work
     assert SigningKey.objects.get().public_jwk.get("d") is None  # only the public half in clear
 
 
-def test_a_notice_that_does_not_fit_the_case_is_refused(worked):
-    _submission, case, worker, template = worked
+def test_a_notice_that_does_not_fit_the_case_is_refused(worked_with_template):
+    _submission, case, worker, template = worked_with_template
     notices.issue(case, template, Case.Decision.REJECTED, actor=worker)
     with pytest.raises(MessageError, match="passt nicht zum Stand"):
         notices.issue(Case.objects.get(pk=case.pk), template, Case.Decision.APPROVED, actor=worker)
@@ -116,8 +116,9 @@ def test_a_notice_that_does_not_fit_the_case_is_refused(worked):
         notices.render(case, foreign, Case.Decision.APPROVED, actor=worker)
 
 
-def test_other_kommunen_the_land_other_teams_and_other_applications_get_no_notice(worked, responsibility):
-    submission, case, worker, template = worked
+def test_other_kommunen_the_land_other_teams_and_other_applications_get_no_notice(worked_with_template,
+                                                                                  routed_responsibility):
+    submission, case, worker, template = worked_with_template
     notice = notices.issue(case, template, Case.Decision.APPROVED, actor=worker)
     team = TeamFactory(authority=case.authority)
     Case.objects.filter(pk=case.pk).update(team=team)
@@ -135,7 +136,7 @@ def test_other_kommunen_the_land_other_teams_and_other_applications_get_no_notic
         login_staff(staff, user)
         assert staff.get(reverse("postfach:template_edit", args=[template.pk])).status_code == 404
         assert "Standard" not in staff.get(reverse("postfach:templates")).content.decode()
-    second, _second_case = casework_application(Client(), responsibility)
+    second, _second_case = casework_application(Client(), routed_responsibility)
     for url in (reverse("postfach:notice", args=[*_signed(second), notice.pk]),
                 reverse("postfach:notice_signature", args=[*_signed(second), notice.pk]),
                 reverse("postfach:notice", args=[submission.public_reference, "falsch", notice.pk]),
@@ -146,8 +147,8 @@ def test_other_kommunen_the_land_other_teams_and_other_applications_get_no_notic
     assert Notice.objects.get().first_fetched_at is None
 
 
-def test_template_pages_save_and_refuse_in_german(worked):
-    _submission, case, worker, template = worked
+def test_template_pages_save_and_refuse_in_german(worked_with_template):
+    _submission, case, worker, template = worked_with_template
     staff = Client()
     login_staff(staff, worker)
     bad = staff.post(reverse("postfach:templates"), {"leika_key": case.leika_key, "name": "Neu", "title": "T",
