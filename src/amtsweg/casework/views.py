@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amtsweg.accounts.access import role_required, staff_required
-from amtsweg.casework import inbox, presentation, receiving, services
+from amtsweg.casework import case_links, inbox, presentation, receiving, services
 from amtsweg.casework.forms import DecisionForm, InboxFilterForm, NoteForm
 from amtsweg.casework.models import Case, CaseAttachment, ReceivingSystem
 from amtsweg.core.tenancy import ADMIN_ROLES
@@ -139,6 +139,7 @@ def case_view(request: HttpRequest, pk) -> HttpResponse:
         "decision_form": DecisionForm(),
         "note_form": NoteForm(initial={"text": request.session.pop("casework_note_draft", "")}),
         "assignees": services.assignable_users(case, team=case.team),
+        "case_links": case_links.links_for(case),
     })
 
 

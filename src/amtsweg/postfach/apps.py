@@ -8,6 +8,7 @@ class PostfachConfig(AppConfig):
 
     def ready(self) -> None:
         from amtsweg.accounts import navigation
+        from amtsweg.casework import case_links
         from amtsweg.core import navigation as public_navigation
         from amtsweg.postfach import status_parts
         from amtsweg.submissions import status_page
@@ -17,5 +18,9 @@ class PostfachConfig(AppConfig):
         navigation.register.add("postfach.templates", navigation.Section(
             title=_("Bescheidvorlagen"), url_name="postfach:templates",
             description=_("Vorlagen für Bescheide je Leistung, mit Platzhaltern aus dem Vorgang"), order=22))
+        case_links.register.add("postfach.messages", case_links.CaseLink(
+            title=_("Nachrichten und Rückfrage an den Antragsteller"), url_name="postfach:case_messages", order=10))
+        case_links.register.add("postfach.notice", case_links.CaseLink(
+            title=_("Bescheid erstellen und zustellen"), url_name="postfach:case_notice", order=20))
         status_page.register.add("postfach", status_page.Part(
             headline=status_parts.headline, section=status_parts.section, order=10))

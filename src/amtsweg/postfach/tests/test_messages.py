@@ -171,3 +171,12 @@ def test_a_message_of_another_application_does_not_open_with_this_link(client, w
     url = reverse("postfach:message", args=[submission.public_reference,
                                              status.signature(submission.public_reference), foreign.pk])
     assert Client().get(url).status_code == 404
+
+
+def test_the_case_page_leads_to_the_postfach_and_the_bescheid(worked):
+    _submission, case, worker = worked
+    staff = Client()
+    login_staff(staff, worker)
+    body = staff.get(reverse("casework:case", args=[case.pk])).content.decode()
+    assert f'href="{reverse("postfach:case_messages", args=[case.pk])}"' in body
+    assert f'href="{reverse("postfach:case_notice", args=[case.pk])}"' in body
