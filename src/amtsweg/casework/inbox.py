@@ -29,6 +29,12 @@ SORTS = {
 OPEN = [Case.State.RECEIVED, Case.State.IN_PROGRESS, Case.State.INQUIRY]
 
 
+# What a row of the list needs (the sealed content stays in the database).
+LIST_FIELDS = ("id", "reference", "service_name", "received_at", "state", "decision", "deadline",
+               "assignee__id", "assignee__username", "assignee__first_name", "assignee__last_name",
+               "team__id", "team__name")
+
+
 class BadCursor(ValueError):
     pass
 
@@ -54,9 +60,10 @@ class InboxPage:
     total: int = 0
 
 
-def filtered(user, filters: Filters, *, with_state: bool = True) -> QuerySet[Case]:
-    """The user's workable cases narrowed by everything but the cursor (and the state, for the counts)."""
-    qs = Case.objects.workable_by(user)
+def filtered(user, filters: Filters, *, with_state: bool = True, base: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """The user's workable cases narrowed by everything but the cursor (and the state, for the counts).
+    `base`: `Case.objects.workable_by(user)` if the caller has it already (one team lookup per request)."""
+    qs = Case.objects.workable_by(user) if base is None else base
     today = timezone.localdate()
     if filters.service:
         qs = qs.filter(leika_key=filters.service)
@@ -99,15 +106,17 @@ def _search(user, text: str) -> Q:
     return condition
 
 
-def counts_per_state(user, filters: Filters) -> dict[str, int]:
-    rows = filtered(user, filters, with_state=False).order_by().values_list("state").annotate(n=Count("id"))
+def counts_per_state(user, filters: Filters, base: QuerySet[Case] | None = None) -> dict[str, int]:
+    rows = filtered(user, filters, with_state=False, base=base).order_by().values_list("state").annotate(
+        n=Count("id"))
     return dict(rows)
 
 
-def page(user, filters: Filters) -> InboxPage:
+def page(user, filters: Filters, base: QuerySet[Case] | None = None) -> InboxPage:
     """One page of the inbox and the cursor of the next (BadCursor for a cursor that is not one)."""
     field_name, descending = SORTS.get(filters.sort, SORTS["neueste"])
-    qs = filtered(user, filters)
+    base = Case.objects.workable_by(user) if base is None else base
+    qs = filtered(user, filters, base=base)
     if field_name == "deadline":
         qs = qs.filter(deadline__isnull=False)
     if filters.cursor:
@@ -116,11 +125,11 @@ def page(user, filters: Filters) -> InboxPage:
             **{field_name: value, f"id__{'lt' if descending else 'gt'}": last_id})
         qs = qs.filter(after)
     order = [f"-{field_name}", "-id"] if descending else [field_name, "id"]
-    rows = list(qs.select_related("assignee", "team").defer("content").order_by(*order)[:PAGE_SIZE + 1])
+    rows = list(qs.select_related("assignee", "team").only(*LIST_FIELDS).order_by(*order)[:PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_cursor = make_cursor(rows[-1], field_name) if more and rows else ""
-    counts = counts_per_state(user, filters)
+    counts = counts_per_state(user, filters, base)
     return InboxPage(rows, next_cursor, counts, sum(counts.values()))
 
 

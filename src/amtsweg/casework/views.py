@@ -53,20 +53,18 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         form.is_valid()
     filters = form.filters()
     try:
-        result = inbox.page(user, filters)
+        result = inbox.page(user, filters, workable)
     except inbox.BadCursor:
         messages.error(request, _("Die Seitenangabe ist ungültig; es wird die erste Seite gezeigt."))
         filters.cursor = ""
-        result = inbox.page(user, filters)
-    today = presentation.today()
-    for case in result.cases:
-        case.marker = presentation.deadline_marker(case, today)
+        result = inbox.page(user, filters, workable)
     query = {k: v for k, v in request.GET.items() if k != "nach" and v}
     states = [{"value": value, "label": label, "count": result.counts.get(value, 0),
                "url": "?" + urlencode({**query, "status": value}), "active": filters.state == value}
               for value, label in Case.State.choices]
     return render(request, "casework/inbox.html", {
-        "form": form, "page": result, "states": states, "filters": filters,
+        "form": form, "page": result, "rows": presentation.inbox_rows(result.cases), "states": states,
+        "filters": filters,
         "next_url": "?" + urlencode({**query, "nach": result.next_cursor}) if result.next_cursor else "",
         "first_url": "?" + urlencode(query) if filters.cursor else "",
         "mine_url": "?" + urlencode({**query, "zustaendig": "mir"}),
