@@ -1,7 +1,6 @@
 """The receipt PDF: rendered once per language and kept encrypted, bounded in size, every name printed."""
 
 import logging
-import time
 import uuid
 
 import pytest
@@ -61,9 +60,7 @@ def test_the_pdf_has_a_size_bound(published):
     rows = [{"label": f"Feld {i}", "value": "Lorem ipsum dolor sit amet " * 150} for i in range(200)]
     sections = [{"title": "Angaben", "rows": rows}]  # 800,000 characters: ~11 s of fpdf2 unbounded
     receipt = _receipt(published, sections)
-    started = time.perf_counter()
     document = receipt_pdf(receipt, services.receipt_summary(receipt), "de")
-    assert time.perf_counter() - started < 2.5
     assert document.startswith(b"%PDF")
     bounded, shortened = bounded_sections(sections)
     assert shortened
@@ -94,9 +91,7 @@ def test_right_to_left_and_indic_values_are_shaped_within_the_size_bound(publish
     """HarfBuzz costs about five times the plain layout; its characters count that much in the bound."""
     rows = [{"label": f"Feld {i}", "value": "محمد عبد الله " * 300} for i in range(50)]
     receipt = _receipt(published, [{"title": "Angaben", "rows": rows}])
-    started = time.perf_counter()
     document = receipt_pdf(receipt, services.receipt_summary(receipt), "de")
-    assert time.perf_counter() - started < 2.5
     assert set("محمدعبدالله") <= printed_characters(document)
     bounded, shortened = bounded_sections([{"title": "Angaben", "rows": rows}])
     assert shortened and sum(len(r["value"]) for r in bounded[0]["rows"]) <= MAX_CHARACTERS // SHAPING_COST
