@@ -21,7 +21,8 @@ one place, before any view runs: a staff page that forgets its guard (or uses a 
 opens for an account whose enrolled second factor was not verified in this session. The guards stay for
 the role check and as a second line.
 
-Guards check *who* may open a kind of page. *Which rows* they see is the tenancy layer's job:
+Guards check *who* may open a kind of page; the role rules themselves are in `core.tenancy` (one module for
+every permission check). *Which rows* they see is the tenancy layer's job:
 read through `Model.objects.visible_to(request.user)` and fetch rows to change through `editable_by`
 (404 for rows outside the scope).
 """
@@ -41,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from amtsweg.accounts.otp import has_confirmed_device
 from amtsweg.core.problems import is_api_path, problem_response
+from amtsweg.core.tenancy import is_kommune_admin, is_land_operator
 
 
 def is_staff_account(user) -> bool:
@@ -126,14 +128,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def is_admin(user) -> bool:
-    return bool(user.is_kommune_admin and user.authority_id)
-
-
-def is_land_operator(user) -> bool:
-    return bool(user.is_land_operator)
-
-
 def role_required(role_check: Callable | None):
     """A staff guard with your own role check, e.g. `role_required(lambda u: u.is_kommune_admin)`."""
 
@@ -152,7 +146,7 @@ def role_required(role_check: Callable | None):
 
 staff_required = role_required(None)
 staff_required.__doc__ = "Any staff account (Kommune staff or admin, Land operator, superuser) with verified TOTP."
-admin_required = role_required(is_admin)
+admin_required = role_required(is_kommune_admin)
 admin_required.__doc__ = "Kommune administrators of an Authority (with verified TOTP)."
 land_operator_required = role_required(is_land_operator)
 land_operator_required.__doc__ = "Land operators (with verified TOTP)."
@@ -172,7 +166,7 @@ class StaffRequiredMixin:
 
 
 class AdminRequiredMixin(StaffRequiredMixin):
-    role_check = staticmethod(is_admin)
+    role_check = staticmethod(is_kommune_admin)
 
 
 class LandOperatorRequiredMixin(StaffRequiredMixin):

@@ -4,9 +4,9 @@ keys, API clients (and their tokens), staff accounts and Authorities.
     from amtsweg.accounts import audit
 
     @transaction.atomic
-    def add_key(destination, jwk, purpose, *, user=None):
+    def add_key(destination, jwk, purpose, *, actor):
         ...
-        audit.record(user, destination.authority, "key.added", key, {"kid": key.kid, "purpose": purpose})
+        audit.record(actor, destination.authority, "key.added", key, {"kid": key.kid, "purpose": purpose})
 
 Domain functions call it, not views: every way to change something (staff pages, the staff API, bulk
 loads, commands) then leaves its entry, in the same transaction as the change. Staff read the trail of
@@ -24,6 +24,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import AuditEntry, Authority, User
+from amtsweg.core.actors import is_system
+from amtsweg.core.tenancy import require_actor
 
 # Action codes and how the protocol page names them. Record only codes listed here (a test checks it).
 ACTIONS = {
@@ -164,10 +166,12 @@ def _format_value(name: str, value: Any) -> str:
 
 def record(actor: Any, authority: Authority, action: str, target: models.Model,
            details: dict | None = None) -> AuditEntry:
-    """Write one entry. `actor` is the acting user (None: the system, e.g. a management command)."""
+    """Write one entry. `actor` is the acting user, or `SYSTEM` (a management command, a job): then the entry
+    has no actor and a blank username, which the protocol page shows as "System". None raises TypeError."""
+    require_actor(actor)
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action: {action}")
-    person = actor if getattr(actor, "pk", None) else None
+    person = None if is_system(actor) else actor
     return AuditEntry.objects.create(
         actor=person,
         actor_username=person.get_username() if person else "",

@@ -146,3 +146,8 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+    @property
+    def by_system(self) -> bool:
+        """Written for `amtsweg.core.actors.SYSTEM` (a command or job), not for a person."""
+        return self.actor_id is None and not self.actor_username

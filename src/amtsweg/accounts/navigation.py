@@ -9,7 +9,7 @@ An app registers its staff areas once, in its `AppConfig.ready()`, in a `PluginR
         title=_("Zustellpunkte"),
         url_name="routing:destinations",
         description=_("Wohin Anträge Ihrer Behörde zugestellt werden"),
-        allowed=navigation.admins,                   # who sees the link (default: all staff)
+        allowed=tenancy.is_admin_or_operator,        # who sees the link (a core.tenancy check; default: all)
         order=30,                                    # smaller comes first
     ))
 
@@ -29,19 +29,6 @@ from amtsweg.core.plugins import PluginRegistry
 
 def everyone(user) -> bool:
     return True
-
-
-def admins(user) -> bool:
-    """Kommune administrators and Land operators."""
-    return bool(user.is_superuser or user.is_kommune_admin or user.is_land_operator)
-
-
-def kommune_admins(user) -> bool:
-    return bool(user.is_kommune_admin and user.authority_id)
-
-
-def land_operators(user) -> bool:
-    return bool(user.is_land_operator)
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,7 @@ def _export(slug: str, leika: str, fee: int | None, definition: dict) -> dict:
 
 def _route_wbk(stdout) -> None:
     """The Waffenbehörde is not part of the routing demo: route WBK applications to the Land's central office."""
+    from amtsweg.core.actors import SYSTEM
     from amtsweg.routing import services as routing
     from amtsweg.routing.models import Destination, Responsibility
 
@@ -203,7 +204,7 @@ def _route_wbk(stdout) -> None:
     if destination is None:
         stdout.write("Formular-Demo: kein Zustellpunkt des Landes – Waffenbesitzkarte ohne Zuständigkeit.")
         return
-    routing.add_responsibility(WBK_LEIKA, "10", destination.authority, destination)
+    routing.add_responsibility(WBK_LEIKA, "10", destination.authority, destination, actor=SYSTEM)
 
 
 def load_demo(stdout) -> None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from amtsweg.accounts.access import role_required, staff_required
 from amtsweg.core import parsers
+from amtsweg.core.tenancy import can_edit_forms
 
 from . import forms as form_services
 from .definition import DefinitionError, text
@@ -28,10 +29,6 @@ from .models import FormDefinition, FormVersion, PublishedVersionError
 from .presentation import StepView
 
 MAX_UPLOAD = 10 * 1024 * 1024
-
-
-def can_edit_forms(user) -> bool:
-    return bool(user.is_superuser or user.is_land_operator)
 
 
 editor_required = role_required(can_edit_forms)

@@ -57,10 +57,6 @@ def check_may_switch(actor: Any, authority) -> None:
         raise PermissionDenied
 
 
-def _routing_user(actor: Any):
-    return None if is_system(actor) else actor
-
-
 def receiving_system(destination: Destination) -> ReceivingSystem | None:
     return ReceivingSystem.objects.filter(destination=destination).first()
 
@@ -84,13 +80,13 @@ def enable(destination: Destination, *, actor: Any, default_team: Team | None = 
         system.previous_channels = list(destination.channels or [])
     remaining = [c for c in (destination.channels or []) if c not in EXTERNAL_PUSH] or [Destination.Channel.PULL]
     if remaining != list(destination.channels or []):
-        routing.update_destination(destination, user=_routing_user(actor), channels=remaining)
+        routing.update_destination(destination, actor=actor, channels=remaining)
     if not _holds_active_keys(destination):
         _new_keys(destination, actor=actor, grace_days=grace_days)
     system.active = True
     system.default_team = default_team
     system.save()
-    audit.record(_routing_user(actor), destination.authority, "casework.receiving_enabled", destination,
+    audit.record(actor, destination.authority, "casework.receiving_enabled", destination,
                  {"destination": str(destination.pk)})
     return system
 
@@ -105,10 +101,10 @@ def disable(destination: Destination, *, actor: Any) -> ReceivingSystem:
         return system
     channels = system.previous_channels or [Destination.Channel.PULL]
     if list(channels) != list(destination.channels or []):
-        routing.update_destination(destination, user=_routing_user(actor), channels=list(channels))
+        routing.update_destination(destination, actor=actor, channels=list(channels))
     system.active = False
     system.save()
-    audit.record(_routing_user(actor), destination.authority, "casework.receiving_disabled", destination,
+    audit.record(actor, destination.authority, "casework.receiving_disabled", destination,
                  {"destination": str(destination.pk)})
     return system
 
@@ -143,7 +139,7 @@ def _new_keys(destination: Destination, *, actor: Any, grace_days: int) -> None:
             destination=destination, kid=kid, purpose=purpose, kek_id=current.key_id,
             wrapped_private=current.wrap(private.as_pem(private=True), context=_context(destination.pk, kid)),
         )
-        routing.add_key(destination, public, purpose, grace_days=grace_days, user=_routing_user(actor))
+        routing.add_key(destination, public, purpose, grace_days=grace_days, actor=actor)
 
 
 # --- private keys for the ingest (unwrapped once per process) ---------------------------------------------

@@ -103,7 +103,7 @@ def transition(case: Case, to: str, *, actor: Any, decision: str = "") -> Case:
         if to == State.DECIDED:
             details["decision"] = decision
         _entry(locked, CaseEntry.Kind.STATE, actor, details)
-        audit.record(_person(actor), locked.authority, "case.state_changed", locked, details)
+        audit.record(actor, locked.authority, "case.state_changed", locked, details)
     return locked
 
 
@@ -161,7 +161,7 @@ def assign(cases: Iterable[Case], assignee: Any | None, *, actor: Any) -> int:
             case.assignee_id = new_id
             case.save(update_fields=["assignee", "updated_at"])
             _entry(case, CaseEntry.Kind.ASSIGNED, actor, details)
-            audit.record(_person(actor), case.authority, "case.assigned", case, details)
+            audit.record(actor, case.authority, "case.assigned", case, details)
             changed += 1
     return changed
 
@@ -188,7 +188,7 @@ def add_note(case: Case, text: str, *, actor: Any) -> CaseEntry:
     with transaction.atomic():
         entry = _entry(case, CaseEntry.Kind.NOTE, actor, {},
                        vault.seal(case.authority_id, text.encode(), purpose=NOTE))
-        audit.record(_person(actor), case.authority, "case.note_added", case, {"entry": str(entry.pk)})
+        audit.record(actor, case.authority, "case.note_added", case, {"entry": str(entry.pk)})
     return entry
 
 
@@ -227,7 +227,7 @@ def open_application(case: Case, *, actor: Any) -> dict[str, Any]:
     """The application's content (data, form, payment, level of assurance, attachment list). Recorded in the
     audit trail as a view of the case."""
     check_may_work(actor, case)
-    audit.record(_person(actor), case.authority, "case.viewed", case, {"reference": case.reference})
+    audit.record(actor, case.authority, "case.viewed", case, {"reference": case.reference})
     return json.loads(vault.open(case.authority_id, bytes(case.content), purpose=APPLICATION))
 
 
@@ -239,6 +239,6 @@ def open_attachment(case: Case, attachment_id, *, actor: Any) -> tuple[dict[str,
         raise CaseAttachment.DoesNotExist
     content = json.loads(vault.open(case.authority_id, bytes(case.content), purpose=APPLICATION))
     described = next((a for a in content.get("attachments", []) if a["attachmentId"] == str(attachment_id)), {})
-    audit.record(_person(actor), case.authority, "case.attachment_viewed", case,
+    audit.record(actor, case.authority, "case.attachment_viewed", case,
                  {"reference": case.reference, "attachment": str(attachment_id)})
     return described, vault.open(case.authority_id, bytes(row.content), purpose=ATTACHMENT)

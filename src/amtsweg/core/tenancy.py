@@ -8,7 +8,13 @@ Views and APIs never filter by authority themselves; they call
 * `Model.objects.visible_to(user)` for everything they show,
 * `Model.objects.editable_by(user)` to fetch the row they are about to change, and
 * `can_act_for(user, authority)` (or `Authority.objects.acting_for(user)` for choices) before they create
-  rows for an Authority.
+  rows for an Authority, and `can_manage_area(user, area_ars)` before they route an area's applications.
+
+The acting user is always passed explicitly: a person, or `amtsweg.core.actors.SYSTEM` for the platform
+itself (jobs, imports, management commands, demo data). `None` is not an actor: the permission checks raise
+`TypeError` for it (`require_actor`), so a forgotten argument can never mean "full access". The tenancy
+querysets give SYSTEM nothing (it is not authenticated); code that lets the system act checks
+`is_system(actor)` explicitly, as `can_act_for` and `can_manage_area` do.
 
 A row that is not in the user's scope is simply absent, so views answer 404 (existence is not leaked).
 
@@ -45,6 +51,8 @@ from typing import Any
 
 from django.db import models
 
+from amtsweg.core.actors import is_system
+
 #: Whoever acts: an `accounts.User`, an anonymous user or `core.actors.SYSTEM`. Read only through the
 #: attributes they share (`is_authenticated`, `is_active`, `role`, `authority`), because core comes before
 #: accounts and may not import it (README "Architecture", `lint-imports`).
@@ -80,15 +88,23 @@ def is_land_owned(authority: Any, land_code: str) -> bool:
     return authority.kind == LAND_KIND and authority.land_code == land_code
 
 
+def require_actor(actor: Any) -> None:
+    """Refuse a missing actor. Why a TypeError: it is a programming error (like a missing argument), never a
+    question of permission — and it must not be caught and turned into "access denied" or "full access"."""
+    if actor is None:
+        raise TypeError("no acting user: pass the user, or amtsweg.core.actors.SYSTEM for the platform itself")
+
+
 def can_act_for(user: Actor, authority: Any) -> bool:
     """May `user` create or change things *for* `authority` (destinations, keys, API clients, accounts)?
 
     Staff act for their own Authority, Land operators also for the Land's own offices (Land-owned),
     superusers for everyone. A Land operator never acts for a Kommune: that would let the Land register
-    keys or Fachverfahren clients for the Kommune's applications. `None` is the system itself (management
-    commands, demo data); requests always pass their user.
+    keys or Fachverfahren clients for the Kommune's applications. `SYSTEM` (management commands, imports,
+    demo data) acts for every Authority; requests always pass their user; `None` raises TypeError.
     """
-    if user is None:
+    require_actor(user)
+    if is_system(user):
         return True
     if not _is_active_user(user):
         return False
@@ -100,6 +116,66 @@ def can_act_for(user: Actor, authority: Any) -> bool:
     if own.pk == authority.pk:
         return True
     return user.role == "land_operator" and is_land_owned(authority, own.land_code)
+
+
+def can_manage_area(user: Actor, area_ars: str) -> bool:
+    """May `user` route the applications of the area `area_ars` (register responsibilities for it)?
+
+    Kommune staff manage areas inside their Authority's area; Land operators only the whole Land. A Land
+    operator may not register a responsibility for a Kreis or a Gemeinde: the most specific entry wins, so
+    a Land entry for a Gemeinde would divert that Kommune's applications to the Land. `SYSTEM` (the Land's
+    bulk import run as a command) manages every area; `None` raises TypeError."""
+    require_actor(user)
+    if is_system(user):
+        return True
+    if not _is_active_user(user):
+        return False
+    if user.is_superuser:
+        return True
+    authority = _staff_authority(user)
+    if authority is None:
+        return False
+    if user.role == "land_operator":
+        return area_ars == authority.land_code
+    return area_ars.startswith(authority.area_ars)
+
+
+# --- Role checks: who may open a kind of page or use a kind of function ---------------------------------
+# The page guards (`accounts.access`), the staff home's sections (`accounts.navigation`) and the apps' staff
+# views all ask these, so a role rule is written once. They say nothing about rows: that is `visible_to`,
+# `editable_by` and `can_act_for`.
+
+
+def is_kommune_admin(user: Actor) -> bool:
+    """An administrator of an Authority (the `admin_required` pages)."""
+    return bool(getattr(user, "role", None) == "kommune_admin" and getattr(user, "authority_id", None))
+
+
+def is_land_operator(user: Actor) -> bool:
+    """A Land operator of a Land office (the `land_operator_required` pages)."""
+    return bool(getattr(user, "role", None) == "land_operator" and getattr(user, "authority_id", None))
+
+
+def is_admin_or_operator(user: Actor) -> bool:
+    """Kommune administrators, Land operators and superusers: who manages accounts and reads the audit log."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) == "kommune_admin"
+                or is_land_operator(user))
+
+
+def can_manage_api_clients(user: Actor) -> bool:
+    """Who may list, create and revoke Submission-API clients (for the Authorities they act for)."""
+    return bool(getattr(user, "is_superuser", False) or is_kommune_admin(user) or is_land_operator(user))
+
+
+def can_create_sender_clients(user: Actor) -> bool:
+    """Sender clients submit applications for the whole Land: Land operators (and superusers of an office)."""
+    return bool((getattr(user, "is_superuser", False) and getattr(user, "authority_id", None))
+                or is_land_operator(user))
+
+
+def can_edit_forms(user: Actor) -> bool:
+    """The application assistants' forms are the Land's: Land operators and superusers edit them."""
+    return bool(getattr(user, "is_superuser", False) or is_land_operator(user))
 
 
 class TenantQuerySet(models.QuerySet):

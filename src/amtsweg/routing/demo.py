@@ -28,6 +28,7 @@ from joserfc.jwk import RSAKey
 
 from amtsweg.accounts.models import Authority
 from amtsweg.core import files
+from amtsweg.core.actors import SYSTEM
 from amtsweg.routing import services
 from amtsweg.routing.models import Destination, Responsibility, ResponsibilityChange
 
@@ -141,6 +142,7 @@ def _destination(slug: str, authority: Authority, stdout) -> Destination:
         created = services.create_destination(
             authority, name=name, channels=channels, encryption_jwk=enc_public, signature_jwk=sig_public,
             notification_email=authority.email if "email" in channels else "", destination_id=destination_id,
+            actor=SYSTEM,
         )
         destination = created.destination
         _write_private(destination, "encryption", enc_private)
@@ -154,7 +156,7 @@ def _destination(slug: str, authority: Authority, stdout) -> Destination:
         if not path.exists():
             kid = f"demo-{slug}-{purpose[:3]}-{uuid.uuid4().hex[:8]}"
             private, public = _new_keypair(purpose, kid)
-            services.add_key(destination, public, purpose, grace_days=0)
+            services.add_key(destination, public, purpose, grace_days=0, actor=SYSTEM)
             _write_private(destination, purpose, private)
             stdout.write(f"Neuer {purpose}-Schlüssel für {name} (private Datei fehlte)")
     return destination
@@ -173,7 +175,7 @@ def _hand_over(destination: Destination, authority: Authority, stdout) -> None:
     for responsibility in Responsibility.objects.filter(destination=destination, authority=previous):
         responsibility.authority = authority
         responsibility.save(update_fields=["authority", "updated_at"])
-        ResponsibilityChange.record(ResponsibilityChange.Action.CHANGED, responsibility)
+        ResponsibilityChange.record(ResponsibilityChange.Action.CHANGED, responsibility, SYSTEM)
     stdout.write(f"Zustellpunkt {destination.name}: jetzt bei {authority.name} statt {previous.name}")
 
 
@@ -183,7 +185,7 @@ def load_demo(stdout) -> None:
     added = 0
     for key, area, slug in RESPONSIBILITIES:
         if not Responsibility.objects.filter(leika_key=key, area_ars=area).exists():
-            services.add_responsibility(key, area, authorities[slug], destinations[slug])
+            services.add_responsibility(key, area, authorities[slug], destinations[slug], actor=SYSTEM)
             added += 1
     index = [
         {

@@ -107,11 +107,11 @@ class DestinationForm(KernFormMixin, KeyFieldsMixin, forms.Form):
     signature_key = forms.CharField(label=_("Signaturprüfschlüssel (JWK)"), widget=forms.Textarea(TEXTAREA),
                                     max_length=JWK_MAX_LENGTH, required=False, help_text=SIG_KEY_HELP)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only Authorities the user acts for (a Land operator: the Land's own offices, never a Kommune).
         self.fields["authority"].queryset = Authority.objects.acting_for(user).order_by("name")
-        if user is not None and getattr(user, "authority", None) and not user.is_land_operator:
+        if getattr(user, "authority", None) and not user.is_land_operator:
             self.fields["authority"].initial = user.authority_id
 
     def clean_encryption_key(self):
@@ -212,11 +212,11 @@ class ResponsibilityForm(KernFormMixin, forms.Form):
                                            "12 für die Gemeinde."))
     destination = forms.ModelChoiceField(queryset=Destination.objects.none(), label=_("Zustellpunkt"))
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["destination"].queryset = Destination.objects.acting_for(user).select_related("authority")
         self.fields["destination"].label_from_instance = lambda d: f"{d.name} ({d.authority.name})"
-        if user is not None and getattr(user, "authority", None):
+        if getattr(user, "authority", None):
             self.fields["area_ars"].initial = user.authority.area_ars
 
 

@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.accounts.models import Authority
 from amtsweg.core import keyformats
+from amtsweg.core.actors import is_system
 from amtsweg.core.importing import UPLOAD, CsvRow, ErrorCollector, parse_csv
+from amtsweg.core.tenancy import can_act_for, can_manage_area, require_actor
 from amtsweg.routing.models import Destination, Responsibility, ResponsibilityChange
 from amtsweg.routing.resolution import invalidate
-from amtsweg.routing.services import can_act_for, can_manage_area, destination_serves
+from amtsweg.routing.services import destination_serves
 
 REQUIRED = ("leika_key", "area_ars", "destination_id")
 MAX_BYTES = 5 * 1024 * 1024
@@ -51,8 +54,10 @@ def _known_areas() -> set[str]:
     return areas
 
 
-def import_responsibilities(data: bytes | str, *, user=None, dry_run: bool = False) -> ImportResult:
-    """Check and (unless `dry_run` or any error) store all rows in one transaction."""
+def import_responsibilities(data: bytes | str, *, actor: Any, dry_run: bool = False) -> ImportResult:
+    """Check and (unless `dry_run` or any error) store all rows in one transaction, as `actor` (a staff
+    member on the import page, or SYSTEM for the `import_responsibilities` command)."""
+    require_actor(actor)
     result = ImportResult()
     if isinstance(data, bytes) and len(data) > MAX_BYTES:
         result.errors.append((None, _("Die Datei ist größer als 5 MB.")))
@@ -76,7 +81,7 @@ def import_responsibilities(data: bytes | str, *, user=None, dry_run: bool = Fal
 
     result.rows = len(rows)
     for row in rows:
-        reason = _check_row(row, areas, destinations, authorities, existing, seen, user)
+        reason = _check_row(row, areas, destinations, authorities, existing, seen, actor)
         if isinstance(reason, str):
             result.errors.append((row.line, reason))
             continue
@@ -88,7 +93,7 @@ def import_responsibilities(data: bytes | str, *, user=None, dry_run: bool = Fal
         return result
     with transaction.atomic():
         Responsibility.objects.bulk_create(new, batch_size=2000)
-        who = user if getattr(user, "pk", None) else None
+        who = None if is_system(actor) else actor
         ResponsibilityChange.objects.bulk_create(
             [ResponsibilityChange(action=ResponsibilityChange.Action.IMPORTED, leika_key=r.leika_key,
                                   area_ars=r.area_ars, authority=r.authority, destination_id=r.destination_id,
@@ -100,7 +105,7 @@ def import_responsibilities(data: bytes | str, *, user=None, dry_run: bool = Fal
     return result
 
 
-def _check_row(row: CsvRow, areas, destinations, authorities, existing, seen, user) -> Responsibility | str:
+def _check_row(row: CsvRow, areas, destinations, authorities, existing, seen, actor) -> Responsibility | str:
     key, area, dest_id = row["leika_key"], row["area_ars"], row["destination_id"]
     if not keyformats.is_leika_key(key):
         return _("„%(key)s“ ist kein gültiger Leistungsschlüssel (14 Ziffern, beginnend mit 99).") % {"key": key[:40]}
@@ -109,14 +114,14 @@ def _check_row(row: CsvRow, areas, destinations, authorities, existing, seen, us
             "ars": area[:40]}
     if area not in areas:
         return _("Das Gebiet %(ars)s gibt es im Gemeindeverzeichnis nicht.") % {"ars": area}
-    if not can_manage_area(user, area):
+    if not can_manage_area(actor, area):
         return _("Für das Gebiet %(ars)s dürfen Sie keine Zuständigkeiten eintragen.") % {"ars": area}
     try:
         dest_key = str(uuid.UUID(dest_id))
     except ValueError:
         return _("„%(id)s“ ist keine gültige Zustellpunkt-ID (UUID).") % {"id": dest_id[:40]}
     destination = destinations.get(dest_key)
-    if destination is None or (user is not None and not can_act_for(user, destination.authority)):
+    if destination is None or not can_act_for(actor, destination.authority):
         return _("Zustellpunkt %(id)s nicht gefunden.") % {"id": dest_key}
     authority = destination.authority
     if row.get("authority_id"):
@@ -124,7 +129,7 @@ def _check_row(row: CsvRow, areas, destinations, authorities, existing, seen, us
             authority = authorities.get(int(row["authority_id"]))
         except ValueError:
             authority = None
-        if authority is None or (user is not None and not can_act_for(user, authority)):
+        if authority is None or not can_act_for(actor, authority):
             return _("Behörde %(id)s nicht gefunden.") % {"id": row["authority_id"][:20]}
         if not destination_serves(destination, authority):
             return _("Der Zustellpunkt gehört nicht zu dieser Behörde.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -18,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import Authority
 from amtsweg.core import keyformats, netguard
-from amtsweg.core.tenancy import LandAccess, TenantQuerySet
+from amtsweg.core.actors import is_system
+from amtsweg.core.tenancy import LandAccess, TenantQuerySet, require_actor
 
 # The field validators as migration 0001 recorded them (the FIT-Connect patterns). Services, importer, forms
 # and APIs check keys with `amtsweg.core.keyformats` (ASCII digits only, 3-digit Regierungsbezirk keys in the
@@ -258,9 +260,11 @@ class ResponsibilityChange(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.leika_key} @ {self.area_ars}"
 
     @classmethod
-    def record(cls, action: str, responsibility: Responsibility, user=None) -> ResponsibilityChange:
+    def record(cls, action: str, responsibility: Responsibility, actor: Any) -> ResponsibilityChange:
+        """One change, by `actor` (a person, or SYSTEM: then `user` stays empty). None raises TypeError."""
+        require_actor(actor)
         return cls.objects.create(
             action=action, leika_key=responsibility.leika_key, area_ars=responsibility.area_ars,
             authority_id=responsibility.authority_id, destination_id=responsibility.destination_id,
-            user=user if getattr(user, "pk", None) else None,
+            user=None if is_system(actor) else actor,
         )

@@ -26,7 +26,7 @@ from amtsweg.accounts import audit
 from amtsweg.accounts.models import Authority
 from amtsweg.core import keyformats, platform_keys
 from amtsweg.core.keyformats import ArsLevel
-from amtsweg.core.tenancy import can_act_for
+from amtsweg.core.tenancy import can_act_for, can_manage_area
 from amtsweg.routing.keys import KeyValidationError, validate_public_jwk
 from amtsweg.routing.models import (
     Destination,
@@ -54,23 +54,9 @@ class RoutingError(ValueError):
 # --- Scope --------------------------------------------------------------------------------------------
 
 
-# `can_act_for(user, authority)` (from the tenancy layer) guards every write below: staff act for their own
-# Authority, Land operators for the Land's own offices only, never for a Kommune.
-
-
-def can_manage_area(user, area_ars: str) -> bool:
-    """Kommune staff manage areas inside their Authority's area; Land operators only the whole Land.
-
-    A Land operator may not register a responsibility for a Kreis or a Gemeinde: the most specific entry
-    wins, so a Land entry for a Gemeinde would divert that Kommune's applications to the Land."""
-    if user is None or user.is_superuser:
-        return True
-    authority = getattr(user, "authority", None)
-    if authority is None:
-        return False
-    if user.is_land_operator:
-        return area_ars == authority.land_code
-    return area_ars.startswith(authority.area_ars)
+# `can_act_for(actor, authority)` and `can_manage_area(actor, area_ars)` (the tenancy layer) guard every write
+# below: staff act for their own Authority, Land operators for the Land's own offices only, never for a
+# Kommune. Every write takes the acting user as a required `actor` (SYSTEM for commands and imports).
 
 
 # --- Destinations and keys --------------------------------------------------------------------------
@@ -103,11 +89,11 @@ def create_destination(
     metadata_versions: list[str] | None = None,
     submission_schemas: list[dict] | None = None,
     status: str = Destination.Status.ACTIVE,
-    user=None,
+    actor: Any,
     destination_id: uuid.UUID | None = None,
 ) -> CreatedDestination:
     """Register a destination with its first encryption key (and optionally a signature key)."""
-    if not can_act_for(user, authority):
+    if not can_act_for(actor, authority):
         raise RoutingError(_("Sie dürfen für diese Behörde keine Zustellpunkte anlegen."))
     encryption = validate_public_jwk(encryption_jwk, "encryption")
     signature = None
@@ -138,18 +124,18 @@ def create_destination(
             destination=destination, kid=signature["kid"], purpose="signature", jwk=signature, activated_at=now
         ))
     refresh_signature(destination)
-    audit.record(user, authority, "destination.created", destination, _audited_values(destination))
+    audit.record(actor, authority, "destination.created", destination, _audited_values(destination))
     for key in keys:
-        audit.record(user, authority, "key.added", key, {"destination": str(destination.pk), "kid": key.kid,
+        audit.record(actor, authority, "key.added", key, {"destination": str(destination.pk), "kid": key.kid,
                                                          "purpose": key.purpose})
     logger.info("destination created", extra={"destination": str(destination.pk), "authority": authority.pk})
     return CreatedDestination(destination, secret)
 
 
 @transaction.atomic
-def update_destination(destination: Destination, *, user=None, **changes: Any) -> Destination:
+def update_destination(destination: Destination, *, actor: Any, **changes: Any) -> Destination:
     """Change name, channels, callback URL, e-mail, status or metadata versions."""
-    if not can_act_for(user, destination.authority):
+    if not can_act_for(actor, destination.authority):
         raise RoutingError(_("Sie dürfen diesen Zustellpunkt nicht ändern."))
     allowed = {"name", "channels", "callback_url", "notification_email", "status", "metadata_versions",
                "submission_schemas"}
@@ -165,7 +151,7 @@ def update_destination(destination: Destination, *, user=None, **changes: Any) -
     after = _audited_values(destination)
     changed = {name: {"from": before[name], "to": after[name]} for name in after if before[name] != after[name]}
     if changed:
-        audit.record(user, destination.authority, "destination.changed", destination, changed)
+        audit.record(actor, destination.authority, "destination.changed", destination, changed)
     return destination
 
 
@@ -180,14 +166,14 @@ def _audited_values(destination: Destination) -> dict:
 
 
 @transaction.atomic
-def regenerate_callback_secret(destination: Destination, *, user=None) -> str:
+def regenerate_callback_secret(destination: Destination, *, actor: Any) -> str:
     """A new HMAC secret for callbacks; the old one stops working at once. Returned once, never shown again."""
-    if not can_act_for(user, destination.authority):
+    if not can_act_for(actor, destination.authority):
         raise RoutingError(_("Sie dürfen diesen Zustellpunkt nicht ändern."))
     secret = new_callback_secret()
     Destination.objects.filter(pk=destination.pk).update(callback_secret=secret, updated_at=timezone.now())
     destination.callback_secret = secret
-    audit.record(user, destination.authority, "destination.secret_regenerated", destination)
+    audit.record(actor, destination.authority, "destination.secret_regenerated", destination)
     return secret
 
 
@@ -198,13 +184,13 @@ def add_key(
     purpose: str,
     *,
     grace_days: int = DEFAULT_GRACE_DAYS,
-    user=None,
+    actor: Any,
     now: dt.datetime | None = None,
 ) -> DestinationKey:
     """Rotate: the new key becomes active at once; the previous active key of the same purpose is retired
     but stays valid for decryption until the end of the grace period (submissions already encrypted for it
     may still arrive)."""
-    if not can_act_for(user, destination.authority):
+    if not can_act_for(actor, destination.authority):
         raise RoutingError(_("Sie dürfen diesen Zustellpunkt nicht ändern."))
     if not 0 <= grace_days <= 365:
         raise RoutingError(_("Die Übergangsfrist muss zwischen 0 und 365 Tagen liegen."), field="grace_days")
@@ -218,29 +204,29 @@ def add_key(
         old.retired_at = now
         old.valid_until = now + dt.timedelta(days=grace_days)
         old.save(update_fields=["retired_at", "valid_until"])
-        audit.record(user, destination.authority, "key.retired", old, {
+        audit.record(actor, destination.authority, "key.retired", old, {
             "destination": str(destination.pk), "kid": old.kid, "purpose": purpose,
             "valid_until": old.valid_until.isoformat()})
     key = DestinationKey.objects.create(
         destination=destination, kid=public["kid"], purpose=purpose, jwk=public, activated_at=now
     )
     refresh_signature(destination)
-    audit.record(user, destination.authority, "key.added", key, {
+    audit.record(actor, destination.authority, "key.added", key, {
         "destination": str(destination.pk), "kid": key.kid, "purpose": purpose, "grace_days": grace_days})
     logger.info("destination key rotated", extra={"destination": str(destination.pk), "purpose": purpose})
     return key
 
 
 @transaction.atomic
-def end_grace_period(key: DestinationKey, *, user=None) -> DestinationKey:
+def end_grace_period(key: DestinationKey, *, actor: Any) -> DestinationKey:
     """Stop accepting a retired key for decryption now (e.g. after it was compromised)."""
-    if not can_act_for(user, key.destination.authority):
+    if not can_act_for(actor, key.destination.authority):
         raise RoutingError(_("Sie dürfen diesen Zustellpunkt nicht ändern."))
     if key.retired_at is None:
         raise RoutingError(_("Der aktive Schlüssel kann nur durch einen neuen Schlüssel abgelöst werden."))
     key.valid_until = timezone.now()
     key.save(update_fields=["valid_until"])
-    audit.record(user, key.destination.authority, "key.grace_ended", key, {
+    audit.record(actor, key.destination.authority, "key.grace_ended", key, {
         "destination": str(key.destination_id), "kid": key.kid, "purpose": key.purpose})
     return key
 
@@ -350,7 +336,7 @@ def known_area(area_ars: str) -> bool:
 
 
 def check_responsibility(
-    leika_key: str, area_ars: str, authority: Authority, destination: Destination, *, user=None
+    leika_key: str, area_ars: str, authority: Authority, destination: Destination, *, actor: Any
 ) -> None:
     """All rules for one responsibility except the conflict check (which needs the database state)."""
     if not keyformats.is_leika_key(leika_key):
@@ -362,10 +348,10 @@ def check_responsibility(
     if not known_area(area_ars):
         raise RoutingError(_("Das Gebiet %(ars)s gibt es im Gemeindeverzeichnis nicht.") % {"ars": area_ars},
                            field="area_ars")
-    if not can_manage_area(user, area_ars):
+    if not can_manage_area(actor, area_ars):
         raise RoutingError(_("Für das Gebiet %(ars)s dürfen Sie keine Zuständigkeiten eintragen.")
                            % {"ars": area_ars}, field="area_ars")
-    if user is not None and not can_act_for(user, authority):
+    if not can_act_for(actor, authority):
         raise RoutingError(_("Sie dürfen für diese Behörde keine Zuständigkeiten eintragen."), field="authority")
     if authority.land_code != area_ars[:2]:
         raise RoutingError(_("Die Behörde %(authority)s liegt nicht im Land des Gebiets %(ars)s.")
@@ -389,11 +375,11 @@ def conflict_message(leika_key: str, area_ars: str, existing: Responsibility | N
 
 
 def add_responsibility(
-    leika_key: str, area_ars: str, authority: Authority, destination: Destination, *, user=None
+    leika_key: str, area_ars: str, authority: Authority, destination: Destination, *, actor: Any
 ) -> Responsibility:
     """Register (LeiKa key, area) → authority + destination; a second entry for the same pair is refused."""
     leika_key, area_ars = (leika_key or "").strip(), (area_ars or "").strip()
-    check_responsibility(leika_key, area_ars, authority, destination, user=user)
+    check_responsibility(leika_key, area_ars, authority, destination, actor=actor)
     existing = Responsibility.objects.filter(leika_key=leika_key, area_ars=area_ars).select_related("authority").first()
     if existing is not None:
         raise RoutingError(conflict_message(leika_key, area_ars, existing))
@@ -402,7 +388,7 @@ def add_responsibility(
             responsibility = Responsibility.objects.create(
                 leika_key=leika_key, area_ars=area_ars, authority=authority, destination=destination
             )
-            ResponsibilityChange.record(ResponsibilityChange.Action.CREATED, responsibility, user)
+            ResponsibilityChange.record(ResponsibilityChange.Action.CREATED, responsibility, actor)
     except IntegrityError:
         raise RoutingError(conflict_message(leika_key, area_ars)) from None
     logger.info("responsibility created", extra={"responsibility": responsibility.pk, "authority": authority.pk})
@@ -410,22 +396,22 @@ def add_responsibility(
 
 
 @transaction.atomic
-def change_responsibility(responsibility: Responsibility, *, destination: Destination, user=None) -> Responsibility:
+def change_responsibility(responsibility: Responsibility, *, destination: Destination, actor: Any) -> Responsibility:
     check_responsibility(
-        responsibility.leika_key, responsibility.area_ars, responsibility.authority, destination, user=user
+        responsibility.leika_key, responsibility.area_ars, responsibility.authority, destination, actor=actor
     )
     responsibility.destination = destination
     responsibility.save(update_fields=["destination", "updated_at"])
-    ResponsibilityChange.record(ResponsibilityChange.Action.CHANGED, responsibility, user)
+    ResponsibilityChange.record(ResponsibilityChange.Action.CHANGED, responsibility, actor)
     return responsibility
 
 
 @transaction.atomic
-def remove_responsibility(responsibility: Responsibility, *, user=None) -> None:
-    if not can_manage_area(user, responsibility.area_ars) or not can_act_for(user, responsibility.authority):
+def remove_responsibility(responsibility: Responsibility, *, actor: Any) -> None:
+    if not can_manage_area(actor, responsibility.area_ars) or not can_act_for(actor, responsibility.authority):
         raise RoutingError(_("Diese Zuständigkeit dürfen Sie nicht löschen."))
     logger.info("responsibility removed", extra={"responsibility": responsibility.pk})
-    ResponsibilityChange.record(ResponsibilityChange.Action.DELETED, responsibility, user)
+    ResponsibilityChange.record(ResponsibilityChange.Action.DELETED, responsibility, actor)
     responsibility.delete()
 
 
@@ -438,7 +424,7 @@ class BulkLoadResult:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (entry number, reason)
 
 
-def bulk_load_destinations(entries: list[dict], *, user=None) -> BulkLoadResult:
+def bulk_load_destinations(entries: list[dict], *, actor: Any) -> BulkLoadResult:
     """Land bulk load: a JSON list of destinations (authority by id or ARS, name, channels, keys).
 
     All or nothing: every entry is checked; if any is wrong nothing is stored and every error is reported
@@ -452,7 +438,7 @@ def bulk_load_destinations(entries: list[dict], *, user=None) -> BulkLoadResult:
         with transaction.atomic():
             for number, entry in enumerate(entries, start=1):
                 try:
-                    result.created.append(_load_one(entry, user=user))
+                    result.created.append(_load_one(entry, actor=actor))
                 except KeyValidationError as exc:
                     result.errors.append((number, " ".join(exc.messages)))
                 except RoutingError as exc:
@@ -468,7 +454,7 @@ class _Rollback(Exception):
     pass
 
 
-def _load_one(entry: Any, *, user=None) -> CreatedDestination:
+def _load_one(entry: Any, *, actor: Any) -> CreatedDestination:
     if not isinstance(entry, dict):
         raise RoutingError(_("Eintrag ist kein JSON-Objekt."))
     authority = None
@@ -478,7 +464,7 @@ def _load_one(entry: Any, *, user=None) -> CreatedDestination:
         authority = Authority.objects.filter(area_ars=str(entry["authorityArs"])).order_by("pk").first()
     if authority is None:
         raise RoutingError(_("Behörde nicht gefunden (authorityId oder authorityArs angeben)."))
-    if user is not None and not can_act_for(user, authority):
+    if not can_act_for(actor, authority):
         raise RoutingError(_("Die Behörde %(name)s liegt nicht in Ihrem Zuständigkeitsbereich.")
                            % {"name": authority.name})
     if not entry.get("name"):
@@ -494,7 +480,7 @@ def _load_one(entry: Any, *, user=None) -> CreatedDestination:
         callback_url=str(entry.get("callbackUrl") or ""),
         notification_email=str(entry.get("notificationEmail") or ""),
         metadata_versions=entry.get("metadataVersions"),
-        user=user,
+        actor=actor,
     )
 
 

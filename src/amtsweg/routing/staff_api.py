@@ -123,7 +123,7 @@ class DestinationDetailAPI(StaffAPIView):
         serializer.is_valid(raise_exception=True)  # field errors → 400 problem (amtsweg.core.problems)
         changes = {FIELDS[k]: v for k, v in serializer.validated_data.items()}
         try:
-            services.update_destination(destination, user=request.user, **changes)
+            services.update_destination(destination, actor=request.user, **changes)
         except services.RoutingError as exc:
             raise InvalidChange(str(exc)) from exc
         return Response(StaffDestinationSerializer(destination).data)

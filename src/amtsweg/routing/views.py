@@ -119,7 +119,7 @@ def destination_create(request: HttpRequest) -> HttpResponse:
                 signature_jwk=data["signature_key"],
                 callback_url=data["callback_url"],
                 notification_email=data["notification_email"],
-                user=request.user,
+                actor=request.user,
             )
         except services.RoutingError as exc:
             form.add_error(None, str(exc))
@@ -155,7 +155,7 @@ def destination_edit(request: HttpRequest, pk) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_destination(
-                Destination.objects.get(pk=destination.pk), user=request.user,
+                Destination.objects.get(pk=destination.pk), actor=request.user,
                 **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
         except services.RoutingError as exc:
@@ -174,7 +174,7 @@ def destination_key_add(request: HttpRequest, pk) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             key = services.add_key(destination, form.cleaned_data["jwk"], form.cleaned_data["purpose"],
-                                   grace_days=form.cleaned_data["grace_days"], user=request.user)
+                                   grace_days=form.cleaned_data["grace_days"], actor=request.user)
         except services.RoutingError as exc:
             form.add_error(None, str(exc))
         else:
@@ -189,7 +189,7 @@ def destination_key_end_grace(request: HttpRequest, pk, key_id: int) -> HttpResp
     destination = _destination(request, pk, write=True)
     key = get_object_or_404(DestinationKey.objects.editable_by(request.user), pk=key_id, destination=destination)
     try:
-        services.end_grace_period(key, user=request.user)
+        services.end_grace_period(key, actor=request.user)
     except services.RoutingError as exc:
         messages.error(request, str(exc))
     else:
@@ -202,7 +202,7 @@ def destination_key_end_grace(request: HttpRequest, pk, key_id: int) -> HttpResp
 @require_POST
 def destination_secret(request: HttpRequest, pk) -> HttpResponse:
     destination = _destination(request, pk, write=True)
-    secret = services.regenerate_callback_secret(destination, user=request.user)
+    secret = services.regenerate_callback_secret(destination, actor=request.user)
     request.session[SECRET_SESSION_KEY.format(pk=destination.pk)] = secret
     messages.success(request, _("Ein neues Callback-Geheimnis wurde erzeugt; das alte gilt nicht mehr."))
     return redirect("routing:destination_detail", pk=destination.pk)
@@ -219,7 +219,7 @@ def destination_bulk_load(request: HttpRequest) -> HttpResponse:
         except (UnicodeDecodeError, ValueError):
             form.add_error("file", _("Die Datei ist kein gültiges JSON (UTF-8)."))
         else:
-            result = services.bulk_load_destinations(entries, user=request.user)
+            result = services.bulk_load_destinations(entries, actor=request.user)
             if not result.errors:
                 for created in result.created:
                     request.session[SECRET_SESSION_KEY.format(pk=created.destination.pk)] = created.callback_secret
@@ -253,7 +253,7 @@ def responsibility_create(request: HttpRequest) -> HttpResponse:
         destination = form.cleaned_data["destination"]
         try:
             services.add_responsibility(form.cleaned_data["leika_key"], form.cleaned_data["area_ars"],
-                                        destination.authority, destination, user=request.user)
+                                        destination.authority, destination, actor=request.user)
         except services.RoutingError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
@@ -267,7 +267,7 @@ def responsibility_delete(request: HttpRequest, pk: int) -> HttpResponse:
     responsibility = get_object_or_404(Responsibility.objects.editable_by(request.user), pk=pk)
     if request.method == "POST":
         try:
-            services.remove_responsibility(responsibility, user=request.user)
+            services.remove_responsibility(responsibility, actor=request.user)
         except services.RoutingError as exc:
             messages.error(request, str(exc))
         else:
@@ -282,7 +282,7 @@ def responsibility_import(request: HttpRequest) -> HttpResponse:
     form = CsvImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = import_responsibilities(form.cleaned_data["file"].read(), user=request.user)
+        result = import_responsibilities(form.cleaned_data["file"].read(), actor=request.user)
         if result.ok:
             messages.success(request, _("%(n)s Zuständigkeiten wurden eingetragen.") % {"n": result.created})
             return redirect("routing:responsibilities")

@@ -9,6 +9,7 @@ class ShopConfig(AppConfig):
     def ready(self) -> None:
         from amtsweg.accounts import navigation
         from amtsweg.catalogue import online_services
+        from amtsweg.core import tenancy
         from amtsweg.routing import links as routing_links
 
         from . import links
@@ -18,8 +19,8 @@ class ShopConfig(AppConfig):
         navigation.register.add("shop.kommune", navigation.Section(
             title=_("Shop für Online-Dienste"), url_name="shop:index",
             description=_("Fertige Online-Dienste übernehmen und freischalten"),
-            allowed=navigation.kommune_admins, order=40))
+            allowed=tenancy.is_kommune_admin, order=40))
         navigation.register.add("shop.land", navigation.Section(
             title=_("Angebote und Rollout"), url_name="shop:land-offers",
             description=_("Anschlussstand, Erinnerungen, Sammelanschluss und Kostenverteilung"),
-            allowed=navigation.land_operators, order=40))
+            allowed=tenancy.is_land_operator, order=40))

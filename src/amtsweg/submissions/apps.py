@@ -8,15 +8,15 @@ class SubmissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from amtsweg.accounts import navigation
+        from amtsweg.core.tenancy import can_manage_api_clients
 
         # Built-in output formats register themselves (`@output_formats.register(…)`) on import.
         from amtsweg.submissions import xbau  # noqa: F401
-        from amtsweg.submissions.staff_views import can_manage_clients
 
         navigation.register.add("submissions.api_clients", navigation.Section(
             title=_("API-Zugänge"),
             url_name="submissions:api_clients",
             description=_("Zugänge zur Submission-API für Fachverfahren und Onlinedienste (FIT-Connect-kompatibel)"),
-            allowed=can_manage_clients,
+            allowed=can_manage_api_clients,
             order=35,
         ))

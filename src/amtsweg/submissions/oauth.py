@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amtsweg.accounts import audit
+from amtsweg.core.actors import is_system
 from amtsweg.core.tenancy import can_act_for
 from amtsweg.routing.models import Destination
 from amtsweg.submissions.models import AccessToken, ApiClient
@@ -69,23 +70,23 @@ def check_may_create(actor, authority, scopes: list[str]) -> None:
             raise PermissionDenied
 
 
-def create_client(*, name: str, kind: str, authority, scopes: list[str], created_by=None) -> tuple[ApiClient, str]:
+def create_client(*, name: str, kind: str, authority, scopes: list[str], actor) -> tuple[ApiClient, str]:
     """Create a client; returns it with its secret in clear text (shown once, never stored).
 
-    `created_by` is the acting person (None only for the system: demo data, commands); their scope is checked.
+    `actor` is the acting person, whose scope is checked, or SYSTEM (demo data, commands); None raises TypeError.
     """
     for scope in scopes:
         if not is_valid_scope(scope):
             raise ValueError(f"invalid scope: {scope}")
-    if created_by is not None:
-        check_may_create(created_by, authority, scopes)
+    check_may_create(actor, authority, scopes)
+    created_by = None if is_system(actor) else actor
     client_id, secret = new_client_credentials()
     with transaction.atomic():
         client = ApiClient.objects.create(
             name=name, kind=kind, authority=authority, client_id=client_id, secret_hash=hash_secret(secret),
             scopes=list(scopes), created_by=created_by,
         )
-        audit.record(created_by, authority, "api_client.created", client,
+        audit.record(actor, authority, "api_client.created", client,
                      {"client_id": client_id, "kind": kind, "scopes": list(scopes)})
     return client, secret
 

@@ -17,35 +17,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from amtsweg.accounts.access import is_admin, is_land_operator, role_required
+from amtsweg.accounts.access import role_required
+from amtsweg.core.tenancy import can_create_sender_clients, can_manage_api_clients
 from amtsweg.submissions import oauth
 from amtsweg.submissions.forms import SenderClientForm, SubscriberClientForm
 from amtsweg.submissions.models import ApiClient
 
-
-def can_manage_clients(user) -> bool:
-    return bool(user.is_superuser or is_admin(user) or is_land_operator(user))
-
-
-def can_create_senders(user) -> bool:
-    return bool((user.is_superuser and user.authority_id) or is_land_operator(user))
-
-
-manager_required = role_required(can_manage_clients)
+manager_required = role_required(can_manage_api_clients)
 
 
 @manager_required
 def client_list(request):
     clients = ApiClient.objects.visible_to(request.user).select_related("authority").order_by("-is_active", "name")
     return render(request, "submissions/api_client_list.html", {
-        "clients": clients, "can_create_senders": can_create_senders(request.user),
+        "clients": clients, "can_create_senders": can_create_sender_clients(request.user),
     })
 
 
 @manager_required
 def client_create(request, kind: str):
     if kind == ApiClient.Kind.SENDER:
-        if not can_create_senders(request.user):
+        if not can_create_sender_clients(request.user):
             return render(request, "accounts/forbidden.html", {"reason": "role"}, status=403)
         form_class = SenderClientForm
     elif kind == ApiClient.Kind.SUBSCRIBER:
@@ -61,7 +53,7 @@ def client_create(request, kind: str):
             authority = destinations[0].authority
             scopes = [f"subscribe:destination:{d.pk}" for d in destinations]
         client, secret = oauth.create_client(name=form.cleaned_data["name"], kind=kind, authority=authority,
-                                             scopes=scopes, created_by=request.user)
+                                             scopes=scopes, actor=request.user)
         request.session[_secret_session_key(client.pk)] = secret
         return redirect("submissions:api_client_created", pk=client.pk)
     return render(request, "submissions/api_client_form.html", {"form": form, "kind": kind})

@@ -6,6 +6,7 @@ from amtsweg.accounts import audit, services
 from amtsweg.accounts.models import AuditEntry
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+from amtsweg.core.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 PAGE = "/verwaltung/protokoll/"
@@ -29,12 +30,20 @@ def test_account_changes_are_recorded_with_actor_and_authority(kommune_a):
 
 def test_unknown_actions_are_refused(kommune_a):
     with pytest.raises(ValueError, match="unknown audit action"):
-        audit.record(None, kommune_a, "destination.stolen", kommune_a)
+        audit.record(SYSTEM, kommune_a, "destination.stolen", kommune_a)
 
 
 def test_the_system_is_recorded_as_such(kommune_a):
-    entry = audit.record(None, kommune_a, "authority.created", kommune_a)
-    assert entry.actor is None and entry.actor_username == ""
+    entry = audit.record(SYSTEM, kommune_a, "authority.created", kommune_a)
+    entry.refresh_from_db()
+    assert entry.actor is None and entry.actor_username == "" and entry.by_system
+
+
+def test_an_entry_without_an_actor_is_refused(kommune_a):
+    """Issue 13 item 10: a forgotten actor is a programming error, never "the system"."""
+    with pytest.raises(TypeError, match="SYSTEM"):
+        audit.record(None, kommune_a, "authority.created", kommune_a)
+    assert not AuditEntry.objects.exists()
 
 
 def test_the_protocol_page_shows_the_own_authoritys_entries_only(client, kommune_a, kommune_b):
@@ -93,7 +102,7 @@ def test_details_are_shown_in_german_without_changing_what_is_stored(kommune_a):
         ("Berechtigungen (Scopes)", "–"),
         ("mystery", "3"),
     ]
-    entry = audit.record(None, kommune_a, "destination.changed", kommune_a, details)
+    entry = audit.record(SYSTEM, kommune_a, "destination.changed", kommune_a, details)
     entry.refresh_from_db()
     assert entry.details == details
 

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from amtsweg.core import netguard
+from amtsweg.core.actors import SYSTEM
 from amtsweg.delivery import services
 from amtsweg.delivery.channels import sender_callback
 from amtsweg.delivery.models import OutboxMessage
@@ -304,7 +305,7 @@ def test_staff_cannot_save_an_internal_destination_callback(url, reason, dns):
     destination = DestinationFactory(callback=True)
     before = destination.callback_url
     with pytest.raises(routing.RoutingError, match=reason.replace("(", r"\(").replace(")", r"\)")):
-        routing.update_destination(destination, callback_url=url)
+        routing.update_destination(destination, callback_url=url, actor=SYSTEM)
 
     client = _staff_client(destination)
     page = client.post(f"/verwaltung/zustellpunkte/{destination.pk}/bearbeiten/", {
@@ -344,16 +345,16 @@ def test_a_public_name_and_the_deployments_fachverfahren_network_can_be_saved(se
     dns.answers["fv.kommune.example"] = [[PUBLIC]]
     dns.answers["fv.intern.example"] = [["10.20.1.2"]]
     destination = DestinationFactory(callback=True)
-    routing.update_destination(destination, callback_url="https://fv.kommune.example/cb")
+    routing.update_destination(destination, callback_url="https://fv.kommune.example/cb", actor=SYSTEM)
     with pytest.raises(routing.RoutingError):
-        routing.update_destination(destination, callback_url="https://fv.intern.example/cb")
+        routing.update_destination(destination, callback_url="https://fv.intern.example/cb", actor=SYSTEM)
     settings.AMTSWEG_CALLBACK_ALLOWED_NETWORKS = "10.20.0.0/16"
-    routing.update_destination(destination, callback_url="https://fv.intern.example/cb")
-    routing.update_destination(destination, callback_url="https://10.20.9.9:8443/cb")
+    routing.update_destination(destination, callback_url="https://fv.intern.example/cb", actor=SYSTEM)
+    routing.update_destination(destination, callback_url="https://10.20.9.9:8443/cb", actor=SYSTEM)
     with pytest.raises(routing.RoutingError, match="https://"):  # the allow-list does not lift https
-        routing.update_destination(destination, callback_url="http://10.20.9.9/cb")
+        routing.update_destination(destination, callback_url="http://10.20.9.9/cb", actor=SYSTEM)
     with pytest.raises(routing.RoutingError, match="nicht öffentliche"):
-        routing.update_destination(destination, callback_url="https://10.21.0.1/cb")
+        routing.update_destination(destination, callback_url="https://10.21.0.1/cb", actor=SYSTEM)
 
 
 @pytest.mark.django_db

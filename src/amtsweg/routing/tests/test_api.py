@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from joserfc.errors import BadSignatureError
 
+from amtsweg.core.actors import SYSTEM
 from amtsweg.routing.services import add_key, verify_route_signature
 from amtsweg.routing.tests.factories import public_jwk
 
@@ -65,7 +66,7 @@ def test_route_signature_verifies_with_the_published_jwks(client, hundesteuer):
 def test_signature_follows_key_rotation(client, hundesteuer):
     destination = hundesteuer["sb"].destination
     first = get(client, ROUTES, leikaKey=KEY, ars="100410100100").json()["routes"][0]
-    add_key(destination, public_jwk("encryption", "rotated-key-0002", number=1), "encryption")
+    add_key(destination, public_jwk("encryption", "rotated-key-0002", number=1), "encryption", actor=SYSTEM)
     second = get(client, ROUTES, leikaKey=KEY, ars="100410100100").json()["routes"][0]
     assert second["destinationParameters"]["encryptionKid"] == "rotated-key-0002"
     jwks = client.get("/routing-api/v2/.well-known/jwks.json").json()
@@ -196,7 +197,7 @@ def test_land_central_destination_serving_a_kommune_names_the_kommune(client, sa
     from amtsweg.routing.services import add_responsibility
 
     vk = offices["vk"].authority
-    add_responsibility("99115004001005", "100410519519", vk, offices["land"])
+    add_responsibility("99115004001005", "100410519519", vk, offices["land"], actor=SYSTEM)
     route = get(client, ROUTES, leikaKey="99115004001005", ars="100410519519").json()["routes"][0]
     assert route["destinationId"] == str(offices["land"].pk)
     assert route["destinationName"] == vk.name

@@ -21,17 +21,17 @@ def test_destination_and_key_writes_are_recorded(offices):
     authority = offices["sb"].authority
     staff = UserFactory(authority=authority)
     created = services.create_destination(authority, name="Gewerbe", channels=["pull"],
-                                          encryption_jwk=public_jwk("encryption", "audit-enc-0001"), user=staff)
+                                          encryption_jwk=public_jwk("encryption", "audit-enc-0001"), actor=staff)
     destination = created.destination
-    services.update_destination(destination, user=staff, channels=["pull", "email"],
+    services.update_destination(destination, actor=staff, channels=["pull", "email"],
                                 notification_email="gewerbe@example.org")
-    services.update_destination(destination, user=staff, name="Gewerbe")  # no change, no entry
-    secret = services.regenerate_callback_secret(destination, user=staff)
+    services.update_destination(destination, actor=staff, name="Gewerbe")  # no change, no entry
+    secret = services.regenerate_callback_secret(destination, actor=staff)
     old = destination.active_encryption_key()
     services.add_key(destination, public_jwk("encryption", "audit-enc-0002", number=1), "encryption",
-                     grace_days=7, user=staff)
+                     grace_days=7, actor=staff)
     old.refresh_from_db()
-    services.end_grace_period(old, user=staff)
+    services.end_grace_period(old, actor=staff)
     assert actions(authority=authority) == [
         "destination.created", "key.added", "destination.changed", "destination.secret_regenerated",
         "key.retired", "key.added", "key.grace_ended"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from amtsweg.accounts.forms import AuthorityContactForm
 from amtsweg.accounts.tests.factories import AuthorityFactory
@@ -31,13 +32,13 @@ def test_the_edit_form_names_one_reason_for_a_malformed_callback_address(url):
 
 @pytest.mark.parametrize("url", MALFORMED)
 def test_the_create_form_names_one_reason_for_a_malformed_callback_address(url):
-    form = DestinationForm({"name": "Eingang", "channels": ["callback"], "callback_url": url})
+    form = DestinationForm({"name": "Eingang", "channels": ["callback"], "callback_url": url}, user=AnonymousUser())
     form.is_valid()
     _assert_one_formal_message(form.errors["callback_url"])
 
 
 def test_a_missing_callback_address_still_says_it_is_missing():
-    form = DestinationForm({"name": "Eingang", "channels": ["callback"], "callback_url": ""})
+    form = DestinationForm({"name": "Eingang", "channels": ["callback"], "callback_url": ""}, user=AnonymousUser())
     form.is_valid()
     assert form.errors["callback_url"] == ["Für die Zustellung per Callback fehlt die Adresse."]
 

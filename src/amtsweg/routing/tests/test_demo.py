@@ -11,6 +11,7 @@ from joserfc.jwk import RSAKey
 
 from amtsweg.accounts import demo as accounts_demo
 from amtsweg.accounts.models import Authority
+from amtsweg.core.actors import SYSTEM
 from amtsweg.geo.tests.factories import (
     DistrictFactory,
     MunicipalAssociationFactory,
@@ -103,7 +104,7 @@ def test_demo_repairs_land_entries_an_earlier_run_gave_to_the_platform_operator(
     out = io.StringIO()
     old = demo._destination("land", operator, out)  # the state the earlier demo left behind
     Destination.objects.filter(pk=old.pk).update(notification_email=operator.email)
-    demo.services.add_responsibility(demo.HUNDESTEUER, "10", operator, old)
+    demo.services.add_responsibility(demo.HUNDESTEUER, "10", operator, old, actor=SYSTEM)
 
     demo.load_demo(out)
 

@@ -3,6 +3,7 @@
 import pytest
 
 from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.core.actors import SYSTEM
 from amtsweg.routing.importer import import_responsibilities
 from amtsweg.routing.models import Responsibility
 from amtsweg.routing.resolution import resolve
@@ -17,7 +18,7 @@ def test_valid_file_is_imported_and_resolvable(offices):
         f"{KEY},10,{offices['land'].pk}\n"
         f"{KEY},100410100100,{offices['sb'].pk}\n"
     )
-    result = import_responsibilities(text.encode())
+    result = import_responsibilities(text.encode(), actor=SYSTEM)
     assert result.ok and result.created == 2
     assert resolve(KEY, ars="100410100100").destination.pk == offices["sb"].pk
     assert resolve(KEY, ars="100420111111").destination.pk == offices["land"].pk
@@ -25,7 +26,7 @@ def test_valid_file_is_imported_and_resolvable(offices):
 
 def test_semicolon_and_bom_are_accepted(offices):
     text = f"\ufeffleika_key;area_ars;destination_id\n{KEY};10041;{offices['kreis'].pk}\n"
-    assert import_responsibilities(text.encode("utf-8")).created == 1
+    assert import_responsibilities(text.encode("utf-8"), actor=SYSTEM).created == 1
 
 
 def test_errors_are_reported_per_line_and_nothing_is_stored(hundesteuer, offices):
@@ -43,7 +44,7 @@ def test_errors_are_reported_per_line_and_nothing_is_stored(hundesteuer, offices
         f"99١١٥٠٠٤٠٠١٠٠٥,10042,{offices['sb'].pk}\n"              # 11: bad key (\d{12} took other digits)
     )
     before = Responsibility.objects.count()
-    result = import_responsibilities(text.encode())
+    result = import_responsibilities(text.encode(), actor=SYSTEM)
     lines = dict(result.errors)
     assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9, 11]
     assert "Leistungsschlüssel" in lines[3]
@@ -58,10 +59,11 @@ def test_errors_are_reported_per_line_and_nothing_is_stored(hundesteuer, offices
 
 
 def test_whole_file_problems(offices):
-    assert import_responsibilities(b"").errors == [(None, "Die Datei ist leer.")]
-    assert "Spalte(n) fehlen" in import_responsibilities(b"leika_key,ars\n1,2\n").errors[0][1]
-    assert "UTF-8" in import_responsibilities("leika_key,area_ars,destination_id\nä".encode("latin-1")).errors[0][1]
-    assert "keine Zeilen" in import_responsibilities(b"leika_key,area_ars,destination_id\n").errors[0][1]
+    assert import_responsibilities(b"", actor=SYSTEM).errors == [(None, "Die Datei ist leer.")]
+    assert "Spalte(n) fehlen" in import_responsibilities(b"leika_key,ars\n1,2\n", actor=SYSTEM).errors[0][1]
+    latin1 = "leika_key,area_ars,destination_id\nä".encode("latin-1")
+    assert "UTF-8" in import_responsibilities(latin1, actor=SYSTEM).errors[0][1]
+    assert "keine Zeilen" in import_responsibilities(b"leika_key,area_ars,destination_id\n", actor=SYSTEM).errors[0][1]
 
 
 def test_staff_can_only_import_for_their_own_area_and_destinations(offices):
@@ -71,7 +73,7 @@ def test_staff_can_only_import_for_their_own_area_and_destinations(offices):
         f"{KEY},100410519519,{offices['sb'].pk}\n"
         f"{KEY},100410100100,{offices['vk'].pk}\n"
     )
-    result = import_responsibilities(text.encode(), user=staff)
+    result = import_responsibilities(text.encode(), actor=staff)
     lines = dict(result.errors)
     assert "dürfen Sie keine" in lines[2]
     assert "nicht gefunden" in lines[3]
@@ -87,11 +89,11 @@ def test_errors_name_the_line_where_a_record_spanning_lines_starts_and_separator
         ";;\n"                                       # line 4: blank
         f"{KEY};10041x;{offices['sb'].pk}\n"       # line 5
     )
-    result = import_responsibilities(text.encode())
+    result = import_responsibilities(text.encode(), actor=SYSTEM)
     assert [line for line, _reason in result.errors] == [2, 5]
 
 
 def test_a_windows_encoded_file_is_refused_with_the_line_and_a_hint_how_to_save_it(offices):
     text = f"leika_key;area_ars;destination_id\n{KEY};10041;{offices['sb'].pk}\n{KEY};10;Größe\n"
-    [(line, reason)] = import_responsibilities(text.encode("cp1252")).errors
+    [(line, reason)] = import_responsibilities(text.encode("cp1252"), actor=SYSTEM).errors
     assert line == 3 and "„CSV UTF-8 (durch Trennzeichen getrennt)“" in reason

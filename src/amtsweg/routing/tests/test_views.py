@@ -4,6 +4,7 @@ the citizen page "Wer ist zuständig?"."""
 import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import UserFactory
@@ -287,7 +288,7 @@ def test_key_fields_refuse_oversized_input_before_parsing(offices):
     form = KeyRotationForm({"purpose": "encryption", "grace_days": 0, "jwk": huge}, destination=offices["sb"])
     assert not form.is_valid() and f"höchstens {JWK_MAX_LENGTH} Zeichen" in form.errors["jwk"][0]
     form = DestinationForm({"name": "X", "channels": ["pull"], "encryption_key": huge, "signature_key": huge,
-                            "callback_url": "https://x.example/" + "a" * 300})
+                            "callback_url": "https://x.example/" + "a" * 300}, user=AnonymousUser())
     assert not form.is_valid()
     assert {"encryption_key", "signature_key", "callback_url"} <= set(form.errors)
     assert f'maxlength="{JWK_MAX_LENGTH}"' in str(form["encryption_key"])

@@ -109,10 +109,10 @@ def test_a_land_operator_never_gets_a_client_for_a_kommunes_destination():
     # The domain function refuses as well, whoever calls it.
     with pytest.raises(PermissionDenied):
         oauth.create_client(name="x", kind=ApiClient.Kind.SUBSCRIBER, authority=kommune_destination.authority,
-                            scopes=[f"subscribe:destination:{kommune_destination.pk}"], created_by=operator)
+                            scopes=[f"subscribe:destination:{kommune_destination.pk}"], actor=operator)
     with pytest.raises(PermissionDenied):
         oauth.create_client(name="x", kind=ApiClient.Kind.SUBSCRIBER, authority=operator.authority,
-                            scopes=[f"subscribe:destination:{kommune_destination.pk}"], created_by=operator)
+                            scopes=[f"subscribe:destination:{kommune_destination.pk}"], actor=operator)
     assert not ApiClient.objects.exists()
     assert submission.destination_id == kommune_destination.pk
 
@@ -123,9 +123,9 @@ def test_a_kommune_admin_cannot_smuggle_another_destination_into_a_clients_scope
     with pytest.raises(PermissionDenied):
         oauth.create_client(name="x", kind=ApiClient.Kind.SUBSCRIBER, authority=own.authority,
                             scopes=[f"subscribe:destination:{own.pk}", f"subscribe:destination:{foreign.pk}"],
-                            created_by=admin)
+                            actor=admin)
     client, _secret = oauth.create_client(name="ok", kind=ApiClient.Kind.SUBSCRIBER, authority=own.authority,
-                                          scopes=[f"subscribe:destination:{own.pk}"], created_by=admin)
+                                          scopes=[f"subscribe:destination:{own.pk}"], actor=admin)
     assert client.scopes == [f"subscribe:destination:{own.pk}"]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from amtsweg.core.actors import SYSTEM
 from amtsweg.routing.importer import import_responsibilities
 
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, dry_run: bool, **options):
         if not file.is_file():
             raise CommandError(f"Datei nicht gefunden / file not found: {file}")
-        result = import_responsibilities(file.read_bytes(), dry_run=dry_run)
+        result = import_responsibilities(file.read_bytes(), actor=SYSTEM, dry_run=dry_run)
         for line, reason in result.errors:
             self.stderr.write(f"{file.name}, Zeile {line}: {reason}" if line else f"{file.name}: {reason}")
         if result.errors:

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from amtsweg.core import files
+from amtsweg.core.actors import SYSTEM
 from amtsweg.routing.services import bulk_load_destinations
 
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             raise CommandError(f"Datei nicht gefunden / file not found: {file}") from None
         except (UnicodeDecodeError, ValueError):
             raise CommandError("Die Datei ist kein gültiges JSON (UTF-8). / Not valid JSON (UTF-8).") from None
-        result = bulk_load_destinations(entries)
+        result = bulk_load_destinations(entries, actor=SYSTEM)
         for number, reason in result.errors:
             self.stderr.write(f"Eintrag {number}: {reason}")
         if result.errors:
