@@ -281,7 +281,7 @@ def answer(applicant: Applicant, inquiry_id, *, text: str, uploads: list[Upload]
                        subject=_("Antwort auf die Rückfrage"), text=text, uploads=uploads, in_reply_to=inquiry)
         if case.state == Case.State.INQUIRY:
             casework.start(case, actor=SYSTEM)
-        audit.record(None, case.authority, "postfach.answer_received", case,
+        audit.record(SYSTEM, case.authority, "postfach.answer_received", case,
                      {"message": str(reply.pk), "via": applicant.via})
     return reply
 
