@@ -14,10 +14,11 @@ class CaseworkConfig(AppConfig):
         submission_submitted.connect(on_submission_submitted, dispatch_uid="amtsweg.casework.ingest")
 
         from amtsweg.accounts import navigation
+        from amtsweg.core import tenancy
 
         navigation.register.add("casework.inbox", navigation.Section(
             title=_("Sachbearbeitung"), url_name="casework:inbox",
             description=_("Posteingang, Bearbeitung und Fristen eingegangener Anträge"), order=20))
         navigation.register.add("casework.receiving", navigation.Section(
-            title=_("Empfangssystem"), url_name="casework:receiving", allowed=navigation.admins,
+            title=_("Empfangssystem"), url_name="casework:receiving", allowed=tenancy.is_admin_or_operator,
             description=_("Amtsweg-Sachbearbeitung oder externes Fachverfahren je Zustellpunkt"), order=32))
