@@ -174,7 +174,7 @@ def send_message(case: Case, *, actor, subject: str, text: str, uploads: list[Up
     with transaction.atomic():
         message = _store(case, direction=Message.Direction.TO_APPLICANT, kind=Message.Kind.MESSAGE,
                          sender=_staff(actor), subject=subject, text=text, uploads=uploads)
-        audit.record(_staff(actor), case.authority, "postfach.message_sent", case, {"message": str(message.pk)})
+        audit.record(actor, case.authority, "postfach.message_sent", case, {"message": str(message.pk)})
         transaction.on_commit(lambda: notify(case))
     return message
 
@@ -194,7 +194,7 @@ def ask(case: Case, *, actor, text: str, documents: list[str] = ()) -> Message:
         message = _store(case, direction=Message.Direction.TO_APPLICANT, kind=Message.Kind.INQUIRY,
                          sender=_staff(actor), subject=_("Rückfrage zu Ihrem Antrag"), text=text,
                          documents=documents)
-        audit.record(_staff(actor), case.authority, "postfach.inquiry_sent", case, {"message": str(message.pk)})
+        audit.record(actor, case.authority, "postfach.inquiry_sent", case, {"message": str(message.pk)})
         transaction.on_commit(lambda: notify(case))
     return message
 
@@ -206,14 +206,14 @@ def messages_for_staff(case: Case, *, actor) -> list[ShownMessage]:
     unread = [m.pk for m in messages if m.direction == Message.Direction.FROM_APPLICANT and m.read_at is None]
     if unread:
         Message.objects.filter(pk__in=unread).update(read_at=timezone.now())
-    audit.record(_staff(actor), case.authority, "postfach.messages_viewed", case, {"reference": case.reference})
+    audit.record(actor, case.authority, "postfach.messages_viewed", case, {"reference": case.reference})
     return [show(m) for m in messages]
 
 
 def staff_attachment(case: Case, attachment_id, *, actor) -> tuple[dict, bytes]:
     casework.check_may_work(actor, case)
     attachment = MessageAttachment.objects.select_related("message__case").get(pk=attachment_id, message__case=case)
-    audit.record(_staff(actor), case.authority, "postfach.attachment_viewed", case,
+    audit.record(actor, case.authority, "postfach.attachment_viewed", case,
                  {"attachment": str(attachment.pk)})
     return open_attachment(attachment)
 
