@@ -99,7 +99,7 @@ def save_template(authority: Authority, *, actor, leika_key: str, name: str, tit
     try:
         with transaction.atomic():
             template.save()
-            audit.record(None if is_system(actor) else actor, authority, "postfach.template_changed", template,
+            audit.record(actor, authority, "postfach.template_changed", template,
                          {"name": name})
     except IntegrityError:
         raise MessageError(_("Für diese Leistung gibt es schon eine Vorlage mit diesem Namen.")) from None
@@ -242,7 +242,7 @@ def issue(case: Case, template: NoticeTemplate, decision: str, *, actor) -> Noti
         notice = Notice.objects.create(
             case=current, decision=decision, created_by=None if is_system(actor) else actor, kid=kid,
             signature=signature, document=vault.seal(case.authority_id, document, purpose=DOCUMENT))
-        audit.record(None if is_system(actor) else actor, current.authority, "postfach.notice_sent", current,
+        audit.record(actor, current.authority, "postfach.notice_sent", current,
                      {"notice": str(notice.pk), "decision": decision})
         transaction.on_commit(lambda: notify(current))
     return notice
