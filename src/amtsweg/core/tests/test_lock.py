@@ -65,3 +65,13 @@ def test_the_production_lock_holds_the_runtime_dependencies_at_the_dev_locks_ver
     assert_locked(runtime_requirements(), "requirements.lock")
     production, development = pins("requirements.lock"), pins("requirements-dev.lock")
     assert {name: development.get(name) for name in production} == production
+
+
+def test_the_readme_says_why_each_dependency_is_there():
+    section = (PROJECT_DIR / "README.md").read_text().split("## Dependencies and why they are here", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    named = " , ".join(line.split("|")[1].strip().lower() for line in section.splitlines()
+                       if line.startswith("| ") and not line.startswith("| dependency"))
+    declared = [Requirement(r) for r in project()["project"]["dependencies"]] + dev_requirements()
+    missing = [str(r) for r in declared if not re.search(rf"(^|[\s,(]){re.escape(r.name.lower())}($|[\s,)])", named)]
+    assert not missing, f"no line in the README's dependency table for {missing}"
