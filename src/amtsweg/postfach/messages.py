@@ -199,6 +199,20 @@ def ask(case: Case, *, actor, text: str, documents: list[str] = ()) -> Message:
     return message
 
 
+def store_inquiry(case: Case, *, actor, text: str, documents: list[str] = ()) -> Message:
+    """A Rückfrage for a case that is already in Rückfrage (the demo walks the state itself): only the
+    message and the notification, no change of state."""
+    casework.check_may_work(actor, case)
+    text = _clean_text(text, what=_("Ihre Frage"), limit=MAX_TEXT)
+    with transaction.atomic():
+        message = _store(case, direction=Message.Direction.TO_APPLICANT, kind=Message.Kind.INQUIRY,
+                         sender=_staff(actor), subject=_("Rückfrage zu Ihrem Antrag"), text=text,
+                         documents=_clean_documents(list(documents)))
+        audit.record(_staff(actor), case.authority, "postfach.inquiry_sent", case, {"message": str(message.pk)})
+        transaction.on_commit(lambda: notify(case))
+    return message
+
+
 def messages_for_staff(case: Case, *, actor) -> list[ShownMessage]:
     """The case's correspondence, oldest first; the applicant's unread messages count as read now."""
     casework.check_may_work(actor, case)

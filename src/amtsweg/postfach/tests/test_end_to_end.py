@@ -64,9 +64,10 @@ def _fill_step(page, data: dict) -> None:
     page.locator('button.kern-btn--primary[name="action"][value="next"]').click()
 
 
-def test_apply_ask_answer_decide_and_fetch_the_notice(live_server, page, browser, responsibility, tmp_path):
-    on_casework(responsibility)
-    worker = UserFactory(authority=responsibility.destination.authority)
+def test_apply_ask_answer_decide_and_fetch_the_notice(live_server, page, browser, routed_responsibility,
+                                                      tmp_path):
+    on_casework(routed_responsibility)
+    worker = UserFactory(authority=routed_responsibility.destination.authority)
     base = live_server.url
     browser_citizen(page, base)
 
