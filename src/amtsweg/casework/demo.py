@@ -3,7 +3,8 @@
 Its destination (routing demo) is switched to the back office (new key pairs; the reference client's files
 for Völklingen then belong to a retired key), a case-worker account is added, and a dozen Hundesteuer
 applications go through the real intake and the real ingest (encrypted, fetched, decrypted, verified, sealed,
-accepted), then through the states as the case worker. Idempotent: nothing is added once Völklingen has
+accepted), then through the states as the case worker (one is forwarded to another office responsible for
+Hundesteuer). Idempotent: nothing is added once Völklingen has
 cases. Accounts: vk.sachbearbeitung and vk.admin (accounts demo, passwords printed there) and
 vk.fachdienst (printed here, once).
 """
@@ -35,6 +36,7 @@ APPLICANTS = [
     ("Lukas", "Weber", "Nala", "tierheim", "decided", "partial"),
     ("Marie", "Hoffmann", "Paul", "mischling", "closed", "approved"),
     ("Thomas", "Schmitt", "Lotte", "dackel", "closed", "rejected"),
+    ("Klaus", "Meier", "Rex", "andere", "forwarded", ""),  # meant for another office: forwarded there
 ]
 
 
@@ -120,6 +122,7 @@ def _walk(case: Case, state: str, decision: str, worker) -> None:
         "inquiry": [Case.State.IN_PROGRESS, Case.State.INQUIRY],
         "decided": [Case.State.IN_PROGRESS, Case.State.DECIDED],
         "closed": [Case.State.IN_PROGRESS, Case.State.DECIDED, Case.State.CLOSED],
+        "forwarded": [Case.State.IN_PROGRESS],
     }[state]
     if steps:
         services.assign([case], worker, actor=worker)
@@ -127,3 +130,11 @@ def _walk(case: Case, state: str, decision: str, worker) -> None:
         case = services.transition(case, step, actor=worker, decision=decision if step == Case.State.DECIDED else "")
     if state == "in_progress":
         services.add_note(case, "Impfpass liegt vor; Steuermarke vorbereiten.", actor=worker)
+    if state == "forwarded":
+        from amtsweg.casework import forwarding
+
+        targets = forwarding.targets(case)
+        if targets:
+            services.add_note(case, "Hauptwohnsitz liegt nicht in Völklingen; an die zuständige Stelle.",
+                              actor=worker)
+            forwarding.forward(case, targets[0], actor=worker)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/", views.case_view, name="case"),
     path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/status/", views.case_state, name="case_state"),
     path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/zuweisen/", views.case_assign, name="case_assign"),
+    path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/weiterleiten/", views.case_forward, name="case_forward"),
     path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/notiz/", views.case_note, name="case_note"),
     path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/anlage/<uuid:attachment_id>/", views.attachment,
          name="attachment"),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amtsweg.accounts.access import role_required, staff_required
-from amtsweg.casework import case_links, inbox, presentation, receiving, services
+from amtsweg.casework import case_links, forwarding, inbox, presentation, receiving, services
 from amtsweg.casework.forms import DecisionForm, InboxFilterForm, NoteForm
 from amtsweg.casework.models import Case, CaseAttachment, ReceivingSystem
 from amtsweg.core.tenancy import ADMIN_ROLES
@@ -134,6 +134,8 @@ def case_view(request: HttpRequest, pk) -> HttpResponse:
         "events": presentation.event_log(case),
         "history": services.history(case, actor=request.user),
         "next_states": presentation.next_states(case),
+        "forward_targets": forwarding.targets(case) if Case.State.FORWARDED in services.TRANSITIONS.get(
+            case.state, set()) else [],
         "decision_form": DecisionForm(),
         "note_form": NoteForm(initial={"text": request.session.pop("casework_note_draft", "")}),
         "assignees": services.assignable_users(case, team=case.team),
@@ -163,6 +165,23 @@ def case_state(request: HttpRequest, pk) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Der Vorgang ist jetzt „%(state)s“.") % {"state": Case.State(target).label})
+    return redirect("casework:case", pk=case.pk)
+
+
+@staff_required
+@require_POST
+def case_forward(request: HttpRequest, pk) -> HttpResponse:
+    case = _case(request, pk)
+    target = next((d for d in forwarding.targets(case) if str(d.pk) == request.POST.get("zustellpunkt", "")), None)
+    if target is None:
+        messages.error(request, _("Bitte wählen Sie die zuständige Stelle."))
+        return redirect("casework:case", pk=case.pk)
+    try:
+        forwarding.forward(case, target, actor=request.user)
+    except services.CaseworkError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Der Antrag wurde an %(name)s weitergeleitet.") % {"name": target.authority.name})
     return redirect("casework:case", pk=case.pk)
 
 

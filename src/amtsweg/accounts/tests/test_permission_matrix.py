@@ -158,6 +158,9 @@ MATRIX: dict[str, tuple[str, str, str]] = {
                             "login 403 302 302 404 404 302"),
     "casework:case_assign": ("POST", "/verwaltung/sachbearbeitung/vorgang/{case}/zuweisen/",
                              "login 403 302 302 404 404 302"),
+    # no other authority is responsible in the matrix world: the form's answer is a redirect with a message
+    "casework:case_forward": ("POST", "/verwaltung/sachbearbeitung/vorgang/{case}/weiterleiten/",
+                              "login 403 302 302 404 404 302"),
     "casework:case_note": ("POST", "/verwaltung/sachbearbeitung/vorgang/{case}/notiz/",
                            "login 403 302 302 404 404 302"),
     "casework:attachment": ("GET", "/verwaltung/sachbearbeitung/vorgang/{case}/anlage/{case_attachment}/",

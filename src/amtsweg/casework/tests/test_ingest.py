@@ -15,6 +15,7 @@ from amtsweg.core.actors import SYSTEM
 from amtsweg.delivery import services as outbox
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.routing.models import Destination, DestinationKey
+from amtsweg.routing.tests.factories import ResponsibilityFactory
 from amtsweg.submissions import events
 from amtsweg.submissions.models import Event, Submission
 from amtsweg.submissions.tests.factories import payload_for, submit_payload
@@ -151,3 +152,37 @@ def test_the_applicant_name_comes_from_the_fields_the_form_marks():
     assert ingest.applicant_name("", None, {"name": "Max Muster"}) == "Max Muster"
     assert ingest.applicant_name("", None, {}) == ""
     assert json.dumps(ingest.level_of_assurance({"amtswegExtension": {"authenticationLevel": "hoch"}})) == '"hoch"'
+
+
+def test_forwarding_re_encrypts_for_the_responsible_authority(responsibility):
+    from amtsweg.accounts.models import AuditEntry
+    from amtsweg.accounts.tests.factories import UserFactory
+    from amtsweg.casework import forwarding
+    from amtsweg.casework.models import CaseEntry
+    from amtsweg.submissions import crypto
+    from amtsweg.submissions.tests.factories import destination_private_key
+
+    on_casework(responsibility)
+    case = received_case(responsibility)
+    responsible = ResponsibilityFactory(leika_key=responsibility.leika_key)  # another Kommune, external key 0
+    worker = UserFactory(authority=case.authority)
+    assert forwarding.targets(case) == [responsible.destination]
+    services.start(case, actor=worker)
+    forwarded = forwarding.forward(Case.objects.get(pk=case.pk), responsible.destination, actor=worker)
+    assert forwarded.state == Case.State.FORWARDED
+    new = Submission.objects.get(destination=responsible.destination)
+    assert new.status == Submission.Status.SUBMITTED and new.public_reference != case.reference
+    private = destination_private_key(0)
+    data = json.loads(crypto.decrypt_jwe(private, new.encrypted_data))
+    assert data["hund"]["name"] == "Bello"
+    meta = json.loads(crypto.decrypt_jwe(private, new.encrypted_metadata))
+    (attachment,) = new.attachments.all()
+    assert crypto.sha512_hex(crypto.decrypt_jwe(private, attachment.read_jwe())) == \
+        meta["contentStructure"]["attachments"][0]["hash"]["content"]
+    entry = CaseEntry.objects.get(case=case, kind=CaseEntry.Kind.FORWARDED)
+    assert entry.details["reference"] == new.public_reference
+    assert AuditEntry.objects.filter(action="case.forwarded", actor=worker).exists()
+    with pytest.raises(services.CaseworkError):  # once forwarded, nothing more
+        forwarding.forward(forwarded, responsible.destination, actor=worker)
+    stranger = ResponsibilityFactory(leika_key="99115004001005")  # responsible for another service only
+    assert stranger.destination not in forwarding.targets(case)
