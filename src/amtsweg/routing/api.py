@@ -165,9 +165,8 @@ class AreaSerializer(serializers.Serializer):
     type = serializers.CharField()
 
 
+# The part of a route that depends only on the destination and the responsible Authority (cached).
 class RouteDocumentSerializer(serializers.Serializer):
-    """The part of a route that depends only on the destination and the responsible Authority (cached)."""
-
     destinationId = serializers.UUIDField()
     destinationSignature = serializers.CharField(
         help_text="JWS (PS512, Plattformschlüssel) mit destinationId und destinationParameters im Payload"

@@ -31,9 +31,8 @@ class IsStaff(permissions.BasePermission):
         return staff_api_allowed(request.user)
 
 
+# A destination key as staff see it: the public JWK and its life cycle (times in UTC).
 class StaffKeySerializer(serializers.Serializer):
-    """A destination key as staff see it: the public JWK and its life cycle (times in UTC)."""
-
     kid = serializers.CharField()
     purpose = serializers.CharField()
     state = serializers.CharField()

@@ -1,8 +1,10 @@
 """The Submission API, wire-compatible with FIT-Connect Submission API 1.1.x, and the OAuth token endpoint.
 
-Paths, bodies and status codes follow `submission-api-1.1.3.yaml`; errors are RFC 7807
-`application/problem+json`. An online service or Fachverfahren that speaks FIT-Connect works with
-Amtsweg by changing its base URLs (token URL `/token`, API base `/`).
+Paths, bodies and status codes follow `submission-api-1.1.3.yaml`; errors are RFC 9457
+`application/problem+json` with FIT-Connect's problem types (`submissions.errors`, rendered by
+`amtsweg.core.problems`); answers are rendered by the serializers that document them. An online service or
+Fachverfahren that speaks FIT-Connect works with Amtsweg by changing its base URLs (token URL `/token`,
+API base `/`).
 
 Sender side (scope `send:region:DE<ARS>[+send:service:<urn>]`):
     POST /v1/submissions                                   announce (201)
@@ -22,12 +24,13 @@ submissions and cases it may not see, so ids are not confirmed to outsiders).
 
 from __future__ import annotations
 
-import json
+import base64
+import binascii
 import uuid
-from typing import Any
 
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -39,10 +42,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amtsweg.core import netguard, platform_keys
+from amtsweg.core.jwk import JWKSerializer, JWKSSerializer, public_jwk
 from amtsweg.core.parsers import JSONParser
+from amtsweg.core.problems import ProblemSerializer
 from amtsweg.routing.models import Destination, DestinationKey, Responsibility
 from amtsweg.submissions import events, oauth, services, subscriber
 from amtsweg.submissions.errors import (
+    EVENT_PROBLEMS,
     PROBLEM_BASE,
     Forbidden,
     NotFound,
@@ -59,16 +65,6 @@ URN_PATTERN = r"^urn:[a-z0-9][a-z0-9-]{0,31}:[a-z0-9()+,.:=@;$_!*'%/?#-]+$"
 LEIKA_URN = "urn:de:fim:leika:leistung:"
 
 
-def problem(status: int, title: str, detail: str = "", kind: str = "", instance: str = "") -> HttpResponse:
-    body: dict[str, Any] = {"type": PROBLEM_BASE + (kind or title.lower().replace(" ", "-")), "title": title,
-                            "status": status}
-    if detail:
-        body["detail"] = detail
-    if instance:
-        body["instance"] = instance
-    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json")
-
-
 # --- Authentication -------------------------------------------------------------------------------------
 
 
@@ -79,12 +75,12 @@ class BearerTokenAuthentication(BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
-        scheme, _, token = header.partition(" ")
+        scheme, _space, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise AuthenticationFailed("Authorization header must be 'Bearer <access token>'.")
+            raise AuthenticationFailed(_("Der Authorization-Header muss „Bearer <Zugriffstoken>“ lauten."))
         grant = oauth.grant_for_token(token.strip())
         if grant is None:
-            raise AuthenticationFailed("The access token is unknown or expired.")
+            raise AuthenticationFailed(_("Das Zugriffstoken ist unbekannt oder abgelaufen."))
         return (None, grant)
 
     def authenticate_header(self, request):
@@ -118,22 +114,14 @@ class JoseParser(BaseParser):
             return ""
         data = stream.read(services.MAX_ATTACHMENT_BYTES + 1)
         if len(data) > services.MAX_ATTACHMENT_BYTES:
-            raise TooLarge("Der Inhalt ist zu groß.")
+            raise TooLarge(_("Der Inhalt ist zu groß."))
         try:
             return data.decode("ascii").strip()
         except UnicodeDecodeError as exc:
-            raise ParseError("A JOSE compact serialisation is ASCII.") from exc
+            raise ParseError(_("Eine JOSE-Kompaktserialisierung besteht nur aus ASCII-Zeichen.")) from exc
 
 
-# --- Serializers (validation and documentation) ----------------------------------------------------------
-
-
-class SubmissionApiProblemSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField(required=False)
-    instance = serializers.CharField(required=False)
+# --- Serializers (validation, documentation and output) -------------------------------------------------
 
 
 class ServiceTypeSerializer(serializers.Serializer):
@@ -162,10 +150,11 @@ class CreateSubmissionSerializer(serializers.Serializer):
     callback = CreateCallbackSerializer(required=False)
 
 
+# Output: a `Submission`.
 class SubmissionCreatedSerializer(serializers.Serializer):
-    destinationId = serializers.UUIDField()  # noqa: N815
-    submissionId = serializers.UUIDField()  # noqa: N815
-    caseId = serializers.UUIDField()  # noqa: N815
+    destinationId = serializers.UUIDField(source="destination_id")  # noqa: N815
+    submissionId = serializers.UUIDField(source="pk")  # noqa: N815
+    caseId = serializers.UUIDField(source="case_id")  # noqa: N815
 
 
 class SubmitSubmissionSerializer(serializers.Serializer):
@@ -173,33 +162,62 @@ class SubmitSubmissionSerializer(serializers.Serializer):
     encryptedData = serializers.RegexField(JOSE_PATTERN, required=False, max_length=200_000_000)  # noqa: N815
 
 
+# A submission's service name, its identifier where the sender gave none (source "*").
+class ServiceNameField(serializers.CharField):
+    def to_representation(self, value: Submission) -> str:
+        return value.service_name or value.service_identifier
+
+
+# A submission's attachment ids in announced order (source "*", see `attachment_ids`).
+class AttachmentIdsField(serializers.ListField):
+    def to_representation(self, value: Submission) -> list:
+        return super().to_representation(attachment_ids(value))
+
+
+# Output: a `Submission`'s service (source "*").
 class ServiceTypeOutSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False)
-    identifier = serializers.CharField()
+    name = ServiceNameField(source="*", required=False)
+    identifier = serializers.CharField(source="service_identifier")
 
 
+# Output: the callback of a `Submission` or `Destination` (source "*").
 class CallbackOutSerializer(serializers.Serializer):
-    url = serializers.CharField()
+    url = serializers.CharField(source="callback_url")
 
 
+# Output: a `Submission` (the callback only where the sender announced one).
 class SubmissionReducedSerializer(serializers.Serializer):
-    destinationId = serializers.UUIDField()  # noqa: N815
-    submissionId = serializers.UUIDField()  # noqa: N815
-    caseId = serializers.UUIDField()  # noqa: N815
-    attachments = serializers.ListField(child=serializers.UUIDField())
-    serviceType = ServiceTypeOutSerializer()  # noqa: N815
-    callback = CallbackOutSerializer(required=False)
+    destinationId = serializers.UUIDField(source="destination_id")  # noqa: N815
+    submissionId = serializers.UUIDField(source="pk")  # noqa: N815
+    caseId = serializers.UUIDField(source="case_id")  # noqa: N815
+    attachments = AttachmentIdsField(source="*", child=serializers.UUIDField())
+    serviceType = ServiceTypeOutSerializer(source="*")  # noqa: N815
+    callback = CallbackOutSerializer(required=False, source="*")
+
+    def to_representation(self, instance: Submission) -> dict:
+        body = super().to_representation(instance)
+        if not instance.callback_url:
+            del body["callback"]
+        return body
 
 
+# Output: a fetched `Submission` with its encrypted metadata and (where sent) data.
 class SubmissionSerializer(SubmissionReducedSerializer):
-    encryptedMetadata = serializers.CharField(required=False)  # noqa: N815
-    encryptedData = serializers.CharField(required=False)  # noqa: N815
+    encryptedMetadata = serializers.CharField(required=False, source="encrypted_metadata")  # noqa: N815
+    encryptedData = serializers.CharField(required=False, source="encrypted_data")  # noqa: N815
+
+    def to_representation(self, instance: Submission) -> dict:
+        body = super().to_representation(instance)
+        if not instance.encrypted_data:
+            del body["encryptedData"]
+        return body
 
 
+# Output: a (destination id, submission id, case id) row of `subscriber.WaitingPage`.
 class SubmissionForPickupSerializer(serializers.Serializer):
-    destinationId = serializers.UUIDField()  # noqa: N815
-    submissionId = serializers.UUIDField()  # noqa: N815
-    caseId = serializers.UUIDField()  # noqa: N815
+    destinationId = serializers.UUIDField(source="destination_id")  # noqa: N815
+    submissionId = serializers.UUIDField(source="id")  # noqa: N815
+    caseId = serializers.UUIDField(source="case_id")  # noqa: N815
 
 
 class SubmissionsForPickupSerializer(serializers.Serializer):
@@ -216,20 +234,6 @@ class EventLogSerializer(serializers.Serializer):
     eventLog = serializers.ListField(child=serializers.CharField())  # noqa: N815
 
 
-class SubmissionApiJWKSerializer(serializers.Serializer):
-    kty = serializers.CharField()
-    kid = serializers.CharField()
-    alg = serializers.CharField()
-    key_ops = serializers.ListField(child=serializers.CharField())
-    n = serializers.CharField()
-    e = serializers.CharField()
-    x5c = serializers.ListField(child=serializers.CharField(), required=False)
-
-
-class SubmissionApiJWKSSerializer(serializers.Serializer):
-    keys = SubmissionApiJWKSerializer(many=True)
-
-
 class SubmissionSchemaSerializer(serializers.Serializer):
     schemaUri = serializers.CharField()  # noqa: N815
     mimeType = serializers.CharField()  # noqa: N815
@@ -241,21 +245,64 @@ class DestinationServiceSerializer(serializers.Serializer):
     submissionSchemas = SubmissionSchemaSerializer(many=True)  # noqa: N815
 
 
+# An Authority's address in one line: street, postcode and city (source "*").
+class PostalAddressField(serializers.CharField):
+    def to_representation(self, value) -> str:
+        return ", ".join(x for x in (value.street, f"{value.postcode} {value.city}".strip()) if x)
+
+
+# Output: the destination's `Authority`.
 class ContactInformationSerializer(serializers.Serializer):
-    legalName = serializers.CharField()  # noqa: N815
-    address = serializers.CharField()
+    legalName = serializers.CharField(source="name")  # noqa: N815
+    address = PostalAddressField(source="*")
     phone = serializers.CharField()
     email = serializers.CharField()
 
 
+# The services a destination receives, with the regions (`DE<ARS>`) of its responsibilities.
+class DestinationServicesField(serializers.ListField):
+    def to_representation(self, value: Destination) -> list:
+        regions: dict[str, set[str]] = {}
+        for leika_key, area in Responsibility.objects.filter(destination=value).values_list("leika_key", "area_ars"):
+            regions.setdefault(leika_key, set()).add(f"DE{area}")
+        schemas = value.submission_schemas or [{"schemaUri": "urn:amtsweg:form:any:v1",
+                                                "mimeType": "application/json"}]
+        return super().to_representation([
+            {"identifier": LEIKA_URN + key, "regions": sorted(areas), "submissionSchemas": schemas}
+            for key, areas in sorted(regions.items())
+        ])
+
+
+# The kid of the destination's active encryption key ("" without one).
+class EncryptionKidField(serializers.CharField):
+    def to_representation(self, value: Destination) -> str:
+        key = value.active_encryption_key()
+        return key.kid if key else ""
+
+
+class MetadataVersionsField(serializers.ListField):
+    def to_representation(self, value: Destination) -> list:
+        return super().to_representation(value.metadata_versions or ["1.0.0"])
+
+
+# Output: a `Destination`; contact and callback only with `context={"private": True}` (the destination's own
+# systems, scope manage/subscribe), senders see the public part.
 class DestinationSerializer(serializers.Serializer):
-    destinationId = serializers.UUIDField()  # noqa: N815
+    destinationId = serializers.UUIDField(source="pk")  # noqa: N815
     status = serializers.CharField()
-    services = DestinationServiceSerializer(many=True)
-    encryptionKid = serializers.CharField()  # noqa: N815
-    metadataVersions = serializers.ListField(child=serializers.CharField())  # noqa: N815
-    contactInformation = ContactInformationSerializer(required=False)  # noqa: N815
-    callback = CallbackOutSerializer(required=False)
+    services = DestinationServicesField(source="*", child=DestinationServiceSerializer())
+    encryptionKid = EncryptionKidField(source="*")  # noqa: N815
+    metadataVersions = MetadataVersionsField(source="*", child=serializers.CharField())  # noqa: N815
+    contactInformation = ContactInformationSerializer(required=False, source="authority")  # noqa: N815
+    callback = CallbackOutSerializer(required=False, source="*")
+
+    def to_representation(self, instance: Destination) -> dict:
+        body = super().to_representation(instance)
+        if not self.context.get("private"):
+            del body["contactInformation"]
+        if not (self.context.get("private") and instance.callback_url):
+            del body["callback"]
+        return body
 
 
 class InfoSerializer(serializers.Serializer):
@@ -272,7 +319,7 @@ class TokenSerializer(serializers.Serializer):
 def _errors(*codes: int) -> dict:
     names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
              413: "Request Entity Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity"}
-    return {code: OpenApiResponse(SubmissionApiProblemSerializer, description=names[code]) for code in codes}
+    return {code: OpenApiResponse(ProblemSerializer, description=names[code]) for code in codes}
 
 
 def _path(*names: str) -> list[OpenApiParameter]:
@@ -293,23 +340,13 @@ class SubmissionAPIView(APIView):
     permission_classes: list = []
     throttle_classes: list = []
     parser_classes = [JSONParser]  # bounded: amtsweg.core.parsers
-
-    def handle_exception(self, exc):
-        path = self.request.path
-        if isinstance(exc, SubmissionError):
-            return problem(exc.status, exc.title, exc.detail, exc.problem, path)
-        if isinstance(exc, NotAuthenticated | AuthenticationFailed):
-            response = problem(401, "Unauthorized", str(exc.detail), "unauthorized", path)
-            response["WWW-Authenticate"] = 'Bearer realm="amtsweg"'
-            return response
-        if isinstance(exc, APIException):
-            detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, ensure_ascii=False)
-            return problem(exc.status_code, str(exc.default_detail), str(detail), "request-error", path)
-        return super().handle_exception(exc)  # Django's input errors (size limits) → amtsweg.core.problems
+    # DRF's own errors (401 with WWW-Authenticate, 400, 405, 415 …) get FIT-Connect problem types
+    # (amtsweg.core.problems.exception_handler), like the SubmissionErrors the services raise.
+    problem_type_base = PROBLEM_BASE
 
     def grant(self) -> oauth.Grant:
         if not isinstance(self.request.auth, oauth.Grant):
-            raise NotAuthenticated("An access token (Bearer) is required.")
+            raise NotAuthenticated(_("Ein Zugriffstoken (Bearer) ist erforderlich."))
         return self.request.auth
 
     @staticmethod
@@ -318,46 +355,33 @@ class SubmissionAPIView(APIView):
             limit = int(request.query_params.get("limit", 100))
             offset = int(request.query_params.get("offset", 0))
         except ValueError as exc:
-            raise ParseError("limit and offset must be integers.") from exc
+            raise ParseError(_("limit und offset müssen ganze Zahlen sein.")) from exc
         if not 1 <= limit <= 500 or offset < 0 or offset > 2**31 - 1:
-            raise ParseError("limit must be 1–500 and offset ≥ 0.")
+            raise ParseError(_("limit muss zwischen 1 und 500 liegen und offset ≥ 0 sein."))
         return limit, offset
 
     @staticmethod
-    def uuid_or_404(value: str, what: str) -> uuid.UUID:
+    def uuid_or_404(value: str, not_found: str) -> uuid.UUID:
+        """`value` as a UUID; anything else cannot name a row: NotFound with the message `not_found`."""
         try:
             return uuid.UUID(str(value))
         except ValueError as exc:
-            raise NotFound(f"{what} nicht gefunden.") from exc
+            raise NotFound(not_found) from exc
 
     def validated(self, serializer_class, data):
+        """The body checked by `serializer_class`; field errors are a 400 problem listing them (`errors`)."""
         if not isinstance(data, dict):
-            raise ParseError("The body must be a JSON object.")
+            raise ParseError(_("Der Inhalt muss ein JSON-Objekt sein."))
         serializer = serializer_class(data=data)
-        if not serializer.is_valid():
-            raise ParseError(json.dumps(serializer.errors, ensure_ascii=False))
+        serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
     def require_jose(self):
         if self.request.content_type.split(";")[0].strip() != "application/jose":
-            raise UnsupportedMediaType("Content-Type must be application/jose.")
+            raise UnsupportedMediaType(_("Der Content-Type muss application/jose sein."))
 
 
-def _submission_reduced(submission: Submission) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "destinationId": str(submission.destination_id),
-        "submissionId": str(submission.pk),
-        "caseId": str(submission.case_id),
-        "attachments": _attachment_ids(submission),
-        "serviceType": {"name": submission.service_name or submission.service_identifier,
-                        "identifier": submission.service_identifier},
-    }
-    if submission.callback_url:
-        body["callback"] = {"url": submission.callback_url}
-    return body
-
-
-def _attachment_ids(submission: Submission) -> list[str]:
+def attachment_ids(submission: Submission) -> list[str]:
     """The submission's attachment ids, in the order they were announced.
 
     Once submitted, every announced attachment is stored (`services.submit` refuses otherwise, and
@@ -372,52 +396,20 @@ def _attachment_ids(submission: Submission) -> list[str]:
 # --- Destinations ---------------------------------------------------------------------------------------
 
 
-def destination_document(destination: Destination, *, private: bool) -> dict[str, Any]:
-    key = destination.active_encryption_key()
-    regions: dict[str, list[str]] = {}
-    for leika_key, area in Responsibility.objects.filter(destination=destination).values_list(
-        "leika_key", "area_ars"
-    ):
-        regions.setdefault(leika_key, []).append(f"DE{area}")
-    schemas = destination.submission_schemas or [{"schemaUri": "urn:amtsweg:form:any:v1",
-                                                  "mimeType": "application/json"}]
-    body: dict[str, Any] = {
-        "destinationId": str(destination.pk),
-        "status": destination.status,
-        "services": [
-            {"identifier": LEIKA_URN + k, "regions": sorted(set(v)), "submissionSchemas": schemas}
-            for k, v in sorted(regions.items())
-        ],
-        "encryptionKid": key.kid if key else "",
-        "metadataVersions": destination.metadata_versions or ["1.0.0"],
-    }
-    if private:
-        authority = destination.authority
-        body["contactInformation"] = {
-            "legalName": authority.name,
-            "address": ", ".join(x for x in (authority.street, f"{authority.postcode} {authority.city}".strip()) if x),
-            "phone": authority.phone,
-            "email": authority.email,
-        }
-        if destination.callback_url:
-            body["callback"] = {"url": destination.callback_url}
-    return body
-
-
 class DestinationView(SubmissionAPIView):
     @extend_schema(operation_id="get-destination-info", tags=["Einreichungsübermittlung"],
                    summary="Zustellpunkt abfragen", parameters=_path("destination_id"),
                    responses={200: DestinationSerializer, **_errors(401, 403, 404)})
     def get(self, request, destination_id):
         grant = self.grant()
-        pk = self.uuid_or_404(destination_id, "Zustellpunkt")
+        pk = self.uuid_or_404(destination_id, _("Zustellpunkt nicht gefunden."))
         destination = Destination.objects.select_related("authority").filter(pk=pk).first()
         if destination is None:
-            raise NotFound("Zustellpunkt nicht gefunden.")
+            raise NotFound(_("Zustellpunkt nicht gefunden."))
         private = grant.can_read_destination(destination.pk)
         if not private and not grant.can_send(destination.authority.area_ars):
-            raise Forbidden("Dieser Zugang darf diesen Zustellpunkt nicht abfragen.")
-        response = Response(destination_document(destination, private=private))
+            raise Forbidden(_("Dieser Zugang darf diesen Zustellpunkt nicht abfragen."))
+        response = Response(DestinationSerializer(destination, context={"private": private}).data)
         response["Cache-Control"] = "no-cache"
         return response
 
@@ -429,19 +421,17 @@ class DestinationKeyView(SubmissionAPIView):
                    summary="Ruft einen JWK des Zustellpunktes ab", auth=[],
                    parameters=[*_path("destination_id"),
                                OpenApiParameter("key_id", OpenApiTypes.STR, OpenApiParameter.PATH)],
-                   responses={200: SubmissionApiJWKSerializer, **_errors(404)})
+                   responses={200: JWKSerializer, **_errors(404)})
     def get(self, request, destination_id, key_id):
-        pk = self.uuid_or_404(destination_id, "Zustellpunkt")
+        pk = self.uuid_or_404(destination_id, _("Schlüssel nicht gefunden."))
         key = (
             DestinationKey.objects.filter(destination_id=pk, kid=key_id)
             .exclude(activated_at__isnull=True)
             .first()
         )
         if key is None:
-            raise NotFound("Schlüssel nicht gefunden.")
-        public = {k: v for k, v in key.jwk.items() if k in {"kty", "kid", "alg", "key_ops", "n", "e", "x5c", "use"}}
-        public["kid"] = key.kid
-        response = Response(public)
+            raise NotFound(_("Schlüssel nicht gefunden."))
+        response = Response(public_jwk(key.jwk, kid=key.kid))
         response["Cache-Control"] = "no-cache"
         return response
 
@@ -462,18 +452,12 @@ class SubmissionsView(SubmissionAPIView):
             try:
                 destination_param = uuid.UUID(destination_param)
             except ValueError as exc:
-                raise ParseError("destinationId must be a UUID.") from exc
+                raise ParseError(_("destinationId muss eine UUID sein.")) from exc
         page = subscriber.list_waiting(subscriber.Subscriber.for_grant(grant), destination_param or None,
                                        limit=limit, offset=offset)
-        total, rows = page.total, page.rows
-        return Response({
-            "count": len(rows),
-            "offset": offset,
-            "totalCount": total,
-            "submissions": [
-                {"destinationId": str(d), "submissionId": str(s), "caseId": str(c)} for d, s, c in rows
-            ],
-        })
+        return Response(SubmissionsForPickupSerializer({
+            "count": len(page.rows), "offset": offset, "totalCount": page.total, "submissions": page.rows,
+        }).data)
 
     @extend_schema(operation_id="create-submission", tags=["Einreichungsübermittlung"],
                    summary="Einreichung erstellen", request=CreateSubmissionSerializer,
@@ -483,19 +467,19 @@ class SubmissionsView(SubmissionAPIView):
         data = self.validated(CreateSubmissionSerializer, request.data)
         destination = Destination.objects.select_related("authority").filter(pk=data["destinationId"]).first()
         if destination is None:
-            raise NotFound("Zustellpunkt nicht gefunden.")
+            raise NotFound(_("Zustellpunkt nicht gefunden."))
         identifier = data["serviceType"]["identifier"]
         if not grant.can_send(destination.authority.area_ars, identifier):
-            raise Forbidden("Dieser Zugang darf an diesen Zustellpunkt (Region/Leistung) nicht senden.")
+            raise Forbidden(_("Dieser Zugang darf an diesen Zustellpunkt (Region/Leistung) nicht senden."))
         if identifier.startswith(LEIKA_URN) and not Responsibility.objects.filter(
             destination=destination, leika_key=identifier[len(LEIKA_URN):]
         ).exists():
-            raise Unprocessable("Der Zustellpunkt nimmt diese Leistung nicht entgegen.")
+            raise Unprocessable(_("Der Zustellpunkt nimmt diese Leistung nicht entgegen."))
         case_id = data.get("caseId")
         if case_id and not Case.objects.filter(pk=case_id, destination=destination).filter(
             Q(submissions__sender=grant.client)
         ).exists():
-            raise NotFound("Der Vorgang (caseId) ist unbekannt.")
+            raise NotFound(_("Der Vorgang (caseId) ist unbekannt."))
         callback = data.get("callback") or {}
         submission = services.announce(
             destination,
@@ -507,11 +491,7 @@ class SubmissionsView(SubmissionAPIView):
             callback_url=callback.get("url", ""),
             callback_secret=callback.get("secret", ""),
         )
-        return Response(
-            {"destinationId": str(destination.pk), "submissionId": str(submission.pk),
-             "caseId": str(submission.case_id)},
-            status=201,
-        )
+        return Response(SubmissionCreatedSerializer(submission).data, status=201)
 
 
 class SubmissionView(SubmissionAPIView):
@@ -520,11 +500,7 @@ class SubmissionView(SubmissionAPIView):
                    responses={200: SubmissionSerializer, **_errors(400, 401, 403, 404)})
     def get(self, request, submission_id):
         fetched = subscriber.fetch(subscriber.Subscriber.for_grant(self.grant()), submission_id)
-        body = _submission_reduced(fetched.submission)
-        body["encryptedMetadata"] = fetched.encrypted_metadata
-        if fetched.encrypted_data:
-            body["encryptedData"] = fetched.encrypted_data
-        return Response(body)
+        return Response(SubmissionSerializer(fetched.submission).data)
 
     @extend_schema(operation_id="submit-submission", tags=["Einreichungsübermittlung"],
                    summary="Einreichung versenden", request=SubmitSubmissionSerializer,
@@ -532,18 +508,18 @@ class SubmissionView(SubmissionAPIView):
                    responses={202: SubmissionReducedSerializer, **_errors(400, 401, 403, 404, 413, 415, 422)})
     def put(self, request, submission_id):
         grant = self.grant()
-        submission = _own_submission(grant, self.uuid_or_404(submission_id, "Einreichung"))
+        submission = _own_submission(grant, self.uuid_or_404(submission_id, _("Einreichung nicht gefunden.")))
         data = self.validated(SubmitSubmissionSerializer, request.data)
         submission = services.submit(
             submission, encrypted_metadata=data["encryptedMetadata"], encrypted_data=data.get("encryptedData")
         )
-        return Response(_submission_reduced(submission), status=202)
+        return Response(SubmissionReducedSerializer(submission).data, status=202)
 
 
 def _own_submission(grant: oauth.Grant, pk: uuid.UUID) -> Submission:
     submission = Submission.objects.filter(pk=pk, sender=grant.client).first()
     if submission is None:
-        raise NotFound("Einreichung nicht gefunden.")
+        raise NotFound(_("Einreichung nicht gefunden."))
     return submission
 
 
@@ -564,14 +540,14 @@ class AttachmentView(SubmissionAPIView):
     def put(self, request, submission_id, attachment_id):
         grant = self.grant()
         self.require_jose()
-        submission = _own_submission(grant, self.uuid_or_404(submission_id, "Einreichung"))
+        submission = _own_submission(grant, self.uuid_or_404(submission_id, _("Einreichung nicht gefunden.")))
         body = request.data
         if not isinstance(body, str) or not body:
-            raise ParseError("The body must be a JWE in compact serialisation.")
+            raise ParseError(_("Der Inhalt muss ein JWE in kompakter Serialisierung sein."))
         try:
             attachment_uuid = uuid.UUID(str(attachment_id))
         except ValueError as exc:
-            raise Unprocessable("Diese Anlage wurde nicht angekündigt (announcedAttachments).") from exc
+            raise Unprocessable(_("Diese Anlage wurde nicht angekündigt (announcedAttachments).")) from exc
         services.store_attachment(submission, attachment_uuid, body)
         return HttpResponse(status=204)
 
@@ -583,15 +559,15 @@ class CaseEventsView(SubmissionAPIView):
     parser_classes = [JoseParser]
 
     def _case(self, grant, case_id) -> Case:
-        pk = self.uuid_or_404(case_id, "Vorgang")
+        pk = self.uuid_or_404(case_id, _("Vorgang nicht gefunden."))
         case = Case.objects.filter(pk=pk).first()
         if case is None:
-            raise NotFound("Vorgang nicht gefunden.")
+            raise NotFound(_("Vorgang nicht gefunden."))
         if grant.can_subscribe(case.destination_id) or grant.can_read_destination(case.destination_id):
             return case
         if case.submissions.filter(sender=grant.client).exists():
             return case
-        raise NotFound("Vorgang nicht gefunden.")
+        raise NotFound(_("Vorgang nicht gefunden."))
 
     @extend_schema(operation_id="get-case-events", tags=["Einreichungsempfang", "Einreichungsübermittlung"],
                    summary="Event Log auslesen",
@@ -604,8 +580,8 @@ class CaseEventsView(SubmissionAPIView):
         queryset = Event.objects.filter(case=case).order_by("created_at", "id")
         total = queryset.count()
         page = events.signed_log(queryset[offset:offset + limit])
-        return Response({"count": len(page), "offset": offset, "totalCount": total,
-                         "eventLog": [e.token for e in page]})
+        return Response(EventLogSerializer({"count": len(page), "offset": offset, "totalCount": total,
+                                            "eventLog": [e.token for e in page]}).data)
 
     @extend_schema(operation_id="send-case-event", tags=["Einreichungsempfang"], summary="Event senden",
                    parameters=_path("case_id"),
@@ -616,16 +592,12 @@ class CaseEventsView(SubmissionAPIView):
         self.require_jose()
         case = self._case(grant, case_id)
         if not grant.can_subscribe(case.destination_id):
-            raise Forbidden("Nur das empfangende System des Zustellpunkts darf Ereignisse senden.")
+            raise Forbidden(_("Nur das empfangende System des Zustellpunkts darf Ereignisse senden."))
         token = request.data if isinstance(request.data, str) else ""
         try:
             subscriber.send_event(subscriber.Subscriber.for_grant(grant), case.pk, token)
-        except subscriber.BadRequest as exc:
-            raise ParseError(exc.detail) from None
         except events.EventRejected as exc:
-            status = {"malformed": 400, "invalid": 422, "conflict": 409}[exc.kind]
-            title = {400: "Bad Request", 422: "Unprocessable Entity", 409: "Conflict"}[status]
-            return problem(status, title, exc.detail, f"event-{exc.kind}", request.path)
+            raise EVENT_PROBLEMS[exc.kind](exc.detail) from exc
         return HttpResponse(status=204)
 
 
@@ -638,7 +610,7 @@ class InfoView(SubmissionAPIView):
     @extend_schema(operation_id="get-submission-api-info", tags=["Technisch"], auth=[],
                    summary="Technische Serviceinformationen", responses={200: InfoSerializer})
     def get(self, request):
-        return Response({"version": API_VERSION})
+        return Response(InfoSerializer({"version": API_VERSION}).data)
 
 
 class JWKSView(SubmissionAPIView):
@@ -646,9 +618,9 @@ class JWKSView(SubmissionAPIView):
 
     @extend_schema(operation_id="get-jwks.json", tags=["Technisch"], auth=[],
                    summary="Öffentliche Schlüssel der Plattform (prüfen die Security Event Tokens)",
-                   responses={200: SubmissionApiJWKSSerializer})
+                   responses={200: JWKSSerializer})
     def get(self, request):
-        response = Response(platform_keys.public_jwks())
+        response = Response(JWKSSerializer(platform_keys.public_jwks()).data)
         response["Cache-Control"] = "public, max-age=300"
         return response
 
@@ -661,8 +633,8 @@ class TokenView(SubmissionAPIView):
 
     @staticmethod
     def oauth_error(status: int, error: str, description: str) -> HttpResponse:
-        response = HttpResponse(json.dumps({"error": error, "error_description": description}), status=status,
-                                content_type="application/json")
+        """An RFC 6749 §5.2 error (not a problem document); `description` English: the RFC allows only ASCII."""
+        response = JsonResponse({"error": error, "error_description": description}, status=status)
         response["Cache-Control"] = "no-store"
         return response
 
@@ -688,11 +660,8 @@ class TokenView(SubmissionAPIView):
         client_id, client_secret = data.get("client_id", ""), data.get("client_secret", "")
         auth = request.META.get("HTTP_AUTHORIZATION", "")
         if not client_id and auth.lower().startswith("basic "):
-            import base64
-            import binascii
-
             try:
-                client_id, _, client_secret = base64.b64decode(auth[6:]).decode("utf-8").partition(":")
+                client_id, _colon, client_secret = base64.b64decode(auth[6:]).decode("utf-8").partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 return self.oauth_error(400, "invalid_request", "Malformed Basic credentials.")
         client = oauth.check_client(client_id, client_secret)
@@ -702,7 +671,7 @@ class TokenView(SubmissionAPIView):
         if scopes is None:
             return self.oauth_error(400, "invalid_scope", "A requested scope is not granted to this client.")
         token, expires_in = oauth.issue_token(client, scopes)
-        response = Response({"access_token": token, "token_type": "Bearer", "expires_in": expires_in,
-                             "scope": " ".join(scopes)})
+        response = Response(TokenSerializer({"access_token": token, "token_type": "Bearer",
+                                             "expires_in": expires_in, "scope": " ".join(scopes)}).data)
         response["Cache-Control"] = "no-store"
         return response

@@ -1,36 +1,34 @@
-"""Errors of the submission services, each with an HTTP status and an RFC 7807 problem shape.
+"""The problem types of the Submission API (FIT-Connect's URIs), raised by the submission services.
+
+Each is a `core.problems.Problem`: status, the FIT-Connect type slug and the English title are fixed, the
+German detail names the occurrence; `core.problems` renders them as `application/problem+json`.
 
 The assistant shows `NoResponsibleDestination` to the citizen (its message is German and specific). Code
 that must not import this module (the assistant, an earlier stage) can duck-type: an exception from the
-intake with a `user_message` attribute carries text meant for citizens. The Submission API renders every
-`SubmissionError` as `application/problem+json`.
+intake with a `user_message` attribute carries text meant for citizens.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from amtsweg.core.problems import Problem
+
 PROBLEM_BASE = "https://schema.fitko.de/fit-connect/submission-api/problems/"
 
 
-class SubmissionError(Exception):
+class SubmissionError(Problem):
+    type_base = PROBLEM_BASE
     status = 400
-    problem = "bad-request"
+    slug = "bad-request"
     title = "Bad Request"
-
-    def __init__(self, detail: str = ""):
-        super().__init__(detail or self.title)
-        self.detail = str(detail or self.title)
-
-    def as_problem(self) -> dict:
-        return {"type": PROBLEM_BASE + self.problem, "title": self.title, "status": self.status, "detail": self.detail}
 
 
 class NoResponsibleDestination(SubmissionError):
     """No destination is responsible for this service at the applicant's place (or it cannot receive)."""
 
     status = 422
-    problem = "no-responsible-destination"
+    slug = "no-responsible-destination"
     title = "No responsible destination"
 
     def __init__(self, leika_key: str, ars: str, detail: str = ""):
@@ -50,35 +48,58 @@ class NoResponsibleDestination(SubmissionError):
 
 class NotFound(SubmissionError):
     status = 404
-    problem = "not-found"
+    slug = "not-found"
     title = "Not Found"
 
 
 class Forbidden(SubmissionError):
     status = 403
-    problem = "forbidden"
+    slug = "forbidden"
     title = "Forbidden"
 
 
 class Conflict(SubmissionError):
     status = 409
-    problem = "conflict"
+    slug = "conflict"
     title = "Conflict"
 
 
 class Unprocessable(SubmissionError):
     status = 422
-    problem = "unprocessable-entity"
+    slug = "unprocessable-entity"
     title = "Unprocessable Entity"
 
 
 class UnsupportedMediaType(SubmissionError):
     status = 415
-    problem = "unsupported-media-type"
+    slug = "unsupported-media-type"
     title = "Unsupported Media Type"
 
 
 class TooLarge(SubmissionError):
     status = 413
-    problem = "request-entity-too-large"
+    slug = "request-entity-too-large"
     title = "Request Entity Too Large"
+
+
+class EventMalformed(SubmissionError):
+    """A Security Event Token that is not one (`events.EventRejected` of kind "malformed")."""
+
+    slug = "event-malformed"
+
+
+class EventInvalid(SubmissionError):
+    status = 422
+    slug = "event-invalid"
+    title = "Unprocessable Entity"
+
+
+class EventConflict(SubmissionError):
+    status = 409
+    slug = "event-conflict"
+    title = "Conflict"
+
+
+EVENT_PROBLEMS: dict[str, type[SubmissionError]] = {
+    "malformed": EventMalformed, "invalid": EventInvalid, "conflict": EventConflict,
+}

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
 from amtsweg.core import parsers
 from amtsweg.submissions import events, services
 from amtsweg.submissions.errors import Forbidden, NotFound, SubmissionError, Unprocessable
@@ -90,7 +92,7 @@ def list_waiting(
             raise Forbidden("Dieser Zugang ist kein empfangendes System (subscribe:destination:<id>).")
     queryset = Submission.objects.waiting_for(destination_ids).order_by("submitted_at", "id")
     total = queryset.count()
-    rows = list(queryset.values_list("destination_id", "id", "case_id")[offset:offset + limit])
+    rows = list(queryset.values_list("destination_id", "id", "case_id", named=True)[offset:offset + limit])
     return WaitingPage(total=total, rows=rows)
 
 
@@ -184,20 +186,20 @@ def _submission_named_by(token: str) -> uuid.UUID:
 
     parts = token.split(".")
     if len(parts) != 3:
-        raise BadRequest("The body must be a Security Event Token (JWS compact serialisation).")
+        raise BadRequest(_("Der Inhalt muss ein Security Event Token (JWS in kompakter Serialisierung) sein."))
     try:
         claims = parsers.loads(urlsafe_b64decode(parts[1].encode("ascii")))
     except (ValueError, UnicodeError) as exc:
-        raise BadRequest("The token payload is not base64url-encoded JSON.") from exc
+        raise BadRequest(_("Die Nutzdaten des Tokens sind kein base64url-kodiertes JSON.")) from exc
     if not isinstance(claims, dict):
-        raise BadRequest("The token payload is not a JSON object.")
+        raise BadRequest(_("Die Nutzdaten des Tokens sind kein JSON-Objekt."))
     sub = str(claims.get("sub", ""))
     if not sub.startswith("submission:"):
-        raise BadRequest("The claim sub must be 'submission:<id>'.")
+        raise BadRequest(_("Der Claim „sub“ muss „submission:<id>“ lauten."))
     try:
         return uuid.UUID(sub.split(":", 1)[1])
     except ValueError as exc:
-        raise BadRequest("The claim sub must be 'submission:<id>'.") from exc
+        raise BadRequest(_("Der Claim „sub“ muss „submission:<id>“ lauten.")) from exc
 
 
 def event_log(subscriber: Subscriber, case_id: uuid.UUID | str) -> list[Event]:

@@ -1,9 +1,11 @@
-"""Issue 13.7 guards over the source: JSON is never assembled as text."""
+"""Issue 13.7 guards over the source: JSON is never assembled as text, and public keys have one serializer."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+from amtsweg.core.jwk import PUBLIC_MEMBERS, JWKSerializer, public_jwk
 
 SRC = Path(__file__).resolve().parents[3]
 
@@ -27,3 +29,16 @@ def test_no_json_is_built_with_f_strings_or_concatenation():
                     if isinstance(side, ast.Constant) and isinstance(side.value, str) and '":' in side.value:
                         found.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert found == [], "JSON built as text (use json.dumps / a serializer): " + ", ".join(found)
+
+
+def test_one_jwk_serializer_and_it_shows_only_public_members():
+    declaring = [f"{path.relative_to(SRC)}:{node.lineno}" for path, tree in _sources() for node in ast.walk(tree)
+                 if isinstance(node, ast.ClassDef)
+                 and any(isinstance(item, ast.Assign) and any(getattr(t, "id", "") == "kty" for t in item.targets)
+                         for item in node.body)]
+    assert declaring == ["amtsweg/core/jwk.py:19"]
+    assert tuple(JWKSerializer().fields) == PUBLIC_MEMBERS
+    private = {"kty": "RSA", "kid": "k1", "alg": "PS512", "key_ops": ["verify"], "n": "AQAB", "e": "AQAB",
+               "d": "geheim", "p": "geheim", "x": "?"}
+    assert public_jwk(private, kid="k2") == {"kty": "RSA", "kid": "k2", "alg": "PS512", "key_ops": ["verify"],
+                                             "n": "AQAB", "e": "AQAB"}
