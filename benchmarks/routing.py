@@ -190,7 +190,7 @@ GUNICORN_CONFIG = """
 def when_ready(server):
     # Build the lookup structures and route documents once in the master; the forked workers share them.
     from django.db import connections
-    from amtsweg.routing.api import warm_routes
+    from amtsweg.routing.api.routes import warm_routes
     from amtsweg.routing.resolution import get_index
 
     warm_routes(get_index())

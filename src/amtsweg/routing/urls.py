@@ -1,23 +1,24 @@
 from django.urls import path
 
-from amtsweg.routing import api, staff_api, views
+from amtsweg.routing import views
+from amtsweg.routing.api import areas, routes, staff, technical
 
 app_name = "routing"
 
 urlpatterns = [
     # FIT-Connect-compatible routing API (first: the hot path resolves fastest)
-    path("routing-api/v2/routes", api.RoutesView.as_view(), name="api_routes"),
-    path("routing-api/v2/areas", api.AreasView.as_view(), name="api_areas"),
-    path("routing-api/v2/info", api.InfoView.as_view(), name="api_info"),
-    path("routing-api/v2/.well-known/jwks.json", api.JWKSView.as_view(), name="api_jwks"),
+    path("routing-api/v2/routes", routes.RoutesView.as_view(), name="api_routes"),
+    path("routing-api/v2/areas", areas.AreasView.as_view(), name="api_areas"),
+    path("routing-api/v2/info", technical.InfoView.as_view(), name="api_info"),
+    path("routing-api/v2/.well-known/jwks.json", technical.JWKSView.as_view(), name="api_jwks"),
     # Citizens
     path("zustaendigkeit/", views.who_is_responsible, name="who_is_responsible"),
     # Staff
     path("verwaltung/zustellpunkte/", views.destination_list, name="destinations"),
     path("verwaltung/zustellpunkte/neu/", views.destination_create, name="destination_create"),
     path("verwaltung/zustellpunkte/sammelimport/", views.destination_bulk_load, name="destination_bulk_load"),
-    path("verwaltung/zustellpunkte/api/", staff_api.DestinationListAPI.as_view(), name="staff_api_destinations"),
-    path("verwaltung/zustellpunkte/api/<uuid:pk>/", staff_api.DestinationDetailAPI.as_view(),
+    path("verwaltung/zustellpunkte/api/", staff.DestinationListAPI.as_view(), name="staff_api_destinations"),
+    path("verwaltung/zustellpunkte/api/<uuid:pk>/", staff.DestinationDetailAPI.as_view(),
          name="staff_api_destination"),
     path("verwaltung/zustellpunkte/<uuid:pk>/", views.destination_detail, name="destination_detail"),
     path("verwaltung/zustellpunkte/<uuid:pk>/bearbeiten/", views.destination_edit, name="destination_edit"),
