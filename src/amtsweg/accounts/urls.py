@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "accounts"
 
@@ -14,18 +14,18 @@ urlpatterns = [
     path("konto/profil/", views.profile_view, name="profile"),
     path("konto/profil/passwort/", views.PasswordChangeView.as_view(), name="password_change"),
     # Staff area
-    path("verwaltung/", views.home_view, name="home"),
-    path("verwaltung/behoerde/", views.own_authority_view, name="own_authority"),
-    path("verwaltung/behoerde/alle/", views.authority_list_view, name="authority_list"),
-    path("verwaltung/behoerde/neu/", views.authority_create_view, name="authority_create"),
-    path("verwaltung/behoerde/<int:pk>/", views.authority_detail_view, name="authority_detail"),
-    path("verwaltung/behoerde/<int:pk>/bearbeiten/", views.authority_edit_view, name="authority_edit"),
-    path("verwaltung/konten/", views.account_list_view, name="account_list"),
-    path("verwaltung/konten/neu/", views.account_create_view, name="account_create"),
-    path("verwaltung/konten/<int:pk>/", views.account_detail_view, name="account_detail"),
-    path("verwaltung/konten/<int:pk>/deaktivieren/", views.account_deactivate_view, name="account_deactivate"),
-    path("verwaltung/konten/<int:pk>/aktivieren/", views.account_activate_view, name="account_activate"),
-    path("verwaltung/konten/<int:pk>/zweiter-faktor-zuruecksetzen/", views.account_reset_totp_view,
+    path("verwaltung/", staff_views.home_view, name="home"),
+    path("verwaltung/behoerde/", staff_views.own_authority_view, name="own_authority"),
+    path("verwaltung/behoerde/alle/", staff_views.authority_list_view, name="authority_list"),
+    path("verwaltung/behoerde/neu/", staff_views.authority_create_view, name="authority_create"),
+    path("verwaltung/behoerde/<int:pk>/", staff_views.authority_detail_view, name="authority_detail"),
+    path("verwaltung/behoerde/<int:pk>/bearbeiten/", staff_views.authority_edit_view, name="authority_edit"),
+    path("verwaltung/konten/", staff_views.account_list_view, name="account_list"),
+    path("verwaltung/konten/neu/", staff_views.account_create_view, name="account_create"),
+    path("verwaltung/konten/<int:pk>/", staff_views.account_detail_view, name="account_detail"),
+    path("verwaltung/konten/<int:pk>/deaktivieren/", staff_views.account_deactivate_view, name="account_deactivate"),
+    path("verwaltung/konten/<int:pk>/aktivieren/", staff_views.account_activate_view, name="account_activate"),
+    path("verwaltung/konten/<int:pk>/zweiter-faktor-zuruecksetzen/", staff_views.account_reset_totp_view,
          name="account_reset_totp"),
-    path("verwaltung/protokoll/", views.audit_log_view, name="audit_log"),
+    path("verwaltung/protokoll/", staff_views.audit_log_view, name="audit_log"),
 ]
