@@ -4,7 +4,7 @@ import pytest
 
 from amtsweg.accounts import navigation
 from amtsweg.accounts.tests.factories import UserFactory
-from amtsweg.core.plugin_contract import check_registry_contract
+from amtsweg.testkit.plugin_contract import check_registry_contract
 
 
 def test_the_staff_navigation_keeps_the_plugin_contract(settings):

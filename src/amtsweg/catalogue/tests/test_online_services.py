@@ -4,7 +4,7 @@ import pytest
 
 from amtsweg.catalogue import online_services
 from amtsweg.catalogue.tests.factories import OzgServiceFactory
-from amtsweg.core.plugin_contract import check_registry_contract
+from amtsweg.testkit.plugin_contract import check_registry_contract
 
 
 def make_provider(test: bool):

@@ -4,8 +4,8 @@ import pytest
 from django.test import RequestFactory
 
 from amtsweg.core import navigation
-from amtsweg.core.plugin_contract import check_registry_contract
 from amtsweg.core.plugins import AlreadyRegistered, PluginRegistry, UnknownPlugin
+from amtsweg.testkit.plugin_contract import check_registry_contract
 
 
 class Widget:

@@ -1,7 +1,7 @@
 """Delivery channels are plugins of the shared registry (amtsweg.core.plugins), issue 13 item 9."""
 
-from amtsweg.core.plugin_contract import check_registry_contract
 from amtsweg.delivery import channels
+from amtsweg.testkit.plugin_contract import check_registry_contract
 
 
 class Fax(channels.PerMessageChannel):

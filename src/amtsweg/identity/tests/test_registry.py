@@ -1,7 +1,7 @@
 """Identity providers are plugins of the shared registry (amtsweg.core.plugins), issue 13 item 9."""
 
-from amtsweg.core.plugin_contract import check_registry_contract
 from amtsweg.identity.registry import IdentityProvider, register
+from amtsweg.testkit.plugin_contract import check_registry_contract
 
 
 class Provider(IdentityProvider):

@@ -1,7 +1,7 @@
 """Payment providers are plugins of the shared registry (amtsweg.core.plugins), issue 13 item 9."""
 
-from amtsweg.core.plugin_contract import check_registry_contract
 from amtsweg.payments.registry import PaymentProvider, register
+from amtsweg.testkit.plugin_contract import check_registry_contract
 
 
 class Provider(PaymentProvider):

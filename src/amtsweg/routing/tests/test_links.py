@@ -3,8 +3,8 @@
 import pytest
 
 from amtsweg.accounts.tests.factories import AuthorityFactory
-from amtsweg.core.plugin_contract import check_registry_contract
 from amtsweg.routing import links
+from amtsweg.testkit.plugin_contract import check_registry_contract
 
 
 def make_provider(test: bool):

@@ -1,7 +1,7 @@
 """Output formats are plugins of the shared registry (amtsweg.core.plugins), registered in ready()."""
 
-from amtsweg.core.plugin_contract import check_registry_contract
 from amtsweg.submissions import output_formats
+from amtsweg.testkit.plugin_contract import check_registry_contract
 
 
 class Plain(output_formats.OutputFormat):
