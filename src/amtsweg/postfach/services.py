@@ -50,8 +50,16 @@ def applications_of(owner_key: str) -> list[ApplicationRow]:
         return []
     submissions = (Submission.objects.filter(postfach_application__owner_key=owner_key)
                    .select_related("destination__authority").order_by("-submitted_at", "-created_at"))
+    titles: dict[tuple[str, int | None], str] = {}  # one form's title is looked up (and its spec parsed) once
+
+    def title(s: Submission) -> str:
+        key = (s.form_slug, s.form_version)
+        if key not in titles:
+            titles[key] = form_title(s) or s.service_name
+        return titles[key]
+
     return [ApplicationRow(
-        reference=s.public_reference, title=form_title(s) or s.service_name,
+        reference=s.public_reference, title=title(s),
         authority=s.destination.authority.name, submitted_at=s.submitted_at,
         state=status_page.headline(None, s), url=status.status_path(s.public_reference),
     ) for s in submissions]
