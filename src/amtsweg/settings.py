@@ -1,33 +1,35 @@
-"""Django settings, read from environment variables with safe defaults.
+"""Django settings, from the environment variables declared in `amtsweg.environment` (typed, read once here).
 
 Embedded default: SQLite (WAL) under ./var, secrets generated on first start and kept in ./var
 (never in the repository). Production: set DATABASE_URL (PostgreSQL), SECRET_KEY, AMTSWEG_DRAFT_KEY,
 PLATFORM_SIGNING_KEY_FILE, ALLOWED_HOSTS, DEBUG=0 and SECURE_COOKIES=1; a missing secret stops the start
-(system checks in amtsweg.core.checks) instead of being generated anew on each host.
+(system checks in amtsweg.core.checks) instead of being generated anew on each host. Apps read these
+settings through `django.conf.settings`, never the environment.
 """
 
 import os
 import secrets
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from amtsweg import environment
+
+try:  # lower case: not a setting itself, so DEBUG's error page never lists the secrets in it
+    env = environment.read()
+except environment.ConfigurationError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
-VAR_DIR = Path(os.environ.get("AMTSWEG_VAR_DIR", PROJECT_DIR / "var"))
+VAR_DIR = env.AMTSWEG_VAR_DIR or PROJECT_DIR / "var"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _local_secret(name: str) -> str:
@@ -45,7 +47,7 @@ def _local_secret(name: str) -> str:
     return path.read_text().strip()
 
 
-DEBUG = env_bool("DEBUG", False)
+DEBUG = env.DEBUG
 # Embedded mode (the demo on SQLite, DEBUG, the tests and the processes they start: pytest sets
 # PYTEST_VERSION): secrets that are not configured are generated into var/ on first use. Otherwise a
 # missing SECRET_KEY, draft key or platform signing key is a startup error (amtsweg.core.checks), because
@@ -53,25 +55,27 @@ DEBUG = env_bool("DEBUG", False)
 # silently replaces the real one when a volume is lost.
 
 
-def embedded_default(environ: Mapping[str, str], debug: bool, modules: Iterable[str]) -> bool:
-    """Embedded unless told otherwise: with DEBUG, on SQLite (the default database) and under pytest."""
-    sqlite = environ.get("DATABASE_URL", "sqlite:").startswith("sqlite:")
-    return debug or sqlite or "PYTEST_VERSION" in environ or "pytest" in modules
+def embedded_default(env: environment.Environment, modules: Iterable[str]) -> bool:
+    """Embedded unless told otherwise: with DEBUG, on SQLite (the default database) and under pytest
+    (also in the processes the tests start, which inherit PYTEST_VERSION)."""
+    sqlite = (env.DATABASE_URL or "sqlite:").startswith("sqlite:")
+    return env.DEBUG or sqlite or bool(env.PYTEST_VERSION) or "pytest" in modules
 
 
-AMTSWEG_EMBEDDED = env_bool("AMTSWEG_EMBEDDED", embedded_default(os.environ, DEBUG, sys.modules))
-SECRET_KEY = os.environ.get("SECRET_KEY") or (_local_secret("secret_key") if AMTSWEG_EMBEDDED else "")
+AMTSWEG_EMBEDDED = env.AMTSWEG_EMBEDDED if env.AMTSWEG_EMBEDDED is not None else embedded_default(env, sys.modules)
+SECRET_KEY = env.SECRET_KEY or (_local_secret("secret_key") if AMTSWEG_EMBEDDED else "")
 # AES-256 key for drafts and uploads at rest (base64url, 32 bytes); embedded: generated into var/draft_key.
-AMTSWEG_DRAFT_KEY = os.environ.get("AMTSWEG_DRAFT_KEY", "")
+AMTSWEG_DRAFT_KEY = env.AMTSWEG_DRAFT_KEY
 # Key-encryption key of the back office's vault (base64url, 32 bytes): wraps the per-authority data keys of
 # case content (amtsweg.casework.vault); embedded: generated into var/casework_kek. Required otherwise (E006).
-AMTSWEG_CASEWORK_KEK = os.environ.get("AMTSWEG_CASEWORK_KEK", "")
+AMTSWEG_CASEWORK_KEK = env.AMTSWEG_CASEWORK_KEK
 # PEM file of the platform's RSA signing key (routes, event log); embedded: var/platform_signing_key.pem.
-PLATFORM_SIGNING_KEY_FILE = os.environ.get("PLATFORM_SIGNING_KEY_FILE", "")
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+PLATFORM_SIGNING_KEY_FILE = env.PLATFORM_SIGNING_KEY_FILE
+ALLOWED_HOSTS = env.ALLOWED_HOSTS
+CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 # Public base URL of this installation, used in API answers (submission URLs) and e-mails.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_BASE_URL = (env.PUBLIC_BASE_URL or "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_BASE_URL_CONFIGURED = env.PUBLIC_BASE_URL is not None  # else `amtsweg demo` uses its own address
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -146,14 +150,14 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'amtsweg.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        env.DATABASE_URL or f"sqlite:///{VAR_DIR / 'amtsweg.sqlite3'}",
+        conn_max_age=env.DB_CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
 # Embedded SQLite: a background thread per process checkpoints the WAL this often (0: off, and writers
 # checkpoint at SQLite's default of 1,000 pages as usual; see amtsweg.core.sqlite_wal).
-AMTSWEG_SQLITE_CHECKPOINT_INTERVAL_SECONDS = float(os.environ.get("AMTSWEG_SQLITE_CHECKPOINT_INTERVAL_SECONDS", "0.1"))
+AMTSWEG_SQLITE_CHECKPOINT_INTERVAL_SECONDS = env.AMTSWEG_SQLITE_CHECKPOINT_INTERVAL_SECONDS
 AMTSWEG_SQLITE_AUTOCHECKPOINT_PAGES = 10_000 if AMTSWEG_SQLITE_CHECKPOINT_INTERVAL_SECONDS > 0 else 1000
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -168,7 +172,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # shares between the test and every thread of the live server, so concurrent requests (a browser
     # loading a page, the reference client's callbacks) would interleave their transactions on it.
     DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("AMTSWEG_TEST_DATABASE")
+        "NAME": env.AMTSWEG_TEST_DATABASE
         or str(Path(tempfile.gettempdir()) / f"amtsweg-test-{os.getpid()}.sqlite3"),
     }
 
@@ -190,17 +194,19 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Failed-login throttling (django-axes): lock a username+IP pair after 5 failures for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = env.AXES_FAILURE_LIMIT
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_ENABLED = env.AXES_ENABLED
 AXES_LOCKOUT_CALLABLE = "amtsweg.accounts.views.lockout_response"  # a German page (HTTP 429), not a bare 403
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]  # masked in axes' stored attempt records
 # The client address comes from the configured trusted proxies, like every rate limit (amtsweg.core.clientip).
 AXES_CLIENT_IP_CALLABLE = "amtsweg.core.clientip.axes_client_ip"
 # Reverse proxies in front of Django that append to X-Forwarded-For (0: the header is ignored entirely).
-AMTSWEG_TRUSTED_PROXIES = int(os.environ.get("AMTSWEG_TRUSTED_PROXIES", "0"))
+AMTSWEG_TRUSTED_PROXIES = env.AMTSWEG_TRUSTED_PROXIES
+# Requests per minute and client IP on the public routing API (429 beyond).
+ROUTING_API_RATE_LIMIT = env.ROUTING_API_RATE_LIMIT
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
@@ -210,9 +216,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+STATIC_ROOT = env.STATIC_ROOT or VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = env.MEDIA_ROOT or VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -220,8 +226,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # the demo and the tests serve static files without collectstatic
 
 # --- Hardening -------------------------------------------------------------------------------------
-SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG and "PUBLIC_BASE_URL" in os.environ
-                          and os.environ["PUBLIC_BASE_URL"].startswith("https://"))
+SECURE_COOKIES = env.SECURE_COOKIES if env.SECURE_COOKIES is not None else (
+    not DEBUG and PUBLIC_BASE_URL.startswith("https://"))
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
@@ -255,52 +261,71 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # options through MAILER_BACKEND/MAILER_OPTIONS_* or replaces this block in a local settings module.
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get("MAILER_BACKEND", "django.core.mail.backends.filebased.EmailBackend"),
-        "OPTIONS": {"file_path": str(VAR_DIR / "mail")}
-        if os.environ.get("MAILER_BACKEND", "filebased").endswith("filebased.EmailBackend") or
-        "MAILER_BACKEND" not in os.environ
+        "BACKEND": env.MAILER_BACKEND,
+        "OPTIONS": {"file_path": str(VAR_DIR / "mail")} if env.MAILER_BACKEND.endswith("filebased.EmailBackend")
         else {},
     }
 }
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "amtsweg@localhost")
+DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
 # --- Background tasks ------------------------------------------------------------------------------
 # Tasks only wake workers; delivery state and retries live in the outbox table (see amtsweg.delivery).
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "amtsweg.delivery.database_queue.DatabaseBackend"),
+        "BACKEND": env.TASKS_BACKEND,
     }
 }
 
 # --- Application hand-over -------------------------------------------------------------------------
 # The callable that takes a completed application from the assistant (see amtsweg.assistants.handoff).
-AMTSWEG_SUBMISSION_INTAKE = os.environ.get(
-    "AMTSWEG_SUBMISSION_INTAKE", "amtsweg.submissions.intake.accept_form_submission"
-)
+AMTSWEG_SUBMISSION_INTAKE = env.AMTSWEG_SUBMISSION_INTAKE
 # Encrypted attachments up to this size are kept in the database row (transactional, no file per
 # attachment); larger ones go to MEDIA_ROOT / the configured file storage.
-AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = int(os.environ.get("AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES", 256 * 1024))
+AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = env.AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES
 # Let sender callbacks reach private/loopback addresses, over http to localhost/such IPs too (tests; not production).
-AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS = env_bool("AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS", False)
+AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS = env.AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS
 # Private networks (CIDR, separated by commas) where this deployment's Fachverfahren receive destination
 # callbacks over https; everything else must be public (amtsweg.core.netguard). Never for sender callbacks.
-AMTSWEG_CALLBACK_ALLOWED_NETWORKS = os.environ.get("AMTSWEG_CALLBACK_ALLOWED_NETWORKS", "")
+AMTSWEG_CALLBACK_ALLOWED_NETWORKS = env.AMTSWEG_CALLBACK_ALLOWED_NETWORKS
+# Delivery (amtsweg.delivery.conf): leases, back-off, retry horizon, timeouts, batch size, sweep interval,
+# and the root folder of the directory-export channel.
+AMTSWEG_DELIVERY_EXPORT_ROOT = env.AMTSWEG_DELIVERY_EXPORT_ROOT  # None: VAR_DIR / "export"
+AMTSWEG_DELIVERY_LEASE_SECONDS = env.AMTSWEG_DELIVERY_LEASE_SECONDS
+AMTSWEG_DELIVERY_BACKOFF_BASE_SECONDS = env.AMTSWEG_DELIVERY_BACKOFF_BASE_SECONDS
+AMTSWEG_DELIVERY_BACKOFF_MAX_SECONDS = env.AMTSWEG_DELIVERY_BACKOFF_MAX_SECONDS
+AMTSWEG_DELIVERY_RETRY_HORIZON_HOURS = env.AMTSWEG_DELIVERY_RETRY_HORIZON_HOURS
+AMTSWEG_DELIVERY_CALLBACK_TIMEOUT_SECONDS = env.AMTSWEG_DELIVERY_CALLBACK_TIMEOUT_SECONDS
+AMTSWEG_DELIVERY_BATCH_SIZE = env.AMTSWEG_DELIVERY_BATCH_SIZE
+AMTSWEG_DELIVERY_SWEEP_INTERVAL_SECONDS = env.AMTSWEG_DELIVERY_SWEEP_INTERVAL_SECONDS
+AMTSWEG_DELIVERY_EXPORT_TMP_STALE_SECONDS = env.AMTSWEG_DELIVERY_EXPORT_TMP_STALE_SECONDS
 
 # Mails an anonymous request makes the platform send (save-and-resume link, status link), counted per
 # recipient address and per client IP in the default cache (amtsweg.core.ratelimit); django-ratelimit rates.
-AMTSWEG_MAIL_LIMIT_PER_ADDRESS = os.environ.get("AMTSWEG_MAIL_LIMIT_PER_ADDRESS", "5/h")
-AMTSWEG_MAIL_LIMIT_PER_CLIENT = os.environ.get("AMTSWEG_MAIL_LIMIT_PER_CLIENT", "20/h")
+AMTSWEG_MAIL_LIMIT_PER_ADDRESS = env.AMTSWEG_MAIL_LIMIT_PER_ADDRESS
+AMTSWEG_MAIL_LIMIT_PER_CLIENT = env.AMTSWEG_MAIL_LIMIT_PER_CLIENT
 
 # --- Citizen login and payment (amtsweg.identity, amtsweg.payments) --------------------------------
 # Embedded test providers (SAML IdP + OpenID provider under /test-idp/, payment provider under
 # /testbezahldienst/): for the demo and the tests only, never in production.
-AMTSWEG_TEST_IDENTITY_PROVIDERS = env_bool("AMTSWEG_TEST_IDENTITY_PROVIDERS", False)
-AMTSWEG_TEST_PAYMENT_PROVIDER = env_bool("AMTSWEG_TEST_PAYMENT_PROVIDER", False)
-AMTSWEG_PAYMENT_PROVIDER = os.environ.get("AMTSWEG_PAYMENT_PROVIDER", "testbezahldienst")
-AMTSWEG_TESTBEZAHLDIENST_URL = os.environ.get("AMTSWEG_TESTBEZAHLDIENST_URL", "")
+AMTSWEG_TEST_IDENTITY_PROVIDERS = env.AMTSWEG_TEST_IDENTITY_PROVIDERS
+AMTSWEG_TEST_PAYMENT_PROVIDER = env.AMTSWEG_TEST_PAYMENT_PROVIDER
+AMTSWEG_PAYMENT_PROVIDER = env.AMTSWEG_PAYMENT_PROVIDER
+AMTSWEG_TESTBEZAHLDIENST_URL = env.AMTSWEG_TESTBEZAHLDIENST_URL
+# BundID (SAML): the IdP's metadata file switches it on; the SP's key and certificate (required with BundID
+# outside embedded mode, amtsweg.E005); the xmlsec1 binary that signs and checks.
+AMTSWEG_BUNDID_METADATA_FILE = env.AMTSWEG_BUNDID_METADATA_FILE
+AMTSWEG_SAML_SP_KEY_FILE = env.AMTSWEG_SAML_SP_KEY_FILE
+AMTSWEG_SAML_SP_CERT_FILE = env.AMTSWEG_SAML_SP_CERT_FILE
+XMLSEC_BINARY = env.XMLSEC_BINARY
+# A configured OpenID Connect login (amtsweg.identity.providers.oidc.ConfiguredOidcProvider).
+AMTSWEG_OIDC_ISSUER = env.AMTSWEG_OIDC_ISSUER
+AMTSWEG_OIDC_CLIENT_ID = env.AMTSWEG_OIDC_CLIENT_ID
+AMTSWEG_OIDC_CLIENT_SECRET = env.AMTSWEG_OIDC_CLIENT_SECRET
+AMTSWEG_OIDC_LABEL = env.AMTSWEG_OIDC_LABEL
+AMTSWEG_OIDC_LEVELS = env.AMTSWEG_OIDC_LEVELS
 # Test plugins of the other kinds (delivery channels, output formats, navigation, online-service links):
 # registered always, offered only when this is on (amtsweg.core.plugins).
-AMTSWEG_TEST_PLUGINS = env_bool("AMTSWEG_TEST_PLUGINS", False)
+AMTSWEG_TEST_PLUGINS = env.AMTSWEG_TEST_PLUGINS
 
 # --- API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -324,17 +349,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+REDIS_URL = env.REDIS_URL
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
-    }
-    if os.environ.get("REDIS_URL")
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 # --- Logging: JSON lines, no personal data (only ids, paths without query strings, status codes) ----
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOG_LEVEL = env.LOG_LEVEL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

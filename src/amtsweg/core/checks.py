@@ -132,13 +132,12 @@ def callback_networks_valid(app_configs=None, **kwargs) -> list[checks.CheckMess
 
 @checks.register(TAG)
 def saml_sp_key_configured(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    import os
     from pathlib import Path
 
-    bundid = getattr(settings, "AMTSWEG_BUNDID_METADATA_FILE", "") or os.environ.get("AMTSWEG_BUNDID_METADATA_FILE")
+    bundid = settings.AMTSWEG_BUNDID_METADATA_FILE
     if settings.AMTSWEG_EMBEDDED or not bundid:
         return []
-    files = [os.environ.get("AMTSWEG_SAML_SP_KEY_FILE", ""), os.environ.get("AMTSWEG_SAML_SP_CERT_FILE", "")]
+    files = [settings.AMTSWEG_SAML_SP_KEY_FILE, settings.AMTSWEG_SAML_SP_CERT_FILE]
     if all(name and Path(name).is_file() for name in files):
         return []
     return [checks.Error(

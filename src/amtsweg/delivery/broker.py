@@ -13,8 +13,6 @@ it and calls the function, so only Task objects can ever be run (no arbitrary ca
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections
@@ -27,7 +25,7 @@ from django.utils.module_loading import import_string
 
 
 def redis_url(options: dict | None = None) -> str:
-    url = (options or {}).get("URL") or getattr(settings, "REDIS_URL", None) or os.environ.get("REDIS_URL")
+    url = (options or {}).get("URL") or settings.REDIS_URL
     if not url:
         raise ImproperlyConfigured("The RQ task backend needs REDIS_URL (e.g. redis://127.0.0.1:6379/0).")
     return url

@@ -8,7 +8,6 @@ a self-signed pair once into settings.AMTSWEG_IDENTITY_KEY_DIR (tests: a tempora
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +84,7 @@ def generated_key_pair(name: str, common_name: str) -> KeyPair:
 
 def sp_key_pair() -> KeyPair:
     """The platform's SAML service provider key (signs AuthnRequests, decrypts BundID assertions)."""
-    key, cert = os.environ.get("AMTSWEG_SAML_SP_KEY_FILE"), os.environ.get("AMTSWEG_SAML_SP_CERT_FILE")
+    key, cert = settings.AMTSWEG_SAML_SP_KEY_FILE, settings.AMTSWEG_SAML_SP_CERT_FILE
     if key and cert:
         return KeyPair(key_file=Path(key), cert_file=Path(cert))
     if not settings.AMTSWEG_EMBEDDED:  # system check amtsweg.E005; never a key per host in production

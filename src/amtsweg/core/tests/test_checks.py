@@ -93,11 +93,10 @@ def test_the_callback_allow_list_is_checked(settings, value, valid):
     assert ids(callback_networks_valid()) == ([] if valid else ["amtsweg.E004"])
 
 
-def test_bundid_in_production_needs_the_registered_sp_key(production, tmp_path, monkeypatch):
+def test_bundid_in_production_needs_the_registered_sp_key(production, tmp_path):
     from amtsweg.identity import keys
 
-    monkeypatch.delenv("AMTSWEG_SAML_SP_KEY_FILE", raising=False)
-    monkeypatch.delenv("AMTSWEG_SAML_SP_CERT_FILE", raising=False)
+    production.AMTSWEG_SAML_SP_KEY_FILE = production.AMTSWEG_SAML_SP_CERT_FILE = ""
     production.AMTSWEG_BUNDID_METADATA_FILE = ""
     assert saml_sp_key_configured() == []  # no BundID, no SP key needed
     (tmp_path / "bundid.xml").write_text("<EntityDescriptor/>")
@@ -107,8 +106,8 @@ def test_bundid_in_production_needs_the_registered_sp_key(production, tmp_path, 
         keys.sp_key_pair()  # and nothing is generated if a caller gets there anyway
     for name in ("sp.key", "sp.crt"):
         (tmp_path / name).write_text("PEM")
-    monkeypatch.setenv("AMTSWEG_SAML_SP_KEY_FILE", str(tmp_path / "sp.key"))
-    monkeypatch.setenv("AMTSWEG_SAML_SP_CERT_FILE", str(tmp_path / "sp.crt"))
+    production.AMTSWEG_SAML_SP_KEY_FILE = str(tmp_path / "sp.key")
+    production.AMTSWEG_SAML_SP_CERT_FILE = str(tmp_path / "sp.crt")
     assert saml_sp_key_configured() == []
 
 
@@ -180,6 +179,7 @@ def test_the_embedded_demo_keeps_generating_into_var(starts):
     ({"DATABASE_URL": POSTGRES, "PYTEST_VERSION": "9.2.0"}, False, [], True),  # processes the tests start
 ])
 def test_when_embedded_mode_is_the_default(environ, debug, modules, embedded):
+    from amtsweg.environment import read
     from amtsweg.settings import embedded_default
 
-    assert embedded_default(environ, debug, modules) is embedded
+    assert embedded_default(read({**environ, "DEBUG": "1" if debug else "0"}), modules) is embedded

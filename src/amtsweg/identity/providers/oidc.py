@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import secrets
 import time
 from abc import abstractmethod
@@ -203,23 +202,23 @@ class ConfiguredOidcProvider(OidcProvider):
 
     @property
     def label(self) -> str:  # type: ignore[override]
-        return os.environ.get("AMTSWEG_OIDC_LABEL", "OpenID Connect")
+        return settings.AMTSWEG_OIDC_LABEL
 
     def is_enabled(self) -> bool:
-        return bool(os.environ.get("AMTSWEG_OIDC_ISSUER") and os.environ.get("AMTSWEG_OIDC_CLIENT_ID"))
+        return bool(settings.AMTSWEG_OIDC_ISSUER and settings.AMTSWEG_OIDC_CLIENT_ID)
 
     def offered_levels(self) -> tuple[str, ...]:
-        configured = [levels.normalize(v) for v in os.environ.get("AMTSWEG_OIDC_LEVELS", "niedrig").split(",")]
+        configured = [levels.normalize(v) for v in settings.AMTSWEG_OIDC_LEVELS]
         return tuple(lv for lv in configured if lv)
 
     def issuer(self, request: HttpRequest) -> str:
-        return os.environ["AMTSWEG_OIDC_ISSUER"]
+        return settings.AMTSWEG_OIDC_ISSUER
 
     def client_id(self) -> str:
-        return os.environ["AMTSWEG_OIDC_CLIENT_ID"]
+        return settings.AMTSWEG_OIDC_CLIENT_ID
 
     def client_secret(self) -> str:
-        return os.environ.get("AMTSWEG_OIDC_CLIENT_SECRET", "")
+        return settings.AMTSWEG_OIDC_CLIENT_SECRET
 
 
 @require_GET

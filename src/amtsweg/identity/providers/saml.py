@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
 import secrets
 import shutil
@@ -87,7 +86,7 @@ def split_street(postal_address: str) -> tuple[str, str]:
 
 
 def xmlsec_binary() -> str:
-    path = os.environ.get("XMLSEC_BINARY") or shutil.which("xmlsec1")
+    path = settings.XMLSEC_BINARY or shutil.which("xmlsec1")
     if not path:
         raise RuntimeError("xmlsec1 is missing: run bin/setup (apt-get install xmlsec1)")
     return path
@@ -259,8 +258,7 @@ class BundIdProvider(SamlProvider):
                                 "Benutzername und Passwort.")
 
     def _metadata_file(self) -> str:
-        return getattr(settings, "AMTSWEG_BUNDID_METADATA_FILE", "") or os.environ.get(
-            "AMTSWEG_BUNDID_METADATA_FILE", "")
+        return settings.AMTSWEG_BUNDID_METADATA_FILE
 
     def is_enabled(self) -> bool:
         return bool(self._metadata_file()) and Path(self._metadata_file()).is_file()

@@ -91,16 +91,16 @@ def test_broken_bundid_metadata_gives_a_clear_message_not_a_500(settings, tmp_pa
     assert "nicht erreichbar" in answer.content.decode()
 
 
-def test_unreachable_oidc_provider_gives_a_clear_message(monkeypatch, client):
+def test_unreachable_oidc_provider_gives_a_clear_message(settings, client):
     import socket
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    monkeypatch.setenv("AMTSWEG_OIDC_ISSUER", f"http://127.0.0.1:{port}/realms/buerger")
-    monkeypatch.setenv("AMTSWEG_OIDC_CLIENT_ID", "amtsweg")
-    monkeypatch.setenv("AMTSWEG_OIDC_LABEL", "Servicekonto Saarland")
+    settings.AMTSWEG_OIDC_ISSUER = f"http://127.0.0.1:{port}/realms/buerger"
+    settings.AMTSWEG_OIDC_CLIENT_ID = "amtsweg"
+    settings.AMTSWEG_OIDC_LABEL = "Servicekonto Saarland"
     page = client.get("/anmeldung/").content.decode()
     assert "Servicekonto Saarland" in page
     answer = _start(client, "oidc")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from abc import ABCMeta, abstractmethod
 from typing import Any
@@ -29,7 +28,7 @@ PAGINATION = [
 
 
 def rate_limit_per_minute() -> int:
-    return int(getattr(settings, "ROUTING_API_RATE_LIMIT", os.environ.get("ROUTING_API_RATE_LIMIT", 600)))
+    return int(settings.ROUTING_API_RATE_LIMIT)
 
 
 def json_response(body: Any, *, status: int = 200, content_type: str = "application/json") -> HttpResponse:

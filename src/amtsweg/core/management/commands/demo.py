@@ -64,10 +64,9 @@ class Command(BaseCommand):
                             help="reference data folder (default: <repo>/data/reference)")
 
     def handle(self, *args, addr: str, no_serve: bool, source: Path | None, **options):
-        if not no_serve and not os.environ.get("PUBLIC_BASE_URL"):
+        if not no_serve and not settings.PUBLIC_BASE_URL_CONFIGURED:
             # Links in API answers, status mails and the test payment provider must point at this demo.
             settings.PUBLIC_BASE_URL = f"http://{addr}"
-            os.environ["PUBLIC_BASE_URL"] = settings.PUBLIC_BASE_URL  # for the worker process too
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Datenbank bereit. / Database ready.")
         # catalogue's own command (core comes before catalogue and does not import it): it prints the
@@ -94,7 +93,9 @@ class Command(BaseCommand):
         # SIGTERM (e.g. from a service manager) ends like Ctrl+C, so that the worker is stopped below.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "amtsweg.settings")}
+        # The workers get this process's environment and settings module, and the demo's public address.
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
+               "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL}
         # The task worker delivers on wake-up; the sweep retries due deliveries and recovers expired leases.
         workers = [
             subprocess.Popen([sys.executable, "-m", "django", *argv], env=env)  # noqa: S603 - fixed arguments
