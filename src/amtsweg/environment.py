@@ -66,7 +66,7 @@ class Environment(BaseSettings):
     AMTSWEG_MAIL_LIMIT_PER_CLIENT: str = "20/h"
 
     # --- Applications and delivery
-    TASKS_BACKEND: str = "amtsweg.delivery.database_queue.DatabaseBackend"
+    TASKS_BACKEND: str = "django_tasks_db.DatabaseBackend"
     AMTSWEG_SUBMISSION_INTAKE: str = "amtsweg.submissions.intake.accept_form_submission"
     AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES: int = Field(256 * 1024, ge=0)
     AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS: bool = False

@@ -47,6 +47,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.core.management.base import OutputWrapper
 from django.db import models
 from django.utils.translation import gettext_lazy
 
@@ -495,6 +496,10 @@ def synchronise_links(
 # --- Progress --------------------------------------------------------------------------------------
 
 
+def _unstyled(text: str) -> str:
+    return text
+
+
 class Progress:
     """Progress lines on stderr for the operator; silent when the stream is not a terminal.
 
@@ -503,16 +508,20 @@ class Progress:
     """
 
     def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None) -> None:
-        stream = stream if stream is not None else sys.stderr
-        # A management command's self.stderr (OutputWrapper) would colour every line as an error: unwrap it.
-        self.stream = getattr(stream, "_out", stream)
+        self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled if enabled is not None else bool(getattr(self.stream, "isatty", lambda: False)())
         self.started = time.monotonic()
 
     def _write(self, text: str) -> None:
-        if self.enabled:
-            self.stream.write(f"[{time.monotonic() - self.started:5.1f}s] {text}\n")
-            self.stream.flush()
+        if not self.enabled:
+            return
+        line = f"[{time.monotonic() - self.started:5.1f}s] {text}\n"
+        if isinstance(self.stream, OutputWrapper):
+            # A management command's self.stderr would colour every line as an error: plain text.
+            self.stream.write(line, style_func=_unstyled)
+        else:
+            self.stream.write(line)
+        self.stream.flush()
 
     def file_read(self, name: str, rows: int) -> None:
         self._write(f"{name}: {rows:,} Zeilen gelesen / rows read".replace(",", "."))

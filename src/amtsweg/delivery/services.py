@@ -14,10 +14,8 @@ claim token tells which rows this worker won. Network I/O happens outside any tr
 
 from __future__ import annotations
 
-import functools
 import logging
 import secrets
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -28,7 +26,6 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from amtsweg.core import rows
 from amtsweg.delivery import channels, conf
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.delivery.policy import RetryPolicy
@@ -51,8 +48,7 @@ def enqueue(
         return []
     now = timezone.now()
     messages = [
-        rows.new(
-            OutboxMessage,
+        OutboxMessage(
             idempotency_key=OutboxMessage.key_for(submission_id, name),
             submission_id=submission_id,
             destination_id=destination_id,
@@ -63,15 +59,12 @@ def enqueue(
         )
         for name in wanted
     ]
+    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
     if _queue_is_this_database():
-        # The task row commits (or rolls back) together with the outbox rows, in the same statement on
-        # PostgreSQL (`rows.batch`): one commit less per submission, and a worker never sees the wake-up
-        # before the messages.
-        with rows.batch():
-            rows.insert(messages, ignore_conflicts=True)
-            wake_workers()
+        # The task row commits (or rolls back) together with the outbox rows: one commit less per
+        # submission, and a worker never sees the wake-up before the messages.
+        wake_workers()
     else:
-        rows.insert(messages, ignore_conflicts=True)
         # A broker is outside the transaction: wake only after commit, or the worker finds nothing.
         transaction.on_commit(wake_workers)
     return wanted
@@ -91,13 +84,12 @@ def wake_workers() -> None:
     try:
         if _waiting_wake_up_runs_after_commit():
             return
-        _last_wake_up.clear()
         _last_wake_up["id"] = wake.enqueue().id
     except Exception:
         logger.warning("delivery wake-up could not be enqueued; the sweep will pick the messages up", exc_info=True)
 
 
-_last_wake_up: dict[str, str] = {}  # id of the last wake-up this process enqueued (and its key as stored)
+_last_wake_up: dict[str, str] = {}  # id of the last wake-up this process enqueued
 
 
 def _waiting_wake_up_runs_after_commit() -> bool:
@@ -107,36 +99,20 @@ def _waiting_wake_up_runs_after_commit() -> bool:
 
     That holds on SQLite with `transaction_mode` IMMEDIATE (the platform's setting): the transaction took
     the write lock when it began, and a worker claims a task with a write, so it cannot claim the waiting
-    one until this transaction commits. On PostgreSQL a worker could claim it meanwhile; there the wake-up
-    row goes out with the intake's other rows (`rows.batch`). The check is one primary-key lookup on the
-    driver's connection (the statement is fixed; Django's cursor machinery would cost more than SQLite).
+    one until this transaction commits. On PostgreSQL a worker could claim it meanwhile, so there every
+    intake enqueues its own. The check is one primary-key lookup (cheaper than the task row it saves).
     """
     last = _last_wake_up.get("id")
     if last is None or connection.vendor != "sqlite" or not connection.in_atomic_block:
         return False
     if (connection.settings_dict.get("OPTIONS") or {}).get("transaction_mode") != "IMMEDIATE":
         return False
-    if "key" not in _last_wake_up:
-        if not _queue_is_this_database():
-            return False
-        _last_wake_up["key"] = _task_table().pk.get_db_prep_value(uuid.UUID(str(last)), connection)
-    return connection.connection.execute(_ready_task_sql(), [_last_wake_up["key"]]).fetchone() is not None
-
-
-def _task_table():
+    if not _queue_is_this_database():
+        return False
+    from django.tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult._meta
-
-
-@functools.cache
-def _ready_task_sql() -> str:
-    """SQLite: is this task still waiting? (identifiers from the model, the key as a parameter)"""
-    from django.tasks.base import TaskResultStatus
-
-    meta, qn = _task_table(), connection.ops.quote_name
-    return (f"SELECT 1 FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = ? "  # noqa: S608
-            f"AND status = '{TaskResultStatus.READY.value}'")
+    return DBTaskResult.objects.filter(pk=last, status=TaskResultStatus.READY).exists()
 
 
 def due_q(now: datetime) -> Q:
@@ -247,7 +223,7 @@ def _record_notifications(messages: list[OutboxMessage], channel: str) -> None:
         # Submissions that still exist, without their ciphertext (an event names only id and case); then
         # one INSERT for all events: two statements for the batch instead of one per event plus a transaction.
         submissions = Submission.objects.filter(pk__in=[m.submission_id for m in messages]).only("id", "case_id")
-        with rows.one_statement():
+        with transaction.atomic():
             record_notifications(list(submissions), channel)
     except Exception:  # the delivery itself succeeded; a missing log entry must not undo it
         logger.exception("could not record the notification event", extra={"channel": channel})

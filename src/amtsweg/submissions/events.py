@@ -31,7 +31,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 from joserfc.util import urlsafe_b64decode
 
-from amtsweg.core import parsers, platform_keys, rows
+from amtsweg.core import parsers, platform_keys
 from amtsweg.core.ids import uuid7
 from amtsweg.submissions.models import Event, Submission
 
@@ -118,8 +118,8 @@ def build(submission: Submission, event_uri: str, payload: dict[str, Any] | None
         "txn": f"case:{submission.case_id}",
         "events": {event_uri: payload or {}},
     }
-    return rows.new(Event, id=jti, case_id=submission.case_id, submission_id=submission.id, event_type=event_uri,
-                    claims=claims, created_at=at)
+    return Event(id=jti, case_id=submission.case_id, submission_id=submission.id, event_type=event_uri,
+                 claims=claims, created_at=at)
 
 
 def record(submission: Submission, event_uri: str, payload: dict[str, Any] | None = None) -> Event:

@@ -16,12 +16,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from amtsweg.core import rows
 from amtsweg.core.ids import uuid7
 from amtsweg.routing.models import Destination
 from amtsweg.submissions import crypto, events
 from amtsweg.submissions.errors import Conflict, NotFound, TooLarge, Unprocessable
-from amtsweg.submissions.models import Case, Submission, SubmissionAttachment
+from amtsweg.submissions.models import Case, Event, Submission, SubmissionAttachment
 from amtsweg.submissions.signals import submission_submitted
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
@@ -185,19 +184,16 @@ def create_submitted(
     """Announce, upload and submit in one round, for a sender that has every encrypted part at hand.
 
     The platform's own forms use this: the same rows, events and signal as `announce` → `store_attachment`
-    → `submit`, but with plain inserts only (`rows.insert`: statements compiled once, no read-back, no row
-    locks, sent together in two statements on PostgreSQL), because nobody else can know the new submission
-    yet. Runs in one transaction with the `submission_submitted` signal. Small attachments go into their rows; if the
-    transaction fails, the files written for large ones are removed.
+    → `submit`, but each table written with one `bulk_create` (no read-back, no row locks), because nobody
+    else can know the new submission yet. Runs in one transaction with the `submission_submitted` signal.
+    Small attachments go into their rows; if the transaction fails, the files written for large ones are
+    removed.
     """
     now = timezone.now()
-    # `rows.new` instead of the constructors (~40 µs each on this path); the related objects the
-    # receivers read (`submission.destination`, `.case`) are cached by hand, as the constructor would.
-    case = rows.new(Case, destination_id=destination.pk)
-    submission = rows.new(
-        Submission,
-        case_id=case.pk,
-        destination_id=destination.pk,
+    case = Case(destination=destination)
+    submission = Submission(
+        case=case,
+        destination=destination,
         status=Submission.Status.SUBMITTED,
         service_identifier=service_identifier,
         service_name=service_name,
@@ -208,12 +204,10 @@ def create_submitted(
         encrypted_data=encrypted_data,
         encryption_kid=(encryption_kid if encryption_kid is not None
                         else str(crypto.jwe_header(encrypted_metadata).get("kid", "")))[:64],
-        sender_id=sender.pk if sender is not None else None,
+        sender=sender,
         submitted_at=now,
         **({"public_reference": public_reference} if public_reference else {}),
     )
-    _cache_related(case, destination=destination)
-    _cache_related(submission, case=case, destination=destination, sender=sender)
     tags = {
         "metadata": _authentication_tag(encrypted_metadata),
         "data": _authentication_tag(encrypted_data),
@@ -227,16 +221,16 @@ def create_submitted(
     written: list[SubmissionAttachment] = []
     try:
         for attachment_id, jwe in attachments:
-            attachment = rows.new(SubmissionAttachment, id=attachment_id, submission_id=submission.pk)
-            _cache_related(attachment, submission=submission)
+            attachment = SubmissionAttachment(id=attachment_id, submission=submission)
             if _put_ciphertext(attachment, jwe):
                 written.append(attachment)
             stored.append(attachment)
-        # Two statements on PostgreSQL for all rows, the receivers' outbox and wake-up rows included (a
-        # receiver that queries first sends what is pending, so it sees the submission).
-        with transaction.atomic(), rows.batch():
-            for objs in ([case], [submission], stored, log):
-                rows.insert(objs)
+        with transaction.atomic():
+            Case.objects.bulk_create([case])
+            Submission.objects.bulk_create([submission])
+            if stored:
+                SubmissionAttachment.objects.bulk_create(stored)
+            Event.objects.bulk_create(log)
             submission_submitted.send(sender=Submission, submission=submission)
     except Exception:
         for attachment in written:
@@ -245,74 +239,20 @@ def create_submitted(
     return submission
 
 
-def _cache_related(obj, **related) -> None:
-    """Cache related objects on an instance from `rows.new` (which sets only the `…_id` attributes), so
-    that reading `obj.<name>` needs no query, as after the constructor."""
-    for name, value in related.items():
-        type(obj)._meta.get_field(name).set_cached_value(obj, value)
-
-
 def mark_forwarded(submission: Submission) -> None:
     """The platform handed the submission to the Fachverfahren (fetched or pushed). Idempotent: only the
     call that moves it from submitted to forwarded records the forward-submission event, also when several
     run at once (the status condition of the UPDATE is checked again under the row lock). A submission read
     as past submitted cannot go back, so for it nothing is written at all (repeated fetches)."""
-    from django.db import connections, router
-
     if submission.status != Submission.Status.SUBMITTED:
-        return
-    now = timezone.now()
-    connection = connections[router.db_for_write(Submission)]
-    if connection.vendor == "postgresql":
-        # One statement (UPDATE … RETURNING feeding the event's INSERT): one round trip instead of BEGIN,
-        # UPDATE, INSERT, COMMIT.
-        sql, params = _forward_statement(connection, submission, events.build(submission, events.FORWARD, at=now), now)
-        with rows.one_statement(connection.alias), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            inserted = cursor.rowcount
-        if inserted:
-            submission.status = Submission.Status.FORWARDED
         return
     with transaction.atomic():
         updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.SUBMITTED).update(
-            status=Submission.Status.FORWARDED, updated_at=now
+            status=Submission.Status.FORWARDED, updated_at=timezone.now()
         )
         if updated:
             submission.status = Submission.Status.FORWARDED
             events.record(submission, events.FORWARD)
-
-
-_forward_sql: dict[str, str] = {}
-
-
-def _forward_statement(connection, submission: Submission, event, now) -> tuple[str, list]:
-    """`mark_forwarded` on PostgreSQL: the UPDATE of the status and the INSERT of the event in one
-    statement; the event row is only inserted if the UPDATE matched. Compiled once per database; the
-    event's values are prepared as `rows.insert` prepares them."""
-    fields, event_values = rows.column_values(event)
-    sql = _forward_sql.get(connection.alias)
-    if sql is None:
-        from amtsweg.submissions.models import Event
-
-        qn = connection.ops.quote_name
-        sub, ev = Submission._meta, Event._meta
-        status, updated_at = (qn(sub.get_field(name).column) for name in ("status", "updated_at"))
-        # casts: the values are not in a VALUES list, so nothing else gives them their column types
-        values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
-        sql = _forward_sql[connection.alias] = (
-            f"WITH fwd AS (UPDATE {qn(sub.db_table)} SET {status} = %s, {updated_at} = %s "  # noqa: S608
-            f"WHERE {qn(sub.pk.column)} = %s AND {status} = %s RETURNING 1) "
-            f"INSERT INTO {qn(ev.db_table)} ({', '.join(qn(f.column) for f in fields)}) SELECT {values} FROM fwd"
-        )
-    sub = Submission._meta
-    params = [
-        Submission.Status.FORWARDED.value,
-        sub.get_field("updated_at").get_db_prep_save(now, connection=connection),
-        sub.pk.get_db_prep_save(submission.pk, connection=connection),
-        Submission.Status.SUBMITTED.value,
-        *event_values,
-    ]
-    return sql, params
 
 
 def record_notification(submission: Submission, channel: str) -> None:
@@ -321,9 +261,10 @@ def record_notification(submission: Submission, channel: str) -> None:
 
 
 def record_notifications(submissions: Iterable[Submission], channel: str) -> None:
-    """`record_notification` for a worker's batch: the notify-submission events in one INSERT (`rows.insert`;
-    one statement, so all or none without a transaction of its own). Needs only `id` and `case_id`."""
-    rows.insert([events.build(submission, events.NOTIFY, {"channel": channel}) for submission in submissions])
+    """`record_notification` for a worker's batch: the notify-submission events in one `bulk_create`.
+    Needs only `id` and `case_id`."""
+    Event.objects.bulk_create([events.build(submission, events.NOTIFY, {"channel": channel})
+                               for submission in submissions])
 
 
 def delete_submission(submission: Submission) -> None:

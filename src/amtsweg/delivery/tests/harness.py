@@ -64,7 +64,7 @@ class Platform:
             "PUBLIC_BASE_URL": self.base_url,
             "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""),
             "LOG_LEVEL": "WARNING",
-            "TASKS_BACKEND": "amtsweg.delivery.database_queue.DatabaseBackend",
+            "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
             "AMTSWEG_DELIVERY_LEASE_SECONDS": str(lease_seconds),
             "AMTSWEG_DELIVERY_BACKOFF_BASE_SECONDS": str(backoff_base),
             "AMTSWEG_DELIVERY_BACKOFF_MAX_SECONDS": "2",

@@ -206,7 +206,7 @@ def test_payments_are_read_only_in_the_admin(rf):
 
     from amtsweg.accounts.tests.factories import UserFactory
 
-    model_admin = admin.site._registry[PaymentTransaction]
+    model_admin = admin.site.get_model_admin(PaymentTransaction)
     request = rf.get("/")
     request.user = UserFactory(is_superuser=True, is_staff=True, totp_device=False)
     assert not model_admin.has_add_permission(request)

@@ -144,8 +144,8 @@ def test_signal_is_sent_inside_the_submit_transaction(responsibility):
 
 
 def test_receivers_read_the_submissions_related_objects_without_a_query(responsibility):
-    """The rows are built without the model constructors (`rows.new`); their related objects are cached
-    as the constructor would, so receivers of the signal do not query them again."""
+    """The rows are built with the related objects at hand, so receivers of the signal do not query them
+    again."""
     from django.test.utils import CaptureQueriesContext
 
     seen = {}
