@@ -4,7 +4,7 @@ Use them by name in a test's arguments; nothing to import. Factories are importe
 because pytest loads this plugin before Django is set up.
 
 Hypothesis runs without deadline and speed health check (a loaded machine is no finding). Isolation for
-every test (autouse): an empty cache (rate-limit counters), MEDIA_ROOT in the test's own
+every test (autouse): German as the active language, an empty cache (rate-limit counters), MEDIA_ROOT in the test's own
 temporary directory (``media_root``), login throttling as configured for tests, sender callbacks allowed to loopback.
 
 Tenants: ``kommune_a``, ``kommune_b`` (two Kommunen), ``other_land_kommune`` (München, Bayern),
@@ -44,6 +44,19 @@ def _no_axes_lockouts_between_tests(settings):
 def _sender_callbacks_to_loopback(settings):
     """Test endpoints listen on http://127.0.0.1; `delivery/tests/test_ssrf.py` switches the guard back on."""
     settings.AMTSWEG_CALLBACK_ALLOW_PRIVATE_NETWORKS = True
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language (German).
+
+    A request with ``Accept-Language: en`` makes LocaleMiddleware activate English for the thread and nothing
+    switches it back; in random order the next test would then see English messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)
