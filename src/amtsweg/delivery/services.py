@@ -84,7 +84,13 @@ def wake_workers() -> None:
     try:
         if _waiting_wake_up_runs_after_commit():
             return
-        _last_wake_up["id"] = wake.enqueue().id
+        result = wake.enqueue()
+        # Only a database task's id can be looked up again; a broker's job id would make the next check fail
+        # (and, swallowed below, leave that intake without a wake-up).
+        if _queue_is_this_database():
+            _last_wake_up["id"] = result.id
+        else:
+            _last_wake_up.pop("id", None)
     except Exception:
         logger.warning("delivery wake-up could not be enqueued; the sweep will pick the messages up", exc_info=True)
 
