@@ -3,7 +3,7 @@
 Stable contract for later stages (Postfach, Rückfrage, Bescheid) — change only additively:
 
 * `DataKey`: an Authority's AES-256 data key, stored only wrapped by the KEK (`amtsweg.casework.vault`).
-* `Team`: case workers of an Authority; `ServiceDeadline`: Bearbeitungsfrist per service.
+* `Team`: case workers of an Authority; `ServiceDeadline`: Bearbeitungsfrist and Aufbewahrungsfrist per service.
 * `ReceivingSystem`: a destination on Amtsweg-Sachbearbeitung; `ReceivingKey`: its private keys (wrapped).
 * `Case` (`Case.State`, `Case.Decision`; `Case.objects.workable_by(user)`), `CaseAttachment`, `CaseEntry`.
   Change state only through `amtsweg.casework.services` (acting user explicit).
@@ -79,15 +79,24 @@ class Team(models.Model):
 
 
 DEFAULT_PROCESSING_DAYS = 30
+# Aufbewahrungsfrist without a row: ten years after closing. Deleting too early cannot be undone, keeping too
+# long can (an administrator shortens it per service); so the default errs on the long side.
+DEFAULT_RETENTION_DAYS = 3650
 
 
 class ServiceDeadline(models.Model):
-    """Bearbeitungsfrist: in how many days an Authority decides applications for one service (LeiKa key).
-    Without a row, `DEFAULT_PROCESSING_DAYS`."""
+    """Per-service settings of an Authority (LeiKa key): the Bearbeitungsfrist (in how many days it decides
+    applications) and the Aufbewahrungsfrist (how many days after closing a case's content is kept before the
+    daily retention job deletes it, `amtsweg.casework.retention`). Without a row, `DEFAULT_PROCESSING_DAYS` and
+    `DEFAULT_RETENTION_DAYS`."""
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", verbose_name=_("Behörde"))
     leika_key = models.CharField(_("Leistungsschlüssel"), max_length=14)
     processing_days = models.PositiveIntegerField(_("Bearbeitungsfrist (Tage)"), default=DEFAULT_PROCESSING_DAYS)
+    retention_days = models.PositiveIntegerField(
+        _("Aufbewahrungsfrist (Tage nach Abschluss)"), default=DEFAULT_RETENTION_DAYS,
+        help_text=_("Danach löscht Amtsweg den Inhalt abgeschlossener Vorgänge dieser Leistung automatisch; "
+                    "ein Löschnachweis ohne personenbezogene Daten bleibt."))
 
     tenant_path = "authority"
     tenant_land_access = LandAccess.NONE
