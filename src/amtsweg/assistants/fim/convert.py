@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import codelists
 from .parser import FimDocument, FimElement
 
 MAX_REPEAT = 10
@@ -26,6 +27,8 @@ class _Builder:
         self.document = document
         self.used_ids: set[str] = set()
         self.codelists: dict[str, list] = {}
+        self.codelist_names: dict[str, str] = {}  # document values or URN+version → name in the definition
+        self.codelist_sources: dict[str, dict] = {}
         self.notes: list[str] = []
         self.rules: list[dict] = []
         self.seen_rules: set[str] = set()
@@ -54,6 +57,46 @@ class _Builder:
             self.rules.append({"id": rule.id, "name": rule.name, "text": rule.text or rule.name,
                                "script": rule.script, "applies_to": [element.id]})
 
+    def choices(self, element: FimElement) -> str | None:
+        """The name of the definition's code list for a select field, or None (then it stays a text field).
+
+        Values in the document win; otherwise the referenced XRepository list is looked up among the
+        shipped genericode files by URN and version (latest shipped version if that one is missing, with a
+        note for the author). A list Amtsweg does not ship leaves a text field and an author task.
+        """
+        cl = element.codelist or {}
+        values = cl.get("values") or []
+        ref = " ".join(x for x in (cl.get("id"), cl.get("name"), cl.get("uri"), cl.get("version")) if x)
+        if values:
+            key = f"doc:{cl.get('id') or element.id}:{values!r}"
+            if key not in self.codelist_names:
+                name = self.ident(f"CL_{cl.get('id') or element.id}", "CL")
+                self.codelists[name] = [{"code": code, "label": _t(label)} for code, label in values]
+                self.codelist_names[key] = name
+            return self.codelist_names[key]
+        found, exact = codelists.resolve(cl.get("uri", ""), cl.get("version", "")) if cl.get("uri") else (None, False)
+        if found is None:
+            self.notes.append(f"{element.id} „{element.label}“: Auswahl aus Codeliste {ref or '(ohne Angabe)'}; "
+                              "die Werte sind nicht im Dokument enthalten und die Codeliste ist in Amtsweg nicht "
+                              "hinterlegt – als Freitext übernommen, bitte Codeliste ergänzen.")
+            return None
+        try:
+            entries = found.values(cl.get("code_key", ""), cl.get("name_key", ""))
+        except codelists.CodeListError as exc:
+            self.notes.append(f"{element.id} „{element.label}“: {exc} – als Freitext übernommen.")
+            return None
+        key = f"xrepo:{found.uri}_{found.version}:{cl.get('code_key', '')}:{cl.get('name_key', '')}"
+        if key not in self.codelist_names:
+            name = self.ident(f"CL_{found.short_name or cl.get('id') or element.id}", "CL")
+            self.codelists[name] = [{"code": code, "label": _t(label)} for code, label in entries]
+            self.codelist_names[key] = name
+            self.codelist_sources[name] = {"uri": found.uri, "version": found.version, "file": found.source}
+        if not exact:
+            self.notes.append(f"{element.id} „{element.label}“: Codeliste {found.uri} in Version "
+                              f"„{cl.get('version') or '(ohne Angabe)'}“ ist nicht hinterlegt – die neueste "
+                              f"hinterlegte Version {found.version} wird angeboten; bitte prüfen, ob die Werte passen.")
+        return self.codelist_names[key]
+
     def field(self, element: FimElement, cardinality: str, optional_context: bool) -> dict | None:
         self.keep_rules(element)
         low, high = cardinality.split(":")
@@ -78,18 +121,10 @@ class _Builder:
                               "abgefragt.")
             return None
         if element.feldart == "select":
-            values = (element.codelist or {}).get("values") or []
-            if values:
-                name = self.ident(f"CL_{(element.codelist or {}).get('id') or element.id}", "CL")
-                self.codelists[name] = [{"code": code, "label": _t(label)} for code, label in values]
+            name = self.choices(element)
+            if name:
                 kind = "choice"
                 result["codelist"] = name
-            else:
-                cl = element.codelist or {}
-                ref = " ".join(x for x in (cl.get("id"), cl.get("name"), cl.get("uri"), cl.get("version")) if x)
-                self.notes.append(f"{element.id} „{element.label}“: Auswahl aus Codeliste {ref or '(ohne Angabe)'}; "
-                                  "die Werte sind nicht im Dokument enthalten – als Freitext übernommen, bitte "
-                                  "Codeliste ergänzen.")
         if element.constraints_text:
             self.notes.append(f"{element.id} „{element.label}“: Präzisierung „{element.constraints_text}“ ist nicht "
                               "maschinenlesbar.")
@@ -222,4 +257,6 @@ def to_definition(document: FimDocument) -> dict:
         "kind": f"XDatenfelder {document.version}", "id": root.id, "version": root.version, "name": root.name,
         "notes": builder.notes, "rules": builder.rules,
     }
+    if builder.codelist_sources:
+        definition["source"]["codelists"] = builder.codelist_sources
     return definition

@@ -257,8 +257,11 @@ class _Reader:
         if reference is not None:  # 2.0/3.0: a genericode reference
             texts = {_local(c): _text(c) for c in reference.iter() if isinstance(c.tag, str)}
             element.codelist = {"id": texts.get("id", ""), "name": "",
-                                "uri": texts.get("canonicalIdentification", ""), "version": texts.get("version", ""),
-                                "values": []}
+                                "uri": texts.get("canonicalIdentification", "") or texts.get("canonicalVersionUri", ""),
+                                "version": texts.get("version", ""), "values": []}
+        if element.codelist is not None:  # 3.0: which genericode columns hold code and label
+            element.codelist["code_key"] = _text(self.one(found, "codeKey"))
+            element.codelist["name_key"] = _text(self.one(found, "nameKey"))
         values = self.one(found, "werte")
         if values is not None:  # 3.0: the values themselves
             entries = []

@@ -121,7 +121,9 @@ def test_real_waffenbesitzkarte_schema_imports():
     assert by_label["Geburtsdatum"]["type"] == "date"
     assert by_label["Munitionserlaubnis zur Waffe"]["type"] == "yesno"
     assert by_label["Hersteller- bzw. Seriennummer"]["repeat"] == {"min": 1, "max": 4}
-    assert any("C00000009" in note and "Staat" in note for note in definition["source"]["notes"])
+    staat = by_label["Staat"]  # C00000009, Destatis 2017-01-01: offered from the latest shipped version
+    assert staat["type"] == "choice" and len(definition["codelists"][staat["codelist"]]) > 190
+    assert any("F00000038" in note and "2024-08-01" in note for note in definition["source"]["notes"])
 
 
 @pytest.mark.parametrize(
