@@ -88,7 +88,8 @@ class Submission(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.INCOMPLETE)
     service_identifier = models.CharField(max_length=255)  # urn:de:fim:leika:leistung:<key>
-    service_name = models.CharField(max_length=255, blank=True)
+    # FIT-Connect sets no length limit on serviceType.name (nor on the callback URL below).
+    service_name = models.TextField(blank=True)
     public_reference = models.CharField(max_length=20, unique=True, default=new_public_reference)
     # The platform form it came from (blank for API senders): non-personal identifiers, kept in clear text so
     # the status page can name the form the citizen filled in instead of the catalogue's service name.
@@ -103,7 +104,7 @@ class Submission(models.Model):
     encrypted_data = models.TextField(blank=True)
     encryption_kid = models.CharField(max_length=64, blank=True)
     # Sender's callback for new events (FIT-Connect `callback`); the secret is only written, never shown.
-    callback_url = models.URLField(blank=True)
+    callback_url = models.TextField(blank=True)
     callback_secret = models.CharField(max_length=512, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -3,6 +3,10 @@ render its answers (FIT-Connect's wire names)."""
 
 from __future__ import annotations
 
+import re
+import uuid
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from amtsweg.core import netguard
@@ -27,28 +31,77 @@ def attachment_ids(submission: Submission) -> list[str]:
     return [str(a) for a in submission.attachments.values_list("id", flat=True)]
 
 
+# Request fields read the way FIT-Connect's OpenAPI text (JSON Schema) reads them, not the way DRF's fields do by
+# default: a `string` is a JSON string (DRF's CharField also takes numbers), kept as sent (DRF trims whitespace,
+# which would change a callback secret and let "urn:…\n" through a `$`-anchored pattern), empty where the spec
+# sets no `minLength`, and a `pattern` matches the whole value (ECMA `$` is the end of the input).
+class SpecString(serializers.CharField):
+    default_error_messages = {
+        "invalid": _("Ein Text (JSON-String) wird erwartet."),
+        "pattern": _("Der Wert entspricht nicht dem Muster {pattern}."),
+    }
+
+    def __init__(self, *, pattern: str | None = None, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+        self.pattern = re.compile(pattern.removeprefix("^").removesuffix("$")) if pattern else None
+        self.pattern_text = pattern
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if self.pattern is not None and not self.pattern.fullmatch(value):
+            self.fail("pattern", pattern=self.pattern_text)
+        return value
+
+
+# `format: uuid` with `minLength: 32`, `maxLength: 36`: a JSON string, hyphenated or the 32 hex digits
+# (DRF's UUIDField would also take an integer and "urn:uuid:…" or braces, which the lengths exclude).
+class SpecUUID(serializers.UUIDField):
+    default_error_messages = {"invalid": _("Eine UUID (32 bis 36 Zeichen) wird erwartet.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not 32 <= len(data) <= 36:
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not isinstance(value, uuid.UUID):
+            self.fail("invalid")
+        return value
+
+
 class ServiceTypeSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
-    description = serializers.CharField(required=False, allow_blank=True)
-    identifier = serializers.RegexField(URN_PATTERN, min_length=7, max_length=255)
+    # Required, but neither `minLength` nor `maxLength` in the spec: "" and long names are allowed.
+    name = SpecString()
+    description = SpecString(required=False)
+    identifier = SpecString(pattern=URN_PATTERN, min_length=7, max_length=255, allow_blank=False)
 
 
 class CreateCallbackSerializer(serializers.Serializer):
-    url = serializers.RegexField(r"^https://.+", min_length=9, max_length=200)
-    secret = serializers.CharField(min_length=32, max_length=512)
+    # `format: uri` and the pattern, `minLength: 9`, no `maxLength`.
+    url = SpecString(pattern=r"^https://.+", min_length=9, allow_blank=False)
+    secret = SpecString(min_length=32, max_length=512, allow_blank=False)
 
     def validate_url(self, value: str) -> str:
         """No callbacks into the platform's own network (SSRF). Without DNS: the delivery resolves the name."""
+        if not _is_uri(value):
+            raise serializers.ValidationError(_("Die Callback-Adresse ist keine gültige URI."))
         problem = netguard.static_problem(value)
         if problem:
             raise serializers.ValidationError(problem)
         return value
 
 
+def _is_uri(value: str) -> bool:
+    """RFC 3986 characters only (no spaces, controls or non-ASCII); the host part is checked by netguard."""
+    return bool(re.fullmatch(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", value))
+
+
 class CreateSubmissionSerializer(serializers.Serializer):
-    destinationId = serializers.UUIDField()  # noqa: N815 - FIT-Connect wire names
-    announcedAttachments = serializers.ListField(child=serializers.UUIDField(), allow_empty=True)  # noqa: N815
-    caseId = serializers.UUIDField(required=False)  # noqa: N815
+    destinationId = SpecUUID()  # noqa: N815 - FIT-Connect wire names
+    announcedAttachments = serializers.ListField(child=SpecUUID(), allow_empty=True)  # noqa: N815
+    caseId = SpecUUID(required=False)  # noqa: N815
     serviceType = ServiceTypeSerializer()  # noqa: N815
     callback = CreateCallbackSerializer(required=False)
 
@@ -61,8 +114,9 @@ class SubmissionCreatedSerializer(serializers.Serializer):
 
 
 class SubmitSubmissionSerializer(serializers.Serializer):
-    encryptedMetadata = serializers.RegexField(JOSE_PATTERN, max_length=50_000_000)  # noqa: N815
-    encryptedData = serializers.RegexField(JOSE_PATTERN, required=False, max_length=200_000_000)  # noqa: N815
+    # No `maxLength` in the spec: the request's size limit (413) bounds them.
+    encryptedMetadata = SpecString(pattern=JOSE_PATTERN, allow_blank=False)  # noqa: N815
+    encryptedData = SpecString(pattern=JOSE_PATTERN, required=False, allow_blank=False)  # noqa: N815
 
 
 # A submission's service name, its identifier where the sender gave none (source "*").

@@ -8,6 +8,7 @@ import functools
 import uuid
 from pathlib import Path
 
+import jsonschema_rs
 import pytest
 import yaml
 from django.test import Client
@@ -15,6 +16,7 @@ from jsonschema import Draft4Validator
 
 from amtsweg.routing.tests.factories import DestinationKeyFactory, ResponsibilityFactory
 from amtsweg.submissions import crypto, events
+from amtsweg.submissions.models import Submission
 from amtsweg.submissions.tests.factories import ApiClientFactory, bearer, payload_for, submit_payload
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +113,113 @@ def test_errors_are_problem_json_as_the_spec_defines(method, path, status):
     assert response["Content-Type"] == "application/problem+json"
     assert_valid("Error", response.json())
     assert_valid("Error", Client().get("/v1/submissions").json())  # 401
+
+
+def spec_allows(component: str, instance) -> bool:
+    """Whether FIT-Connect's schema allows `instance`, with ECMA-262 patterns as OpenAPI prescribes
+    (jsonschema's Python `re` lets "$" match before a final newline; jsonschema-rs does not)."""
+    return jsonschema_rs.Draft4Validator(_resolve(spec()["components"]["schemas"][component])).is_valid(instance)
+
+
+def _create_body(responsibility, mutate) -> dict:
+    body = {"destinationId": str(responsibility.destination.pk),
+            "announcedAttachments": [str(uuid.uuid4())],
+            "serviceType": {"name": "Hundesteuer",
+                            "identifier": f"urn:de:fim:leika:leistung:{responsibility.leika_key}"},
+            "callback": {"url": "https://sender.example.org/callback", "secret": "s" * 32}}
+    mutate(body)
+    return body
+
+
+def _set(path: str, value):
+    """A mutation that sets `path` (dotted) to `value`; a value of `...` removes the key."""
+    def mutate(body: dict) -> None:
+        *parents, last = path.split(".")
+        node = body
+        for part in parents:
+            node = node[part]
+        if value is ...:
+            del node[last]
+        else:
+            node[last] = value
+    return mutate
+
+
+# Request bodies around the edges of FIT-Connect's `CreateSubmission` schema. Whether each one is allowed is
+# not written here: the spec's schema decides (Draft 4, as OpenAPI 3.0 reads it), the API must agree.
+CREATE_CASES = {
+    "empty service name": _set("serviceType.name", ""),
+    "blank service name": _set("serviceType.name", "   "),
+    "long service name": _set("serviceType.name", "Hundesteuer " * 100),
+    "service name with spaces around": _set("serviceType.name", "  Hundesteuer  "),
+    "no service name": _set("serviceType.name", ...),
+    "null service name": _set("serviceType.name", None),
+    "numeric service name": _set("serviceType.name", 42),
+    "empty description": _set("serviceType.description", ""),
+    "numeric description": _set("serviceType.description", 1),
+    "identifier with a newline at the end": _set("serviceType.identifier", "urn:de:fim:leika:leistung:1\n"),
+    "identifier with a space at the end": _set("serviceType.identifier", "urn:de:fim:leika:leistung:1 "),
+    "identifier in capitals": _set("serviceType.identifier", "URN:DE:FIM:LEIKA:LEISTUNG:1"),
+    "identifier too long": _set("serviceType.identifier", "urn:x:" + "a" * 250),
+    "no announced attachments key": _set("announcedAttachments", ...),
+    "no attachments": _set("announcedAttachments", []),
+    "attachment id as a number": _set("announcedAttachments", [12345678901234567890123456789012]),
+    "attachment id as a urn": _set("announcedAttachments", [f"urn:uuid:{uuid.uuid4()}"]),
+    "destination id as a urn": lambda body: body.update(destinationId="urn:uuid:" + body["destinationId"]),
+    "destination id without hyphens": lambda body: body.update(destinationId=uuid.UUID(body["destinationId"]).hex),
+    "case id null": _set("caseId", None),
+    "no callback": _set("callback", ...),
+    "callback secret with spaces around": _set("callback.secret", "  " + "s" * 32 + "  "),
+    "callback secret too short": _set("callback.secret", "s" * 31),
+    "callback secret as a number": _set("callback.secret", 10**40),
+    "long callback url": _set("callback.url", "https://sender.example.org/" + "c" * 300),
+    "callback url over http": _set("callback.url", "http://sender.example.org/callback"),
+    "unknown property": _set("comment", "FIT-Connect allows additional properties"),
+}
+
+
+@pytest.mark.parametrize("case", CREATE_CASES)
+def test_create_submission_accepts_what_the_spec_allows_and_refuses_what_it_forbids(case):
+    responsibility = ResponsibilityFactory()
+    sender = Client(HTTP_AUTHORIZATION=bearer(ApiClientFactory(sender_region="10")))
+    body = _create_body(responsibility, CREATE_CASES[case])
+    allowed = spec_allows("CreateSubmission", body)
+    response = sender.post("/v1/submissions", body, content_type="application/json")
+    if not allowed:
+        assert response.status_code == 400, (case, response.content[:300])
+        assert response["Content-Type"] == "application/problem+json"
+        assert_valid("Error", response.json())
+        return
+    assert response.status_code == 201, (case, response.content[:300])
+    submission_id = response.json()["submissionId"]
+    stored = Submission.objects.get(pk=submission_id)
+    assert stored.service_name == body["serviceType"].get("name")  # as sent, not trimmed or cut
+    assert stored.callback_secret == (body.get("callback") or {}).get("secret", "")
+
+
+SUBMIT_CASES = {
+    "metadata only": lambda jwe: {"encryptedMetadata": jwe},
+    "metadata with a newline at the end": lambda jwe: {"encryptedMetadata": jwe + "\n"},
+    "metadata as a number": lambda jwe: {"encryptedMetadata": 5},
+    "empty metadata": lambda jwe: {"encryptedMetadata": ""},
+    "data null": lambda jwe: {"encryptedMetadata": jwe, "encryptedData": None},
+    "no metadata": lambda jwe: {"encryptedData": jwe},
+}
+
+
+@pytest.mark.parametrize("case", SUBMIT_CASES)
+def test_submit_submission_refuses_what_the_spec_forbids(case):
+    responsibility = ResponsibilityFactory()
+    destination = responsibility.destination
+    sender = Client(HTTP_AUTHORIZATION=bearer(ApiClientFactory(sender_region="10")))
+    created = sender.post("/v1/submissions", _create_body(responsibility, _set("announcedAttachments", [])),
+                          content_type="application/json").json()
+    active = destination.active_encryption_key()
+    body = SUBMIT_CASES[case](crypto.encrypt_for(dict(active.jwk, kid=active.kid), b"{}"))
+    allowed = spec_allows("SubmitSubmission", body)
+    response = sender.put(f"/v1/submissions/{created['submissionId']}", body, content_type="application/json")
+    if allowed:
+        assert response.status_code == 202, (case, response.content[:300])
+    else:
+        assert response.status_code == 400, (case, response.content[:300])
+        assert response["Content-Type"] == "application/problem+json"
