@@ -97,3 +97,31 @@ def test_status_page_says_where_the_application_stands_without_protocol_words(cl
 def test_navigation_names_the_postfach(client):
     body = client.get(reverse("catalogue:home")).content.decode()
     assert f'href="{INDEX}"' in body and "Meine Anträge" in body
+
+
+def _queries_for(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_meine_antraege_costs_the_same_queries_for_one_application_or_many(client, routed_responsibility):
+    """The headline of each row needs the back-office case's state: it comes with the list, not one query
+    per row (issue 14)."""
+    from amtsweg.casework.tests.factories import on_casework
+    from amtsweg.delivery import services as outbox
+
+    login_citizen(client, subject="erika")
+    on_casework(routed_responsibility)
+    apply(client)
+    outbox.run_until_idle()
+    client.get(INDEX)  # warm: session, cached keys
+    one = _queries_for(client, INDEX)
+    for _ in range(3):
+        apply(client)
+    outbox.run_until_idle()
+    assert client.get(INDEX).content.decode().count('class="kern-card__body"') == 4
+    assert _queries_for(client, INDEX) == one

@@ -180,3 +180,35 @@ def test_the_case_page_leads_to_the_postfach_and_the_bescheid(worked):
     body = staff.get(reverse("casework:case", args=[case.pk])).content.decode()
     assert f'href="{reverse("postfach:case_messages", args=[case.pk])}"' in body
     assert f'href="{reverse("postfach:case_notice", args=[case.pk])}"' in body
+
+
+def _queries_for(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_status_page_and_the_case_workers_page_cost_the_same_queries_for_one_message_or_many(worked):
+    """Each message's attachments and whether it is answered come with the list (before: 2 queries per
+    message; issue 14)."""
+    submission, case, worker = worked
+    inquiry = messages.ask(case, actor=worker, text=QUESTION)
+    messages.answer(messages.Applicant(submission.pk, "link"), inquiry.pk, text="Antwort",
+                    uploads=[messages.Upload("a.pdf", "application/pdf", PDF)])
+    staff = Client()
+    login_staff(staff, worker)
+    staff_url = reverse("postfach:case_messages", args=[case.pk])
+    applicant, page = Client(), _status(submission)
+    applicant.get(page), staff.get(staff_url)  # warm: session, cached keys
+    one_status, one_staff = _queries_for(applicant, page), _queries_for(staff, staff_url)
+    for i in range(4):
+        messages.send_message(case, actor=worker, subject=f"Hinweis {i}", text="Bitte beachten Sie …",
+                              uploads=[messages.Upload(f"hinweis-{i}.pdf", "application/pdf", PDF)])
+    body = applicant.get(page).content.decode()
+    assert "Hinweis 3" in body and "beantwortet" in body
+    assert _queries_for(applicant, page) == one_status
+    assert _queries_for(staff, staff_url) == one_staff
+    assert "hinweis-3.pdf" in staff.get(staff_url).content.decode()
