@@ -16,6 +16,10 @@ from . import codelists
 from .parser import FimDocument, FimElement
 
 MAX_REPEAT = 10
+# Names of Datenfelder that identify something rather than count it (checked on name and label).
+_IDENTIFIER = re.compile(
+    r"nummer|\bnr\b|kennzeichen|kennung|kennziffer|\bid\b|identifikation|schlüssel|schluessel|postleitzahl|\bplz\b|"
+    r"aktenzeichen|telefon|\biban\b|\bbic\b|steuer-?id|registernummer|\bags\b|\bars\b", re.IGNORECASE)
 
 
 def _t(value: str) -> dict:
@@ -109,8 +113,19 @@ class _Builder:
         kind = {"text": "text", "text_latin": "text", "date": "date", "bool": "yesno", "num": "number",
                 "num_int": "number", "num_currency": "amount", "file": "file", "obj": "file",
                 "time": "text", "datetime": "text"}[element.datentyp]
-        if element.datentyp in {"time", "datetime"}:
-            self.notes.append(f"{element.id} „{element.label}“: Datentyp {element.datentyp} als Text übernommen.")
+        if element.datentyp in {"num", "num_int"} and _IDENTIFIER.search(f"{element.name} {element.label}"):
+            # A number someone reads out (Urkundennummer, Postleitzahl, Steuer-ID) is not a quantity:
+            # leading zeros, letters and separators must survive, and nobody sums it up.
+            kind = "text"
+            self.notes.append(f"{element.id} „{element.label}“: Kennung mit Datentyp {element.datentyp} als Text "
+                              "übernommen (führende Nullen bleiben erhalten).")
+        elif element.datentyp == "time":
+            validation["pattern"] = r"([01]?[0-9]|2[0-3]):[0-5][0-9]"
+            validation["pattern_message"] = {"de": "Bitte geben Sie eine Uhrzeit im Format HH:MM ein, z. B. 09:30."}
+            validation["max_length"] = 5
+            result["help"] = _t(" ".join(p for p in (element.help, "Format: HH:MM, z. B. 09:30") if p))
+        elif element.datentyp == "datetime":
+            self.notes.append(f"{element.id} „{element.label}“: Datentyp datetime als Text übernommen.")
         if element.feldart == "label":
             result["type"] = "note"
             if element.content:
@@ -128,7 +143,7 @@ class _Builder:
         if element.constraints_text:
             self.notes.append(f"{element.id} „{element.label}“: Präzisierung „{element.constraints_text}“ ist nicht "
                               "maschinenlesbar.")
-        if kind == "text":
+        if kind == "text" and element.datentyp != "time":
             if isinstance(c.get("minLength"), int) and c["minLength"] > 0:
                 validation["min_length"] = c["minLength"]
             if isinstance(c.get("maxLength"), int) and c["maxLength"] > 0:
