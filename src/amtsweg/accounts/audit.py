@@ -51,6 +51,9 @@ ACTIONS = {
     "case.assigned": _("Vorgang zugewiesen"),
     "case.note_added": _("Interne Notiz angelegt"),
     "case.forwarded": _("Vorgang weitergeleitet"),
+    "case.content_deleted": _("Inhalt eines Vorgangs nach Ablauf der Aufbewahrungsfrist gelöscht"),
+    "case.data_exported": _("Auskunft nach Art. 15 DSGVO erstellt"),
+    "case.archive_exported": _("Vorgang für die E-Akte exportiert"),
     "postfach.message_sent": _("Nachricht an den Antragsteller gesendet"),
     "postfach.inquiry_sent": _("Rückfrage an den Antragsteller gesendet"),
     "postfach.answer_received": _("Antwort des Antragstellers eingegangen"),
@@ -102,6 +105,11 @@ DETAIL_LABELS = {
     "via": _("Zugang"),
     "notice": _("Bescheid"),
     "template": _("Vorlage"),
+    "closed_on": _("Abgeschlossen am"),
+    "retention_days": _("Aufbewahrungsfrist (Tage)"),
+    "categories": _("Gelöschte Inhalte (Anzahl)"),
+    "by": _("Durch"),
+    "files": _("Dateien"),
 }
 
 # Stored code values the page names in German (role, key purpose, destination status). Purpose and status

@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amtsweg.accounts import audit
@@ -93,7 +94,8 @@ def forward(case: Case, destination: Destination, *, actor: Any) -> Case:
         before = locked.state
         locked.state = Case.State.FORWARDED
         locked.paused_since = None
-        locked.save(update_fields=["state", "paused_since", "updated_at"])
+        locked.closed_at = timezone.now()  # closed here: the Aufbewahrungsfrist runs from now (retention)
+        locked.save(update_fields=["state", "paused_since", "closed_at", "updated_at"])
         details = {"state": {"from": before, "to": Case.State.FORWARDED}, "destination": str(destination.pk),
                    "reference": submission.public_reference}
         _entry(locked, CaseEntry.Kind.FORWARDED, actor, details)

@@ -7,6 +7,7 @@ Stable contract for later stages (Postfach, Rückfrage, Bescheid) — change onl
 * `ReceivingSystem`: a destination on Amtsweg-Sachbearbeitung; `ReceivingKey`: its private keys (wrapped).
 * `Case` (`Case.State`, `Case.Decision`; `Case.objects.workable_by(user)`), `CaseAttachment`, `CaseEntry`.
   Change state only through `amtsweg.casework.services` (acting user explicit).
+* `CaseDeletion`: the record without personal data that remains when retention deleted a case.
 """
 
 from __future__ import annotations
@@ -314,3 +315,35 @@ class CaseEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.case_id}"
+
+
+class CaseDeletion(models.Model):
+    """Löschnachweis: what remains of a case after the retention job deleted its content.
+
+    Deliberately without personal data: no name or name hash, no answers, no file names, no staff, no
+    submission or transport id (which would lead back to the applicant's Postfach link); only the case's
+    public reference, the service, the Authority, when it was closed and deleted, the period applied and how
+    many items of each category were deleted (`categories`: code → count, codes in `retention.CATEGORIES`)."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", verbose_name=_("Behörde"))
+    reference = models.CharField(_("Vorgangsnummer"), max_length=20)
+    leika_key = models.CharField(_("Leistungsschlüssel"), max_length=14)
+    service_name = models.CharField(_("Leistung"), max_length=255)
+    final_state = models.CharField(_("letzter Status"), max_length=20, choices=Case.State.choices)
+    closed_on = models.DateField(_("abgeschlossen am"))
+    retention_days = models.PositiveIntegerField(_("Aufbewahrungsfrist (Tage)"))
+    deleted_at = models.DateTimeField(_("gelöscht am"), default=timezone.now)
+    categories = models.JSONField(_("gelöschte Inhalte"), default=dict)
+
+    tenant_path = "authority"
+    tenant_land_access = LandAccess.NONE
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["authority", "reference"], name="casework_deletion_uniq")]
+        verbose_name = _("Löschnachweis")
+        verbose_name_plural = _("Löschnachweise")
+
+    def __str__(self) -> str:
+        return self.reference

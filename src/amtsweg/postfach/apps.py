@@ -8,9 +8,9 @@ class PostfachConfig(AppConfig):
 
     def ready(self) -> None:
         from amtsweg.accounts import navigation
-        from amtsweg.casework import case_links
+        from amtsweg.casework import case_links, case_parts
         from amtsweg.core import navigation as public_navigation
-        from amtsweg.postfach import status_parts
+        from amtsweg.postfach import case_part, status_parts
         from amtsweg.submissions import status_page
 
         public_navigation.register.add("postfach.index", public_navigation.Entry(
@@ -22,5 +22,8 @@ class PostfachConfig(AppConfig):
             title=_("Nachrichten und Rückfrage an den Antragsteller"), url_name="postfach:case_messages", order=10))
         case_links.register.add("postfach.notice", case_links.CaseLink(
             title=_("Bescheid erstellen und zustellen"), url_name="postfach:case_notice", order=20))
+        case_parts.register.add("postfach", case_parts.CasePart(
+            purge=case_part.purge, personal_data=case_part.personal_data, archive_files=case_part.archive_files,
+            order=10))
         status_page.register.add("postfach", status_page.Part(
             headline=status_parts.headline, section=status_parts.section, order=10))

@@ -106,6 +106,7 @@ LAND_ACCESS = {
     "casework.Case": LandAccess.NONE,
     "casework.CaseAttachment": LandAccess.NONE,
     "casework.CaseEntry": LandAccess.NONE,
+    "casework.CaseDeletion": LandAccess.NONE,
     "postfach.Message": LandAccess.NONE,
     "postfach.MessageAttachment": LandAccess.NONE,
     "postfach.NoticeTemplate": LandAccess.NONE,

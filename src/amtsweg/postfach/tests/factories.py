@@ -74,3 +74,32 @@ def casework_application(client, responsibility):
     submission = apply(client)
     outbox.run_until_idle()
     return submission, Case.objects.get(submission_id=submission.pk)
+
+
+ANSWER_FILE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+
+
+def worked_case(client, responsibility, *, close: bool = True):
+    """A whole case as a citizen (logged in as `client`, so the application is in the account's Postfach)
+    and a case worker leave it: Rückfrage, an answer with a file, a Bescheid, closed. Returns
+    (submission, case, worker) with the case fresh from the database."""
+    from amtsweg.accounts.tests.factories import UserFactory
+    from amtsweg.casework import services
+    from amtsweg.postfach import messages, notices
+
+    login_citizen(client, subject="erika")
+    submission, case = casework_application(client, responsibility)
+    worker = UserFactory(authority=case.authority)
+    inquiry = messages.ask(case, actor=worker, text="Bitte senden Sie den Impfpass von Bello.",
+                           documents=["Impfpass"])
+    applicant = messages.Applicant(submission.pk, "account")
+    messages.answer(applicant, inquiry.pk, text="Anbei der Impfpass, Erika Mustermann.",
+                    uploads=[messages.Upload("impfpass-bello.pdf", "application/pdf", ANSWER_FILE)])
+    template = notices.save_template(case.authority, actor=worker, leika_key=case.leika_key, name="Standard",
+                                     title="Bescheid über $leistung",
+                                     body="Sehr geehrte Person $antragsteller, Ihr Antrag ist $entscheidung.")
+    notices.issue(case.__class__.objects.get(pk=case.pk), template, "approved", actor=worker)
+    case = case.__class__.objects.get(pk=case.pk)
+    if close:
+        case = services.close(case, actor=worker)
+    return submission, case, worker
