@@ -6,7 +6,7 @@ function) and hands them to `submissions.services.create_submitted`, which recor
 events of the new submission and writes its delivery orders — so the responsible authority receives it like
 any application, through its own receiving system. The case here becomes "weitergeleitet", with an entry in
 its history and the audit trail naming the new submission's reference; its content stays sealed here until
-retention removes it.
+retention removes it. `signals.case_forwarded` lets the Postfach leave the applicant a note and a mail.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from amtsweg.accounts import audit
 from amtsweg.casework import vault
 from amtsweg.casework.ingest import APPLICATION, ATTACHMENT
 from amtsweg.casework.models import Case, CaseAttachment, CaseEntry
-from amtsweg.casework.services import TRANSITIONS, CaseworkError, _entry, _person, check_may_work
+from amtsweg.casework.services import TRANSITIONS, CaseworkError, _entry, check_may_work
+from amtsweg.casework.signals import case_forwarded
 from amtsweg.routing.models import Destination, Responsibility
 
 
@@ -99,5 +100,7 @@ def forward(case: Case, destination: Destination, *, actor: Any) -> Case:
         details = {"state": {"from": before, "to": Case.State.FORWARDED}, "destination": str(destination.pk),
                    "reference": submission.public_reference}
         _entry(locked, CaseEntry.Kind.FORWARDED, actor, details)
-        audit.record(_person(actor), locked.authority, "case.forwarded", locked, details)
+        audit.record(actor, locked.authority, "case.forwarded", locked, details)
+        # The Postfach tells the applicant (a note and a mail without content), in this transaction.
+        case_forwarded.send(sender=Case, case=locked, submission=submission, destination=destination, actor=actor)
     return locked

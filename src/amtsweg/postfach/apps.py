@@ -9,9 +9,13 @@ class PostfachConfig(AppConfig):
     def ready(self) -> None:
         from amtsweg.accounts import navigation
         from amtsweg.casework import case_links, case_parts
+        from amtsweg.casework.signals import case_forwarded
         from amtsweg.core import navigation as public_navigation
         from amtsweg.postfach import case_part, status_parts
+        from amtsweg.postfach.messages import on_case_forwarded
         from amtsweg.submissions import status_page
+
+        case_forwarded.connect(on_case_forwarded, dispatch_uid="amtsweg.postfach.forwarded")
 
         public_navigation.register.add("postfach.index", public_navigation.Entry(
             title=_("Meine Anträge"), url_name="postfach:index", namespace="postfach", order=80))

@@ -310,6 +310,7 @@ def answer(applicant: Applicant, inquiry_id, *, text: str, uploads: list[Upload]
             casework.start(case, actor=SYSTEM)
         audit.record(SYSTEM, case.authority, "postfach.answer_received", case,
                      {"message": str(reply.pk), "via": applicant.via})
+        transaction.on_commit(lambda: notify_staff(case, inquiry))
     return reply
 
 
@@ -351,6 +352,69 @@ def notify(case: Case) -> bool:
         logger.warning("postfach notification failed", extra={"case": str(case.pk)})
         return False
     return True
+
+
+def staff_addresses(case: Case, inquiry: Message | None = None) -> list[str]:
+    """Who in the back office is told that an answer arrived: the case's assignee; without one, the members
+    of the case's team; without a team, the person who asked. Active accounts with an address only."""
+    from amtsweg.accounts.models import User
+
+    active = User.objects.filter(is_active=True).exclude(email="")
+    if case.assignee_id:
+        people = active.filter(pk=case.assignee_id)
+    elif case.team_id:
+        people = active.filter(casework_teams=case.team_id)
+    elif inquiry is not None and inquiry.sender_id:
+        people = active.filter(pk=inquiry.sender_id)
+    else:
+        return []
+    return sorted(set(people.filter(authority_id=case.authority_id).values_list("email", flat=True)))
+
+
+def notify_staff(case: Case, inquiry: Message | None = None) -> bool:
+    """Tell the case worker that the applicant answered a Rückfrage — without content: only the reference
+    and where to read it (the answer may hold health data or documents; mail is not the place for them).
+    Best effort, like `notify`: the answer is stored whatever the mail does."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    try:
+        addresses = staff_addresses(case, inquiry)
+        if not addresses:
+            return False
+        url = settings.PUBLIC_BASE_URL + reverse("postfach:case_messages", args=[case.pk])
+        send_mail(
+            _("Eine Antwort auf Ihre Rückfrage zu %(reference)s liegt vor") % {"reference": case.reference},
+            _("Guten Tag,\n\neine Antwort auf Ihre Rückfrage zu %(reference)s liegt vor. Sie finden sie in der "
+              "Amtsweg-Sachbearbeitung (Anmeldung erforderlich):\n%(url)s\n\nAus Gründen des Datenschutzes "
+              "steht der Inhalt nicht in dieser E-Mail.\n") % {"reference": case.reference, "url": url},
+            None, addresses)
+    except Exception:  # noqa: BLE001 - any mailer error; logged without the addresses
+        logger.warning("postfach staff notification failed", extra={"case": str(case.pk)})
+        return False
+    return True
+
+
+def on_case_forwarded(sender, *, case: Case, submission, destination, actor, **kwargs) -> Message:
+    """Weiterleitung (`casework.signals.case_forwarded`, in the forwarding's transaction): the applicant finds
+    a note in the Postfach — where the application went, its new reference and the link to its new status
+    page — and gets the mail without content. An application in a citizen account's "Meine Anträge" is
+    listed there at its new place too (same owner key)."""
+    from amtsweg.submissions import status
+
+    owner = Application.objects.filter(submission_id=case.submission_id).values_list("owner_key", flat=True).first()
+    if owner:
+        Application.objects.get_or_create(submission=submission, defaults={"owner_key": owner})
+    text = _("Ihr Antrag ist nicht bei uns, sondern bei %(authority)s zu bearbeiten. Wir haben ihn deshalb am "
+             "%(date)s dorthin weitergeleitet; Sie müssen dafür nichts tun.\n\nDort hat Ihr Antrag die neue "
+             "Vorgangsnummer %(reference)s. Den Stand der Bearbeitung sehen Sie ab jetzt hier:\n%(url)s") % {
+        "authority": destination.authority.name, "date": timezone.localdate().strftime("%d.%m.%Y"),
+        "reference": submission.public_reference, "url": status.absolute_status_url(submission.public_reference)}
+    message = _store(case, direction=Message.Direction.TO_APPLICANT, kind=Message.Kind.MESSAGE,
+                     sender=_staff(actor), subject=_("Ihr Antrag wurde weitergeleitet"), text=text)
+    audit.record(actor, case.authority, "postfach.message_sent", case, {"message": str(message.pk)})
+    transaction.on_commit(lambda: notify(case))
+    return message
 
 
 def check_staff(actor) -> None:

@@ -212,3 +212,68 @@ def test_the_status_page_and_the_case_workers_page_cost_the_same_queries_for_one
     assert _queries_for(applicant, page) == one_status
     assert _queries_for(staff, staff_url) == one_staff
     assert "hinweis-3.pdf" in staff.get(staff_url).content.decode()
+
+
+def test_an_answer_tells_the_assignee_or_the_team_by_mail_without_content(worked, django_capture_on_commit_callbacks):
+    submission, case, worker = worked
+    worker.email = "sabine@voelklingen.example"
+    worker.save()
+    inquiry = messages.ask(case, actor=worker, text=QUESTION)
+    applicant = messages.Applicant(submission.pk, "link")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # nobody assigned, no team: the one who asked
+        messages.answer(applicant, inquiry.pk, text="Anbei der Impfpass von Bello.",
+                        uploads=[messages.Upload("impfpass.pdf", "application/pdf", PDF)])
+    [sent] = mail.outbox
+    assert sent.to == ["sabine@voelklingen.example"]
+    assert sent.subject == f"Eine Antwort auf Ihre Rückfrage zu {case.reference} liegt vor"
+    assert reverse("postfach:case_messages", args=[case.pk]) in sent.body
+    assert "Bello" not in sent.body and "impfpass" not in sent.body.lower() and QUESTION not in sent.body
+
+    colleague = UserFactory(authority=case.authority, email="team@voelklingen.example")
+    team = TeamFactory(authority=case.authority, members=[colleague, UserFactory(authority=case.authority, email="")])
+    UserFactory(authority=case.authority, email="nicht-im-team@voelklingen.example")
+    Case.objects.filter(pk=case.pk).update(team=team)
+    second = messages.ask(Case.objects.get(pk=case.pk), actor=SYSTEM, text="Noch eine Frage")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # a team and nobody assigned: the team
+        messages.answer(applicant, second.pk, text="Antwort")
+    assert [m.to for m in mail.outbox] == [["team@voelklingen.example"]]
+
+    assignee = UserFactory(authority=case.authority, email="zustaendig@voelklingen.example")
+    team.members.add(assignee)
+    Case.objects.filter(pk=case.pk).update(assignee=assignee)
+    third = messages.ask(Case.objects.get(pk=case.pk), actor=SYSTEM, text="Letzte Frage")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # assigned: only the assignee
+        messages.answer(applicant, third.pk, text="Antwort")
+    assert [m.to for m in mail.outbox] == [["zustaendig@voelklingen.example"]]
+
+
+def test_a_forwarded_application_leaves_the_applicant_a_note_and_a_mail_without_content(
+        client, routed_responsibility, django_capture_on_commit_callbacks):
+    from amtsweg.casework import forwarding
+    from amtsweg.postfach.models import Application
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+    from amtsweg.submissions.models import Submission
+
+    login_citizen(client, subject="erika")
+    submission, case = casework_application(client, routed_responsibility)
+    responsible = ResponsibilityFactory(leika_key=case.leika_key)
+    responsible.destination.authority.name = "Stadt Saarbrücken"
+    responsible.destination.authority.save()
+    worker = UserFactory(authority=case.authority)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        forwarding.forward(case, responsible.destination, actor=worker)
+    new = Submission.objects.get(destination=responsible.destination)
+    [note] = messages.messages_for_applicant(messages.Applicant(submission.pk, "account"))
+    assert note.subject == "Ihr Antrag wurde weitergeleitet"
+    assert "Stadt Saarbrücken" in note.text and new.public_reference in note.text
+    assert status.status_path(new.public_reference) in note.text
+    [sent] = mail.outbox
+    assert sent.to == ["erika@example.org"] and "Saarbrücken" not in sent.body and "weitergeleitet" not in sent.body
+    # "Meine Anträge" lists it at its new place too, for the same account
+    assert Application.objects.get(submission=new).owner_key == Application.objects.get(submission=submission).owner_key
+    page = client.get(_status(submission)).content.decode()
+    assert "weitergeleitet" in page and "Ihr Antrag wurde weitergeleitet" in page
