@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import codelists
+from . import codelists, rules
 from .parser import FimDocument, FimElement
 
 MAX_REPEAT = 10
@@ -36,6 +36,9 @@ class _Builder:
         self.notes: list[str] = []
         self.rules: list[dict] = []
         self.seen_rules: set[str] = set()
+        self.records: list[rules.Record] = []  # built fields and groups, for resolving rule texts
+        self.occurrences: list[tuple[str, int, int]] = []  # (rule id, records start, records end)
+        self.field_order = 0
 
     def ident(self, raw: str, prefix: str) -> str:
         base = re.sub(r"[^A-Za-z0-9_]", "_", raw) or prefix
@@ -130,6 +133,7 @@ class _Builder:
             result["type"] = "note"
             if element.content:
                 result["help"] = _t(element.content)
+            self.record_field(element, result)
             return result
         if element.feldart in {"hidden", "locked"}:
             self.notes.append(f"{element.id} „{element.label}“: Feldart {element.feldart} – nicht im Assistenten "
@@ -193,7 +197,14 @@ class _Builder:
             result["validation"] = validation
         result["fim"] = {"id": element.id, "version": element.version, "cardinality": cardinality,
                          "datentyp": element.datentyp, "feldart": element.feldart}
+        self.record_field(element, result)
         return result
+
+    def record_field(self, element: FimElement, built: dict) -> None:
+        names = {rules._norm(x) for x in (element.id, element.name, element.label) if x}
+        self.records.append(rules.Record("field", element.id, names, self.field_order, field=built))
+        self.occurrences += [(rule.id, len(self.records) - 1, len(self.records)) for rule in element.rules]
+        self.field_order += 1
 
     def fieldsets(self, group: FimElement, cardinality: str, optional_context: bool, legend: str) -> list[dict]:
         """The group's direct fields as one fieldset, then its subgroups (flattened) as further fieldsets."""
@@ -202,6 +213,7 @@ class _Builder:
         optional = optional_context or int(low) == 0
         if high == "*" or int(high) > 1:
             self.notes.append(f"{group.id} „{group.label}“: Gruppe mit Anzahl {cardinality} wird einmal erfasst.")
+        start, first_order = len(self.records), self.field_order
         fields = []
         for child_cardinality, child in group.children:
             if child.kind == "field":
@@ -218,6 +230,10 @@ class _Builder:
         for child_cardinality, child in group.children:
             if child.kind == "group":
                 result += self.fieldsets(child, child_cardinality, optional, child.label)
+        names = {rules._norm(x) for x in (group.id, group.name, group.label) if x}
+        self.occurrences += [(rule.id, start, len(self.records)) for rule in group.rules]
+        self.records.append(rules.Record("group", group.id, names, first_order, containers=list(result),
+                                         first_order=first_order))
         return result
 
     def steps(self) -> list[dict]:
@@ -246,17 +262,36 @@ class _Builder:
             fieldsets = self.fieldsets(child, cardinality, False, child.label)
             if fieldsets:
                 step = {"id": self.ident(f"S_{child.id}", "S"), "title": _t(child.label), "fieldsets": fieldsets}
+                self.records[-1].containers.append(step)
                 if child.help:
                     step["help"] = _t(child.help)
                 steps.append(step)
         flush()
+        self.occurrences += [(rule.id, 0, len(self.records)) for rule in root.rules]
         return steps
+
+    def apply_rules(self) -> None:
+        """Rules in the standard phrasing become conditions (all occurrences or none); the rest stay tasks."""
+        resolver = rules.Resolver(self.records, self.codelists)
+        for rule in self.rules:
+            scopes = [range(start, end) for rule_id, start, end in self.occurrences if rule_id == rule["id"]]
+            try:
+                changes = [c for scope in scopes for c in rules.apply(rule["text"], scope, resolver)]
+            except rules.Unresolved as exc:
+                rule["task"] = f"Bitte von Hand umsetzen: {exc}."
+                continue
+            if not changes:
+                rule["task"] = "Bitte von Hand umsetzen: die Regel gilt für kein abgefragtes Feld."
+                continue
+            rules.commit(changes)
+            rule["applied"] = "visible_if"
 
 
 def to_definition(document: FimDocument) -> dict:
     """A form definition (not yet validated) built from the document; FIM provenance under `source`."""
     builder = _Builder(document)
     steps = builder.steps()
+    builder.apply_rules()
     root = document.root
     if not steps:
         builder.notes.append("Das Dokument enthält keine Datenfelder; ein leerer Hinweis-Schritt wurde angelegt.")

@@ -75,7 +75,9 @@ def test_v2_simple_maps_group_field_and_rule():
     assert field["help"] == {"de": "Hilfe Eingabe"}
     assert definition["source"]["rules"] == [{"id": "R60000037", "name": "MindestEineAngabe",
                                               "text": "Eine Definition", "script": "function script() {}",
-                                              "applies_to": ["T1234"]}]
+                                              "applies_to": ["T1234"],
+                                              "task": "Bitte von Hand umsetzen: keine Standardformulierung („… ist "
+                                                      "nur dann zu befüllen, wenn …“)."}]
 
 
 def test_v2_label_becomes_a_note_and_select_without_values_becomes_text_with_note():

@@ -95,7 +95,7 @@ def test_fim_upload_imports_and_shows_notes(client, signed_in_operator):
                                                              "slug": "waffenbesitzkarte"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "XDatenfelder 1.0 S00000036" in page and "C00000009" in page and "Entwurf" in page
+    assert "XDatenfelder 1.0 S00000036" in page and "C00000004" in page and "Entwurf" in page
 
 
 def test_fim_upload_refuses_with_what_and_where(client, signed_in_operator):

@@ -28,4 +28,5 @@ class Command(BaseCommand):
         for note in source.get("notes", []):
             self.stdout.write(f"  Hinweis: {note}")
         for rule in source.get("rules", []):
-            self.stdout.write(f"  Regel {rule['id']}: {rule['text']}")
+            outcome = "als Bedingung übernommen" if rule.get("applied") else rule.get("task", "Aufgabe")
+            self.stdout.write(f"  Regel {rule['id']}: {rule['text']} – {outcome}")
