@@ -139,14 +139,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --spool: only store; a separate `--poll` run decrypts and accepts")
     parser.add_argument("--stale-tmp-seconds", type=float, default=3600.0,
                         help="remove temporary files an interrupted run left once unchanged this long")
+    parser.add_argument("--data-schema", action="append", default=[], metavar="URI=FILE",
+                        help="check data naming this schemaUri against FILE (JSON Schema or XSD); repeatable")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     if not args.client_secret:
         parser.error("--client-secret (or AMTSWEG_CLIENT_SECRET) is required")
 
+    data_schemas = {}
+    for entry in args.data_schema:
+        uri, _, file = entry.rpartition("=")
+        if not uri or not Path(file).is_file():
+            parser.error(f"--data-schema {entry!r}: expected URI=FILE with an existing file")
+        data_schemas[uri] = Path(file)
     api = SubmissionApi(args.base_url, args.client_id, args.client_secret)
     receiver = Receiver(api, crypto.load_key(args.private_key), crypto.load_key(args.signing_key), Path(args.out),
-                        stale_tmp_seconds=args.stale_tmp_seconds)
+                        stale_tmp_seconds=args.stale_tmp_seconds, data_schemas=data_schemas)
     if args.poll:
         if args.once:
             for outcome in receiver.poll_once():

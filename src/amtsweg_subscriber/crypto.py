@@ -7,11 +7,13 @@ import hmac
 import json
 import time
 import uuid
+import zlib
 from pathlib import Path
 from typing import Any
 
 from joserfc import jwe, jws
 from joserfc.errors import JoseError
+from joserfc.jwa import JWEZipModel
 from joserfc.jwk import KeySet, RSAKey
 from joserfc.util import urlsafe_b64decode
 
@@ -23,32 +25,83 @@ PROBLEMS = EVENTS + "problems/"
 CALLBACK_MAX_AGE = 300
 # joserfc refuses ciphertexts over 64 KiB by default; attachments are larger. Keep a generous limit.
 MAX_PLAINTEXT_BYTES = 512 * 1024 * 1024
+# A compressed part ("zip": "DEF", RFC 7516 §4.1.3) is inflated up to this size, no further: a few hundred
+# kilobytes of DEFLATE could otherwise fill the memory (a zip bomb). The platform takes parts up to 200 MiB.
+MAX_DECOMPRESSED_BYTES = 200 * 1024 * 1024
 
 
 class Invalid(Exception):
     """The submission cannot be accepted; `problem` is a FIT-Connect problem type (last path segment)."""
 
-    def __init__(self, problem: str, detail: str):
+    def __init__(self, problem: str, detail: str, instance: str = "submission"):
         super().__init__(detail)
         self.problem = problem
         self.detail = detail
+        self.instance = instance  # what the problem is in: submission, metadata, data or attachment:<id>
 
 
 def load_key(path: str | Path) -> RSAKey:
     return RSAKey.import_key(json.loads(Path(path).read_text()))
 
 
-def _registry() -> jwe.JWERegistry:
-    registry = jwe.JWERegistry(algorithms=JWE_ALGORITHMS)
+class TooLargeWhenInflated(ValueError):
+    """A compressed part inflates beyond `MAX_DECOMPRESSED_BYTES`."""
+
+
+class BoundedDeflate(JWEZipModel):
+    """`"zip": "DEF"`: raw DEFLATE (RFC 1951), or a zlib stream as some libraries write, inflated only up to
+    a bound. (joserfc's own model stops at 250 KiB, too little for compressed attachments.)"""
+
+    name = "DEF"
+    description = "DEFLATE, bounded"
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+
+    def compress(self, s: bytes) -> bytes:
+        compressor = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        return compressor.compress(s) + compressor.flush()
+
+    def decompress(self, s: bytes) -> bytes:
+        for wbits in (-zlib.MAX_WBITS, zlib.MAX_WBITS):
+            inflater = zlib.decompressobj(wbits)
+            try:
+                plaintext = inflater.decompress(s, self.max_bytes + 1)
+            except zlib.error:
+                continue
+            if len(plaintext) > self.max_bytes or inflater.unconsumed_tail:
+                raise TooLargeWhenInflated(f"inflates to more than {self.max_bytes} bytes")
+            if inflater.eof:
+                return plaintext
+        raise ValueError("the compressed content is not DEFLATE")
+
+
+def _registry(max_decompressed_bytes: int) -> jwe.JWERegistry:
+    registry = jwe.JWERegistry(algorithms=[*JWE_ALGORITHMS, "DEF"])
+    # Our bounded DEF on this instance only (the class-level table is shared by every registry).
+    registry.algorithms = {"alg": dict(jwe.JWERegistry.algorithms["alg"]),
+                           "enc": dict(jwe.JWERegistry.algorithms["enc"]),
+                           "zip": {"DEF": BoundedDeflate(max_decompressed_bytes)}}
     registry.max_ciphertext_length = MAX_PLAINTEXT_BYTES * 4 // 3 + 4
     return registry
 
 
-def decrypt(key: RSAKey, token: str, part: str) -> bytes:
+def decrypt(key: RSAKey, token: str, part: str, max_decompressed_bytes: int | None = None) -> bytes:
+    """Decrypt (and, for `zip` DEF, inflate) one part; `Invalid` names the FIT-Connect problem."""
+    bound = MAX_DECOMPRESSED_BYTES if max_decompressed_bytes is None else max_decompressed_bytes
     try:
-        return jwe.decrypt_compact(token, key, registry=_registry()).plaintext
+        return jwe.decrypt_compact(token, key, registry=_registry(bound)).plaintext
+    except TooLargeWhenInflated as exc:
+        raise Invalid("encryption-issue", f"{part} is compressed (zip DEF) and {exc}: not inflated",
+                      _instance(part)) from exc
     except (JoseError, ValueError) as exc:
-        raise Invalid("encryption-issue", f"{part} could not be decrypted: {type(exc).__name__}") from exc
+        raise Invalid("encryption-issue", f"{part} could not be decrypted: {type(exc).__name__}",
+                      _instance(part)) from exc
+
+
+def _instance(part: str) -> str:
+    """FIT-Connect's `instance` of a problem in `part` ("metadata", "data", "attachment <id>")."""
+    return part.replace("attachment ", "attachment:")
 
 
 def auth_tag(token: str) -> str:

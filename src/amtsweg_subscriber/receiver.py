@@ -22,7 +22,7 @@ from typing import Any
 
 from joserfc.jwk import RSAKey
 
-from amtsweg_subscriber import crypto
+from amtsweg_subscriber import content, crypto
 from amtsweg_subscriber.api import SubmissionApi
 
 logger = logging.getLogger("amtsweg_subscriber")
@@ -80,9 +80,12 @@ class Receiver:
     """Writes each application to `<out>/<submissionId>/` (application.json, metadata.json, XML, attachments)."""
 
     def __init__(self, api: SubmissionApi, decryption_key: RSAKey, signing_key: RSAKey, out_dir: Path,
-                 stale_tmp_seconds: float = 3600.0):
+                 stale_tmp_seconds: float = 3600.0, data_schemas: dict[str, Path] | None = None):
         self.api = api
         self.decryption_key = decryption_key
+        # The services' data schemas this client knows (schemaUri -> JSON Schema or XSD file): data naming
+        # one of them are checked against it (`invalid-data`); others are taken as they are.
+        self.data_schemas = dict(data_schemas or {})
         self.signing_key = signing_key
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -150,7 +153,7 @@ class Receiver:
                 case_id=case_id,
                 event="reject-submission",
                 payload={"problems": [{"type": crypto.PROBLEMS + exc.problem, "title": exc.problem,
-                                       "detail": exc.detail, "instance": "submission"}]},
+                                       "detail": exc.detail, "instance": exc.instance}]},
             )
             self.api.post_event(case_id, token)
             logger.warning("rejected %s: %s", submission_id, exc.detail)
@@ -197,26 +200,24 @@ class Receiver:
     def _unpack(self, submission: dict[str, Any], folder: Path) -> dict[str, Any]:
         """Decrypt and check everything in a temporary folder, then rename it into place."""
         submission_id = submission["submissionId"]
-        metadata_bytes = crypto.decrypt(self.decryption_key, submission["encryptedMetadata"], "metadata")
-        try:
-            metadata = json.loads(metadata_bytes)
-        except ValueError as exc:
-            raise crypto.Invalid("syntax-violation", "metadata is not JSON") from exc
+        metadata = content.metadata(crypto.decrypt(self.decryption_key, submission["encryptedMetadata"], "metadata"))
         tags: dict[str, Any] = {"metadata": crypto.auth_tag(submission["encryptedMetadata"]), "attachments": {}}
         tmp = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:8]}.tmp"
         (tmp / "attachments").mkdir(parents=True)
         try:
             data_token = submission.get("encryptedData")
+            declared = metadata["contentStructure"].get("data")
+            if declared and not data_token:
+                raise crypto.Invalid("missing-data", "the metadata announce data that were not sent", "data")
+            if data_token and not declared:
+                raise crypto.Invalid("missing-schema", "data were sent but the metadata name no schema for them "
+                                     "(contentStructure.data)", "data")
             if data_token:
                 data = crypto.decrypt(self.decryption_key, data_token, "data")
-                expected = metadata.get("contentStructure", {}).get("data", {}).get("hash", {}).get("content")
-                if expected and crypto.sha512_hex(data) != expected:
-                    raise crypto.Invalid("incorrect-data-hash", "the data does not match its hash in the metadata")
-                try:
-                    json.loads(data)
-                except ValueError as exc:
-                    raise crypto.Invalid("syntax-violation", "the data is not JSON") from exc
-                _write(tmp / "application.json", data)
+                if crypto.sha512_hex(data) != declared["hash"]["content"]:
+                    raise crypto.Invalid("incorrect-data-hash", "the data do not match their hash in the metadata",
+                                         "data")
+                _write(tmp / content.data(data, declared, self.data_schemas), data)
                 tags["data"] = crypto.auth_tag(data_token)
             described = {a["attachmentId"]: a for a in metadata.get("contentStructure", {}).get("attachments", [])}
             if set(described) != set(submission.get("attachments", [])):
@@ -225,13 +226,15 @@ class Receiver:
                 token = submission.get("attachmentTokens", {}).get(attachment_id) or self.api.attachment(
                     submission_id, attachment_id
                 )
-                content = crypto.decrypt(self.decryption_key, token, f"attachment {attachment_id}")
-                if crypto.sha512_hex(content) != entry.get("hash", {}).get("content"):
-                    raise crypto.Invalid("incorrect-attachment-hash", f"attachment {attachment_id} hash mismatch")
+                body = crypto.decrypt(self.decryption_key, token, f"attachment {attachment_id}")
+                if crypto.sha512_hex(body) != entry.get("hash", {}).get("content"):
+                    raise crypto.Invalid("incorrect-attachment-hash", f"attachment {attachment_id} hash mismatch",
+                                         f"attachment:{attachment_id}")
                 name = Path(entry.get("filename") or attachment_id).name or attachment_id
-                if entry.get("mimeType") == "application/xml" and entry.get("purpose") in ("form", "report"):
-                    _write(tmp / "application.xml", content)
-                _write(tmp / "attachments" / f"{attachment_id}-{name}", content)
+                if (entry.get("mimeType") == "application/xml" and entry.get("purpose") in ("form", "report")
+                        and not (tmp / "application.xml").exists()):
+                    _write(tmp / "application.xml", body)
+                _write(tmp / "attachments" / f"{attachment_id}-{name}", body)
                 tags["attachments"][attachment_id] = crypto.auth_tag(token)
             _write(tmp / "metadata.json", json.dumps(metadata, ensure_ascii=False, indent=2).encode())
             _write(tmp / ".tags.json", json.dumps(tags).encode())

@@ -53,6 +53,9 @@ def forward(case: Case, destination: Destination, *, actor: Any) -> Case:
     public = crypto.public_key(dict(key.jwk, kid=key.kid))
     content = json.loads(vault.open(case.authority_id, bytes(case.content), purpose=APPLICATION))
     data_bytes = json.dumps(content.get("data") or {}, ensure_ascii=False, separators=(",", ":")).encode()
+    data_type = "application/json"
+    if content.get("dataXml"):  # data received as application/xml go on as XML, under the schema they named
+        data_bytes, data_type = content["dataXml"].encode(), "application/xml"
     stored = {str(a.attachment_id): a for a in CaseAttachment.objects.filter(case=case)}
     parts, entries = [], []
     for described in content.get("attachments") or []:
@@ -79,6 +82,8 @@ def forward(case: Case, destination: Destination, *, actor: Any) -> Case:
     )
     if content.get("payment"):
         document["paymentInformation"] = content["payment"]  # as received (already FIT-Connect's shape)
+    if content.get("dataXml"):
+        document["contentStructure"]["data"]["submissionSchema"] = content["dataSchema"]
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.state != case.state:
@@ -88,7 +93,7 @@ def forward(case: Case, destination: Destination, *, actor: Any) -> Case:
             service_name=case.service_name, attachments=parts,
             encrypted_metadata=crypto.encrypt_for(public, json.dumps(document, ensure_ascii=False).encode(),
                                                   content_type="application/json"),
-            encrypted_data=crypto.encrypt_for(public, data_bytes, content_type="application/json"),
+            encrypted_data=crypto.encrypt_for(public, data_bytes, content_type=data_type),
             public_reference=reference, form_slug=str(form.get("slug") or case.form_slug)[:80],
             form_version=case.form_version, encryption_kid=key.kid,
         )

@@ -32,12 +32,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from joserfc import jws
 from joserfc.errors import JoseError
+from lxml import etree
 
 from amtsweg.casework import receiving, vault
 from amtsweg.casework.models import Case, CaseAttachment, CaseEntry, ReceivingSystem, ServiceDeadline
-from amtsweg.core import parsers
+from amtsweg.core import parsers, safexml
 from amtsweg.core.actors import SYSTEM
-from amtsweg.submissions import crypto, events, metadata, subscriber
+from amtsweg.submissions import crypto, events, metadata, subscriber, xbau
 from amtsweg.submissions.errors import NotFound
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ class Opened:
     data: dict[str, Any]
     attachments: list[tuple[dict[str, Any], bytes]]  # (metadata entry, content)
     tags: dict[str, Any]
+    data_xml: str = ""  # data sent as application/xml (then `data` is empty)
 
 
 def _decrypt(destination_id, token: str, what: str) -> bytes:
@@ -116,7 +118,11 @@ def _decrypt(destination_id, token: str, what: str) -> bytes:
     if key is None:
         raise NotOurs(kid)
     try:
-        return crypto.decrypt_jwe(key, token)
+        return crypto.decrypt_jwe(key, token, max_decompressed_bytes=crypto.MAX_DECOMPRESSED_BYTES)
+    except crypto.DecompressedTooLarge as exc:
+        # Decompression is part of JWE decryption (RFC 7516 §5.2, step 17): FIT-Connect's encryption-issue.
+        raise Problem("encryption-issue", f"{what}: der komprimierte Inhalt (zip DEF) wäre entpackt größer als "
+                      f"{crypto.MAX_DECOMPRESSED_BYTES} Bytes und wird nicht entpackt.") from exc
     except (JoseError, ValueError) as exc:
         raise Problem("encryption-issue", f"{what} lässt sich nicht entschlüsseln.") from exc
 
@@ -146,7 +152,8 @@ def _open_and_verify(fetched: subscriber.FetchedSubmission) -> Opened:
         raise Problem("incorrect-authentication-tags",
                       "Die Authentication Tags stimmen nicht mit den beim Versand gespeicherten überein.")
 
-    if meta["publicServiceType"]["identifier"] != submission.service_identifier:
+    if (meta.get("publicServiceType") or {}).get("identifier", submission.service_identifier) != (
+            submission.service_identifier):
         raise Problem("service-mismatch", "Die Leistung in den Metadaten ist nicht die der Einreichung.")
     extension = meta.get("amtswegExtension") or {}
     if extension.get("destinationId") not in (None, str(destination_id)):
@@ -154,19 +161,21 @@ def _open_and_verify(fetched: subscriber.FetchedSubmission) -> Opened:
 
     structure = meta["contentStructure"]
     data: dict[str, Any] = {}
+    data_xml = ""
     if "data" in structure:
         if not fetched.encrypted_data:
             raise Problem("missing-data", "Die Metadaten kündigen Fachdaten an, die fehlen.")
         data_bytes = _decrypt(destination_id, fetched.encrypted_data, "Die Fachdaten")
         if crypto.sha512_hex(data_bytes) != structure["data"]["hash"]["content"]:
             raise Problem("incorrect-data-hash", "Der Hashwert der Fachdaten stimmt nicht.")
-        try:
-            loaded = parsers.loads(data_bytes)
-        except ValueError as exc:
-            raise Problem("invalid-data", "Die Fachdaten sind kein JSON.") from exc
-        if not isinstance(loaded, dict):
-            raise Problem("invalid-data", "Die Fachdaten sind kein JSON-Objekt.")
-        data = loaded
+        declared = structure["data"]["submissionSchema"]
+        if declared["mimeType"] == "application/xml":
+            data_xml = _xml_data(data_bytes, declared["schemaUri"])
+        else:
+            data = _json_data(data_bytes)
+    elif fetched.encrypted_data:
+        raise Problem("missing-schema", "Fachdaten wurden gesendet, aber die Metadaten nennen kein Schema für sie "
+                      "(contentStructure.data).")
 
     entries = {entry["attachmentId"]: entry for entry in structure.get("attachments", [])}
     if set(entries) != set(fetched.attachments):
@@ -178,7 +187,36 @@ def _open_and_verify(fetched: subscriber.FetchedSubmission) -> Opened:
         if crypto.sha512_hex(content) != entry["hash"]["content"]:
             raise Problem("incorrect-attachment-hash", f"Der Hashwert der Anlage {attachment_id} stimmt nicht.")
         attachments.append((entry, content))
-    return Opened(meta, data, attachments, tags)
+    return Opened(meta, data, attachments, tags, data_xml)
+
+
+def _json_data(data_bytes: bytes) -> dict[str, Any]:
+    try:
+        loaded = parsers.loads(data_bytes)
+    except ValueError as exc:
+        raise Problem("syntax-violation", "Die Fachdaten sind als JSON angekündigt, aber kein JSON.") from exc
+    if not isinstance(loaded, dict):
+        raise Problem("invalid-data", "Die Fachdaten sind kein JSON-Objekt.")
+    return loaded
+
+
+# XML data schemas the back office knows (schemaUri -> a check returning the errors): XBau 2.6.
+XML_SCHEMAS = {xbau.NS: xbau.validate}
+
+
+def _xml_data(data_bytes: bytes, schema_uri: str) -> str:
+    """XML data (FIT-Connect allows `application/xml`): parsed without DTD (`core.safexml`), checked against
+    the service's schema where the back office knows it; kept as text (UTF-8) in the case."""
+    try:
+        document = safexml.fromstring(data_bytes)
+    except (safexml.XmlRefused, etree.XMLSyntaxError) as exc:
+        raise Problem("syntax-violation", "Die Fachdaten sind als XML angekündigt, aber kein wohlgeformtes XML "
+                      "ohne DTD.") from exc
+    check = XML_SCHEMAS.get(schema_uri)
+    errors = check(data_bytes) if check else []
+    if errors:
+        raise Problem("invalid-data", f"Die Fachdaten verletzen das Schema {schema_uri}: " + "; ".join(errors[:3]))
+    return etree.tostring(document, encoding="unicode")
 
 
 def _tag(jwe: str) -> str:
@@ -204,6 +242,9 @@ def _content(submission, opened: Opened) -> dict[str, Any]:
     meta = opened.metadata
     return {
         "data": opened.data,
+        # XML data (kept as text) and the schema they name: forwarding sends them on as they came.
+        **({"dataXml": opened.data_xml,
+            "dataSchema": opened.metadata["contentStructure"]["data"]["submissionSchema"]} if opened.data_xml else {}),
         "form": (meta.get("amtswegExtension") or {}).get("form") or {},
         "applicationDate": (meta.get("additionalReferenceInfo") or {}).get("applicationDate"),
         "payment": meta.get("paymentInformation"),

@@ -15,9 +15,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import zlib
 from typing import Any
 
 from joserfc import jwe
+from joserfc.jwa import JWEZipModel
 from joserfc.jwk import RSAKey
 from joserfc.util import urlsafe_b64decode
 
@@ -71,7 +73,8 @@ def encrypt_for(
     compact JWE (RFC 7516 §7.1) with a fresh random content key and IV.
 
     The protected header names `kid` (so the receiver picks the right private key during key rollover),
-    and `cty` when given (e.g. "application/json"); never `zip`.
+    and `cty` when given (e.g. "application/json"); never `zip` (receivers read compressed parts, see
+    `BoundedDeflate`, but the platform's own parts stay uncompressed).
 
     joserfc's public `jwe.encrypt_compact` builds the envelope, so no crypto envelope is assembled by hand
     here: an auditor checks the library, not a copy of it. (A hand-built envelope on `cryptography`'s
@@ -154,17 +157,72 @@ def is_compact_jwe(token: str) -> bool:
     return True
 
 
-def receiver_registry(max_bytes: int = MAX_CIPHERTEXT_BYTES) -> jwe.JWERegistry:
-    """A JWE registry for receivers: FIT-Connect's algorithms only, with a size limit fit for attachments."""
-    registry = jwe.JWERegistry(algorithms=ALGORITHMS)
+# A compressed part (`"zip": "DEF"`) may not expand beyond the largest part the API takes uncompressed
+# (`services.MAX_ATTACHMENT_BYTES`): a few hundred kilobytes of DEFLATE can otherwise inflate to gigabytes.
+MAX_DECOMPRESSED_BYTES = 200 * 1024 * 1024
+
+
+class DecompressedTooLarge(ValueError):
+    """A compressed JWE part inflates beyond the bound (a zip bomb, or simply too large a part)."""
+
+
+class BoundedDeflate(JWEZipModel):
+    """`"zip": "DEF"` (RFC 7516 §4.1.3: raw DEFLATE, RFC 1951) that stops inflating at `max_bytes`.
+
+    joserfc's own DEF model stops at 250 KiB, which refuses ordinary compressed attachments; the receivers
+    register this one on their own registry instance instead (`receiver_registry`). Some JOSE libraries
+    write a zlib stream (RFC 1950) instead of raw DEFLATE; that is read too, as joserfc does.
+    """
+
+    name = "DEF"
+    description = "DEFLATE, bounded"
+
+    def __init__(self, max_bytes: int = MAX_DECOMPRESSED_BYTES):
+        self.max_bytes = max_bytes
+
+    def compress(self, s: bytes) -> bytes:
+        compressor = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        return compressor.compress(s) + compressor.flush()
+
+    def decompress(self, s: bytes) -> bytes:
+        """The inflated part; `DecompressedTooLarge` beyond the bound, ValueError if it is not DEFLATE."""
+        try:
+            return self._inflate(s, -zlib.MAX_WBITS)
+        except zlib.error:
+            try:
+                return self._inflate(s, zlib.MAX_WBITS)
+            except zlib.error as exc:
+                raise ValueError("the compressed part is not DEFLATE") from exc
+
+    def _inflate(self, s: bytes, wbits: int) -> bytes:
+        inflater = zlib.decompressobj(wbits)
+        plaintext = inflater.decompress(s, self.max_bytes + 1)
+        if len(plaintext) > self.max_bytes or inflater.unconsumed_tail:
+            raise DecompressedTooLarge(f"the compressed part inflates to more than {self.max_bytes} bytes")
+        if not inflater.eof:
+            raise zlib.error("the compressed part ends early")
+        return plaintext
+
+
+def receiver_registry(max_bytes: int = MAX_CIPHERTEXT_BYTES,
+                      max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES) -> jwe.JWERegistry:
+    """A JWE registry for receivers: FIT-Connect's algorithms, compressed parts (`zip` DEF, which senders'
+    JOSE libraries may write) inflated up to `max_decompressed_bytes`, and a size limit fit for attachments."""
+    registry = jwe.JWERegistry(algorithms=[*ALGORITHMS, BoundedDeflate.name])
+    # This instance's own table (the class-level one is shared by every registry): our bounded DEF.
+    registry.algorithms = {"alg": dict(jwe.JWERegistry.algorithms["alg"]),
+                           "enc": dict(jwe.JWERegistry.algorithms["enc"]),
+                           "zip": {BoundedDeflate.name: BoundedDeflate(max_decompressed_bytes)}}
     registry.max_ciphertext_length = max_bytes * 4 // 3 + 4
     return registry
 
 
-def decrypt_jwe(private_key: RSAKey | dict[str, Any], token: str, *, max_bytes: int = MAX_CIPHERTEXT_BYTES) -> bytes:
-    """Decrypt a compact JWE with the destination's private key (receiver side only)."""
+def decrypt_jwe(private_key: RSAKey | dict[str, Any], token: str, *, max_bytes: int = MAX_CIPHERTEXT_BYTES,
+                max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """Decrypt a compact JWE with the destination's private key (receiver side only); a compressed part is
+    inflated, up to `max_decompressed_bytes` (else `DecompressedTooLarge`)."""
     key = private_key if isinstance(private_key, RSAKey) else RSAKey.import_key(private_key)
-    result = jwe.decrypt_compact(token, key, registry=receiver_registry(max_bytes))
+    result = jwe.decrypt_compact(token, key, registry=receiver_registry(max_bytes, max_decompressed_bytes))
     return result.plaintext
 
 
