@@ -22,11 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
+from benchkit import PostgresDatabase
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 # --- phase helpers -----------------------------------------------------------------------------------
@@ -108,25 +108,6 @@ def _run_phase(name: str, database_url: str, n: int) -> dict:
         raise RuntimeError(f"phase {name} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
-
-class PostgresDatabase:
-    """A throw-away PostgreSQL database, dropped on exit."""
-
-    def __init__(self, prefix: str):
-        self.name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-
-    def __enter__(self) -> str:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{self.name}"')
-        return f"postgres://postgres@127.0.0.1:5432/{self.name}"
-
-    def __exit__(self, *exc) -> None:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 def main(argv: list[str]) -> None:
