@@ -107,8 +107,11 @@ def _search(user, text: str) -> Q:
 
 
 def counts_per_state(user, filters: Filters, base: QuerySet[Case] | None = None) -> dict[str, int]:
+    """Cases per state under the other filters, in one GROUP BY. `COUNT(*)`, not `COUNT(id)`: every column
+    the filters use is in `casework_counts_idx`, so PostgreSQL answers from the index alone (an index-only
+    scan of the Authority's entries) instead of reading one heap page per case; the id is not in it."""
     rows = filtered(user, filters, with_state=False, base=base).order_by().values_list("state").annotate(
-        n=Count("id"))
+        n=Count("*"))
     return dict(rows)
 
 
@@ -121,9 +124,12 @@ def page(user, filters: Filters, base: QuerySet[Case] | None = None) -> InboxPag
         qs = qs.filter(deadline__isnull=False)
     if filters.cursor:
         value, last_id = parse_cursor(filters.cursor, field_name)
-        after = Q(**{f"{field_name}__{'lt' if descending else 'gt'}": value}) | Q(
-            **{field_name: value, f"id__{'lt' if descending else 'gt'}": last_id})
-        qs = qs.filter(after)
+        # (field, id) after (value, last_id), written so that the index can seek to it: the plain range
+        # `field <= value` (or >=) bounds the index scan; the OR only sorts out the rows equal to `value`.
+        # The OR alone would make PostgreSQL walk the index from the first page on every next page.
+        before, strictly = ("lte", "lt") if descending else ("gte", "gt")
+        qs = qs.filter(Q(**{f"{field_name}__{before}": value}),
+                       Q(**{f"{field_name}__{strictly}": value}) | Q(**{f"id__{strictly}": last_id}))
     order = [f"-{field_name}", "-id"] if descending else [field_name, "id"]
     rows = list(qs.select_related("assignee", "team").only(*LIST_FIELDS).order_by(*order)[:PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE

@@ -195,6 +195,10 @@ def add_note(case: Case, text: str, *, actor: Any) -> CaseEntry:
 def history(case: Case, *, actor: Any) -> list[dict[str, Any]]:
     """The case's complete history, oldest first, notes opened (the caller already recorded the view)."""
     check_may_work(actor, case)
+    return _history(case)
+
+
+def _history(case: Case) -> list[dict[str, Any]]:
     rows = []
     for entry in CaseEntry.objects.filter(case=case).order_by("at", "id"):
         text = ""
@@ -229,6 +233,13 @@ def open_application(case: Case, *, actor: Any) -> dict[str, Any]:
     check_may_work(actor, case)
     audit.record(actor, case.authority, "case.viewed", case, {"reference": case.reference})
     return json.loads(vault.open(case.authority_id, bytes(case.content), purpose=APPLICATION))
+
+
+def open_case_file(case: Case, *, actor: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`open_application` and `history` for the case page, with one permission check instead of one each
+    (each check is a team lookup and a query for the case)."""
+    content = open_application(case, actor=actor)
+    return content, _history(case)
 
 
 def open_attachment(case: Case, attachment_id, *, actor: Any) -> tuple[dict[str, Any], bytes]:

@@ -123,7 +123,7 @@ def _assignee(request: HttpRequest, value: str):
 @staff_required
 def case_view(request: HttpRequest, pk) -> HttpResponse:
     case = _case(request, pk)
-    content = services.open_application(case, actor=request.user)  # audited
+    content, history = services.open_case_file(case, actor=request.user)  # audited
     case.marker = presentation.deadline_marker(case)
     return render(request, "casework/case.html", {
         "case": case,
@@ -132,7 +132,7 @@ def case_view(request: HttpRequest, pk) -> HttpResponse:
         "payment": presentation.payment(content),
         "content": content,
         "events": presentation.event_log(case),
-        "history": services.history(case, actor=request.user),
+        "history": history,
         "next_states": presentation.next_states(case),
         "forward_targets": forwarding.targets(case) if Case.State.FORWARDED in services.TRANSITIONS.get(
             case.state, set()) else [],

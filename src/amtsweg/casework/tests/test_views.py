@@ -218,3 +218,105 @@ def test_administrators_switch_the_receiving_system_on_the_page(destination):
     destination.casework.refresh_from_db()
     assert not destination.casework.active
     assert AuditEntry.objects.filter(action__startswith="casework.receiving").count() == 2
+
+
+# --- query shape (issue 14: the inbox at 1,000,000 cases, benchmarks/backoffice.py) ------------------------
+
+
+def _case_columns(sql: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'"casework_case"\."(\w+)"', sql))
+
+
+def _index_columns(name: str) -> set[str]:
+    index = next(i for i in Case._meta.indexes if i.name == name)
+    return {Case._meta.get_field(f).column for f in index.fields}
+
+
+def _inbox_queries(client, params: dict | None = None) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(INBOX, params or {}).status_code == 200
+    return [q["sql"] for q in captured.captured_queries if '"casework_case"' in q["sql"]]
+
+
+def test_counts_per_state_and_services_are_answered_from_their_indexes(destination, worker):
+    """The counts per state and the services offered read only columns of one index each (an index-only scan
+    on PostgreSQL: no table page per case). Before: COUNT("id") and the team filter read every case's row."""
+    team = TeamFactory(authority=destination.authority, members=[worker])
+    CaseFactory(destination=destination, team=team, assignee=worker)
+    client = _client(worker)
+    today = timezone.localdate().isoformat()
+    for params in [{}, {"dienst": "99102013000000"}, {"zustaendig": "mir"}, {"zustaendig": "niemand"},
+                   {"frist": "ueberfaellig"}, {"frist": "bald"}, {"eingang_von": today, "eingang_bis": today},
+                   {"status": "offen", "sortierung": "frist"}]:
+        queries = _inbox_queries(client, params)
+        counts = [sql for sql in queries if "GROUP BY" in sql]
+        assert len(counts) == 1 and "COUNT(*)" in counts[0], params
+        assert _case_columns(counts[0]) <= _index_columns("casework_counts_idx"), params
+        services = [sql for sql in queries if "DISTINCT" in sql]
+        assert len(services) == 1 and _case_columns(services[0]) <= _index_columns("casework_services_idx")
+
+
+def test_the_next_page_seeks_by_a_range_the_index_can_start_at(destination, worker, monkeypatch):
+    """Keyset pagination: the cursor becomes `field <= value AND (field < value OR id < last)` (a range the
+    index scan starts at), not only the OR (which PostgreSQL filters row by row from the first page on).
+    Rows sharing the sort value across a page boundary are each shown once."""
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
+    same = timezone.now().replace(microsecond=0)
+    cases = [CaseFactory(destination=destination, received_at=same,
+                         deadline=timezone.localdate()) for _ in range(5)]
+    client = _client(worker)
+    for sort, field, op in [("neueste", "received_at", "<="), ("aelteste", "received_at", ">="),
+                            ("frist", "deadline", ">=")]:
+        seen, params = [], {"sortierung": sort}
+        while True:
+            response = client.get(INBOX, params)
+            seen += _refs(response)
+            cursor = response.context["page"].next_cursor
+            if not cursor:
+                break
+            params = {"sortierung": sort, "nach": cursor}
+            page_query = next(sql for sql in _inbox_queries(client, params) if "LIMIT" in sql
+                              and "GROUP BY" not in sql and "DISTINCT" not in sql)
+            assert f'"casework_case"."{field}" {op} ' in page_query, sort
+        assert sorted(seen) == sorted(c.reference for c in cases) and len(seen) == len(set(seen)), sort
+
+
+def test_the_inbox_and_the_case_view_do_not_query_per_row(destination, worker, django_assert_max_num_queries):
+    """A fixed number of queries however many cases, assignees, teams, notes and attachments there are. The
+    inbox: session, user, second factor (2), authority, teams, services, assignable staff, page, counts."""
+    from amtsweg.casework import services
+
+    team = TeamFactory(authority=destination.authority, members=[worker])
+    colleagues = [UserFactory(authority=destination.authority) for _ in range(3)]
+    for i in range(30):
+        CaseFactory(destination=destination, assignee=colleagues[i % 3], team=team if i % 2 else None,
+                    service_name=f"Leistung {i % 7}", leika_key=f"9910201300000{i % 7}")
+    client = _client(worker)
+    client.get(INBOX)
+    with django_assert_max_num_queries(10):
+        response = client.get(INBOX)
+    assert len(response.context["page"].cases) == 30
+
+    case, _attachment = case_with_attachment(destination)
+    url = f"{INBOX}vorgang/{case.pk}/"
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for i in range(5):
+        services.add_note(case, f"Notiz {i}", actor=worker)
+    services.assign([case], colleagues[0], actor=worker)
+    with CaptureQueriesContext(connection) as after:
+        assert "Notiz 4" in client.get(url).content.decode()
+    assert len(after.captured_queries) == len(before.captured_queries)
+    # the 10 above minus the inbox's 4, plus the case, its audit entry, history, event log, forwarding
+    # targets; the permission is checked once for content and history (it was checked once more each)
+    with django_assert_max_num_queries(14):
+        client.get(url)
