@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amtsweg.accounts.access import role_required, staff_required
-from amtsweg.casework import case_links, forwarding, inbox, presentation, receiving, services
+from amtsweg.casework import case_links, exports, forwarding, inbox, presentation, receiving, services
 from amtsweg.casework.forms import DecisionForm, InboxFilterForm, NoteForm
 from amtsweg.casework.models import Case, CaseAttachment, ReceivingSystem
 from amtsweg.core.tenancy import ADMIN_ROLES
@@ -140,6 +140,7 @@ def case_view(request: HttpRequest, pk) -> HttpResponse:
         "note_form": NoteForm(initial={"text": request.session.pop("casework_note_draft", "")}),
         "assignees": services.assignable_users(case, team=case.team),
         "case_links": case_links.links_for(case),
+        "archivable": case.state in exports.ARCHIVABLE_STATES,
     })
 
 
@@ -235,6 +236,35 @@ def attachment(request: HttpRequest, pk, attachment_id) -> HttpResponse:
     response["Content-Security-Policy"] = policy + ("; object-src 'self'" if media_type == "application/pdf"
                                                     else "; sandbox")
     return response
+
+
+def _zip_download(name: str, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"  # personal data: never in a shared or browser cache
+    return response
+
+
+@staff_required
+def case_data_export(request: HttpRequest, pk) -> HttpResponse:
+    """Auskunft nach Art. 15 DSGVO: everything stored about the applicant in this case, as one ZIP (audited)."""
+    case = _case(request, pk)
+    name, data = exports.data_export(case, actor=request.user)
+    return _zip_download(name, data)
+
+
+@staff_required
+def case_archive(request: HttpRequest, pk) -> HttpResponse:
+    """The e-Akte archive of a decided or closed case (audited); an open case gets a German explanation."""
+    case = _case(request, pk)
+    try:
+        name, data = exports.archive(case, actor=request.user)
+    except exports.NotArchivable:
+        messages.error(request, _("Für die E-Akte lässt sich nur ein entschiedener oder abgeschlossener Vorgang "
+                                  "exportieren; dieser ist „%(state)s“.") % {"state": case.get_state_display()})
+        return redirect("casework:case", pk=case.pk)
+    return _zip_download(name, data)
 
 
 def _may_choose(user) -> bool:

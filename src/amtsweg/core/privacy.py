@@ -31,6 +31,8 @@ PERSONAL_DATA_ROUTES = frozenset({
     "identity:choose", "identity:saml-acs", "identity:oidc-callback",
     # the citizen's Postfach: their applications, messages and notices
     "postfach:index", "postfach:message", "postfach:attachment", "postfach:notice", "postfach:notice_signature",
+    # the applicant's own copy of everything stored (Auskunft nach Art. 15 DSGVO)
+    "postfach:data_export",
 })
 
 

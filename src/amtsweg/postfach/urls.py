@@ -10,6 +10,7 @@ urlpatterns = [
     path("postfach/<str:reference>/<str:sig>/bescheide/<uuid:notice_id>/bescheid.pdf", views.notice, name="notice"),
     path("postfach/<str:reference>/<str:sig>/bescheide/<uuid:notice_id>/signatur.json", views.notice_signature,
          name="notice_signature"),
+    path("postfach/<str:reference>/<str:sig>/auskunft.zip", views.data_export, name="data_export"),
     # case workers: the correspondence of a case (Amtsweg-Sachbearbeitung)
     path("verwaltung/postfach/<uuid:case_id>/", views.case_messages, name="case_messages"),
     path("verwaltung/postfach/<uuid:case_id>/anlagen/<uuid:attachment_id>/", views.case_attachment,

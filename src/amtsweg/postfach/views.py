@@ -9,10 +9,12 @@ from django.contrib import messages as flash
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from amtsweg.assistants import integrations
+from amtsweg.casework import exports
 from amtsweg.casework.models import Case
 from amtsweg.postfach import access, messages, notices, services
 from amtsweg.postfach.models import Message, MessageAttachment, Notice, NoticeTemplate, SigningKey
@@ -85,6 +87,21 @@ def attachment(request: HttpRequest, reference: str, sig: str, attachment_id) ->
     except MessageAttachment.DoesNotExist:
         raise Http404 from None
     return _download(described, content)
+
+
+def data_export(request: HttpRequest, reference: str, sig: str) -> HttpResponse:
+    """Auskunft nach Art. 15 DSGVO for the applicant's own application: everything the back office stores
+    about it, as one ZIP (only with the signed status link or from the owning account; audited)."""
+    _submission, applicant = access.applicant_for(request, reference, sig)
+    case = messages.case_of(applicant)
+    if case is None:
+        raise Http404
+    name, data = exports.data_export(case, applicant_via=applicant.via)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- case worker -----------------------------------------------------------------------------------------------

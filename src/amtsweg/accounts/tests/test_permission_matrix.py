@@ -57,6 +57,7 @@ PUBLIC = {
     "submissions:status_help", "submissions:status",
     # the applicant's messages and files: opened by the signed status link, not by a role (postfach/tests)
     "postfach:message", "postfach:attachment", "postfach:notice", "postfach:notice_signature",
+    "postfach:data_export",
     "set_language",
 }
 
@@ -165,6 +166,12 @@ MATRIX: dict[str, tuple[str, str, str]] = {
                            "login 403 302 302 404 404 302"),
     "casework:attachment": ("GET", "/verwaltung/sachbearbeitung/vorgang/{case}/anlage/{case_attachment}/",
                             "login 403 200 200 404 404 200"),
+    # exports of a case: its Authority's staff (and team); the e-Akte only of a decided or closed case (an open
+    # one is sent back to the case page with a message: 302)
+    "casework:case_data_export": ("GET", "/verwaltung/sachbearbeitung/vorgang/{case}/auskunft.zip",
+                                  "login 403 200 200 404 404 200"),
+    "casework:case_archive": ("GET", "/verwaltung/sachbearbeitung/vorgang/{closed_case}/e-akte.zip",
+                              "login 403 200 200 404 404 200"),
     # choosing the receiving system decides who holds the keys: administrators, for their own destinations
     "casework:receiving": ("GET", "/verwaltung/sachbearbeitung/empfangssystem/", "login 403 403 200 200 200 200"),
     "casework:receiving_switch": ("POST", "/verwaltung/sachbearbeitung/empfangssystem/{destination}/",
@@ -296,10 +303,12 @@ def matrix_world(db, settings):
 
 
 def _casework_objects(destination) -> dict:
-    from amtsweg.casework.tests.factories import case_with_attachment
+    from amtsweg.casework.models import Case
+    from amtsweg.casework.tests.factories import CaseFactory, case_with_attachment
 
     case, attachment_id = case_with_attachment(destination)
-    return {"case": case.pk, "case_attachment": attachment_id}
+    closed = CaseFactory(destination=destination, state=Case.State.CLOSED, decision=Case.Decision.APPROVED)
+    return {"case": case.pk, "case_attachment": attachment_id, "closed_case": closed.pk}
 
 
 def _notice_template(authority) -> int:

@@ -110,6 +110,7 @@ def test_pages_with_personal_data_forbid_storing(client, settings, tmp_path):
     visit("get", reverse("postfach:attachment", args=[*signed, uuid.uuid4()]))
     visit("get", reverse("postfach:notice", args=[*signed, uuid.uuid4()]))
     visit("get", reverse("postfach:notice_signature", args=[*signed, uuid.uuid4()]))
+    visit("get", reverse("postfach:data_export", args=signed))  # no back-office case here: a 404, still no-store
     assert seen == PERSONAL_DATA_ROUTES
 
 
