@@ -38,6 +38,7 @@ from amtsweg.casework import receiving, vault
 from amtsweg.casework.models import Case, CaseAttachment, CaseEntry, ReceivingSystem, ServiceDeadline
 from amtsweg.core import parsers, safexml
 from amtsweg.core.actors import SYSTEM
+from amtsweg.routing import key_ids
 from amtsweg.submissions import crypto, events, metadata, subscriber, xbau
 from amtsweg.submissions.errors import NotFound
 
@@ -115,6 +116,9 @@ def _decrypt(destination_id, token: str, what: str) -> bytes:
     except (ValueError, TypeError) as exc:
         raise Problem("encryption-issue", f"{what}: kein lesbarer JWE-Kopf.") from exc
     key = receiving.private_key(destination_id, kid)
+    if key is None:  # the sender may name the key by its JWK thumbprint instead of its kid
+        named = key_ids.encryption_key(destination_id, kid)
+        key = receiving.private_key(destination_id, named.kid) if named is not None else None
     if key is None:
         raise NotOurs(kid)
     try:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.core.ids import uuid7
+from amtsweg.routing import key_ids
 from amtsweg.routing.models import Destination
 from amtsweg.submissions import crypto, events
 from amtsweg.submissions.errors import Conflict, NotFound, TooLarge, Unprocessable
@@ -129,6 +130,14 @@ def _put_ciphertext(attachment: SubmissionAttachment, jwe: str) -> bool:
     return True
 
 
+def _decrypting_kid(destination_id, encrypted_metadata: str) -> str:
+    """The `kid` of the destination key the sender encrypted for, which the header names by kid or by JWK
+    thumbprint (`routing.key_ids`); "" if it names none of the destination's keys."""
+    header_kid = crypto.jwe_header(encrypted_metadata).get("kid")
+    key = key_ids.encryption_key(destination_id, header_kid) if isinstance(header_kid, str) else None
+    return key.kid if key is not None else ""
+
+
 def _authentication_tag(jwe: str) -> str:
     return jwe.rsplit(".", 1)[-1]
 
@@ -152,7 +161,7 @@ def submit(submission: Submission, *, encrypted_metadata: str, encrypted_data: s
             raise Unprocessable("Angekündigte Anlagen fehlen noch: " + ", ".join(missing))
         locked.encrypted_metadata = encrypted_metadata
         locked.encrypted_data = encrypted_data or ""
-        locked.encryption_kid = str(crypto.jwe_header(encrypted_metadata).get("kid", ""))[:64]
+        locked.encryption_kid = _decrypting_kid(locked.destination_id, encrypted_metadata)
         locked.status = Submission.Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.save()
@@ -203,7 +212,7 @@ def create_submitted(
         encrypted_metadata=encrypted_metadata,
         encrypted_data=encrypted_data,
         encryption_kid=(encryption_kid if encryption_kid is not None
-                        else str(crypto.jwe_header(encrypted_metadata).get("kid", "")))[:64],
+                        else _decrypting_kid(destination.pk, encrypted_metadata))[:64],
         sender=sender,
         submitted_at=now,
         **({"public_reference": public_reference} if public_reference else {}),

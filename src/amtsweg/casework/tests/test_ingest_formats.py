@@ -68,7 +68,7 @@ def test_a_part_that_inflates_beyond_the_bound_is_rejected_as_an_encryption_issu
 
 
 def _send_by_api(responsibility, data: bytes | None, *, mime_type: str = "application/xml",
-                 schema_uri: str = "urn:test:antrag", edit=None) -> Submission:
+                 schema_uri: str = "urn:test:antrag", edit=None, header_kid=None) -> Submission:
     """A sender outside Amtsweg: announce and submit through the Submission API."""
     destination = responsibility.destination
     sender = Client(HTTP_AUTHORIZATION=bearer(ApiClientFactory(sender_region=responsibility.authority.area_ars[:2])))
@@ -85,7 +85,7 @@ def _send_by_api(responsibility, data: bytes | None, *, mime_type: str = "applic
     if edit:
         edit(document)
     active = destination.active_encryption_key()
-    key = dict(active.jwk, kid=active.kid)
+    key = dict(active.jwk, kid=header_kid(active) if header_kid else active.kid)
     body = {"encryptedMetadata": crypto.encrypt_for(key, json.dumps(document).encode())}
     if data is not None:
         body["encryptedData"] = crypto.encrypt_for(key, data)
@@ -156,3 +156,15 @@ def test_xml_data_are_forwarded_as_xml_under_their_schema(responsibility):
     data = crypto.decrypt_jwe(private, new.encrypted_data)
     assert "<name>Erika Müller</name>" in data.decode()
     assert crypto.sha512_hex(data) == meta["contentStructure"]["data"]["hash"]["content"]
+
+
+def test_a_key_named_by_its_jwk_thumbprint_is_found(responsibility):
+    """Some JOSE clients put the key's RFC 7638 thumbprint into `kid` (issue 15, item 5)."""
+    from joserfc import jwk
+
+    on_casework(responsibility)
+    thumbprint = lambda key: jwk.thumbprint({k: key.jwk[k] for k in ("kty", "n", "e")})  # noqa: E731
+    submission = _send_by_api(responsibility, XML_DATA, header_kid=thumbprint)
+    assert submission.status == Submission.Status.ACCEPTED
+    assert submission.encryption_kid == responsibility.destination.active_encryption_key().kid
+    assert Case.objects.filter(submission_id=submission.pk).exists()
