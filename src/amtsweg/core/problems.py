@@ -30,8 +30,10 @@ from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -59,6 +61,27 @@ API_PATH_PREFIXES = (
 
 def is_api_path(path: str) -> bool:
     return path.startswith(API_PATH_PREFIXES)
+
+
+def instance_uri(request: HttpRequest) -> str:
+    """The problem's `instance`: the absolute URI of the request's path, percent-encoded.
+
+    FIT-Connect's problem schema declares `instance` as `format: uri`, which a bare path is not (a URI has a
+    scheme); a path with non-ASCII characters would not even be a URI reference. Absolute, the member also
+    tells a client's log which installation answered. The query string is left out (it may carry search
+    terms).
+    """
+    path = quote(request.path, safe=_PATH_SAFE, errors="replace")
+    try:  # the origin, then the path (a path "//x" must not become the host x)
+        origin = request.build_absolute_uri("/").rstrip("/")
+    except DisallowedHost:  # the error being answered may be this very host: the configured address instead
+        origin = settings.PUBLIC_BASE_URL
+    return origin + path
+
+
+# RFC 3986 §3.3: what a path segment may hold unencoded besides unreserved characters (no "%": the path is
+# decoded, so a "%" in it is a literal one and is encoded; no "[", "]": they are allowed in hosts only).
+_PATH_SAFE = "/!$&'()*+,;=:@~"
 
 
 def problem_body(status: int, *, detail: str = "", title: str = "", type: str = "about:blank",  # noqa: A002
@@ -150,7 +173,7 @@ def _messages(errors: Any, path: str = "") -> list[str]:
 def exception_handler(exc: Exception, context: dict) -> Any:
     """DRF's handler, answering `application/problem+json`; None (→ handler500) for real server errors."""
     request = context.get("request")
-    instance = request.path if request is not None else ""
+    instance = instance_uri(request) if request is not None else ""
     if isinstance(exc, Problem):
         set_rollback()
         return Response(exc.body(instance), status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
@@ -185,7 +208,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     status = 413 if isinstance(exception, RequestDataTooBig) else 400
     if is_api_path(request.path):
         detail = ContentTooLarge.default_detail if status == 413 else _("Die Anfrage ist fehlerhaft.")
-        return problem_response(status, detail=detail, instance=request.path)
+        return problem_response(status, detail=detail, instance=instance_uri(request))
     response = defaults.bad_request(request, exception)
     response.status_code = status
     return response
@@ -194,20 +217,20 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
         return problem_response(403, detail=_("Sie haben keine Berechtigung für diese Aktion."),
-                                instance=request.path)
+                                instance=instance_uri(request))
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
-        return problem_response(404, detail=_("Nicht gefunden."), instance=request.path)
+        return problem_response(404, detail=_("Nicht gefunden."), instance=instance_uri(request))
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_path(request.path):
         return problem_response(500, detail=_("Ein interner Fehler ist aufgetreten; er wurde protokolliert."),
-                                instance=request.path)
+                                instance=instance_uri(request))
     return defaults.server_error(request)
 
 
@@ -218,7 +241,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     it is on this site, else the start page); `reason` is Django's technical text and is never shown.
     """
     if is_api_path(request.path):
-        return problem_response(403, detail=_("Die CSRF-Prüfung ist fehlgeschlagen."), instance=request.path)
+        return problem_response(403, detail=_("Die CSRF-Prüfung ist fehlgeschlagen."),
+                                instance=instance_uri(request))
     referer = request.headers.get("referer", "")
     back = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
                                                       require_https=request.is_secure()) else ""

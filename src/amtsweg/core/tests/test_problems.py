@@ -131,3 +131,31 @@ def test_a_problem_raised_by_a_service_keeps_its_type_title_and_extensions():
                     "detail": "Der Eintrag ist gelöscht.", "instance": "/x", "since": "2026"}
     assert Problem().body() == {"type": "about:blank", "title": "Bad Request", "status": 400,
                                 "detail": "Bad Request"}
+
+
+@pytest.mark.parametrize(("path", "instance"), [
+    ("/v1/submissions/ä b", "http://testserver/v1/submissions/%C3%A4%20b"),
+    ("/v1/destinations/[x]%", "http://testserver/v1/destinations/%5Bx%5D%25"),
+    ("//evil.example/v1/x", "http://testserver//evil.example/v1/x"),
+])
+def test_the_instance_of_a_problem_is_an_absolute_uri_of_this_installation(path, instance):
+    """FIT-Connect's problem schema says `instance` is `format: uri` (issue 15, item 7): absolute, encoded,
+    and a path can never turn into another host."""
+    from django.test import RequestFactory
+
+    from amtsweg.core.problems import instance_uri
+
+    request = RequestFactory().get("/")
+    request.path = path
+    assert instance_uri(request) == instance
+    assert _problem(Client().get("/v1/submissions/%C3%A4"), 401)["instance"] == "http://testserver/v1/submissions/%C3%A4"
+
+
+def test_the_instance_on_a_disallowed_host_names_the_configured_address(settings):
+    from django.test import RequestFactory
+
+    from amtsweg.core.problems import instance_uri
+
+    settings.PUBLIC_BASE_URL = "https://amtsweg.example"
+    request = RequestFactory().get("/v1/info", HTTP_HOST="angreifer.example")
+    assert instance_uri(request) == "https://amtsweg.example/v1/info"

@@ -205,7 +205,7 @@ def test_the_api_refuses_internal_callback_urls_at_announce(url, reason, dns):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     problem = response.json()
-    assert problem["status"] == 400 and problem["instance"] == "/v1/submissions"
+    assert problem["status"] == 400 and problem["instance"] == "http://testserver/v1/submissions"
     assert reason in problem["detail"] and "callback.url: " in problem["detail"]
     assert reason in problem["errors"]["callback"]["url"][0]
     assert not Submission.objects.exists()

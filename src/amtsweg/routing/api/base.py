@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.views import APIView
 
 from amtsweg.core.clientip import client_ip
-from amtsweg.core.problems import Problem
+from amtsweg.core.problems import Problem, instance_uri
 
 PROBLEM_BASE = "/routing-api/v2/problems/"
 MAX_LIMIT = 500
@@ -90,14 +90,14 @@ class RoutingAPIView(APIView, metaclass=ABCMeta):
             response = TooManyRequests(
                 _("Es wurden zu viele Anfragen im Zeitfenster gestellt. Bitte nach %(s)s Sekunden "
                   "erneut versuchen.") % {"s": headers["RateLimit-Reset"]}
-            ).response(request.path)
+            ).response(instance_uri(request))
             response["Retry-After"] = headers["RateLimit-Reset"]
         elif request.method in ("GET", "HEAD"):
             # Read-only, no authentication: answer directly (DRF still describes `get` in the OpenAPI document).
             try:
                 response = self.respond(request)
             except Problem as exc:
-                response = exc.response(request.path)
+                response = exc.response(instance_uri(request))
         else:
             response = super().dispatch(request, *args, **kwargs)
         for name, value in headers.items():
