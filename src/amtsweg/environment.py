@@ -48,6 +48,8 @@ class Environment(BaseSettings):
     AMTSWEG_DRAFT_KEY: str = ""
     AMTSWEG_CASEWORK_KEK: str = ""  # checked by amtsweg.E006
     PLATFORM_SIGNING_KEY_FILE: str = ""
+    PLATFORM_SIGNING_CHAIN_FILE: str = ""  # PEM chain of the signing key's certificate (x5c), leaf first
+    AMTSWEG_PKI_TRUST_ANCHORS_FILE: str = ""  # PEM bundle of the administration PKI's roots (checked: E007)
 
     # --- HTTP
     ALLOWED_HOSTS: CommaList = ["127.0.0.1", "localhost", "testserver"]

@@ -71,6 +71,10 @@ AMTSWEG_DRAFT_KEY = env.AMTSWEG_DRAFT_KEY
 AMTSWEG_CASEWORK_KEK = env.AMTSWEG_CASEWORK_KEK
 # PEM file of the platform's RSA signing key (routes, event log); embedded: var/platform_signing_key.pem.
 PLATFORM_SIGNING_KEY_FILE = env.PLATFORM_SIGNING_KEY_FILE
+# x5c of published keys (amtsweg.core.pki): the platform key's certificate chain, and the administration PKI's
+# roots that destination keys' chains must lead to (embedded default: the demo PKI generated into var/pki/).
+PLATFORM_SIGNING_CHAIN_FILE = env.PLATFORM_SIGNING_CHAIN_FILE
+AMTSWEG_PKI_TRUST_ANCHORS_FILE = env.AMTSWEG_PKI_TRUST_ANCHORS_FILE
 ALLOWED_HOSTS = env.ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 # Public base URL of this installation, used in API answers (submission URLs) and e-mails.

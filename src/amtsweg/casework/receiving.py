@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from joserfc.jwk import RSAKey
@@ -28,6 +29,7 @@ from joserfc.jwk import RSAKey
 from amtsweg.accounts import audit
 from amtsweg.casework import vault
 from amtsweg.casework.models import ReceivingKey, ReceivingSystem, Team
+from amtsweg.core import pki
 from amtsweg.core.actors import is_system
 from amtsweg.core.tenancy import ADMIN_ROLES, can_act_for
 from amtsweg.routing import services as routing
@@ -135,11 +137,16 @@ def _new_keys(destination: Destination, *, actor: Any, grace_days: int) -> None:
         private = key_generator()
         kid = f"amtsweg-{purpose[:3]}-{secrets.token_hex(8)}"
         public = dict(private.as_dict(private=False), kid=kid, alg=ALG[purpose], key_ops=KEY_OPS[purpose])
+        if settings.AMTSWEG_EMBEDDED:  # the demo PKI certifies the back office's keys (FIT-Connect: x5c)
+            public["x5c"] = pki.issue_x5c(private.public_key, f"Amtsweg-Sachbearbeitung {kid}", purpose=purpose)
         ReceivingKey.objects.create(
             destination=destination, kid=kid, purpose=purpose, kek_id=current.key_id,
             wrapped_private=current.wrap(private.as_pem(private=True), context=_context(destination.pk, kid)),
         )
-        routing.add_key(destination, public, purpose, grace_days=grace_days, actor=actor)
+        # Outside embedded mode Amtsweg has no CA of the administration PKI to certify keys it generates
+        # itself; the platform holds their private halves, so no chain is demanded (README: Keys and
+        # certificates, the remaining deviation).
+        routing.add_key(destination, public, purpose, grace_days=grace_days, actor=actor, require_chain=False)
 
 
 # --- private keys for the ingest (unwrapped once per process) ---------------------------------------------

@@ -10,6 +10,9 @@ became unreadable after a lost volume, and the routing API signed with a key nob
 - amtsweg.E004: AMTSWEG_CALLBACK_ALLOWED_NETWORKS has an entry that is not a network in CIDR notation.
 - amtsweg.E006: AMTSWEG_CASEWORK_KEK (the back office's key-encryption key) is not set, or is not 32 bytes in
   base64url: case files would be sealed under a key generated per host, unreadable on the others.
+- amtsweg.E007: outside embedded mode AMTSWEG_PKI_TRUST_ANCHORS_FILE is not set or holds no certificate in
+  PEM: no destination key could be registered (FIT-Connect requires each key's x5c chain to lead to the
+  administration PKI); a PLATFORM_SIGNING_CHAIN_FILE that is set must be readable PEM certificates too.
 - amtsweg.E005: BundID is configured but the SAML SP key and certificate files are not (a key generated per
   host would not match the certificate registered with BundID on the others).
 
@@ -146,6 +149,28 @@ def saml_sp_key_configured(app_configs=None, **kwargs) -> list[checks.CheckMessa
         hint="Name the SP key and the certificate registered with BundID (PEM files, the same on every host).",
         id="amtsweg.E005",
     )]
+
+
+@checks.register(TAG)
+def pki_configured(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    from cryptography import x509
+
+    problems = []
+    for name in ("AMTSWEG_PKI_TRUST_ANCHORS_FILE", "PLATFORM_SIGNING_CHAIN_FILE"):
+        value = getattr(settings, name)
+        if not value:
+            if name == "AMTSWEG_PKI_TRUST_ANCHORS_FILE" and not settings.AMTSWEG_EMBEDDED:
+                problems.append(f"{name} is not set.")
+            continue
+        try:
+            with open(value, "rb") as handle:
+                x509.load_pem_x509_certificates(handle.read())
+        except (OSError, ValueError):
+            problems.append(f"{name} does not name a readable file of PEM certificates.")
+    return [checks.Error(problem, hint="Trust anchors: the root certificates of the administration PKI "
+                         "(Verwaltungs-PKI) as a PEM bundle; the platform chain: the signing key's certificate, "
+                         "then its CAs, as PEM (README, Keys and certificates).", id="amtsweg.E007")
+            for problem in problems]
 
 
 def fail_on_errors() -> None:

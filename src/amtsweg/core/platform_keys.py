@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from joserfc.jwk import RSAKey
 
+from amtsweg.core import pki
+
 ALGORITHM = "PS512"
 
 
@@ -61,7 +63,16 @@ def signing_key() -> RSAKey:
 
 
 def public_jwks() -> dict:
-    """The JWKS document of the platform's verification key(s)."""
+    """The JWKS document of the platform's verification key(s), with the certificate chain (`x5c`) that
+    FIT-Connect's JWK schema requires where one is configured (or, embedded, issued by the demo PKI)."""
     public = signing_key().as_dict(private=False)
     public.update({"alg": ALGORITHM, "use": "sig", "key_ops": ["verify"]})
+    chain = _x5c()
+    if chain:
+        public["x5c"] = list(chain)
     return {"keys": [public]}
+
+
+@functools.cache
+def _x5c() -> tuple[str, ...]:
+    return tuple(pki.platform_chain(signing_key().public_key))

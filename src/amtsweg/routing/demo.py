@@ -27,7 +27,7 @@ from django.conf import settings
 from joserfc.jwk import RSAKey
 
 from amtsweg.accounts.models import Authority
-from amtsweg.core import files
+from amtsweg.core import files, pki
 from amtsweg.core.actors import SYSTEM
 from amtsweg.routing import services
 from amtsweg.routing.models import Destination, Responsibility, ResponsibilityChange
@@ -120,6 +120,8 @@ def _new_keypair(purpose: str, kid: str) -> tuple[dict, dict]:
     key = RSAKey.generate_key(4096, private=True)
     private = key.as_dict(private=True) | {"kid": kid, "alg": alg}
     public = key.as_dict(private=False) | {"kid": kid, "alg": alg, "key_ops": ops}
+    # The certificate chain FIT-Connect requires on every published key, from the demo PKI (var/pki/).
+    public["x5c"] = pki.issue_x5c(key.public_key, f"Demo-Zustellpunkt {kid}", purpose=purpose)
     return private, public
 
 

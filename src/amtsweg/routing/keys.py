@@ -1,8 +1,15 @@
 """Validation of destination public keys (JWK) as FIT-Connect requires them.
 
 Encryption keys: RSA 4096, `alg` RSA-OAEP-256, `key_ops` ["wrapKey"]. Signature-verification keys:
-RSA 4096, `alg` PS512, `key_ops` ["verify"]. Where an `x5c` chain is given, the leaf certificate's
-key must be the JWK's key, every certificate must be valid now, and each must be signed by the next.
+RSA 4096, `alg` PS512, `key_ops` ["verify"]. FIT-Connect's JWK schema requires an `x5c` chain: the leaf
+certificate's key must be the JWK's key, every certificate must be valid now, each must be signed by the next
+(which must be a CA), and the chain must lead to a trust anchor of the administration PKI
+(`amtsweg.core.pki.trust_anchors`: `AMTSWEG_PKI_TRUST_ANCHORS_FILE`, embedded: the demo root).
+
+Keys without a chain (registered before chains were checked, or pasted without one): refused outside
+embedded mode; in embedded mode (demo, tests) still accepted, so a demo set up before the PKI keeps working.
+Keys already stored stay in use in both modes (no application in transit is lost on an upgrade);
+`amtsweg check-key-chains` lists those without a valid chain so staff replace them (README).
 
 A private key pasted by mistake is refused before anything else is looked at; the error never repeats
 any part of the key, so it can be shown, logged or stored without leaking it.
@@ -20,9 +27,10 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from amtsweg.core import parsers
+from amtsweg.core import parsers, pki
 from amtsweg.core.jwk import PUBLIC_MEMBERS
 
 RSA_BITS = 4096
@@ -97,10 +105,12 @@ def _int_b64url(number: int) -> str:
 
 
 def validate_public_jwk(
-    jwk: dict, purpose: str, *, existing_kids: Iterable[str] = (), now: dt.datetime | None = None
+    jwk: dict, purpose: str, *, existing_kids: Iterable[str] = (), now: dt.datetime | None = None,
+    require_chain: bool | None = None,
 ) -> dict:
     """Check a public JWK for `purpose` ("encryption" or "signature"); return its normalised public form.
 
+    `require_chain`: whether a key without `x5c` is refused (default: outside embedded mode).
     Raises KeyValidationError listing every defect, each with a specific German message.
     """
     if purpose not in PURPOSE_ALG:
@@ -178,6 +188,9 @@ def validate_public_jwk(
 
     if "x5c" in jwk:
         defects.extend(_check_x5c(jwk["x5c"], n, e, now=now))
+    elif require_chain if require_chain is not None else not settings.AMTSWEG_EMBEDDED:
+        defect("x5c_missing", _("Die Zertifikatskette (x5c) fehlt. FIT-Connect verlangt zu jedem Schlüssel das "
+                                "Zertifikat aus der Verwaltungs-PKI samt Zwischenzertifikaten."))
 
     if defects:
         raise KeyValidationError(defects[0][0], defects[0][1], defects=defects)
@@ -188,6 +201,14 @@ def validate_public_jwk(
     return public
 
 
+def chain_defects(jwk: dict, *, now: dt.datetime | None = None) -> list[tuple[str, str]]:
+    """What is wrong with a stored key's certificate chain today (none, expired, untrusted …): the
+    migration check of keys registered before chains were required (`amtsweg check-key-chains`)."""
+    if "x5c" not in jwk:
+        return [("x5c_missing", _("Die Zertifikatskette (x5c) fehlt."))]
+    return _check_x5c(jwk["x5c"], _b64url_int(jwk.get("n")), _b64url_int(jwk.get("e")), now=now)
+
+
 def _purpose_label(purpose: str) -> str:
     return _("Verschlüsselung") if purpose == "encryption" else _("Signaturprüfung")
 
@@ -195,8 +216,7 @@ def _purpose_label(purpose: str) -> str:
 def _check_x5c(chain: Any, n: int | None, e: int | None, *, now: dt.datetime | None) -> list[tuple[str, str]]:
     """Parse and check an x5c chain: leaf matches the key, every certificate valid now, each signed by the next.
 
-    There is no trust store of administrative PKIs here, so the last certificate is not checked against a
-    root we trust; it is checked to be self-signed when it claims to be its own issuer.
+    The chain must end in a trust anchor (`pki.trust_anchors`) or in a certificate one of them issued.
     """
     if not isinstance(chain, list) or not chain or not all(isinstance(c, str) for c in chain):
         return [("x5c_invalid", _("Die Zertifikatskette (x5c) muss eine nicht leere Liste von Zertifikaten sein."))]
@@ -232,6 +252,17 @@ def _check_x5c(chain: Any, n: int | None, e: int | None, *, now: dt.datetime | N
             problems.append(("x5c_chain_broken",
                              _("Die Zertifikatskette ist unterbrochen: Zertifikat %(pos)s wurde nicht von Zertifikat "
                                "%(next)s ausgestellt.") % {"pos": position, "next": position + 1}))
+    for position, issuer in enumerate(certs[1:], start=2):
+        try:
+            is_ca = issuer.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        except x509.ExtensionNotFound:
+            is_ca = False
+        if not is_ca:
+            problems.append(("x5c_not_ca", _("Zertifikat %(pos)s der Kette ist kein CA-Zertifikat und darf kein "
+                                             "anderes Zertifikat ausstellen.") % {"pos": position}))
+    if not _leads_to_anchor(certs, pki.trust_anchors()):
+        problems.append(("x5c_untrusted", _("Die Zertifikatskette führt zu keiner vertrauenswürdigen Wurzel der "
+                                            "Verwaltungs-PKI. Bitte die vollständige Kette bis zur Wurzel angeben.")))
     last = certs[-1]
     if last.issuer == last.subject:
         try:
@@ -241,3 +272,17 @@ def _check_x5c(chain: Any, n: int | None, e: int | None, *, now: dt.datetime | N
                 ("x5c_chain_broken", _("Das Wurzelzertifikat der Kette ist nicht korrekt selbst signiert."))
             )
     return problems
+
+
+def _leads_to_anchor(certs: list[x509.Certificate], anchors: list[x509.Certificate]) -> bool:
+    """Whether an issuer in the chain is a trust anchor, or an anchor issued the chain's last certificate.
+    (The links between the certificates are checked separately; the leaf itself is never an anchor.)"""
+    if any(cert == anchor for cert in certs[1:] for anchor in anchors):
+        return True
+    for anchor in anchors:
+        try:
+            certs[-1].verify_directly_issued_by(anchor)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        return True
+    return False

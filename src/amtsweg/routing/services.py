@@ -186,6 +186,7 @@ def add_key(
     grace_days: int = DEFAULT_GRACE_DAYS,
     actor: Any,
     now: dt.datetime | None = None,
+    require_chain: bool | None = None,
 ) -> DestinationKey:
     """Rotate: the new key becomes active at once; the previous active key of the same purpose is retired
     but stays valid for decryption until the end of the grace period (submissions already encrypted for it
@@ -195,7 +196,7 @@ def add_key(
     if not 0 <= grace_days <= 365:
         raise RoutingError(_("Die Übergangsfrist muss zwischen 0 und 365 Tagen liegen."), field="grace_days")
     existing = list(DestinationKey.objects.filter(destination=destination).values_list("kid", flat=True))
-    public = validate_public_jwk(jwk, purpose, existing_kids=existing)
+    public = validate_public_jwk(jwk, purpose, existing_kids=existing, require_chain=require_chain)
     now = now or timezone.now()
     previous = DestinationKey.objects.select_for_update().filter(
         destination=destination, purpose=purpose, retired_at__isnull=True, activated_at__isnull=False

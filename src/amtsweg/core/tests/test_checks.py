@@ -1,5 +1,5 @@
 """Production settings are safe by construction: without its secrets a non-embedded start fails (system
-checks amtsweg.E001-E006, also under a WSGI server), instead of generating secrets per host."""
+checks amtsweg.E001-E007, also under a WSGI server), instead of generating secrets per host."""
 
 from __future__ import annotations
 
@@ -30,8 +30,28 @@ def key_pem() -> bytes:
                              serialization.NoEncryption())
 
 
+@pytest.fixture(scope="module")
+def anchor_pem() -> bytes:
+    """A root certificate standing for the administration PKI's trust anchor (AMTSWEG_PKI_TRUST_ANCHORS_FILE)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Verwaltungs-PKI Test-Wurzel")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
 @pytest.fixture
-def production(settings, tmp_path, key_pem):
+def production(settings, tmp_path, key_pem, anchor_pem):
     """Non-embedded settings with every secret configured; tests take one away."""
     settings.AMTSWEG_EMBEDDED = False
     settings.SECRET_KEY = "a-configured-secret-key-" * 3
@@ -39,6 +59,8 @@ def production(settings, tmp_path, key_pem):
     settings.AMTSWEG_CASEWORK_KEK = KEK
     (tmp_path / "signing.pem").write_bytes(key_pem)
     settings.PLATFORM_SIGNING_KEY_FILE = str(tmp_path / "signing.pem")
+    (tmp_path / "anchors.pem").write_bytes(anchor_pem)
+    settings.AMTSWEG_PKI_TRUST_ANCHORS_FILE = str(tmp_path / "anchors.pem")
     return settings
 
 
@@ -115,7 +137,7 @@ def test_bundid_in_production_needs_the_registered_sp_key(production, tmp_path):
 # Each start imports the whole project (seconds on a busy machine), so all of them run at once, up front.
 
 SECRETS = ("SECRET_KEY", "AMTSWEG_DRAFT_KEY", "AMTSWEG_CASEWORK_KEK", "PLATFORM_SIGNING_KEY_FILE", "AMTSWEG_EMBEDDED",
-           "DATABASE_URL")
+           "DATABASE_URL", "AMTSWEG_PKI_TRUST_ANCHORS_FILE", "PLATFORM_SIGNING_CHAIN_FILE")
 WSGI = "import amtsweg.wsgi"
 POSTGRES = "postgres://postgres@127.0.0.1:5432/amtsweg_never_connected"  # settings never connect
 EMBEDDED = (WSGI + "; from django.conf import settings; from amtsweg.assistants import crypto;"
@@ -123,18 +145,20 @@ EMBEDDED = (WSGI + "; from django.conf import settings; from amtsweg.assistants 
 STARTS = {
     "wsgi without secrets": (WSGI, {"DATABASE_URL": POSTGRES}),
     "wsgi configured": (WSGI, {"DATABASE_URL": POSTGRES, "SECRET_KEY": "x" * 50, "AMTSWEG_DRAFT_KEY": DRAFT_KEY,
-                               "AMTSWEG_CASEWORK_KEK": KEK, "PLATFORM_SIGNING_KEY_FILE": "{tmp}/signing.pem"}),
+                               "AMTSWEG_CASEWORK_KEK": KEK, "PLATFORM_SIGNING_KEY_FILE": "{tmp}/signing.pem",
+                               "AMTSWEG_PKI_TRUST_ANCHORS_FILE": "{tmp}/anchors.pem"}),
     "embedded: SQLite": (EMBEDDED, {}),
 }
 
 
 @pytest.fixture(scope="module")
-def starts(tmp_path_factory, key_pem) -> dict[str, tuple[subprocess.CompletedProcess, object]]:
+def starts(tmp_path_factory, key_pem, anchor_pem) -> dict[str, tuple[subprocess.CompletedProcess, object]]:
     base = {k: v for k, v in os.environ.items() if k not in SECRETS and not k.startswith("PYTEST_")}
     running = {}
     for name, (code, env) in STARTS.items():
         tmp = tmp_path_factory.mktemp("start")
         (tmp / "signing.pem").write_bytes(key_pem)
+        (tmp / "anchors.pem").write_bytes(anchor_pem)
         environment = {**base, "DJANGO_SETTINGS_MODULE": "amtsweg.settings", "DEBUG": "0",
                        "AMTSWEG_VAR_DIR": str(tmp / "var"), **{k: v.format(tmp=tmp) for k, v in env.items()}}
         running[name] = (subprocess.Popen([sys.executable, "-c", code], env=environment, text=True,
@@ -149,10 +173,10 @@ def starts(tmp_path_factory, key_pem) -> dict[str, tuple[subprocess.CompletedPro
 def test_a_wsgi_server_start_fails_without_secrets_and_generates_none(starts):
     result, tmp = starts["wsgi without secrets"]
     assert result.returncode != 0
-    for error in ("amtsweg.E001", "amtsweg.E002", "amtsweg.E003", "amtsweg.E006"):
+    for error in ("amtsweg.E001", "amtsweg.E002", "amtsweg.E003", "amtsweg.E006", "amtsweg.E007"):
         assert error in result.stderr
     assert not any((tmp / "var" / name).exists()
-                   for name in ("secret_key", "draft_key", "platform_signing_key.pem", "casework_kek"))
+                   for name in ("secret_key", "draft_key", "platform_signing_key.pem", "casework_kek", "pki"))
 
 
 def test_a_configured_production_start_succeeds(starts):

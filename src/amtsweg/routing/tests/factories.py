@@ -9,7 +9,8 @@
     ResponsibilityFactory(kreis=True) / (land=True)   at Kreis / Land level of the authority's area
 
 Key material: RSA 4096 key pairs are expensive to make, so `cached_keypair(n)` caches a few per process;
-`public_jwk(purpose, kid)` returns a FIT-Connect-conformant public JWK.
+`public_jwk(purpose, kid)` returns a FIT-Connect-conformant public JWK (`chain=True`: with the `x5c` the demo
+PKI issued; DestinationKeyFactory's keys have one, as FIT-Connect's JWK schema requires).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.utils import timezone
 from joserfc.jwk import RSAKey
 
 from amtsweg.accounts.tests.factories import AuthorityFactory
+from amtsweg.core import pki
 from amtsweg.routing.models import Destination, DestinationKey, Responsibility
 
 ALG = {"encryption": "RSA-OAEP-256", "signature": "PS512"}
@@ -38,10 +40,24 @@ def cached_keypair(number: int = 0, bits: int = 4096) -> RSAKey:
     return _keypair(number, bits)
 
 
-def public_jwk(purpose: str = "encryption", kid: str | None = None, *, number: int = 0, bits: int = 4096) -> dict:
+def public_jwk(purpose: str = "encryption", kid: str | None = None, *, number: int = 0, bits: int = 4096,
+               chain: bool = False) -> dict:
+    """A public JWK of cached key `number`; with `chain`, the `x5c` the demo PKI issued for it."""
     public = cached_keypair(number, bits).as_dict(private=False)
     public.update({"kid": kid or f"key-{uuid.uuid4()}", "alg": ALG[purpose], "key_ops": OPS[purpose]})
+    if chain:
+        public["x5c"] = demo_x5c(number, bits, purpose)
     return public
+
+
+@functools.cache
+def _demo_x5c(number: int, bits: int, purpose: str) -> tuple[str, ...]:
+    return tuple(pki.issue_x5c(cached_keypair(number, bits).public_key, f"Testschlüssel {number}", purpose=purpose))
+
+
+def demo_x5c(number: int = 0, bits: int = 4096, purpose: str = "encryption") -> list[str]:
+    """The demo PKI's certificate chain for cached key `number` (issued once per process)."""
+    return list(_demo_x5c(number, bits, purpose))
 
 
 class DestinationFactory(factory.django.DjangoModelFactory):
@@ -76,7 +92,7 @@ class DestinationKeyFactory(factory.django.DjangoModelFactory):
     destination = factory.SubFactory(DestinationFactory, keys=False)
     purpose = DestinationKey.Purpose.ENCRYPTION
     kid = factory.Sequence(lambda n: f"kid-{n:04d}-{uuid.uuid4().hex[:8]}")
-    jwk = factory.LazyAttribute(lambda o: public_jwk(o.purpose, o.kid))
+    jwk = factory.LazyAttribute(lambda o: public_jwk(o.purpose, o.kid, chain=True))
     activated_at = factory.LazyFunction(timezone.now)
 
     class Params:

@@ -171,12 +171,56 @@ def pki():
         "future_leaf": _cert(leaf_key, root_key, "Zustellpunkt", "Test-Root", days=(10, 400)),
         "foreign_leaf": _cert(other_key, root_key, "Fremd", "Test-Root"),
         "forged_leaf": _cert(leaf_key, other_key, "Zustellpunkt", "Test-Root"),
+        "leaf_of_leaf": _cert(leaf_key, other_key, "Zustellpunkt", "Fremd"),
     }
 
 
-def test_x5c_valid_chain(pki):
+@pytest.fixture
+def test_root_trusted(pki, settings, tmp_path):
+    """The test PKI's root as the configured trust anchor (as a deployment names its Verwaltungs-PKI)."""
+    bundle = tmp_path / "anchors.pem"
+    bundle.write_bytes(pki["root"].public_bytes(serialization.Encoding.PEM))
+    settings.AMTSWEG_PKI_TRUST_ANCHORS_FILE = str(bundle)
+
+
+def test_x5c_valid_chain(pki, test_root_trusted):
     jwk = {**public_jwk("encryption", "x5c-key-0001"), "x5c": [_b64(pki["leaf"]), _b64(pki["root"])]}
     assert validate_public_jwk(jwk, "encryption", now=NOW)["x5c"] == jwk["x5c"]
+    # the root may also be left out: the anchor issued the chain's last certificate
+    assert validate_public_jwk({**jwk, "x5c": [_b64(pki["leaf"])]}, "encryption", now=NOW)
+
+
+def test_x5c_chain_to_a_root_that_is_not_a_trust_anchor_is_refused(pki):
+    """Embedded default anchor: the demo root. A self-made root, however well-formed, is not trusted."""
+    jwk = {**public_jwk("encryption", "x5c-key-0002"), "x5c": [_b64(pki["leaf"]), _b64(pki["root"])]}
+    error = refused(jwk, now=NOW)
+    assert error.codes == ["x5c_untrusted"]
+    assert "keiner vertrauenswürdigen Wurzel der Verwaltungs-PKI" in str(error)
+
+
+def test_x5c_issued_by_a_certificate_that_is_no_ca_is_refused(pki, test_root_trusted):
+    jwk = {**public_jwk("encryption"), "x5c": [_b64(pki["leaf_of_leaf"]), _b64(pki["foreign_leaf"]),
+                                               _b64(pki["root"])]}
+    assert "x5c_not_ca" in refused(jwk, now=NOW).codes
+
+
+def test_demo_pki_chain_is_accepted_by_default():
+    jwk = public_jwk("encryption", "demo-chain-01", chain=True)
+    assert len(jwk["x5c"]) == 3  # leaf, intermediate, root
+    assert validate_public_jwk(jwk, "encryption")["x5c"] == jwk["x5c"]
+    assert validate_public_jwk(public_jwk("signature", "demo-chain-02", chain=True), "signature")
+
+
+def test_key_without_chain_is_accepted_in_embedded_mode_and_refused_in_production(settings):
+    """The migration path for keys without x5c (README, Keys and certificates)."""
+    jwk = public_jwk("encryption", "no-chain-0001")
+    settings.AMTSWEG_EMBEDDED = True
+    assert "x5c" not in validate_public_jwk(jwk, "encryption")
+    settings.AMTSWEG_EMBEDDED = False
+    error = refused(jwk)
+    assert error.codes == ["x5c_missing"]
+    assert "Zertifikatskette (x5c) fehlt" in str(error)
+    assert validate_public_jwk(jwk, "encryption", require_chain=False)  # keys the platform generates itself
 
 
 def test_x5c_certificate_for_another_key(pki):
