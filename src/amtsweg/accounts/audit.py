@@ -45,6 +45,9 @@ ACTIONS = {
     "api_client.revoked": _("API-Zugang gesperrt, Tokens widerrufen"),
     "casework.receiving_enabled": _("Amtsweg-Sachbearbeitung als Empfangssystem gewählt"),
     "casework.receiving_disabled": _("Zurück zum externen Fachverfahren"),
+    "casework.team_created": _("Team der Sachbearbeitung angelegt"),
+    "casework.team_changed": _("Team der Sachbearbeitung geändert"),
+    "casework.service_settings_changed": _("Fristen und Team einer Leistung geändert"),
     "case.viewed": _("Vorgang angesehen"),
     "case.attachment_viewed": _("Anlage eines Vorgangs angesehen"),
     "case.state_changed": _("Status eines Vorgangs geändert"),
@@ -110,6 +113,13 @@ DETAIL_LABELS = {
     "categories": _("Gelöschte Inhalte (Anzahl)"),
     "by": _("Durch"),
     "files": _("Dateien"),
+    "leika_key": _("Leistungsschlüssel"),
+    "processing_days": _("Bearbeitungsfrist (Tage)"),
+    "members": _("Mitglieder"),
+    "services": _("Leistungen"),
+    "team": _("Team"),
+    "from": _("vorher"),
+    "to": _("nachher"),
 }
 
 # Stored code values the page names in German (role, key purpose, destination status). Purpose and status

@@ -22,3 +22,10 @@ class CaseworkConfig(AppConfig):
         navigation.register.add("casework.receiving", navigation.Section(
             title=_("Empfangssystem"), url_name="casework:receiving", allowed=tenancy.is_admin_or_operator,
             description=_("Amtsweg-Sachbearbeitung oder externes Fachverfahren je Zustellpunkt"), order=32))
+        navigation.register.add("casework.teams", navigation.Section(
+            title=_("Teams der Sachbearbeitung"), url_name="casework:teams", allowed=tenancy.is_authority_admin,
+            description=_("Teams anlegen, Mitglieder und die Leistungen, die sie bearbeiten"), order=33))
+        navigation.register.add("casework.services", navigation.Section(
+            title=_("Leistungen: Fristen und Teams"), url_name="casework:services",
+            allowed=tenancy.is_authority_admin,
+            description=_("Bearbeitungsfrist, Aufbewahrungsfrist und zuständiges Team je Leistung"), order=34))

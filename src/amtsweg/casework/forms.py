@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amtsweg.casework import administration as admin
 from amtsweg.casework import inbox
 from amtsweg.casework.models import Case
 from amtsweg.casework.services import MAX_NOTE_LENGTH
@@ -110,3 +111,71 @@ class DecisionForm(forms.Form):
     entscheidung = forms.ChoiceField(label=_("Entscheidung"), choices=Case.Decision.choices,
                                      error_messages={"required": _("Bitte wählen Sie die Entscheidung."),
                                                      "invalid_choice": _("Bitte wählen Sie die Entscheidung.")})
+
+
+# --- administration: teams and per-service settings ------------------------------------------------------
+
+DAYS_ERRORS = {"required": _("Bitte geben Sie die Anzahl der Tage an."),
+               "invalid": _("Bitte geben Sie eine ganze Zahl von Tagen an, z. B. 30."),
+               "min_value": _("Bitte mindestens %(limit_value)s Tage."),
+               "max_value": _("Bitte höchstens %(limit_value)s Tage.")}
+NAME_ERRORS = {"required": _("Bitte geben Sie dem Team einen Namen."),
+               "max_length": _("Der Name eines Teams darf höchstens %(limit_value)d Zeichen lang sein "
+                               "(jetzt %(show_value)d).")}
+
+
+class DaysInput(forms.TextInput):
+    """A text field for a number of days: a number input would send "" for "30 Tage", and the error would
+    then wrongly say that nothing was entered; the server's German message says what is wrong instead."""
+
+    def __init__(self):
+        super().__init__(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6})
+
+
+class TeamCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name des neuen Teams"), max_length=100, error_messages=NAME_ERRORS,
+                           help_text=_("Zum Beispiel „Steuern“ oder „Ordnungsamt“."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, error_messages=NAME_ERRORS)
+    mitglieder = forms.MultipleChoiceField(
+        label=_("Mitglieder"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Vorgänge des Teams sehen nur seine Mitglieder und die Administration."),
+        error_messages={"invalid_choice": _("Diese Person gibt es in Ihrer Behörde nicht; bitte neu wählen.")})
+    leistungen = forms.MultipleChoiceField(
+        label=_("Leistungen, die das Team bearbeitet"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Neue Anträge dieser Leistungen gehen an das Team. Eine Leistung gehört zu höchstens einem "
+                    "Team; wählen Sie sie hier, wechselt sie von ihrem bisherigen Team hierher."),
+        error_messages={"invalid_choice": _("Diese Leistung bearbeitet Ihre Behörde nicht; bitte neu wählen.")})
+
+    def __init__(self, *args, members: list[tuple[str, str]], services: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mitglieder"].choices = members
+        self.fields["leistungen"].choices = services
+        style_fields(self)
+
+
+class ServiceSettingsForm(forms.Form):
+    bearbeitungsfrist = forms.IntegerField(
+        label=_("Bearbeitungsfrist (Tage)"), error_messages=DAYS_ERRORS, widget=DaysInput(),
+        min_value=admin.MIN_PROCESSING_DAYS, max_value=admin.MAX_PROCESSING_DAYS,
+        help_text=_("In so vielen Tagen nach Eingang soll entschieden sein. Gilt für neue Anträge; eine "
+                    "Rückfrage hält die Frist an."))
+    aufbewahrungsfrist = forms.IntegerField(
+        label=_("Aufbewahrungsfrist (Tage nach Abschluss)"), error_messages=DAYS_ERRORS, widget=DaysInput(),
+        min_value=admin.MIN_RETENTION_DAYS, max_value=admin.MAX_RETENTION_DAYS,
+        help_text=_("Danach löscht Amtsweg den Inhalt abgeschlossener Vorgänge dieser Leistung automatisch; "
+                    "ein Löschnachweis ohne personenbezogene Daten bleibt. 3650 Tage sind zehn Jahre."))
+    team = forms.ChoiceField(label=_("Team"), required=False,
+                             error_messages={"invalid_choice": _("Dieses Team gibt es in Ihrer Behörde nicht; "
+                                                                 "bitte neu wählen.")})
+
+    def __init__(self, *args, teams: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", _("kein Team (alle in der Sachbearbeitung)")), *teams]
+        style_fields(self)

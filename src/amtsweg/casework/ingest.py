@@ -317,7 +317,10 @@ def _store(submission, opened: Opened, *, actor: Any) -> Case:
     form = content["form"]
     form_slug = submission.form_slug or str(form.get("slug") or "")[:80]
     form_version = submission.form_version if submission.form_version is not None else form.get("version")
-    team_id = (ReceivingSystem.objects.filter(destination_id=submission.destination_id)
+    # The team that handles the service (per-service settings), else the receiving system's default team.
+    team_id = (ServiceDeadline.objects.filter(authority_id=authority_id, leika_key=leika_key,
+                                              team__isnull=False).values_list("team_id", flat=True).first()
+               or ReceivingSystem.objects.filter(destination_id=submission.destination_id)
                .values_list("default_team_id", flat=True).first())
     case = Case.objects.create(
         authority_id=authority_id,

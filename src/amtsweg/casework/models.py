@@ -86,10 +86,11 @@ DEFAULT_RETENTION_DAYS = 3650
 
 
 class ServiceDeadline(models.Model):
-    """Per-service settings of an Authority (LeiKa key): the Bearbeitungsfrist (in how many days it decides
-    applications) and the Aufbewahrungsfrist (how many days after closing a case's content is kept before the
-    daily retention job deletes it, `amtsweg.casework.retention`). Without a row, `DEFAULT_PROCESSING_DAYS` and
-    `DEFAULT_RETENTION_DAYS`."""
+    """Per-service settings of an Authority (LeiKa key): the team that handles it, the Bearbeitungsfrist (in
+    how many days it decides applications) and the Aufbewahrungsfrist (how many days after closing a case's
+    content is kept before the daily retention job deletes it, `amtsweg.casework.retention`). Without a row,
+    no team, `DEFAULT_PROCESSING_DAYS` and `DEFAULT_RETENTION_DAYS`. Edited at /verwaltung/sachbearbeitung/
+    leistungen/ (`casework.administration`)."""
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", verbose_name=_("Behörde"))
     leika_key = models.CharField(_("Leistungsschlüssel"), max_length=14)
@@ -98,6 +99,10 @@ class ServiceDeadline(models.Model):
         _("Aufbewahrungsfrist (Tage nach Abschluss)"), default=DEFAULT_RETENTION_DAYS,
         help_text=_("Danach löscht Amtsweg den Inhalt abgeschlossener Vorgänge dieser Leistung automatisch; "
                     "ein Löschnachweis ohne personenbezogene Daten bleibt."))
+    # The team that handles the service: new cases of the service go to it (before the receiving system's
+    # default team). One team per service, so a new case never has to guess between two.
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="services",
+                             verbose_name=_("Team"))
 
     tenant_path = "authority"
     tenant_land_access = LandAccess.NONE

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from amtsweg.casework import views
+from amtsweg.casework import admin_views, views
 
 app_name = "casework"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/auskunft.zip", views.case_data_export,
          name="case_data_export"),
     path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/e-akte.zip", views.case_archive, name="case_archive"),
+    path("verwaltung/sachbearbeitung/teams/", admin_views.teams, name="teams"),
+    path("verwaltung/sachbearbeitung/teams/<int:pk>/", admin_views.team, name="team"),
+    path("verwaltung/sachbearbeitung/leistungen/", admin_views.services, name="services"),
+    path("verwaltung/sachbearbeitung/leistungen/<str:leika_key>/", admin_views.service, name="service"),
     path("verwaltung/sachbearbeitung/empfangssystem/", views.receiving_view, name="receiving"),
     path("verwaltung/sachbearbeitung/empfangssystem/<uuid:destination>/", views.receiving_switch,
          name="receiving_switch"),

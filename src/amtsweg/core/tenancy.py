@@ -162,6 +162,13 @@ def is_admin_or_operator(user: Actor) -> bool:
                 or is_land_operator(user))
 
 
+def is_authority_admin(user: Actor) -> bool:
+    """An administrator of the Authority they work for: a Kommune's administrator, or a Land operator for the
+    Land's own office. Pages that configure one's own Authority (the back office's teams and per-service
+    settings) need an Authority, so superusers without one are not included."""
+    return is_kommune_admin(user) or is_land_operator(user)
+
+
 def can_manage_api_clients(user: Actor) -> bool:
     """Who may list, create and revoke Submission-API clients (for the Authorities they act for)."""
     return bool(getattr(user, "is_superuser", False) or is_kommune_admin(user) or is_land_operator(user))

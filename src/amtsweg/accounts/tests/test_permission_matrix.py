@@ -172,6 +172,13 @@ MATRIX: dict[str, tuple[str, str, str]] = {
                                   "login 403 200 200 404 404 200"),
     "casework:case_archive": ("GET", "/verwaltung/sachbearbeitung/vorgang/{closed_case}/e-akte.zip",
                               "login 403 200 200 404 404 200"),
+    # teams and per-service settings: the administrator of one's own Authority (Kommune admin, the Land
+    # operator for the Land's own office); another Authority's team or service answers 404
+    "casework:teams": ("GET", "/verwaltung/sachbearbeitung/teams/", "login 403 403 200 200 200 403"),
+    "casework:team": ("GET", "/verwaltung/sachbearbeitung/teams/{team}/", "login 403 403 200 404 404 403"),
+    "casework:services": ("GET", "/verwaltung/sachbearbeitung/leistungen/", "login 403 403 200 200 200 403"),
+    "casework:service": ("GET", "/verwaltung/sachbearbeitung/leistungen/99102013000000/",
+                         "login 403 403 200 404 404 403"),
     # choosing the receiving system decides who holds the keys: administrators, for their own destinations
     "casework:receiving": ("GET", "/verwaltung/sachbearbeitung/empfangssystem/", "login 403 403 200 200 200 200"),
     "casework:receiving_switch": ("POST", "/verwaltung/sachbearbeitung/empfangssystem/{destination}/",
@@ -304,11 +311,12 @@ def matrix_world(db, settings):
 
 def _casework_objects(destination) -> dict:
     from amtsweg.casework.models import Case
-    from amtsweg.casework.tests.factories import CaseFactory, case_with_attachment
+    from amtsweg.casework.tests.factories import CaseFactory, TeamFactory, case_with_attachment
 
     case, attachment_id = case_with_attachment(destination)
     closed = CaseFactory(destination=destination, state=Case.State.CLOSED, decision=Case.Decision.APPROVED)
-    return {"case": case.pk, "case_attachment": attachment_id, "closed_case": closed.pk}
+    return {"case": case.pk, "case_attachment": attachment_id, "closed_case": closed.pk,
+            "team": TeamFactory(authority=destination.authority).pk}
 
 
 def _notice_template(authority) -> int:
