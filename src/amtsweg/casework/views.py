@@ -19,7 +19,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amtsweg.accounts.access import role_required, staff_required
-from amtsweg.casework import case_links, exports, forwarding, inbox, presentation, receiving, services
+from amtsweg.casework import (
+    case_links,
+    exports,
+    forwarding,
+    inbox,
+    presentation,
+    receiving,
+    retention,
+    services,
+)
 from amtsweg.casework.forms import DecisionForm, InboxFilterForm, NoteForm
 from amtsweg.casework.models import Case, CaseAttachment, ReceivingSystem
 from amtsweg.core.tenancy import ADMIN_ROLES
@@ -141,6 +150,7 @@ def case_view(request: HttpRequest, pk) -> HttpResponse:
         "assignees": services.assignable_users(case, team=case.team),
         "case_links": case_links.links_for(case),
         "archivable": case.state in exports.ARCHIVABLE_STATES,
+        "deletion_due": retention.deletion_due_on(case),
     })
 
 

@@ -17,7 +17,7 @@ from joserfc.jwk import ECKey
 from amtsweg.accounts.models import AuditEntry
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
-from amtsweg.casework import exports
+from amtsweg.casework import exports, retention
 from amtsweg.casework.models import Case
 from amtsweg.casework.tests.factories import TeamFactory
 from amtsweg.submissions import status
@@ -113,6 +113,9 @@ def test_another_applicants_link_opens_only_their_own_case(worked, routed_respon
 
 def test_e_akte_archive_of_a_closed_case_with_manifest_hashes_and_verifiable_notice(worked):
     _submission, case, worker = worked
+    page = _staff(worker).get(reverse("casework:case", args=[case.pk])).content.decode()
+    due = retention.deletion_due_on(case)
+    assert f"wird am {due:%d.%m.%Y} automatisch gelöscht" in page
     response = _staff(worker).get(reverse("casework:case_archive", args=[case.pk]))
     files = _files(response)
     assert f"E-Akte-{case.reference}.zip" in response["Content-Disposition"]
