@@ -111,18 +111,7 @@ def _pairwise() -> list[Case]:
     return cases
 
 
-def _marks(case: Case) -> list:
-    """Known defects of the reference client that the `fitconnect` work (issue 15) removes; strict, so the
-    case fails as soon as the defect is gone and the mark must go."""
-    reasons = []
-    if case.subscriber == "reference-client" and case.zip_def:
-        reasons.append("issue 15 item 2: the reference client refuses zip DEF")
-    if case.subscriber == "reference-client" and case.xml:
-        reasons.append("issue 15 item 3: the reference client refuses XML data")
-    return [pytest.mark.xfail(strict=True, reason="; ".join(reasons))] if reasons else []
-
-
-CASES = [pytest.param(case, id=case.id, marks=_marks(case)) for case in _pairwise()]
+CASES = [pytest.param(case, id=case.id) for case in _pairwise()]
 
 
 # --- the submission, sent over the API ---------------------------------------------------------------------
@@ -228,14 +217,15 @@ class JwcryptoSubscriber:
         assert posted.status_code in (200, 201, 202, 204), posted.content
 
 
-def receive_with_reference_client(app, client_id: str, private: RSAKey, signing: RSAKey, out_dir) -> dict:
+def receive_with_reference_client(app, client_id: str, private: RSAKey, signing: RSAKey, out_dir,
+                                  data_file: str) -> dict:
     api = SubmissionApi("http://testserver", client_id, SECRET)
     api.http = httpx.Client(base_url="http://testserver", transport=httpx.WSGITransport(app=app))
     outcomes = Receiver(api, private, signing, out_dir).poll_once()
     assert [o.status for o in outcomes] == ["accepted"], outcomes
     folder = out_dir / outcomes[0].submission_id
     received = {p.name.split("-", 5)[-1]: p.read_bytes() for p in (folder / "attachments").iterdir()}
-    received["data"] = (folder / "application.json").read_bytes()
+    received["data"] = (folder / data_file).read_bytes()
     return received
 
 
@@ -263,7 +253,8 @@ def test_submission_sent_by_one_jose_library_is_received_by_another(case, tmp_pa
         decrypting = RSAKey.import_key(private.as_dict(private=True), {"kid": encryption.kid})
         with in_process_wsgi() as app:
             received = receive_with_reference_client(app, subscriber_client.client_id, decrypting, signing,
-                                                     tmp_path / "eingang")
+                                                     tmp_path / "eingang",
+                                                     "application.xml" if case.xml else "application.json")
 
     assert received["data"] == data
     assert {name: received[name] for name, *_ in ATTACHMENTS} == {name: content for name, _m, _p, content
