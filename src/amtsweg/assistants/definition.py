@@ -84,6 +84,18 @@ def check_definition(definition: Any) -> None:
                 if fld.get("codelist") and fld["codelist"] not in codelists:
                     problems.append(f"{where}/codelist: Codeliste „{fld['codelist']}“ fehlt unter /codelists.")
     field_ids = {k.split(":", 1)[1] for k in seen if k.startswith("field:")}
+    in_entries: set[str] = set()  # fields of repeatable fieldsets: one value per entry, no condition reads them
+    for s, step in enumerate(definition["steps"]):
+        for f, fieldset in enumerate(step["fieldsets"]):
+            if not fieldset.get("repeat"):
+                continue
+            if fieldset["repeat"].get("min", 0) > fieldset["repeat"]["max"]:
+                problems.append(f"/steps/{s}/fieldsets/{f}/repeat: min ist größer als max.")
+            for i, fld in enumerate(fieldset["fields"]):
+                in_entries.add(fld["id"])
+                if fld.get("repeat"):
+                    problems.append(f"/steps/{s}/fieldsets/{f}/fields/{i}/repeat: Ein Feld in einem wiederholbaren "
+                                    "Abschnitt kann nicht selbst wiederholt werden.")
     for s, step in enumerate(definition["steps"]):
         conds = [(f"/steps/{s}/visible_if", step.get("visible_if"))]
         for f, fieldset in enumerate(step["fieldsets"]):
@@ -94,6 +106,8 @@ def check_definition(definition: Any) -> None:
             for name in _condition_fields(cond) if cond else []:
                 if name not in field_ids:
                     problems.append(f"{where}: Bedingung verweist auf unbekanntes Feld „{name}“.")
+                elif name in in_entries:
+                    problems.append(f"{where}: Bedingung verweist auf „{name}“ in einem wiederholbaren Abschnitt.")
         step_fields = {fld["id"] for fs in step["fieldsets"] for fld in fs["fields"]}
         for r, rule in enumerate(step.get("rules", [])):
             for key in ("field", "other"):

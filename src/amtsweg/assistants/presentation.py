@@ -81,7 +81,10 @@ class StepView:
             return values[0] if values else ""
         return ""
 
-    def _stored(self, fld: dict) -> Any:
+    def _stored(self, fld: dict, entry: int | None = None) -> Any:
+        if entry is not None:
+            values = self.answers.get(fld["id"])
+            return values[entry] if isinstance(values, list) and entry < len(values) else None
         if fld["id"] in self.answers:
             return self.answers[fld["id"]]
         return self.prefill.get(fld["id"])
@@ -120,18 +123,63 @@ class StepView:
             render, hint, cond = self._condition_attrs(fieldset.get("visible_if"))
             if not render:
                 continue
+            view = {"id": fieldset["id"], "legend": text(fieldset.get("legend"), self.language),
+                    "help": text(fieldset.get("help"), self.language), "condition_hint": hint, "condition": cond}
+            if fieldset.get("repeat"):
+                result.append({**view, **self._entries(fieldset)})
+                continue
             fields = []
             for fld in fieldset["fields"]:
                 f_render, f_hint, f_cond = self._condition_attrs(fld.get("visible_if"))
                 if f_render:
                     fields.append(self._field(fld, f_hint, f_cond))
             if fields:
-                result.append({"id": fieldset["id"], "legend": text(fieldset.get("legend"), self.language),
-                               "help": text(fieldset.get("help"), self.language), "condition_hint": hint,
-                               "condition": cond, "fields": fields})
+                result.append({**view, "fields": fields})
         return result
 
-    def _field(self, fld: dict, condition_hint: str, condition: str) -> dict:
+    def _entry_count(self, fieldset: dict) -> int:
+        """How many entries to show: those stored or typed, at least the minimum (and one), plus one if asked."""
+        repeat = fieldset["repeat"]
+        from .engine.step import entry_filled
+
+        if self.posted is not None:
+            try:
+                count = int(self._raw(f"{fieldset['id']}-count") or 0)
+            except ValueError:
+                count = 0
+            filled = [i for i in range(repeat["max"]) if entry_filled(fieldset, self.posted, None, self.answers, i)]
+            count = max(count, filled[-1] + 1 if filled else 0)
+        else:
+            count = max((len(v) for f in fieldset["fields"] if isinstance(v := self.answers.get(f["id"]), list)),
+                        default=0)
+        count = max(count, repeat.get("min", 0), 1) + self.extra_slots.get(f"fieldset:{fieldset['id']}", 0)
+        return min(count, repeat["max"])
+
+    def _entries(self, fieldset: dict) -> dict:
+        """A repeatable fieldset: one numbered group of inputs per entry, with add and remove buttons."""
+        repeat, legend = fieldset["repeat"], text(fieldset.get("legend"), self.language)
+        count = self._entry_count(fieldset)
+        entries = []
+        for entry in range(count):
+            fields = []
+            for fld in fieldset["fields"]:
+                f_render, f_hint, f_cond = self._condition_attrs(fld.get("visible_if"))
+                if f_render:
+                    fields.append(self._field(fld, f_hint, f_cond, entry=entry))
+            entries.append({"index": entry, "number": entry + 1, "fields": fields,
+                            "legend": _("%(legend)s – Eintrag %(n)d") % {"legend": legend or _("Eintrag"),
+                                                                         "n": entry + 1},
+                            "removable": count > max(repeat.get("min", 0), 1)})
+            entries[-1]["remove_label"] = _("%(entry)s entfernen") % {"entry": entries[-1]["legend"]}
+        limits = _("Bis zu %(max)d Einträge.") % {"max": repeat["max"]}
+        if repeat.get("min", 0) > 0:
+            limits = _("Mindestens %(min)d, höchstens %(max)d Einträge.") % {"min": repeat["min"],
+                                                                             "max": repeat["max"]}
+        return {"entries": entries, "count": count, "can_add": count < repeat["max"], "limits": limits,
+                "add_label": _("Weiteren Eintrag zu „%(legend)s“ hinzufügen") % {"legend": legend or _("Eintrag")}}
+
+    def _field(self, fld: dict, condition_hint: str, condition: str, entry: int | None = None) -> dict:
+        """One field's inputs; with `entry`, its inputs in that entry of a repeatable fieldset."""
         lang = self.language
         view: dict[str, Any] = {
             "id": fld["id"], "type": fld["type"], "label": text(fld["label"], lang),
@@ -140,11 +188,13 @@ class StepView:
         }
         help_parts = [p for p in (view["help"], condition_hint) if p]
         help_text = " ".join(help_parts) or None
-        kind, stored = fld["type"], self._stored(fld)
+        kind, stored = fld["type"], self._stored(fld, entry)
+        if entry is not None:
+            view["entry"] = entry
         if kind == "note":
             return view
         if kind in {"choice", "multichoice", "yesno"}:
-            name = input_name(fld["id"])
+            name = input_name(fld["id"], entry)
             if kind == "yesno":
                 options = [("ja", _("Ja")), ("nein", _("Nein"))]
             else:
@@ -163,7 +213,7 @@ class StepView:
             view["first_id"] = view["options"][0]["id"] if view["widget"] != "select" else f"f-{name}"
             return view
         if kind == "file":
-            name = input_name(fld["id"])
+            name = input_name(fld["id"], entry)
             accept = fld.get("validation", {}).get("accept", ["pdf", "png", "jpeg"])
             size = fld.get("validation", {}).get("max_size", 5 * 1024 * 1024)
             limits = _("Erlaubt: %(types)s, höchstens %(size)d MB.") % {
@@ -173,7 +223,7 @@ class StepView:
                                       for a in accept)
             view["existing"] = stored if isinstance(stored, dict) else None
             return view
-        repeat = fld.get("repeat")
+        repeat = fld.get("repeat") if entry is None else None
         if kind == "address":
             values = stored if isinstance(stored, list) else ([stored] if stored else [])
         else:
@@ -190,7 +240,7 @@ class StepView:
             view["can_add"] = wanted < repeat["max"]
             view["repeat_max"] = repeat["max"]
         else:
-            slots = [None]
+            slots = [entry]
         format_hint = {"date": _("Format: TT.MM.JJJJ, z. B. 24.12.1990"), "amount": _("Betrag in Euro, z. B. 12,50"),
                        "iban": _("z. B. DE02 1203 0000 0000 2020 51")}.get(kind)
         help_text = " ".join(p for p in (help_text, format_hint) if p) or None
@@ -211,7 +261,7 @@ class StepView:
                     value = self._raw(name) if self.posted is not None else (stored_value or {}).get(part, "")
                     parts.append(self._input(fld, name, value, labels[part], autocomplete=autocompletes[part],
                                              part=part, maxlength=ADDRESS_MAX_LENGTH[part]))
-                items.append({"legend": number_label, "parts": parts})
+                items.append({"legend": number_label, "parts": parts, "id": f"f-{input_name(fld['id'], index)}-group"})
                 continue
             name = input_name(fld["id"], index)
             value = self._raw(name) if self.posted is not None else _input_value(fld, stored_value)

@@ -85,27 +85,36 @@ def store_step(draft: Draft, state: DraftState, step_id: str, cleaned: dict[str,
     spec = draft.version.spec
     step = spec.step(step_id)
     own = {f["id"] for fs in step["fieldsets"] for f in fs["fields"]}
-    for field_id in own:
-        if field_id not in cleaned:
-            old = state.answers.pop(field_id, None)
-            if isinstance(old, dict) and old.get("file_id"):
-                DraftFile.objects.filter(draft=draft, pk=old["file_id"]).delete()
     for field_id, value in cleaned.items():
         if isinstance(value, PendingUpload):
-            old = state.answers.get(field_id)
-            if isinstance(old, dict) and old.get("file_id"):
-                DraftFile.objects.filter(draft=draft, pk=old["file_id"]).delete()
-            stored = DraftFile(draft=draft, field_id=field_id, filename=value.filename,
-                               content_type=value.content_type, size=len(value.content))
-            stored.ciphertext = crypto.encrypt(value.content, f"{draft.id}/{stored.id}")
-            stored.save()
-            value = {"file_id": str(stored.id), "filename": value.filename, "content_type": value.content_type,
-                     "size": len(value.content)}
+            value = _store_upload(draft, field_id, value)
+        elif isinstance(value, list):  # a field of a repeatable fieldset: one value per entry
+            value = [_store_upload(draft, field_id, v) if isinstance(v, PendingUpload) else v for v in value]
         state.answers[field_id] = value
+    for field_id in own:
+        if field_id not in cleaned:
+            state.answers.pop(field_id, None)
+    kept = {str(i) for fid in own for i in _file_ids(state.answers.get(fid))}
+    DraftFile.objects.filter(draft=draft, field_id__in=own).exclude(pk__in=kept).delete()
     state.answers = prune_answers(spec, state.answers)
     if complete and step_id not in state.done:
         state.done.append(step_id)
     save_state(draft, state)
+
+
+def _store_upload(draft: Draft, field_id: str, upload: PendingUpload) -> dict:
+    stored = DraftFile(draft=draft, field_id=field_id, filename=upload.filename, content_type=upload.content_type,
+                       size=len(upload.content))
+    stored.ciphertext = crypto.encrypt(upload.content, f"{draft.id}/{stored.id}")
+    stored.save()
+    return {"file_id": str(stored.id), "filename": upload.filename, "content_type": upload.content_type,
+            "size": len(upload.content)}
+
+
+def _file_ids(value: Any) -> list[str]:
+    """The stored files an answer refers to (one file, or one per entry of a repeatable fieldset)."""
+    values = value if isinstance(value, list) else [value]
+    return [v["file_id"] for v in values if isinstance(v, dict) and v.get("file_id")]
 
 
 def next_missing_step(draft: Draft, state: DraftState) -> str | None:
@@ -137,8 +146,11 @@ def _submitted_data(spec, answers: dict[str, Any]) -> dict[str, Any]:
     """Answers as handed over: uploads are named by filename (their content travels as attachments)."""
     data = {}
     for field_id, value in answers.items():
-        if spec.fields[field_id].field["type"] == "file" and isinstance(value, dict):
-            value = {"filename": value["filename"], "content_type": value["content_type"], "size": value["size"]}
+        if spec.fields[field_id].field["type"] == "file":
+            def public(v):
+                return {"filename": v["filename"], "content_type": v["content_type"], "size": v["size"]} \
+                    if isinstance(v, dict) else v
+            value = [public(v) for v in value] if isinstance(value, list) else public(value)
         data[field_id] = value
     return data
 
@@ -168,11 +180,13 @@ def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, au
         answers = prune_answers(spec, state.answers)
         attachments = []
         for stored in draft.files.all():
-            if answers.get(stored.field_id, {}).get("file_id") == str(stored.id):
+            if str(stored.id) in _file_ids(answers.get(stored.field_id)):
                 content = crypto.decrypt(stored.ciphertext, f"{draft.id}/{stored.id}")
                 label = spec.fields[stored.field_id].field["label"]["de"]
                 attachments.append(Attachment(stored.filename, stored.content_type, content, label))
-        email = next((v for k, v in answers.items() if spec.fields[k].field["type"] == "email"), None)
+        # the applicant's address: the first single e-mail field (not one inside a repeatable fieldset's entries)
+        email = next((v for k, v in answers.items() if spec.fields[k].field["type"] == "email"
+                      and isinstance(v, str)), None)
         mail_status_link = bool(email) and (may_mail is None or may_mail(email))
         if email and not mail_status_link:
             log.warning("status mail over the rate limit, not sent", extra={"form": version.form.slug})

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.contrib import messages
 from django.core.mail import send_mail
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from amtsweg.geo.models import Municipality
 
 from . import integrations, services
 from .definition import text
-from .engine import validate_step, visible_steps
+from .engine import remove_entry, validate_step, visible_steps
 from .engine.display import summary_sections
 from .engine.validators import Invalid, format_cents, parse_email, parse_postcode
 from .models import Draft, FormDefinition, Receipt
@@ -198,6 +198,24 @@ def place(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
 
 
 # --- Steps ------------------------------------------------------------------------------------------
+def _remove_entry(spec, step_def: dict, data: QueryDict, state, action: str) -> QueryDict:
+    """The posted inputs without the entry named by `remove:<fieldset>:<n>`; stored answers move up too."""
+    fieldset_id = action.split(":")[1] if action.count(":") == 2 else ""
+    fieldset = next((fs for fs in step_def["fieldsets"] if fs["id"] == fieldset_id and fs.get("repeat")), None)
+    try:
+        entry = int(action.rsplit(":", 1)[1])
+    except ValueError:
+        entry = -1
+    if fieldset is None or not 0 <= entry < fieldset["repeat"]["max"]:
+        return data
+    moved, state.answers = remove_entry(fieldset, data, state.answers, entry)
+    result = QueryDict(mutable=True)
+    for key, values in moved.items():
+        result.setlist(key, values)
+    return result
+
+
+
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, slug: str, draft_id, step_id: str) -> HttpResponse:
     draft = _draft(request, slug, draft_id)
@@ -224,6 +242,11 @@ def step(request: HttpRequest, slug: str, draft_id, step_id: str) -> HttpRespons
             services.store_step(draft, state, step_id, result.cleaned, complete=False)
             extra = {action[4:]: 1}
             posted, result = request.POST, None
+        elif action.startswith("remove:"):  # "Eintrag entfernen" in a repeatable fieldset, without JavaScript
+            posted = _remove_entry(spec, step_def, request.POST, state, action)
+            result = validate_step(spec, step_id, posted, None, state.answers, language=language)
+            services.store_step(draft, state, step_id, result.cleaned, complete=False)
+            result = None
         elif action in {"back", "save"} or result.is_valid:
             complete = result.is_valid and action == "next"
             if not result.is_valid and step_id in state.done:

@@ -45,8 +45,25 @@ def summary_sections(spec: FormSpec, answers: dict[str, Any], language: str = "d
     """[{step_id, title, rows: [{label, value}]}] for every visible step, fields in order."""
     sections = []
     for step in visible_steps(spec, answers):
-        rows = [{"field_id": f["id"], "label": text(f["label"], language),
-                 "value": format_value(spec, f, answers.get(f["id"]), language)}
-                for f in visible_fields(spec, step, answers) if f["type"] != "note"]
+        shown = {f["id"] for f in visible_fields(spec, step, answers) if f["type"] != "note"}
+        rows = []
+        for fieldset in step["fieldsets"]:
+            fields = [f for f in fieldset["fields"] if f["id"] in shown]
+            if not fieldset.get("repeat"):
+                rows += [{"field_id": f["id"], "label": text(f["label"], language),
+                          "value": format_value(spec, f, answers.get(f["id"]), language)} for f in fields]
+                continue
+            # a repeatable fieldset: the fields of each entry together, numbered
+            legend = text(fieldset.get("legend"), language)
+            count = max((len(v) for f in fields if isinstance(v := answers.get(f["id"]), list)), default=0)
+            for entry in range(count):
+                for f in fields:
+                    values = answers.get(f["id"]) or []
+                    with translation.override(language):
+                        label = _("%(legend)s %(n)d: %(label)s") % {"legend": legend, "n": entry + 1,
+                                                                    "label": text(f["label"], language)}
+                    rows.append({"field_id": f["id"], "label": label, "entry": entry,
+                                 "value": format_value(spec, f, values[entry] if entry < len(values) else None,
+                                                       language)})
         sections.append({"step_id": step["id"], "title": text(step["title"], language), "rows": rows})
     return sections

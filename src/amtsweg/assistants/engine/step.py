@@ -148,12 +148,11 @@ def _validate_address(fld: dict, data: Any, base: str, required: bool, errors: l
     return cleaned if len(cleaned) == len(ADDRESS_PARTS) else None
 
 
-def _validate_file(fld: dict, files: Any, answers: dict, errors: list[FieldError]) -> Any:
-    name = input_name(fld["id"])
+def _validate_file(fld: dict, files: Any, previous: Any, errors: list[FieldError], name: str) -> Any:
     upload = files.get(name) if files else None
     rules = fld.get("validation", {})
     if upload is None or not getattr(upload, "name", ""):
-        return answers.get(fld["id"])  # keep the file uploaded earlier, if any
+        return previous  # keep the file uploaded earlier, if any
     max_size = rules.get("max_size", v.DEFAULT_MAX_UPLOAD)
     size = getattr(upload, "size", None)
     content = b"" if size is not None and size > max_size else upload.read(max_size + 1)
@@ -170,18 +169,23 @@ def _validate_file(fld: dict, files: Any, answers: dict, errors: list[FieldError
 
 
 def _validate_field(spec: FormSpec, fld: dict, data: Any, files: Any, answers: dict, today: date,
-                    language: str, errors: list[FieldError]) -> Any:
+                    language: str, errors: list[FieldError], entry: int | None = None) -> Any:
+    """One field's value; with `entry`, the field's value in that entry of a repeatable fieldset."""
     kind, required = fld["type"], fld.get("required", False)
     rules = fld.get("validation", {})
+    base = input_name(fld["id"], entry)
     if kind == "file":
-        value = _validate_file(fld, files, answers, errors)
-        if value is None and required and not any(e.field_id == fld["id"] for e in errors):
-            errors.append(FieldError(fld["id"], input_name(fld["id"]), _required_message(fld, language)))
+        previous = answers.get(fld["id"])
+        if entry is not None:
+            previous = previous[entry] if isinstance(previous, list) and entry < len(previous) else None
+        value = _validate_file(fld, files, previous, errors, base)
+        if value is None and required and not any(e.input_name == base for e in errors):
+            errors.append(FieldError(fld["id"], base, _required_message(fld, language)))
         return value
     if kind == "multichoice":
         codes = {c["code"] for c in spec.codelist(fld["codelist"])}
-        chosen = [x for x in _values(data, fld["id"]) if x]
-        name = input_name(fld["id"])
+        chosen = [x for x in _values(data, base) if x]
+        name = base
         if any(x not in codes for x in chosen):
             errors.append(FieldError(fld["id"], name, _("Bitte wählen Sie nur angebotene Einträge.")))
             return None
@@ -197,13 +201,13 @@ def _validate_field(spec: FormSpec, fld: dict, data: Any, files: Any, answers: d
             errors.append(FieldError(fld["id"], name, _("Bitte wählen Sie höchstens %(n)d Einträge.")
                                      % {"n": rules["max_items"]}))
         return chosen
-    repeat = fld.get("repeat") if kind not in {"yesno", "choice"} else None
-    slots = [None] if repeat is None else list(range(repeat["max"]))
+    repeat = fld.get("repeat") if kind not in {"yesno", "choice"} and entry is None else None
+    slots = [entry] if repeat is None else list(range(repeat["max"]))
     values: list[Any] = []
     for index in slots:
         if kind == "address":
-            value = _validate_address(fld, data, input_name(fld["id"], index), required and index in (None, 0),
-                                      errors)
+            value = _validate_address(fld, data, input_name(fld["id"], index),
+                                      required and (repeat is None or index == 0), errors)
             if value is not None:
                 values.append(value)
             continue
@@ -215,16 +219,101 @@ def _validate_field(spec: FormSpec, fld: dict, data: Any, files: Any, answers: d
             values.append(_parse_scalar(spec, fld, raw, today))
         except v.Invalid as exc:
             errors.append(FieldError(fld["id"], name, exc.message))
-    has_error = any(e.field_id == fld["id"] for e in errors)
+    has_error = any(e.field_id == fld["id"] and e.input_name.startswith(base) for e in errors)
     if repeat is None:
-        if not values and required and not has_error:
-            errors.append(FieldError(fld["id"], input_name(fld["id"]), _required_message(fld, language)))
+        if not values and required and not has_error and kind != "address":
+            errors.append(FieldError(fld["id"], base, _required_message(fld, language)))
         return values[0] if values else None
     minimum = max(repeat.get("min", 0), 1 if required else 0)
     if len(values) < minimum and not has_error:
         errors.append(FieldError(fld["id"], input_name(fld["id"], 0), _("Bitte machen Sie mindestens %(n)d Angabe(n) "
                                  "bei „%(label)s“.") % {"n": minimum, "label": text(fld["label"], language)}))
     return values or None
+
+
+def entry_inputs(fld: dict, entry: int) -> list[str]:
+    """The input names of one field in one entry of a repeatable fieldset."""
+    base = input_name(fld["id"], entry)
+    return [input_name(fld["id"], entry, part) for part in ADDRESS_PARTS] if fld["type"] == "address" else [base]
+
+
+def entry_filled(fieldset: dict, data: Any, files: Any, answers: dict, entry: int) -> bool:
+    """Whether the citizen wrote anything into this entry (or it holds a file uploaded earlier)."""
+    for fld in fieldset["fields"]:
+        if fld["type"] == "note":
+            continue
+        if any(x.strip() for name in entry_inputs(fld, entry) for x in _values(data, name)):
+            return True
+        if fld["type"] == "file":
+            upload = files.get(input_name(fld["id"], entry)) if files else None
+            previous = answers.get(fld["id"])
+            if (upload is not None and getattr(upload, "name", "")) or (
+                    isinstance(previous, list) and entry < len(previous) and previous[entry]):
+                return True
+    return False
+
+
+def _validate_entries(spec: FormSpec, fieldset: dict, data: Any, files: Any, answers: dict, today: date,
+                      language: str, errors: list[FieldError], context: dict) -> dict[str, list]:
+    """A repeatable fieldset: every entry with any input is validated like a fieldset of its own.
+
+    The answer of each field is a list with one value per entry (None where an optional field is empty), so
+    the values of one entry stay together in the submitted data. Empty entries are dropped.
+    """
+    repeat = fieldset["repeat"]
+    fields = [f for f in fieldset["fields"] if f["type"] != "note" and is_visible(f.get("visible_if"), context)]
+    entries = [i for i in range(repeat["max"]) if entry_filled(fieldset, data, files, answers, i)]
+    result: dict[str, list] = {f["id"]: [] for f in fields}
+    legend = text(fieldset.get("legend"), language) or _("Eintrag")
+    for entry in entries:
+        before = len(errors)
+        for fld in fields:
+            result[fld["id"]].append(_validate_field(spec, fld, data, files, answers, today, language, errors, entry))
+        # name the entry, so that the error summary says which of several "Datum" fields is meant
+        errors[before:] = [FieldError(e.field_id, e.input_name, _("%(legend)s, Eintrag %(n)d: %(message)s") % {
+            "legend": legend, "n": entry + 1, "message": e.message}) for e in errors[before:]]
+    minimum = repeat.get("min", 0)
+    if len(entries) < minimum and fields:
+        first = fields[0]
+        errors.append(FieldError(first["id"], entry_inputs(first, len(entries))[0],
+                                 _("Bitte machen Sie mindestens %(n)d Angabe(n) zu „%(legend)s“.")
+                                 % {"n": minimum, "legend": text(fieldset.get("legend"), language)
+                                    or text(first["label"], language)}))
+    return {fid: values for fid, values in result.items() if entries}
+
+
+def remove_entry(fieldset: dict, data: Any, answers: dict, entry: int) -> tuple[dict, dict]:
+    """(inputs, answers) with one entry of a repeatable fieldset taken out and the later entries moved up.
+
+    Used when the citizen presses "Eintrag entfernen": what was typed into the other entries is kept.
+    """
+    names = {fld["id"]: fld for fld in fieldset["fields"] if fld["type"] != "note"}
+    keys = data.keys() if hasattr(data, "keys") else []
+    moved: dict[str, list[str]] = {}
+    for key in keys:
+        values = _values(data, key)
+        owner = next((fid for fid in names if key.startswith(f"{fid}-") and key[len(fid) + 1:].split("-")[0].isdigit()),
+                     None)
+        if owner is None:
+            moved[key] = values
+            continue
+        index_text, _sep, part = key[len(owner) + 1:].partition("-")
+        position = int(index_text)
+        if position == entry:
+            continue
+        new_key = input_name(owner, position - 1 if position > entry else position, part or None)
+        moved[new_key] = values
+    count_key = f"{fieldset['id']}-count"
+    if count_key in moved:
+        try:
+            moved[count_key] = [str(max(0, int(moved[count_key][0]) - 1))]
+        except (ValueError, IndexError):
+            moved.pop(count_key)
+    kept = dict(answers)
+    for fid in names:
+        if isinstance(kept.get(fid), list) and entry < len(kept[fid]):
+            kept[fid] = kept[fid][:entry] + kept[fid][entry + 1:]
+    return moved, kept
 
 
 def _compare(a: Any, op: str, b: Any) -> bool:
@@ -250,6 +339,12 @@ def validate_step(spec: FormSpec, step_id: str, data: Any, files: Any = None, an
             return StepResult({}, [])
         for fieldset in step["fieldsets"]:
             fieldset_visible = is_visible(fieldset.get("visible_if"), context)
+            if fieldset.get("repeat"):
+                if fieldset_visible:
+                    found = _validate_entries(spec, fieldset, data, files, answers, today, language, errors, context)
+                    cleaned.update(found)
+                    context.update(found)
+                continue
             for fld in fieldset["fields"]:
                 if fld["type"] == "note" or not fieldset_visible or not is_visible(fld.get("visible_if"), context):
                     continue

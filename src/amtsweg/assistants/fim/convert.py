@@ -104,7 +104,8 @@ class _Builder:
                               f"hinterlegte Version {found.version} wird angeboten; bitte prüfen, ob die Werte passen.")
         return self.codelist_names[key]
 
-    def field(self, element: FimElement, cardinality: str, optional_context: bool) -> dict | None:
+    def field(self, element: FimElement, cardinality: str, optional_context: bool,
+              in_entry: bool = False) -> dict | None:
         self.keep_rules(element)
         low, high = cardinality.split(":")
         fid = self.ident(element.id, "F")
@@ -133,7 +134,7 @@ class _Builder:
             result["type"] = "note"
             if element.content:
                 result["help"] = _t(element.content)
-            self.record_field(element, result)
+            self.record_field(element, result, in_entry)
             return result
         if element.feldart in {"hidden", "locked"}:
             self.notes.append(f"{element.id} „{element.label}“: Feldart {element.feldart} – nicht im Assistenten "
@@ -185,7 +186,10 @@ class _Builder:
         if optional_context and int(low) >= 1:
             result.setdefault("help", _t("Pflichtangabe, wenn dieser Abschnitt zutrifft."))
         if high == "*" or int(high) > 1:
-            if kind in {"yesno", "choice", "file", "multichoice"}:
+            if in_entry:
+                self.notes.append(f"{element.id} „{element.label}“: Anzahl {cardinality} in einer wiederholbaren "
+                                  "Gruppe – einmal je Eintrag abgefragt.")
+            elif kind in {"yesno", "choice", "file", "multichoice"}:
                 self.notes.append(f"{element.id} „{element.label}“: Anzahl {cardinality} – einmal abgefragt.")
             else:
                 maximum = MAX_REPEAT if high == "*" else min(int(high), 50)
@@ -197,12 +201,13 @@ class _Builder:
             result["validation"] = validation
         result["fim"] = {"id": element.id, "version": element.version, "cardinality": cardinality,
                          "datentyp": element.datentyp, "feldart": element.feldart}
-        self.record_field(element, result)
+        self.record_field(element, result, in_entry)
         return result
 
-    def record_field(self, element: FimElement, built: dict) -> None:
+    def record_field(self, element: FimElement, built: dict, in_entry: bool = False) -> None:
         names = {rules._norm(x) for x in (element.id, element.name, element.label) if x}
-        self.records.append(rules.Record("field", element.id, names, self.field_order, field=built))
+        self.records.append(rules.Record("field", element.id, names, self.field_order, field=built,
+                                         in_entry=in_entry))
         self.occurrences += [(rule.id, len(self.records) - 1, len(self.records)) for rule in element.rules]
         self.field_order += 1
 
@@ -211,9 +216,9 @@ class _Builder:
         self.keep_rules(group)
         low, high = cardinality.split(":")
         optional = optional_context or int(low) == 0
-        if high == "*" or int(high) > 1:
-            self.notes.append(f"{group.id} „{group.label}“: Gruppe mit Anzahl {cardinality} wird einmal erfasst.")
         start, first_order = len(self.records), self.field_order
+        if high == "*" or int(high) > 1:
+            return self.repeating(group, cardinality, optional_context, legend, start, first_order)
         fields = []
         for child_cardinality, child in group.children:
             if child.kind == "field":
@@ -235,6 +240,49 @@ class _Builder:
         self.records.append(rules.Record("group", group.id, names, first_order, containers=list(result),
                                          first_order=first_order))
         return result
+
+    def repeating(self, group: FimElement, cardinality: str, optional_context: bool, legend: str, start: int,
+                  first_order: int) -> list[dict]:
+        """A group the citizen fills in several times (1:*, 0:n, n:m): one repeatable fieldset.
+
+        Subgroups are flattened into the entry (their titles become headings) so that everything belonging
+        to one entry stays together; a repeated subgroup or field inside an entry is asked once per entry.
+        """
+        low, high = cardinality.split(":")
+        maximum = MAX_REPEAT if high == "*" else min(int(high), 50)
+        if high == "*":
+            self.notes.append(f"{group.id} „{group.label}“: Anzahl {cardinality} – auf {maximum} Einträge begrenzt.")
+        fields: list[dict] = []
+
+        def collect(element: FimElement, optional: bool) -> None:
+            for child_cardinality, child in element.children:
+                child_low, child_high = child_cardinality.split(":")
+                if child.kind == "field":
+                    built = self.field(child, child_cardinality, optional, in_entry=True)
+                    if built:
+                        fields.append(built)
+                    continue
+                self.keep_rules(child)
+                if child_high == "*" or int(child_high) > 1:
+                    self.notes.append(f"{child.id} „{child.label}“: Anzahl {child_cardinality} in einer "
+                                      "wiederholbaren Gruppe – einmal je Eintrag abgefragt.")
+                heading = {"id": self.ident(f"{child.id}_Titel", "N"), "type": "note", "label": _t(child.label)}
+                fields.append(heading)
+                collect(child, optional or int(child_low) == 0)
+
+        collect(group, False)
+        self.occurrences += [(rule.id, start, len(self.records)) for rule in group.rules]
+        if not any(f["type"] != "note" for f in fields):
+            return []
+        fieldset = {"id": self.ident(group.id, "G"), "legend": _t(legend), "fields": fields,
+                    "repeat": {"min": 0 if optional_context else int(low), "max": maximum},
+                    "fim": {"id": group.id, "version": group.version, "cardinality": cardinality}}
+        if group.help:
+            fieldset["help"] = _t(group.help)
+        names = {rules._norm(x) for x in (group.id, group.name, group.label) if x}
+        self.records.append(rules.Record("group", group.id, names, first_order, containers=[fieldset],
+                                         first_order=first_order))
+        return [fieldset]
 
     def steps(self) -> list[dict]:
         root = self.document.root

@@ -50,6 +50,7 @@ class Record:
     field: dict | None = None  # the definition's field (kind "field")
     containers: list[dict] = dataclasses.field(default_factory=list)  # fieldsets (and a step) built from a group
     first_order: int = 0  # order of the group's first field
+    in_entry: bool = False  # a field of a repeatable fieldset: one value per entry, no condition can read it
 
 
 class Unresolved(ValueError):
@@ -94,6 +95,13 @@ class Resolver:
 
     def condition(self, text: str, scope: range) -> tuple[dict, int]:
         """(condition, order of the last field it reads)."""
+        condition, last = self._condition(text, scope)
+        read = set(_fields_of(condition))
+        if any(r.in_entry and r.field and r.field["id"] in read for r in self.records):
+            raise Unresolved("die Bedingung liest ein Feld einer wiederholbaren Gruppe")
+        return condition, last
+
+    def _condition(self, text: str, scope: range) -> tuple[dict, int]:
         match = _VERB.search(text)
         if not match:
             raise Unresolved("Bedingung nicht in Standardformulierung")
@@ -150,6 +158,12 @@ class Resolver:
         if not names or not _CONNECTORS.match(_NAME.sub("", text)):
             raise Unresolved("Ziel nicht in Standardformulierung")
         return [self.find(name, scope, {"field", "group"}) for name in names]
+
+
+def _fields_of(condition: dict) -> list[str]:
+    if "field" in condition:
+        return [condition["field"]]
+    return [name for sub in condition.get("all", condition.get("any", [])) for name in _fields_of(sub)]
 
 
 def _add_condition(target: dict, condition: dict) -> None:

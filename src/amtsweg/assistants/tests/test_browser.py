@@ -247,3 +247,35 @@ def test_staff_form_pages_are_accessible(live_server, page, demo):
     page.get_by_role("button", name="Neue Version aus der neuesten anlegen").click()
     page.wait_for_url("**/v2/bearbeiten/")
     assert_no_axe_violations(page)
+
+
+def test_repeatable_fieldset_and_long_code_list_are_accessible_and_work_by_keyboard(live_server, page, demo):
+    """The Waffenbesitzkarte from FIM: Staat is a select of the Destatis list, Amtliche Eintragungen repeat."""
+    page.goto(f"{live_server.url}/antrag/waffenbesitzkarte/")
+    page.get_by_role("button", name="Antrag starten").click()
+    page.fill("#f-postcode", "66111")
+    page.get_by_role("button", name="Weiter").click()
+    page.wait_for_url("**/schritt/**")
+    root = page.url.rsplit("/schritt/", 1)[0]
+    page.goto(f"{root}/schritt/S_G00000067/")
+    staat = page.locator("#f-F00000038")
+    assert staat.evaluate("e => e.tagName") == "SELECT" and staat.locator("option").count() > 190
+    staat.focus()
+    page.keyboard.type("Frankr")  # a native select jumps to the typed entry
+    assert staat.evaluate("e => e.options[e.selectedIndex].text") == "Frankreich"
+    assert_no_axe_violations(page)
+    page.goto(f"{root}/schritt/S_G00000066/")
+    page.fill("#f-F00000064-0", "Eintragung A")
+    add = page.get_by_role("button", name="Weiteren Eintrag zu „Amtliche Eintragungen“ hinzufügen")
+    add.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#f-F00000064-1")
+    assert page.input_value("#f-F00000064-0") == "Eintragung A"
+    page.fill("#f-F00000008_4-1", "31.02.2020")
+    page.get_by_role("button", name="Weiter", exact=True).click()
+    page.wait_for_selector("#error-summary")
+    assert "Amtliche Eintragungen, Eintrag 1: Bitte füllen Sie das Feld „Datum“ aus." in page.content()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Amtliche Eintragungen – Eintrag 1 entfernen").click()
+    page.wait_for_load_state()
+    assert page.locator("#f-F00000064-1").count() == 0 and page.input_value("#f-F00000008_4-0") == "31.02.2020"

@@ -118,7 +118,10 @@ def test_real_waffenbesitzkarte_schema_imports():
     check_definition(definition)
     assert definition["source"]["kind"] == "XDatenfelder 1.0" and definition["source"]["id"] == "S00000036"
     fields = [f for s in definition["steps"] for fs in s["fieldsets"] for f in fs["fields"]]
-    assert len(fields) == 46
+    assert len(fields) == 47  # 46 Datenfelder and the heading "Stempel" inside the repeatable Eintragungen
+    eintragungen = next(fs for s in definition["steps"] for fs in s["fieldsets"]
+                        if fs.get("fim", {}).get("id") == "G00000066")
+    assert eintragungen["repeat"] == {"min": 0, "max": 10}
     by_label = {f["label"]["de"]: f for f in fields}
     assert by_label["Geburtsdatum"]["type"] == "date"
     assert by_label["Munitionserlaubnis zur Waffe"]["type"] == "yesno"
