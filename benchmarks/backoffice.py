@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import random
 import re
 import statistics
@@ -205,8 +206,13 @@ def phase_ingest_worker(database_url: str, n: int, var_dir: str) -> dict:
 
 
 def phase_ingest_profile(database_url: str, n: int, var_dir: str) -> dict:
-    """Where one ingest's time goes: the same work in one process, with the crypto steps timed."""
+    """Where one ingest's time goes: the same work in one process, with the RSA steps timed and counted, the
+    SQL statements counted and timed (`connection.execute_wrapper`: each is one round trip), and the CPU time
+    of the process. Plus the ceiling the RSA-4096 private-key operations alone set on this machine."""
     setup_django(database_url, var_dir)
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from django.db import connection
     from joserfc import jws
 
     from amtsweg.casework import ingest, vault
@@ -214,6 +220,8 @@ def phase_ingest_profile(database_url: str, n: int, var_dir: str) -> dict:
     from amtsweg.submissions import crypto
 
     spent = {"decrypt": 0.0, "sign": 0.0, "seal": 0.0}
+    calls = {"decrypt": 0, "sign": 0}
+    database = {"statements": 0, "seconds": 0.0}
 
     def timed(name, function):
         def wrapper(*args, **kwargs):
@@ -222,24 +230,58 @@ def phase_ingest_profile(database_url: str, n: int, var_dir: str) -> dict:
                 return function(*args, **kwargs)
             finally:
                 spent[name] += time.perf_counter() - t
+                calls[name] = calls.get(name, 0) + 1
         return wrapper
+
+    def sql_timer(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            database["statements"] += 1
+            database["seconds"] += time.perf_counter() - t
 
     crypto.decrypt_jwe = timed("decrypt", crypto.decrypt_jwe)
     jws.serialize_compact = timed("sign", jws.serialize_compact)
     vault.seal = timed("seal", vault.seal)
     ingest.vault.seal = vault.seal
     pending = list(OutboxMessage.objects.filter(channel="casework", status="pending")
-                   .values_list("submission_id", "destination_id")[:n])
-    t = time.perf_counter()
-    for submission_id, destination_id in pending:
-        ingest.receive(submission_id, destination_id)
-    total = time.perf_counter() - t
+                   .values_list("submission_id", "destination_id")[:n + 1])
+    ingest.receive(*pending.pop())  # keys unwrapped and imported once per process: not per submission
+    spent.update(decrypt=0.0, sign=0.0, seal=0.0)
+    calls.update(decrypt=0, sign=0)
+    t, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(sql_timer):
+        for submission_id, destination_id in pending:
+            ingest.receive(submission_id, destination_id)
+    total, cpu = time.perf_counter() - t, time.process_time() - cpu
     count = max(1, len(pending))
+
+    # One RSA-4096 private-key operation (RSA-OAEP-256 decryption of a content key, as in every JWE), alone.
+    key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    wrapped = key.public_key().encrypt(os.urandom(32), oaep)
+    t_rsa = time.perf_counter()
+    for _ in range(50):
+        key.decrypt(wrapped, oaep)
+    rsa_ms = (time.perf_counter() - t_rsa) / 50 * 1000
+    private_ops = (calls["decrypt"] + calls["sign"]) / count
+    cores = os.cpu_count() or 1
     return {"ingest_ms_total": round(total / count * 1000, 1),
             "ingest_ms_rsa_decrypt": round(spent["decrypt"] / count * 1000, 1),
             "ingest_ms_rsa_sign": round(spent["sign"] / count * 1000, 1),
             "ingest_ms_seal": round(spent["seal"] / count * 1000, 2),
-            "ingest_ms_rest": round((total - sum(spent.values())) / count * 1000, 1)}
+            "ingest_ms_rest": round((total - sum(spent.values())) / count * 1000, 1),
+            "ingest_crypto_ms_per_submission": round((spent["decrypt"] + spent["sign"]) / count * 1000, 1),
+            "ingest_db_ms_per_submission": round(database["seconds"] / count * 1000, 1),
+            "ingest_db_statements_per_submission": round(database["statements"] / count, 1),
+            "ingest_cpu_ms_per_submission": round(cpu / count * 1000, 1),
+            "ingest_rsa_private_ops_per_submission": round(private_ops, 1),
+            "rsa4096_private_op_ms": round(rsa_ms, 2),
+            "machine_cores": cores,
+            # every core doing nothing but the RSA private-key operations the protocol requires:
+            "ingest_rsa_ceiling_per_s": round(cores * 1000 / (private_ops * rsa_ms), 1) if private_ops else 0,
+            "load_average_1m": round(os.getloadavg()[0], 2)}
 
 
 PHASES = {"views": phase_views, "ingest-setup": phase_ingest_setup, "ingest-worker": phase_ingest_worker,

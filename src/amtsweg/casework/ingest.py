@@ -29,6 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import JSONField, OuterRef, Subquery, Value
 from django.utils import timezone
 from joserfc import jws
 from joserfc.errors import JoseError
@@ -71,15 +72,16 @@ class Outcome:
 
 def receive(submission_id: uuid.UUID | str, destination_id: uuid.UUID | str, *, actor: Any = SYSTEM) -> Outcome:
     """Take one submission into the back office (see module docstring). Raises NotOurs, or NotFound if it
-    is no longer waiting and no case was made for it."""
-    existing = Case.objects.filter(submission_id=submission_id).first()
-    if existing is not None:
-        return Outcome(existing)
+    is no longer waiting and no case was made for it.
+
+    No look for an existing case first: the case and the accept event commit together, so a submission
+    with a case is accepted and no longer waiting; the fetch says so (NotFound) and only then is the case
+    looked up (a retry, or a concurrent worker that was first). One query less on every submission."""
     me = subscriber.Subscriber.for_destination(destination_id)
     try:
         fetched = subscriber.fetch(me, submission_id, with_attachments=True)
     except NotFound:
-        existing = Case.objects.filter(submission_id=submission_id).first()  # a concurrent worker was first
+        existing = Case.objects.filter(submission_id=submission_id).first()
         if existing is not None:
             return Outcome(existing)
         raise
@@ -264,11 +266,14 @@ def _content(submission, opened: Opened) -> dict[str, Any]:
     }
 
 
-def applicant_name(form_slug: str, form_version: int | None, data: dict[str, Any]) -> str:
+def applicant_name(form_slug: str, form_version: int | None, data: dict[str, Any], *,
+                   definition: dict | None = None) -> str:
     """The applicant's name from the answers: the fields the form marks as the person's name (autocomplete
-    given-name/family-name/name or an identity prefill), else the usual German field ids."""
+    given-name/family-name/name or an identity prefill), else the usual German field ids. `definition`: the
+    form version's, if the caller read it already (else it is looked up)."""
     given, family, full = "", "", ""
-    definition = _definition(form_slug, form_version)
+    if definition is None:
+        definition = _definition(form_slug, form_version)
     for step in (definition or {}).get("steps", []):
         for fieldset in step.get("fieldsets", []):
             for field in fieldset.get("fields", []):
@@ -298,30 +303,41 @@ def _definition(form_slug: str, form_version: int | None) -> dict | None:
             .values_list("definition", flat=True).first())
 
 
-def deadline_for(authority_id: int, leika_key: str, received_at) -> Any:
-    days = (ServiceDeadline.objects.filter(authority_id=authority_id, leika_key=leika_key)
-            .values_list("processing_days", flat=True).first())
-    from amtsweg.casework.models import DEFAULT_PROCESSING_DAYS
+def _settings(destination_id, leika_key: str, form_slug: str, form_version: Any) -> dict[str, Any]:
+    """In one query what storing a case needs besides the submission: the destination's Authority, the team
+    of the service's settings and the receiving system's default team, the service's Bearbeitungsfrist
+    (None: the default) and the definition of the form version the applicant used (None: none or unknown)."""
+    from amtsweg.assistants.models import FormVersion
+    from amtsweg.routing.models import Destination
 
-    return timezone.localdate(received_at) + timedelta(days=DEFAULT_PROCESSING_DAYS if days is None else days)
+    definition = (FormVersion.objects.filter(form__slug=form_slug, number=form_version).values("definition")[:1]
+                  if form_slug and isinstance(form_version, int) else None)
+    service = ServiceDeadline.objects.filter(authority_id=OuterRef("authority_id"), leika_key=leika_key)
+    return (Destination.objects.filter(pk=destination_id).annotate(
+        default_team_id=Subquery(ReceivingSystem.objects.filter(destination_id=OuterRef("pk"))
+                                 .values("default_team_id")[:1]),
+        service_team_id=Subquery(service.filter(team__isnull=False).values("team_id")[:1]),
+        processing_days=Subquery(service.values("processing_days")[:1]),
+        definition=Subquery(definition) if definition is not None else Value(None, output_field=JSONField()),
+    ).values("authority_id", "default_team_id", "service_team_id", "processing_days", "definition").get())
 
 
 def _store(submission, opened: Opened, *, actor: Any) -> Case:
-    from amtsweg.routing.models import Destination
+    from amtsweg.casework.models import DEFAULT_PROCESSING_DAYS
 
-    authority_id = Destination.objects.filter(pk=submission.destination_id).values_list(
-        "authority_id", flat=True).get()
     leika_key = submission.service_identifier.removeprefix(LEIKA_URN)[:14]
     received_at = submission.submitted_at or timezone.now()
     content = _content(submission, opened)
     form = content["form"]
     form_slug = submission.form_slug or str(form.get("slug") or "")[:80]
     form_version = submission.form_version if submission.form_version is not None else form.get("version")
+    found = _settings(submission.destination_id, leika_key, form_slug, form_version)
+    authority_id = found["authority_id"]
     # The team that handles the service (per-service settings), else the receiving system's default team.
-    team_id = (ServiceDeadline.objects.filter(authority_id=authority_id, leika_key=leika_key,
-                                              team__isnull=False).values_list("team_id", flat=True).first()
-               or ReceivingSystem.objects.filter(destination_id=submission.destination_id)
-               .values_list("default_team_id", flat=True).first())
+    team_id = found["service_team_id"] or found["default_team_id"]
+    days = found["processing_days"]
+    deadline = timezone.localdate(received_at) + timedelta(days=DEFAULT_PROCESSING_DAYS if days is None else days)
+    name = applicant_name(form_slug, form_version, opened.data, definition=found["definition"] or {})
     case = Case.objects.create(
         authority_id=authority_id,
         destination_id=submission.destination_id,
@@ -334,8 +350,8 @@ def _store(submission, opened: Opened, *, actor: Any) -> Case:
         form_version=form_version if isinstance(form_version, int) else None,
         received_at=received_at,
         team_id=team_id,
-        deadline=deadline_for(authority_id, leika_key, received_at),
-        applicant_name_hash=vault.name_hash(authority_id, applicant_name(form_slug, form_version, opened.data)),
+        deadline=deadline,
+        applicant_name_hash=vault.name_hash(authority_id, name),
         content=vault.seal(authority_id, json.dumps(content, ensure_ascii=False).encode(), purpose=APPLICATION),
     )
     CaseAttachment.objects.bulk_create([

@@ -186,3 +186,32 @@ def test_forwarding_re_encrypts_for_the_responsible_authority(responsibility):
         forwarding.forward(forwarded, responsible.destination, actor=worker)
     stranger = ResponsibilityFactory(leika_key="99115004001005")  # responsible for another service only
     assert stranger.destination not in forwarding.targets(case)
+
+
+def test_storing_a_case_reads_team_deadline_and_form_in_one_query(responsibility, django_assert_max_num_queries):
+    """The case's team (receiving system), deadline (the service's Bearbeitungsfrist) and the applicant's
+    name (from the fields the form version marks) come from one query; no look for an existing case before
+    the fetch. 23 statements per submission (28 before), most of them the transport's."""
+    from django.utils import timezone
+
+    from amtsweg.assistants.tests.factories import FormVersionFactory
+    from amtsweg.casework.models import ServiceDeadline
+    from amtsweg.casework.tests.factories import TeamFactory
+
+    destination = responsibility.destination
+    team = TeamFactory(authority=destination.authority)
+    on_casework(responsibility, team=team)
+    ServiceDeadline.objects.create(authority=destination.authority, leika_key=responsibility.leika_key,
+                                   processing_days=12)
+    version = FormVersionFactory(published=True)
+    data = {"given_name": "Anna", "family_name": "Beispiel", "vorname": "Erika", "nachname": "Mustermann"}
+    first = received_case(responsibility, form_slug=version.form.slug, form_version=version.number, data=data)
+    assert first.team == team and first.form_slug == version.form.slug
+    assert first.deadline == timezone.localdate(first.received_at) + timezone.timedelta(days=12)
+    assert first.applicant_name_hash == vault.name_hash(first.authority_id, "Anna Beispiel")
+
+    submission = submit_payload(payload_for(responsibility, form_slug="ohne-formular", form_version=None))
+    with django_assert_max_num_queries(23):
+        outcome = ingest.receive(submission.pk, destination.pk)
+    assert outcome.case.team == team and outcome.case.applicant_name_hash == vault.name_hash(
+        first.authority_id, "Erika Mustermann")
