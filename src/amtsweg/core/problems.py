@@ -41,7 +41,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
 from rest_framework import exceptions, serializers
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
@@ -94,6 +93,13 @@ def problem_body(status: int, *, detail: str = "", title: str = "", type: str = 
         body["instance"] = instance
     body.update(extensions)
     return body
+
+
+def no_content() -> HttpResponse:
+    """A 204 answer: no body, hence no Content-Type (Django's HttpResponse would send text/html)."""
+    response = HttpResponse(status=204)
+    del response["Content-Type"]
+    return response
 
 
 def problem_response(status: int, **fields: Any) -> HttpResponse:
@@ -149,7 +155,7 @@ class ContentTooLarge(exceptions.APIException):
     default_code = "content_too_large"
 
 
-def _as_api_exception(exc: Exception) -> Exception:
+def as_api_exception(exc: Exception) -> Exception:
     """Django's input errors as the DRF exceptions with the right status (DRF would let them escape)."""
     if isinstance(exc, RequestDataTooBig):
         return ContentTooLarge()
@@ -176,8 +182,8 @@ def exception_handler(exc: Exception, context: dict) -> Any:
     instance = instance_uri(request) if request is not None else ""
     if isinstance(exc, Problem):
         set_rollback()
-        return Response(exc.body(instance), status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
-    exc = _as_api_exception(exc)
+        return _json(exc.body(instance), exc.status)
+    exc = as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -196,8 +202,18 @@ def exception_handler(exc: Exception, context: dict) -> Any:
     elif detail is not None:  # field errors of a serializer: a list or a dict of lists
         fields["detail"] = _("Die Anfrage ist ungültig: %(errors)s") % {"errors": "; ".join(_messages(detail))}
         fields["errors"] = detail
-    response.data = problem_body(response.status_code, **fields)
-    response.content_type = PROBLEM_CONTENT_TYPE
+    return _json(problem_body(response.status_code, **fields), response.status_code, headers=response)
+
+
+def _json(body: dict[str, Any], status: int, *, headers: HttpResponse | None = None) -> HttpResponse:
+    """The problem document as JSON whatever the view renders otherwise (the OpenAPI view renders YAML, and a
+    client's Accept header that only names another type must not turn an error into a 406 or into YAML);
+    the headers DRF set (WWW-Authenticate, Retry-After) are kept."""
+    response = JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE,
+                            json_dumps_params={"ensure_ascii": False})
+    for name, value in (headers.items() if headers is not None else ()):
+        if name.lower() != "content-type":
+            response[name] = value
     return response
 
 

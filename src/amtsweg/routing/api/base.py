@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.views import APIView
 
+from amtsweg.core import parsers
 from amtsweg.core.clientip import client_ip
 from amtsweg.core.problems import Problem, instance_uri
 
@@ -114,9 +115,9 @@ class RoutingAPIView(APIView, metaclass=ABCMeta):
 
 def pagination(request) -> tuple[int, int]:
     """(offset, limit) from the query; InvalidParameter outside 0… and 1–500."""
-    try:
-        offset = int(request.GET.get("offset", 0))
-        limit = int(request.GET.get("limit", DEFAULT_LIMIT))
+    try:  # integers as the spec declares them (int32, no "+5" or "1_0"): core.parsers.query_int
+        offset = parsers.query_int(request.GET.get("offset", "0"), minimum=0)
+        limit = parsers.query_int(request.GET.get("limit", str(DEFAULT_LIMIT)), minimum=-(2**31))
     except ValueError:
         raise InvalidParameter(_("offset und limit müssen ganze Zahlen sein.")) from None
     if offset < 0 or not 1 <= limit <= MAX_LIMIT:

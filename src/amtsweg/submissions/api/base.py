@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.exceptions import NotAuthenticated, ParseError
 from rest_framework.views import APIView
 
+from amtsweg.core import parsers
 from amtsweg.core.parsers import JSONParser
 from amtsweg.core.problems import ProblemSerializer
 from amtsweg.submissions import oauth
@@ -56,13 +57,14 @@ class SubmissionAPIView(APIView):
 
     @staticmethod
     def paging(request) -> tuple[int, int]:
+        """(limit, offset) as FIT-Connect declares them: integers, limit 1–500 (default 100), offset 0 to the
+        int32 maximum (default 0); anything else is a 400 problem."""
         try:
-            limit = int(request.query_params.get("limit", 100))
-            offset = int(request.query_params.get("offset", 0))
+            limit = parsers.query_int(request.query_params.get("limit", "100"), minimum=1, maximum=500)
+            offset = parsers.query_int(request.query_params.get("offset", "0"), minimum=0)
         except ValueError as exc:
-            raise ParseError(_("limit und offset müssen ganze Zahlen sein.")) from exc
-        if not 1 <= limit <= 500 or offset < 0 or offset > 2**31 - 1:
-            raise ParseError(_("limit muss zwischen 1 und 500 liegen und offset ≥ 0 sein."))
+            raise ParseError(_("limit muss eine ganze Zahl zwischen 1 und 500 sein, offset eine ganze Zahl ≥ 0."
+                               )) from exc
         return limit, offset
 
     @staticmethod
@@ -80,6 +82,16 @@ class SubmissionAPIView(APIView):
         serializer = serializer_class(data=data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    @staticmethod
+    def uuid_query(value: str) -> uuid.UUID:
+        """A query parameter declared `format: uuid`, 32 to 36 characters; a 400 problem otherwise."""
+        try:
+            if not 32 <= len(value) <= 36:
+                raise ValueError(value)
+            return uuid.UUID(value)
+        except ValueError as exc:
+            raise ParseError(_("destinationId muss eine UUID sein.")) from exc
 
     def require_jose(self):
         if self.request.content_type.split(";")[0].strip() != "application/jose":

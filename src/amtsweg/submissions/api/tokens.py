@@ -8,10 +8,11 @@ import binascii
 from django.http import HttpResponse, JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, MethodNotAllowed
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
+from amtsweg.core import problems
 from amtsweg.submissions import oauth
 from amtsweg.submissions.api.base import SubmissionAPIView
 from amtsweg.submissions.api.serializers import TokenSerializer
@@ -32,10 +33,18 @@ class TokenView(SubmissionAPIView):
         return response
 
     def handle_exception(self, exc):
+        """DRF's errors as RFC 6749 errors, whose description must be ASCII: fixed English texts, and the
+        HTTP status that says what went wrong (405 with Allow for another method, 413 for a body
+        above the limit); everything else about the request is 400 invalid_request."""
+        exc = problems.as_api_exception(exc)
         if isinstance(exc, APIException) and not isinstance(exc, SubmissionError):
+            if isinstance(exc, MethodNotAllowed):
+                return self.oauth_error(405, "invalid_request", "Only POST is allowed.")  # DRF adds Allow
             if exc.status_code == 415:
                 return self.oauth_error(400, "invalid_request", "Use application/x-www-form-urlencoded.")
-            return self.oauth_error(400, "invalid_request", str(exc.detail))
+            if exc.status_code == 413:
+                return self.oauth_error(413, "invalid_request", "The request body is too large.")
+            return self.oauth_error(400, "invalid_request", "The request is malformed.")
         return super().handle_exception(exc)
 
     @extend_schema(operation_id="oauth-token", tags=["Technisch"], auth=[],

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from amtsweg.core import platform_keys
 from amtsweg.core.jwk import JWKSerializer, JWKSSerializer, public_jwk
+from amtsweg.core.problems import no_content
 from amtsweg.routing.models import Destination, DestinationKey, Responsibility
 from amtsweg.submissions import events, oauth, services, subscriber
 from amtsweg.submissions.api.base import PAGING, SubmissionAPIView, path_parameters, problem_responses
@@ -94,11 +95,8 @@ class SubmissionsView(SubmissionAPIView):
         grant = self.grant()
         limit, offset = self.paging(request)
         destination_param = request.query_params.get("destinationId")
-        if destination_param:
-            try:
-                destination_param = uuid.UUID(destination_param)
-            except ValueError as exc:
-                raise ParseError(_("destinationId muss eine UUID sein.")) from exc
+        if destination_param is not None:
+            destination_param = self.uuid_query(destination_param)
         page = subscriber.list_waiting(subscriber.Subscriber.for_grant(grant), destination_param or None,
                                        limit=limit, offset=offset)
         return Response(SubmissionsForPickupSerializer({
@@ -195,7 +193,7 @@ class AttachmentView(SubmissionAPIView):
         except ValueError as exc:
             raise Unprocessable(_("Diese Anlage wurde nicht angekündigt (announcedAttachments).")) from exc
         services.store_attachment(submission, attachment_uuid, body)
-        return HttpResponse(status=204)
+        return no_content()
 
 
 # --- Case event log ----------------------------------------------------------------------------------------
@@ -244,7 +242,7 @@ class CaseEventsView(SubmissionAPIView):
             subscriber.send_event(subscriber.Subscriber.for_grant(grant), case.pk, token)
         except events.EventRejected as exc:
             raise EVENT_PROBLEMS[exc.kind](exc.detail) from exc
-        return HttpResponse(status=204)
+        return no_content()
 
 
 # --- Technical -------------------------------------------------------------------------------------------

@@ -223,3 +223,81 @@ def test_submit_submission_refuses_what_the_spec_forbids(case):
     else:
         assert response.status_code == 400, (case, response.content[:300])
         assert response["Content-Type"] == "application/problem+json"
+
+
+def _problem_document(response, status: int) -> dict:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()  # JSON whatever the view renders otherwise (the OpenAPI view renders YAML)
+    assert_valid("Error", body)
+    assert body["title"] and "{" not in body.get("detail", ""), body
+    return body
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("delete", "/v1/submissions", 405),
+    ("patch", "/v1/info", 405),
+    ("post", "/v1/cases/{random}", 404),
+    ("post", "/api/schema/", 405),
+    ("delete", "/.well-known/jwks.json", 405),
+    ("post", "/v1/submissions", 413),
+    ("post", "/v1/submissions", 415),
+])
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_error_is_a_problem_document_with_a_title(method, path, status, language):
+    client = Client(HTTP_AUTHORIZATION=bearer(ApiClientFactory(sender_region="10")), HTTP_ACCEPT_LANGUAGE=language)
+    body = {413: b"[" + b" " * (6 * 1024 * 1024) + b"]", 415: b"a=b"}.get(status, b"{}")
+    content_type = "application/x-www-form-urlencoded" if status == 415 else "application/json"
+    response = getattr(client, method)(path.format(random=uuid.uuid4()), body, content_type=content_type)
+    _problem_document(response, status)
+    if status == 405:
+        assert response["Allow"]
+
+
+def test_no_content_answers_have_no_content_type():
+    responsibility = ResponsibilityFactory()
+    destination = responsibility.destination
+    sender = Client(HTTP_AUTHORIZATION=bearer(ApiClientFactory(sender_region="10")))
+    attachment_id = str(uuid.uuid4())
+    body = _create_body(responsibility, _set("announcedAttachments", [attachment_id]))
+    created = sender.post("/v1/submissions", body, content_type="application/json").json()
+    active = destination.active_encryption_key()
+    response = sender.put(f"/v1/submissions/{created['submissionId']}/attachments/{attachment_id}",
+                          crypto.encrypt_for(dict(active.jwk, kid=active.kid), b"Anlage"),
+                          content_type="application/jose")
+    assert response.status_code == 204
+    assert not response.content and "Content-Type" not in response
+
+
+# Paging parameters of FIT-Connect (`limit`: integer 1–500, `offset`: integer ≥ 0, both int32) and the
+# `destinationId` filter (uuid, 32–36 characters): allowed ones are answered, the others are a 400 problem.
+ALLOWED_QUERIES = ["limit=1", "limit=500", "offset=0", "offset=2147483647", "limit=100&offset=5",
+                   "destinationId={hex}", "destinationId={uuid}"]
+FORBIDDEN_QUERIES = ["limit=0", "limit=501", "limit=-1", "offset=-1", "offset=2147483648", "limit=+5",
+                     "limit=1_0", "limit=%205", "limit=5.0", "limit=%EF%BC%95", "limit=",
+                     "destinationId=urn:uuid:{uuid}", "destinationId={{{uuid}}}"]
+
+
+@pytest.mark.parametrize("query", ALLOWED_QUERIES + FORBIDDEN_QUERIES)
+def test_query_parameters_are_read_as_the_spec_declares_them(query):
+    destination = ResponsibilityFactory().destination
+    client = Client(HTTP_AUTHORIZATION=bearer(ApiClientFactory(subscriber_for=destination)))
+    response = client.get("/v1/submissions?" + query.format(hex=destination.pk.hex, uuid=destination.pk))
+    if query in ALLOWED_QUERIES:
+        assert response.status_code == 200, response.content[:300]
+        assert_valid("SubmissionsForPickup", response.json())
+    else:
+        _problem_document(response, 400)
+    events_response = client.get(f"/v1/cases/{uuid.uuid4()}/events?" + query.split("&")[0].format(
+        hex="x", uuid="x"))
+    if query.startswith(("limit", "offset")) and query not in ALLOWED_QUERIES:
+        _problem_document(events_response, 400)
+
+
+def test_the_token_endpoint_answers_another_method_with_405_in_ascii():
+    response = Client().put("/token", "grant_type=client_credentials",
+                            content_type="application/x-www-form-urlencoded", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 405
+    assert "POST" in response["Allow"] and "PUT" not in response["Allow"]
+    assert response.json()["error"] == "invalid_request"
+    assert response.json()["error_description"].isascii()
