@@ -6,6 +6,7 @@ app_name = "casework"
 urlpatterns = [
     path("verwaltung/sachbearbeitung/", views.inbox_view, name="inbox"),
     path("verwaltung/sachbearbeitung/zuweisen/", views.bulk_assign, name="bulk_assign"),
+    path("verwaltung/sachbearbeitung/fristen/", views.deadlines_view, name="deadlines"),
     path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/", views.case_view, name="case"),
     path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/status/", views.case_state, name="case_state"),
     path("verwaltung/sachbearbeitung/vorgang/<uuid:pk>/zuweisen/", views.case_assign, name="case_assign"),

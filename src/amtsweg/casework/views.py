@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from amtsweg.accounts.access import role_required, staff_required
 from amtsweg.casework import (
     case_links,
+    deadlines,
     exports,
     forwarding,
     inbox,
@@ -79,6 +80,28 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "mine_url": "?" + urlencode({**query, "zustaendig": "mir"}),
         "assignees": assignees,
         "here": request.get_full_path(),
+    })
+
+
+@staff_required
+def deadlines_view(request: HttpRequest) -> HttpResponse:
+    """Fristen: overdue and soon due cases per team and assignee; cases in Rückfrage wait with the clock
+    stopped. `?team=` and `?zustaendig=` narrow the lists below the tables."""
+    team, assignee = request.GET.get("team", "")[:20], request.GET.get("zustaendig", "")[:20]
+    result = deadlines.overview(Case.objects.workable_by(request.user), team=team, assignee=assignee)
+    chosen = [t.label for t in result.teams if t.key == team] + [a.label for a in result.assignees
+                                                                 if a.key == assignee]
+    return render(request, "casework/deadlines.html", {
+        "overview": result, "chosen": " · ".join(chosen), "narrowed": bool(team or assignee),
+        "lists": [
+            {"id": "ueberfaellig", "title": _("Überfällig"), "rows": presentation.inbox_rows(result.overdue),
+             "empty": _("Kein Vorgang ist überfällig.")},
+            {"id": "bald", "title": _("In den nächsten %(n)d Tagen fällig") % {"n": inbox.DUE_SOON_DAYS},
+             "rows": presentation.inbox_rows(result.due), "empty": _("In den nächsten Tagen ist nichts fällig.")},
+            {"id": "ruht", "title": _("Frist ruht (Rückfrage)"), "rows": presentation.inbox_rows(result.paused),
+             "empty": _("Kein Vorgang wartet auf eine Antwort.")},
+        ],
+        "limit": deadlines.LIST_LIMIT,
     })
 
 

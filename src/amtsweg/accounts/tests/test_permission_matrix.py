@@ -153,6 +153,8 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "delivery:resend": ("POST", "/verwaltung/zustellung/{message}/erneut-senden/", "login 403 302 302 404 404 302"),
     # the back office: a Kommune's cases are the Kommune's (Case: LandAccess.NONE; other Kommune: 404)
     "casework:inbox": ("GET", "/verwaltung/sachbearbeitung/", "login 403 200 200 200 200 200"),
+    # Fristen: every staff role gets the page, with the cases it may work on only (other Kommune: none)
+    "casework:deadlines": ("GET", "/verwaltung/sachbearbeitung/fristen/", "login 403 200 200 200 200 200"),
     "casework:bulk_assign": ("POST", "/verwaltung/sachbearbeitung/zuweisen/", "login 403 302 302 302 302 302"),
     "casework:case": ("GET", "/verwaltung/sachbearbeitung/vorgang/{case}/", "login 403 200 200 404 404 200"),
     "casework:case_state": ("POST", "/verwaltung/sachbearbeitung/vorgang/{case}/status/",
