@@ -134,6 +134,8 @@ class _Builder:
             result["type"] = "note"
             if element.content:
                 result["help"] = _t(element.content)
+            result["fim"] = {"id": element.id, "version": element.version, "cardinality": cardinality,
+                             "datentyp": element.datentyp, "feldart": element.feldart}
             self.record_field(element, result, in_entry)
             return result
         if element.feldart in {"hidden", "locked"}:
@@ -156,11 +158,18 @@ class _Builder:
                 if c["maxLength"] > 255:
                     kind = "textarea"
             if c.get("pattern"):
+                limit = validation.get("max_length")
                 try:
                     re.compile(c["pattern"])
-                    validation["pattern"] = c["pattern"]
                 except re.error:
                     self.notes.append(f"{element.id}: Muster „{c['pattern']}“ ist kein gültiger regulärer Ausdruck.")
+                else:
+                    if re.escape(c["pattern"]) == c["pattern"] and limit and len(c["pattern"]) > limit:
+                        # a literal longer than the maximum length: no input could ever be accepted
+                        self.notes.append(f"{element.id} „{element.label}“: Muster „{c['pattern']}“ widerspricht "
+                                          f"der Höchstlänge {limit} – Muster nicht übernommen, bitte prüfen.")
+                    else:
+                        validation["pattern"] = c["pattern"]
         if kind in {"number", "amount"}:
             for key, target in (("minValue", "min"), ("maxValue", "max")):
                 try:
@@ -272,11 +281,13 @@ class _Builder:
 
         collect(group, False)
         self.occurrences += [(rule.id, start, len(self.records)) for rule in group.rules]
-        if not any(f["type"] != "note" for f in fields):
+        if not fields:
             return []
         fieldset = {"id": self.ident(group.id, "G"), "legend": _t(legend), "fields": fields,
                     "repeat": {"min": 0 if optional_context else int(low), "max": maximum},
                     "fim": {"id": group.id, "version": group.version, "cardinality": cardinality}}
+        if not any(f["type"] != "note" for f in fields):  # only notes: nothing to repeat, show them once
+            del fieldset["repeat"]
         if group.help:
             fieldset["help"] = _t(group.help)
         names = {rules._norm(x) for x in (group.id, group.name, group.label) if x}
