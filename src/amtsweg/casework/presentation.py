@@ -7,6 +7,7 @@ the definition up; the assistant's own summary builder (`summary_sections`) lays
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.urls import reverse
@@ -42,22 +43,30 @@ def deadline_marker(case: Case, today_=None) -> str:
 
 
 def inbox_rows(cases: list[Case]) -> list[dict[str, Any]]:
-    """The list's rows with every text prepared (one pass in Python instead of template lookups per cell)."""
-    from django.utils.formats import date_format
+    """The list's rows with every text prepared (one pass in Python instead of template lookups per cell).
 
+    What is the same for every row is worked out once per page (profiled on a page of 50: the labels of
+    state and decision through `get_FOO_display`, `reverse` and `date_format` per row were about 30 ms): the
+    state and decision labels translated once, the case URL reversed once for a placeholder id, dates with
+    fixed numeric formats (the same text as `date_format` with "d.m.Y H:i" and "d.m.Y")."""
     today_ = today()
     select = _("%(reference)s auswählen")
+    states = {value: str(label) for value, label in Case.State.choices}
+    decisions = {value: str(label) for value, label in Case.Decision.choices}
+    placeholder = str(uuid.UUID(int=0))
+    case_url = reverse("casework:case", args=[placeholder])
     rows = []
     for case in cases:
         assignee = case.assignee
+        state = states.get(case.state, case.state)
         rows.append({
-            "pk": case.pk, "reference": case.reference, "url": reverse("casework:case", args=[case.pk]),
+            "pk": case.pk, "reference": case.reference, "url": case_url.replace(placeholder, str(case.pk)),
             "select_label": select % {"reference": case.reference}, "service": case.service_name,
-            "received": date_format(timezone.localtime(case.received_at), "d.m.Y H:i"),
-            "state": case.get_state_display() + (f" ({case.get_decision_display()})" if case.decision else ""),
+            "received": timezone.localtime(case.received_at).strftime("%d.%m.%Y %H:%M"),
+            "state": state + (f" ({decisions.get(case.decision, case.decision)})" if case.decision else ""),
             "assignee": (assignee.get_full_name() or assignee.username) if assignee else "–",
             "team": case.team.name if case.team else "",
-            "deadline": date_format(case.deadline, "d.m.Y") if case.deadline else "–",
+            "deadline": case.deadline.strftime("%d.%m.%Y") if case.deadline else "–",
             "marker": deadline_marker(case, today_),
         })
     return rows

@@ -320,3 +320,18 @@ def test_the_inbox_and_the_case_view_do_not_query_per_row(destination, worker, d
     # targets; the permission is checked once for content and history (it was checked once more each)
     with django_assert_max_num_queries(14):
         client.get(url)
+
+
+def test_inbox_rows_show_labels_dates_and_links_as_before(destination, worker):
+    """The rows prepared once per page (labels, one reversed URL, numeric dates) read as before."""
+    from amtsweg.casework import presentation
+
+    received = timezone.make_aware(dt.datetime(2026, 3, 4, 5, 6))
+    case = CaseFactory(destination=destination, state=Case.State.CLOSED, decision=Case.Decision.PARTIAL,
+                       received_at=received, deadline=dt.date(2026, 4, 5), assignee=worker)
+    (row,) = presentation.inbox_rows([case])
+    assert row["state"] == "abgeschlossen (teilweise bewilligt)"
+    assert row["received"] == "04.03.2026 05:06" and row["deadline"] == "05.04.2026"
+    assert row["url"] == f"{INBOX}vorgang/{case.pk}/" and row["assignee"] == "Sabine Sachbearbeiterin"
+    page = _client(worker).get(INBOX).content.decode()
+    assert f'href="{INBOX}vorgang/{case.pk}/"' in page and "abgeschlossen (teilweise bewilligt)" in page
