@@ -351,6 +351,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Routing, submission and shop APIs of Amtsweg (FIT-Connect compatible where stated).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every error answer as core.problems produces it: problem+json, and the frame's 400/401/403/404/406/413/415.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "amtsweg.core.openapi.problem_documents"],
 }
 
 REDIS_URL = env.REDIS_URL

@@ -15,7 +15,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from amtsweg.core.problems import Problem
+from amtsweg.core import parsers
+from amtsweg.core.problems import Problem, ProblemSerializer
 
 from .models import Offer, Subscription
 
@@ -64,6 +65,24 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         fields = ["id", "offer", "authority", "areaArs", "status", "liveSince", "endsOn", "updatedAt"]
 
 
+class OfferPageSerializer(serializers.Serializer):
+    """One page of offers, as `_page` answers it."""
+
+    count = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    totalCount = serializers.IntegerField()  # noqa: N815 - wire name
+    offers = OfferSerializer(many=True)
+
+
+class SubscriptionPageSerializer(serializers.Serializer):
+    """One page of subscriptions, as `_page` answers it."""
+
+    count = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    totalCount = serializers.IntegerField()  # noqa: N815 - wire name
+    subscriptions = SubscriptionSerializer(many=True)
+
+
 def _page(request, queryset, serializer_class, key: str):
     errors = []
     changed = request.query_params.get("changedSince")
@@ -74,10 +93,8 @@ def _page(request, queryset, serializer_class, key: str):
         else:
             queryset = queryset.filter(updated_at__gt=parsed)
     try:
-        offset = int(request.query_params.get("offset", 0))
-        limit = int(request.query_params.get("limit", 100))
-        if offset < 0 or not 1 <= limit <= 500:
-            raise ValueError
+        offset = parsers.query_int(request.query_params.get("offset", "0"), minimum=0)
+        limit = parsers.query_int(request.query_params.get("limit", "100"), minimum=1, maximum=500)
     except ValueError:
         errors.append(_("offset muss ≥ 0 und limit zwischen 1 und 500 liegen."))
         offset, limit = 0, 100
@@ -89,14 +106,15 @@ def _page(request, queryset, serializer_class, key: str):
 
 
 class OfferListView(APIView):
-    @extend_schema(parameters=PAGE_PARAMS, responses=OfferSerializer(many=True), operation_id="shop_offers")
+    @extend_schema(parameters=PAGE_PARAMS, responses={200: OfferPageSerializer, 400: ProblemSerializer},
+                   operation_id="shop_offers")
     def get(self, request):
         qs = Offer.objects.prefetch_related("public_services", "agreements")
         return _page(request, qs, OfferSerializer, "offers")
 
 
 class SubscriptionListView(APIView):
-    @extend_schema(parameters=PAGE_PARAMS, responses=SubscriptionSerializer(many=True),
+    @extend_schema(parameters=PAGE_PARAMS, responses={200: SubscriptionPageSerializer, 400: ProblemSerializer},
                    operation_id="shop_subscriptions")
     def get(self, request):
         # Only what citizens can see anyway: live or ended connections, never orders in progress.
