@@ -18,6 +18,7 @@ from .engine.step import ADDRESS_PARTS, StepResult, input_name
 from .engine.validators import ADDRESS_MAX_LENGTH, format_cents, max_length
 
 RADIO_LIMIT = 6
+SEARCH_HINT_LIMIT = 20  # a native select jumps to the typed letters; long lists say so
 AUTOCOMPLETE = {"email": "email", "phone": "tel"}
 
 
@@ -205,6 +206,9 @@ class StepView:
                 chosen = set(stored or [])
             else:
                 chosen = {_input_value(fld, stored)} if kind == "yesno" else {stored}
+            if kind == "choice" and len(options) > SEARCH_HINT_LIMIT:  # e.g. the 200 states of a code list
+                help_text = " ".join(p for p in (help_text, _("Tippen Sie die Anfangsbuchstaben, um in der Liste "
+                                                              "zu springen.")) if p)
             view["group"] = self._input(fld, name, "", help=help_text)
             view["widget"] = "select" if kind == "choice" and len(options) > RADIO_LIMIT else (
                 "checkbox" if kind == "multichoice" else "radio")

@@ -260,6 +260,8 @@ def test_repeatable_fieldset_and_long_code_list_are_accessible_and_work_by_keybo
     page.goto(f"{root}/schritt/S_G00000067/")
     staat = page.locator("#f-F00000038")
     assert staat.evaluate("e => e.tagName") == "SELECT" and staat.locator("option").count() > 190
+    hint = page.locator("#" + staat.get_attribute("aria-describedby").split()[0]).inner_text()
+    assert "Tippen Sie die Anfangsbuchstaben" in hint
     staat.focus()
     page.keyboard.type("Frankr")  # a native select jumps to the typed entry
     assert staat.evaluate("e => e.options[e.selectedIndex].text") == "Frankreich"
