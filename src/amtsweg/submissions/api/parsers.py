@@ -22,6 +22,7 @@ class JoseParser(BaseParser):
         if len(data) > services.MAX_ATTACHMENT_BYTES:
             raise TooLarge(_("Der Inhalt ist zu groß."))
         try:
-            return data.decode("ascii").strip()
+            # As sent: the attachment schema's pattern allows no whitespace around the JWE (the views check it).
+            return data.decode("ascii")
         except UnicodeDecodeError as exc:
             raise ParseError(_("Eine JOSE-Kompaktserialisierung besteht nur aus ASCII-Zeichen.")) from exc

@@ -3,6 +3,7 @@ and the platform's JWKS."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.db.models import Q
@@ -186,8 +187,10 @@ class AttachmentView(SubmissionAPIView):
         self.require_jose()
         submission = _own_submission(grant, self.uuid_or_404(submission_id, _("Einreichung nicht gefunden.")))
         body = request.data
-        if not isinstance(body, str) or not body:
-            raise ParseError(_("Der Inhalt muss ein JWE in kompakter Serialisierung sein."))
+        # FIT-Connect's CreateAttachment: a string of at least one character matching JOSE_PATTERN, nothing else.
+        if not isinstance(body, str) or not re.fullmatch(JOSE_PATTERN.removeprefix("^").removesuffix("$"), body):
+            raise ParseError(_("Der Inhalt muss ein JWE in kompakter Serialisierung sein (nur die Zeichen "
+                               "A–Z, a–z, 0–9, -, _, = und ., ohne Leerzeichen oder Zeilenumbruch)."))
         try:
             attachment_uuid = uuid.UUID(str(attachment_id))
         except ValueError as exc:
@@ -237,7 +240,10 @@ class CaseEventsView(SubmissionAPIView):
         case = self._case(grant, case_id)
         if not grant.can_subscribe(case.destination_id):
             raise Forbidden(_("Nur das empfangende System des Zustellpunkts darf Ereignisse senden."))
-        token = request.data if isinstance(request.data, str) else ""
+        # The SecurityEventToken schema's pattern is unanchored: whitespace around the token is allowed.
+        token = request.data.strip() if isinstance(request.data, str) else ""
+        if not re.search(r"\w+\.\w+\.\w+", token):
+            raise ParseError(_("Der Inhalt muss ein Security Event Token (JWS in kompakter Serialisierung) sein."))
         try:
             subscriber.send_event(subscriber.Subscriber.for_grant(grant), case.pk, token)
         except events.EventRejected as exc:

@@ -301,3 +301,48 @@ def test_the_token_endpoint_answers_another_method_with_405_in_ascii():
     assert "POST" in response["Allow"] and "PUT" not in response["Allow"]
     assert response.json()["error"] == "invalid_request"
     assert response.json()["error_description"].isascii()
+
+
+def _attachment_upload(responsibility, sender):
+    attachment_id = str(uuid.uuid4())
+    body = _create_body(responsibility, _set("announcedAttachments", [attachment_id]))
+    created = sender.post("/v1/submissions", body, content_type="application/json").json()
+    return f"/v1/submissions/{created['submissionId']}/attachments/{attachment_id}", created
+
+
+ATTACHMENT_BODIES = {
+    "the JWE": lambda jwe: jwe,
+    "with a newline at the end": lambda jwe: jwe + "\n",
+    "with a space in front": lambda jwe: " " + jwe,
+    "empty": lambda jwe: "",
+    "with a character outside the pattern": lambda jwe: jwe.replace(".", ":", 1),
+}
+
+
+@pytest.mark.parametrize("case", ATTACHMENT_BODIES)
+def test_an_attachment_body_is_refused_where_the_spec_forbids_it(case):
+    responsibility = ResponsibilityFactory()
+    active = responsibility.destination.active_encryption_key()
+    sender = Client(HTTP_AUTHORIZATION=bearer(ApiClientFactory(sender_region="10")))
+    url, _created = _attachment_upload(responsibility, sender)
+    body = ATTACHMENT_BODIES[case](crypto.encrypt_for(dict(active.jwk, kid=active.kid), b"Anlage"))
+    # (CONTENT_TYPE also for the empty body, where Django's test client would leave it out.)
+    response = sender.put(url, body, content_type="application/jose", CONTENT_TYPE="application/jose")
+    if spec_allows("CreateAttachment", body):
+        assert response.status_code == 204, response.content[:300]
+    else:
+        _problem_document(response, 400)
+
+
+@pytest.mark.parametrize(("body", "allowed"), [("", False), ("   ", False), ("kein-token", False), ("x.y.z", True)])
+def test_an_event_body_is_refused_where_the_spec_forbids_it(body, allowed):
+    """Forbidden by the schema's pattern: 400 before anything else; "x.y.z" passes the pattern and is then
+    refused as a malformed JWS (also 400)."""
+    responsibility = ResponsibilityFactory()
+    subscriber = Client(HTTP_AUTHORIZATION=bearer(ApiClientFactory(subscriber_for=responsibility.destination)))
+    submission = submit_payload(payload_for(responsibility))
+    assert spec_allows("SecurityEventToken", body) == allowed
+    response = subscriber.post(f"/v1/cases/{submission.case_id}/events", body, content_type="application/jose",
+                               CONTENT_TYPE="application/jose")
+    problem = _problem_document(response, 400)
+    assert ("Security Event Token" in problem["detail"]) != allowed
