@@ -199,7 +199,12 @@ class _Builder:
                 self.notes.append(f"{element.id} „{element.label}“: Anzahl {cardinality} in einer wiederholbaren "
                                   "Gruppe – einmal je Eintrag abgefragt.")
             elif kind in {"yesno", "choice", "file", "multichoice"}:
-                self.notes.append(f"{element.id} „{element.label}“: Anzahl {cardinality} – einmal abgefragt.")
+                # asked in a repeatable fieldset of its own (several nationalities, several documents)
+                maximum = MAX_REPEAT if high == "*" else min(int(high), 50)
+                result["_alone"] = {"min": 0 if optional_context else int(low), "max": maximum}
+                if high == "*":
+                    self.notes.append(f"{element.id} „{element.label}“: Anzahl {cardinality} – auf {maximum} "
+                                      "Angaben begrenzt.")
             else:
                 maximum = MAX_REPEAT if high == "*" else min(int(high), 50)
                 result["repeat"] = {"min": int(low), "max": maximum}
@@ -240,7 +245,7 @@ class _Builder:
                      "fim": {"id": group.id, "version": group.version, "cardinality": cardinality}}
             if group.help:
                 entry["help"] = _t(group.help)
-            result.append(entry)
+            result += self.segments(entry)
         for child_cardinality, child in group.children:
             if child.kind == "group":
                 result += self.fieldsets(child, child_cardinality, optional, child.label)
@@ -248,6 +253,35 @@ class _Builder:
         self.occurrences += [(rule.id, start, len(self.records)) for rule in group.rules]
         self.records.append(rules.Record("group", group.id, names, first_order, containers=list(result),
                                          first_order=first_order))
+        return result
+
+    def segments(self, fieldset: dict) -> list[dict]:
+        """The fieldset, split where a repeated choice, yes/no or file field gets a repeatable fieldset of its
+        own (document order kept; the parts after it continue the group without a visible legend)."""
+        result: list[dict] = []
+        current: list[dict] = []
+
+        def close() -> None:
+            if current:
+                part = dict(fieldset, fields=list(current)) if not result else {
+                    "id": self.ident(f"{fieldset['id']}_Teil", "G"), "fields": list(current)}
+                result.append(part)
+                current.clear()
+
+        for fld in fieldset["fields"]:
+            alone = fld.pop("_alone", None)
+            if alone is None:
+                current.append(fld)
+                continue
+            close()
+            if not result:  # first in the group: it carries the group's legend
+                result.append(dict(fieldset, fields=[fld], repeat=alone))
+            else:
+                result.append({"id": self.ident(f"{fld['id']}_Liste", "G"), "legend": fld["label"], "fields": [fld],
+                               "repeat": alone})
+            record = next(r for r in self.records if r.field is fld)
+            record.in_entry = True
+        close()
         return result
 
     def repeating(self, group: FimElement, cardinality: str, optional_context: bool, legend: str, start: int,
@@ -307,8 +341,9 @@ class _Builder:
         def flush():
             if loose:
                 steps.append({"id": self.ident("Allgemein", "S"), "title": _t("Allgemeine Angaben"),
-                              "fieldsets": [{"id": self.ident("Allgemein_Felder", "G"),
-                                             "legend": _t("Allgemeine Angaben"), "fields": list(loose)}]})
+                              "fieldsets": self.segments({"id": self.ident("Allgemein_Felder", "G"),
+                                                          "legend": _t("Allgemeine Angaben"),
+                                                          "fields": list(loose)})})
                 loose.clear()
 
         for cardinality, child in children:

@@ -176,3 +176,32 @@ def test_fim_groups_with_several_occurrences_become_repeatable_fieldsets(cardina
     data = {f"{ids['Waffenart']}-{i}": f"Art {i}" for i in range(expected["min"] or 1)}
     result = validate_step(spec, step, data)
     assert result.is_valid and result.cleaned[ids["Waffenart"]] == list(data.values())
+
+
+@pytest.mark.parametrize("datentyp", ["bool", "file", "select"])
+def test_a_repeated_choice_yes_no_or_file_field_is_asked_in_a_repeatable_fieldset(datentyp):
+    """Several nationalities (Staatsangehörigkeit 1:*) were asked once."""
+    from amtsweg.assistants.fim import parse_fim, to_definition
+
+    from .fimgen import Field, Group, document
+
+    repeated = Field("F60000002", "Staatsangehörigkeit", datentyp="text" if datentyp == "select" else datentyp,
+                     feldart="select" if datentyp == "select" else "input",
+                     codelist=("urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:staatsangehoerigkeit",
+                               "2024-08-01") if datentyp == "select" else None)
+    person = Group("G60000001", "Person", children=[("1:1", Field("F60000001", "Name")), ("1:*", repeated),
+                                                    ("0:1", Field("F60000003", "Beruf"))])
+    definition = to_definition(parse_fim(document(Group("S60000001", "Schema", children=[("1:1", person)]), "3.0")))
+    check_definition(definition)
+    (step,) = definition["steps"]
+    assert [[f["fim"]["id"] for f in fs["fields"]] for fs in step["fieldsets"]] == [
+        ["F60000001"], ["F60000002"], ["F60000003"]]
+    assert step["fieldsets"][1]["repeat"] == {"min": 1, "max": 10}
+    assert step["fieldsets"][0]["legend"] == {"de": "Person"} and "legend" not in step["fieldsets"][2]
+    spec = FormSpec(definition)
+    name, repeated_id = step["fieldsets"][0]["fields"][0]["id"], step["fieldsets"][1]["fields"][0]["id"]
+    missing = validate_step(spec, step["id"], {name: "Eva"})
+    assert "mindestens 1 Angabe" in missing.errors[0].message
+    if datentyp == "select":
+        result = validate_step(spec, step["id"], {name: "Eva", f"{repeated_id}-0": "000", f"{repeated_id}-1": "129"})
+        assert result.is_valid and result.cleaned[repeated_id] == ["000", "129"]
