@@ -99,7 +99,7 @@ def world(settings, hundesteuer):
                                           f"manage:destination:{destination.pk}"])
     key = destination.active_encryption_key()
     return {
-        "tokens": [bearer(sender), bearer(subscriber)],
+        "tokens": {"sender": bearer(sender), "subscriber": bearer(subscriber)},
         "known": [
             {"destinationId": str(destination.pk), "keyId": key.kid, "submissionId": str(submitted.pk),
              "caseId": str(submitted.case_id),
@@ -107,44 +107,65 @@ def world(settings, hundesteuer):
             {"destinationId": str(destination.pk), "keyId": key.kid, "submissionId": str(incomplete.pk),
              "caseId": str(incomplete.case_id), "attachmentId": attachment_id},
         ],
-        "query": {"leikaKey": responsibility.leika_key, "ars": "100410100100", "ags": "10041100",
-                  "destinationId": str(destination.pk), "search": "Saarbrücken", "areaSearchexpression": "Saar"},
+        "destination_id": str(destination.pk),
+        "queries": {  # per operation, values that find rows
+            "GET /routes": {"leikaKey": responsibility.leika_key, "ars": "100410100100"},
+            "GET /areas": {"areaSearchexpression": "Saar*"},
+            "GET /v1/submissions": {"destinationId": str(destination.pk)},
+        },
         "jwe": crypto.encrypt_for(dict(key.jwk, kid=key.kid), b"Anlage"),
+        "service": "urn:de:fim:leika:leistung:" + responsibility.leika_key,
     }
 
 
 def _strategies(operation, world, mode):
     names = {p.name for p in operation.path_parameters}
-    query_names = {p.name for p in operation.query}
-    query = {k: v for k, v in world["query"].items() if k in query_names}
+    query = world["queries"].get(operation.label)
     yield operation.as_strategy(generation_mode=mode)
     if mode is GenerationMode.POSITIVE and query:
         yield operation.as_strategy(generation_mode=mode, query=query)
-    for known in world["known"]:
-        if names:
-            yield operation.as_strategy(generation_mode=mode,
-                                        path_parameters={k: v for k, v in known.items() if k in names})
+    for known in world["known"] if names else []:  # twice as often as random ids: real rows answer 2xx
+        known_strategy = operation.as_strategy(generation_mode=mode,
+                                               path_parameters={k: v for k, v in known.items() if k in names})
+        yield from (known_strategy, known_strategy)
 
 
-def check_operation(operation, world) -> tuple[list[str], int]:
+def check_operation(operation, world) -> tuple[list[str], list[int]]:
     """Positive requests: every check. Negative ones (which the spec's schema forbids): the spec does not say
     what a server answers to those, so any 4xx problem document of FIT-Connect's `Error` shape is right, and a
     status the operation documents must carry the documented body."""
     failures: list[str] = []
+    successes: list[int] = []  # status codes of positive requests that succeeded (their bodies were checked)
     calls = 0
+    tags = set(operation.definition.raw.get("tags") or [])
+    # The client the operation is for (its tag: receiving → the subscriber, sending → the sender; both → either).
+    tokens = [world["tokens"][role] for role, tag in (("sender", "Einreichungsübermittlung"),
+                                                       ("subscriber", "Einreichungsempfang")) if tag in tags]
+    tokens = tokens if len(tokens) == 1 else list(world["tokens"].values())
     has_input = bool(operation.path_parameters or operation.query or operation.headers or operation.body)
     for mode in GenerationMode if has_input else [GenerationMode.POSITIVE]:
 
-        @given(case=st.one_of(*_strategies(operation, world, mode)), token=st.sampled_from(world["tokens"]),
-               valid_jwe=st.booleans())
+        @given(case=st.one_of(*_strategies(operation, world, mode)), token=st.sampled_from(tokens),
+               real=st.sampled_from([True, True, False]))
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
-        def run(case, token, valid_jwe):
+        def run(case, token, real):
             nonlocal calls
-            if valid_jwe and case.media_type == "application/jose":
-                case.body = world["jwe"]
+            if real:  # generated values that the platform's rows make meaningful: a real destination, real JWEs
+                if case.media_type == "application/jose":
+                    case.body = world["jwe"]
+                elif isinstance(case.body, dict):
+                    if isinstance(case.body.get("destinationId"), str):
+                        case.body["destinationId"] = world["destination_id"]
+                    if isinstance(case.body.get("serviceType"), dict):
+                        case.body["serviceType"]["identifier"] = world["service"]
+                    for name in ("encryptedMetadata", "encryptedData"):
+                        if isinstance(case.body.get(name), str):
+                            case.body[name] = world["jwe"]
             response = case.call(headers={"Authorization": token})
             calls += 1
+            if mode is GenerationMode.POSITIVE and 200 <= response.status_code < 300:
+                successes.append(response.status_code)
             where = f"{mode.value} {operation.label} → {response.status_code}"
             if mode is GenerationMode.NEGATIVE:
                 content_type = response.headers.get("content-type", [""])[0]
@@ -161,7 +182,8 @@ def check_operation(operation, world) -> tuple[list[str], int]:
                     failures.append(f"{where}: {type(failure).__name__}: {' '.join(str(failure).split())[:400]}")
 
         run()
-    return sorted(set(failures)), calls
+    assert calls >= 1
+    return sorted(set(failures)), successes
 
 
 def operations(path: Path) -> list:
@@ -177,13 +199,19 @@ def submission_operations() -> list[str]:
     return [o.label for o in operations(SUBMISSION_SPEC)]
 
 
+# Operations whose success the generated requests cannot reach: a case event needs a SET signed with the
+# destination's key, a submission is only submitted once all its attachments are there. Their successful
+# answers are checked against the same FITKO schemas in submissions/tests/test_wire.py and tests/test_interop_jose.py.
+NO_SUCCESS_GENERATED = {"POST /v1/cases/{caseId}/events", "PUT /v1/submissions/{submissionId}"}
+
+
 @pytest.mark.parametrize("label", submission_operations())
 def test_submission_api_answers_as_fitkos_document_says(world, label):
     with in_process_wsgi() as app:
         schema = load(SUBMISSION_SPEC, "", app)
-        failures, calls = check_operation(schema.find_operation_by_label(label), world)
-    assert calls >= 1
+        failures, successes = check_operation(schema.find_operation_by_label(label), world)
     assert failures == [], "\n".join(failures)
+    assert successes or label in NO_SUCCESS_GENERATED, "no successful answer was checked"
 
 
 @pytest.mark.parametrize("label", ["GET /routes", "GET /areas", "GET /info"])
@@ -193,6 +221,6 @@ def test_routing_api_answers_as_fitkos_document_says(world, label):
         ["GET /routes", "GET /areas", "GET /info"])  # the list above is the whole document
     with in_process_wsgi() as app:
         schema = load(path, "/routing-api/v2", app)
-        failures, calls = check_operation(schema.find_operation_by_label(label), world)
-    assert calls >= 1
+        failures, successes = check_operation(schema.find_operation_by_label(label), world)
     assert failures == [], "\n".join(failures)
+    assert successes, "no successful answer was checked"

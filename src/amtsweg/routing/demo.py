@@ -27,7 +27,7 @@ from django.conf import settings
 from joserfc.jwk import RSAKey
 
 from amtsweg.accounts.models import Authority
-from amtsweg.core import files, pki
+from amtsweg.core import files, pki, platform_keys
 from amtsweg.core.actors import SYSTEM
 from amtsweg.routing import services
 from amtsweg.routing.models import Destination, Responsibility, ResponsibilityChange
@@ -201,5 +201,7 @@ def load_demo(stdout) -> None:
         for d in destinations.values()
     ]
     (keys_dir() / "destinations.json").write_text(json.dumps(index, indent=2, ensure_ascii=False))
+    # The platform key's certificate from the demo PKI, issued at set-up rather than on the first JWKS request.
+    platform_keys.public_jwks()
     stdout.write(f"Routing-Demo: {len(destinations)} Zustellpunkte, {added} neue Zuständigkeiten "
                  f"(private Schlüssel in {keys_dir()}).")

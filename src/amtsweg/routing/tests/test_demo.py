@@ -116,3 +116,18 @@ def test_demo_repairs_land_entries_an_earlier_run_gave_to_the_platform_operator(
     assert ResponsibilityChange.objects.filter(action=ResponsibilityChange.Action.CHANGED, area_ars="10",
                                                authority_id=office.pk).exists()
     assert "jetzt bei" in out.getvalue()
+
+
+def test_demo_keys_carry_chains_of_the_demo_pki(saarlouis, tmp_path):
+    """FIT-Connect's JWK schema requires x5c (issue 15, item 4): the demo's keys are certified at set-up by the
+    demo PKI generated into the var dir, and their chains pass the production check."""
+    from amtsweg.routing.keys import validate_public_jwk
+    from amtsweg.routing.models import DestinationKey
+
+    demo.load_demo(io.StringIO())
+    assert (tmp_path / "pki" / "root.crt.pem").exists()
+    keys = list(DestinationKey.objects.all())
+    assert len(keys) == 2 * len(demo.DESTINATIONS)
+    for key in keys:
+        assert len(key.jwk["x5c"]) == 3
+        assert validate_public_jwk(key.jwk, key.purpose, require_chain=True)["x5c"] == key.jwk["x5c"]
