@@ -273,3 +273,26 @@ def test_submission_sent_by_one_jose_library_is_received_by_another(case, tmp_pa
         signed.verify(keys.get_key(signed.jose_header["kid"]), alg="PS512")
         names.append(next(iter(json.loads(signed.payload)["events"])))
     assert names == [events.CREATE, events.SUBMIT, events.FORWARD, events.ACCEPT]
+
+
+def test_an_application_from_amtswegs_own_forms_is_received_by_jwcrypto():
+    """The platform's intake encrypts with joserfc; a jwcrypto Fachverfahren reads it, checks every hash and
+    signature, and its confirmation is taken."""
+    from amtsweg.submissions.tests.factories import payload_for, submit_payload
+
+    responsibility = ResponsibilityFactory()
+    destination = responsibility.destination
+    encryption = destination.active_encryption_key()
+    signature = DestinationKeyFactory(destination=destination, signature=True)
+    private = destination_private_key(0)
+    payload = payload_for(responsibility)
+    submission = submit_payload(payload)
+    subscriber = JwcryptoSubscriber(Client(HTTP_AUTHORIZATION=bearer(ApiClientFactory(subscriber_for=destination))),
+                                    dict(private.as_dict(private=True), kid=encryption.kid),
+                                    dict(private.as_dict(private=True), kid=signature.kid), str(destination.pk))
+    received = subscriber.receive(str(submission.pk))
+    assert json.loads(received["data"])  # the form's answers, as JSON
+    for attachment in payload.attachments:
+        assert attachment.content in received.values()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.ACCEPTED
