@@ -189,3 +189,28 @@ def test_metadata_are_checked_against_the_metadata_schema(reference_client_keys,
     assert outcome.status == "rejected"
     assert _problem(event)["type"] == crypto.PROBLEMS + problem
     assert _problem(event)["instance"] == instance
+
+
+def test_json_data_are_checked_against_the_services_json_schema(reference_client_keys, tmp_path):
+    schema = tmp_path / "antrag.schema.json"
+    schema.write_text(json.dumps({"type": "object", "required": ["hund"],
+                                  "properties": {"hund": {"type": "string", "minLength": 1}}}))
+    api = OneSubmission(reference_client_keys, data=b'{"hund": "Bello"}')
+    known = {"urn:test:antrag": schema}
+    outcome, _, _folder = _receive(reference_client_keys, api, tmp_path / "out", data_schemas=known)
+    assert outcome.status == "accepted"
+    api = OneSubmission(reference_client_keys, data=b'{"katze": "Minka"}')
+    outcome, event, _ = _receive(reference_client_keys, api, tmp_path / "out", data_schemas=known)
+    assert outcome.status == "rejected"
+    assert _problem(event)["type"] == crypto.PROBLEMS + "invalid-data"
+    assert "hund" in _problem(event)["detail"]
+
+
+def test_the_command_line_names_a_data_schema_per_uri(tmp_path):
+    from amtsweg_subscriber import cli
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--base-url", "http://127.0.0.1:1", "--client-id", "x", "--client-secret", "y",
+                  "--private-key", "k", "--signing-key", "s", "--out", str(tmp_path), "--poll", "--once",
+                  "--data-schema", f"urn:test:antrag={tmp_path / 'fehlt.xsd'}"])
+    assert exited.value.code == 2
