@@ -89,10 +89,32 @@ def application(case: Case, content: dict[str, Any]) -> dict[str, Any]:
         if sections is not None:
             return {"title": version.spec.title("de"), "version": version.number, "sections": sections,
                     "generic": False}
-    # An API sender's application (no platform form): the answers as they came, keys as labels.
+    # An API sender's application (no platform form): the answers as they came, keys as labels; XML data
+    # (FIT-Connect allows application/xml) as one row per element with text, its path as the label.
     rows = [{"label": key, "value": _plain(value)} for key, value in data.items()]
+    if content.get("dataXml"):
+        rows += xml_rows(content["dataXml"])
     return {"title": case.service_name, "version": case.form_version, "generic": True,
             "sections": [{"title": _("Angaben"), "rows": rows}]}
+
+
+def xml_rows(xml: str) -> list[dict[str, str]]:
+    """Rows (label: the element's path of local names, value: its text) of every element with text."""
+    from lxml import etree
+
+    from amtsweg.core import safexml
+
+    try:
+        root = safexml.fromstring(xml.encode("utf-8"))
+    except (safexml.XmlRefused, etree.XMLSyntaxError, ValueError):
+        return [{"label": "XML", "value": xml}]
+    rows = []
+    for element in root.iter(etree.Element):
+        text = (element.text or "").strip()
+        if text:
+            path = [etree.QName(e).localname for e in (*reversed(list(element.iterancestors())), element)]
+            rows.append({"label": "/".join(path), "value": text})
+    return rows
 
 
 def _plain(value: Any) -> str:

@@ -104,6 +104,10 @@ def test_xml_data_are_taken_in(responsibility):
     content = services.open_application(case, actor=SYSTEM)
     assert "<name>Erika Müller</name>" in content["dataXml"]
     assert content["data"] == {}
+    from amtsweg.casework import presentation  # staff see the XML's elements as rows
+
+    rows = presentation.application(case, content)["sections"][0]["rows"]
+    assert {"label": "antrag/name", "value": "Erika Müller"} in rows
 
 
 def _drop_data_hash(document):
