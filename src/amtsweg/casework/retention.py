@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,24 +80,40 @@ def deletion_due_on(case: Case) -> Any:
     return timezone.localdate(case.closed_at) + timedelta(days=retention_days(case.authority_id, case.leika_key))
 
 
-def _periods() -> tuple[dict[tuple[int, str], int], int]:
-    overrides = {(a, k): d for a, k, d in ServiceDeadline.objects.values_list("authority_id", "leika_key",
-                                                                               "retention_days")}
-    return overrides, min([DEFAULT_RETENTION_DAYS, *overrides.values()])
+def _periods() -> dict[tuple[int, str], int]:
+    """Every period set per Authority and service: (authority id, LeiKa key) → days."""
+    return {(a, k): d for a, k, d in ServiceDeadline.objects.values_list("authority_id", "leika_key",
+                                                                         "retention_days")}
+
+
+def _period(overrides: dict[tuple[int, str], int], case: Case) -> int:
+    return overrides.get((case.authority_id, case.leika_key), DEFAULT_RETENTION_DAYS)
 
 
 def expired_ids(now: datetime, *, limit: int, after: tuple | None = None) -> tuple[list, tuple | None]:
     """Up to `limit` ids of cases whose period has run out at `now`, oldest closing first, and the keyset
-    position to continue from (None: no more candidates). Candidates are all cases ended before the shortest
-    period in use; each is checked against its own service's period."""
-    overrides, shortest = _periods()
-    candidates = (Case.objects.filter(state__in=ENDED_STATES, closed_at__lt=now - timedelta(days=shortest))
-                  .order_by("closed_at", "id").values_list("closed_at", "id", "authority_id", "leika_key"))
-    if after is not None:
-        candidates = candidates.filter(closed_at__gte=after[0]).exclude(closed_at=after[0], id__lte=after[1])
-    ids, position = [], None
-    for chunk_start in range(0, 10**9, limit * 4):  # scan in windows until `limit` ids or no candidates left
-        rows = list(candidates[chunk_start:chunk_start + limit * 4])
+    position (closed_at, id) to continue from (None: no more candidates). Candidates are the cases ended before
+    their service's period by SQL (the default, or the shorter ones set per Authority and service), read in
+    windows along the index `casework_retention_idx`; each is checked against its own period again (a longer
+    one set for its service keeps it)."""
+    overrides = _periods()
+    # in SQL: ended before the default period, or before a shorter period of one of the Authority's services
+    due = Q(closed_at__lt=now - timedelta(days=DEFAULT_RETENTION_DAYS))
+    shorter: dict[tuple[int, int], list[str]] = {}
+    for (authority_id, leika_key), days in overrides.items():
+        if days < DEFAULT_RETENTION_DAYS:
+            shorter.setdefault((days, authority_id), []).append(leika_key)
+    for (days, authority_id), keys in shorter.items():
+        due |= Q(closed_at__lt=now - timedelta(days=days), authority_id=authority_id, leika_key__in=keys)
+    candidates = (Case.objects.filter(due, state__in=ENDED_STATES).order_by("closed_at", "id")
+                  .values_list("closed_at", "id", "authority_id", "leika_key"))
+    window_size = limit * 4
+    ids, position = [], after
+    while True:
+        window = candidates
+        if position is not None:
+            window = window.filter(Q(closed_at__gt=position[0]) | Q(closed_at=position[0], id__gt=position[1]))
+        rows = list(window[:window_size])
         for closed_at, pk, authority_id, leika_key in rows:
             position = (closed_at, pk)
             days = overrides.get((authority_id, leika_key), DEFAULT_RETENTION_DAYS)
@@ -105,9 +121,8 @@ def expired_ids(now: datetime, *, limit: int, after: tuple | None = None) -> tup
                 ids.append(pk)
                 if len(ids) == limit:
                     return ids, position
-        if len(rows) < limit * 4:
+        if len(rows) < window_size:
             return ids, None
-    return ids, None
 
 
 def purge_expired(*, actor: Any, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> PurgeResult:
@@ -139,7 +154,8 @@ def _purge_batch(ids: list, *, now: datetime, actor: Any) -> list[str]:
         cases = list(locking.filter(pk__in=ids, state__in=ENDED_STATES, closed_at__isnull=False)
                      .order_by("closed_at", "id"))
         # re-checked under the lock: a period lengthened meanwhile keeps the case
-        cases = [c for c in cases if c.closed_at < now - timedelta(days=retention_days(c.authority_id, c.leika_key))]
+        overrides = _periods()
+        cases = [c for c in cases if c.closed_at < now - timedelta(days=_period(overrides, c))]
         if not cases:
             return []
         case_ids = [c.pk for c in cases]
@@ -157,15 +173,16 @@ def _purge_batch(ids: list, *, now: datetime, actor: Any) -> list[str]:
         records = [CaseDeletion(
             authority_id=c.authority_id, reference=c.reference, leika_key=c.leika_key, service_name=c.service_name,
             final_state=c.state, closed_on=timezone.localdate(c.closed_at),
-            retention_days=retention_days(c.authority_id, c.leika_key), deleted_at=now,
+            retention_days=_period(overrides, c), deleted_at=now,
             categories={code: n for code, n in per_case[c.pk].items() if n}) for c in cases]
         CaseDeletion.objects.bulk_create(records, ignore_conflicts=True)
-        for record in CaseDeletion.objects.filter(reference__in=[c.reference for c in cases], deleted_at=now,
-                                                  authority_id__in={c.authority_id for c in cases}
-                                                  ).select_related("authority"):
-            audit.record(actor, record.authority, "case.content_deleted", record,
-                         {"reference": record.reference, "closed_on": record.closed_on.isoformat(),
-                          "retention_days": record.retention_days, "categories": record.categories})
+        audit.record_many(actor, [
+            (record.authority, "case.content_deleted", record,
+             {"reference": record.reference, "closed_on": record.closed_on.isoformat(),
+              "retention_days": record.retention_days, "categories": record.categories})
+            for record in CaseDeletion.objects.filter(reference__in=[c.reference for c in cases], deleted_at=now,
+                                                      authority_id__in={c.authority_id for c in cases}
+                                                      ).select_related("authority")])
         CaseAttachment.objects.filter(case_id__in=case_ids).delete()
         CaseEntry.objects.filter(case_id__in=case_ids).delete()
         Case.objects.filter(pk__in=case_ids).delete()

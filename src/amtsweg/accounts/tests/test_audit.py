@@ -46,6 +46,20 @@ def test_an_entry_without_an_actor_is_refused(kommune_a):
     assert not AuditEntry.objects.exists()
 
 
+def test_record_many_writes_one_entry_per_target_and_refuses_like_record(kommune_a, kommune_b):
+    admin = UserFactory(authority=kommune_a, kommune_admin=True)
+    written = audit.record_many(SYSTEM, [(kommune_a, "authority.changed", kommune_a, {"name": "A"}),
+                                         (kommune_b, "authority.changed", kommune_b, None)])
+    assert [(e.authority, e.actor, e.actor_username, e.target_id) for e in written] == [
+        (kommune_a, None, "", str(kommune_a.pk)), (kommune_b, None, "", str(kommune_b.pk))]
+    assert AuditEntry.objects.count() == 2
+    with pytest.raises(ValueError):
+        audit.record_many(admin, [(kommune_a, "nonsense.done", kommune_a, None)])
+    with pytest.raises(TypeError):
+        audit.record_many(None, [])
+    assert AuditEntry.objects.count() == 2
+
+
 def test_the_protocol_page_shows_the_own_authoritys_entries_only(client, kommune_a, kommune_b):
     admin_a = UserFactory(authority=kommune_a, kommune_admin=True)
     admin_b = UserFactory(authority=kommune_b, kommune_admin=True)
