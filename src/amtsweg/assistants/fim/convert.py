@@ -170,6 +170,10 @@ class _Builder:
                                           f"der Höchstlänge {limit} – Muster nicht übernommen, bitte prüfen.")
                     else:
                         validation["pattern"] = c["pattern"]
+        if kind == "date":  # FIM bounds a date with minValue/maxValue in ISO form
+            for key, target in (("minValue", "min_date"), ("maxValue", "max_date")):
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(c.get(key, ""))):
+                    validation[target] = str(c[key])
         if kind in {"number", "amount"}:
             for key, target in (("minValue", "min"), ("maxValue", "max")):
                 try:

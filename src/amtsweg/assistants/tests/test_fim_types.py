@@ -86,3 +86,12 @@ def test_waffenbesitzkarte_urkundennummer_is_text():
     fields = {f["label"]["de"]: f for s in definition["steps"] for fs in s["fieldsets"] for f in fs["fields"]}
     assert fields["Urkundennummer"]["type"] == "text"
     assert fields["Urkundennummer"]["fim"]["datentyp"] == "num"
+
+
+def test_date_bounds_are_carried_over():
+    definition = _field("Geburtsdatum", "date", '{"minValue":"1900-01-01","maxValue":"2030-12-31"}')
+    field = _only(definition)
+    assert field["validation"] == {"min_date": "1900-01-01", "max_date": "2030-12-31"}
+    spec = FormSpec(definition)
+    assert not validate_step(spec, spec.steps[0]["id"], {field["id"]: "01.01.1850"}).is_valid
+    assert validate_step(spec, spec.steps[0]["id"], {field["id"]: "01.01.1950"}).is_valid
