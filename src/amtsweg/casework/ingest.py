@@ -76,25 +76,31 @@ def receive(submission_id: uuid.UUID | str, destination_id: uuid.UUID | str, *, 
 
     No look for an existing case first: the case and the accept event commit together, so a submission
     with a case is accepted and no longer waiting; the fetch says so (NotFound) and only then is the case
-    looked up (a retry, or a concurrent worker that was first). One query less on every submission."""
+    looked up (a retry, or a concurrent worker that was first). One query less on every submission.
+
+    One transaction from the fetch to the event: one commit (one WAL flush) per submission instead of two.
+    The fetch's forwarded mark commits with the case and the event, or not at all (a key that is not ours,
+    a crash: the submission stays waiting as it was, and a retry starts over). A second worker on the same
+    submission waits for the first one's row lock, then finds nothing to mark and fails on the unique
+    submission id: it returns the first one's case."""
     me = subscriber.Subscriber.for_destination(destination_id)
     try:
-        fetched = subscriber.fetch(me, submission_id, with_attachments=True)
-    except NotFound:
-        existing = Case.objects.filter(submission_id=submission_id).first()
-        if existing is not None:
-            return Outcome(existing)
-        raise
-    submission = fetched.submission
-    try:
-        opened = _open_and_verify(fetched)
-    except Problem as problem:
-        _send(me, submission, events.REJECT, {"problems": [problem.as_event()]})
-        logger.info("submission rejected by the back office",
-                    extra={"submission": str(submission.pk), "problem": problem.code})
-        return Outcome(None, problem)
-    try:
         with transaction.atomic():
+            try:
+                fetched = subscriber.fetch(me, submission_id, with_attachments=True)
+            except NotFound:
+                existing = Case.objects.filter(submission_id=submission_id).first()
+                if existing is not None:
+                    return Outcome(existing)
+                raise
+            submission = fetched.submission
+            try:
+                opened = _open_and_verify(fetched)
+            except Problem as problem:
+                _send(me, submission, events.REJECT, {"problems": [problem.as_event()]})
+                logger.info("submission rejected by the back office",
+                            extra={"submission": str(submission.pk), "problem": problem.code})
+                return Outcome(None, problem)
             case = _store(submission, opened, actor=actor)
             _send(me, submission, events.ACCEPT, {"authenticationTags": opened.tags})
     except IntegrityError:  # another worker stored it meanwhile (unique submission_id)

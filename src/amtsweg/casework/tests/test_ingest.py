@@ -128,6 +128,9 @@ def test_applications_for_another_receiving_systems_key_are_left_alone(responsib
     with pytest.raises(ingest.NotOurs):
         ingest.receive(submission.pk, submission.destination_id)
     assert not Case.objects.exists()
+    # fetch, case and event are one transaction: nothing of it stays, not even the forwarded mark
+    assert Submission.objects.get(pk=submission.pk).status == Submission.Status.SUBMITTED
+    assert not Event.objects.filter(submission=submission, event_type=events.FORWARD).exists()
 
 
 def test_only_administrators_choose_the_receiving_system(responsibility):
