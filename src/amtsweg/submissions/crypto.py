@@ -145,6 +145,10 @@ def check_compact_jwe(token: str) -> dict[str, Any]:
     if header.get("alg") != KEY_ALGORITHM or header.get("enc") != CONTENT_ALGORITHM:
         raise MalformedJWE(f"the protected header must name alg {KEY_ALGORITHM} and enc {CONTENT_ALGORITHM}",
                            JWE_PARTS[0])
+    if "zip" in header and header["zip"] != BoundedDeflate.name:
+        # RFC 7516 §4.1.3 registers only DEF; receivers could not inflate anything else.
+        raise MalformedJWE(f"the protected header names zip {str(header['zip'])[:20]!r}; only DEF is defined",
+                           JWE_PARTS[0])
     return header
 
 

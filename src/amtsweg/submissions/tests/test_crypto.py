@@ -118,3 +118,27 @@ def test_the_platform_never_imports_private_members(jwk):
     private = cached_keypair(0).as_dict(private=True) | {"kid": jwk["kid"], "key_ops": ["wrapKey"]}
     key = crypto.public_key(private)
     assert not key.is_private and "d" not in key.as_dict(private=False)
+
+
+def _encrypt_with(jwk: dict, header_extra: dict, plaintext: bytes) -> str:
+    header = {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": jwk["kid"], **header_extra}
+    return jwe.encrypt_compact(header, plaintext, crypto.public_key(jwk), algorithms=[*crypto.ALGORITHMS, "DEF"])
+
+
+def test_a_compressed_part_is_inflated_up_to_the_bound_and_no_further(jwk):
+    """RFC 7516 §4.1.3 "zip": "DEF" as joserfc writes it (issue 15, item 2); joserfc's own limit is 250 KiB."""
+    big = b"Antrag " * 100_000  # 700 kB, far beyond joserfc's own DEF limit
+    token = _encrypt_with(jwk, {"zip": "DEF"}, big)
+    assert crypto.check_compact_jwe(token)["zip"] == "DEF"  # accepted at upload
+    assert crypto.decrypt_jwe(cached_keypair(0), token) == big
+    with pytest.raises(crypto.DecompressedTooLarge):
+        crypto.decrypt_jwe(cached_keypair(0), token, max_decompressed_bytes=len(big) - 1)
+    assert crypto.decrypt_jwe(cached_keypair(0), token, max_decompressed_bytes=len(big)) == big
+
+
+def test_an_unknown_compression_is_refused_at_upload(jwk):
+    token = crypto.encrypt_for(jwk, b"Antrag")
+    forged = base64.urlsafe_b64encode(json.dumps({"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": jwk["kid"],
+                                                  "zip": "GZIP"}).encode()).rstrip(b"=").decode()
+    with pytest.raises(crypto.MalformedJWE, match="only DEF"):
+        crypto.check_compact_jwe(forged + token[token.index("."):])
