@@ -13,6 +13,14 @@ class CaseworkConfig(AppConfig):
 
         submission_submitted.connect(on_submission_submitted, dispatch_uid="amtsweg.casework.ingest")
 
+        from django.db.models.signals import post_delete, post_save
+
+        from amtsweg.casework.models import ReceivingSystem
+        from amtsweg.casework.receiving import changed
+
+        post_save.connect(changed, sender=ReceivingSystem, dispatch_uid="amtsweg.casework.receiving-save")
+        post_delete.connect(changed, sender=ReceivingSystem, dispatch_uid="amtsweg.casework.receiving-delete")
+
         from amtsweg.accounts import navigation
         from amtsweg.core import tenancy
 

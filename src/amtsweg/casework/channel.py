@@ -38,7 +38,7 @@ class CaseworkChannel(PerMessageChannel):
 
 def on_submission_submitted(sender, submission, **kwargs) -> None:
     """Inside the submission's transaction: an outbox row for the back office if it receives for the
-    destination (one indexed lookup; nothing else on the intake's path)."""
+    destination (no query: `is_active` answers from what it read for the routing index)."""
     from amtsweg.casework.receiving import is_active
 
     if not is_active(submission.destination_id):

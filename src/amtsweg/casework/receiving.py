@@ -64,8 +64,40 @@ def receiving_system(destination: Destination) -> ReceivingSystem | None:
 
 
 def is_active(destination_id) -> bool:
-    """Whether the back office is the destination's receiving system now (one indexed lookup)."""
-    return ReceivingSystem.objects.filter(destination_id=destination_id, active=True).exists()
+    """Whether the back office is the destination's receiving system, as of the routing index this process
+    resolves destinations with.
+
+    The intake asks on every application, inside its transaction: the active destinations are read once per
+    routing index instead (a query per application cost ~0.3 ms on SQLite, a round trip on PostgreSQL). Every
+    change of a `ReceivingSystem` bumps the index (`changed`), so processes see it when they see the keys
+    and channels the change came with; the intake takes those from the same index.
+    """
+    from amtsweg.routing.resolution import get_index
+
+    index = get_index()
+    cached = _active_destinations
+    if cached is None or cached[0] is not index:
+        ids = frozenset(ReceivingSystem.objects.filter(active=True).values_list("destination_id", flat=True))
+        cached = _remember_active(index, ids)
+    return destination_id in cached[1]
+
+
+_active_destinations: tuple[object, frozenset] | None = None  # (routing index, active destination ids)
+
+
+def _remember_active(index: object, ids: frozenset) -> tuple[object, frozenset]:
+    global _active_destinations
+    _active_destinations = (index, ids)
+    return _active_destinations
+
+
+def changed(sender, **kwargs) -> None:
+    """A receiving system was switched (post_save/post_delete, connected in CaseworkConfig.ready): it decides
+    where applications go, like routing's own data, so it bumps the routing index."""
+    from amtsweg.routing.resolution import invalidate
+
+    if not kwargs.get("raw"):
+        invalidate()
 
 
 @transaction.atomic
