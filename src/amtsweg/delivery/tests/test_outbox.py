@@ -180,11 +180,11 @@ def test_backoff_grows_exponentially_with_jitter_and_is_capped():
     assert policy.next_attempt(attempts=1, first_attempt_at=now - timedelta(hours=48), now=now) is None
 
 
-def test_on_sqlite_a_waiting_wake_up_covers_the_next_submissions(channel):
-    """SQLite lets one writer at a time: while the submitting transaction is open no worker can claim the
-    waiting wake-up, so it runs after the commit and finds the new messages; a second one is not written.
-    PostgreSQL gets one wake-up row per submission (it rides along with the intake's other rows)."""
-    from django.db import connection, transaction
+def test_a_waiting_wake_up_covers_the_next_submissions(channel):
+    """While the submitting transaction is open no worker can claim the waiting wake-up (SQLite: one writer
+    at a time; PostgreSQL: the intake locks the task's row), so it runs after the commit and finds the new
+    messages; a second one is not written."""
+    from django.db import transaction
     from django_tasks_db.models import DBTaskResult
 
     authority = AuthorityFactory()
@@ -196,13 +196,67 @@ def test_on_sqlite_a_waiting_wake_up_covers_the_next_submissions(channel):
 
     submit()
     submit()
-    expected = 1 if connection.vendor == "sqlite" else 2
-    assert DBTaskResult.objects.ready().count() == expected
+    assert DBTaskResult.objects.ready().count() == 1
     DBTaskResult.objects.ready().update(status="RUNNING")  # a worker claimed it: the next submission needs one
     submit()
     assert DBTaskResult.objects.ready().count() == 1
     [waiting] = DBTaskResult.objects.ready()
     assert waiting.task.call() == {Status.DELIVERED: 3}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_no_worker_claims_the_waiting_wake_up_before_the_submission_commits(channel):
+    """The worker (django-tasks-db's claim: FOR UPDATE SKIP LOCKED, on its own connection) passes over the
+    wake-up an open intake relies on; after the commit it claims it. A wake-up a worker holds is not relied
+    on: the intake enqueues its own."""
+    import threading
+
+    from django.db import connection, connections, transaction
+    from django_tasks_db.models import DBTaskResult
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    authority = AuthorityFactory()
+    services.wake_workers()
+    waiting = DBTaskResult.objects.get()
+
+    def on_worker_connection(work, *, hold: threading.Event | None = None) -> list:
+        done, found = threading.Event(), []
+
+        def run() -> None:
+            try:
+                with transaction.atomic():
+                    found.append(work())
+                    done.set()
+                    if hold is not None:
+                        hold.wait(10)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        done.wait(10)
+        return found if hold is not None else (thread.join(10), found)[1]
+
+    def worker_claims() -> list:
+        return on_worker_connection(lambda: DBTaskResult.objects.ready().get_locked())
+
+    with transaction.atomic():
+        services.enqueue(submission_id=uuid.uuid4(), destination_id=uuid.uuid4(), authority_id=authority.pk,
+                         channel_names=["test"])
+        assert DBTaskResult.objects.count() == 1  # relied on the waiting one
+        assert worker_claims() == [None]  # … which no worker can take yet
+    assert worker_claims() == [waiting]
+
+    release = threading.Event()
+    assert on_worker_connection(lambda: DBTaskResult.objects.ready().get_locked(), hold=release) == [waiting]
+    try:  # a worker is claiming the waiting wake-up right now
+        with transaction.atomic():
+            services.enqueue(submission_id=uuid.uuid4(), destination_id=uuid.uuid4(), authority_id=authority.pk,
+                             channel_names=["test"])
+    finally:
+        release.set()
+    assert DBTaskResult.objects.count() == 2
 
 
 def test_without_immediate_transactions_every_submission_wakes_the_workers(channel, monkeypatch):
@@ -211,6 +265,8 @@ def test_without_immediate_transactions_every_submission_wakes_the_workers(chann
     from django.db import connection, transaction
     from django_tasks_db.models import DBTaskResult
 
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's transaction modes")
     monkeypatch.setitem(connection.settings_dict, "OPTIONS",
                         {**connection.settings_dict.get("OPTIONS", {}), "transaction_mode": "DEFERRED"})
     authority = AuthorityFactory()
