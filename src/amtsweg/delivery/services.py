@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
+from amtsweg.core.inserts import insert_objects
 from amtsweg.delivery import channels, conf
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.delivery.policy import RetryPolicy
@@ -62,7 +63,7 @@ def enqueue(
         )
         for name in wanted
     ]
-    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    insert_objects(messages, ignore_conflicts=True)  # one INSERT without compiling it (core.inserts)
     if _queue_is_this_database():
         # The task row commits (or rolls back) together with the outbox rows: one commit less per
         # submission, and a worker never sees the wake-up before the messages.

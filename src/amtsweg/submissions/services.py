@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.core.ids import uuid7
+from amtsweg.core.inserts import insert_objects
 from amtsweg.routing import key_ids
 from amtsweg.routing.models import Destination
 from amtsweg.submissions import crypto, events
@@ -193,10 +194,10 @@ def create_submitted(
     """Announce, upload and submit in one round, for a sender that has every encrypted part at hand.
 
     The platform's own forms use this: the same rows, events and signal as `announce` → `store_attachment`
-    → `submit`, but each table written with one `bulk_create` (no read-back, no row locks), because nobody
-    else can know the new submission yet. Runs in one transaction with the `submission_submitted` signal.
-    Small attachments go into their rows; if the transaction fails, the files written for large ones are
-    removed.
+    → `submit`, but each table written with one INSERT (`core.inserts.insert_objects`: no read-back, no row
+    locks), because nobody else can know the new submission yet. Runs in one transaction with the
+    `submission_submitted` signal. Small attachments go into their rows; if the transaction fails, the files
+    written for large ones are removed.
     """
     now = timezone.now()
     case = Case(destination=destination)
@@ -235,11 +236,10 @@ def create_submitted(
                 written.append(attachment)
             stored.append(attachment)
         with transaction.atomic():
-            Case.objects.bulk_create([case])
-            Submission.objects.bulk_create([submission])
-            if stored:
-                SubmissionAttachment.objects.bulk_create(stored)
-            Event.objects.bulk_create(log)
+            insert_objects([case])
+            insert_objects([submission])
+            insert_objects(stored)
+            insert_objects(log)
             submission_submitted.send(sender=Submission, submission=submission)
     except Exception:
         for attachment in written:

@@ -296,3 +296,70 @@ def test_small_attachments_live_in_their_row_and_large_ones_in_files(responsibil
     assert not in_file.ciphertext and in_file.content and in_file.size > 4096
     assert [p.stem for p in Path(media_root).rglob("*.jwe")] == [str(in_file.pk)]
     assert _decrypt(inline.read_jwe()) == small and _decrypt(in_file.read_jwe()) == large
+
+
+def test_the_intakes_inserts_store_exactly_what_bulk_create_stores(responsibility, media_root):
+    """`create_submitted` writes its rows with `core.inserts.insert_objects` instead of `bulk_create`: every
+    column of every table the intake writes (case, submission, inline and file attachment, events, outbox row)
+    holds the same value either way; only the times `auto_now` stamps at the moment of saving differ."""
+    import copy
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from amtsweg.core.inserts import insert_objects
+    from amtsweg.delivery.models import OutboxMessage
+
+    destination = responsibility.destination
+    now = timezone.now()
+    case = Case(destination=destination)
+    submission = Submission(
+        case=case, destination=destination, status=Submission.Status.SUBMITTED, service_identifier="urn:x",
+        service_name="Hundesteuer – Anmeldung", form_slug="hundesteuer", form_version=3, announced_attachments=[
+            str(uuid.uuid4())], encrypted_metadata="a.b.c.d.e", encrypted_data="f.g.h.i.j", encryption_kid="k1",
+        submitted_at=now, public_reference="AW-TEST-0000-0001")
+    inline = SubmissionAttachment(submission=submission, ciphertext="x.y.z", size=5)
+    in_file = SubmissionAttachment(submission=submission, size=9)
+    in_file.content.save(f"{in_file.pk}.jwe", ContentFile(b"l.m.n.o.p"), save=False)
+    log = [events.build(submission, events.CREATE, at=now),
+           events.build(submission, events.SUBMIT, {"authenticationTags": {"data": "ä"}}, at=now)]
+    outbox = [OutboxMessage(idempotency_key=f"{submission.pk}:email", submission_id=submission.pk, channel="email",
+                            destination_id=destination.pk, case_id=case.pk, authority_id=destination.authority_id,
+                            next_attempt_at=now)]
+    stamped = {"created_at", "updated_at", "uploaded_at"}
+
+    for objs in ([case], [submission], [inline, in_file], log, outbox):
+        model = type(objs[0])
+        stored = {}
+        for name, insert in (("insert_objects", insert_objects), ("bulk_create", model.objects.bulk_create)):
+            with transaction.atomic():
+                started = timezone.now()
+                insert(copy.deepcopy(objs))
+                rows = list(model.objects.filter(**({"submission_id": submission.pk} if model is OutboxMessage
+                                                    else {"pk__in": [o.pk for o in objs]})).order_by("pk").values())
+                transaction.set_rollback(True)
+            for row in rows:
+                for field in stamped & set(row) - ({"created_at"} if model is Event else set()):
+                    assert started <= row.pop(field) <= timezone.now(), (model, field)
+                row.pop("id") if model is OutboxMessage else None  # the database numbers it
+            stored[name] = rows
+        assert stored["insert_objects"] == stored["bulk_create"] and stored["bulk_create"], model
+        model.objects.bulk_create(objs)  # for the next table's foreign keys
+
+
+def test_insert_objects_marks_its_instances_saved_and_skips_conflicts_when_asked(responsibility):
+    from django.db import IntegrityError
+
+    from amtsweg.core.inserts import insert_objects
+
+    case = Case(destination=responsibility.destination)
+    insert_objects([case])
+    assert not case._state.adding and case._state.db == "default"
+    case.save()  # an UPDATE now, not a second INSERT
+    insert_objects([Case(pk=case.pk, destination=responsibility.destination)], ignore_conflicts=True)
+    assert Case.objects.filter(pk=case.pk).count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_objects([Case(pk=case.pk, destination=responsibility.destination)])
+    with pytest.raises(TypeError):
+        insert_objects([case, Event()])
