@@ -12,8 +12,8 @@ the same needs, so they live here once:
 - :class:`ErrorCollector` gathers :class:`RowError` (file, line, reason) for a whole run;
   :meth:`ErrorCollector.raise_if_any` turns them into one :class:`ImportFailed` before anything is written.
 - :func:`synchronise` makes one table match the rows of a file by natural key in bulk (preloaded dict,
-  :func:`insert_rows`/``bulk_update`` in batches, no per-row query). Rows are never deleted: a key missing from
-  the file gets ``ended_on``; a key that comes back is un-ended. It returns :class:`EntityChanges`.
+  ``core.inserts.insert_rows``/``bulk_update`` in batches, no per-row query). Rows are never deleted: a key
+  missing from the file gets ``ended_on``; a key that comes back is un-ended. It returns :class:`EntityChanges`.
 - :func:`synchronise_links` does the same for a many-to-many through table.
 - :class:`ImportReport` lists the changes per entity; :class:`Progress` reports progress on stderr (only on a
   terminal, so logs and CI output stay quiet).
