@@ -23,6 +23,8 @@ class Entry:
     title: str
     url_name: str
     namespace: str = ""  # the entry is marked current on every page of this URL namespace
+    # ... or on every page under this path (for an app whose namespace also holds staff pages)
+    path_prefix: str = ""
     order: int = 100
     is_test_plugin: bool = False
 
@@ -39,12 +41,14 @@ def public_navigation(request) -> dict:
     """Context processor: the registered entries with their URL and whether they are the current section."""
     match = getattr(request, "resolver_match", None)
     current_ns = match.namespace if match else ""
+    path = getattr(request, "path", "")
     items = []
     for entry in entries():
         try:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"title": entry.title, "url": url, "current": bool(entry.namespace and
-                                                                         entry.namespace == current_ns)})
+        current = bool(entry.namespace and entry.namespace == current_ns) or bool(
+            entry.path_prefix and path.startswith(entry.path_prefix))
+        items.append({"title": entry.title, "url": url, "current": current})
     return {"public_navigation": items}

@@ -18,7 +18,8 @@ class PostfachConfig(AppConfig):
         case_forwarded.connect(on_case_forwarded, dispatch_uid="amtsweg.postfach.forwarded")
 
         public_navigation.register.add("postfach.index", public_navigation.Entry(
-            title=_("Meine Anträge"), url_name="postfach:index", namespace="postfach", order=80))
+            # current under /postfach/ only: the case workers' pages of the namespace are not "Meine Anträge"
+            title=_("Meine Anträge"), url_name="postfach:index", path_prefix="/postfach/", order=80))
         navigation.register.add("postfach.templates", navigation.Section(
             title=_("Bescheidvorlagen"), url_name="postfach:templates",
             description=_("Vorlagen für Bescheide je Leistung, mit Platzhaltern aus dem Vorgang"), order=22))

@@ -277,3 +277,13 @@ def test_a_forwarded_application_leaves_the_applicant_a_note_and_a_mail_without_
     assert Application.objects.get(submission=new).owner_key == Application.objects.get(submission=submission).owner_key
     page = client.get(_status(submission)).content.decode()
     assert "weitergeleitet" in page and "Ihr Antrag wurde weitergeleitet" in page
+
+
+def test_meine_antraege_is_the_current_section_for_the_citizen_only_not_on_the_case_workers_pages(worked):
+    submission, case, worker = worked
+    current = 'href="/postfach/" aria-current="page"'
+    staff = Client()
+    login_staff(staff, worker)
+    assert current not in staff.get(reverse("postfach:case_messages", args=[case.pk])).content.decode()
+    assert current not in staff.get(reverse("postfach:case_notice", args=[case.pk])).content.decode()
+    assert current in Client().get("/postfach/").content.decode()
