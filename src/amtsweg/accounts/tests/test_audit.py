@@ -60,6 +60,14 @@ def test_record_many_writes_one_entry_per_target_and_refuses_like_record(kommune
     assert AuditEntry.objects.count() == 2
 
 
+def test_a_retention_deletion_is_shown_in_german(kommune_a):
+    shown = dict(audit.format_details({"reference": "AW-1", "closed_on": "2025-01-31", "retention_days": 365,
+                                       "categories": {"application": 1, "attachments": 2, "postfach_links": 1}}))
+    assert shown["Gelöschte Inhalte (Anzahl)"] == ("Antrag (Angaben, Zahlung, Kontaktadresse): 1; Anlagen des "
+                                                   "Antrags: 2; Zuordnung zum Bürgerkonto: 1")
+    assert shown["Aufbewahrungsfrist (Tage)"] == "365"
+
+
 def test_the_protocol_page_shows_the_own_authoritys_entries_only(client, kommune_a, kommune_b):
     admin_a = UserFactory(authority=kommune_a, kommune_admin=True)
     admin_b = UserFactory(authority=kommune_b, kommune_admin=True)
