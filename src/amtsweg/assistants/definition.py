@@ -52,6 +52,11 @@ def _condition_fields(condition: dict) -> list[str]:
     return [name for sub in condition.get("all", condition.get("any", [])) for name in _condition_fields(sub)]
 
 
+def condition_fields(condition: dict) -> list[str]:
+    """The ids of the fields a condition reads."""
+    return _condition_fields(condition)
+
+
 def check_definition(definition: Any) -> None:
     """Raise DefinitionError with every problem found (schema first, then cross references)."""
     if not isinstance(definition, dict):
@@ -84,7 +89,7 @@ def check_definition(definition: Any) -> None:
                 if fld.get("codelist") and fld["codelist"] not in codelists:
                     problems.append(f"{where}/codelist: Codeliste „{fld['codelist']}“ fehlt unter /codelists.")
     field_ids = {k.split(":", 1)[1] for k in seen if k.startswith("field:")}
-    in_entries: set[str] = set()  # fields of repeatable fieldsets: one value per entry, no condition reads them
+    in_entries: set[str] = set()  # fields of repeatable fieldsets: one value per entry
     for s, step in enumerate(definition["steps"]):
         for f, fieldset in enumerate(step["fieldsets"]):
             if not fieldset.get("repeat"):
@@ -97,17 +102,22 @@ def check_definition(definition: Any) -> None:
                     problems.append(f"/steps/{s}/fieldsets/{f}/fields/{i}/repeat: Ein Feld in einem wiederholbaren "
                                     "Abschnitt kann nicht selbst wiederholt werden.")
     for s, step in enumerate(definition["steps"]):
-        conds = [(f"/steps/{s}/visible_if", step.get("visible_if"))]
+        conds = [(f"/steps/{s}/visible_if", step.get("visible_if"), set())]
         for f, fieldset in enumerate(step["fieldsets"]):
-            conds.append((f"/steps/{s}/fieldsets/{f}/visible_if", fieldset.get("visible_if")))
-            conds += [(f"/steps/{s}/fieldsets/{f}/fields/{i}/visible_if", fld.get("visible_if"))
-                      for i, fld in enumerate(fieldset["fields"])]
-        for where, cond in conds:
+            conds.append((f"/steps/{s}/fieldsets/{f}/visible_if", fieldset.get("visible_if"), set()))
+            # a field of an entry may depend on an earlier field of the same entry (evaluated per entry)
+            earlier: set[str] = set()
+            for i, fld in enumerate(fieldset["fields"]):
+                conds.append((f"/steps/{s}/fieldsets/{f}/fields/{i}/visible_if", fld.get("visible_if"),
+                              set(earlier) if fieldset.get("repeat") else set()))
+                earlier.add(fld["id"])
+        for where, cond, same_entry in conds:
             for name in _condition_fields(cond) if cond else []:
                 if name not in field_ids:
                     problems.append(f"{where}: Bedingung verweist auf unbekanntes Feld „{name}“.")
-                elif name in in_entries:
-                    problems.append(f"{where}: Bedingung verweist auf „{name}“ in einem wiederholbaren Abschnitt.")
+                elif name in in_entries and name not in same_entry:
+                    problems.append(f"{where}: Bedingung verweist auf „{name}“ in einem wiederholbaren Abschnitt "
+                                    "(erlaubt nur: ein früheres Feld desselben Eintrags).")
         step_fields = {fld["id"] for fs in step["fieldsets"] for fld in fs["fields"]}
         for r, rule in enumerate(step.get("rules", [])):
             for key in ("field", "other"):

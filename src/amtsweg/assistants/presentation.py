@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .definition import FormSpec, text
+from .definition import FormSpec, condition_fields, text
 from .engine.conditions import is_visible
 from .engine.step import ADDRESS_PARTS, StepResult, input_name
 from .engine.validators import ADDRESS_MAX_LENGTH, format_cents, max_length
@@ -56,6 +56,17 @@ def _describe_condition(spec: FormSpec, condition: dict, language: str) -> str:
         return _("Nur ausfüllen, wenn bei „%(label)s“ %(value)s gewählt ist.") % {
             "label": text(fld["label"], language), "value": " / ".join(f"„{s}“" for s in shown)}
     return _("Nur ausfüllen, wenn es auf Sie zutrifft.")
+
+
+def _for_entry(condition: dict, own: set[str], entry: int) -> dict:
+    """The condition with the fields of a repeatable fieldset named by their inputs in one entry."""
+    if "field" in condition:
+        return {**condition, "field": input_name(condition["field"], entry)} if condition["field"] in own \
+            else condition
+    if "not" in condition:
+        return {"not": _for_entry(condition["not"], own, entry)}
+    key = "all" if "all" in condition else "any"
+    return {key: [_for_entry(c, own, entry) for c in condition[key]]}
 
 
 class StepView:
@@ -161,10 +172,17 @@ class StepView:
         repeat, legend = fieldset["repeat"], text(fieldset.get("legend"), self.language)
         count = self._entry_count(fieldset)
         entries = []
+        own = {f["id"] for f in fieldset["fields"]}
         for entry in range(count):
             fields = []
             for fld in fieldset["fields"]:
-                f_render, f_hint, f_cond = self._condition_attrs(fld.get("visible_if"))
+                condition = fld.get("visible_if")
+                if condition and set(condition_fields(condition)) & own:
+                    # decided per entry: the script reads this entry's inputs (`field-<n>`), the hint says when
+                    f_render, f_hint = True, _describe_condition(self.spec, condition, self.language)
+                    f_cond = json.dumps(_for_entry(condition, own, entry))
+                else:
+                    f_render, f_hint, f_cond = self._condition_attrs(condition)
                 if f_render:
                     fields.append(self._field(fld, f_hint, f_cond, entry=entry))
             entries.append({"index": entry, "number": entry + 1, "fields": fields,

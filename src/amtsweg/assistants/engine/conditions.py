@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..definition import FormSpec
+from ..definition import FormSpec, condition_fields
 
 
 def _filled(value: Any) -> bool:
@@ -43,8 +43,12 @@ def visible_fields(spec: FormSpec, step: dict, answers: dict[str, Any]) -> list[
         return shown
     for fieldset in step["fieldsets"]:
         fieldset_visible = is_visible(fieldset.get("visible_if"), context)
+        own = {f["id"] for f in fieldset["fields"]} if fieldset.get("repeat") else set()
         for fld in fieldset["fields"]:
-            if fieldset_visible and is_visible(fld.get("visible_if"), context):
+            condition = fld.get("visible_if")
+            if own and condition and set(condition_fields(condition)) & own:
+                condition = None  # decided per entry (validate_step stores None where it does not apply)
+            if fieldset_visible and is_visible(condition, context):
                 shown.append(fld)
             else:
                 context.pop(fld["id"], None)

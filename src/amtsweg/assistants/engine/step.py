@@ -261,14 +261,20 @@ def _validate_entries(spec: FormSpec, fieldset: dict, data: Any, files: Any, ans
     the values of one entry stay together in the submitted data. Empty entries are dropped.
     """
     repeat = fieldset["repeat"]
-    fields = [f for f in fieldset["fields"] if f["type"] != "note" and is_visible(f.get("visible_if"), context)]
+    fields = [f for f in fieldset["fields"] if f["type"] != "note"]
     entries = [i for i in range(repeat["max"]) if entry_filled(fieldset, data, files, answers, i)]
     result: dict[str, list] = {f["id"]: [] for f in fields}
     legend = text(fieldset.get("legend"), language) or _("Eintrag")
     for entry in entries:
         before = len(errors)
+        entry_context = dict(context)  # conditions see the answers outside and this entry's earlier fields
         for fld in fields:
-            result[fld["id"]].append(_validate_field(spec, fld, data, files, answers, today, language, errors, entry))
+            if not is_visible(fld.get("visible_if"), entry_context):
+                result[fld["id"]].append(None)
+                continue
+            value = _validate_field(spec, fld, data, files, answers, today, language, errors, entry)
+            result[fld["id"]].append(value)
+            entry_context[fld["id"]] = value
         # name the entry, so that the error summary says which of several "Datum" fields is meant
         errors[before:] = [FieldError(e.field_id, e.input_name, _("%(legend)s, Eintrag %(n)d: %(message)s") % {
             "legend": legend, "n": entry + 1, "message": e.message}) for e in errors[before:]]

@@ -284,7 +284,7 @@ class _Builder:
                 result.append({"id": self.ident(f"{fld['id']}_Liste", "G"), "legend": fld["label"], "fields": [fld],
                                "repeat": alone})
             record = next(r for r in self.records if r.field is fld)
-            record.in_entry = True
+            record.in_entry, record.entry_of = True, result[-1]["id"]
         close()
         return result
 
@@ -326,6 +326,9 @@ class _Builder:
                     "fim": {"id": group.id, "version": group.version, "cardinality": cardinality}}
         if not any(f["type"] != "note" for f in fields):  # only notes: nothing to repeat, show them once
             del fieldset["repeat"]
+        for record in self.records[start:]:
+            if record.kind == "field" and record.in_entry:
+                record.entry_of = fieldset["id"]
         if group.help:
             fieldset["help"] = _t(group.help)
         names = {rules._norm(x) for x in (group.id, group.name, group.label) if x}

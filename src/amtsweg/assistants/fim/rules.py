@@ -50,7 +50,8 @@ class Record:
     field: dict | None = None  # the definition's field (kind "field")
     containers: list[dict] = dataclasses.field(default_factory=list)  # fieldsets (and a step) built from a group
     first_order: int = 0  # order of the group's first field
-    in_entry: bool = False  # a field of a repeatable fieldset: one value per entry, no condition can read it
+    in_entry: bool = False  # a field of a repeatable fieldset: one value per entry
+    entry_of: str | None = None  # the repeatable fieldset's id: only fields of the same entry may read it
 
 
 class Unresolved(ValueError):
@@ -95,11 +96,12 @@ class Resolver:
 
     def condition(self, text: str, scope: range) -> tuple[dict, int]:
         """(condition, order of the last field it reads)."""
-        condition, last = self._condition(text, scope)
+        return self._condition(text, scope)
+
+    def entry_of(self, condition: dict) -> set[str | None]:
+        """The repeatable fieldsets whose fields the condition reads (None: a field outside any)."""
         read = set(_fields_of(condition))
-        if any(r.in_entry and r.field and r.field["id"] in read for r in self.records):
-            raise Unresolved("die Bedingung liest ein Feld einer wiederholbaren Gruppe")
-        return condition, last
+        return {r.entry_of if r.in_entry else None for r in self.records if r.field and r.field["id"] in read}
 
     def _condition(self, text: str, scope: range) -> tuple[dict, int]:
         match = _VERB.search(text)
@@ -178,6 +180,11 @@ def apply(rule_text: str, scope: range, resolver: Resolver) -> list[tuple[dict, 
         raise Unresolved("keine Standardformulierung („… ist nur dann zu befüllen, wenn …“)")
     targets = resolver.targets(match.group("targets"), scope)
     condition, last = resolver.condition(match.group("condition"), scope)
+    entries = resolver.entry_of(condition) - {None}
+    # read per entry: only fields of that same entry may depend on it
+    if entries and (len(entries) > 1 or any(t.kind != "field" or t.entry_of not in entries for t in targets)):
+        raise Unresolved("die Bedingung liest ein Feld einer wiederholbaren Gruppe, das Ziel liegt außerhalb "
+                         "desselben Eintrags")
     changes: list[tuple[dict, Any]] = []
     for target in targets:
         first = target.order if target.kind == "field" else target.first_order

@@ -205,3 +205,54 @@ def test_a_repeated_choice_yes_no_or_file_field_is_asked_in_a_repeatable_fieldse
     if datentyp == "select":
         result = validate_step(spec, step["id"], {name: "Eva", f"{repeated_id}-0": "000", f"{repeated_id}-1": "129"})
         assert result.is_valid and result.cleaned[repeated_id] == ["000", "129"]
+
+
+def _per_entry() -> dict:
+    definition = _definition(minimum=0)
+    fields = definition["steps"][0]["fieldsets"][1]["fields"]
+    number = next(f for f in fields if f["id"] == "w_number")
+    number.update(required=True, visible_if={"field": "w_yesno", "equals": True})
+    fields.remove(number)
+    fields.insert(fields.index(next(f for f in fields if f["id"] == "w_yesno")) + 1, number)
+    return definition
+
+
+def test_a_condition_on_an_earlier_field_of_the_same_entry_is_decided_per_entry():
+    definition = _per_entry()
+    check_definition(definition)
+    spec = FormSpec(definition)
+    data = {"name": "E", "w_text-0": "A", "w_yesno-0": "ja", "w_text-1": "B", "w_yesno-1": "nein", "w_number-1": "7"}
+    result = validate_step(spec, "waffen", data)
+    assert [e.input_name for e in result.errors] == ["w_number-0"]  # asked (and required) only in entry 1
+    result = validate_step(spec, "waffen", {**data, "w_number-0": "3"})
+    assert result.is_valid and result.cleaned["w_number"] == [3, None]  # entry 2 said no: its value is dropped
+    (section,) = summary_sections(spec, {"name": "E", **result.cleaned})
+    assert {r["label"]: r["value"] for r in section["rows"]}["Waffe 1: Angabe number"] == "3"
+
+
+def test_the_page_toggles_each_entry_by_its_own_inputs():
+    from amtsweg.assistants.presentation import StepView
+
+    spec = FormSpec(_per_entry())
+    view = StepView(spec, spec.steps[0], answers={"w_text": ["A", "B"], "w_yesno": [True, False]})
+    (entries,) = [fs for fs in view.fieldsets if fs.get("entries")]
+    conditions = [next(f for f in e["fields"] if f["id"] == "w_number")["condition"] for e in entries["entries"]]
+    assert conditions == ['{"field": "w_yesno-0", "equals": true}', '{"field": "w_yesno-1", "equals": true}']
+
+
+def test_a_fim_rule_inside_a_repeated_group_becomes_a_per_entry_condition():
+    from amtsweg.assistants.fim import parse_fim, to_definition
+
+    from .fimgen import Field, Group, Rule, document
+
+    waffe = Group("G60000010", "Waffe", children=[
+        ("1:1", Field("F60000010", "Munitionserlaubnis", datentyp="bool")),
+        ("1:1", Field("F60000011", "Kaliber")),
+    ], rules=[Rule("R60000001", "„Kaliber“ ist nur dann zu befüllen, wenn „Munitionserlaubnis“ bejaht wurde.")])
+    outside = Rule("R60000002", "„Name“ ist nur dann zu befüllen, wenn „Munitionserlaubnis“ bejaht wurde.")
+    root = Group("S60000010", "WBK", children=[("0:*", waffe), ("1:1", Field("F60000001", "Name"))], rules=[outside])
+    definition = to_definition(parse_fim(document(root, "3.0")))
+    check_definition(definition)
+    by_id = {r["id"]: r for r in definition["source"]["rules"]}
+    inside, other = by_id["R60000001"], by_id["R60000002"]
+    assert inside["applied"] == "visible_if" and "außerhalb desselben Eintrags" in other["task"]
