@@ -76,9 +76,11 @@ CHANNEL_HELP = _("Abruf: das Fachverfahren holt Anträge über die Submission-AP
 # A public RSA-4096 JWK is about 1 KB; with an x5c certificate chain a few KB. Anything far larger is not a
 # key, and is refused before it is parsed.
 JWK_MAX_LENGTH = 16_000
-KEY_HELP = _("Öffentlicher RSA-Schlüssel mit 4096 Bit als JWK (JSON), mit kid, alg RSA-OAEP-256 und key_ops "
-             "[\"wrapKey\"]. Niemals den privaten Schlüssel einfügen.")
-SIG_KEY_HELP = _("Öffentlicher RSA-Schlüssel mit 4096 Bit als JWK, mit kid, alg PS512 und key_ops [\"verify\"].")
+KEY_HELP = _("Öffentlicher RSA-Schlüssel mit 4096 Bit als JWK (JSON), mit kid, alg RSA-OAEP-256, key_ops "
+             "[\"wrapKey\"] und der Zertifikatskette (x5c) aus der Verwaltungs-PKI. Niemals den privaten Schlüssel "
+             "einfügen.")
+SIG_KEY_HELP = _("Öffentlicher RSA-Schlüssel mit 4096 Bit als JWK, mit kid, alg PS512, key_ops [\"verify\"] und der "
+                 "Zertifikatskette (x5c) aus der Verwaltungs-PKI.")
 
 
 CALLBACK_URL_INVALID = _("Bitte geben Sie eine gültige https-Adresse mit höchstens 200 Zeichen ein, zum Beispiel "

@@ -171,6 +171,15 @@ class DestinationKey(models.Model):
         return f"{self.get_purpose_display()} {self.kid}"
 
     @property
+    def chain_problem(self) -> str:
+        """Why the key's certificate chain (x5c) is not valid today, in German; "" when it is (README: Keys
+        and certificates). Shown to staff beside each key, so keys registered without a chain are replaced."""
+        from amtsweg.routing.keys import chain_defects
+
+        defects = chain_defects(self.jwk)
+        return " ".join(message for _code, message in defects)
+
+    @property
     def state(self) -> str:
         """active / grace (retired, still decryptable) / expired / pending."""
         if self.activated_at is None:

@@ -292,3 +292,18 @@ def test_key_fields_refuse_oversized_input_before_parsing(offices):
     assert not form.is_valid()
     assert {"encryption_key", "signature_key", "callback_url"} <= set(form.errors)
     assert f'maxlength="{JWK_MAX_LENGTH}"' in str(form["encryption_key"])
+
+
+def test_each_key_shows_whether_its_certificate_chain_is_valid(client, offices, sb_staff):
+    """Issue 15, item 4: staff see which keys were registered without a valid x5c chain, so they replace them."""
+    from amtsweg.routing.tests.factories import DestinationKeyFactory
+
+    sb = offices["sb"]  # its key comes from the factory, with the demo PKI's chain
+    DestinationKeyFactory(destination=sb, kid="ohne-kette-0001", jwk=public_jwk("signature", "ohne-kette-0001"),
+                          purpose=DestinationKey.Purpose.SIGNATURE)
+    login_staff(client, sb_staff)
+    page = client.get(f"/verwaltung/zustellpunkte/{sb.pk}/").content.decode()
+    assert "Zertifikatskette (x5c)" in page
+    assert page.count(">geprüft<") == 1
+    row = page[page.index("ohne-kette-0001"):]
+    assert "nicht gültig" in row[:2000] and "Die Zertifikatskette (x5c) fehlt." in row[:2000]
