@@ -15,6 +15,7 @@ Token shape (FIT-Connect): header `{"typ": "secevent+jwt", "alg": "PS512", "kid"
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -228,7 +229,16 @@ def _destination_signature_key(submission: Submission, kid: str) -> RSAKey | Non
     if key is None:
         return None
     jwk = {k: v for k, v in key.jwk.items() if k in {"kty", "n", "e", "kid", "alg", "use", "key_ops"}}
-    return RSAKey.import_key(jwk)
+    return _public_signature_key(json.dumps(jwk, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _public_signature_key(jwk_json: str) -> RSAKey:
+    """A destination's public signature key, imported once per process: importing an RSA-4096 key costs
+    milliseconds of CPU, on every accept/reject event otherwise (profiled in the back office's ingest).
+    Keyed by the JWK itself, so another or a changed key is another entry; whether the key may be used
+    (destination, kid, activated) is still looked up in the database each time."""
+    return RSAKey.import_key(json.loads(jwk_json))
 
 
 def receive_destination_event(submission: Submission, token: str) -> Event:
