@@ -281,3 +281,30 @@ def test_repeatable_fieldset_and_long_code_list_are_accessible_and_work_by_keybo
     page.get_by_role("button", name="Amtliche Eintragungen – Eintrag 1 entfernen").click()
     page.wait_for_load_state()
     assert page.locator("#f-F00000064-1").count() == 0 and page.input_value("#f-F00000008_4-0") == "31.02.2020"
+
+
+def test_a_condition_inside_repeated_entries_toggles_each_entry_by_its_own_answer(live_server, page, demo):
+    from .factories import FormVersionFactory, t
+
+    fields = [{"id": "erlaubnis", "type": "yesno", "label": t("Munitionserlaubnis"), "required": True},
+              {"id": "kaliber", "type": "text", "label": t("Kaliber"), "required": True,
+               "visible_if": {"field": "erlaubnis", "equals": True}}]
+    FormVersionFactory(published=True, form__slug="waffen", definition={
+        "schema_version": 1, "title": t("Waffen"), "steps": [{"id": "waffen", "title": t("Waffen"), "fieldsets": [
+            {"id": "waffe", "legend": t("Waffe"), "repeat": {"min": 1, "max": 3}, "fields": fields}]}]})
+    page.goto(f"{live_server.url}/antrag/waffen/")
+    page.get_by_role("button", name="Antrag starten").click()
+    page.fill("#f-postcode", "66111")
+    page.get_by_role("button", name="Weiter", exact=True).click()
+    page.wait_for_url("**/schritt/waffen/")
+    page.check("#f-erlaubnis-0-1")  # Nein
+    assert not page.locator("#f-kaliber-0").is_visible()
+    page.get_by_role("button", name="Weiteren Eintrag zu „Waffe“ hinzufügen").click()
+    page.wait_for_selector("#f-erlaubnis-1-0")
+    page.check("#f-erlaubnis-1-0")  # Ja
+    assert page.locator("#f-kaliber-1").is_visible() and not page.locator("#f-kaliber-0").is_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Weiter", exact=True).click()
+    page.wait_for_selector("#error-summary")
+    assert "Waffe, Eintrag 2: Bitte füllen Sie das Feld „Kaliber“ aus." in page.content()
+    assert "Eintrag 1: Bitte füllen Sie das Feld „Kaliber“" not in page.content()
