@@ -18,6 +18,7 @@ import json
 import zlib
 from typing import Any
 
+from django.utils.translation import gettext as _
 from joserfc import jwe
 from joserfc.jwa import JWEZipModel
 from joserfc.jwk import RSAKey
@@ -100,7 +101,10 @@ _BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 class MalformedJWE(ValueError):
-    """A sender's JWE has the wrong shape; `part` names the offending part (RFC 7516 wording) if one does."""
+    """A sender's JWE has the wrong shape; `part` names the offending part (RFC 7516 wording) if one does.
+
+    The message is the German detail of the sender's problem document (gettext, README "API language"); the
+    part keeps its RFC 7516 name in it, the identifier a developer searches for."""
 
     def __init__(self, message: str, part: str = ""):
         super().__init__(message)
@@ -116,15 +120,17 @@ def jwe_header(token: str) -> dict[str, Any]:
     """The protected header of a compact JWE, without decrypting (for shape checks on upload)."""
     parts = token.split(".")
     if len(parts) != 5:
-        raise MalformedJWE("not a JWE in compact serialisation (expected 5 parts)")
+        raise MalformedJWE(_("kein JWE in kompakter Serialisierung (erwartet: 5 Teile)"))
     try:
         header = parsers.loads(urlsafe_b64decode(parts[0].encode("ascii")))
     except parsers.JSONInputError as exc:
-        raise MalformedJWE(f"the protected header (part 1 of 5) is not acceptable JSON: {exc}", JWE_PARTS[0]) from exc
+        raise MalformedJWE(_("der Kopf (protected header, Teil 1 von 5) ist kein zulässiges JSON: %(reason)s")
+                           % {"reason": exc}, JWE_PARTS[0]) from exc
     except (ValueError, UnicodeError) as exc:
-        raise MalformedJWE("the protected header (part 1 of 5) is not base64url-encoded JSON", JWE_PARTS[0]) from exc
+        raise MalformedJWE(_("der Kopf (protected header, Teil 1 von 5) ist kein base64url-kodiertes JSON"),
+                           JWE_PARTS[0]) from exc
     if not isinstance(header, dict):
-        raise MalformedJWE("the protected header (part 1 of 5) is not a JSON object", JWE_PARTS[0])
+        raise MalformedJWE(_("der Kopf (protected header, Teil 1 von 5) ist kein JSON-Objekt"), JWE_PARTS[0])
     return header
 
 
@@ -137,18 +143,20 @@ def check_compact_jwe(token: str) -> dict[str, Any]:
     """
     parts = token.split(".")
     if len(parts) != 5:
-        raise MalformedJWE(f"a compact JWE has 5 parts separated by '.', not {len(parts)}")
+        raise MalformedJWE(_("ein JWE in kompakter Form hat 5 durch Punkte getrennte Teile, nicht %(n)d")
+                           % {"n": len(parts)})
     for number, (name, part) in enumerate(zip(JWE_PARTS, parts, strict=True), start=1):
         if not _is_base64url(part) or (not part and name != "ciphertext"):
-            raise MalformedJWE(f"the {name} (part {number} of 5) is not base64url", name)
+            raise MalformedJWE(_("Teil %(number)d von 5 (%(name)s) ist nicht base64url-kodiert")
+                               % {"number": number, "name": name}, name)
     header = jwe_header(token)
     if header.get("alg") != KEY_ALGORITHM or header.get("enc") != CONTENT_ALGORITHM:
-        raise MalformedJWE(f"the protected header must name alg {KEY_ALGORITHM} and enc {CONTENT_ALGORITHM}",
-                           JWE_PARTS[0])
+        raise MalformedJWE(_("der Kopf (protected header) muss alg %(alg)s und enc %(enc)s nennen")
+                           % {"alg": KEY_ALGORITHM, "enc": CONTENT_ALGORITHM}, JWE_PARTS[0])
     if "zip" in header and header["zip"] != BoundedDeflate.name:
         # RFC 7516 §4.1.3 registers only DEF; receivers could not inflate anything else.
-        raise MalformedJWE(f"the protected header names zip {str(header['zip'])[:20]!r}; only DEF is defined",
-                           JWE_PARTS[0])
+        raise MalformedJWE(_("der Kopf (protected header) nennt zip %(zip)s; definiert ist nur DEF")
+                           % {"zip": repr(str(header["zip"])[:20])}, JWE_PARTS[0])
     return header
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from amtsweg.core.ids import uuid7
 from amtsweg.core.inserts import insert_objects
@@ -89,7 +90,7 @@ def store_attachment(submission: Submission, attachment_id: uuid.UUID | str, jwe
         raise Unprocessable("Diese Anlage wurde nicht angekündigt (announcedAttachments).")
     if len(jwe) > MAX_ATTACHMENT_BYTES:
         raise TooLarge("Die Anlage ist zu groß.")
-    _check_jwe("Die Anlage", jwe)
+    _check_jwe(_("Die Anlage"), jwe)
     existing = SubmissionAttachment.objects.filter(pk=attachment_id).first()
     if existing is not None and existing.submission_id != submission.pk:
         raise Conflict(ATTACHMENT_ID_TAKEN)
@@ -115,7 +116,8 @@ def _check_jwe(what: str, token: str) -> None:
     try:
         crypto.check_compact_jwe(token)
     except crypto.MalformedJWE as exc:
-        raise Unprocessable(f"{what} ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form: {exc}.") from None
+        raise Unprocessable(_("%(what)s ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form: %(reason)s.")
+                            % {"what": what, "reason": exc}) from None
 
 
 def _put_ciphertext(attachment: SubmissionAttachment, jwe: str) -> bool:

@@ -73,6 +73,25 @@ def test_a_jwe_part_that_is_not_base64url_is_a_422_problem_naming_the_part(desti
     assert name in _problem(submit, 422)["detail"]
 
 
+def test_a_malformed_jwe_is_explained_in_german_and_in_english_on_request(destination, api_sender):
+    """README "API language": type and title fixed in English, the detail German through gettext (English
+    for `Accept-Language: en`); the part keeps its RFC 7516 name in both."""
+    attachment_id = str(uuid.uuid4())
+    submission_id = _announce(api_sender, destination, [attachment_id])
+    parts = crypto.encrypt_for(_key(destination), b"Anlage").split(".")
+    parts[3] = parts[3][:8] + "==" + parts[3][8:]
+    url = f"/v1/submissions/{submission_id}/attachments/{attachment_id}"
+    german = _problem(api_sender.put(url, ".".join(parts), content_type="application/jose"), 422)
+    assert german["title"] == "Unprocessable Entity"
+    assert german["detail"] == ("Die Anlage ist kein JWE (RSA-OAEP-256, A256GCM) in kompakter Form: "
+                                "Teil 4 von 5 (ciphertext) ist nicht base64url-kodiert.")
+    english = _problem(api_sender.put(url, ".".join(parts), content_type="application/jose",
+                                      headers={"Accept-Language": "en"}), 422)
+    assert english["title"] == "Unprocessable Entity"
+    assert english["detail"] == ("The attachment is not a JWE (RSA-OAEP-256, A256GCM) in compact serialisation: "
+                                 "part 4 of 5 (ciphertext) is not base64url.")
+
+
 def test_padding_and_empty_parts_are_not_base64url():
     parts = crypto.encrypt_for(_test_key(), b"x").split(".")
     with pytest.raises(crypto.MalformedJWE, match="ciphertext"):
