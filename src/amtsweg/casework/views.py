@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from amtsweg.accounts.access import role_required, staff_required
@@ -123,7 +124,11 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     except services.CaseworkError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("%(n)d Vorgänge zugewiesen.") % {"n": changed})
+        if changed:
+            messages.success(request, ngettext("%(n)d Vorgang zugewiesen.", "%(n)d Vorgänge zugewiesen.", changed)
+                             % {"n": changed})
+        else:
+            messages.info(request, _("Die ausgewählten Vorgänge waren bereits so zugewiesen."))
     return redirect(back)
 
 
@@ -192,6 +197,9 @@ def case_state(request: HttpRequest, pk) -> HttpResponse:
         decision = form.cleaned_data["entscheidung"]
     if target not in Case.State.values:
         messages.error(request, _("Diesen Status gibt es nicht."))
+        return redirect("casework:case", pk=case.pk)
+    if target == case.state:  # sent twice (double click, Back and again): done already, not an error
+        messages.info(request, _("Der Vorgang ist bereits „%(state)s“.") % {"state": case.get_state_display()})
         return redirect("casework:case", pk=case.pk)
     try:
         services.transition(case, target, actor=request.user, decision=decision)

@@ -61,6 +61,11 @@ def message(request: HttpRequest, reference: str, sig: str, message_id) -> HttpR
     error, text = "", ""
     if request.method == "POST":
         if not can_answer:
+            if item.kind == Message.Kind.INQUIRY and shown.answered:
+                # The answer went in already (a second click on "Antwort senden", or the Back button and send
+                # again): say so instead of a "not found" page that would make the citizen think it was lost.
+                flash.info(request, _("Ihre Antwort auf diese Rückfrage ist bereits bei der Behörde eingegangen."))
+                return redirect(status.status_path(reference))
             raise Http404
         text = request.POST.get("text", "")
         try:

@@ -335,3 +335,17 @@ def test_inbox_rows_show_labels_dates_and_links_as_before(destination, worker):
     assert row["url"] == f"{INBOX}vorgang/{case.pk}/" and row["assignee"] == "Sabine Sachbearbeiterin"
     page = _client(worker).get(INBOX).content.decode()
     assert f'href="{INBOX}vorgang/{case.pk}/"' in page and "abgeschlossen (teilweise bewilligt)" in page
+
+
+def test_a_step_or_an_assignment_sent_twice_is_reported_as_done_not_as_an_error(destination, worker):
+    case = CaseFactory(destination=destination)
+    client = _client(worker)
+    url = f"{INBOX}vorgang/{case.pk}/status/"
+    client.post(url, {"ziel": "in_progress"})
+    again = client.post(url, {"ziel": "in_progress"}, follow=True).content.decode()
+    assert "Der Vorgang ist bereits „in Bearbeitung“." in again and "kann nicht" not in again
+    assert again.count("Der Vorgang ist bereits") == 1  # shown once (the page frame shows messages)
+    client.post(INBOX + "zuweisen/", {"vorgang": [case.pk], "zustaendig": "mir"})
+    twice = client.post(INBOX + "zuweisen/", {"vorgang": [case.pk], "zustaendig": "mir"}, follow=True)
+    assert "Die ausgewählten Vorgänge waren bereits so zugewiesen." in twice.content.decode()
+    assert CaseEntry.objects.filter(kind=CaseEntry.Kind.ASSIGNED).count() == 1

@@ -287,3 +287,16 @@ def test_meine_antraege_is_the_current_section_for_the_citizen_only_not_on_the_c
     assert current not in staff.get(reverse("postfach:case_messages", args=[case.pk])).content.decode()
     assert current not in staff.get(reverse("postfach:case_notice", args=[case.pk])).content.decode()
     assert current in Client().get("/postfach/").content.decode()
+
+
+def test_sending_the_answer_twice_says_it_arrived_instead_of_not_found(worked):
+    submission, case, worker = worked
+    inquiry = messages.ask(case, actor=worker, text=QUESTION)
+    url = reverse("postfach:message", args=[submission.public_reference, status.signature(submission.public_reference),
+                                             inquiry.pk])
+    applicant = Client()
+    assert applicant.post(url, {"text": "Anbei der Impfpass."}).status_code == 302
+    again = applicant.post(url, {"text": "Anbei der Impfpass."}, follow=True)  # double click, or Back and send
+    assert again.status_code == 200 and again.redirect_chain[-1][0] == _status(submission)
+    assert "Ihre Antwort auf diese Rückfrage ist bereits bei der Behörde eingegangen." in again.content.decode()
+    assert Message.objects.filter(kind=Message.Kind.ANSWER).count() == 1
