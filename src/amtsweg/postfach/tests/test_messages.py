@@ -98,7 +98,8 @@ def test_the_applicant_answers_with_text_and_a_file_and_the_case_continues(worke
     attachment = MessageAttachment.objects.get()
     download = staff.get(reverse("postfach:case_attachment", args=[case.pk, attachment.pk]))
     assert download.content == PDF and download["Content-Type"] == "application/pdf"
-    assert applicant.post(url, {"text": "Noch einmal"}).status_code == 404  # answered: no second answer
+    again = applicant.post(url, {"text": "Noch einmal"})  # answered: no second answer, back to the status page
+    assert again.status_code == 302 and Message.objects.filter(kind=Message.Kind.ANSWER).count() == 1
 
 
 def test_a_wrong_file_is_refused_in_german_and_the_text_is_kept(worked):
