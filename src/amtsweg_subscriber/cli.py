@@ -1,8 +1,14 @@
 """`amtsweg-subscriber`: poll the Submission API or listen for signed callbacks.
 
-    amtsweg-subscriber --base-url https://amtsweg.example --client-id … --client-secret … \\
+    AMTSWEG_CLIENT_SECRET=… amtsweg-subscriber --base-url https://amtsweg.example --client-id … \\
         --private-key decrypt.jwk.json --signing-key sign.jwk.json --out ./antraege --poll
-    amtsweg-subscriber … --listen 127.0.0.1:8088 --callback-secret …
+    amtsweg-subscriber … --client-secret-file /etc/fv/client-secret \\
+        --listen 127.0.0.1:8088 --callback-secret-file /etc/fv/callback-secret
+
+Secrets come from the environment (AMTSWEG_CLIENT_SECRET, AMTSWEG_CALLBACK_SECRET) or from files
+(--client-secret-file, --callback-secret-file; readable by the service account only): a command line is
+visible to every user of the machine (`ps`, /proc/<pid>/cmdline). --client-secret and --callback-secret on
+the command line still work, for tests, with a warning. The private keys are always files.
 
 In listen mode every callback is answered only after its submissions are processed, so a failure makes
 the platform retry; on start (and every --interval seconds) it also polls, so nothing waits for a
@@ -117,18 +123,39 @@ def poll_forever(receiver: Receiver, interval: float, stop: threading.Event, spo
         stop.wait(interval)
 
 
+def secret(parser: argparse.ArgumentParser, args: argparse.Namespace, name: str, variable: str) -> str | None:
+    """The secret `name` from its file (`--…-file`), the command line or the environment variable, in that
+    order; more than one source is refused (which one would win is not obvious to whoever runs it)."""
+    option = "--" + name.replace("_", "-")
+    given, file = getattr(args, name), getattr(args, name + "_file")
+    if given is not None and file is not None:
+        parser.error(f"{option} and {option}-file exclude each other")
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            parser.error(f"{option}-file: {exc.strerror}: {file}")
+    if given is not None:
+        logger.warning("%s on the command line is visible to other users of this machine (ps); "
+                       "use %s or %s-file", option, variable, option)
+        return given
+    return os.environ.get(variable) or None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="amtsweg-subscriber", description=__doc__.split("\n")[0])
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--client-id", required=True)
-    parser.add_argument("--client-secret", default=os.environ.get("AMTSWEG_CLIENT_SECRET"))
+    parser.add_argument("--client-secret", help="visible to other users (ps): prefer the environment or a file")
+    parser.add_argument("--client-secret-file", type=Path, help="file holding the API client's secret")
     parser.add_argument("--private-key", required=True, help="JWK (JSON) of the destination's decryption key")
     parser.add_argument("--signing-key", required=True, help="JWK (JSON) of the key that signs accept/reject")
     parser.add_argument("--out", required=True, help="folder for the applications")
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--poll", action="store_true", help="poll for waiting submissions")
     mode.add_argument("--listen", metavar="HOST:PORT", help="receive callbacks (port 0 picks a free one)")
-    parser.add_argument("--callback-secret", default=os.environ.get("AMTSWEG_CALLBACK_SECRET"))
+    parser.add_argument("--callback-secret", help="visible to other users (ps): prefer the environment or a file")
+    parser.add_argument("--callback-secret-file", type=Path, help="file holding the callback secret")
     parser.add_argument("--interval", type=float, default=30.0,
                         help="seconds between polls (listen mode: 0 = rely on callbacks only)")
     parser.add_argument("--once", action="store_true", help="poll once and exit")
@@ -143,8 +170,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="check data naming this schemaUri against FILE (JSON Schema or XSD); repeatable")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    if not args.client_secret:
-        parser.error("--client-secret (or AMTSWEG_CLIENT_SECRET) is required")
+    client_secret = secret(parser, args, "client_secret", "AMTSWEG_CLIENT_SECRET")
+    if not client_secret:
+        parser.error("the client secret is required: AMTSWEG_CLIENT_SECRET or --client-secret-file")
 
     data_schemas = {}
     for entry in args.data_schema:
@@ -152,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         if not uri or not Path(file).is_file():
             parser.error(f"--data-schema {entry!r}: expected URI=FILE with an existing file")
         data_schemas[uri] = Path(file)
-    api = SubmissionApi(args.base_url, args.client_id, args.client_secret)
+    api = SubmissionApi(args.base_url, args.client_id, client_secret)
     receiver = Receiver(api, crypto.load_key(args.private_key), crypto.load_key(args.signing_key), Path(args.out),
                         stale_tmp_seconds=args.stale_tmp_seconds, data_schemas=data_schemas)
     if args.poll:
@@ -163,10 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         poll_forever(receiver, args.interval, threading.Event())
         return 0
 
-    if not args.callback_secret:
-        parser.error("--listen needs --callback-secret (or AMTSWEG_CALLBACK_SECRET)")
+    callback_secret = secret(parser, args, "callback_secret", "AMTSWEG_CALLBACK_SECRET")
+    if not callback_secret:
+        parser.error("--listen needs the callback secret: AMTSWEG_CALLBACK_SECRET or --callback-secret-file")
     host, _, port = args.listen.rpartition(":")
-    handler = make_handler(receiver, args.callback_secret, args.spool or args.spool_only)
+    handler = make_handler(receiver, callback_secret, args.spool or args.spool_only)
     server = ThreadingHTTPServer((host or "127.0.0.1", int(port)), handler)
     server.daemon_threads = True
     print(json.dumps({"listening": f"http://{server.server_address[0]}:{server.server_address[1]}/"}), flush=True)
