@@ -94,7 +94,7 @@ def expired_ids(now: datetime, *, limit: int, after: tuple | None = None) -> tup
     """Up to `limit` ids of cases whose period has run out at `now`, oldest closing first, and the keyset
     position (closed_at, id) to continue from (None: no more candidates). Candidates are the cases ended before
     their service's period by SQL (the default, or the shorter ones set per Authority and service), read in
-    windows along the index `casework_retention_idx`; each is checked against its own period again (a longer
+    windows along the index `casework_retention_v2_idx`; each is checked against its own period again (a longer
     one set for its service keeps it)."""
     overrides = _periods()
     # in SQL: ended before the default period, or before a shorter period of one of the Authority's services
