@@ -98,3 +98,17 @@ def status_link(reference: str) -> str | None:
     except Exception:  # noqa: BLE001 - the receipt must show even if the status page is unavailable
         log.warning("status link lookup failed", extra={"reference": reference})
         return None
+
+
+def fee_cents(form: Any, ars: str | None) -> int | None:
+    """The fee a citizen pays for `form` at the place `ars`: the fee the responsible Kommune configured for
+    its online service (AMTSWEG_LOCAL_FEE names a callable `(leika_key, ars) -> cents | None`), else the
+    form's default fee. Without a place (start page) or without the shop app, the form's fee."""
+    default = form.fee_cents
+    if not ars or not form.leika_key:
+        return default
+    lookup = _load("AMTSWEG_LOCAL_FEE", "amtsweg.shop.routing_link.configured_fee_cents")
+    if lookup is None:
+        return default
+    configured = lookup(form.leika_key, ars)
+    return default if configured is None else configured

@@ -351,7 +351,7 @@ def summary(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("declaration") != "yes":
             error = _("Bitte bestätigen Sie, dass Ihre Angaben vollständig und richtig sind.")
-        elif form.fee_cents:
+        elif integrations.fee_cents(form, state.place.get("ars")):
             return _start_payment(request, draft)
         else:
             return _submit(request, draft)
@@ -362,9 +362,13 @@ def summary(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
     return render(request, "assistants/summary.html", {
         "draft": draft, "form": form, "title": spec.title(_lang()), "sections": sections, "place": state.place,
         "place_url": _step_url(draft, "place"), "error": error,
-        "fee": format_cents(form.fee_cents) if form.fee_cents else None,
+        "fee": _fee_text(integrations.fee_cents(form, state.place.get("ars"))),
         **_progress(draft, state, None),
     })
+
+
+def _fee_text(cents: int | None) -> str | None:
+    return format_cents(cents) if cents else None
 
 
 def _start_payment(request: HttpRequest, draft: Draft) -> HttpResponse:
@@ -386,7 +390,8 @@ def _start_payment(request: HttpRequest, draft: Draft) -> HttpResponse:
     draft.payment_reference = reference
     return_url = request.build_absolute_uri(reverse("assistants:payment_return", args=[form.slug, draft.id]))
     try:
-        transaction_ = payments.start_payment(reference=reference, amount_cents=form.fee_cents,
+        transaction_ = payments.start_payment(reference=reference,
+                                              amount_cents=integrations.fee_cents(form, state.place.get("ars")),
                                               purpose=f"{form.title} ({reference[:11]})", return_url=return_url)
     except Exception:
         log.exception("payment start failed", extra={"form": form.slug})

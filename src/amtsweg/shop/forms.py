@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from amtsweg.assistants.engine.validators import Invalid, parse_amount
+
+# A local fee above this is almost certainly a typo (a missing comma: "1250" for 12,50 €); the most
+# expensive services a Kommune offers online (e.g. a Waffenbesitzkarte) stay well below it.
+LOCAL_FEE_MAX_CENTS = 1_000_00
+
+
+class EuroAmountField(forms.CharField):
+    """A euro amount typed the German way (12,50 · 1.234,56 · 12 € · 12.50) → cents (int).
+
+    Django's localized DecimalField reads the separators of the *active* language: with an English browser
+    "12,50" lost its comma and became 1250 €. This field reads the same formats whatever the language is,
+    with the same parser as the citizens' amount fields, and rejects implausible amounts.
+    """
+
+    def __init__(self, *, max_cents: int, **kwargs):
+        self.max_cents = max_cents
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if len(text) > 30:
+            raise ValidationError(_("Bitte geben Sie einen Betrag in Euro ein, z. B. 12,50."), code="invalid")
+        try:
+            return parse_amount(text, {"min_cents": 0, "max_cents": self.max_cents})
+        except Invalid as exc:
+            raise ValidationError(exc.message, code="invalid") from None
 
 
 class AcceptAgreementForm(forms.Form):
@@ -30,18 +59,16 @@ class ConfigureForm(forms.Form):
     # The model field is a TextField; the limit lives here (and in the bulk onboarding).
     opening_hours = forms.CharField(label=_("Öffnungszeiten"), required=False, max_length=OPENING_HOURS_MAX_LENGTH,
                                     widget=forms.Textarea(attrs={"rows": 3}))
-    local_fee = forms.DecimalField(label=_("Gebühr vor Ort in Euro (optional)"), required=False, min_value=Decimal("0"),
-                                   max_digits=8, decimal_places=2,
-                                   error_messages={"invalid": _("Bitte geben Sie einen Betrag wie 12,50 an."),
-                                                   "min_value": _("Die Gebühr darf nicht negativ sein."),
-                                                   "max_decimal_places": _("Höchstens zwei Nachkommastellen.")})
+    local_fee = EuroAmountField(
+        label=_("Gebühr in Euro"), required=False, max_cents=LOCAL_FEE_MAX_CENTS,
+        help_text=_("Diese Gebühr zahlen die Bürgerinnen und Bürger bei der Online-Beantragung, z. B. 12,50. "
+                    "Leer lassen: es gilt die Gebühr des Angebots."))
     destination = forms.ChoiceField(label=_("Zustellpunkt für die Anträge"),
                                     error_messages={"required": _("Bitte wählen Sie einen Zustellpunkt.")})
 
     def __init__(self, *args, destinations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["destination"].choices = [("", _("– bitte wählen –"))] + [(str(d.pk), d.name) for d in destinations]
-        self.fields["local_fee"].localize = True
 
 
 class GoLiveForm(forms.Form):

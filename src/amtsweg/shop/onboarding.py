@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.accounts.models import Authority, User
+from amtsweg.assistants.engine.validators import Invalid, parse_amount
 from amtsweg.core import keyformats
 from amtsweg.core.importing import UPLOAD, ErrorCollector, parse_csv
-from amtsweg.shop.forms import OPENING_HOURS_MAX_LENGTH
+from amtsweg.shop.forms import LOCAL_FEE_MAX_CENTS, OPENING_HOURS_MAX_LENGTH
 
 from .models import Offer, Subscription
 
@@ -105,12 +105,10 @@ def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
         fee = None
         if row.get("gebuehr_eur"):
             try:
-                amount = Decimal(row["gebuehr_eur"].replace(",", "."))
-                if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-                    raise InvalidOperation
-                fee = int(amount * 100)
-            except InvalidOperation:
-                errors.append(_("Gebühr „%(v)s“ ist kein Euro-Betrag.") % {"v": row["gebuehr_eur"]})
+                fee = parse_amount(row["gebuehr_eur"], {"min_cents": 0, "max_cents": LOCAL_FEE_MAX_CENTS})
+            except Invalid as exc:
+                errors.append(_("Gebühr „%(v)s“ ist kein gültiger Euro-Betrag. %(reason)s")
+                              % {"v": row["gebuehr_eur"], "reason": exc.message})
         destination = None
         if row.get("zustellpunkt"):
             from amtsweg.routing.models import Destination

@@ -83,3 +83,13 @@ def _form_url(subscription: Subscription, ars: str) -> str | None:
         return reverse("assistants:start", kwargs={"slug": slug}) + f"?ars={ars}"
     except NoReverseMatch:
         return None
+
+
+def configured_fee_cents(leika_key: str, ars: str) -> int | None:
+    """The fee the responsible Kommune set for this service at this place (cents), or None when it set none.
+
+    The assistant charges this instead of the form's default fee (assistants.integrations.fee_cents): the fee
+    is the Kommune's by statute; the offer only suggests one.
+    """
+    link = online_link(leika_key, ars)
+    return link.fee_cents if link is not None else None

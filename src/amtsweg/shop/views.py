@@ -88,24 +88,30 @@ def order_accept(request, slug: str):
                                                       "step": 1})
 
 
+def _euro_text(cents: int | None) -> str:
+    """Cents as the admin would type them again ("12,50"), for the configure form's initial value."""
+    if cents is None:
+        return ""
+    return f"{cents // 100},{cents % 100:02d}"
+
+
 @kommune_admin_required
 def order_configure(request, pk: int):
     sub = _own_subscription(request, pk)
     destinations = list(_destinations(request.user))
     initial = {"office_name": sub.office_name, "contact_email": sub.contact_email, "contact_phone": sub.contact_phone,
                "opening_hours": sub.opening_hours,
-               "local_fee": (sub.local_fee_cents / 100) if sub.local_fee_cents is not None else None,
+               "local_fee": _euro_text(sub.local_fee_cents),
                "destination": str(sub.destination_id) if sub.destination_id else ""}
     form = ConfigureForm(request.POST or None, initial=initial, destinations=destinations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         destination = next((d for d in destinations if str(d.pk) == data["destination"]), None)
-        fee = data["local_fee"]
         try:
             services.configure(sub, user=request.user, office_name=data["office_name"],
                                contact_email=data["contact_email"], contact_phone=data["contact_phone"],
                                opening_hours=data["opening_hours"],
-                               local_fee_cents=int(fee * 100) if fee is not None else None, destination=destination)
+                               local_fee_cents=data["local_fee"], destination=destination)
         except ValidationError as exc:
             form.add_error("destination", exc.messages[0])
         else:

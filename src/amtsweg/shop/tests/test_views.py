@@ -188,3 +188,49 @@ def test_api_lists_offers_and_live_subscriptions_changed_since(client):
     assert later["totalCount"] == 0
     bad = client.get("/api/shop/v1/offers", {"changedSince": "gestern", "limit": "0"})
     assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_local_fee_is_read_the_german_way_whatever_the_browser_language(client, signed_in_admin, language):
+    """Issue 16, item 7: with an English browser Django's localized field read "12,50" as 1250 €."""
+    sub = SubscriptionFactory(authority=signed_in_admin.authority)
+    destination = DestinationFactory(authority=signed_in_admin.authority)
+    url = f"/verwaltung/shop/anschluss/{sub.pk}/einrichten/"
+    data = {"office_name": "Steueramt", "contact_email": "steuer@kommune.example", "destination": str(destination.pk)}
+    for typed, cents in [("12,50", 1250), ("12,50 €", 1250), ("12.50", 1250), ("8", 800), ("", None)]:
+        resp = client.post(url, {**data, "local_fee": typed}, HTTP_ACCEPT_LANGUAGE=language)
+        assert resp.status_code == 302, typed
+        sub.refresh_from_db()
+        assert sub.local_fee_cents == cents, typed
+    for typed, message in [("1.250,00", "höchstens 1.000,00 €"), ("zwölf", "z. B. 12,50"),
+                           ("12,505", "zwei Nachkommastellen"), ("-3", "mindestens 0,00 €")]:
+        resp = client.post(url, {**data, "local_fee": typed}, HTTP_ACCEPT_LANGUAGE=language)
+        assert resp.status_code == 200 and 'aria-invalid="true"' in resp.text, typed
+        assert message in resp.text or language != "de", typed
+        assert f'value="{typed}"' in resp.text  # what was typed stays in the field
+    sub.refresh_from_db()
+    assert sub.local_fee_cents is None
+    sub.local_fee_cents = 1250
+    sub.save()
+    assert 'value="12,50"' in client.get(url).text
+
+
+def test_citizen_pays_the_fee_the_kommune_configured(client, settings, db):
+    """Issue 16, item 7: the citizen paid the form's 10 € although the Kommune had set its own fee."""
+    from amtsweg.assistants import integrations
+    from amtsweg.assistants.tests.factories import FormDefinitionFactory
+
+    service = PublicServiceFactory(hundesteuer=True)
+    form = FormDefinitionFactory(slug="hundesteuer-gebuehr", leika_key=service.key, fee_cents=1000)
+    authority = AuthorityFactory()
+    sub = SubscriptionFactory(live=True, authority=authority, offer=OfferFactory(public_services=[service]),
+                              local_fee_cents=2550)
+    place = authority.area_ars + "0" * (12 - len(authority.area_ars))
+    assert integrations.fee_cents(form, place) == 2550
+    sub.local_fee_cents = 0
+    sub.save()
+    assert integrations.fee_cents(form, place) == 0  # the Kommune waives the fee: nothing to pay
+    sub.local_fee_cents = None
+    sub.save()
+    assert integrations.fee_cents(form, place) == 1000  # no fee of its own: the form's
+    assert integrations.fee_cents(form, "") == 1000
