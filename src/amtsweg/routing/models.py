@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,16 +20,6 @@ from amtsweg.accounts.models import Authority
 from amtsweg.core import keyformats, netguard
 from amtsweg.core.actors import is_system
 from amtsweg.core.tenancy import LandAccess, TenantQuerySet, require_actor
-
-# The field validators as migration 0001 recorded them (the FIT-Connect patterns). Services, importer, forms
-# and APIs check keys with `amtsweg.core.keyformats` (ASCII digits only, 3-digit Regierungsbezirk keys in the
-# message); switching these to `keyformats.validate_leika_key`/`validate_ars` needs a routing migration.
-LEIKA_KEY_VALIDATOR = RegexValidator(keyformats.LEIKA_KEY_PATTERN,
-                                     _("Ein Leistungsschlüssel hat 14 Ziffern und beginnt mit 99."))
-AREA_VALIDATOR = RegexValidator(
-    keyformats.ARS_PATTERN,
-    _("Ein Gebiet ist ein Regionalschlüssel mit 2 (Land), 5 (Kreis), 9 (Verband) oder 12 Ziffern (Gemeinde)."),
-)
 
 
 def area_level(area_ars: str) -> str:
@@ -194,8 +183,9 @@ class DestinationKey(models.Model):
 class Responsibility(models.Model):
     """Zuständigkeit: for a LeiKa key in an area (any ARS level), this Authority and destination."""
 
-    leika_key = models.CharField(_("Leistungsschlüssel"), max_length=14, validators=[LEIKA_KEY_VALIDATOR])
-    area_ars = models.CharField(_("Gebiet (ARS)"), max_length=12, validators=[AREA_VALIDATOR])
+    # The one key-format module (core.keyformats), as services, importer, forms and APIs check them.
+    leika_key = models.CharField(_("Leistungsschlüssel"), max_length=14, validators=[keyformats.validate_leika_key])
+    area_ars = models.CharField(_("Gebiet (ARS)"), max_length=12, validators=[keyformats.validate_ars])
     authority = models.ForeignKey(
         Authority, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("Behörde")
     )

@@ -214,3 +214,21 @@ def test_every_change_of_a_responsibility_is_recorded_and_scoped(saarland, offic
     login_staff(client, staff)
     page = client.get("/verwaltung/zustaendigkeiten/").content.decode()
     assert "Letzte Änderungen" in page and "100410519519" not in page
+
+
+def test_the_responsibility_model_checks_keys_with_the_one_key_format_module():
+    """The model's field validators are core.keyformats' (issue 13, item 8): ASCII digits only, and an area
+    may be a 3-digit Regierungsbezirk; the message says so. Its own regular expressions took any Unicode
+    digit and named only four levels."""
+    from django.core.exceptions import ValidationError
+
+    from amtsweg.routing.models import Responsibility
+
+    leika_key, area = Responsibility._meta.get_field("leika_key"), Responsibility._meta.get_field("area_ars")
+    leika_key.run_validators("99102013000000")
+    area.run_validators("101")  # Regierungsbezirk-level keys are areas too
+    with pytest.raises(ValidationError):
+        leika_key.run_validators("99" + "١" * 12)  # Arabic-Indic digits are \d for a regular expression
+    with pytest.raises(ValidationError) as info:
+        area.run_validators("１０")
+    assert "Regierungsbezirk" in str(info.value)
