@@ -23,13 +23,16 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
+from amtsweg.core.actors import is_system
 from amtsweg.core.inserts import insert_objects
+from amtsweg.core.tenancy import require_actor
 from amtsweg.delivery import channels, conf
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.delivery.policy import RetryPolicy
@@ -290,8 +293,14 @@ def sweep() -> bool:
     return False
 
 
-def resend(message: OutboxMessage) -> bool:
-    """Staff resend of a dead letter (or a delivered message): a fresh retry window starts now."""
+def resend(message: OutboxMessage, *, actor: Any) -> bool:
+    """Staff resend of a dead letter (or a delivered message): a fresh retry window starts now.
+
+    `actor`: staff who may change the message's Authority's deliveries (`editable_by`), or `SYSTEM`; anyone
+    else gets PermissionDenied, None a TypeError (`require_actor`)."""
+    require_actor(actor)
+    if not is_system(actor) and not OutboxMessage.objects.editable_by(actor).filter(pk=message.pk).exists():
+        raise PermissionDenied
     updated = OutboxMessage.objects.filter(pk=message.pk, status__in=[Status.DEAD, Status.DELIVERED]).update(
         status=Status.PENDING,
         next_attempt_at=timezone.now(),

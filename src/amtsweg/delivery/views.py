@@ -40,7 +40,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage.objects.editable_by(request.user), pk=pk)
-    if services.resend(message):
+    if services.resend(message, actor=request.user):
         messages.success(request, _("Die Zustellung wird erneut versucht."))
     else:
         messages.info(request, _("Diese Zustellung wartet bereits oder läuft gerade."))

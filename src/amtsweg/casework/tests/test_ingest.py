@@ -88,7 +88,7 @@ def test_a_retry_never_creates_a_second_case(responsibility):
     again = ingest.receive(case.submission_id, case.destination_id)
     assert again.case.pk == case.pk
     message = OutboxMessage.objects.get(submission_id=case.submission_id)
-    outbox.resend(message)
+    outbox.resend(message, actor=SYSTEM)
     outbox.run_until_idle()
     assert Case.objects.filter(submission_id=case.submission_id).count() == 1
     with pytest.raises(IntegrityError):  # and the database says so too

@@ -8,6 +8,7 @@ import time
 import pytest
 from django.core import mail
 
+from amtsweg.core.actors import SYSTEM
 from amtsweg.delivery import callbacks, channels, services
 from amtsweg.delivery.channels.callback import not_taken
 from amtsweg.delivery.models import OutboxMessage
@@ -134,7 +135,7 @@ def test_directory_export_writes_ciphertext_atomically_and_once(tmp_path, settin
     # Idempotent: a resend (e.g. after a crash) writes nothing new.
     before = (folder / "manifest.json").stat().st_mtime_ns
     message = OutboxMessage.objects.get()
-    services.resend(message)
+    services.resend(message, actor=SYSTEM)
     services.run_until_idle()
     assert (folder / "manifest.json").stat().st_mtime_ns == before
 

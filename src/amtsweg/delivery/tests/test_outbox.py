@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from amtsweg.accounts.tests.factories import AuthorityFactory
+from amtsweg.core.actors import SYSTEM
 from amtsweg.delivery import channels, services
 from amtsweg.delivery.models import OutboxMessage
 from amtsweg.delivery.policy import RetryPolicy
@@ -130,17 +131,37 @@ def test_an_expired_lease_is_claimed_again_and_the_old_worker_cannot_overwrite(c
     assert message.status == Status.DELIVERED
 
 
+def test_resend_names_who_resends_and_refuses_staff_of_another_authority():
+    """The acting user is a required argument (issue 13, item 10): None is a programming error, staff act for
+    their own Authority's deliveries only, the platform (SYSTEM) for every one."""
+    from django.core.exceptions import PermissionDenied
+
+    from amtsweg.accounts.tests.factories import UserFactory
+
+    staff = UserFactory()
+    mine, theirs = OutboxMessageFactory(dead=True, authority=staff.authority), OutboxMessageFactory(dead=True)
+    with pytest.raises(TypeError):
+        services.resend(mine)
+    with pytest.raises(TypeError):
+        services.resend(mine, actor=None)
+    with pytest.raises(PermissionDenied):
+        services.resend(theirs, actor=staff)
+    theirs.refresh_from_db()
+    assert theirs.status == Status.DEAD
+    assert services.resend(mine, actor=staff) and services.resend(theirs, actor=SYSTEM)
+
+
 def test_resend_puts_a_dead_letter_back_in_the_queue(channel, django_capture_on_commit_callbacks):
     message = OutboxMessageFactory(dead=True)
     with django_capture_on_commit_callbacks() as callbacks:
-        assert services.resend(message)
+        assert services.resend(message, actor=SYSTEM)
     assert len(callbacks) == 1  # the wake-up
     message.refresh_from_db()
     assert message.status == Status.PENDING and message.first_attempt_at is None
     services.run_until_idle()
     message.refresh_from_db()
     assert message.status == Status.DELIVERED
-    assert not services.resend(OutboxMessageFactory())  # pending: nothing to resend
+    assert not services.resend(OutboxMessageFactory(), actor=SYSTEM)  # pending: nothing to resend
 
 
 def test_wake_up_is_enqueued_after_commit_and_a_worker_runs_it(channel, django_capture_on_commit_callbacks):

@@ -15,6 +15,7 @@ from joserfc import jws
 from joserfc.util import urlsafe_b64decode
 
 from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.core.actors import SYSTEM
 from amtsweg.delivery import callbacks, channels, services
 from amtsweg.delivery.channels import sender_callback
 from amtsweg.delivery.channels.callback import not_taken
@@ -193,7 +194,7 @@ def test_a_failing_sender_endpoint_is_retried_and_ends_as_a_dead_letter(signed_r
     assert len(endpoint.requests) == 2
     # Staff resend it once the sender's endpoint works again.
     endpoint.status = 200
-    assert services.resend(row)
+    assert services.resend(row, actor=SYSTEM)
     assert services.run_until_idle() == {Status.DELIVERED: 1}
     assert len(endpoint.requests) == 3
 
