@@ -29,7 +29,7 @@ def _days(n: int) -> dt.date:
 
 
 @pytest.fixture
-def world(destination):
+def deadline_world(destination):
     authority = destination.authority
     sabine = UserFactory(authority=authority, first_name="Sabine", last_name="Sachbearbeiterin")
     steuern = TeamFactory(authority=authority, name="Steuern", members=[sabine])
@@ -51,8 +51,8 @@ def world(destination):
     return sabine, cases
 
 
-def test_overdue_due_and_paused_per_team_and_assignee(world, destination):
-    sabine, cases = world
+def test_overdue_due_and_paused_per_team_and_assignee(deadline_world, destination):
+    sabine, cases = deadline_world
     admin = UserFactory(authority=destination.authority, kommune_admin=True)
     response = _client(admin).get(URL)
     assert response.status_code == 200
@@ -75,11 +75,11 @@ def test_overdue_due_and_paused_per_team_and_assignee(world, destination):
     assert _client(admin).get(URL, {"team": "x' OR 1=1"}).status_code == 200  # a wrong value narrows nothing
 
 
-def test_answering_the_rueckfrage_restarts_the_clock_with_the_deadline_moved(world):
+def test_answering_the_rueckfrage_restarts_the_clock_with_the_deadline_moved(deadline_world):
     from amtsweg.casework import services
     from amtsweg.core.actors import SYSTEM
 
-    _sabine, cases = world
+    _sabine, cases = deadline_world
     paused = Case.objects.get(pk=cases["paused"].pk)
     assert not paused.is_overdue()
     services.start(paused, actor=SYSTEM)  # the answer arrived: 12 days of waiting are added
@@ -89,8 +89,8 @@ def test_answering_the_rueckfrage_restarts_the_clock_with_the_deadline_moved(wor
     assert [c.reference for c in overview.due] == ["AW-RUHT-RUHT-RUHT"] and not overview.overdue
 
 
-def test_a_team_member_sees_only_what_they_may_work_on_and_other_kommunen_and_the_land_nothing(world, destination):
-    sabine, cases = world
+def test_a_team_member_sees_only_what_they_may_work_on_and_other_kommunen_and_the_land_nothing(deadline_world, destination):
+    sabine, cases = deadline_world
     body = _client(sabine).get(URL).content.decode()
     assert "AW-UEBE-RFAE-LLIG" in body and "AW-BALD-FAEL-LIG1" in body
     assert "AW-ORDN-UNGS-AMT1" not in body and "Ordnungsamt" not in body
@@ -102,13 +102,13 @@ def test_a_team_member_sees_only_what_they_may_work_on_and_other_kommunen_and_th
         assert "Kein offener Vorgang ist überfällig" in page
 
 
-def test_the_inbox_links_to_the_deadlines(world, destination):
-    sabine, _cases = world
+def test_the_inbox_links_to_the_deadlines(deadline_world, destination):
+    sabine, _cases = deadline_world
     body = _client(sabine).get("/verwaltung/sachbearbeitung/").content.decode()
     assert f'href="{URL}"' in body
 
 
-def test_the_overview_costs_the_same_queries_for_few_cases_or_many(world, destination):
+def test_the_overview_costs_the_same_queries_for_few_cases_or_many(deadline_world, destination):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -35,11 +35,6 @@ def _ended(case: Case, *, days_ago: int, state: str = Case.State.CLOSED) -> Case
     return case
 
 
-@pytest.fixture
-def destination():
-    return DestinationFactory()
-
-
 def test_a_case_past_its_period_is_deleted_and_leaves_a_record(destination):
     ServiceDeadline.objects.create(authority=destination.authority, leika_key="99102013000000", retention_days=30)
     case, _attachment = case_with_attachment(destination)

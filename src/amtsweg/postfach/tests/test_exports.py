@@ -39,7 +39,7 @@ def _signed(submission) -> list[str]:
 
 
 @pytest.fixture
-def worked(client, routed_responsibility):
+def closed_case(client, routed_responsibility):
     return worked_case(client, routed_responsibility)
 
 
@@ -49,8 +49,8 @@ def _staff(user) -> Client:
     return staff
 
 
-def test_staff_art15_export_holds_every_personal_value_readably_and_is_audited(worked):
-    submission, case, worker = worked
+def test_staff_art15_export_holds_every_personal_value_readably_and_is_audited(closed_case):
+    submission, case, worker = closed_case
     from amtsweg.casework import services
 
     services.add_note(case, "Hund war beim Hausbesuch freundlich.", actor=worker)
@@ -79,8 +79,8 @@ def test_staff_art15_export_holds_every_personal_value_readably_and_is_audited(w
     assert entry.actor == worker and entry.details["by"] == "staff" and entry.target_id == str(case.pk)
 
 
-def test_the_applicant_downloads_their_own_export_by_link_or_account_without_internal_notes(worked):
-    submission, case, worker = worked
+def test_the_applicant_downloads_their_own_export_by_link_or_account_without_internal_notes(closed_case):
+    submission, case, worker = closed_case
     from amtsweg.casework import services
 
     services.add_note(case, "Nur für die Behörde.", actor=worker)
@@ -103,16 +103,16 @@ def test_the_applicant_downloads_their_own_export_by_link_or_account_without_int
                         ).status_code == 404
 
 
-def test_another_applicants_link_opens_only_their_own_case(worked, routed_responsibility):
-    submission, _case, _worker = worked
+def test_another_applicants_link_opens_only_their_own_case(closed_case, routed_responsibility):
+    submission, _case, _worker = closed_case
     other, _other_case = casework_application(Client(), routed_responsibility)
     html = _files(Client().get(reverse("postfach:data_export", args=_signed(other))))["auskunft.html"].decode()
     assert other.public_reference in html and submission.public_reference not in html
     assert "Impfpass" not in html
 
 
-def test_e_akte_archive_of_a_closed_case_with_manifest_hashes_and_verifiable_notice(worked):
-    _submission, case, worker = worked
+def test_e_akte_archive_of_a_closed_case_with_manifest_hashes_and_verifiable_notice(closed_case):
+    _submission, case, worker = closed_case
     page = _staff(worker).get(reverse("casework:case", args=[case.pk])).content.decode()
     due = retention.deletion_due_on(case)
     assert f"wird am {due:%d.%m.%Y} automatisch gelöscht" in page
@@ -156,8 +156,8 @@ def test_an_open_case_is_not_exported_for_the_e_akte(client, routed_responsibili
         exports.archive(case, actor=worker)
 
 
-def test_other_kommune_land_operator_and_other_team_get_404(worked):
-    _submission, case, _worker = worked
+def test_other_kommune_land_operator_and_other_team_get_404(closed_case):
+    _submission, case, _worker = closed_case
     team = TeamFactory(authority=case.authority)
     Case.objects.filter(pk=case.pk).update(team=team)
     other_kommune = UserFactory(authority=AuthorityFactory(), kommune_admin=True)

@@ -31,7 +31,7 @@ QUESTION = "Bitte reichen Sie den Impfpass von Bello nach."
 
 
 @pytest.fixture
-def worked(client, routed_responsibility):
+def received_case(client, routed_responsibility):
     submission, case = casework_application(client, routed_responsibility)
     worker = UserFactory(authority=case.authority)
     mail.outbox.clear()
@@ -42,8 +42,8 @@ def _status(submission) -> str:
     return status.status_path(submission.public_reference)
 
 
-def test_a_rueckfrage_pauses_the_case_and_mails_only_that_something_waits(worked, django_capture_on_commit_callbacks):
-    submission, case, worker = worked
+def test_a_rueckfrage_pauses_the_case_and_mails_only_that_something_waits(received_case, django_capture_on_commit_callbacks):
+    submission, case, worker = received_case
     with django_capture_on_commit_callbacks(execute=True):
         inquiry = messages.ask(case, actor=worker, text=QUESTION, documents=["Impfpass", "  ", "Meldebescheinigung"])
     case.refresh_from_db()
@@ -69,8 +69,8 @@ def test_an_account_application_is_pointed_to_the_login_not_to_a_link(client, ro
     assert "Wir bearbeiten" not in notice.body and "Eingangsbestätigung" not in notice.body
 
 
-def test_the_applicant_answers_with_text_and_a_file_and_the_case_continues(worked):
-    submission, case, worker = worked
+def test_the_applicant_answers_with_text_and_a_file_and_the_case_continues(received_case):
+    submission, case, worker = received_case
     inquiry = messages.ask(case, actor=worker, text=QUESTION, documents=["Impfpass"])
     Case.objects.filter(pk=case.pk).update(paused_since=timezone.now() - dt.timedelta(days=3))
     deadline = Case.objects.get(pk=case.pk).deadline
@@ -102,8 +102,8 @@ def test_the_applicant_answers_with_text_and_a_file_and_the_case_continues(worke
     assert again.status_code == 302 and Message.objects.filter(kind=Message.Kind.ANSWER).count() == 1
 
 
-def test_a_wrong_file_is_refused_in_german_and_the_text_is_kept(worked):
-    submission, case, worker = worked
+def test_a_wrong_file_is_refused_in_german_and_the_text_is_kept(received_case):
+    submission, case, worker = received_case
     inquiry = messages.ask(case, actor=worker, text=QUESTION)
     url = reverse("postfach:message", args=[submission.public_reference, status.signature(submission.public_reference),
                                              inquiry.pk])
@@ -119,8 +119,8 @@ def test_a_wrong_file_is_refused_in_german_and_the_text_is_kept(worked):
     assert "Bitte schreiben Sie eine Antwort oder fügen Sie eine Datei hinzu." in empty.content.decode()
 
 
-def test_staff_input_errors_are_german_and_change_nothing(worked):
-    _submission, case, worker = worked
+def test_staff_input_errors_are_german_and_change_nothing(received_case):
+    _submission, case, worker = received_case
     with pytest.raises(messages.MessageError, match="Bitte schreiben Sie Ihre Frage"):
         messages.ask(case, actor=worker, text=" ")
     with pytest.raises(messages.MessageError, match="höchstens 10 Unterlagen"):
@@ -134,8 +134,8 @@ def test_staff_input_errors_are_german_and_change_nothing(worked):
     assert not Message.objects.exists() and Case.objects.get(pk=case.pk).state == Case.State.RECEIVED
 
 
-def test_other_kommunen_the_land_other_teams_and_citizens_get_nothing(worked, routed_responsibility):
-    submission, case, worker = worked
+def test_other_kommunen_the_land_other_teams_and_citizens_get_nothing(received_case, routed_responsibility):
+    submission, case, worker = received_case
     inquiry = messages.ask(case, actor=worker, text=QUESTION)
     messages.answer(messages.Applicant(submission.pk, "link"), inquiry.pk, text="Antwort",
                     uploads=[messages.Upload("a.pdf", "application/pdf", PDF)])
@@ -165,8 +165,8 @@ def test_other_kommunen_the_land_other_teams_and_citizens_get_nothing(worked, ro
         assert Client().get(url).status_code == 404, url
 
 
-def test_a_message_of_another_application_does_not_open_with_this_link(client, worked, routed_responsibility):
-    submission, case, worker = worked
+def test_a_message_of_another_application_does_not_open_with_this_link(client, received_case, routed_responsibility):
+    submission, case, worker = received_case
     second, second_case = casework_application(Client(), routed_responsibility)
     foreign = messages.send_message(second_case, actor=worker, subject="Hallo", text="Nur für den zweiten Antrag")
     url = reverse("postfach:message", args=[submission.public_reference,
@@ -174,8 +174,8 @@ def test_a_message_of_another_application_does_not_open_with_this_link(client, w
     assert Client().get(url).status_code == 404
 
 
-def test_the_case_page_leads_to_the_postfach_and_the_bescheid(worked):
-    _submission, case, worker = worked
+def test_the_case_page_leads_to_the_postfach_and_the_bescheid(received_case):
+    _submission, case, worker = received_case
     staff = Client()
     login_staff(staff, worker)
     body = staff.get(reverse("casework:case", args=[case.pk])).content.decode()
@@ -192,10 +192,10 @@ def _queries_for(client, url: str) -> int:
     return len(captured)
 
 
-def test_the_status_page_and_the_case_workers_page_cost_the_same_queries_for_one_message_or_many(worked):
+def test_the_status_page_and_the_case_workers_page_cost_the_same_queries_for_one_message_or_many(received_case):
     """Each message's attachments and whether it is answered come with the list (before: 2 queries per
     message; issue 14)."""
-    submission, case, worker = worked
+    submission, case, worker = received_case
     inquiry = messages.ask(case, actor=worker, text=QUESTION)
     messages.answer(messages.Applicant(submission.pk, "link"), inquiry.pk, text="Antwort",
                     uploads=[messages.Upload("a.pdf", "application/pdf", PDF)])
@@ -215,8 +215,8 @@ def test_the_status_page_and_the_case_workers_page_cost_the_same_queries_for_one
     assert "hinweis-3.pdf" in staff.get(staff_url).content.decode()
 
 
-def test_an_answer_tells_the_assignee_or_the_team_by_mail_without_content(worked, django_capture_on_commit_callbacks):
-    submission, case, worker = worked
+def test_an_answer_tells_the_assignee_or_the_team_by_mail_without_content(received_case, django_capture_on_commit_callbacks):
+    submission, case, worker = received_case
     worker.email = "sabine@voelklingen.example"
     worker.save()
     inquiry = messages.ask(case, actor=worker, text=QUESTION)
@@ -280,8 +280,8 @@ def test_a_forwarded_application_leaves_the_applicant_a_note_and_a_mail_without_
     assert "weitergeleitet" in page and "Ihr Antrag wurde weitergeleitet" in page
 
 
-def test_meine_antraege_is_the_current_section_for_the_citizen_only_not_on_the_case_workers_pages(worked):
-    submission, case, worker = worked
+def test_meine_antraege_is_the_current_section_for_the_citizen_only_not_on_the_case_workers_pages(received_case):
+    submission, case, worker = received_case
     current = 'href="/postfach/" aria-current="page"'
     staff = Client()
     login_staff(staff, worker)
@@ -290,8 +290,8 @@ def test_meine_antraege_is_the_current_section_for_the_citizen_only_not_on_the_c
     assert current in Client().get("/postfach/").content.decode()
 
 
-def test_sending_the_answer_twice_says_it_arrived_instead_of_not_found(worked):
-    submission, case, worker = worked
+def test_sending_the_answer_twice_says_it_arrived_instead_of_not_found(received_case):
+    submission, case, worker = received_case
     inquiry = messages.ask(case, actor=worker, text=QUESTION)
     url = reverse("postfach:message", args=[submission.public_reference, status.signature(submission.public_reference),
                                              inquiry.pk])
