@@ -89,7 +89,9 @@ def test_answering_the_rueckfrage_restarts_the_clock_with_the_deadline_moved(dea
     assert [c.reference for c in overview.due] == ["AW-RUHT-RUHT-RUHT"] and not overview.overdue
 
 
-def test_a_team_member_sees_only_what_they_may_work_on_and_other_kommunen_and_the_land_nothing(deadline_world, destination):
+def test_a_team_member_sees_only_what_they_may_work_on_and_other_kommunen_and_the_land_nothing(
+    deadline_world, destination,
+):
     sabine, cases = deadline_world
     body = _client(sabine).get(URL).content.decode()
     assert "AW-UEBE-RFAE-LLIG" in body and "AW-BALD-FAEL-LIG1" in body

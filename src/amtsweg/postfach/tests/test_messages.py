@@ -42,7 +42,9 @@ def _status(submission) -> str:
     return status.status_path(submission.public_reference)
 
 
-def test_a_rueckfrage_pauses_the_case_and_mails_only_that_something_waits(received_case, django_capture_on_commit_callbacks):
+def test_a_rueckfrage_pauses_the_case_and_mails_only_that_something_waits(
+    received_case, django_capture_on_commit_callbacks,
+):
     submission, case, worker = received_case
     with django_capture_on_commit_callbacks(execute=True):
         inquiry = messages.ask(case, actor=worker, text=QUESTION, documents=["Impfpass", "  ", "Meldebescheinigung"])
@@ -215,7 +217,9 @@ def test_the_status_page_and_the_case_workers_page_cost_the_same_queries_for_one
     assert "hinweis-3.pdf" in staff.get(staff_url).content.decode()
 
 
-def test_an_answer_tells_the_assignee_or_the_team_by_mail_without_content(received_case, django_capture_on_commit_callbacks):
+def test_an_answer_tells_the_assignee_or_the_team_by_mail_without_content(
+    received_case, django_capture_on_commit_callbacks,
+):
     submission, case, worker = received_case
     worker.email = "sabine@voelklingen.example"
     worker.save()
