@@ -200,6 +200,10 @@ AUTHENTICATION_BACKENDS = [
 # Failed-login throttling (django-axes): lock a username+IP pair after 5 failures for 15 minutes.
 AXES_FAILURE_LIMIT = env.AXES_FAILURE_LIMIT
 AXES_COOLOFF_TIME = 0.25
+# django-otp's exponential back-off (1 s after the first wrong code) refused the correct next code; TOTP codes
+# follow the same policy as passwords instead: 5 failures per device, then AXES_COOLOFF_TIME
+# (amtsweg.accounts.otp.code_attempt_allowed).
+OTP_TOTP_THROTTLE_FACTOR = 0
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.AXES_ENABLED

@@ -8,9 +8,12 @@ typed a valid code. Resetting deletes every device; a user who needs TOTP enrols
 from __future__ import annotations
 
 import base64
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import segno
+from django.conf import settings
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django_otp.oath import TOTP
@@ -34,6 +37,25 @@ def pending_device(user) -> TOTPDevice:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     return device
+
+
+def code_attempt_allowed(device: TOTPDevice) -> tuple[bool, datetime | None]:
+    """Whether a code may be checked now, and until when it may not.
+
+    The documented policy (README, AXES_FAILURE_LIMIT) is 5 failures, then a pause of AXES_COOLOFF_TIME. The
+    login throttle (django-axes) counts per username and IP; this counts per device, so an attacker with the
+    password cannot spread guesses over many addresses. django-otp's own back-off (OTP_TOTP_THROTTLE_FACTOR)
+    is off: it made staff wait after a single typo, and the correct next code
+    answered "Zu viele falsche Codes" (issue 16, item 10). The device still counts failures
+    (throttling_failure_count) and resets them on success.
+    """
+    limit = getattr(settings, "AXES_FAILURE_LIMIT", 5)
+    last = device.throttling_failure_timestamp
+    if device.throttling_failure_count < limit or last is None:
+        return True, None
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", 0.25)
+    until = last + timedelta(hours=cooloff if isinstance(cooloff, int | float) else 0.25)
+    return timezone.now() >= until, until
 
 
 def confirm_device(device: TOTPDevice, token: str) -> bool:

@@ -165,9 +165,9 @@ def totp_view(request: HttpRequest) -> HttpResponse:
         if _locked_out(request, user):
             return lockout_response(request)
         if form.is_valid():
-            allowed, info = device.verify_is_allowed()
+            allowed, until = otp.code_attempt_allowed(device)
             if not allowed:
-                form.add_error("otp_token", _wait_message(info))
+                form.add_error("otp_token", _wait_message(until))
             elif device.verify_token(form.cleaned_data["otp_token"]):
                 return _finish_login(request, user, device)
             else:
@@ -177,11 +177,10 @@ def totp_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/totp.html", {"form": form, "account": user})
 
 
-def _wait_message(info) -> str:
-    until = (info or {}).get("locked_until")
+def _wait_message(until) -> str:
     if until:
         return _("Zu viele falsche Codes. Bitte warten Sie bis %(time)s Uhr und versuchen Sie es dann erneut.") % {
-            "time": time_format(timezone.localtime(until), "H:i:s")
+            "time": time_format(timezone.localtime(until), "H:i")
         }
     return _("Zu viele falsche Codes. Bitte warten Sie einen Moment.")
 
@@ -209,9 +208,9 @@ def totp_enrol_view(request: HttpRequest) -> HttpResponse:
         if not from_profile and _locked_out(request, user):
             return lockout_response(request)
         if form.is_valid():
-            allowed, info = device.verify_is_allowed()
+            allowed, until = otp.code_attempt_allowed(device)
             if not allowed:
-                form.add_error("otp_token", _wait_message(info))
+                form.add_error("otp_token", _wait_message(until))
             elif otp.confirm_device(device, form.cleaned_data["otp_token"]):
                 if from_profile:
                     request.session.cycle_key()

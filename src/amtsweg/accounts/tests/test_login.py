@@ -64,14 +64,33 @@ def test_wrong_code_is_rejected_with_a_clear_message(client):
 
 
 @pytest.mark.django_db
-def test_repeated_wrong_codes_are_throttled_by_the_device(client):
+def test_one_wrong_code_does_not_block_the_correct_next_one(client):
+    """Issue 16, item 10: django-otp's back-off refused the correct code right after a typo."""
     admin = UserFactory(kommune_admin=True)
     device = TOTPDevice.objects.get(user=admin)
     post_password(client, admin)
     client.post(reverse("accounts:totp"), {"otp_token": "000000"})
-    # Right after a failure even the right code must wait (exponential back-off of django-otp).
     response = client.post(reverse("accounts:totp"), {"otp_token": current_code(device)})
-    assert "Zu viele falsche Codes" in response.content.decode()
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+@pytest.mark.django_db
+def test_five_wrong_codes_pause_the_device_even_from_other_addresses(client, settings):
+    """The documented policy: 5 failures, then a pause; counted per device, not only per username and IP."""
+    settings.AXES_FAILURE_LIMIT = 5
+    admin = UserFactory(kommune_admin=True)
+    device = TOTPDevice.objects.get(user=admin)
+    for n in range(4):
+        client.post(LOGIN, {"username": admin.username, "password": PASSWORD}, REMOTE_ADDR=f"192.0.2.{n + 1}")
+        response = client.post(reverse("accounts:totp"), {"otp_token": "000000"}, REMOTE_ADDR=f"192.0.2.{n + 1}")
+        assert "Der Code ist falsch" in response.content.decode()
+    client.post(LOGIN, {"username": admin.username, "password": PASSWORD}, REMOTE_ADDR="192.0.2.10")
+    client.post(reverse("accounts:totp"), {"otp_token": "000000"}, REMOTE_ADDR="192.0.2.10")
+    client.post(LOGIN, {"username": admin.username, "password": PASSWORD}, REMOTE_ADDR="192.0.2.11")
+    response = client.post(reverse("accounts:totp"), {"otp_token": current_code(device)}, REMOTE_ADDR="192.0.2.11")
+    assert "Zu viele falsche Codes. Bitte warten Sie bis" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
