@@ -121,7 +121,7 @@ HUNDESTEUER = {
                                 "Shall the tax be collected by direct debit?"), "required": True},
                     {"id": "kontoinhaber", "type": "text", "label": t("Kontoinhaberin/Kontoinhaber", "Account holder"),
                      "required": True, "visible_if": {"field": "lastschrift", "equals": True}},
-                    {"id": "iban", "type": "iban", "label": t("IBAN", "IBAN"), "required": True,
+                    {"id": "iban", "type": "iban", "label": t("IBAN", "IBAN"), "required": True, "sepa_mandate": True,
                      "visible_if": {"field": "lastschrift", "equals": True}},
                 ],
             }],

@@ -245,6 +245,8 @@ class StepView:
                                       for a in accept)
             view["existing"] = stored if isinstance(stored, dict) else None
             return view
+        if kind == "iban" and fld.get("sepa_mandate"):
+            view["sepa_mandate"] = True
         repeat = fld.get("repeat") if entry is None else None
         if kind == "address":
             values = stored if isinstance(stored, list) else ([stored] if stored else [])

@@ -141,6 +141,9 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
         "fee": format_cents(form.fee_cents) if form.fee_cents else None,
         "login_needed": login_needed, "identity": identity,
         "login_url": integrations.login_url(request, request.path, form.min_auth_level) if login_needed else None,
+        # A service that can be done without login still offers it (prefilled answers, drafts in the account).
+        "login_offer_url": integrations.login_url(request, request.path) if identity is None and not login_needed
+        else None,
         "own_drafts": own_drafts,
         "steps": [{"title": text(s["title"], _lang()), "conditional": bool(s.get("visible_if"))}
                   for s in version.spec.steps],

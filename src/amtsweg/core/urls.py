@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import views
+from . import legal, views
 
 app_name = "core"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("quellen/", TemplateView.as_view(template_name="core/sources.html"), name="sources"),
+    path("impressum/", legal.legal_page, {"kind": "impressum"}, name="imprint"),
+    path("datenschutz/", legal.legal_page, {"kind": "datenschutz"}, name="privacy"),
+    path("barrierefreiheit/", legal.legal_page, {"kind": "barrierefreiheit"}, name="accessibility"),
 ]

@@ -41,7 +41,7 @@ ROLES = ("anon", "citizen", "staff", "admin", "other", "land", "root")
 # Pages and endpoints for everybody (citizens, anonymous senders of the public APIs, the login itself, the
 # embedded test providers): no role decides about them. Staff and tenant APIs never belong here.
 PUBLIC = {
-    "core:healthz", "core:readyz", "core:sources",
+    "core:healthz", "core:readyz", "core:sources", "core:imprint", "core:privacy", "core:accessibility",
     "catalogue:home", "catalogue:topic", "catalogue:life_situation", "catalogue:search", "catalogue:service",
     "catalogue:places", "catalogue:municipality",
     "accounts:login", "accounts:totp", "accounts:totp_enrol", "accounts:logout",

@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Later stages build on earlier ones (see README, architecture): load their demo data in this order.
-DEMO_APPS = ["accounts", "routing", "identity", "payments", "assistants", "submissions", "delivery", "shop",
+DEMO_APPS = ["core", "accounts", "routing", "identity", "payments", "assistants", "submissions", "delivery", "shop",
              "casework", "postfach"]
 
 
