@@ -13,9 +13,12 @@ class AssistantsConfig(AppConfig):
         public_navigation.register.add("assistants.list", public_navigation.Entry(
             title=_("Online-Anträge"), url_name="assistants:list", namespace="assistants", order=20))
 
-        from . import signals
+        from amtsweg.routing import links as routing_links
+
+        from . import links, signals
 
         signals.connect()
+        routing_links.register.add("assistants", links.routing_page_links)
 
         navigation.register.add("assistants.forms", navigation.Section(
             title=_("Formulare"), url_name="assistants:staff_list",

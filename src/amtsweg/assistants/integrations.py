@@ -54,6 +54,15 @@ def level_satisfies(actual: str | None, required: str | None) -> bool:
     return actual in LEVELS and LEVELS.index(actual) >= LEVELS.index(required)
 
 
+def responsible_office(leika_key: str, ars: str) -> Any | None:
+    """Who receives this service's applications from this Gemeinde, and whether online (an object with
+    `online`, `message` and `contact()`; see routing.resolution.Office). Must answer as the configured
+    intake routes: AMTSWEG_RESPONSIBLE_OFFICE names the lookup that belongs to AMTSWEG_SUBMISSION_INTAKE
+    (both default to the platform's own routing). Empty: the intake routes on its own, nothing is checked."""
+    path = getattr(settings, "AMTSWEG_RESPONSIBLE_OFFICE", "amtsweg.routing.resolution.responsible_office")
+    return import_string(path)(leika_key, ars=ars) if path else None
+
+
 def owner_key(identity: Any | None) -> str:
     """A stable, non-reversible key for 'this citizen account' (provider + subject)."""
     if identity is None:

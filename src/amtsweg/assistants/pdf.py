@@ -48,6 +48,20 @@ def bounded_sections(sections: list[dict]) -> tuple[list[dict], bool]:
     return result, shortened
 
 
+def office_lines(office: dict) -> list[str]:
+    """The responsible office and how to reach it, as the receipt page shows it (never the ARS)."""
+    if not office.get("name"):
+        return []
+    lines = [_("Zuständige Stelle: %(name)s") % {"name": office["name"]}]
+    if office.get("street"):
+        lines.append(_("Anschrift: %(street)s, %(postcode)s %(city)s") % office)
+    if office.get("phone"):
+        lines.append(_("Telefon: %(phone)s") % office)
+    if office.get("email"):
+        lines.append(_("E-Mail: %(email)s") % office)
+    return lines
+
+
 def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | None = None) -> bytes:
     with translation.override(language):
         pdf = FPDF(format="A4")
@@ -55,7 +69,8 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
         pdf.set_lang(language)
         sections, shortened = bounded_sections(summary["sections_en"] if language == "en" else summary["sections"])
         place = summary.get("place") or {}
-        printed = [receipt.version.spec.title(language), place.get("name", "")]
+        office = summary.get("office") or {}
+        printed = [receipt.version.spec.title(language), place.get("name", ""), *office.values()]
         printed += [s["title"] for s in sections]
         printed += [text for s in sections for row in s["rows"] for text in (row["label"], row["value"])]
         unicode_font(pdf, printed)
@@ -73,7 +88,9 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
             _("Eingegangen am: %(date)s Uhr") % {"date": submitted},
         ]
         if place.get("name"):
-            lines.append(_("Ort: %(postcode)s %(name)s (ARS %(ars)s)") % place)
+            lines.append(_("Ort: %(postcode)s %(name)s") % {"postcode": place.get("postcode", ""),
+                                                           "name": place["name"]})
+        lines += office_lines(office)
         payment = summary.get("payment")
         if payment:
             euros = f"{payment['amount_cents'] // 100},{payment['amount_cents'] % 100:02d} €"

@@ -196,9 +196,12 @@ def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, au
             auth_level=auth_level, auth_provider=auth_provider, payment=payment, applicant_email=email,
             language=language, mail_status_link=mail_status_link,
         )
+        # the office the intake delivers to, resolved by the same function: receipt and PDF name it
+        office = integrations.responsible_office(payload.leika_key, payload.applicant_ars)
+        office = office.contact() if office is not None else {}
         reference = hand_over(payload)
         integrations.link_application(reference, owner_key)
-        summary = {"sections": summary_sections(spec, answers, "de"), "place": state.place,
+        summary = {"sections": summary_sections(spec, answers, "de"), "place": state.place, "office": office,
                    "sections_en": summary_sections(spec, answers, "en"), "payment": payment,
                    "email_given": mail_status_link}  # the intake mails the status link to that address
         receipt = Receipt(draft_key=draft.id, version=version, reference=reference)

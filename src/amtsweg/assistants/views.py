@@ -185,7 +185,19 @@ def place(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
                 chosen = choices[0].ars
             if choices and chosen in {m.ars for m in choices}:
                 municipality = next(m for m in choices if m.ars == chosen)
-                state.place = {"postcode": postcode, "ars": municipality.ars, "name": municipality.name}
+                # the same answer "Wer ist zuständig?" and the intake give: no form filled in for nothing
+                office = integrations.responsible_office(draft.version.form.leika_key, municipality.ars)
+                if office is not None and not office.online:
+                    offline = {"message": office.message, "contact": office.contact(),
+                               "postcode": postcode, "name": municipality.name}
+                    choices = [] if len(choices) == 1 else choices
+                    return render(request, "assistants/place.html", {
+                        "draft": draft, "form": draft.version.form, "title": draft.version.spec.title(_lang()),
+                        "postcode": postcode, "error": "", "choices": choices, "chosen": chosen,
+                        "place": state.place, "offline": offline, **_progress(draft, state, "place"),
+                    })
+                state.place = {"postcode": postcode, "ars": municipality.ars, "name": municipality.name,
+                               "office": office.contact() if office is not None else {}}
                 services.save_state(draft, state)
                 if request.POST.get("action") == "save":
                     return redirect("assistants:saved", slug=slug, draft_id=draft.id)
@@ -325,7 +337,11 @@ def _submit(request: HttpRequest, draft: Draft, payment: dict | None = None) -> 
     except services.IncompleteDraft as exc:
         messages.error(request, _("Bitte vervollständigen Sie zuerst diesen Schritt."))
         return redirect(_step_url(draft, exc.step_id))
-    except Exception:
+    except Exception as exc:
+        if getattr(exc, "user_message", None):  # e.g. the office stopped receiving since the place step
+            log.warning("hand-over refused", extra={"form": slug, "reason": type(exc).__name__})
+            messages.error(request, exc.user_message)
+            return redirect(_step_url(draft, "place"))
         log.exception("hand-over failed", extra={"form": slug})
         messages.error(request, _("Ihr Antrag konnte gerade nicht übermittelt werden. Ihre Angaben sind gespeichert; "
                                   "bitte versuchen Sie es in einigen Minuten noch einmal."))
@@ -460,6 +476,7 @@ def receipt(request: HttpRequest, receipt_id) -> HttpResponse:
         "status_url": _status_url(request, item), "status_mailed": bool(data.get("email_given")),
         "receipt": item, "form": item.version.form, "title": item.version.spec.title(_lang()),
         "sections": data["sections_en"] if _lang() == "en" else data["sections"], "place": data.get("place", {}),
+        "office": data.get("office") or {},
         "payment": data.get("payment"),
         "fee": format_cents(data["payment"]["amount_cents"]) if data.get("payment") else None,
     })

@@ -34,9 +34,10 @@ register: PluginRegistry[LinkProvider] = PluginRegistry("online-service link pro
 
 def online_service_links(leika_key: str, authority: Authority, municipality_ars: str = "") -> list[OnlineServiceLink]:
     """All links the registered providers offer for this service, Authority and (if known) Gemeinde."""
-    links: list[OnlineServiceLink] = []
+    links: dict[str, OnlineServiceLink] = {}
     for provider in register.enabled():
         for link in provider(leika_key, authority, municipality_ars) or []:
-            if link not in links:
-                links.append(link)
-    return links
+            # Two providers may offer the same form (the assistants app every published form, the shop the
+            # live offer): one link per URL, the later provider's label wins (the shop names the offer).
+            links[link.url] = link
+    return list(links.values())

@@ -394,6 +394,65 @@ def _no_responsibility(index: _Index, leika_key: str, asked: dict, ars: str) -> 
     )
 
 
+@dataclass(slots=True)
+class Office:
+    """The one answer to "who is responsible here, and can I apply online?" — used alike by the page
+    "Wer ist zuständig?", the place step of every form and the intake, so they never disagree.
+
+    `online` is true only where an application can really be delivered: a responsibility is found and its
+    destination is active with an active encryption key (what the intake needs). Otherwise `authority`
+    (when found) is the office to contact in person, and `message` says why in plain German.
+    """
+
+    resolution: Resolution
+    online: bool
+    message: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.resolution.found
+
+    @property
+    def authority(self) -> Authority | None:
+        return self.resolution.authority
+
+    @property
+    def destination(self) -> Destination | None:
+        return self.resolution.destination if self.online else None
+
+    def contact(self) -> dict:
+        """Name and contact of the office as plain strings (kept on the receipt, printed in the PDF)."""
+        authority = self.authority
+        if authority is None:
+            return {}
+        fields = ("name", "street", "postcode", "city", "phone", "email", "website")
+        return {name: str(getattr(authority, name, "") or "") for name in fields}
+
+
+def responsible_office(leika_key: str, **place: str | None) -> Office:
+    """Resolve like `resolve()` (same keyword arguments) and say whether the service can be done online."""
+    from amtsweg.routing.models import Destination
+
+    resolution = resolve(leika_key, **place)
+    if not resolution.found or resolution.authority is None:
+        if resolution.reason in ("no_responsibility", "unknown_service"):
+            name = resolution.municipality_name or get_index().area_names.get(
+                resolution.asked.get("ars", ""), "") or _("Ihren Ort")
+            message = _("Für %(place)s ist für diese Leistung noch keine zuständige Stelle eingetragen. Sie "
+                        "können sie hier nicht online beantragen; bitte wenden Sie sich an Ihre "
+                        "Gemeindeverwaltung.") % {"place": name}
+            return Office(resolution, False, message)
+        return Office(resolution, False, resolution.message)
+    destination = resolution.destination
+    deliverable = (destination is not None and destination.status == Destination.Status.ACTIVE
+                   and get_index().active_keys.get(destination.pk) is not None)
+    if deliverable:
+        return Office(resolution, True)
+    return Office(resolution, False, _("Diese Leistung kann für Ihren Ort noch nicht online beantragt werden. "
+                                       "Zuständig ist %(office)s; bitte wenden Sie sich direkt dorthin.")
+                  % {"office": resolution.authority.name})
+
+
 def area_name(ars: str) -> str:
     """Name of a Land, Kreis, Verband or Gemeinde by its key (for lists and reports)."""
     return get_index().area_names.get(ars, "")

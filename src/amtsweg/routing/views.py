@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from amtsweg.catalogue import search
 from amtsweg.catalogue.models import PublicService
 from amtsweg.core import keyformats, parsers
-from amtsweg.core.text import fold
 from amtsweg.routing import services
 from amtsweg.routing.access import land_operator_required, staff_required
 from amtsweg.routing.forms import (
@@ -30,7 +30,7 @@ from amtsweg.routing.forms import (
 from amtsweg.routing.importer import import_responsibilities
 from amtsweg.routing.links import online_service_links
 from amtsweg.routing.models import Destination, DestinationKey, Responsibility, ResponsibilityChange, area_level
-from amtsweg.routing.resolution import area_name, place_kwargs, resolve
+from amtsweg.routing.resolution import area_name, place_kwargs, resolve, responsible_office
 
 SECRET_SESSION_KEY = "routing-callback-secret-{pk}"
 
@@ -38,17 +38,23 @@ SECRET_SESSION_KEY = "routing-callback-secret-{pk}"
 
 
 def _service_search(query: str) -> list[PublicService]:
-    folded = fold(query)
-    if len(folded) < 2:
-        return []
+    """The catalogue's search (stems, everyday words, typos, relevance), as LeiKa-Leistungen with a key."""
     services_qs = PublicService.objects.current().exclude(key="")
     if keyformats.is_leika_key(query.strip()):
         return list(services_qs.filter(key=query.strip())[:1])
-    words = folded.split()
-    qs = services_qs
-    for word in words:
-        qs = qs.filter(name_folded__contains=word)
-    return list(qs.order_by("name")[:25])
+    try:
+        hits = search.search_services(query).hits
+    except search.QueryError:
+        return []
+    found: list[PublicService] = []
+    for hit in hits:
+        matched = [p for p in hit.public_services if p.key]
+        if not matched and hit.service is not None:  # found by the OZG name: all its LeiKa-Leistungen
+            matched = list(services_qs.filter(ozg_services=hit.service).order_by("name"))
+        found += [p for p in matched if p not in found]
+        if len(found) >= 25:
+            break
+    return found[:25]
 
 
 def who_is_responsible(request: HttpRequest) -> HttpResponse:
@@ -73,19 +79,23 @@ def who_is_responsible(request: HttpRequest) -> HttpResponse:
         return render(request, "routing/who_is_responsible.html", context)
 
     if chosen_ars:
-        result = resolve(service.key, ars=chosen_ars)
+        office = responsible_office(service.key, ars=chosen_ars)
     elif place:
-        result = resolve(service.key, **place_kwargs(place))
+        office = responsible_office(service.key, **place_kwargs(place))
     else:
         return render(request, "routing/who_is_responsible.html", context)
+    result = office.resolution
     context["result"] = result
+    context["office"] = office
     context["choose_url"] = "?" + urlencode({"key": service.key, "ort": place})
     if result.status == "invalid" or result.reason == "unknown_area":
         context["place_error"] = result.message
     if result.found and result.authority is not None:
         context["level"] = area_level(result.area_ars)
         context["area_name"] = area_name(result.area_ars)
-        context["links"] = online_service_links(service.key, result.authority, result.municipality_ars)
+        # "Online beantragen" only where the intake would really accept the application (one truth)
+        context["links"] = (online_service_links(service.key, result.authority, result.municipality_ars)
+                            if office.online else [])
     return render(request, "routing/who_is_responsible.html", context)
 
 

@@ -40,13 +40,12 @@ def resolve_destination(leika_key: str, ars: str):
     Uses routing's per-process index (no query) and caches the active key per destination for the
     index's version: every change to destinations or keys bumps that version, so the cache cannot go stale.
     """
-    from amtsweg.routing.models import Destination
-    from amtsweg.routing.resolution import get_index, resolve
+    from amtsweg.routing.resolution import get_index, responsible_office
 
-    resolution = resolve(leika_key, ars=ars)
-    destination = resolution.destination
-    if not resolution.found or destination is None or destination.status != Destination.Status.ACTIVE:
-        raise NoResponsibleDestination(leika_key, ars)
+    office = responsible_office(leika_key, ars=ars)  # the same answer the place step and the citizen page give
+    destination = office.destination
+    if destination is None:
+        raise NoResponsibleDestination(leika_key, ars, office.message)
     version = get_index().version
     if _key_cache.get("version") != version:
         _key_cache.clear()

@@ -6,6 +6,13 @@ from . import intake
 from .factories import FormVersionFactory
 
 
+@pytest.fixture(autouse=True)
+def test_office(settings):
+    """The assistant's own tests run without routing data: every place has the test office, online. Tests
+    of the real routing set AMTSWEG_RESPONSIBLE_OFFICE back (see test_place_office.py)."""
+    settings.AMTSWEG_RESPONSIBLE_OFFICE = "amtsweg.assistants.tests.intake.office"
+
+
 @pytest.fixture
 def test_intake(settings):
     intake.RECEIVED.clear()

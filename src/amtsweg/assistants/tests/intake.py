@@ -19,3 +19,18 @@ def status_link(reference: str) -> str:
 
 def broken_status_link(reference: str) -> str:
     raise RuntimeError("status page unavailable")
+
+
+class TestOffice:
+    """What the test intake answers for the place step: everywhere online, one test office."""
+
+    online = True
+    message = ""
+
+    def contact(self) -> dict:
+        return {"name": "Teststelle", "street": "Teststraße 1", "postcode": "66111", "city": "Saarbrücken",
+                "phone": "0681 0000", "email": "test@stelle.example", "website": ""}
+
+
+def office(leika_key: str, ars: str) -> TestOffice:
+    return TestOffice()

@@ -187,7 +187,7 @@ def test_no_responsible_destination_is_a_clear_error(responsibility):
     payload = _payload(responsibility, leika_key="99123456789012")
     with pytest.raises(NoResponsibleDestination) as info:
         accept_form_submission(payload)
-    assert "keine Stelle" in str(info.value) and info.value.user_message == str(info.value)
+    assert "keine zuständige Stelle" in str(info.value) and info.value.user_message == str(info.value)
     assert not Submission.objects.exists()
 
 

@@ -1,0 +1,92 @@
+"""The place step answers with the same function as "Wer ist zuständig?" and the intake (issue 16, item 1):
+a place without an online office is refused at once with the office's contact, never at the final submit;
+the receipt, its PDF and the status page name the office the application went to."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+
+from amtsweg.accounts.tests.factories import AuthorityFactory
+from amtsweg.assistants.models import Draft, Receipt
+from amtsweg.assistants.pdf import office_lines
+from amtsweg.assistants.services import load_state, receipt_summary
+from amtsweg.catalogue.tests.factories import PublicServiceFactory
+from amtsweg.geo.tests.factories import MunicipalityFactory, PostcodeAreaFactory
+from amtsweg.routing.tests.factories import DestinationFactory, ResponsibilityFactory
+
+from .flows import complete_until_summary, start
+
+HUNDESTEUER = "99102013000000"
+
+
+@pytest.fixture
+def real_routing(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.AMTSWEG_RESPONSIBLE_OFFICE = "amtsweg.routing.resolution.responsible_office"
+    settings.AMTSWEG_SUBMISSION_INTAKE = "amtsweg.submissions.intake.accept_form_submission"
+
+
+def test_a_place_without_any_responsible_office_is_refused_at_the_place_step(client, published, real_routing):
+    PostcodeAreaFactory(postcode="66424", municipality=MunicipalityFactory(name="Homburg"))
+    response = client.post(start(client), {"postcode": "66424", "action": "next"})
+    assert response.status_code == 200  # no redirect into a form that can never be sent
+    body = response.content.decode()
+    assert "Für 66424 Homburg nicht online möglich" in body
+    assert "noch keine zuständige Stelle eingetragen" in body
+    assert load_state(Draft.objects.get()).place == {}  # the place was not stored
+
+
+def test_an_office_that_cannot_receive_online_is_named_with_its_contact(client, published, real_routing):
+    municipality = MunicipalityFactory(name="Neunkirchen")
+    authority = AuthorityFactory(municipality=municipality, name="Bürgeramt Neunkirchen", phone="06821 202-0")
+    ResponsibilityFactory(leika_key=HUNDESTEUER, destination=DestinationFactory(authority=authority, inactive=True))
+    PostcodeAreaFactory(postcode="66538", municipality=municipality)
+    body = client.post(start(client), {"postcode": "66538", "action": "next"}).content.decode()
+    assert "Für 66538 Neunkirchen nicht online möglich" in body
+    assert "Zuständig ist Bürgeramt Neunkirchen" in body and "06821 202-0" in body
+
+
+def test_a_land_wide_office_is_named_on_place_step_receipt_pdf_and_status_page(client, published, real_routing):
+    land_office = AuthorityFactory(land_office=True, name="Landesverwaltungsamt", phone="0681 9712-0")
+    ResponsibilityFactory(leika_key=HUNDESTEUER, land=True, destination=DestinationFactory(authority=land_office))
+    municipality = MunicipalityFactory(name="Neunkirchen")
+    PostcodeAreaFactory(postcode="66111", municipality=municipality)
+
+    # "Wer ist zuständig?" offers this very form for the place
+    PublicServiceFactory(key=HUNDESTEUER, name="Hundesteuer Anmeldung")
+    page = client.get(reverse("routing:who_is_responsible"), {"key": HUNDESTEUER, "ars": municipality.ars})
+    assert "Landesverwaltungsamt" in page.content.decode()
+    assert reverse("assistants:start", args=[published.form.slug]) in page.content.decode()
+
+    summary_url = complete_until_summary(client)
+    assert "Landesverwaltungsamt" in client.get(summary_url).content.decode()
+    receipt_url = client.post(summary_url, {"declaration": "yes"})["Location"]
+    body = client.get(receipt_url).content.decode()
+    assert "Landesverwaltungsamt" in body and "0681 9712-0" in body
+    assert "Stelle für Neunkirchen" not in body
+
+    office = receipt_summary(Receipt.objects.get())["office"]
+    lines = office_lines(office)
+    assert lines[0] == "Zuständige Stelle: Landesverwaltungsamt" and "Telefon: 0681 9712-0" in lines
+    assert not any("ARS" in line for line in lines)
+
+    status_url = urlsplit(client.get(receipt_url).context["status_url"]).path
+    status = client.get(status_url).content.decode()
+    assert "Landesverwaltungsamt" in status and "0681 9712-0" in status
+
+
+def test_refusal_at_submit_says_why_and_leads_back_to_the_place(client, published, real_routing):
+    """The office stopped receiving between place step and submit: the citizen reads the real reason."""
+    responsibility = ResponsibilityFactory(leika_key=HUNDESTEUER)
+    PostcodeAreaFactory(postcode="66111", municipality=responsibility.authority.municipality)
+    summary_url = complete_until_summary(client)
+    responsibility.destination.status = "inactive"
+    responsibility.destination.save()
+    response = client.post(summary_url, {"declaration": "yes"}, follow=True)
+    body = response.content.decode()
+    assert "einigen Minuten" not in body
+    assert "nicht online beantragt werden" in body
+    assert response.redirect_chain[-1][0].endswith("/ort/")
