@@ -8,6 +8,7 @@ no database-specific collation or extension. Every word of a query must occur in
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -74,6 +75,105 @@ def query_words(raw: str) -> list[str]:
     return words
 
 
+# Everyday words people type → words the catalogue uses (folded). The OZG-Umsetzungskatalog carries no
+# synonyms; these are the common ones for the services Kommunen offer first. A query word is looked up
+# folded and stemmed, so "Umzug", "umziehen" and "ummelden" need one entry each at most.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "ummelden": ("wohnsitz",), "ummeldung": ("wohnsitz",), "umzug": ("wohnsitz", "umzug"),
+    "umziehen": ("wohnsitz",), "wohnung": ("wohnsitz", "wohnung"), "adresse": ("wohnsitz", "anschrift"),
+    "waffenschein": ("waffenschein", "waffenerlaubnis"), "waffe": ("waffe",), "jagdschein": ("jagdschein",),
+    "perso": ("personalausweis",), "ausweis": ("ausweis",), "pass": ("reisepass", "pass"),
+    "auto": ("kraftfahrzeug", "fahrzeug"), "kfz": ("kraftfahrzeug", "fahrzeug"),
+    "heiraten": ("eheschliessung", "ehe"), "hochzeit": ("eheschliessung",),
+    "hund": ("hund",), "hunde": ("hund",), "katze": ("haustier", "katze"),
+    "baby": ("geburt", "elterngeld"), "kita": ("kindertages", "kita"), "hartz": ("buergergeld", "arbeitslos"),
+    "bauantrag": ("baugenehmigung", "bauantrag"), "bauen": ("baugenehmigung", "bau"),
+    "gewerbeschein": ("gewerbe",), "firma": ("gewerbe", "unternehmen"),
+    "parkausweis": ("parkausweis", "parkerleichterung", "bewohnerpark"),
+    "melden": ("melde", "meldung"), "meldezettel": ("meldebescheinigung", "meldebestaetigung"),
+}
+# Words that say what to do, not which service ("Hund anmelden"): they narrow a result, but when no
+# service holds them too, the remaining words decide (see `search_services`).
+MIN_STEM_LENGTH = 3
+TYPO_SIMILARITY = 0.45  # trigram similarity (as pg_trgm computes it) from which a word counts as a typo of another
+
+
+def _stem(word: str) -> str:
+    """The German Snowball stem of a folded word ("anmelden", "anmeldung" → "anmeld")."""
+    stem = _stemmer().stemWord(word)
+    # Snowball reads a folded "ue" as "ü" and prints it as "u": map the stem back onto the folded word, so
+    # it stays a prefix of what `name_folded` holds ("fuehrerscheine" → "fuehrerschein", not "fuhrerschein").
+    i = j = 0
+    while i < len(word) and j < len(stem):
+        if word[i] == stem[j]:
+            i, j = i + 1, j + 1
+        elif word[i] == "e" and i and word[i - 1] in "aou":
+            i += 1
+        else:
+            break
+    prefix = word[:i]
+    return prefix if len(prefix) >= MIN_STEM_LENGTH else word
+
+
+@functools.cache
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("german")
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(a: str, b: str) -> float:
+    """Trigram similarity of two words, as PostgreSQL's pg_trgm `similarity()` defines it."""
+    ta, tb = _trigrams(a), _trigrams(b)
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
+_vocabulary_cache: dict = {}
+
+
+def vocabulary() -> frozenset[str]:
+    """Every folded word of a current service name (OZG and LeiKa), rebuilt when the catalogue changes."""
+    state = (OzgService.objects.count(), PublicService.objects.count(),
+             PublicService.objects.order_by("-pk").values_list("pk", flat=True).first())
+    if _vocabulary_cache.get("state") != state:
+        words: set[str] = set()
+        for model in (OzgService, PublicService):
+            for name in model.objects.current().values_list("name_folded", flat=True).iterator(chunk_size=2000):
+                words.update(w.strip(_EDGE_PUNCTUATION + "-/") for w in name.split())
+        words.discard("")
+        _vocabulary_cache.clear()
+        _vocabulary_cache.update(state=state, words=frozenset(words))
+    return _vocabulary_cache["words"]
+
+
+def word_terms(word: str, words: frozenset[str] | None = None) -> tuple[str, ...]:
+    """What one query word may be found as: its stem, the catalogue words of its everyday synonyms, and,
+    when nothing in the catalogue holds it, the closest catalogue word (a typo: "hundesteur")."""
+    if _DIGITS.fullmatch(word):
+        return (word,)
+    terms = [_stem(word)]
+    for key in {word, terms[0]}:
+        terms += [t for t in SYNONYMS.get(key, ()) if t not in terms]
+    words = vocabulary() if words is None else words
+    if not any(term in w for term in terms for w in words):
+        close = max(words, key=lambda w: similarity(word, w), default="")
+        if close and similarity(word, close) >= TYPO_SIMILARITY:
+            terms.append(_stem(close))
+    return tuple(terms)
+
+
+def _any_term_q(terms: tuple[str, ...]) -> Q:
+    condition = Q()
+    for term in terms:
+        condition |= Q(name_folded__contains=term)
+    return condition
+
+
 def _all_words_q(words: list[str]) -> Q:
     condition = Q()
     for word in words:
@@ -105,6 +205,7 @@ class ServiceResults:
     hits: list[ServiceHit]
     ozg_count: int
     leika_count: int
+    ignored_words: list[str] = field(default_factory=list)  # query words no result holds (see _words_that_find)
 
 
 def search_services(raw: str) -> ServiceResults:
@@ -117,8 +218,12 @@ def search_services(raw: str) -> ServiceResults:
     """
     words = query_words(raw)
     phrase = " ".join(words)
-    service_filter = _all_words_q(words)
-    public_service_filter = _all_words_q(words)
+    groups = [word_terms(w) for w in words]
+    used = _words_that_find(groups)
+    service_filter = Q()
+    for index in used:
+        service_filter &= _any_term_q(groups[index])
+    public_service_filter = service_filter
     if len(words) == 1 and _DIGITS.fullmatch(words[0]):
         # A number: an OZG-ID, or a LeiKa key or the start of one (e.g. "99102013" for all Hundesteuer keys).
         if len(words[0]) <= 9:
@@ -143,17 +248,51 @@ def search_services(raw: str) -> ServiceResults:
                 hits[key] = ServiceHit(service=owner)
             hits[key].public_services.append(public_service)
 
+    stems = [g[0] for g in groups]
+
     def rank(hit: ServiceHit) -> tuple:
+        """Relevance: the OZG name holds the query, then how many query words its name and its LeiKa
+        names hold as whole words (not just inside a compound), then the name."""
         if hit.service is None:
-            return (3, 0, "")
+            return (3, 0, 0, "")
         folded = hit.service.name_folded
-        return (0 if hit.name_matches else 1, 0 if folded.startswith(phrase) else 1, folded)
+        names = [folded] + [p.name_folded for p in hit.public_services]
+        whole = sum(1 for stem in stems if any(re.search(rf"\b{re.escape(stem)}", n) for n in names))
+        return (0 if hit.name_matches else 1, 0 if folded.startswith(phrase) else 1, -whole, folded)
 
     ordered = sorted(hits.values(), key=rank)
     for hit in ordered:
         hit.public_services.sort(key=lambda p: p.name_folded)
     ozg_count = sum(1 for h in ordered if h.service is not None)
-    return ServiceResults(query=_clean(raw), hits=ordered, ozg_count=ozg_count, leika_count=leika_count)
+    typed = [p for p in (part.strip(_EDGE_PUNCTUATION) for part in _clean(raw).split())
+             if fold(p).strip(_EDGE_PUNCTUATION)]  # as typed, for the page; same order as `words`
+    typed = typed if len(typed) == len(words) else words
+    ignored = [typed[i] for i in range(len(words)) if i not in used]
+    return ServiceResults(query=_clean(raw), hits=ordered, ozg_count=ozg_count, leika_count=leika_count,
+                          ignored_words=ignored)
+
+
+def _words_that_find(groups: list[tuple[str, ...]]) -> list[int]:
+    """Indexes of the query words to require: all of them when some service holds every one; otherwise the
+    most telling ones (fewest services first) as long as something is still found — "Hund anmelden" finds
+    the Hundesteuer although no name says "anmelden"."""
+    everything = list(range(len(groups)))
+    if len(groups) <= 1 or _count(groups, everything):
+        return everything
+    order = sorted(everything, key=lambda i: (_count(groups, [i]) or 10**9))
+    chosen: list[int] = []
+    for index in order:
+        if _count(groups, chosen + [index]):
+            chosen.append(index)
+    return sorted(chosen) or everything
+
+
+def _count(groups: list[tuple[str, ...]], indexes: list[int]) -> int:
+    condition = Q()
+    for index in indexes:
+        condition &= _any_term_q(groups[index])
+    return (PublicService.objects.current().filter(condition).count()
+            + OzgService.objects.current().filter(condition).count())
 
 
 # --- Places -------------------------------------------------------------------------------------------

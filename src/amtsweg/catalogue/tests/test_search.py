@@ -76,7 +76,13 @@ def test_umlaut_spellings_find_the_same_services(catalogue, query):
 def test_every_word_must_match_within_one_name(catalogue):
     assert ozg_ids(search.search_services("Führerschein Ausstellung")) == [10169]
     assert ozg_ids(search.search_services("Ausstellung Führerschein")) == [10169]
-    assert search.search_services("Führerschein Hundesteuer").hits == []
+
+
+def test_when_no_name_holds_every_word_the_most_telling_words_decide_and_the_rest_is_named(catalogue):
+    """No name holds both: the rarer word wins (issue 16: "Hund anmelden"), the page says which was left out."""
+    results = search.search_services("Führerschein Hundesteuer")
+    assert ozg_ids(results) == [10160]
+    assert results.ignored_words == ["Führerschein"]
 
 
 def test_matching_leika_services_are_grouped_under_their_ozg_service(catalogue):

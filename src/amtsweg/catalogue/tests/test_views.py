@@ -158,7 +158,7 @@ def test_search_finds_umlaut_and_sharp_s_spellings(client, catalogue, query):
     page = text(client.get("/leistungen/", {"q": query}))
     assert 'href="/leistungen/10348/"' in page
     assert 'href="/leistungen/10348/#leika-99108012005000"' in page
-    assert "1 OZG-Leistungen, 1 passende LeiKa-Leistungen" in page
+    assert "1 OZG-Leistung, 1 passende LeiKa-Leistung." in page
 
 
 def test_search_groups_leika_matches_under_their_service(client, catalogue):
