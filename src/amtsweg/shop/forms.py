@@ -78,9 +78,12 @@ class GoLiveForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    ends_on = forms.DateField(label=_("Beenden zum"), widget=forms.DateInput(attrs={"type": "date"}),
+    ends_on = forms.DateField(label=_("Erster Tag ohne Online-Dienst"), widget=forms.DateInput(attrs={"type": "date"}),
                               error_messages={"required": _("Bitte geben Sie ein Datum an."),
                                               "invalid": _("Bitte geben Sie ein gültiges Datum an.")})
+    confirm = forms.BooleanField(
+        label=_("Ich habe die Folgen gelesen und beende den Online-Dienst für meine Behörde."),
+        error_messages={"required": _("Bitte bestätigen Sie, dass Sie den Online-Dienst beenden wollen.")})
 
 
 class OnboardingUploadForm(forms.Form):

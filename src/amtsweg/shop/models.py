@@ -88,6 +88,9 @@ class AgreementVersion(models.Model):
     text = models.TextField(_("Text"))
     sha256 = models.CharField(max_length=64, editable=False)
     published_on = models.DateField(_("veröffentlicht am"), default=date.today)
+    # "kann mit einer Frist von drei Monaten zum Monatsende beendet werden": the Kommune's own end is
+    # enforced against it (services.earliest_end); the Land may allow an earlier end.
+    notice_months = models.PositiveSmallIntegerField(_("Kündigungsfrist in Monaten (zum Monatsende)"), default=3)
 
     class Meta:
         ordering = ["offer", "-version"]
@@ -135,6 +138,11 @@ class Subscription(models.Model):
     responsibilities = models.ManyToManyField("routing.Responsibility", blank=True, related_name="+")
     live_since = models.DateField(_("live seit"), null=True, blank=True)
     ends_on = models.DateField(_("endet am"), null=True, blank=True)
+    # The Land's exception to the notice period (e.g. the Kommune merged or the service moves elsewhere).
+    early_end_allowed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                             blank=True, related_name="+",
+                                             verbose_name=_("vorzeitiges Ende erlaubt von"))
+    early_end_allowed_at = models.DateTimeField(_("vorzeitiges Ende erlaubt am"), null=True, blank=True)
     onboarded_by_land = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -154,12 +154,51 @@ def go_live(subscription: Subscription, *, user: User, on: date | None = None) -
     return subscription
 
 
+def notice_months(subscription: Subscription) -> int:
+    """The notice period of the agreement version the Kommune accepted (the current one if none is recorded)."""
+    acceptance = subscription.acceptances.select_related("agreement").order_by("-accepted_at").first()
+    agreement = acceptance.agreement if acceptance else subscription.offer.current_agreement()
+    return agreement.notice_months if agreement else 0
+
+
+def earliest_end(subscription: Subscription, today: date | None = None) -> date:
+    """The first day without service the Kommune may choose on its own: notice period "zum Monatsende".
+
+    Given today, add the notice months; the service runs to the end of that month, so the end (the first day
+    without service, see `ends_on`) is the first of the following month. With the Land's exception: today.
+    """
+    today = today or timezone.localdate()
+    if subscription.early_end_allowed_at is not None:
+        return today
+    months = today.month - 1 + notice_months(subscription) + 1
+    return date(today.year + months // 12, months % 12 + 1, 1)
+
+
+@transaction.atomic
+def allow_early_end(subscription: Subscription, *, user: User) -> Subscription:
+    """The Land lets a Kommune end before the notice period is over (recorded with who and when)."""
+    if not (user.is_superuser or (user.is_land_operator and user.authority
+                                  and user.authority.land_code == subscription.offer.land_code)):
+        raise PermissionDenied(_("Nur der Land-Betrieb darf Ausnahmen von der Kündigungsfrist erlauben."))
+    subscription.early_end_allowed_by = user
+    subscription.early_end_allowed_at = timezone.now()
+    subscription.save(update_fields=["early_end_allowed_by", "early_end_allowed_at", "updated_at"])
+    return subscription
+
+
 @transaction.atomic
 def end_subscription(subscription: Subscription, *, user: User, on: date) -> Subscription:
-    """End the subscription on `on` (the last day of service is the day before)."""
+    """End the subscription on `on` (the last day of service is the day before), not before the agreement's
+    notice period is over unless the Land allowed an exception."""
     _require_admin(user, subscription.authority)
     if subscription.live_since and on < subscription.live_since:
         raise ValidationError(_("Das Ende darf nicht vor dem Beginn liegen."))
+    earliest = earliest_end(subscription)
+    if on < earliest:
+        raise ValidationError(
+            _("Nach der Vereinbarung (Kündigungsfrist %(months)s Monate zum Monatsende) ist das Ende frühestens "
+              "zum %(date)s möglich. Ein früheres Ende kann nur der Land-Betrieb erlauben.")
+            % {"months": notice_months(subscription), "date": earliest.strftime("%d.%m.%Y")})
     subscription.ends_on = on
     subscription.save(update_fields=["ends_on", "updated_at"])
     apply_endings(timezone.localdate())

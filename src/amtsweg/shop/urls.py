@@ -15,6 +15,7 @@ urlpatterns = [
     path("land/angebote/", views.land_offers, name="land-offers"),
     path("land/angebote/<slug:slug>/", views.land_offer_detail, name="land-offer"),
     path("land/angebote/<slug:slug>/export.csv", views.land_offer_export, name="land-offer-export"),
+    path("land/anschluesse/<int:pk>/vorzeitiges-ende/", views.land_allow_early_end, name="land-allow-early-end"),
     path("land/angebote/<slug:slug>/erinnern/", views.land_offer_remind, name="land-offer-remind"),
     path("land/anschluesse/import/", views.land_onboarding, name="land-onboarding"),
     path("land/kosten/", views.land_costs, name="land-costs"),

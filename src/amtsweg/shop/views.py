@@ -149,21 +149,27 @@ def subscriptions(request):
 
 
 @kommune_admin_required
-@require_POST
 def subscription_end(request, pk: int):
+    """Ending a live service: a page of its own that says what ends for whom and from when, with the
+    agreement's notice period as the earliest date (issue 16, item 8: it was one click in a table)."""
     sub = _own_subscription(request, pk)
-    form = EndForm(request.POST)
-    if form.is_valid():
+    if sub.status != Subscription.Status.LIVE:
+        raise Http404
+    earliest = services.earliest_end(sub)
+    form = EndForm(request.POST or None, initial={"ends_on": earliest.isoformat()})
+    if request.method == "POST" and form.is_valid():
         try:
             services.end_subscription(sub, user=request.user, on=form.cleaned_data["ends_on"])
         except ValidationError as exc:
-            messages.error(request, exc.messages[0])
+            form.add_error("ends_on", exc.messages[0])
         else:
-            messages.success(request, _("Der Anschluss endet am %(date)s.")
-                             % {"date": form.cleaned_data["ends_on"].strftime("%d.%m.%Y")})
-    else:
-        messages.error(request, _("Bitte geben Sie ein gültiges Enddatum an."))
-    return redirect("shop:subscriptions")
+            messages.success(request, _("Der Anschluss „%(offer)s“ endet am %(date)s.")
+                             % {"offer": sub.offer.name, "date": form.cleaned_data["ends_on"].strftime("%d.%m.%Y")})
+            return redirect("shop:subscriptions")
+    return render(request, "shop/subscription_end.html", {
+        "subscription": sub, "form": form, "earliest": earliest, "notice_months": services.notice_months(sub),
+        "services": sub.offer.public_services.order_by("name"), "exception": sub.early_end_allowed_at is not None,
+    })
 
 
 # --- Land ---------------------------------------------------------------------------------------------
@@ -230,6 +236,19 @@ def land_offer_export(request, slug: str):
                              sub.live_since.isoformat() if sub and sub.live_since else "",
                              sub.ends_on.isoformat() if sub and sub.ends_on else ""])
     return response
+
+
+@land_operator_required
+@require_POST
+def land_allow_early_end(request, pk: int):
+    """The Land's exception to the notice period for one live subscription of its offers."""
+    sub = get_object_or_404(Subscription.objects.visible_to(request.user).select_related("offer", "authority"),
+                            pk=pk, offer__land_code=request.user.authority.land_code,
+                            status=Subscription.Status.LIVE)
+    services.allow_early_end(sub, user=request.user)
+    messages.success(request, _("%(authority)s darf „%(offer)s“ vor Ablauf der Kündigungsfrist beenden.")
+                     % {"authority": sub.authority.name, "offer": sub.offer.name})
+    return redirect("shop:land-offer", slug=sub.offer.slug)
 
 
 @land_operator_required

@@ -109,7 +109,7 @@ def test_ending_in_the_future_keeps_service_until_then_and_removes_routing_after
     key_service = PublicServiceFactory()
     offer = OfferFactory(public_services=[key_service])
     sub = _order_to_live(offer, kommune_admin, on=date.today() - timedelta(days=30))
-    end = date.today() + timedelta(days=10)
+    end = services.earliest_end(sub)
     services.end_subscription(sub, user=kommune_admin, on=end)
     sub.refresh_from_db()
     assert sub.status == Subscription.Status.LIVE
@@ -132,6 +132,7 @@ def test_after_the_end_citizens_fall_back_to_the_district_service(kommune_admin)
     _order_to_live(offer, district_admin, on=date.today() - timedelta(days=60))
     sub = _order_to_live(offer, kommune_admin, on=date.today() - timedelta(days=30))
     assert online_link(key_service.key, kommune_admin.authority.area_ars).authority_name == kommune_admin.authority.name
+    services.allow_early_end(sub, user=UserFactory(land_operator=True))
     services.end_subscription(sub, user=kommune_admin, on=date.today())
     link = online_link(key_service.key, kommune_admin.authority.area_ars)
     assert link is not None and link.authority_name == district_authority.name
@@ -180,3 +181,20 @@ def test_onboarding_takes_a_regierungsbezirk_authority():
     report = import_onboarding_csv((header + good).encode(), user=operator)
     assert report.ok, report.errors
     assert Subscription.objects.get().authority == presidium
+
+
+def test_the_notice_period_of_the_accepted_agreement_is_enforced_unless_the_land_allows_an_exception(kommune_admin):
+    """Issue 16, item 8: "drei Monate zum Monatsende" was ignored; an end tomorrow took one click."""
+    offer = OfferFactory()
+    sub = _order_to_live(offer, kommune_admin, on=date.today() - timedelta(days=30))
+    assert services.earliest_end(sub, date(2026, 12, 3)) == date(2027, 4, 1)  # Dec + 3 → end of March
+    assert services.earliest_end(sub, date(2026, 1, 31)) == date(2026, 5, 1)
+    with pytest.raises(ValidationError, match="frühestens zum"):
+        services.end_subscription(sub, user=kommune_admin, on=date.today() + timedelta(days=1))
+    with pytest.raises(PermissionDenied):
+        services.allow_early_end(sub, user=kommune_admin)
+    with pytest.raises(PermissionDenied):
+        services.allow_early_end(sub, user=UserFactory(land_operator=True, authority__land__code="01",
+                                                       authority__land__name="Schleswig-Holstein"))
+    services.allow_early_end(sub, user=UserFactory(land_operator=True))
+    services.end_subscription(sub, user=kommune_admin, on=date.today() + timedelta(days=1))

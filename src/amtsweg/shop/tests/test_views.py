@@ -234,3 +234,32 @@ def test_citizen_pays_the_fee_the_kommune_configured(client, settings, db):
     sub.save()
     assert integrations.fee_cents(form, place) == 1000  # no fee of its own: the form's
     assert integrations.fee_cents(form, "") == 1000
+
+
+def test_ending_a_live_service_asks_shows_the_consequences_and_keeps_the_notice_period(client, signed_in_admin):
+    """Issue 16, item 8: "Beenden" ended a live service with one click, the notice period ignored."""
+    service = PublicServiceFactory(hundesteuer=True)
+    sub = SubscriptionFactory(live=True, authority=signed_in_admin.authority,
+                              offer=OfferFactory(name="Hundesteuer online", public_services=[service]))
+    listing = client.get("/verwaltung/shop/anschluesse/").text
+    assert f'href="/verwaltung/shop/anschluss/{sub.pk}/beenden/"' in listing and "<form" not in listing.split(
+        "<main", 1)[-1].split("</main>")[0]
+    url = f"/verwaltung/shop/anschluss/{sub.pk}/beenden/"
+    page = client.get(url).text
+    assert "nicht mehr online beantragen" in page and "Hundesteuer" in page and "Kündigungsfrist von 3 Monaten" in page
+    tomorrow = date.fromordinal(date.today().toordinal() + 1)
+    resp = client.post(url, {"ends_on": tomorrow.isoformat()})
+    assert resp.status_code == 200 and "Bitte bestätigen Sie" in resp.text
+    resp = client.post(url, {"ends_on": tomorrow.isoformat(), "confirm": "on"})
+    assert resp.status_code == 200 and "frühestens zum" in resp.text
+    sub.refresh_from_db()
+    assert sub.ends_on is None and sub.status == Subscription.Status.LIVE
+
+    land = UserFactory(land_operator=True)
+    land_client = client.__class__()
+    login_staff(land_client, land)
+    assert land_client.post(f"/land/anschluesse/{sub.pk}/vorzeitiges-ende/").status_code == 302
+    resp = client.post(url, {"ends_on": tomorrow.isoformat(), "confirm": "on"})
+    assert resp.status_code == 302
+    sub.refresh_from_db()
+    assert sub.ends_on == tomorrow
