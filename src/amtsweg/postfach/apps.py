@@ -31,4 +31,5 @@ class PostfachConfig(AppConfig):
             purge=case_part.purge, personal_data=case_part.personal_data, archive_files=case_part.archive_files,
             order=10))
         status_page.register.add("postfach", status_page.Part(
-            headline=status_parts.headline, section=status_parts.section, order=10))
+            headline=status_parts.headline, section=status_parts.section, status=status_parts.status_label,
+            order=10))

@@ -9,8 +9,9 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from amtsweg.casework.models import Case
+from amtsweg.casework.models import Case, CaseEntry
 from amtsweg.postfach import messages, notices
+from amtsweg.submissions import status
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.status_page import article_kind
 
@@ -30,11 +31,38 @@ def with_case_state(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
         Case.objects.filter(submission_id=OuterRef("pk")).values("state")[:1])})
 
 
-def headline(request: HttpRequest | None, submission: Submission) -> str | None:
+def _state(submission: Submission) -> str | None:
     if hasattr(submission, CASE_STATE):
-        state = getattr(submission, CASE_STATE)
-    else:
-        state = Case.objects.filter(submission_id=submission.pk).values_list("state", flat=True).first()
+        return getattr(submission, CASE_STATE)
+    return Case.objects.filter(submission_id=submission.pk).values_list("state", flat=True).first()
+
+
+def forwarded_to(submission: Submission) -> dict[str, str] | None:
+    """Where a forwarded application went: the responsible authority's name, the new reference and the new
+    status page (signed), from the case's forwarding entry; None if it was not forwarded. The applicant's
+    truth is there now; this page only points at it."""
+    entry = (CaseEntry.objects.filter(case__submission_id=submission.pk, kind=CaseEntry.Kind.FORWARDED)
+             .order_by("-at").values_list("details", flat=True).first())
+    reference = (entry or {}).get("reference")
+    if not reference:
+        return None
+    new = Submission.objects.filter(public_reference=reference).select_related("destination__authority").first()
+    if new is None:
+        return None
+    return {"authority": new.destination.authority.name, "reference": reference,
+            "url": status.status_path(reference)}
+
+
+def status_label(submission: Submission) -> str | None:
+    """The badge beside the headline: a forwarded application is "weitergeleitet" here, whatever the transport
+    says (the back office accepted it before forwarding, so the transport's status is "angenommen")."""
+    if _state(submission) == Case.State.FORWARDED:
+        return _("weitergeleitet")
+    return None
+
+
+def headline(request: HttpRequest | None, submission: Submission) -> str | None:
+    state = _state(submission)
     if state is None:
         return None
     name = submission.destination.authority.name
@@ -48,7 +76,11 @@ def headline(request: HttpRequest | None, submission: Submission) -> str | None:
     if state in (Case.State.DECIDED, Case.State.CLOSED):
         return _("Über Ihren Antrag ist entschieden. Den Bescheid finden Sie unten.")
     if state == Case.State.FORWARDED:
-        return _("Ihr Antrag wurde an die Stelle weitergeleitet, die für ihn zuständig ist.")
+        target = forwarded_to(submission)
+        if target is None:
+            return _("Ihr Antrag wurde an die Stelle weitergeleitet, die für ihn zuständig ist.")
+        return _("Ihr Antrag wurde an %(authority)s weitergeleitet, weil diese Stelle für ihn zuständig ist. Dort "
+                 "hat er die neue Vorgangsnummer %(reference)s.") % target
     return None
 
 
@@ -59,6 +91,7 @@ def section(request: HttpRequest, submission: Submission, signature: str) -> str
     return render_to_string("postfach/_status_section.html", {
         "submission": submission, "sig": signature, "shown": messages.messages_for_applicant(applicant),
         "inquiry": messages.open_inquiry(applicant),
+        "forwarded": forwarded_to(submission) if _state(submission) == Case.State.FORWARDED else None,
         "notices": [{"notice": n, "verified": notices.verify(n, notices.document_of(n))}
                     for n in notices.notices_for_applicant(applicant)],
     }, request=request)

@@ -12,6 +12,8 @@ status; they register here (a `core.plugins.PluginRegistry`), so this app import
 `headline(request, submission) -> str | None`: a better sentence than the transport's, or None.
 `section(request, submission, signature) -> str | None`: rendered HTML (from a template with autoescape)
 shown under the headline, or None. Parts run by `order`; the first headline that answers wins.
+`status(submission) -> str | None`: a label that replaces the transport's status ("angenommen") where a later
+stage knows better (a forwarded application is "weitergeleitet", not "angenommen"), so the page tells one truth.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from amtsweg.submissions.models import Submission
 class Part:
     headline: Callable[[HttpRequest | None, Submission], str | None] | None = None
     section: Callable[[HttpRequest, Submission, str], str | None] | None = None
+    status: Callable[[Submission], str | None] | None = None
     order: int = 100
     is_test_plugin: bool = False
 
@@ -96,6 +99,14 @@ def headline(request: HttpRequest | None, submission: Submission) -> str:
         if part.headline is not None and (text := part.headline(request, submission)):
             return text
     return default_headline(submission)
+
+
+def status_label(submission: Submission) -> str:
+    """The status shown beside the headline: the first part that knows better, else the transport's status."""
+    for part in parts():
+        if part.status is not None and (text := part.status(submission)):
+            return text
+    return submission.get_status_display()
 
 
 def sections(request: HttpRequest, submission: Submission, signature: str) -> list[SafeString]:

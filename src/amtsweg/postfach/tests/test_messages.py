@@ -305,3 +305,27 @@ def test_sending_the_answer_twice_says_it_arrived_instead_of_not_found(received_
     assert again.status_code == 200 and again.redirect_chain[-1][0] == _status(submission)
     assert "Ihre Antwort auf diese Rückfrage ist bereits bei der Behörde eingegangen." in again.content.decode()
     assert Message.objects.filter(kind=Message.Kind.ANSWER).count() == 1
+
+
+def test_the_status_page_of_a_forwarded_application_tells_one_truth_forwarded_to_whom_with_the_new_link(
+        client, routed_responsibility):
+    """Issue 14: the headline said "weitergeleitet" while the badge beside it said the transport's "angenommen"
+    (the back office accepted the application before forwarding it); the page now names the new authority
+    and the new reference, links to the new status page, and the badge says "weitergeleitet"."""
+    from amtsweg.casework import forwarding
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+    from amtsweg.submissions.models import Submission
+
+    submission, case = casework_application(client, routed_responsibility)
+    responsible = ResponsibilityFactory(leika_key=case.leika_key)
+    responsible.destination.authority.name = "Stadt Saarbrücken"
+    responsible.destination.authority.save()
+    forwarding.forward(case, responsible.destination, actor=UserFactory(authority=case.authority))
+    new = Submission.objects.get(destination=responsible.destination)
+    assert Submission.objects.get(pk=submission.pk).status == Submission.Status.ACCEPTED  # the transport's view
+
+    page = Client().get(_status(submission)).content.decode()
+    assert '<span class="kern-badge" id="status-label">weitergeleitet</span>' in page
+    assert "angenommen" not in page.split('id="status-history"')[0]
+    assert "an Stadt Saarbrücken weitergeleitet" in page and new.public_reference in page
+    assert f'href="{status.status_path(new.public_reference)}"' in page
