@@ -2,19 +2,23 @@
 
     Hundesteuer-Anmeldung      LeiKa 99102013000000   written as data (conditions, upload, IBAN, cross-field rule)
     Meldebescheinigung         LeiKa 99115004001005   with a fee of 10,00 € (paid through amtsweg.payments)
-    Waffenbesitzkarte          LeiKa 99089086000000   imported from the real FIM schema S00000036 (XDatenfelder 1.0)
+    Waffenbesitzkarte          LeiKa 99089086000000   curated as data (data/forms/waffenbesitzkarte.json): FIM's only
+                                                      schema for it, S00000036, describes the card, not the
+                                                      application (see data/forms/README.md)
 
 Idempotent: importing an unchanged definition adds no version.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from . import forms
 
 DATA = Path(__file__).parent / "data" / "fim"
-WBK_FILE = DATA / "S00000036_Waffenbesitzkarte_xdf1.xml"
+WBK_FILE = DATA / "S00000036_Waffenbesitzkarte_xdf1.xml"  # the card's FIM schema, for the FIM import's tests
+WBK_DEFINITION = Path(__file__).parent / "data" / "forms" / "waffenbesitzkarte.json"
 WBK_LEIKA = "99089086000000"
 
 
@@ -211,8 +215,7 @@ def load_demo(stdout) -> None:
     for slug, leika, fee, definition in DEMO_FORMS:
         version = forms.import_form(_export(slug, leika, fee, definition), publish_now=True)
         stdout.write(f"Formular-Demo: {version.form.title} v{version.number} (/antrag/{slug}/)")
-    version = forms.import_fim(WBK_FILE.read_bytes(), leika_key=WBK_LEIKA, slug="waffenbesitzkarte",
-                               publish_now=True)
-    stdout.write(f"Formular-Demo: {version.form.title} v{version.number} aus FIM S00000036 "
-                 "(/antrag/waffenbesitzkarte/)")
+    wbk = json.loads(WBK_DEFINITION.read_text(encoding="utf-8"))
+    version = forms.import_form(_export("waffenbesitzkarte", WBK_LEIKA, None, wbk), publish_now=True)
+    stdout.write(f"Formular-Demo: {version.form.title} v{version.number} (/antrag/waffenbesitzkarte/)")
     _route_wbk(stdout)

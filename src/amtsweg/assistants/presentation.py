@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from .definition import FormSpec, condition_fields, text
 from .engine.conditions import is_visible
 from .engine.step import ADDRESS_PARTS, StepResult, input_name
-from .engine.validators import ADDRESS_MAX_LENGTH, format_cents, max_length
+from .engine.validators import ADDRESS_MAX_LENGTH, format_cents, format_number, max_length
 
 RADIO_LIMIT = 6
 SEARCH_HINT_LIMIT = 20  # a native select jumps to the typed letters; long lists say so
@@ -32,7 +32,7 @@ def _input_value(fld: dict, value: Any) -> str:
     if kind == "amount":
         return format_cents(value).removesuffix(" €")
     if kind == "number":
-        return str(value).replace(".", ",")
+        return format_number(value)
     if kind == "iban":
         return " ".join(value[i:i + 4] for i in range(0, len(value), 4))
     if kind == "yesno":

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from ..definition import FormSpec, text
 from .conditions import visible_fields, visible_steps
-from .validators import format_cents
+from .validators import format_cents, format_number
 
 
 def format_value(spec: FormSpec, fld: dict, value: Any, language: str = "de") -> str:
@@ -25,7 +25,7 @@ def format_value(spec: FormSpec, fld: dict, value: Any, language: str = "de") ->
         if kind == "amount":
             return format_cents(value)
         if kind == "number":
-            return str(value).replace(".", ",")
+            return format_number(value)
         if kind == "yesno":
             return _("Ja") if value else _("Nein")
         if kind in {"choice", "multichoice"}:

@@ -192,6 +192,14 @@ def _german_decimal(raw: str) -> Decimal:
     return Decimal(value)
 
 
+def format_number(value: object) -> str:
+    """A stored number the German way: a decimal comma, and no ",0" for a whole number (a field allowing
+    decimals stores 123 as 123.0, which read "123,0" on the summary and in the input)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace(".", ",")
+
+
 def parse_number(raw: str, validation: dict) -> int | float:
     decimals = validation.get("decimals", 0)
     try:

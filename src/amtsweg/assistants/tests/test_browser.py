@@ -176,7 +176,7 @@ def test_other_assistant_pages_are_accessible(live_server, page, demo, test_inta
     link = re.search(r'href="(http[^"]+/antrag/fortsetzen/[^"]+)"', page.content()).group(1)
     page.goto(link[:-3] + "xyz/")
     assert_no_axe_violations(page)
-    # the FIM-imported form renders accessibly, notes and repeatable fields included
+    # the Waffenbesitzkarte renders accessibly, conditions and repeatable fieldsets included
     page.goto(f"{live_server.url}/antrag/waffenbesitzkarte/")
     page.get_by_role("button", name="Antrag starten").click()
     page.fill("#f-postcode", "66111")
@@ -250,8 +250,14 @@ def test_staff_form_pages_are_accessible(live_server, page, demo):
 
 
 def test_repeatable_fieldset_and_long_code_list_are_accessible_and_work_by_keyboard(live_server, page, demo):
-    """The Waffenbesitzkarte from FIM: Staat is a select of the Destatis list, Amtliche Eintragungen repeat."""
-    page.goto(f"{live_server.url}/antrag/waffenbesitzkarte/")
+    """The Waffenbesitzkarte's FIM schema (the card's data, imported as a form here only to test the import):
+    Staat is a select of the Destatis list, Amtliche Eintragungen repeat."""
+    from amtsweg.assistants import demo as assistants_demo
+    from amtsweg.assistants import forms
+
+    forms.import_fim(assistants_demo.WBK_FILE.read_bytes(), leika_key=assistants_demo.WBK_LEIKA,
+                     slug="wbk-fim", publish_now=True)
+    page.goto(f"{live_server.url}/antrag/wbk-fim/")
     page.get_by_role("button", name="Antrag starten").click()
     page.fill("#f-postcode", "66111")
     page.get_by_role("button", name="Weiter").click()

@@ -163,3 +163,12 @@ def test_upload_limits():
         v.check_upload(b"%PDF-" + b"x" * 2000, {"max_size": 1024})
     with pytest.raises(v.Invalid, match="leer"):
         v.check_upload(b"", {})
+
+
+def test_a_whole_number_in_a_field_with_decimals_reads_without_a_trailing_zero():
+    """Issue 16, item 6: 123 in a field allowing decimals was stored as 123.0 and shown as "123,0"."""
+    from amtsweg.assistants.engine.validators import format_number, parse_number
+
+    assert format_number(parse_number("123", {"decimals": 1})) == "123"
+    assert format_number(parse_number("12,5", {"decimals": 1})) == "12,5"
+    assert format_number(7) == "7"
