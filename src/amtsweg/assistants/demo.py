@@ -37,7 +37,7 @@ def _person_fieldset(prefix: str = "") -> dict:
              "validation": {"max_length": 80}, "prefill": "identity.family_name", "autocomplete": "family-name"},
             {"id": "geburtsdatum", "type": "date", "label": t("Geburtsdatum", "Date of birth"), "required": True,
              "validation": {"min_date": "1900-01-01", "max_date": "today-16y"},
-             "autocomplete": "bday"},
+             "prefill": "identity.birth_date", "autocomplete": "bday"},
             {"id": "anschrift", "type": "address", "label": t("Anschrift", "Address"), "required": True,
              "prefill": "identity.address", "help": t("Ihre Hauptwohnung", "Your main residence")},
             {"id": "email", "type": "email", "label": t("E-Mail-Adresse", "E-mail address"),
@@ -123,7 +123,8 @@ HUNDESTEUER = {
                     {"id": "lastschrift", "type": "yesno",
                      "label": t("Soll die Steuer per Lastschrift eingezogen werden?",
                                 "Shall the tax be collected by direct debit?"), "required": True},
-                    {"id": "kontoinhaber", "type": "text", "label": t("Kontoinhaberin/Kontoinhaber", "Account holder"),
+                    {"id": "kontoinhaber", "type": "text",
+                     "label": t("Name der Kontoinhaberin oder des Kontoinhabers", "Name of the account holder"),
                      "required": True, "visible_if": {"field": "lastschrift", "equals": True}},
                     {"id": "iban", "type": "iban", "label": t("IBAN", "IBAN"), "required": True, "sepa_mandate": True,
                      "visible_if": {"field": "lastschrift", "equals": True}},
@@ -173,8 +174,11 @@ MELDEBESCHEINIGUNG = {
                      "validation": {"max_length": 300}, "visible_if": {"field": "zweck", "contains": "sonstiges"}},
                     {"id": "anzahl", "type": "number", "label": t("Anzahl der Ausfertigungen", "Number of copies"),
                      "required": True, "validation": {"min": 1, "max": 3},
-                     "help": t("Jede Ausfertigung kostet 10,00 €; online wird eine bezahlt, weitere bei Abholung.",
-                               "Each copy costs 10.00 €; one is paid online, more on collection.")},
+                     "help": t("Jede Ausfertigung kostet 10,00 €. Die erste bezahlen Sie jetzt online; für jede "
+                               "weitere schickt Ihnen das Bürgeramt eine Zahlungsaufforderung, auch bei Zustellung "
+                               "per Post.",
+                               "Each copy costs 10.00 €. You pay the first one online now; for each further copy "
+                               "the citizens' office sends you a request for payment, also when sent by post.")},
                     {"id": "versand", "type": "choice", "codelist": "versand", "label": t("Zustellung", "Delivery"),
                      "required": True},
                 ],

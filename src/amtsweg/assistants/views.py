@@ -105,6 +105,7 @@ def _prefill(request: HttpRequest, spec) -> dict[str, Any]:
         "identity.given_name": identity.given_name, "identity.family_name": identity.family_name,
         "identity.full_name": f"{identity.given_name} {identity.family_name}".strip(),
         "identity.email": identity.email, "identity.postcode": identity.postcode, "identity.city": identity.city,
+        "identity.birth_date": getattr(identity, "birth_date", ""),  # ISO date, only when the eID sent a full one
         "identity.address": {"street": identity.street, "house_number": identity.house_number,
                              "postcode": identity.postcode, "place": identity.city} if identity.street else None,
     }

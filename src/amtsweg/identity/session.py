@@ -30,6 +30,7 @@ class CitizenIdentity:
     city: str = ""
     email: str = ""
     level: str = levels.NIEDRIG  # "niedrig" | "substantiell" | "hoch"
+    birth_date: str = ""  # ISO 8601 (YYYY-MM-DD) when the provider sent a complete date, else empty
 
     def __post_init__(self) -> None:
         if self.level not in levels.LEVELS:

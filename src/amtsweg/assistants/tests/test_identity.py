@@ -12,12 +12,12 @@ from .factories import FormDefinitionFactory, FormVersionFactory
 pytestmark = pytest.mark.django_db
 
 
-def login_citizen(client, level: str, subject: str = "bpk2-erika") -> None:
+def login_citizen(client, level: str, subject: str = "bpk2-erika", birth_date: str = "") -> None:
     user = UserFactory(citizen=True, username=subject)
     client.force_login(user)
     identity = CitizenIdentity(provider="test-saml", subject=subject, given_name="Erika", family_name="Mustermann",
                                street="Rathausplatz", house_number="1", postcode="66111", city="Saarbrücken",
-                               email="erika@example.org", level=level)
+                               email="erika@example.org", level=level, birth_date=birth_date)
     session = client.session
     session[SESSION_KEY] = {**identity.as_session(), "user_id": str(user.pk)}
     session.save()
@@ -95,3 +95,12 @@ def test_a_broken_hook_inside_an_installed_app_fails_loudly(settings):
     settings.AMTSWEG_IDENTITY_GETTER = "amtsweg.identity.session.no_such_getter"
     with pytest.raises(ImportError):
         integrations.citizen_identity(None)
+
+
+def test_birth_date_is_prefilled_when_the_login_provides_it(client, strict_form, postcode):
+    """Issue 16, item 5: the eID sends the birth date; the citizen should not have to type it again."""
+    login_citizen(client, "substantiell", birth_date="1964-08-12")
+    place_url = client.post(reverse("assistants:start", args=["streng"]))["Location"]
+    step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    assert 'value="12.08.1964"' in client.get(step1).content.decode()
+

@@ -177,6 +177,8 @@ class IdToken(OpenIDCode):
         info = UserInfo(sub=user.subject)
         if "profile" in scope:
             info.update(given_name=user.given_name, family_name=user.family_name, name=user.name)
+            if user.birth_date:
+                info["birthdate"] = user.birth_date
         if "email" in scope:
             info.update(email=user.email, email_verified=True)
         if "address" in scope:

@@ -47,6 +47,7 @@ class TestPerson:
     postcode: str
     city: str
     email: str
+    birth_date: str = ""  # YYYY-MM-DD, as the eID sends it
 
     __test__ = False
 
@@ -60,9 +61,9 @@ class TestPerson:
 
 TEST_PERSONS: dict[str, TestPerson] = {p.key: p for p in [
     TestPerson("erika", "bpk2:TEST:ErikaMustermann0001", "Erika", "Mustermann", "Bahnhofstraße", "12a", "66111",
-               "Saarbrücken", "erika.mustermann@example.org"),
+               "Saarbrücken", "erika.mustermann@example.org", "1964-08-12"),
     TestPerson("max", "bpk2:TEST:MaxMustermann0002", "Max", "Mustermann", "Poststraße", "3", "66333", "Völklingen",
-               "max.mustermann@example.org"),
+               "max.mustermann@example.org", "1980-03-01"),
     TestPerson("leyla", "bpk2:TEST:LeylaOezdemir0003", "Leyla", "Özdemir", "Am Markt", "7", "66538",
                "Neunkirchen", "leyla.oezdemir@example.org"),
 ]}
@@ -216,6 +217,7 @@ def build_saml_response(server: Server, pending: dict, person: TestPerson, level
         saml_sp.OID_LOCALITY: [person.city],
         saml_sp.OID_COUNTRY: ["DE"],
         saml_sp.OID_EMAIL: [person.email],
+        **({saml_sp.OID_BIRTHDATE: [person.birth_date]} if person.birth_date else {}),
         saml_sp.OID_QAA_LEVEL: [levels.REQUEST_CLASS_REF[level]],
     }
     sp_cert = None

@@ -152,7 +152,7 @@ class OidcProvider(IdentityProvider):
                 "mindestens „%(required)s“. Bitte melden Sie sich mit einem passenden Verfahren an."
             ) % {"actual": levels.label(level), "required": levels.label(pending["min_level"])})
         address = claims.get("address") if isinstance(claims.get("address"), dict) else {}
-        from amtsweg.identity.providers.saml import split_street
+        from amtsweg.identity.providers.saml import iso_birth_date, split_street
 
         street, number = split_street(str(address.get("street_address", "")))
         identity = CitizenIdentity(
@@ -166,6 +166,7 @@ class OidcProvider(IdentityProvider):
             city=str(address.get("locality", "")),
             email=str(claims.get("email", "")) if claims.get("email_verified", True) else "",
             level=level,
+            birth_date=iso_birth_date(str(claims.get("birthdate", ""))),  # OIDC Core standard claim
         )
         return identity, pending
 
@@ -232,6 +233,6 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
     except OidcRefused as exc:
         return render(request, "identity/login_refused.html", {"message": str(exc)}, status=403)
     login_citizen(request, identity)
-    messages.success(request, _("Sie sind angemeldet (Vertrauensniveau: %(level)s).")
+    messages.success(request, _("Sie sind angemeldet. Vertrauensniveau: %(level)s.")
                      % {"level": levels.label(identity.level)})
     return HttpResponseRedirect(pending["next"])

@@ -59,7 +59,7 @@ OID_BIRTHDATE = "urn:oid:1.2.40.0.10.2.1.1.55"
 OID_BPK2 = "urn:oid:1.3.6.1.4.1.25484.494450.3"  # stable pseudonymous key of the person
 OID_QAA_LEVEL = "urn:oid:1.2.40.0.10.2.1.1.261.94"  # EID-CITIZEN-QAA-LEVEL (informational)
 REQUESTED_ATTRIBUTES = (OID_BPK2, OID_GIVEN_NAME, OID_SURNAME, OID_POSTAL_ADDRESS, OID_POSTAL_CODE, OID_LOCALITY,
-                        OID_EMAIL)
+                        OID_EMAIL, OID_BIRTHDATE)
 
 AKDB_NAMESPACE = "https://www.akdb.de/request/2018/09"
 
@@ -202,8 +202,21 @@ class SamlProvider(IdentityProvider):
             city=attributes.get(OID_LOCALITY, ""),
             email=attributes.get(OID_EMAIL, ""),
             level=level,
+            birth_date=iso_birth_date(attributes.get(OID_BIRTHDATE, "")),
         )
         return identity, pending
+
+
+def iso_birth_date(value: str) -> str:
+    """A birth date as the form's date field takes it (YYYY-MM-DD), or "" when incomplete or malformed: the eID
+    sends "1964-00-00" when only the year is known, and a partial date must not be prefilled as a real one."""
+    from datetime import date
+
+    value = (value or "").strip()[:10]
+    try:
+        return date.fromisoformat(value).isoformat() if len(value) == 10 else ""
+    except ValueError:
+        return ""
 
 
 def _raw_attributes(response) -> dict[str, str]:
@@ -295,7 +308,7 @@ def acs(request: HttpRequest, provider: str) -> HttpResponse:
     except SamlRefused as exc:
         return render(request, "identity/login_refused.html", {"message": str(exc)}, status=403)
     login_citizen(request, identity)
-    messages.success(request, _("Sie sind angemeldet (Vertrauensniveau: %(level)s).")
+    messages.success(request, _("Sie sind angemeldet. Vertrauensniveau: %(level)s.")
                      % {"level": levels.label(identity.level)})
     return HttpResponseRedirect(pending["next"])
 

@@ -28,6 +28,7 @@ def test_saml_login_with_each_level(browser_http, level):
     assert (identity["street"], identity["house_number"]) == ("Bahnhofstraße", "12a")
     assert (identity["postcode"], identity["city"]) == ("66111", "Saarbrücken")
     assert identity["email"] == "erika.mustermann@example.org"
+    assert identity["birth_date"] == "1964-08-12"  # BundID's dateOfBirth, for the forms' prefill (issue 16)
 
     user = get_user_model().objects.get(citizen_profiles__provider="test-saml")
     assert user.role == "citizen" and user.authority_id is None and not user.has_usable_password()
@@ -35,6 +36,17 @@ def test_saml_login_with_each_level(browser_http, level):
     assert profile.level == level and profile.city == "Saarbrücken"
     chooser = browser_http.get("/anmeldung/")
     assert "Sie sind angemeldet als Erika Mustermann" in chooser.text
+    assert "Vertrauensniveau: " in chooser.text and ")).<" not in chooser.text  # no "(… (z. B. …))" (issue 16)
+
+
+@pytest.mark.parametrize(("sent", "prefilled"), [
+    ("1964-08-12", "1964-08-12"), ("1964-00-00", ""), ("1964-08-00", ""), ("", ""), ("12.08.1964", ""),
+    ("1964-08-12Z", "1964-08-12"),
+])
+def test_only_a_complete_birth_date_is_taken(sent, prefilled):
+    from amtsweg.identity.providers.saml import iso_birth_date
+
+    assert iso_birth_date(sent) == prefilled
 
 
 def test_authn_request_is_signed_and_carries_the_requested_level(browser_http):
