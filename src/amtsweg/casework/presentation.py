@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from amtsweg.casework.models import Case
 from amtsweg.casework.services import TRANSITIONS
 from amtsweg.submissions import events, subscriber
+from amtsweg.submissions.models import Event
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
 
@@ -169,8 +170,11 @@ def event_log(case: Case) -> list[dict[str, Any]]:
         log = subscriber.event_log(me, case.transport_case_id)
     except subscriber.NotFound:
         return []
+    # The destination's events are the back office's own (it is this destination's receiving system), so they
+    # are named after it, not after an external "Fachverfahren".
     return [{"at": e.created_at, "label": str(EVENT_LABELS.get(e.event_type, e.event_type.rsplit("/", 1)[-1])),
-             "issuer": e.get_issuer_display()} for e in log]
+             "issuer": _("Amtsweg-Sachbearbeitung") if e.issuer == Event.Issuer.DESTINATION
+             else e.get_issuer_display()} for e in log]
 
 
 def next_states(case: Case) -> list[dict[str, str]]:

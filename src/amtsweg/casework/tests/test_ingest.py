@@ -82,6 +82,19 @@ def test_an_application_becomes_a_case_at_once_and_is_accepted(responsibility):
     assert b"%PDF" not in bytes(CaseAttachment.objects.get(case=case).content)
 
 
+def test_the_case_views_event_log_names_the_back_office_as_the_one_that_accepted(responsibility):
+    """Issue 14: the back office's own acceptance was labelled "(Fachverfahren)"; here the receiving system is
+    Amtsweg-Sachbearbeitung itself, so the log says so."""
+    from amtsweg.casework import presentation
+
+    on_casework(responsibility)
+    case = received_case(responsibility)
+    log = presentation.event_log(case)
+    assert [row["issuer"] for row in log if row["label"] == "angenommen (Eingangsbestätigung)"] == [
+        "Amtsweg-Sachbearbeitung"]
+    assert all(row["issuer"] != "Fachverfahren" for row in log)
+
+
 def test_a_retry_never_creates_a_second_case(responsibility):
     on_casework(responsibility)
     case = received_case(responsibility)
