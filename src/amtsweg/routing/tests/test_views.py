@@ -2,6 +2,7 @@
 the citizen page "Wer ist zuständig?"."""
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -267,6 +268,15 @@ def test_citizen_gets_a_clear_answer_for_unknown_places(client, hundesteuer, hun
 def test_no_responsibility_message(client, saarland, hundesteuer_service):
     page = client.get("/zustaendigkeit/", {"key": KEY, "ort": "Merzig"}).content.decode()
     assert "Keine zuständige Stelle eingetragen" in page
+
+
+def test_no_responsibility_answers_citizens_in_words_without_keys(client, saarland, hundesteuer_service):
+    """Issue 16, item 3: the answer named the LeiKa key and the ARS, e.g. "(110000000000)"."""
+    page = client.get("/zustaendigkeit/", {"key": KEY, "ort": "Merzig"}).content.decode()
+    alert = page[page.index("Keine zuständige Stelle eingetragen"):]
+    alert = alert[:alert.index("</div>", alert.index("kern-alert__body"))]
+    assert f"Für „{hundesteuer_service.name}“ ist für Merzig, Kreisstadt keine zuständige Stelle eingetragen" in alert
+    assert KEY not in alert and not re.search(r"\(\d{12}\)", alert)
 
 
 def test_online_link_providers(client, hundesteuer, hundesteuer_service):
