@@ -71,6 +71,11 @@ class MunicipalAssociation(models.Model):
         return self.name or self.code
 
 
+def is_unincorporated_ars(ars: str) -> bool:
+    """Whether a 12-digit ARS names a gemeindefreies Gebiet (Destatis: Gemeindeverband 9xxx)."""
+    return len(ars) == 12 and ars[5] == "9"
+
+
 class Municipality(models.Model):
     """Gemeinde (or gemeindefreies Gebiet, or a city district of Berlin/Hamburg/Bremen)."""
 
@@ -106,6 +111,12 @@ class Municipality(models.Model):
 
         self.name_folded = fold(self.name)
         super().save(*args, **kwargs)
+
+    @property
+    def is_unincorporated(self) -> bool:
+        """A gemeindefreies Gebiet (forest, lake, the deutsch-luxemburgisches Hoheitsgebiet): no Gemeinde and no
+        inhabitants to serve. Destatis gives them the Gemeindeverband key 9xxx (6th digit of the ARS is 9)."""
+        return is_unincorporated_ars(self.ars)
 
 
 class PostcodeArea(models.Model):

@@ -91,4 +91,8 @@ class OnboardingUploadForm(forms.Form):
 
 
 class YearForm(forms.Form):
-    jahr = forms.IntegerField(label=_("Jahr"), min_value=2000, max_value=2100)
+    jahr = forms.IntegerField(label=_("Jahr"), min_value=2000, max_value=2100, error_messages={
+        "required": _("Bitte geben Sie ein Jahr an, z. B. 2026."),
+        "invalid": _("„Jahr“ muss eine Jahreszahl sein, z. B. 2026."),
+        "min_value": _("Für Jahre vor %(limit_value)s gibt es keine Kostenverteilung."),
+        "max_value": _("Für Jahre nach %(limit_value)s gibt es keine Kostenverteilung.")})

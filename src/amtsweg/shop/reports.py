@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from amtsweg.core import csvexport
-from amtsweg.geo.models import District, Municipality
+from amtsweg.geo.models import District, Municipality, is_unincorporated_ars
 
 from .costs import Participant, Share, compute_shares, months_connected
 from .models import Offer, Subscription
@@ -96,9 +96,10 @@ def cost_report_pdf(lines: list[CostLine], year: int, land_name: str) -> bytes:
                                                                        "RIGHT")) as table:
         table.row([_("Angebot"), _("Kostenmodell"), _("Behörde"), _("Monate"), _("Einwohner"), _("Anteil (EUR)")])
         for line in lines:
-            pop = str(line.share.population_used or "")
             if line.share.population_estimated:
-                pop += " *"
+                pop = _("unbekannt (Median %(median)s angesetzt) *") % {"median": line.share.population_used}
+            else:
+                pop = "" if line.share.population_used is None else str(line.share.population_used)
             table.row([line.offer.name, line.offer.get_cost_sharing_display(), line.authority_name,
                        str(line.share.months), pop, euros(line.share.cents)])
     totals: dict[str, int] = {}
@@ -108,8 +109,9 @@ def cost_report_pdf(lines: list[CostLine], year: int, land_name: str) -> bytes:
     for name, cents in totals.items():
         pdf.cell(0, 6, _("Summe %(offer)s: %(sum)s EUR") % {"offer": name, "sum": euros(cents)},
                  new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, _("* Einwohnerzahl unbekannt: Median der übrigen Teilnehmenden verwendet."),
-             new_x="LMARGIN", new_y="NEXT")
+    if any(line.share.population_estimated for line in lines):  # the footnote only where a row has its marker
+        pdf.cell(0, 6, _("* Einwohnerzahl unbekannt: Median der übrigen Teilnehmenden verwendet."),
+                 new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
@@ -126,11 +128,17 @@ def rollout_by_district(offer: Offer, day: date) -> list[RolloutRow]:
     prefixes = [s.authority.area_ars for s in live]
     rows = []
     for district in District.objects.current().filter(land__code=offer.land_code).order_by("name"):
-        gemeinden = list(Municipality.objects.current().filter(district=district, is_city_district=False)
-                         .values_list("ars", flat=True))
+        gemeinden = [ars for ars in Municipality.objects.current().filter(district=district, is_city_district=False)
+                     .values_list("ars", flat=True) if not is_unincorporated_ars(ars)]
         covered = sum(1 for ars in gemeinden if any(ars.startswith(p) for p in prefixes))
         rows.append(RolloutRow(district.name, covered, len(gemeinden)))
     return rows
+
+
+def unincorporated_count(land_code: str) -> int:
+    """The Land's gemeindefreie Gebiete, left out of the Gemeinden counted by `rollout_by_district`."""
+    return sum(1 for ars in Municipality.objects.current().filter(land__code=land_code).values_list("ars", flat=True)
+               if is_unincorporated_ars(ars))
 
 
 def rollout_over_time(offer: Offer, today: date, months: int = 12) -> list[RolloutRow]:

@@ -217,6 +217,7 @@ def land_offer_detail(request, slug: str):
         "offer": offer, "connected": connected, "in_progress": in_progress, "missing": missing,
         "by_district": by_district, "over_time": over_time,
         "gemeinden_online": sum(r.covered for r in by_district), "gemeinden_total": sum(r.total for r in by_district),
+        "unincorporated": reports.unincorporated_count(offer.land_code),
         "district_bars": district_bars, "district_height": district_height,
         "time_bars": time_bars, "time_height": time_height,
     })
@@ -294,8 +295,12 @@ def land_onboarding(request):
 
 @land_operator_required
 def land_costs(request):
-    form = YearForm(request.GET or {"jahr": timezone.localdate().year})
-    year = form.cleaned_data["jahr"] if form.is_valid() else timezone.localdate().year
+    form = YearForm(request.GET if "jahr" in request.GET else {"jahr": timezone.localdate().year})
+    if not form.is_valid():
+        # "?jahr=abc" or "?jahr=1800" showed the current year as if asked for (issue 16, item 15): say so.
+        return render(request, "shop/land_costs.html", {"form": form, "year": None, "lines": [], "totals": [],
+                                                        "estimated": False}, status=400)
+    year = form.cleaned_data["jahr"]
     lines = reports.cost_report(request.user.authority.land_code, year)
     totals: dict[int, tuple[Offer, int, int]] = {}
     for line in lines:

@@ -263,3 +263,42 @@ def test_ending_a_live_service_asks_shows_the_consequences_and_keeps_the_notice_
     assert resp.status_code == 302
     sub.refresh_from_db()
     assert sub.ends_on == tomorrow
+
+
+def test_land_costs_say_what_the_population_is_and_refuse_a_year_they_cannot_show(client):
+    """Issue 16, items 11 and 15: "None" in Einwohner; "?jahr=abc" silently showed the current year."""
+    from amtsweg.geo.tests.factories import MunicipalityFactory
+
+    login_staff(client, UserFactory(land_operator=True))
+    population_offer = OfferFactory(name="Nach Einwohnern", population_sharing=True)
+    SubscriptionFactory(offer=population_offer, live=True)
+    unknown = AuthorityFactory(municipality=MunicipalityFactory(population=None))
+    SubscriptionFactory(offer=population_offer, live=True, authority=unknown)
+    SubscriptionFactory(offer=OfferFactory(name="Zu gleichen Teilen"), live=True)
+    page = client.get(f"/land/kosten/?jahr={date.today().year}").text
+    assert "None" not in page
+    assert "unbekannt (Median 10.000 angesetzt) *" in page and "nicht verwendet" in page
+    for typed, message in [("abc", "muss eine Jahreszahl sein"), ("1800", "vor 2000"),
+                           ("", "Bitte geben Sie ein Jahr")]:
+        resp = client.get(f"/land/kosten/?jahr={typed}")
+        assert resp.status_code == 400 and message in resp.text, typed
+        assert "Nach Einwohnern" not in resp.text
+        assert client.get(f"/land/kosten/?jahr={typed}&format=csv").status_code == 400
+
+
+def test_rollout_counts_gemeinden_and_names_gemeindefreie_gebiete_apart(client):
+    """Issue 16, item 15: the Saarland rollout said "1 von 53" for 52 Gemeinden (the deutsch-luxemburgisches
+    Hoheitsgebiet is gemeindefrei)."""
+    from amtsweg.geo.tests.factories import MunicipalAssociationFactory, MunicipalityFactory
+
+    login_staff(client, UserFactory(land_operator=True))
+    association = MunicipalAssociationFactory()
+    gemeinde = MunicipalityFactory(association=association)
+    MunicipalityFactory(association=association)
+    MunicipalityFactory(ars=association.district.code + "9999999", association=association,
+                        name="Deutsch-luxemburgisches Hoheitsgebiet", population=None)
+    offer = OfferFactory()
+    SubscriptionFactory(offer=offer, live=True, authority=AuthorityFactory(municipality=gemeinde))
+    page = client.get(f"/land/angebote/{offer.slug}/").text
+    assert "mit dem Dienst online: 1 von 2." in page
+    assert "Nicht mitgezählt: 1 gemeindefreies Gebiet" in page
