@@ -48,6 +48,7 @@ class InboxFilterForm(forms.Form):
     dienst = forms.ChoiceField(label=_("Leistung"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATE_CHOICES)
     zustaendig = forms.ChoiceField(label=_("Zuständig"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
     eingang_von = forms.DateField(label=_("Eingang ab"), required=False, widget=DateInput(),
                                   input_formats=["%Y-%m-%d", "%d.%m.%Y"],
                                   error_messages={"invalid": _("Bitte ein Datum angeben, z. B. 01.12.2026.")})
@@ -61,13 +62,17 @@ class InboxFilterForm(forms.Form):
     sortierung = forms.ChoiceField(label=_("Sortierung"), required=False, choices=SORT_CHOICES)
     nach = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
-    def __init__(self, data, *, services: list[tuple[str, str]], assignees: list[tuple[int, str]]):
+    def __init__(self, data, *, services: list[tuple[str, str]], assignees: list[tuple[int, str]],
+                 teams: list[tuple[int, str]] = ()):
         super().__init__(data)
+        # The teams whose cases the person sees (an administrator: all of the Authority's), as in the Fristen.
+        self.fields["team"].choices = [("", _("alle")), *[(str(pk), name) for pk, name in teams],
+                                       ("ohne", _("ohne Team"))]
         self.fields["dienst"].choices = [("", _("alle")), *services]
         self.fields["zustaendig"].choices = [("", _("alle")), ("mir", _("mir zugewiesen")),
                                              ("niemand", _("niemandem zugewiesen")),
                                              *[(str(pk), name) for pk, name in assignees]]
-        for name in ("dienst", "status", "zustaendig", "frist", "sortierung"):
+        for name in ("dienst", "status", "zustaendig", "team", "frist", "sortierung"):
             self.fields[name].error_messages["invalid_choice"] = _("Diese Auswahl gibt es nicht; bitte neu wählen.")
         style_fields(self)
 
@@ -83,7 +88,7 @@ class InboxFilterForm(forms.Form):
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         return inbox.Filters(
             service=data.get("dienst") or "", state=data.get("status") or "",
-            assignee=data.get("zustaendig") or "", received_from=data.get("eingang_von"),
+            assignee=data.get("zustaendig") or "", team=data.get("team") or "", received_from=data.get("eingang_von"),
             received_to=data.get("eingang_bis"), deadline=data.get("frist") or "",
             search=(data.get("suche") or "").strip(), sort=data.get("sortierung") or "neueste",
             cursor=data.get("nach") or "",

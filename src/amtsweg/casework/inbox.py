@@ -44,6 +44,7 @@ class Filters:
     service: str = ""
     state: str = ""  # a Case.State, "offen", or ""
     assignee: str = ""  # "", "mir", "niemand" or a user id
+    team: str = ""  # "", "ohne" (no team) or a team id
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     deadline: str = ""  # "", "ueberfaellig", "bald"
@@ -77,6 +78,10 @@ def filtered(user, filters: Filters, *, with_state: bool = True, base: QuerySet[
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee:
         qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.team == "ohne":
+        qs = qs.filter(team__isnull=True)
+    elif filters.team:
+        qs = qs.filter(team_id=int(filters.team))
     if filters.received_from:
         qs = qs.filter(received_at__gte=_start_of(filters.received_from))
     if filters.received_to:

@@ -168,14 +168,29 @@ class ReceivingKey(models.Model):
 
 
 class CaseQuerySet(TenantQuerySet):
-    def workable_by(self, user) -> CaseQuerySet:
+    def workable_by(self, user, *, team_ids: list[int] | None = None) -> CaseQuerySet:
         """The cases a person may see and work on: tenancy (`visible_to`: own Authority; Land operators only the
-        Land's own offices' cases) and teams (a case of a team only for its members and administrators)."""
+        Land's own offices' cases) and teams (a case of a team only for its members and administrators).
+        `team_ids`: the person's teams (`sees_all_teams`/`teams_of`) if the caller has them already, so a page
+        that also lists them looks them up once."""
         scoped = self.visible_to(user)
-        if getattr(user, "is_superuser", False) or getattr(user, "role", None) in ADMIN_ROLES:
+        if sees_all_teams(user):
             return scoped
-        teams = list(Team.objects.filter(members=user).values_list("pk", flat=True)) if user.pk else []
-        return scoped.filter(models.Q(team__isnull=True) | models.Q(team_id__in=teams))
+        if team_ids is None:
+            team_ids = [pk for pk, _name in teams_of(user)]
+        return scoped.filter(models.Q(team__isnull=True) | models.Q(team_id__in=team_ids))
+
+
+def sees_all_teams(user) -> bool:
+    """Administrators see the cases of every team of their Authority; everyone else those of their own teams."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) in ADMIN_ROLES)
+
+
+def teams_of(user) -> list[tuple[int, str]]:
+    """(id, name) of the teams the person is a member of, by name."""
+    if not user.pk:
+        return []
+    return list(Team.objects.filter(members=user).order_by("name").values_list("pk", "name"))
 
 
 class Case(models.Model):

@@ -32,7 +32,7 @@ from amtsweg.casework import (
     services,
 )
 from amtsweg.casework.forms import DecisionForm, InboxFilterForm, NoteForm
-from amtsweg.casework.models import Case, CaseAttachment, ReceivingSystem
+from amtsweg.casework.models import Case, CaseAttachment, ReceivingSystem, Team, sees_all_teams, teams_of
 from amtsweg.core.tenancy import ADMIN_ROLES
 from amtsweg.routing.models import Destination
 
@@ -55,11 +55,17 @@ def _back(request: HttpRequest, fallback: str) -> str:
 @staff_required
 def inbox_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    workable = Case.objects.workable_by(user)
+    # The team filter's choices come with the person's teams, which the team check needs anyway: no extra query.
+    if sees_all_teams(user):
+        teams = list(Team.objects.visible_to(user).order_by("name").values_list("pk", "name"))
+        workable = Case.objects.workable_by(user)
+    else:
+        teams = teams_of(user)
+        workable = Case.objects.workable_by(user, team_ids=[pk for pk, _name in teams])
     services_offered = list(workable.order_by("leika_key").values_list("leika_key", "service_name").distinct())
     assignees = [(u.pk, u.get_full_name() or u.username) for u in services.assignable_users(user.authority)] \
         if user.authority_id else []
-    form = InboxFilterForm(request.GET or None, services=services_offered, assignees=assignees)
+    form = InboxFilterForm(request.GET or None, services=services_offered, assignees=assignees, teams=teams)
     if form.is_bound:
         form.is_valid()
     filters = form.filters()

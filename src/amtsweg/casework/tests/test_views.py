@@ -70,6 +70,34 @@ def test_inbox_filters_searches_sorts_and_counts(destination, worker):
     assert "überfällig" in overdue
 
 
+def test_the_inbox_filters_by_team_as_the_fristen_do_and_offers_only_the_teams_one_sees(destination, worker):
+    """Issue 14: the inbox had no team filter. A member is offered their own teams (and "ohne Team"), an
+    administrator every team of the Authority; another Authority's team is not a choice (German error)."""
+    steuern = TeamFactory(authority=destination.authority, name="Steuern", members=[worker])
+    ordnung = TeamFactory(authority=destination.authority, name="Ordnungsamt")
+    foreign = TeamFactory(name="Fremdes Team")
+    ours = CaseFactory(destination=destination, reference="AW-TTTT-TTTT-TTTT", team=steuern)
+    loose = CaseFactory(destination=destination, reference="AW-OOOO-OOOO-OOOO")
+    theirs = CaseFactory(destination=destination, reference="AW-NNNN-NNNN-NNNN", team=ordnung)
+    client = _client(worker)
+
+    response = client.get(INBOX, {"team": str(steuern.pk)})
+    assert _refs(response) == [ours.reference] and response.context["page"].counts == {"received": 1}
+    assert _refs(client.get(INBOX, {"team": "ohne"})) == [loose.reference]
+    assert dict(response.context["form"].fields["team"].choices) == {"": "alle", str(steuern.pk): "Steuern",
+                                                                      "ohne": "ohne Team"}
+    for not_mine in (ordnung, foreign):
+        refused = client.get(INBOX, {"team": str(not_mine.pk)})
+        assert "Diese Auswahl gibt es nicht" in refused.content.decode()
+        assert set(_refs(refused)) == {ours.reference, loose.reference}  # the other filters still apply
+
+    admin = UserFactory(authority=destination.authority, role="kommune_admin")
+    response = _client(admin).get(INBOX, {"team": str(ordnung.pk)})
+    assert _refs(response) == [theirs.reference]
+    assert list(dict(response.context["form"].fields["team"].choices)) == [
+        "", str(ordnung.pk), str(steuern.pk), "ohne"]
+
+
 def test_bad_filters_get_a_german_error_and_the_other_filters_still_apply(destination, worker):
     CaseFactory(destination=destination, state=Case.State.CLOSED)
     response = _client(worker).get(INBOX, {"eingang_von": "32.13.2026", "status": "closed", "zustaendig": "x"})
