@@ -80,10 +80,13 @@ def default_headline(submission: Submission) -> str:
                 }.get(kind, _("Ihr Antrag wurde von der zuständigen Stelle (%(authority)s) nicht angenommen.")) \
             % {"authority": name}
     if status == S.ACCEPTED:
-        return {"f": _("Ihr Antrag ist bei der %(authority)s angenommen und wird bearbeitet."),
-                "m": _("Ihr Antrag ist beim %(authority)s angenommen und wird bearbeitet."),
-                }.get(kind, _("Ihr Antrag ist bei der zuständigen Stelle (%(authority)s) angenommen und wird "
-                              "bearbeitet.")) % {"authority": name}
+        # "angenommen" would read like "bewilligt": say it is being worked on and nothing is decided yet
+        return {"f": _("Ihr Antrag liegt der %(authority)s vollständig vor und wird bearbeitet. Entschieden ist "
+                       "darüber noch nicht."),
+                "m": _("Ihr Antrag liegt dem %(authority)s vollständig vor und wird bearbeitet. Entschieden ist "
+                       "darüber noch nicht."),
+                }.get(kind, _("Ihr Antrag liegt der zuständigen Stelle (%(authority)s) vollständig vor und wird "
+                              "bearbeitet. Entschieden ist darüber noch nicht.")) % {"authority": name}
     if status == S.DELETED:
         return _("Die Angaben zu Ihrem Antrag wurden nach Ablauf der Aufbewahrungsfrist gelöscht.")
     if status == S.INCOMPLETE:
@@ -106,7 +109,10 @@ def status_label(submission: Submission) -> str:
     for part in parts():
         if part.status is not None and (text := part.status(submission)):
             return text
-    return submission.get_status_display()
+    S = Submission.Status
+    citizen = {S.SUBMITTED: _("eingegangen"), S.ACCEPTED: _("in Bearbeitung"),
+               S.REJECTED: _("nicht entgegengenommen")}  # the transport's words ("angenommen") are for staff
+    return str(citizen.get(submission.status, submission.get_status_display()))
 
 
 def sections(request: HttpRequest, submission: Submission, signature: str) -> list[SafeString]:

@@ -75,3 +75,12 @@ def test_receipt_of_the_assistant_links_to_the_status_page(client, settings, mai
     assert status.status_path(submission.public_reference) in mail.body
     page = Client().get(link).content.decode()
     assert "Stand Ihres Antrags" in page and submission.public_reference in page
+
+
+def test_an_accepted_application_does_not_read_like_a_granted_one():
+    """Issue 16, item 5: "angenommen" read like "bewilligt", and citizens met "Signatur geprüft"."""
+    submission = SubmissionFactory(status=Submission.Status.ACCEPTED)
+    html = Client().get(status.status_path(submission.public_reference)).content.decode()
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "in Bearbeitung" in main and "Entschieden ist darüber noch nicht" in main
+    assert "angenommen" not in main and "Signatur" not in main and "Security Event" not in main
