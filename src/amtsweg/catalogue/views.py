@@ -74,12 +74,23 @@ def service_detail(request: HttpRequest, ozg_id: int) -> HttpResponse:
         }
         for p in PublicService.objects.current().filter(ozg_services=service).order_by("name")
     ]
+    # The citizen's questions first: the legal bases of all its LeiKa-Leistungen once each, and the key the
+    # "Wer ist zuständig?" page needs; the keys themselves only in the details section.
+    legal_bases, seen = [], set()
+    for item in public_services:
+        for reference in item["references"]:
+            if reference.label not in seen:
+                seen.add(reference.label)
+                legal_bases.append(reference)
+    responsible_key = next((item["service"].key for item in public_services if item["service"].key), "")
     return render(
         request,
         "catalogue/service.html",
         {
             "service": service,
             "public_services": public_services,
+            "legal_bases": legal_bases,
+            "responsible_key": responsible_key,
             "online_service_links": online_services.links_for(request, service),
         },
     )

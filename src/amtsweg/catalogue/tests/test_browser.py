@@ -1,5 +1,7 @@
 """Every public catalogue page in Debian's chromium: axe-core (WCAG 2.1 AA) finds nothing; keyboard and no-JS use."""
 
+import os
+
 import pytest
 
 from amtsweg.catalogue.tests.public_pages import build_catalogue, build_places
@@ -113,3 +115,15 @@ def test_pages_work_without_javascript(live_server, browser, data):
         assert "Population" in page.locator("main").inner_text()
     finally:
         context.close()
+
+
+def test_service_page_keeps_the_keys_in_a_closed_details_section(live_server, page, data):
+    """Issue 16, item 3: the citizen reads where to apply and the legal basis; the keys stay folded away."""
+    page.goto(f"{live_server.url}/leistungen/10160/")
+    assert page.get_by_role("heading", name="Wo beantragen Sie die Leistung?").is_visible()
+    assert not page.locator(".leika-key").first.is_visible()
+    page.locator("details.service-details summary").click()
+    assert page.locator(".leika-key").first.is_visible()
+    assert_no_axe_violations(page)
+    if os.environ.get("AMTSWEG_SCREENSHOT_DIR"):
+        page.screenshot(path=f"{os.environ['AMTSWEG_SCREENSHOT_DIR']}/service-10160.png", full_page=True)

@@ -304,3 +304,13 @@ def test_postcode_table_shows_osm_place_names_only_where_they_differ(client, pla
 def test_odd_input_never_fails(client, catalogue, places, query):
     assert client.get("/leistungen/", {"q": query}).status_code == 200
     assert client.get("/orte/", {"q": query}).status_code == 200
+
+
+def test_service_page_answers_the_citizens_questions_before_the_keys(client, catalogue):
+    """Issue 16, item 3: where to apply, legal basis and costs in words first; LeiKa keys in a details section."""
+    body = client.get(reverse("catalogue:service", args=[10348])).content.decode()
+    details = body.index("<details")
+    for heading in ("Wo beantragen Sie die Leistung?", "Rechtsgrundlage", "Kosten, Unterlagen und Dauer"):
+        assert body.index(heading) < details
+    assert "Zuständige Stelle für Ihren Ort finden" in body and "/zustaendigkeit/?key=" in body
+    assert "leika-key" not in body[:details]
