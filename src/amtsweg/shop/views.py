@@ -17,6 +17,7 @@ from amtsweg.accounts.access import admin_required as kommune_admin_required
 from amtsweg.accounts.access import land_operator_required
 from amtsweg.accounts.models import Authority
 from amtsweg.core import csvexport
+from amtsweg.routing.models import Responsibility
 
 from . import reports, services
 from .forms import AcceptAgreementForm, ConfigureForm, EndForm, GoLiveForm, OnboardingUploadForm, YearForm
@@ -259,8 +260,18 @@ def land_offer_remind(request, slug: str):
     _c, _p, missing = _rollout_lists(offer)
     recent = set(Reminder.objects.filter(offer=offer, sent_at__gte=timezone.now() - timedelta(days=7))
                  .values_list("authority_id", flat=True))
-    sent = skipped = 0
+    # Only those responsible for the offer's services (routing), never one that ended its subscription on
+    # purpose (issue 16, item 14).
+    keys = list(offer.public_services.exclude(key="").values_list("key", flat=True))
+    responsible = set(Responsibility.objects.filter(leika_key__in=keys, authority__land_code=offer.land_code)
+                      .values_list("authority_id", flat=True))
+    ended = set(Subscription.objects.filter(offer=offer, status=Subscription.Status.ENDED)
+                .values_list("authority_id", flat=True))
+    sent = skipped = not_concerned = 0
     for authority, _sub in missing:
+        if authority.pk not in responsible or authority.pk in ended:
+            not_concerned += 1
+            continue
         if authority.pk in recent or not authority.email:
             skipped += 1
             continue
@@ -275,7 +286,9 @@ def land_offer_remind(request, slug: str):
         Reminder.objects.create(offer=offer, authority=authority, sent_by=request.user)
         sent += 1
     messages.success(request, _("%(sent)s Erinnerungen versendet, %(skipped)s übersprungen (kürzlich erinnert oder "
-                                "ohne E-Mail-Adresse).") % {"sent": sent, "skipped": skipped})
+                                "ohne E-Mail-Adresse), %(other)s nicht erinnert (für die Leistungen nicht zuständig "
+                                "oder Anschluss beendet).")
+                     % {"sent": sent, "skipped": skipped, "other": not_concerned})
     return redirect("shop:land-offer", slug=offer.slug)
 
 

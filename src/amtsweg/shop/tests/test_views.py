@@ -125,13 +125,22 @@ def test_land_exports_defuse_formulas_that_tenants_typed(client):
 def test_land_reminders_are_sent_once_a_week(client, mailoutbox):
     operator = UserFactory(land_operator=True)
     login_staff(client, operator)
-    offer = OfferFactory()
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+
+    offer = OfferFactory(public_services=[PublicServiceFactory(hundesteuer=True)])
     missing = AuthorityFactory(email="rathaus@gemeinde.example")
+    ResponsibilityFactory(destination__authority=missing)
+    # Issue 16, item 14: not responsible for the service, or ended on purpose → no reminder.
+    AuthorityFactory(email="nicht-zustaendig@gemeinde.example")
+    ended = AuthorityFactory(email="beendet@gemeinde.example")
+    ResponsibilityFactory(destination__authority=ended)
+    SubscriptionFactory(offer=offer, authority=ended, status=Subscription.Status.ENDED)
     client.post(f"/land/angebote/{offer.slug}/erinnern/")
     client.post(f"/land/angebote/{offer.slug}/erinnern/")
     to_missing = [m for m in mailoutbox if m.to == [missing.email]]
     assert len(to_missing) == 1
     assert offer.name in to_missing[0].subject
+    assert {tuple(m.to) for m in mailoutbox} == {(missing.email,)}
 
 
 def test_onboarding_csv_reports_every_bad_line_and_imports_nothing(client):
