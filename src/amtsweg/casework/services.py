@@ -31,6 +31,7 @@ from amtsweg.casework import vault
 from amtsweg.casework.ingest import APPLICATION, ATTACHMENT
 from amtsweg.casework.models import Case, CaseAttachment, CaseEntry
 from amtsweg.core.actors import is_system
+from amtsweg.core.tenancy import ADMIN_ROLES, STAFF_ROLES
 
 State = Case.State
 TRANSITIONS: dict[str, set[str]] = {
@@ -130,14 +131,16 @@ def close(case: Case, *, actor: Any) -> Case:
 
 
 def assignable_users(case_or_authority, *, team=None):
-    """Staff who may be given cases of this Authority (and of this team, if any): active, staff roles."""
+    """Staff who may be given cases of this Authority (and of this team, if any): active, every staff role of
+    the tenancy (`core.tenancy.STAFF_ROLES`), not only the Kommune's: a Land office's people are Land
+    operators, and they work the cases of the service the Land handles centrally. Administrators
+    (`ADMIN_ROLES`) see every team's cases, so they are offered for every team."""
     from amtsweg.accounts.models import User
 
     authority_id = getattr(case_or_authority, "authority_id", None) or case_or_authority.pk
-    users = User.objects.filter(authority_id=authority_id, is_active=True,
-                                role__in=[User.Role.KOMMUNE_STAFF, User.Role.KOMMUNE_ADMIN])
+    users = User.objects.filter(authority_id=authority_id, is_active=True, role__in=STAFF_ROLES)
     if team is not None:
-        users = users.filter(casework_teams=team) | users.filter(role=User.Role.KOMMUNE_ADMIN)
+        users = users.filter(casework_teams=team) | users.filter(role__in=ADMIN_ROLES)
     return users.distinct().order_by("last_name", "first_name", "username")
 
 

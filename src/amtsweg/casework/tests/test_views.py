@@ -390,3 +390,22 @@ def test_cases_are_vacuumed_early_on_postgresql_so_counts_stay_index_only():
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'casework_case'")
         (options,) = cursor.fetchone()
     assert "autovacuum_vacuum_scale_factor=0.01" in (options or [])
+
+
+def test_a_land_offices_operators_are_offered_and_can_be_given_its_cases():
+    """Issue 14: `assignable_users` offered only Kommune roles, so a Land office handling a service centrally
+    could not give a case to its own people (Land operators); every staff role of the tenancy counts now,
+    a Kommune's citizens and other Authorities' staff still do not."""
+    from amtsweg.casework import services
+    from amtsweg.core.actors import SYSTEM
+    from amtsweg.routing.tests.factories import DestinationFactory
+
+    land = AuthorityFactory(land_office=True)
+    case = CaseFactory(destination=DestinationFactory(authority=land))
+    operator = UserFactory(land_operator=True, authority=land, username="land-op")
+    team = TeamFactory(authority=land, members=[operator])
+    UserFactory(citizen=True, username="buerger")
+    UserFactory(land_operator=True, authority=AuthorityFactory(land_office=True), username="other-land")
+    assert [u.username for u in services.assignable_users(land)] == ["land-op"]
+    assert [u.username for u in services.assignable_users(case, team=team)] == ["land-op"]
+    assert services.assign([case], operator, actor=SYSTEM) == 1
