@@ -39,7 +39,7 @@ SUBSCRIBER_TIMEOUT_S = 60
 SIGNED_EVENTS = {  # what the status page calls the steps a delivered, accepted application went through
     events.SUBMIT: "Antrag verschlüsselt eingereicht",
     events.NOTIFY: "Zuständige Stelle benachrichtigt",
-    events.ACCEPT: "Antrag von der zuständigen Stelle angenommen",
+    events.ACCEPT: "Antrag liegt der zuständigen Stelle vollständig vor",
 }
 
 

@@ -17,7 +17,7 @@ EVENT_LABELS = {
     events.SUBMIT: _("Antrag verschlüsselt eingereicht"),
     events.NOTIFY: _("Zuständige Stelle benachrichtigt"),
     events.FORWARD: _("Antrag an die zuständige Stelle übergeben"),
-    events.ACCEPT: _("Antrag von der zuständigen Stelle angenommen"),
+    events.ACCEPT: _("Antrag liegt der zuständigen Stelle vollständig vor"),  # not "angenommen": reads like granted
     events.REJECT: _("Antrag von der zuständigen Stelle zurückgewiesen"),
     events.DELETE: _("Antragsdaten gelöscht"),
 }
