@@ -255,13 +255,13 @@ def test_status_page_needs_the_signed_link_and_shows_verified_events(settings):
     html = response.content.decode()
     assert submission.public_reference in html
     assert "Antrag verschlüsselt eingereicht" in html
-    assert html.count("kern-badge--success") == 2 and "kern-badge--danger" not in html
+    assert "kern-badge--danger" not in html and "Herkunft nicht bestätigt" not in html  # both steps verified
     # A tampered token shows as not verified.
     event = submission.events.get(event_type=events.SUBMIT)
     event.token = event.token[:-10] + "AAAAAAAAAA"
     event.save(update_fields=["token"])
     html = client.get(status.status_path(submission.public_reference)).content.decode()
-    assert html.count("kern-badge--danger") == 1
+    assert html.count("kern-badge--danger") == 1 and "Herkunft nicht bestätigt" in html  # said in words
     # Personal data does not appear on the page.
     assert "Mustermann" not in html and "Bello" not in html
 
