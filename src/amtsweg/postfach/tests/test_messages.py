@@ -329,3 +329,22 @@ def test_the_status_page_of_a_forwarded_application_tells_one_truth_forwarded_to
     assert "angenommen" not in page.split('id="status-history"')[0]
     assert "an Stadt Saarbrücken weitergeleitet" in page and new.public_reference in page
     assert f'href="{status.status_path(new.public_reference)}"' in page
+
+
+def test_a_staff_error_stands_at_the_form_that_failed_and_the_summary_names_it(received_case):
+    """Issue 14: one generic "Nicht gesendet" alert at the top, nothing at the form; now the summary says
+    which form failed and links to the error, which stands in that form at its field."""
+    _submission, case, worker = received_case
+    staff = Client()
+    login_staff(staff, worker)
+    url = reverse("postfach:case_messages", args=[case.pk])
+    page = staff.post(url, {"action": "send", "subject": "", "text": "Hallo"}).content.decode()
+    assert "Nachricht nicht gesendet" in page and 'href="#send-error"' in page
+    send_form = page.split('id="send-title"')[1]
+    assert '<p class="kern-error" id="send-error">Bitte schreiben Sie einen Betreff.</p>' in send_form
+    assert 'aria-describedby="send-error"' in send_form and 'id="ask-error"' not in page
+
+    page = staff.post(url, {"action": "ask", "text": " "}).content.decode()
+    assert "Rückfrage nicht gesendet" in page and 'href="#ask-error"' in page
+    ask_form = page.split('id="ask-title"')[1].split('id="send-title"')[0]
+    assert 'id="ask-error">Bitte schreiben Sie Ihre Frage' in ask_form and 'id="send-error"' not in page
