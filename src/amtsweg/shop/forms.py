@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.assistants.engine.validators import Invalid, parse_amount
@@ -11,6 +12,7 @@ from amtsweg.assistants.engine.validators import Invalid, parse_amount
 # A local fee above this is almost certainly a typo (a missing comma: "1250" for 12,50 €); the most
 # expensive services a Kommune offers online (e.g. a Waffenbesitzkarte) stay well below it.
 LOCAL_FEE_MAX_CENTS = 1_000_00
+AMOUNT_MAX_LENGTH = 30  # "1.000,00 €" with spaces fits many times over
 
 
 class EuroAmountField(forms.CharField):
@@ -23,13 +25,16 @@ class EuroAmountField(forms.CharField):
 
     def __init__(self, *, max_cents: int, **kwargs):
         self.max_cents = max_cents
+        kwargs.setdefault("max_length", AMOUNT_MAX_LENGTH)  # the input's maxlength, like every text field's
         super().__init__(**kwargs)
+        # The text's length is checked in to_python with the amount's own message; the validators see cents.
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
     def to_python(self, value):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
-        if len(text) > 30:
+        if len(text) > self.max_length:
             raise ValidationError(_("Bitte geben Sie einen Betrag in Euro ein, z. B. 12,50."), code="invalid")
         try:
             return parse_amount(text, {"min_cents": 0, "max_cents": self.max_cents})

@@ -100,6 +100,12 @@ PARSING_MODULES = {"xml.etree.ElementTree", "xml.etree.cElementTree", "xml.dom.m
 SRC = Path(__file__).resolve().parents[3]  # src/
 
 
+# The one parsing module per distribution: the platform's, and the reference client's own (amtsweg_subscriber
+# runs without the platform, at a Fachverfahren vendor, so it cannot import core.safexml; its module parses
+# without DTD, entities or network the same way).
+SAFE_PARSING_MODULES = {Path("amtsweg/core/safexml.py"), Path("amtsweg_subscriber/content.py")}
+
+
 def _production_modules():
     for path in sorted(SRC.rglob("*.py")):
         relative = path.relative_to(SRC)
@@ -112,7 +118,7 @@ def test_no_other_module_parses_xml():
     """Every XML parse of input goes through safexml; a new one elsewhere must be routed there."""
     offenders = []
     for relative, path in _production_modules():
-        if relative == Path("amtsweg/core/safexml.py"):
+        if relative in SAFE_PARSING_MODULES:
             continue
         tree = ast.parse(path.read_text(), str(path))
         for node in ast.walk(tree):
