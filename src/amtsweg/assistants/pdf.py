@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from amtsweg.core.pdf import needs_shaping, shaping_for, unicode_font
+from amtsweg.core.pdf import needs_shaping, unicode_font, write_sections
 
 MAX_CHARACTERS = 20_000  # labels and values together: about 0.3 s of layout
 MAX_ROWS = 400
@@ -108,17 +108,7 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
             if summary.get("email_given"):
                 pdf.multi_cell(width, 6, _("Diesen Link haben wir Ihnen auch per E-Mail geschickt."),
                                new_x="LMARGIN", new_y="NEXT")
-        for section in sections:
-            pdf.ln(4)
-            pdf.set_font("DejaVu", "B", 12)
-            pdf.multi_cell(width, 7, section["title"], new_x="LMARGIN", new_y="NEXT")
-            for row in section["rows"]:
-                pdf.set_font("DejaVu", "B", 10)
-                pdf.multi_cell(width, 5, row["label"], new_x="LMARGIN", new_y="NEXT")
-                pdf.set_font("DejaVu", "", 10)
-                shaping_for(pdf, row["value"])
-                pdf.multi_cell(width, 5, row["value"], new_x="LMARGIN", new_y="NEXT")
-                pdf.set_text_shaping(False)
+        write_sections(pdf, sections, width)
         if shortened:
             pdf.ln(4)
             pdf.set_font("DejaVu", "B", 10)

@@ -37,7 +37,7 @@ from amtsweg.casework.case_parts import ArchiveFile, safe_name
 from amtsweg.casework.ingest import APPLICATION, ATTACHMENT
 from amtsweg.casework.models import Case, CaseAttachment, CaseEntry
 from amtsweg.core.actors import SYSTEM
-from amtsweg.core.pdf import shaping_for, unicode_font
+from amtsweg.core.pdf import unicode_font, write_sections
 
 FORMAT = "amtsweg-e-akte/1"
 ARCHIVABLE_STATES = (Case.State.DECIDED, Case.State.CLOSED)
@@ -269,17 +269,7 @@ def application_pdf(case: Case, shown: dict[str, Any], content: dict[str, Any]) 
         extra.append((_("Zahlung"), f"{payment['amount']} – {payment['status']} ({payment['reference']})"))
     for label, value in extra:
         pdf.multi_cell(width, 5, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
-    for section in shown["sections"]:
-        pdf.ln(4)
-        pdf.set_font("DejaVu", "B", 12)
-        pdf.multi_cell(width, 7, section["title"], new_x="LMARGIN", new_y="NEXT")
-        for row in section["rows"]:
-            pdf.set_font("DejaVu", "B", 10)
-            pdf.multi_cell(width, 5, row["label"], new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("DejaVu", "", 10)
-            shaping_for(pdf, row["value"])
-            pdf.multi_cell(width, 5, row["value"] or "–", new_x="LMARGIN", new_y="NEXT")
-            pdf.set_text_shaping(False)
+    write_sections(pdf, shown["sections"], width, empty="–")
     return bytes(pdf.output())
 
 

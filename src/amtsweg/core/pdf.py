@@ -79,3 +79,19 @@ def needs_shaping(text: str) -> bool:
 def shaping_for(pdf, text: str) -> None:
     """Switch fpdf2's text shaping on for the next cell if `text` needs it, else off (the cheaper path)."""
     pdf.set_text_shaping(needs_shaping(text))
+
+
+def write_sections(pdf, sections: Iterable[dict], width: float, *, empty: str = "") -> None:
+    """The answers of a form as the receipt and the e-Akte print them: a bold section title, then per row a bold
+    label and its value (shaped only where the script needs it); `empty` stands in for a missing value."""
+    for section in sections:
+        pdf.ln(4)
+        pdf.set_font("DejaVu", "B", 12)
+        pdf.multi_cell(width, 7, section["title"], new_x="LMARGIN", new_y="NEXT")
+        for row in section["rows"]:
+            pdf.set_font("DejaVu", "B", 10)
+            pdf.multi_cell(width, 5, row["label"], new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("DejaVu", "", 10)
+            shaping_for(pdf, row["value"])
+            pdf.multi_cell(width, 5, row["value"] or empty, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_text_shaping(False)
