@@ -98,10 +98,12 @@ class AreasView(RoutingAPIView):
         return self.respond(request)
 
     def respond(self, request):
-        expressions = [e.strip() for e in request.GET.getlist("areaSearchexpression") if e.strip()]
+        given = request.GET.getlist("areaSearchexpression")
+        expressions = [e.strip() for e in given if e.strip()]
         if not expressions:
             raise MissingParameter(_("Mindestens ein areaSearchexpression ist erforderlich."))
-        if len(expressions) > 10 or not all(SEARCH_RE.fullmatch(e) for e in expressions):
+        # maxItems counts every given value, empty ones too (the spec's pattern allows "" as an item).
+        if len(given) > 10 or not all(SEARCH_RE.fullmatch(e) for e in expressions):
             raise InvalidParameter(_("Bis zu 10 Suchbegriffe mit je mindestens 2 Zeichen außer *."))
         offset, limit = pagination(request)
         index = resolution.get_index()

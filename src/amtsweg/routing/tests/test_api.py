@@ -159,6 +159,13 @@ def test_areas_errors(client):
     assert response.status_code == 400 and response.json()["type"].endswith("invalid-parameter")
 
 
+def test_more_than_ten_search_expressions_are_refused_even_when_some_are_empty(client):
+    """The spec's maxItems (10) counts every value; its pattern allows an empty one. Found by the FITKO
+    conformance suite: ten empty values and one real one passed once the empty ones were dropped first."""
+    response = client.get("/routing-api/v2/areas", {"areaSearchexpression": ["Saarbrücken"] + [""] * 10})
+    assert response.status_code == 400 and response.json()["type"].endswith("invalid-parameter")
+
+
 def test_info_and_jwks(client):
     assert client.get("/routing-api/v2/info").json() == {"version": {"major": 2, "minor": 0, "patch": 0}}
     jwks = client.get("/routing-api/v2/.well-known/jwks.json").json()
