@@ -196,7 +196,8 @@ def _demo_platform_chain(public_key: rsa.RSAPublicKey) -> list[x509.Certificate]
     if path.exists():
         certificates = load_pem_bundle(path)
         leaf_key = certificates[0].public_key()
-        if isinstance(leaf_key, rsa.RSAPublicKey) and leaf_key.public_numbers() == public_key.public_numbers():
+        if (isinstance(leaf_key, rsa.RSAPublicKey) and leaf_key.public_numbers() == public_key.public_numbers()
+                and certificates[-1] == demo_root()):  # a PKI made anew (its folder deleted) re-issues the chain
             return certificates
     with files.exclusive(Path(settings.VAR_DIR) / ".platform_signing_chain.lock"):
         x5c = issue_x5c(public_key, "Amtsweg Plattform-Signaturschlüssel", purpose="signature")

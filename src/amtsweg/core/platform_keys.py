@@ -67,12 +67,13 @@ def public_jwks() -> dict:
     FIT-Connect's JWK schema requires where one is configured (or, embedded, issued by the demo PKI)."""
     public = signing_key().as_dict(private=False)
     public.update({"alg": ALGORITHM, "use": "sig", "key_ops": ["verify"]})
-    chain = _x5c()
+    # keyed by where the chain comes from: a changed VAR_DIR (tests, a second installation) is another PKI
+    chain = _x5c(str(settings.PLATFORM_SIGNING_CHAIN_FILE or settings.VAR_DIR), bool(settings.AMTSWEG_EMBEDDED))
     if chain:
         public["x5c"] = list(chain)
     return {"keys": [public]}
 
 
 @functools.cache
-def _x5c() -> tuple[str, ...]:
+def _x5c(source: str, embedded: bool) -> tuple[str, ...]:
     return tuple(pki.platform_chain(signing_key().public_key))

@@ -54,6 +54,19 @@ def test_platform_jwks_publishes_the_signing_keys_chain():
     assert root in pki.trust_anchors()
 
 
+def test_platform_jwks_follows_the_installation_it_runs_in(settings, tmp_path):
+    """A JWKS computed once under another VAR_DIR (another demo PKI) must not be served afterwards: CI found
+    a chain to a root that was no longer the trust anchor when the tests ran in another order."""
+    original = settings.VAR_DIR
+    settings.VAR_DIR = tmp_path
+    elsewhere = _certs(platform_keys.public_jwks()["keys"][0]["x5c"])[-1]
+    assert elsewhere in pki.trust_anchors()
+    settings.VAR_DIR = original
+    here = _certs(platform_keys.public_jwks()["keys"][0]["x5c"])[-1]
+    assert here in pki.trust_anchors()
+    assert here != elsewhere
+
+
 def test_platform_chain_from_the_configured_file(settings, tmp_path):
     """Production: the administration PKI's certificate of the platform key, as a PEM chain file."""
     public_key = platform_keys.signing_key().public_key
