@@ -1,0 +1,15 @@
+"""Template filters for the chart includes in `core/charts/` (see `amtsweg.core.charts`)."""
+
+from __future__ import annotations
+
+from django import template
+
+from amtsweg.core import charts
+
+register = template.Library()
+
+
+@register.filter
+def percent(share: float | None) -> str:
+    """A share 0…1 as localised percent text; `None` is "–"."""
+    return charts.percent(share)
