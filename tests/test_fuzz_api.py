@@ -49,8 +49,8 @@ def fuzz_api_world(settings, tmp_path, client):
     submitted = submit_payload(payload_for(responsibility))
     sender = ApiClientFactory(sender_region="10")
     attachment_id = str(uuid.uuid4())
-    incomplete = services.announce(destination, service_identifier="urn:de:fim:leika:leistung:"
-                                   + responsibility.leika_key, announced_attachments=[attachment_id], sender=sender)
+    incomplete = services.announce(destination, sender=sender, service_identifier="urn:de:fim:leika:leistung:"
+                                   + responsibility.leika_key, announced_attachments=[attachment_id])
     subscriber = ApiClientFactory(subscriber_for=destination,
                                   scopes=[f"subscribe:destination:{destination.pk}",
                                           f"manage:destination:{destination.pk}"])

@@ -25,6 +25,7 @@ from amtsweg.casework.ingest import APPLICATION, ATTACHMENT
 from amtsweg.casework.models import Case, CaseAttachment, CaseEntry
 from amtsweg.casework.services import TRANSITIONS, CaseworkError, _entry, check_may_work
 from amtsweg.casework.signals import case_forwarded
+from amtsweg.core.actors import SYSTEM
 from amtsweg.routing.models import Destination, Responsibility
 
 
@@ -94,7 +95,7 @@ def forward(case: Case, destination: Destination, *, actor: Any) -> Case:
             encrypted_metadata=crypto.encrypt_for(public, json.dumps(document, ensure_ascii=False).encode(),
                                                   content_type="application/json"),
             encrypted_data=crypto.encrypt_for(public, data_bytes, content_type=data_type),
-            public_reference=reference, form_slug=str(form.get("slug") or case.form_slug)[:80],
+            public_reference=reference, sender=SYSTEM, form_slug=str(form.get("slug") or case.form_slug)[:80],
             form_version=case.form_version, encryption_kid=key.kid,
         )
         before = locked.state

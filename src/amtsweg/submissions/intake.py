@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.assistants.handoff import FormSubmissionPayload
+from amtsweg.core.actors import SYSTEM
 from amtsweg.core.ids import uuid7
 from amtsweg.submissions import crypto, metadata, output_formats, services, status
 from amtsweg.submissions.errors import NoResponsibleDestination
@@ -147,6 +148,7 @@ def accept_form_submission(payload: FormSubmissionPayload) -> str:
         encrypted_metadata=encrypted_metadata,
         encrypted_data=encrypted_data,
         public_reference=reference,
+        sender=SYSTEM,  # the platform's own form: no API client
         form_slug=payload.form_slug,
         form_version=payload.form_version,
         encryption_kid=kid,

@@ -3,6 +3,12 @@
 Both senders use these functions: the Submission API (external online services that encrypt themselves)
 and the platform's own intake (`amtsweg.submissions.intake`, which encrypts for them). Every function
 that changes state records its step in the event log in the same transaction.
+
+Every function that writes a submission takes its acting party as a required keyword `sender`: the API
+client (an online service) that announced it, or `SYSTEM` for the platform's own intake and the back
+office's forwarding, whose submissions have no client. Forgetting it is a TypeError, not a submission that
+anybody may continue; `store_attachment` and `submit` refuse (404, as for any other's) a submission that
+another party announced, so ownership holds below the API views too.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amtsweg.core.actors import SystemActor, is_system
 from amtsweg.core.ids import uuid7
 from amtsweg.core.inserts import insert_objects
 from amtsweg.routing import key_ids
 from amtsweg.routing.models import Destination
 from amtsweg.submissions import crypto, events
 from amtsweg.submissions.errors import Conflict, NotFound, TooLarge, Unprocessable
-from amtsweg.submissions.models import Case, Event, Submission, SubmissionAttachment
+from amtsweg.submissions.models import ApiClient, Case, Event, Submission, SubmissionAttachment
 from amtsweg.submissions.signals import submission_submitted
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
@@ -32,21 +39,44 @@ MAX_ATTACHMENTS = 500
 ATTACHMENT_ID_TAKEN = "Diese Anlagen-ID gehört bereits zu einer anderen Einreichung; bitte eine neue UUID wählen."
 _TICK = timedelta(microseconds=1)  # keeps steps recorded together in order
 
+Sender = ApiClient | SystemActor
+
+
+def _client_of(sender: Sender) -> ApiClient | None:
+    """The `Submission.sender` row for an acting party: the API client, or None for the platform (SYSTEM).
+
+    Anything else (None, a staff user) is a TypeError: a caller that does not say who acts gets nothing."""
+    if is_system(sender):
+        return None
+    if isinstance(sender, ApiClient) and sender.pk is not None:
+        return sender
+    raise TypeError(f"sender must be an ApiClient or SYSTEM, not {sender!r}")
+
+
+def _check_owner(submission: Submission, sender: Sender) -> None:
+    """404 unless `sender` announced `submission` (the platform's own have no client)."""
+    client = _client_of(sender)
+    if submission.sender_id != (client.pk if client is not None else None):
+        raise NotFound(_("Einreichung nicht gefunden."))
+
 
 def announce(
     destination: Destination,
     *,
     service_identifier: str,
     service_name: str = "",
+    sender: Sender,
     announced_attachments: Iterable[str | uuid.UUID] = (),
     case_id: uuid.UUID | str | None = None,
-    sender=None,
     callback_url: str = "",
     callback_secret: str = "",
     submission_id: uuid.UUID | None = None,
     public_reference: str | None = None,
 ) -> Submission:
-    """Create a submission (status incomplete) for a destination; opens a case unless one is named."""
+    """Create a submission (status incomplete) for a destination; opens a case unless one is named.
+
+    `sender` is the announcing API client or SYSTEM; only it may upload to and submit the submission."""
+    client = _client_of(sender)
     if destination.status != Destination.Status.ACTIVE:
         raise Unprocessable("Der Zustellpunkt ist nicht aktiv.")
     if destination.active_encryption_key() is None:
@@ -72,7 +102,7 @@ def announce(
             service_identifier=service_identifier,
             service_name=service_name,
             announced_attachments=attachment_ids,
-            sender=sender,
+            sender=client,
             callback_url=callback_url,
             callback_secret=callback_secret,
             **({"public_reference": public_reference} if public_reference else {}),
@@ -81,8 +111,10 @@ def announce(
     return submission
 
 
-def store_attachment(submission: Submission, attachment_id: uuid.UUID | str, jwe: str) -> SubmissionAttachment:
-    """Store (or replace) an announced attachment, given as a compact JWE."""
+def store_attachment(submission: Submission, attachment_id: uuid.UUID | str, jwe: str, *,
+                     sender: Sender) -> SubmissionAttachment:
+    """Store (or replace) an announced attachment, given as a compact JWE, for the submission's own sender."""
+    _check_owner(submission, sender)
     attachment_id = str(uuid.UUID(str(attachment_id)))
     if submission.status != Submission.Status.INCOMPLETE:
         raise Conflict("Anlagen können nur vor dem Absenden hochgeladen werden.")
@@ -145,12 +177,16 @@ def _authentication_tag(jwe: str) -> str:
     return jwe.rsplit(".", 1)[-1]
 
 
-def submit(submission: Submission, *, encrypted_metadata: str, encrypted_data: str | None = None) -> Submission:
+def submit(submission: Submission, *, sender: Sender, encrypted_metadata: str,
+           encrypted_data: str | None = None) -> Submission:
     """Complete a submission: store the encrypted metadata/data, move to submitted, log, signal.
+
+    Only the party that announced it (`sender`) may submit it; any other gets 404 as for an unknown one.
 
     Runs in one transaction together with the `submit-submission` event and the `submission_submitted`
     signal, so the delivery outbox row is written atomically with the submission.
     """
+    _check_owner(submission, sender)
     _check_jwe("encryptedMetadata", encrypted_metadata)
     if encrypted_data is not None:
         _check_jwe("encryptedData", encrypted_data)
@@ -187,8 +223,8 @@ def create_submitted(
     attachments: list[tuple[uuid.UUID, str]],
     encrypted_metadata: str,
     encrypted_data: str,
+    sender: Sender,
     public_reference: str | None = None,
-    sender=None,
     form_slug: str = "",
     form_version: int | None = None,
     encryption_kid: str | None = None,
@@ -199,8 +235,9 @@ def create_submitted(
     → `submit`, but each table written with one INSERT (`core.inserts.insert_objects`: no read-back, no row
     locks), because nobody else can know the new submission yet. Runs in one transaction with the
     `submission_submitted` signal. Small attachments go into their rows; if the transaction fails, the files
-    written for large ones are removed.
+    written for large ones are removed. `sender` is SYSTEM for the platform's forms and forwarding.
     """
+    client = _client_of(sender)
     now = timezone.now()
     case = Case(destination=destination)
     submission = Submission(
@@ -216,7 +253,7 @@ def create_submitted(
         encrypted_data=encrypted_data,
         encryption_kid=(encryption_kid if encryption_kid is not None
                         else _decrypting_kid(destination.pk, encrypted_metadata))[:64],
-        sender=sender,
+        sender=client,
         submitted_at=now,
         **({"public_reference": public_reference} if public_reference else {}),
     )

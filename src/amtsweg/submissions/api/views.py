@@ -156,7 +156,8 @@ class SubmissionView(SubmissionAPIView):
         submission = _own_submission(grant, self.uuid_or_404(submission_id, _("Einreichung nicht gefunden.")))
         data = self.validated(SubmitSubmissionSerializer, request.data)
         submission = services.submit(
-            submission, encrypted_metadata=data["encryptedMetadata"], encrypted_data=data.get("encryptedData")
+            submission, sender=grant.client, encrypted_metadata=data["encryptedMetadata"],
+            encrypted_data=data.get("encryptedData"),
         )
         return Response(SubmissionReducedSerializer(submission).data, status=202)
 
@@ -195,7 +196,7 @@ class AttachmentView(SubmissionAPIView):
             attachment_uuid = uuid.UUID(str(attachment_id))
         except ValueError as exc:
             raise Unprocessable(_("Diese Anlage wurde nicht angekündigt (announcedAttachments).")) from exc
-        services.store_attachment(submission, attachment_uuid, body)
+        services.store_attachment(submission, attachment_uuid, body, sender=grant.client)
         return no_content()
 
 
