@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.models import AuditEntry, Authority, User
 from amtsweg.core.actors import is_system
+from amtsweg.core.plugins import PluginRegistry
 from amtsweg.core.tenancy import require_actor
 
 # Action codes and how the protocol page names them. Record only codes listed here (a test checks it).
@@ -113,16 +114,6 @@ DETAIL_LABELS = {
     "categories": _("Gelöschte Inhalte (Anzahl)"),
     "by": _("Durch"),
     "files": _("Dateien"),
-    # what the retention job deleted (casework.retention.CATEGORIES; repeated, casework builds on accounts)
-    "application": _("Antrag (Angaben, Zahlung, Kontaktadresse)"),
-    "attachments": _("Anlagen des Antrags"),
-    "name_hash": _("Suchschlüssel des Namens"),
-    "history": _("Verlauf"),
-    "notes": _("Interne Notizen"),
-    "messages": _("Nachrichten und Rückfragen"),
-    "message_attachments": _("Dateien zu Nachrichten"),
-    "notices": _("Bescheide"),
-    "postfach_links": _("Zuordnung zum Bürgerkonto"),
     "leika_key": _("Leistungsschlüssel"),
     "processing_days": _("Bearbeitungsfrist (Tage)"),
     "members": _("Mitglieder"),
@@ -132,27 +123,30 @@ DETAIL_LABELS = {
     "to": _("nachher"),
 }
 
-# Stored code values the page names in German (role, key purpose, destination status). Purpose and status
-# belong to routing, which builds on accounts, so their labels are repeated here rather than imported.
-DETAIL_VALUES = {
-    **dict(User.Role.choices),
-    "encryption": _("Verschlüsselung"),
-    "signature": _("Signaturprüfung"),
-    "created": _("angelegt"),
-    "active": _("aktiv"),
-    "inactive": _("inaktiv"),
-    "decommissioned": _("stillgelegt"),
-    # casework: Case.State and Case.Decision (casework builds on accounts; repeated, as above)
-    "received": _("eingegangen"),
-    "in_progress": _("in Bearbeitung"),
-    "inquiry": _("Rückfrage"),
-    "decided": _("entschieden"),
-    "closed": _("abgeschlossen"),
-    "forwarded": _("weitergeleitet"),
-    "approved": _("bewilligt"),
-    "rejected": _("abgelehnt"),
-    "partial": _("teilweise bewilligt"),
-}
+# Stored code values the page names in German. The apps above accounts own most codes (a key's purpose, a
+# destination's status, a case's state, what the retention job deleted); accounts may not import them
+# (layers), and a copy here drifts from the original. So each app registers its own labels in its
+# `AppConfig.ready()` — `audit.register_labels(retention.CATEGORIES)`, `audit.register_values(Case.State)` —
+# and a code registered twice fails at start-up (`AlreadyRegistered`) instead of showing the wrong word.
+detail_labels: PluginRegistry[Any] = PluginRegistry("audit detail label")
+detail_values: PluginRegistry[Any] = PluginRegistry("audit detail value")
+
+
+def register_labels(labels: dict[str, Any]) -> None:
+    """Name detail keys (code → label) that an app records, e.g. its retention categories."""
+    for name, label in labels.items():
+        detail_labels.add(name, label)
+
+
+def register_values(*choices: type[models.Choices]) -> None:
+    """Name the stored values of an app's choices (a case's state) as the choices do."""
+    for kind in choices:
+        for value, label in kind.choices:
+            detail_values.add(value, label)
+
+
+register_labels(DETAIL_LABELS)
+register_values(User.Role)
 
 # Keys whose values are ISO timestamps (stored in UTC); shown in the site's time zone like the time column.
 _DATETIME_KEYS = {"valid_until"}
@@ -164,7 +158,7 @@ def format_details(details: dict | None) -> list[tuple[str, str]]:
     Only the display changes: the stored JSON keeps its stable English keys and raw values, so exports and
     later code can still rely on them.
     """
-    return [(str(DETAIL_LABELS.get(name, name)), _format_value(name, value))
+    return [(str(detail_labels.get(name) or name), _format_value(name, value))
             for name, value in (details or {}).items()]
 
 
@@ -187,8 +181,8 @@ def _format_value(name: str, value: Any) -> str:
         if timezone.is_naive(value):
             value = timezone.make_aware(value, UTC)
         return formats.date_format(timezone.localtime(value), "d.m.Y H:i:s")
-    if isinstance(value, str) and value in DETAIL_VALUES:
-        return str(DETAIL_VALUES[value])
+    if isinstance(value, str) and value in detail_values:
+        return str(detail_values[value])
     return str(value)
 
 

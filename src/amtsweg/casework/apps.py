@@ -21,8 +21,14 @@ class CaseworkConfig(AppConfig):
         post_save.connect(changed, sender=ReceivingSystem, dispatch_uid="amtsweg.casework.receiving-save")
         post_delete.connect(changed, sender=ReceivingSystem, dispatch_uid="amtsweg.casework.receiving-delete")
 
-        from amtsweg.accounts import navigation
+        from amtsweg.accounts import audit, navigation
+        from amtsweg.casework import retention
+        from amtsweg.casework.models import Case
         from amtsweg.core import tenancy
+
+        # The protocol page names what the retention job deleted and a case's state in the words used here.
+        audit.register_labels(retention.CATEGORIES)
+        audit.register_values(Case.State, Case.Decision)
 
         navigation.register.add("casework.inbox", navigation.Section(
             title=_("Sachbearbeitung"), url_name="casework:inbox",

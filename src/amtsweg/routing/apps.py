@@ -7,9 +7,12 @@ class RoutingConfig(AppConfig):
     verbose_name = _("Zuständigkeiten und Zustellpunkte")
 
     def ready(self) -> None:
-        from amtsweg.accounts import navigation
+        from amtsweg.accounts import audit, navigation
         from amtsweg.core import navigation as public_navigation
         from amtsweg.routing import signals
+        from amtsweg.routing.models import Destination, DestinationKey
+
+        audit.register_values(DestinationKey.Purpose, Destination.Status)
 
         signals.connect()
         public_navigation.register.add("routing.who", public_navigation.Entry(

@@ -137,3 +137,20 @@ def test_the_protocol_page_renders_the_formatted_details(client, kommune_a):
     page = client.get(PAGE).content.decode()
     assert "Öffnungszeiten: – → Mo 8–12" in page
     assert "{&#x27;from&#x27;" not in page and "opening_hours" not in page
+
+
+def test_later_apps_name_their_own_codes_once():
+    """The retention categories and the case and key codes are named where they are defined (registered at
+    start-up), not copied into accounts, which the layers keep from importing them."""
+    from amtsweg.casework import retention
+    from amtsweg.casework.models import Case
+    from amtsweg.core.plugins import AlreadyRegistered
+    from amtsweg.routing.models import Destination, DestinationKey
+
+    for code, label in retention.CATEGORIES.items():
+        assert audit.detail_labels[code] is label
+    for kind in (Case.State, Case.Decision, DestinationKey.Purpose, Destination.Status):
+        for value, label in kind.choices:
+            assert audit.detail_values[value] == label
+    with pytest.raises(AlreadyRegistered):
+        audit.register_labels({"application": "anything else"})
