@@ -121,7 +121,7 @@ class Subscription(models.Model):
     class Status(models.TextChoices):
         ORDERED = "ordered", _("bestellt")
         CONFIGURED = "configured", _("konfiguriert")
-        LIVE = "live", _("live")
+        LIVE = "live", _("freigeschaltet")
         ENDED = "ended", _("beendet")
 
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="subscriptions")
@@ -131,7 +131,8 @@ class Subscription(models.Model):
     contact_email = models.EmailField(_("E-Mail"), blank=True)
     contact_phone = models.CharField(_("Telefon"), max_length=50, blank=True)
     opening_hours = models.TextField(_("Öffnungszeiten"), blank=True)
-    local_fee_cents = models.PositiveIntegerField(_("Gebühr vor Ort (Cent)"), null=True, blank=True)
+    local_fee_cents = models.PositiveIntegerField(_("Gebühr der Kommune für die Online-Beantragung (Cent)"),
+                                                  null=True, blank=True)
     destination = models.ForeignKey(
         "routing.Destination", on_delete=models.PROTECT, null=True, blank=True, related_name="subscriptions"
     )

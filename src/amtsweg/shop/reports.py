@@ -57,6 +57,46 @@ def cost_shares(offer: Offer, year: int) -> list[CostLine]:
     return [CostLine(offer, names[s.key].authority.name, names[s.key].authority_id, s) for s in shares]
 
 
+@dataclass(frozen=True)
+class ShareEstimate:
+    """What a Kommune would pay for an offer in a full year if it took it over today (issue 16, item 9).
+
+    The Land's rule applied to today's participants plus this Kommune, all counted with twelve months: the
+    figure the agreement's § "Kosten" means, before the Kommune accepts it. The real share is computed per
+    year by `cost_shares` (months connected, every participant of that year), so it changes when Kommunen
+    join or leave.
+    """
+
+    model: str
+    annual_cost_cents: int
+    fixed_fee_cents: int
+    cents: int  # this Kommune's expected annual share
+    participants: int  # including this Kommune
+    population: int | None  # this Kommune's population as weighted (population model only)
+    population_estimated: bool
+    total_population: int | None  # all participants' weighted population (population model only)
+
+
+def expected_share(offer: Offer, authority, day: date) -> ShareEstimate:
+    """The annual share `authority` would pay for `offer` if it joined the Kommunen live on `day`."""
+    live = (Subscription.objects.filter(offer=offer).live_on(day).exclude(authority=authority)
+            .select_related("authority__municipality"))
+    participants = [Participant(str(sub.authority_id), 12, authority_population(sub.authority)) for sub in live]
+    own_key = str(authority.pk)
+    participants.append(Participant(own_key, 12, authority_population(authority)))
+    shares = compute_shares(offer.cost_sharing, participants, annual_cost_cents=offer.annual_cost_cents,
+                            fixed_fee_cents=offer.fixed_fee_cents)
+    own = next(s for s in shares if s.key == own_key)
+    population_model = offer.cost_sharing == Offer.Sharing.POPULATION
+    return ShareEstimate(
+        model=offer.cost_sharing, annual_cost_cents=offer.annual_cost_cents, fixed_fee_cents=offer.fixed_fee_cents,
+        cents=own.cents, participants=len(participants),
+        population=own.population_used if population_model else None,
+        population_estimated=own.population_estimated,
+        total_population=sum(s.population_used or 0 for s in shares) if population_model else None,
+    )
+
+
 def cost_report(land_code: str, year: int) -> list[CostLine]:
     lines: list[CostLine] = []
     for offer in Offer.objects.filter(land_code=land_code).order_by("name"):

@@ -19,7 +19,7 @@ from amtsweg.accounts.models import Authority
 from amtsweg.core import csvexport
 from amtsweg.routing.models import Responsibility
 
-from . import reports, services
+from . import documents, reports, services
 from .forms import AcceptAgreementForm, ConfigureForm, EndForm, GoLiveForm, OnboardingUploadForm, YearForm
 from .models import Offer, Reminder, Subscription
 from .onboarding import import_onboarding_csv
@@ -56,15 +56,54 @@ def shop_index(request):
     return render(request, "shop/index.html", {"entries": entries, "authority": request.user.authority})
 
 
+def _own_offer(request, slug: str) -> Offer:
+    return get_object_or_404(Offer, slug=slug, land_code=request.user.authority.land_code)
+
+
+def _cost_context(offer: Offer, authority: Authority) -> dict:
+    """The Kommune's expected share and how it follows from the Land's rule, shown before it accepts."""
+    estimate = reports.expected_share(offer, authority, timezone.localdate())
+    return {"estimate": estimate, "share_rule": documents.share_rule_text(offer),
+            "share_explained": documents.share_estimate_text(estimate)}
+
+
 @kommune_admin_required
 def offer_detail(request, slug: str):
-    offer = get_object_or_404(Offer, slug=slug, land_code=request.user.authority.land_code)
+    offer = _own_offer(request, slug)
     subscription = (Subscription.objects.visible_to(request.user).filter(offer=offer)
                     .exclude(status=Subscription.Status.ENDED).first())
     return render(request, "shop/offer_detail.html", {
         "offer": offer, "agreement": offer.current_agreement(), "subscription": subscription,
         "services": offer.public_services.prefetch_related("ozg_services").order_by("name"),
+        **_cost_context(offer, request.user.authority),
     })
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@kommune_admin_required
+def offer_agreement_pdf(request, slug: str):
+    """The current reuse agreement with this Kommune's names and expected share, to read before accepting."""
+    offer = _own_offer(request, slug)
+    agreement = offer.current_agreement()
+    if agreement is None:
+        raise Http404
+    today = timezone.localdate()
+    estimate = reports.expected_share(offer, request.user.authority, today)
+    content = documents.agreement_pdf(offer, agreement, request.user.authority, estimate, day=today)
+    return _pdf_response(content, f"nachnutzungsvereinbarung-{offer.slug}-v{agreement.version}.pdf")
+
+
+@kommune_admin_required
+def offer_avv_pdf(request, slug: str):
+    """The data-processing agreement (Art. 28 DSGVO) for this offer and Kommune."""
+    offer = _own_offer(request, slug)
+    content = documents.avv_pdf(offer, offer.current_agreement(), request.user.authority)
+    return _pdf_response(content, f"avv-{offer.slug}.pdf")
 
 
 @kommune_admin_required
@@ -86,7 +125,7 @@ def order_accept(request, slug: str):
             else:
                 return redirect("shop:configure", pk=sub.pk)
     return render(request, "shop/order_accept.html", {"offer": offer, "agreement": agreement, "form": form,
-                                                      "step": 1})
+                                                      "step": 1, **_cost_context(offer, request.user.authority)})
 
 
 def _euro_text(cents: int | None) -> str:
