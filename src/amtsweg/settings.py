@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "amtsweg.shop",
     "amtsweg.casework",
     "amtsweg.postfach",
+    "amtsweg.maturity",
 ]
 
 MIDDLEWARE = [

@@ -112,6 +112,8 @@ LAND_ACCESS = {
     "postfach.NoticeTemplate": LandAccess.NONE,
     "postfach.SigningKey": LandAccess.NONE,
     "postfach.Notice": LandAccess.NONE,
+    # A Kommune's self-declared online services: the Land publishes them as "erklärt" beside the measurement.
+    "maturity.DeclaredService": LandAccess.READ,
 }
 
 
