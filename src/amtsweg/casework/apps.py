@@ -21,6 +21,11 @@ class CaseworkConfig(AppConfig):
         post_save.connect(changed, sender=ReceivingSystem, dispatch_uid="amtsweg.casework.receiving-save")
         post_delete.connect(changed, sender=ReceivingSystem, dispatch_uid="amtsweg.casework.receiving-delete")
 
+        from amtsweg.casework.integrity import every_case_opens
+        from amtsweg.core.backup import restore_checks
+
+        restore_checks.add("casework.cases_open", every_case_opens)
+
         from amtsweg.accounts import audit, navigation
         from amtsweg.casework import retention
         from amtsweg.casework.models import Case

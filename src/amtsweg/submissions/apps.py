@@ -8,10 +8,14 @@ class SubmissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from amtsweg.accounts import navigation
+        from amtsweg.core.backup import restore_checks
         from amtsweg.core.tenancy import can_manage_api_clients
 
         # Built-in output formats register themselves (`@output_formats.register(…)`) on import.
         from amtsweg.submissions import xbau  # noqa: F401
+        from amtsweg.submissions.services import every_attachment_file_present
+
+        restore_checks.add("submissions.attachment_files", every_attachment_file_present)
 
         navigation.register.add("submissions.api_clients", navigation.Section(
             title=_("API-Zugänge"),

@@ -376,3 +376,19 @@ def _valid_uuids(values) -> list[uuid.UUID]:
             continue
     return result
 
+
+
+def every_attachment_file_present() -> int:
+    """After a restore (`amtsweg restore`): every attachment kept in the file storage is there, so every
+    stored submission can still be fetched. Returns how many files were checked; raises RestoreError naming
+    the first missing one (by attachment id)."""
+    from django.core.files.storage import default_storage
+
+    from amtsweg.core.backup import RestoreError
+
+    checked = 0
+    for pk, name in SubmissionAttachment.objects.exclude(content="").values_list("pk", "content").iterator(500):
+        if not default_storage.exists(name):
+            raise RestoreError(f"the file of attachment {pk} is missing from the storage")
+        checked += 1
+    return checked
