@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -110,9 +111,13 @@ class ErrorCollector:
 
     def __init__(self) -> None:
         self.errors: list[RowError] = []
+        self.notes: list[str] = []  # not errors, but worth telling who uploaded (e.g. a converted encoding)
 
     def add(self, file: str, line: int | None, reason: str) -> None:
         self.errors.append(RowError(file, line, reason))
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     def __bool__(self) -> bool:
         return bool(self.errors)
@@ -156,6 +161,9 @@ class CsvMessages:
     """
 
     not_utf8: str
+    undecided_encoding: str
+    converted: str  # %(encoding)s
+    undecided_delimiter: str
     replacement_character: str
     nul_byte: str
     syntax_error: str  # %(error)s
@@ -167,6 +175,13 @@ class CsvMessages:
 TERMINAL = CsvMessages(
     not_utf8="Datei ist kein gültiges UTF-8 (erstes falsches Byte in dieser Zeile; als „CSV UTF-8“ speichern) / "
              "file is not valid UTF-8 (first bad byte on this line; save it as UTF-8)",
+    undecided_encoding="Zeichenkodierung nicht sicher erkennbar (weder UTF-8 noch Windows-1252; als „CSV UTF-8“ "
+                       "speichern) / encoding not recognised for certain (neither UTF-8 nor Windows-1252; save it as "
+                       "UTF-8)",
+    converted="Datei war %(encoding)s-kodiert und wurde nach UTF-8 umgewandelt / file was %(encoding)s, "
+              "converted to UTF-8",
+    undecided_delimiter="Trennzeichen nicht erkennbar: die Kopfzeile muss die Spalten mit „;“ oder „,“ trennen / "
+                        "separator not recognised: the header line must separate columns with ';' or ','",
     replacement_character="Zeichenkodierung kaputt (Ersatzzeichen U+FFFD) / "
                           "broken encoding (replacement character U+FFFD)",
     nul_byte="NUL-Byte in der Zeile (Binärdaten?) / NUL byte in the row (binary data?)",
@@ -180,6 +195,14 @@ UPLOAD = CsvMessages(
     not_utf8=gettext_lazy("Die Datei ist nicht UTF-8-kodiert (erstes falsches Zeichen in dieser Zeile), vermutlich "
                           "Windows-1252 oder Latin-1. Bitte in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“ "
                           "speichern."),
+    undecided_encoding=gettext_lazy("Die Zeichenkodierung der Datei ließ sich nicht sicher erkennen: Sie ist weder "
+                                    "UTF-8 noch Windows-1252 (Excels „CSV (Trennzeichen-getrennt)“). Damit keine "
+                                    "Umlaute falsch übernommen werden, wurde nichts gelesen. Bitte in Excel als "
+                                    "„CSV UTF-8 (durch Trennzeichen getrennt)“ speichern und erneut hochladen."),
+    converted=gettext_lazy("Die Datei war %(encoding)s-kodiert (Excels „CSV (Trennzeichen-getrennt)“) und wurde "
+                           "nach UTF-8 umgewandelt. Bitte prüfen Sie Namen mit Umlauten im Ergebnis."),
+    undecided_delimiter=gettext_lazy("Das Trennzeichen ließ sich nicht erkennen: Die Kopfzeile muss die Spalten mit "
+                                     "Semikolon (;) oder Komma (,) trennen und die Spalten %(columns)s enthalten."),
     replacement_character=gettext_lazy("Zeichenkodierung kaputt: Die Zeile enthält das Ersatzzeichen „�“ aus "
                                        "einer früheren falschen Umwandlung."),
     nul_byte=gettext_lazy("Die Zeile enthält ein NUL-Byte (Binärdaten?)."),
@@ -227,35 +250,42 @@ def parse_csv(
     lowercase_header: bool = False,
     pad_short_rows: bool = False,
     messages: CsvMessages = TERMINAL,
+    detect_encoding: bool = False,
 ) -> list[CsvRow]:
     """Read CSV bytes with a header line: the one CSV reader of every import (files and uploads).
 
-    Encoding: UTF-8, with or without BOM, and nothing else. Bytes that are not UTF-8 (a file saved as
-    Windows-1252/Latin-1, e.g. Excel's plain "CSV") are one error naming the line of the first bad byte, and no
-    rows are returned: guessing the encoding would store wrong letters in names without anyone noticing. Valid
-    UTF-8 that holds U+FFFD (the trace of an earlier broken conversion, "Baden-W\ufffdrttemberg") is an error
-    for each record that holds it.
+    Encoding: UTF-8, with or without BOM. With ``detect_encoding`` (uploads and the responsibilities command:
+    files that people saved from Excel) also Windows-1252, which is what German Excel writes as plain "CSV"
+    (and a superset of Latin-1's letters), and UTF-16 with a BOM (Excel's "Unicode-Text"); see
+    :func:`detect_encoding` for how it is decided and when it is refused. A converted file gets a note in
+    ``errors.notes`` so that the person who uploaded it hears of it. Without ``detect_encoding`` (the reference
+    data we ship, always UTF-8) bytes that are not UTF-8 are one error naming the line of the first bad byte,
+    and no rows are returned. Valid UTF-8 that holds U+FFFD (the trace of an earlier broken conversion,
+    "Baden-W\ufffdrttemberg") is an error for each record that holds it.
 
     Reported to ``errors`` (and the record skipped): the encoding problems above, NUL bytes, CSV syntax errors
     (strict quoting; one in the header line stops the file), missing ``required`` columns (then no rows),
     records with more fields than the header, or fewer unless ``pad_short_rows`` (then the missing trailing
     fields are empty). Records of only empty fields (blank lines, Excel's ``;;;``) are skipped. Every error and
     every :class:`CsvRow` carries the physical line where its record starts (header = 1), also after quoted
-    fields that span lines. ``delimiter=None`` takes ``;`` or ``,`` from the header line (whichever it has more
-    of; values may hold commas). Header names are stripped (and lower-cased with ``lowercase_header``), values
-    stripped unless ``strip=False``.
+    fields that span lines. ``delimiter=None`` decides between ``;`` and ``,`` from the header line (see
+    :func:`_find_delimiter`; Excel's ``sep=;`` first line is obeyed); when it cannot, one error and no rows.
+    Header names are stripped (and lower-cased with ``lowercase_header``), values stripped unless
+    ``strip=False``.
     """
-    if raw.startswith(UTF8_BOM):
-        raw = raw[len(UTF8_BOM):]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        errors.add(name, raw.count(b"\n", 0, exc.start) + 1, str(messages.not_utf8))
+    text = _decode(raw, errors, name, messages, detect_encoding)
+    if text is None:
         return []
-    if delimiter is None:
-        first_line = text.split("\n", 1)[0]
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    first_line, _newline, rest = text.partition("\n")
+    sep = _SEP_LINE.fullmatch(first_line.strip())
+    if sep:  # Excel's own hint for the separator; the line stays counted so that line numbers still match
+        delimiter, text = sep.group(1), "\n" + rest
+    if delimiter is None and text.strip():
+        delimiter = _find_delimiter(first_line, list(required), lowercase_header)
+        if delimiter is None:
+            errors.add(name, 1, messages.undecided_delimiter % {"columns": ", ".join(required)})
+            return []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or ",", strict=True)
     suspicious = "\ufffd" in text or "\x00" in text  # check records one by one only when needed
     header: list[str] | None = None
     rows: list[CsvRow] = []
@@ -299,6 +329,89 @@ def parse_csv(
     if header is None:
         errors.add(name, None, str(messages.empty))
     return rows
+
+
+_SEP_LINE = re.compile(r"sep=([;,\t|])")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+SINGLE_BYTE = "cp1252"
+# Other single-byte encodings whose bytes can also pass for Windows-1252 text (DOS Excel/Lotus files, old
+# Mac Excel): asked as well, so that a file that reads better in one of them is refused, not misread.
+RIVALS = ("cp850", "mac_roman", "iso8859_2")
+ENCODING_LABELS = {SINGLE_BYTE: "Windows-1252", "utf-16": "UTF-16"}
+
+
+def detect_encoding(raw: bytes) -> str | None:
+    """Windows-1252 if these non-UTF-8 bytes read as Windows-1252 text at least as well as in any rival
+    encoding, else ``None`` (the caller refuses the file instead of guessing).
+
+    Decided by charset-normalizer (the detector `requests` uses): it decodes samples in each candidate and
+    measures their "chaos" (unlikely letter sequences, mixed scripts, symbols inside words). Short files are
+    often equally plausible in several encodings; then Windows-1252 wins, because a German Excel that saved
+    plain "CSV" wrote exactly that. A file that reads *better* in a rival (e.g. "Stra\xe1e" in DOS code page
+    850) is refused, and so is one that would hold control characters. Latin-1 files decode the same way:
+    Windows-1252 only adds printable characters where Latin-1 has unused control codes.
+    """
+    import charset_normalizer
+
+    matches = charset_normalizer.from_bytes(raw, cp_isolation=[SINGLE_BYTE, *RIVALS])
+    best = matches.best()
+    ours = next((m for m in matches if SINGLE_BYTE in (m.encoding, *m.could_be_from_charset)), None)
+    if best is None or ours is None or ours.chaos > best.chaos:
+        return None
+    text = raw.decode(SINGLE_BYTE)
+    if any(ord(c) < 32 and c not in "\t\r\n" or 0x7F <= ord(c) < 0xA0 for c in text):
+        return None
+    return SINGLE_BYTE
+
+
+def _decode(raw: bytes, errors: ErrorCollector, name: str, messages: CsvMessages, detect: bool) -> str | None:
+    """The file's text, or ``None`` after reporting why it cannot be read."""
+    has_bom = raw.startswith(UTF8_BOM)
+    if has_bom:
+        raw = raw[len(UTF8_BOM):]
+    elif detect and raw.startswith(UTF16_BOMS):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            errors.add(name, None, str(messages.undecided_encoding))
+            return None
+        errors.note(messages.converted % {"encoding": ENCODING_LABELS["utf-16"]})
+        return text
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if not detect or has_bom:  # a BOM says UTF-8: bad bytes behind it are damage, not another encoding
+            errors.add(name, raw.count(b"\n", 0, exc.start) + 1, str(messages.not_utf8))
+            return None
+    encoding = detect_encoding(raw)
+    if encoding is None:
+        errors.add(name, None, str(messages.undecided_encoding))
+        return None
+    errors.note(messages.converted % {"encoding": ENCODING_LABELS[encoding]})
+    return raw.decode(encoding)
+
+
+def _find_delimiter(header_line: str, required: list[str], lowercase: bool) -> str | None:
+    """``;`` or ``,`` for this header line, or ``None`` when it cannot be told.
+
+    The separator that yields every required column wins (a header may hold the other character inside a
+    quoted name); else the one the line has more of (values may hold commas, the header line rarely does);
+    a line with neither is one column, which is only right when at most one column is required.
+    """
+    def columns(delimiter: str) -> set[str]:
+        names = next(csv.reader([header_line], delimiter=delimiter), [])
+        return {n.strip().lower() if lowercase else n.strip() for n in names}
+
+    candidates = [d for d in ";," if d in header_line]
+    fitting = [d for d in candidates if required and set(required) <= columns(d)]
+    if len(fitting) == 1:
+        return fitting[0]
+    semicolons, commas = header_line.count(";"), header_line.count(",")
+    if semicolons != commas:
+        return ";" if semicolons > commas else ","
+    if not candidates and len(required) <= 1:
+        return ","
+    return None
 
 
 def parse_int(text: str) -> int | None:

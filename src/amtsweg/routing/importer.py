@@ -1,8 +1,8 @@
 """CSV import of responsibilities: validate every line, report (line, reason) for each problem, then
 write all rows or none.
 
-Columns (header line required; comma or semicolon separated, UTF-8 with or without BOM), read by
-:func:`amtsweg.core.importing.parse_csv` like every import:
+Columns (header line required; comma or semicolon separated; UTF-8 with or without BOM, or Windows-1252 as
+Excel saves plain "CSV", detected), read by :func:`amtsweg.core.importing.parse_csv` like every import:
 
     leika_key,area_ars,destination_id[,authority_id]
 
@@ -29,6 +29,10 @@ from amtsweg.routing.resolution import invalidate
 from amtsweg.routing.services import destination_serves
 
 REQUIRED = ("leika_key", "area_ars", "destination_id")
+COLUMNS = (*REQUIRED, "authority_id")
+# The template's example row: well-formed but never importable (no such destination), so an example left in
+# the file is a line in the report, not a responsibility.
+EXAMPLE = ("99102013000000", "100410100100", "3fa85f64-5717-4562-b3fc-2c963f66afa6", "")
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -37,6 +41,7 @@ class ImportResult:
     created: int = 0
     rows: int = 0
     errors: list[tuple[int | None, str]] = field(default_factory=list)  # (line, reason); None = whole file
+    notes: list[str] = field(default_factory=list)  # e.g. the file was converted from Windows-1252
 
     @property
     def ok(self) -> bool:
@@ -65,8 +70,9 @@ def import_responsibilities(data: bytes | str, *, actor: Any, dry_run: bool = Fa
     raw = data.encode() if isinstance(data, str) else data
     errors = ErrorCollector()
     rows = parse_csv(raw, errors, name="", required=REQUIRED, delimiter=None, lowercase_header=True,
-                     messages=UPLOAD)
+                     messages=UPLOAD, detect_encoding=True)
     result.errors.extend((e.line, e.reason) for e in errors.errors)
+    result.notes.extend(errors.notes)
     if not rows:
         if not result.errors:
             result.errors.append((None, _("Die Datei enthält keine Zeilen.")))

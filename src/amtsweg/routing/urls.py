@@ -29,6 +29,8 @@ urlpatterns = [
     path("verwaltung/zustaendigkeiten/", views.responsibility_list, name="responsibilities"),
     path("verwaltung/zustaendigkeiten/neu/", views.responsibility_create, name="responsibility_create"),
     path("verwaltung/zustaendigkeiten/import/", views.responsibility_import, name="responsibility_import"),
+    path("verwaltung/zustaendigkeiten/import/vorlage.csv", views.responsibility_template,
+         name="responsibility_template"),
     path("verwaltung/zustaendigkeiten/pruefen/", views.responsibility_check, name="responsibility_check"),
     path("verwaltung/zustaendigkeiten/<int:pk>/loeschen/", views.responsibility_delete, name="responsibility_delete"),
 ]

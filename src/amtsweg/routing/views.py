@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from amtsweg.catalogue import search
 from amtsweg.catalogue.models import PublicService
-from amtsweg.core import keyformats, parsers
-from amtsweg.routing import services
+from amtsweg.core import csvexport, keyformats, parsers
+from amtsweg.routing import importer, services
 from amtsweg.routing.access import land_operator_required, staff_required
 from amtsweg.routing.forms import (
     BulkLoadForm,
@@ -295,8 +295,20 @@ def responsibility_import(request: HttpRequest) -> HttpResponse:
         result = import_responsibilities(form.cleaned_data["file"].read(), actor=request.user)
         if result.ok:
             messages.success(request, _("%(n)s Zuständigkeiten wurden eingetragen.") % {"n": result.created})
+            for note in result.notes:
+                messages.info(request, note)
             return redirect("routing:responsibilities")
     return render(request, "routing/responsibility_import.html", {"form": form, "result": result})
+
+
+@staff_required
+def responsibility_template(request: HttpRequest) -> HttpResponse:
+    """The import's columns and one example row, as a file that opens in Excel (BOM, `;`) and reads back."""
+    response = csvexport.response("zustaendigkeiten-vorlage.csv")
+    writer = csvexport.writer(response)
+    writer.writerow(importer.COLUMNS)
+    writer.writerow(importer.EXAMPLE)
+    return response
 
 
 @staff_required

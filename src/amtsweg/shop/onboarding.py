@@ -1,6 +1,7 @@
 """Bulk onboarding of Kommunen by the Land from a CSV file (all or nothing, with a validation report).
 
-Columns (header row required, `;` or `,` separated, UTF-8 with or without BOM; read by
+Columns (header row required, `;` or `,` separated, UTF-8 with or without BOM or Windows-1252 as Excel saves
+plain "CSV", detected; read by
 :func:`amtsweg.core.importing.parse_csv` like every import; a row may end after its last filled column):
 
     ars;angebot;zustaendige_stelle;email;telefon;oeffnungszeiten;gebuehr_eur;zustellpunkt
@@ -31,6 +32,10 @@ from .models import Offer, Subscription
 REQUIRED_COLUMNS = ["ars", "angebot", "zustaendige_stelle", "email"]
 OPTIONAL_COLUMNS = ["telefon", "oeffnungszeiten", "gebuehr_eur", "zustellpunkt"]
 MAX_BYTES = 2 * 1024 * 1024
+# The template's example row: a fictitious ARS of no Authority, so an example left in the file is refused.
+EXAMPLE = {"ars": "100419999999", "angebot": "hundesteuer", "zustaendige_stelle": "Steueramt Musterstadt",
+           "email": "steueramt@musterstadt.example", "telefon": "0681 123456",
+           "oeffnungszeiten": "Mo–Fr 8–12 Uhr, Do 14–18 Uhr", "gebuehr_eur": "12,50", "zustellpunkt": ""}
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class RowError:
 @dataclass
 class OnboardingReport:
     errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. the file was converted from Windows-1252
     created: int = 0
     updated: int = 0
 
@@ -66,8 +72,9 @@ def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
         return report
     read_errors = ErrorCollector()
     rows = parse_csv(raw, read_errors, name="", required=REQUIRED_COLUMNS, delimiter=None, pad_short_rows=True,
-                     messages=UPLOAD)
+                     messages=UPLOAD, detect_encoding=True)
     report.errors.extend(RowError(e.line or 0, e.reason) for e in read_errors.errors)
+    report.notes.extend(read_errors.notes)
     if not rows:
         if not report.errors:
             report.errors.append(RowError(0, _("Die Datei enthält keine Zeilen.")))

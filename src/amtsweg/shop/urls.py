@@ -21,6 +21,7 @@ urlpatterns = [
     path("land/anschluesse/<int:pk>/vorzeitiges-ende/", views.land_allow_early_end, name="land-allow-early-end"),
     path("land/angebote/<slug:slug>/erinnern/", views.land_offer_remind, name="land-offer-remind"),
     path("land/anschluesse/import/", views.land_onboarding, name="land-onboarding"),
+    path("land/anschluesse/import/vorlage.csv", views.land_onboarding_template, name="land-onboarding-template"),
     path("land/kosten/", views.land_costs, name="land-costs"),
     path("api/shop/v1/offers", api.OfferListView.as_view(), name="api-offers"),
     path("api/shop/v1/subscriptions", api.SubscriptionListView.as_view(), name="api-subscriptions"),

@@ -19,7 +19,7 @@ from amtsweg.accounts.models import Authority
 from amtsweg.core import csvexport
 from amtsweg.routing.models import Responsibility
 
-from . import documents, reports, services
+from . import documents, onboarding, reports, services
 from .forms import AcceptAgreementForm, ConfigureForm, EndForm, GoLiveForm, OnboardingUploadForm, YearForm
 from .models import Offer, Reminder, Subscription
 from .onboarding import import_onboarding_csv
@@ -267,8 +267,7 @@ def land_offer_detail(request, slug: str):
 def land_offer_export(request, slug: str):
     offer = _land_offer(request, slug)
     connected, in_progress, missing = _rollout_lists(offer)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="anschluesse-{offer.slug}.csv"'
+    response = csvexport.response(f"anschluesse-{offer.slug}.csv")
     writer = csvexport.writer(response)  # authority names are typed by the Kommunen: no formulas
     writer.writerow([_("Behörde"), _("ARS"), _("Status"), _("online seit"), _("endet am")])
     for label, rows in ((_("angeschlossen"), connected), (_("in Arbeit"), in_progress), (_("fehlt"), missing)):
@@ -341,8 +340,21 @@ def land_onboarding(request):
             messages.success(request, _("%(c)s Anschlüsse angelegt, %(u)s aktualisiert. Die Kommunen nehmen die "
                                         "Vereinbarung selbst an und schalten frei.")
                              % {"c": report.created, "u": report.updated})
+            for note in report.notes:
+                messages.info(request, note)
             return redirect("shop:land-offers")
     return render(request, "shop/land_onboarding.html", {"form": form, "report": report})
+
+
+@land_operator_required
+def land_onboarding_template(request):
+    """The onboarding's columns and one example row, as a file that opens in Excel (BOM, `;`) and reads back."""
+    response = csvexport.response("anschluesse-vorlage.csv")
+    writer = csvexport.writer(response)
+    columns = [*onboarding.REQUIRED_COLUMNS, *onboarding.OPTIONAL_COLUMNS]
+    writer.writerow(columns)
+    writer.writerow([onboarding.EXAMPLE[column] for column in columns])
+    return response
 
 
 @land_operator_required
@@ -360,9 +372,7 @@ def land_costs(request):
         totals[line.offer.pk] = (offer, s + line.share.cents, n + 1)
     fmt = request.GET.get("format")
     if fmt == "csv":
-        response = HttpResponse(reports.cost_report_csv(lines, year), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="kostenverteilung-{year}.csv"'
-        return response
+        return csvexport.response(f"kostenverteilung-{year}.csv", reports.cost_report_csv(lines, year))
     if fmt == "pdf":
         land_name = request.user.authority.land.name if request.user.authority.land_id else ""
         response = HttpResponse(reports.cost_report_pdf(lines, year, land_name), content_type="application/pdf")

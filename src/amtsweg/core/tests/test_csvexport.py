@@ -19,7 +19,7 @@ NUMBERS = [-1250, 0, 3.5, Decimal("-12.50"), "-1.234,56", "+3", "-0,50", "12.5",
 def _roundtrip(row) -> list[str]:
     out = io.StringIO()
     csvexport.writer(out).writerow(row)
-    return next(csv.reader(io.StringIO(out.getvalue()), delimiter=";"))
+    return next(csv.reader(io.StringIO(out.getvalue().removeprefix(csvexport.BOM)), delimiter=";"))
 
 
 @pytest.mark.parametrize("value", FORMULAS)
@@ -40,7 +40,7 @@ def test_numbers_stay_numeric(value):
 def test_none_is_empty_and_writerows_defuses_too():
     out = io.StringIO()
     csvexport.writer(out).writerows([[None, "=1"], ["@x", 2]])
-    assert out.getvalue() == ";'=1\r\n'@x;2\r\n"
+    assert out.getvalue() == "\ufeff;'=1\r\n'@x;2\r\n"
 
 
 SRC = Path(__file__).resolve().parents[3]  # src/
@@ -60,4 +60,33 @@ def test_no_other_module_writes_csv_itself():
             elif isinstance(node, ast.ImportFrom) and node.module == "csv" \
                     and {a.name for a in node.names} & {"writer", "DictWriter"}:
                 offenders.append(f"{relative}:{node.lineno} from csv import ...")
+    assert offenders == []
+
+
+def test_an_export_opens_in_german_excel_bom_then_semicolons():
+    """German Excel reads a double-clicked CSV as UTF-8 only after a byte order mark, and splits columns at
+    `;` (the German list separator): the bytes of a download are read here the way Excel reads them."""
+    answer = csvexport.response("liste.csv")
+    out = csvexport.writer(answer)
+    out.writerow(["Behörde", "Anteil (EUR)"])
+    out.writerow(["Gemeinde Überherrn, Ortsteil Großrosseln", "1.234,56"])
+    raw = answer.content
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert answer["Content-Type"] == "text/csv; charset=utf-8"
+    assert answer["Content-Disposition"] == 'attachment; filename="liste.csv"'
+    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline=""), delimiter=";"))
+    assert rows == [["Behörde", "Anteil (EUR)"], ["Gemeinde Überherrn, Ortsteil Großrosseln", "1.234,56"]]
+    # without the BOM Excel would have read Windows-1252: the mark is what makes the umlauts right
+    assert "Behörde".encode().decode("cp1252") != "Behörde"
+
+
+def test_every_csv_download_is_made_by_csvexport():
+    """A view that answers text/csv itself would lose the BOM (Excel then shows mojibake)."""
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC)
+        if "tests" in relative.parts or relative == Path("amtsweg/core/csvexport.py"):
+            continue
+        if "text/csv" in path.read_text():
+            offenders.append(str(relative))
     assert offenders == []

@@ -61,8 +61,8 @@ def test_errors_are_reported_per_line_and_nothing_is_stored(hundesteuer, offices
 def test_whole_file_problems(offices):
     assert import_responsibilities(b"", actor=SYSTEM).errors == [(None, "Die Datei ist leer.")]
     assert "Spalte(n) fehlen" in import_responsibilities(b"leika_key,ars\n1,2\n", actor=SYSTEM).errors[0][1]
-    latin1 = "leika_key,area_ars,destination_id\nä".encode("latin-1")
-    assert "UTF-8" in import_responsibilities(latin1, actor=SYSTEM).errors[0][1]
+    not_text = "leika_key,area_ars,destination_id\n\x01\x81".encode("latin-1")
+    assert "Zeichenkodierung" in import_responsibilities(not_text, actor=SYSTEM).errors[0][1]
     assert "keine Zeilen" in import_responsibilities(b"leika_key,area_ars,destination_id\n", actor=SYSTEM).errors[0][1]
 
 
@@ -93,7 +93,29 @@ def test_errors_name_the_line_where_a_record_spanning_lines_starts_and_separator
     assert [line for line, _reason in result.errors] == [2, 5]
 
 
-def test_a_windows_encoded_file_is_refused_with_the_line_and_a_hint_how_to_save_it(offices):
-    text = f"leika_key;area_ars;destination_id\n{KEY};10041;{offices['sb'].pk}\n{KEY};10;Größe\n"
-    [(line, reason)] = import_responsibilities(text.encode("cp1252"), actor=SYSTEM).errors
-    assert line == 3 and "„CSV UTF-8 (durch Trennzeichen getrennt)“" in reason
+def test_an_excel_windows_1252_file_is_imported_and_the_conversion_is_told(offices):
+    """German Excel's plain "CSV" is Windows-1252 with `;` (issue 16, item 12): it is read, not refused."""
+    text = (f"leika_key;area_ars;destination_id;authority_id\r\n{KEY};10041;{offices['kreis'].pk};\r\n"
+            f"{KEY};100410100100;{offices['sb'].pk};\r\n")
+    raw = text.encode("cp1252") + "x;y;z;„Größe“\r\n".encode("cp1252")
+    result = import_responsibilities(raw, actor=SYSTEM)
+    assert result.errors == [(4, "„x“ ist kein gültiger Leistungsschlüssel (14 Ziffern, beginnend mit 99).")]
+    assert "Windows-1252" in result.notes[0]
+    result = import_responsibilities(text.encode("cp1252"), actor=SYSTEM)
+    assert result.ok and result.created == 2
+
+
+def test_the_template_opens_in_excel_and_reads_back_with_only_its_example_refused(client, offices):
+    from amtsweg.accounts.testing import login_staff
+
+    login_staff(client, UserFactory(authority=offices["sb"].authority))
+    page = client.get("/verwaltung/zustaendigkeiten/import/")
+    assert 'href="/verwaltung/zustaendigkeiten/import/vorlage.csv"' in page.text
+    answer = client.get("/verwaltung/zustaendigkeiten/import/vorlage.csv")
+    assert answer["Content-Type"] == "text/csv; charset=utf-8" and answer.content.startswith(b"\xef\xbb\xbf")
+    assert answer.content.decode("utf-8-sig").splitlines() == [
+        "leika_key;area_ars;destination_id;authority_id",
+        "99102013000000;100410100100;3fa85f64-5717-4562-b3fc-2c963f66afa6;"]
+    result = import_responsibilities(answer.content, actor=SYSTEM)
+    assert [line for line, _reason in result.errors] == [2] and "nicht gefunden" in result.errors[0][1]
+    assert result.notes == []

@@ -77,14 +77,17 @@ def test_delimiter_is_taken_from_the_header_line_not_from_commas_in_the_values(l
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
-def test_a_file_in_a_windows_encoding_is_refused_with_a_german_hint_and_its_line(land_operator, encoding):
-    text = HEADER + "10041100;hundesteuer;Ämt;a@x.example;\n"
+def test_a_file_in_a_windows_encoding_from_excel_is_read_with_its_umlauts(land_operator, encoding):
+    """German Excel saves plain "CSV" as Windows-1252 (issue 16, item 12): converted, and the report says so."""
+    offer = OfferFactory(slug="hundesteuer")
+    good = AuthorityFactory()
+    text = HEADER.replace("\n", "\r\n") + f"{good.area_ars};{offer.slug};Bürgeramt Größe;a@x.example;Mo 8-12\r\n"
 
     report = import_onboarding_csv(text.encode(encoding), user=land_operator)
 
-    [error] = report.errors
-    assert error.line == 2
-    assert "UTF-8" in error.reason and "CSV UTF-8" in error.reason
+    assert report.ok, report.errors
+    assert Subscription.objects.get().office_name == "Bürgeramt Größe"
+    assert "Windows-1252" in report.notes[0]
 
 
 def test_overlong_opening_hours_are_refused_like_in_the_staff_form(land_operator):

@@ -102,7 +102,8 @@ def _cells(response) -> list[list[str]]:
     import csv
     import io
 
-    return list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # German Excel: UTF-8 only after a byte order mark
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_land_exports_defuse_formulas_that_tenants_typed(client):
@@ -182,7 +183,7 @@ def test_onboarding_refuses_other_lands_authorities_and_non_utf8(client):
     assert "Keine Behörde" in resp.text
     resp = client.post("/land/anschluesse/import/", {"file": SimpleUploadedFile(
         "d.csv", "ars;angebot;zustaendige_stelle;email\n100;x;Ämt;a@x.example\n".encode("latin-1"))})
-    assert "UTF-8" in resp.text
+    assert "Windows-1252-kodiert" in resp.text  # read as Excel wrote it, and said so (issue 16, item 12)
 
 
 def test_api_lists_offers_and_live_subscriptions_changed_since(client):
@@ -311,3 +312,23 @@ def test_rollout_counts_gemeinden_and_names_gemeindefreie_gebiete_apart(client):
     page = client.get(f"/land/angebote/{offer.slug}/").text
     assert "mit dem Dienst online: 1 von 2." in page
     assert "Nicht mitgezählt: 1 gemeindefreies Gebiet" in page
+
+
+def test_onboarding_template_opens_in_excel_and_reads_back_with_only_its_example_refused(client):
+    """The template (issue 16, item 12): BOM and `;` for German Excel, every column, one example row that the
+    import reads (columns, encoding) but refuses (a fictitious ARS), so an example left in does no harm."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login_staff(client, UserFactory(land_operator=True))
+    OfferFactory(slug="hundesteuer")
+    assert 'href="/land/anschluesse/import/vorlage.csv"' in client.get("/land/anschluesse/import/").text
+    template = client.get("/land/anschluesse/import/vorlage.csv")
+    [header, example] = _cells(template)
+    assert header == ["ars", "angebot", "zustaendige_stelle", "email", "telefon", "oeffnungszeiten", "gebuehr_eur",
+                      "zustellpunkt"]
+    assert example[:2] == ["100419999999", "hundesteuer"] and example[6] == "12,50"
+    resp = client.post("/land/anschluesse/import/", {"file": SimpleUploadedFile("t.csv", template.content)})
+    assert resp.status_code == 200
+    assert "Die Datei wurde nicht übernommen" in resp.text and '<td class="kern-table__cell">2</td>' in resp.text
+    assert "Trennzeichen ließ sich nicht" not in resp.text and "Zeichenkodierung der Datei" not in resp.text
+    assert not Subscription.objects.exists()
