@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import functools
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -33,9 +32,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi import checks
 
 from amtsweg.core.testing import in_process_wsgi
-from amtsweg.routing.tests.factories import DestinationKeyFactory
-from amtsweg.submissions import crypto, services
-from amtsweg.submissions.tests.factories import ApiClientFactory, bearer, payload_for, submit_payload
+from amtsweg.submissions.tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("AMTSWEG_CONFORMANCE_EXAMPLES", "6"))
@@ -91,27 +88,18 @@ def load(path: Path, base: str, app):
 
 
 @pytest.fixture
-def fitko_world(settings, hundesteuer):
+def fitko_world(settings, hundesteuer, api_world):
     responsibility = hundesteuer["sb"]
-    destination = responsibility.destination
-    DestinationKeyFactory(destination=destination, signature=True)
-    submitted = submit_payload(payload_for(responsibility))
-    sender = ApiClientFactory(sender_region="10")
-    attachment_id = str(uuid.uuid4())
-    incomplete = services.announce(destination, sender=sender, service_identifier="urn:de:fim:leika:leistung:"
-                                   + responsibility.leika_key, announced_attachments=[attachment_id])
-    subscriber = ApiClientFactory(subscriber_for=destination,
-                                  scopes=[f"subscribe:destination:{destination.pk}",
-                                          f"manage:destination:{destination.pk}"])
-    key = destination.active_encryption_key()
+    world = api_world(responsibility)
+    destination, key, submitted, incomplete = world.destination, world.key, world.submitted, world.incomplete
     return {
-        "tokens": {"sender": bearer(sender), "subscriber": bearer(subscriber)},
+        "tokens": {"sender": bearer(world.sender), "subscriber": bearer(world.subscriber)},
         "known": [
             {"destinationId": str(destination.pk), "keyId": key.kid, "submissionId": str(submitted.pk),
              "caseId": str(submitted.case_id),
              "attachmentId": submitted.announced_attachments[0] if submitted.announced_attachments else ""},
             {"destinationId": str(destination.pk), "keyId": key.kid, "submissionId": str(incomplete.pk),
-             "caseId": str(incomplete.case_id), "attachmentId": attachment_id},
+             "caseId": str(incomplete.case_id), "attachmentId": world.attachment_id},
         ],
         "destination_id": str(destination.pk),
         "queries": {  # per operation, values that find rows
@@ -119,8 +107,8 @@ def fitko_world(settings, hundesteuer):
             "GET /areas": {"areaSearchexpression": "Saar*"},
             "GET /v1/submissions": {"destinationId": str(destination.pk)},
         },
-        "jwe": crypto.encrypt_for(dict(key.jwk, kid=key.kid), b"Anlage"),
-        "service": "urn:de:fim:leika:leistung:" + responsibility.leika_key,
+        "jwe": world.jwe,
+        "service": world.service,
     }
 
 

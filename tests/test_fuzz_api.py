@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 
 import pytest
 import schemathesis
@@ -25,9 +24,7 @@ from schemathesis.generation import GenerationMode
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import UserFactory
 from amtsweg.core.testing import in_process_wsgi
-from amtsweg.routing.tests.factories import DestinationKeyFactory, ResponsibilityFactory
-from amtsweg.submissions import crypto, services
-from amtsweg.submissions.tests.factories import ApiClientFactory, bearer, payload_for, submit_payload
+from amtsweg.submissions.tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
 FUZZ_EXAMPLES = int(os.environ.get("AMTSWEG_FUZZ_EXAMPLES", "8"))
@@ -41,24 +38,15 @@ def _jose(ctx, value):
 
 
 @pytest.fixture
-def fuzz_api_world(settings, tmp_path, client):
+def fuzz_api_world(settings, tmp_path, client, responsibility, api_world):
     settings.MEDIA_ROOT = tmp_path / "media"
-    responsibility = ResponsibilityFactory()
-    destination = responsibility.destination
-    DestinationKeyFactory(destination=destination, signature=True)
-    submitted = submit_payload(payload_for(responsibility))
-    sender = ApiClientFactory(sender_region="10")
-    attachment_id = str(uuid.uuid4())
-    incomplete = services.announce(destination, sender=sender, service_identifier="urn:de:fim:leika:leistung:"
-                                   + responsibility.leika_key, announced_attachments=[attachment_id])
-    subscriber = ApiClientFactory(subscriber_for=destination,
-                                  scopes=[f"subscribe:destination:{destination.pk}",
-                                          f"manage:destination:{destination.pk}"])
+    world = api_world(responsibility)
+    destination, key, submitted, incomplete = world.destination, world.key, world.submitted, world.incomplete
+    attachment_id = world.attachment_id
     staff = UserFactory(authority=destination.authority)
     login_staff(client, staff)
-    key = destination.active_encryption_key()
     return {
-        "tokens": [bearer(sender), bearer(subscriber)],
+        "tokens": [bearer(world.sender), bearer(world.subscriber)],
         "cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": CSRF},
         "path_parameters": [
             {"destination_id": str(destination.pk), "key_id": key.kid, "id": str(destination.pk),
@@ -68,7 +56,7 @@ def fuzz_api_world(settings, tmp_path, client):
              "submission_id": str(incomplete.pk), "case_id": str(incomplete.case_id),
              "attachment_id": attachment_id},
         ],
-        "jwe": crypto.encrypt_for(dict(key.jwk, kid=key.kid), b"Anlage"),
+        "jwe": world.jwe,
     }
 
 

@@ -12,6 +12,7 @@ Tenants: ``kommune_a``, ``kommune_b`` (two Kommunen), ``other_land_kommune`` (M�
 Geography and routing: ``saarland`` (Land 10, Kreise 10041/10042, Saarbrücken, Völklingen, Merzig and
 postcodes), ``offices`` (a destination per level), ``hundesteuer`` (responsibilities on three levels),
 ``responsibility`` / ``destination`` (one Gemeinde-level responsibility and its destination).
+APIs: ``api_world`` (known submissions, clients and keys for the conformance and fuzzing suites).
 """
 
 from __future__ import annotations
@@ -190,3 +191,39 @@ def responsibility(db):
 def destination(responsibility):
     """The destination of `responsibility`."""
     return responsibility.destination
+
+
+@pytest.fixture
+def api_world(db):
+    """Rows the API suites (FITKO conformance, schemathesis fuzzing) reach through known ids: call it with a
+    responsibility; its destination gets a signature key, a submitted (forwardable) submission from the
+    platform's intake, an incomplete one announced by a sender client with one attachment still to upload,
+    and a subscriber client allowed to fetch and manage. Returns a namespace: destination, key (the active
+    encryption key), submitted, incomplete, attachment_id, sender, subscriber, service (the LeiKa URN),
+    jwe (a valid attachment for `key`)."""
+    import uuid
+    from types import SimpleNamespace
+
+    from amtsweg.routing.tests.factories import DestinationKeyFactory
+    from amtsweg.submissions import crypto, services
+    from amtsweg.submissions.tests.factories import ApiClientFactory, payload_for, submit_payload
+
+    def make(responsibility) -> SimpleNamespace:
+        destination = responsibility.destination
+        DestinationKeyFactory(destination=destination, signature=True)
+        submitted = submit_payload(payload_for(responsibility))
+        sender = ApiClientFactory(sender_region="10")
+        service = "urn:de:fim:leika:leistung:" + responsibility.leika_key
+        attachment_id = str(uuid.uuid4())
+        incomplete = services.announce(destination, sender=sender, service_identifier=service,
+                                       announced_attachments=[attachment_id])
+        subscriber = ApiClientFactory(subscriber_for=destination,
+                                      scopes=[f"subscribe:destination:{destination.pk}",
+                                              f"manage:destination:{destination.pk}"])
+        key = destination.active_encryption_key()
+        return SimpleNamespace(
+            destination=destination, key=key, submitted=submitted, incomplete=incomplete,
+            attachment_id=attachment_id, sender=sender, subscriber=subscriber, service=service,
+            jwe=crypto.encrypt_for(dict(key.jwk, kid=key.kid), b"Anlage"))
+
+    return make
