@@ -6,10 +6,13 @@ plain "CSV", detected; read by
 
     ars;angebot;zustaendige_stelle;email;telefon;oeffnungszeiten;gebuehr_eur;zustellpunkt
 
-`ars` is the area key of an existing Authority of the operator's Land, `angebot` an orderable offer's short
-name, `zustellpunkt` (optional) the id of one of that Authority's destinations. The Land prepares the local
-part; the Kommune's administration still accepts the agreement itself and switches the service live:
-accepting an agreement is a legal act of the Kommune that the Land cannot do on its behalf.
+`ars` is the area key of an Authority of the operator's Land, `angebot` an orderable offer's short name,
+`zustellpunkt` (optional) the id of one of that Authority's destinations. A Gemeinde (12 digits) or Kreis
+(5 digits) of the reference directory that has no Authority yet gets one, named as in the directory and with
+the row's e-mail and phone as its contact (issue 16, item 13: the Land onboards Kommunen that have never
+logged in; refusing them made bulk onboarding useless for exactly those). The Land prepares the local part;
+the Kommune's administration still accepts the agreement itself and switches the service live: accepting an
+agreement is a legal act of the Kommune that the Land cannot do on its behalf.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.accounts.models import Authority, User
+from amtsweg.accounts.services import area_for_key, create_authority
 from amtsweg.assistants.engine.validators import Invalid, parse_amount
 from amtsweg.core import keyformats
 from amtsweg.core.importing import UPLOAD, ErrorCollector, parse_csv
@@ -50,6 +55,7 @@ class OnboardingReport:
     notes: list[str] = field(default_factory=list)  # e.g. the file was converted from Windows-1252
     created: int = 0
     updated: int = 0
+    authorities_created: list[str] = field(default_factory=list)  # names, for the operator's message
 
     @property
     def ok(self) -> bool:
@@ -82,7 +88,8 @@ def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
     land_code = user.authority.land_code if user.authority_id else None
     authorities = {a.area_ars: a for a in Authority.objects.filter(**({"land_code": land_code} if land_code else {}))}
     offers = {o.slug: o for o in Offer.objects.filter(**({"land_code": land_code} if land_code else {}))}
-    planned: list[tuple[Authority, Offer, dict]] = []
+    planned: list[tuple[Authority | str, Offer, dict]] = []  # str: the ARS of an Authority still to create
+    new_areas: dict[str, tuple] = {}  # ARS → accounts.services.area_for_key(...) of Authorities to create
     seen: set[tuple[str, str]] = set()
     for csv_row in rows:
         row, line_no = csv_row.values, csv_row.line
@@ -91,8 +98,12 @@ def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
         authority = authorities.get(ars)
         if not keyformats.is_ars(ars):
             errors.append(_("ARS „%(v)s“ ist kein Regionalschlüssel (2, 3, 5, 9 oder 12 Ziffern).") % {"v": ars})
-        elif authority is None:
-            errors.append(_("Keine Behörde mit ARS %(v)s in Ihrem Land.") % {"v": ars})
+        elif authority is None and ars not in new_areas:
+            try:
+                new_areas[ars] = area_for_key(user, ars)
+            except ValidationError as exc:
+                errors.append(_("Für ARS %(v)s gibt es keine Behörde, und sie kann nicht angelegt werden: %(reason)s")
+                              % {"v": ars, "reason": exc.messages[0]})
         offer = offers.get(row.get("angebot", ""))
         if offer is None:
             errors.append(_("Unbekanntes Angebot „%(v)s“.") % {"v": row.get("angebot", "")})
@@ -124,16 +135,16 @@ def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
                 destination = Destination.objects.filter(pk=uuid.UUID(row["zustellpunkt"])).first()
             except ValueError:
                 destination = None
-            if destination is None or (authority and destination.authority_id != authority.pk):
+            if destination is None or authority is None or destination.authority_id != authority.pk:
                 errors.append(_("Zustellpunkt %(v)s gehört nicht zu dieser Behörde.") % {"v": row["zustellpunkt"]})
-        if authority and offer:
+        if (authority or ars in new_areas) and offer:
             if (ars, offer.slug) in seen:
                 errors.append(_("Doppelte Zeile für diese Behörde und dieses Angebot."))
             seen.add((ars, offer.slug))
         if errors:
             report.errors.extend(RowError(line_no, e) for e in errors)
             continue
-        planned.append((authority, offer, {
+        planned.append((authority or ars, offer, {
             "office_name": row["zustaendige_stelle"], "contact_email": row["email"],
             "contact_phone": row.get("telefon", ""), "opening_hours": row.get("oeffnungszeiten", ""),
             "local_fee_cents": fee, "destination": destination,
@@ -142,7 +153,14 @@ def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
     if report.errors:
         return report
     with transaction.atomic():
+        created_authorities: dict[str, Authority] = {}
         for authority, offer, values in planned:
+            if isinstance(authority, str):
+                if authority not in created_authorities:
+                    created_authorities[authority] = _create_authority(user, authority, new_areas[authority],
+                                                                       values)
+                    report.authorities_created.append(created_authorities[authority].name)
+                authority = created_authorities[authority]
             sub = (Subscription.objects.select_for_update().filter(offer=offer, authority=authority)
                    .exclude(status=Subscription.Status.ENDED).first())
             if sub is None:
@@ -155,3 +173,12 @@ def import_onboarding_csv(raw: bytes, *, user: User) -> OnboardingReport:
                 sub.save()
                 report.updated += 1
     return report
+
+
+def _create_authority(user: User, ars: str, area: tuple, values: dict) -> Authority:
+    """The Authority of a Gemeinde or Kreis of the reference directory, through the accounts use case (audited),
+    named as in the directory; the row's e-mail and phone are its first contact."""
+    _kind, municipality, district = area
+    name = municipality.name if municipality is not None else district.name
+    return create_authority(user, key=ars, name=name, email=values["contact_email"],
+                            phone=values["contact_phone"])

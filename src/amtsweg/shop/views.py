@@ -342,6 +342,10 @@ def land_onboarding(request):
                              % {"c": report.created, "u": report.updated})
             for note in report.notes:
                 messages.info(request, note)
+            if report.authorities_created:
+                messages.info(request, _("Neu angelegte Behörden (noch ohne Konten; legen Sie unter „Behörden im "
+                                         "Land“ eine Administration an): %(names)s")
+                              % {"names": ", ".join(report.authorities_created)})
             return redirect("shop:land-offers")
     return render(request, "shop/land_onboarding.html", {"form": form, "report": report})
 

@@ -110,3 +110,59 @@ def test_the_configure_form_limits_the_opening_hours():
     assert not form.is_valid()
     assert "höchstens 1000 Zeichen" in form.errors["opening_hours"][0]
     assert 'maxlength="1000"' in str(form["opening_hours"])
+
+
+# --- issue 16, item 13: a Gemeinde of the reference directory without an Authority gets one ---------------
+FULL_HEADER = "ars;angebot;zustaendige_stelle;email;telefon;oeffnungszeiten;gebuehr_eur;zustellpunkt\n"
+
+
+def test_a_gemeinde_without_authority_gets_one_named_as_in_the_directory(land_operator):
+    from amtsweg.accounts.models import AuditEntry, Authority
+    from amtsweg.geo.tests.factories import MunicipalityFactory
+
+    gemeinde = MunicipalityFactory(name="Perl")
+    first, second = OfferFactory(slug="hundesteuer"), OfferFactory(slug="meldebescheinigung")
+    text = (FULL_HEADER
+            + f"{gemeinde.ars};hundesteuer;Steueramt Perl;steuer@perl.example;06867 660;;;\n"
+            + f"{gemeinde.ars};meldebescheinigung;Bürgerbüro Perl;buergerbuero@perl.example;;;;\n")
+
+    report = import_onboarding_csv(text.encode(), user=land_operator)
+
+    assert report.ok, report.errors
+    authority = Authority.objects.get(area_ars=gemeinde.ars)
+    assert (authority.name, authority.kind, authority.municipality, authority.email, authority.phone) == (
+        "Perl", Authority.Kind.MUNICIPALITY, gemeinde, "steuer@perl.example", "06867 660")
+    assert report.authorities_created == ["Perl"] and report.created == 2
+    assert set(Subscription.objects.filter(authority=authority).values_list("offer__slug", flat=True)) == {
+        first.slug, second.slug}
+    assert AuditEntry.objects.filter(action="authority.created", authority=authority).exists()
+
+
+def test_keys_that_name_no_gemeinde_of_the_land_are_reported_by_line_and_nothing_is_created(land_operator):
+    from amtsweg.accounts.models import Authority
+    from amtsweg.geo.tests.factories import MunicipalityFactory
+    from amtsweg.routing.tests.factories import DestinationFactory
+
+    OfferFactory(slug="hundesteuer")
+    bavarian = MunicipalityFactory(ars="091620000000", association__code="091620000",
+                                   association__district__code="09162", association__district__land__code="09")
+    fresh = MunicipalityFactory()
+    foreign_destination = DestinationFactory()
+    existing = AuthorityFactory()
+    text = (FULL_HEADER
+            + f"{existing.area_ars};hundesteuer;Steueramt;a@x.example;;;;\n"        # line 2: fine
+            + "100419999999;hundesteuer;Steueramt;a@x.example;;;;\n"                   # line 3: no such Gemeinde
+            + f"{bavarian.ars};hundesteuer;Steueramt;a@x.example;;;;\n"                # line 4: other Land
+            + "100410100;hundesteuer;Steueramt;a@x.example;;;;\n"                      # line 5: a Verband
+            + f"{fresh.ars};hundesteuer;Steueramt;a@x.example;;;;{foreign_destination.pk}\n")  # line 6
+
+    report = import_onboarding_csv(text.encode(), user=land_operator)
+
+    reasons = {e.line: e.reason for e in report.errors}
+    assert sorted(reasons) == [3, 4, 5, 6]
+    assert "keine aktuelle Gemeinde" in reasons[3]
+    assert "nicht zu Ihrem Land" in reasons[4]
+    assert "12-stelligen Regionalschlüssel" in reasons[5]
+    assert "Zustellpunkt" in reasons[6]
+    assert not Authority.objects.filter(area_ars__in=[fresh.ars, bavarian.ars]).exists()
+    assert not Subscription.objects.exists()
