@@ -180,7 +180,7 @@ def test_onboarding_refuses_other_lands_authorities_and_non_utf8(client):
 
     resp = client.post("/land/anschluesse/import/", {"file": SimpleUploadedFile(
         "c.csv", f"ars;angebot;zustaendige_stelle;email\n{foreign.area_ars};x;A;a@x.example\n".encode())})
-    assert "Keine Behörde" in resp.text
+    assert "nicht zu Ihrem Land" in resp.text  # not created either: it is another Land's Gemeinde
     resp = client.post("/land/anschluesse/import/", {"file": SimpleUploadedFile(
         "d.csv", "ars;angebot;zustaendige_stelle;email\n100;x;Ämt;a@x.example\n".encode("latin-1"))})
     assert "Windows-1252-kodiert" in resp.text  # read as Excel wrote it, and said so (issue 16, item 12)
