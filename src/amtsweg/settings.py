@@ -115,6 +115,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "amtsweg.core.requestid.RequestIdMiddleware",  # first: every later middleware's log lines carry the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -373,7 +374,10 @@ LOG_LEVEL = env.LOG_LEVEL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub": {"()": "amtsweg.core.logging.ScrubPersonalDataFilter"}},
+    "filters": {
+        "scrub": {"()": "amtsweg.core.logging.ScrubPersonalDataFilter"},
+        "request_id": {"()": "amtsweg.core.requestid.RequestIdFilter"},  # after scrub, which drops library extras
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -382,7 +386,7 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["scrub"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["scrub", "request_id"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -45,6 +45,10 @@ class OutboxMessage(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=64, blank=True)
     last_error = models.TextField(_("letzter Fehler"), blank=True)
+    # X-Request-ID of the request that wrote the message (`core.requestid`): the worker's log lines of this
+    # delivery carry it. `db_default` so that code of the previous release, which does not know the column,
+    # can still insert rows after `migrate` (expand/contract).
+    request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     tenant_path = "authority"
     # Delivery orders name a Kommune's applications and its Fachverfahren's failures: not the Land's.

@@ -31,6 +31,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 
 from amtsweg.core.actors import is_system
+from amtsweg.core import requestid
 from amtsweg.core.inserts import insert_objects
 from amtsweg.core.tenancy import require_actor
 from amtsweg.delivery import channels, conf
@@ -53,7 +54,7 @@ def enqueue(
     wanted = channels.push_channels(channel_names)
     if not wanted:
         return []
-    now = timezone.now()
+    now, request_id = timezone.now(), requestid.current()
     messages = [
         OutboxMessage(
             idempotency_key=OutboxMessage.key_for(submission_id, name),
@@ -63,6 +64,7 @@ def enqueue(
             authority_id=authority_id,
             channel=name,
             next_attempt_at=now,
+            request_id=request_id if requestid.is_valid(request_id) else "",
         )
         for name in wanted
     ]
@@ -233,7 +235,10 @@ def deliver(messages: list[OutboxMessage], policy: RetryPolicy | None = None) ->
             }
         else:
             try:
-                outcome = plugin.deliver(batch)
+                # The batch's ids for what the plugin logs for all of them; per-message channels bind each
+                # message's own id around its delivery (`channels.PerMessageChannel`).
+                with requestid.bound(*(m.request_id for m in batch)):
+                    outcome = plugin.deliver(batch)
             except Exception as exc:  # a plugin's bug: every message of the batch is retried
                 logger.exception("delivery channel failed", extra={"channel": name})
                 outcome = {m.pk: channels.DeliveryError(f"{type(exc).__name__}: {exc}") for m in batch}
@@ -243,7 +248,8 @@ def deliver(messages: list[OutboxMessage], policy: RetryPolicy | None = None) ->
             if error is None:
                 delivered.append(message)
             else:
-                counts[_finish(message, error, policy)] += 1
+                with requestid.bound(message.request_id):
+                    counts[_finish(message, error, policy)] += 1
         counts[Status.DELIVERED] += _finish_delivered(delivered)
         if plugin is not None and plugin.records_notification:
             _record_notifications(delivered, name)

@@ -13,6 +13,7 @@ Geography and routing: ``saarland`` (Land 10, Kreise 10041/10042, Saarbrücken, 
 postcodes), ``offices`` (a destination per level), ``hundesteuer`` (responsibilities on three levels),
 ``responsibility`` / ``destination`` (one Gemeinde-level responsibility and its destination).
 APIs: ``api_world`` (known submissions, clients and keys for the conformance and fuzzing suites).
+Logs: ``all_logs`` (every logger at DEBUG into the configured JSON handler; a StringIO of its lines).
 """
 
 from __future__ import annotations
@@ -227,3 +228,34 @@ def api_world(db):
             jwe=crypto.encrypt_for(dict(key.jwk, kid=key.kid), b"Anlage"))
 
     return make
+
+
+# --- Logs ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def all_logs():
+    """Every logger at DEBUG into the configured handler (with its filters and JSON formatter); yields the
+    stream the JSON lines are written to."""
+    import io
+    import logging
+    import logging.config
+
+    from django.conf import settings as django_settings
+
+    stream = io.StringIO()
+    config = {
+        **django_settings.LOGGING,
+        "handlers": {"console": {**django_settings.LOGGING["handlers"]["console"], "stream": stream}},
+        "root": {"handlers": ["console"], "level": "DEBUG"},
+        "loggers": {name: {**spec, "level": "DEBUG"} for name, spec in django_settings.LOGGING["loggers"].items()},
+    }
+    levels = {name: logger.level for name, logger in logging.root.manager.loggerDict.items()
+              if isinstance(logger, logging.Logger)}
+    logging.config.dictConfig(config)
+    for name in levels:
+        logging.getLogger(name).setLevel(logging.NOTSET)  # libraries that set their own level log too
+    yield stream
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+    logging.config.dictConfig(django_settings.LOGGING)

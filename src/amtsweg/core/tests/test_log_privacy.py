@@ -9,7 +9,6 @@ the API. Then the log output is searched for every value entered, raw and as JSO
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import logging.config
@@ -17,7 +16,6 @@ import re
 import sys
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -62,27 +60,6 @@ PERSONAL_VALUES = [
 def _variants(value: str) -> set[str]:
     """The value as written raw, as JSON writes it (\\u escapes) and lower-cased."""
     return {value, json.dumps(value)[1:-1], value.lower()}
-
-
-@pytest.fixture
-def all_logs():
-    """Every logger at DEBUG into the configured handler (with its filter and JSON formatter)."""
-    stream = io.StringIO()
-    config = {
-        **django_settings.LOGGING,
-        "handlers": {"console": {**django_settings.LOGGING["handlers"]["console"], "stream": stream}},
-        "root": {"handlers": ["console"], "level": "DEBUG"},
-        "loggers": {name: {**spec, "level": "DEBUG"} for name, spec in django_settings.LOGGING["loggers"].items()},
-    }
-    levels = {name: logger.level for name, logger in logging.root.manager.loggerDict.items()
-              if isinstance(logger, logging.Logger)}
-    logging.config.dictConfig(config)
-    for name in levels:
-        logging.getLogger(name).setLevel(logging.NOTSET)  # libraries that set their own level log too
-    yield stream
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-    logging.config.dictConfig(django_settings.LOGGING)
 
 
 @pytest.mark.django_db(transaction=True)

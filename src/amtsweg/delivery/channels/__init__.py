@@ -23,6 +23,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from amtsweg.core import requestid
 from amtsweg.core.plugins import PluginRegistry
 
 if TYPE_CHECKING:
@@ -68,7 +69,8 @@ class PerMessageChannel(Channel):
         outcome: dict[int, DeliveryError | None] = {}
         for message in messages:
             try:
-                self.deliver_one(message)
+                with requestid.bound(message.request_id):  # the submitting request's id in these log lines
+                    self.deliver_one(message)
             except DeliveryError as exc:
                 outcome[message.pk] = exc
             except Exception as exc:  # a plugin's bug must not stop the worker; it is retried and shown
@@ -96,7 +98,8 @@ class PerDestinationChannel(Channel):
         destinations = Destination.objects.in_bulk(list(by_destination))
         outcome: dict[int, DeliveryError | None] = {}
         for destination_id, batch in by_destination.items():
-            error = self.deliver_to(destinations.get(destination_id), batch)
+            with requestid.bound(*(m.request_id for m in batch)):
+                error = self.deliver_to(destinations.get(destination_id), batch)
             outcome.update({m.pk: error for m in batch})
         return outcome
 
