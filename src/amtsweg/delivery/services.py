@@ -30,8 +30,8 @@ from django.db.models.functions import Coalesce
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
-from amtsweg.core.actors import is_system
 from amtsweg.core import requestid
+from amtsweg.core.actors import is_system
 from amtsweg.core.inserts import insert_objects
 from amtsweg.core.tenancy import require_actor
 from amtsweg.delivery import channels, conf
