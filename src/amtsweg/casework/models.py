@@ -180,6 +180,15 @@ class CaseQuerySet(TenantQuerySet):
             team_ids = [pk for pk, _name in teams_of(user)]
         return scoped.filter(models.Q(team__isnull=True) | models.Q(team_id__in=team_ids))
 
+    def get_workable(self, user, **lookup) -> Case:
+        """The one case `user` may work on (`Case.DoesNotExist` otherwise), vouched for `user`: the services'
+        `check_may_work(user, case)` on this instance then trusts the query that loaded it instead of
+        looking up the person's teams and the case a second time. Only this method vouches, and only for
+        the very user object it was given (identity, not equality)."""
+        case = self.workable_by(user).get(**lookup)
+        case.workable_for = user
+        return case
+
 
 def sees_all_teams(user) -> bool:
     """Administrators see the cases of every team of their Authority; everyone else those of their own teams."""

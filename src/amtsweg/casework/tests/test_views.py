@@ -345,9 +345,42 @@ def test_the_inbox_and_the_case_view_do_not_query_per_row(destination, worker, d
         assert "Notiz 4" in client.get(url).content.decode()
     assert len(after.captured_queries) == len(before.captured_queries)
     # the 10 above minus the inbox's 4, plus the case, its audit entry, history, event log, forwarding
-    # targets; the permission is checked once for content and history (it was checked once more each)
-    with django_assert_max_num_queries(14):
+    # targets; the permission is the page's own lookup of the case (the services trust it: no second
+    # team lookup and case query, 14 before)
+    with django_assert_max_num_queries(12):
         client.get(url)
+
+
+def test_the_case_page_looks_up_the_workers_teams_once(destination, worker):
+    """The page loads the case through the team check (`_case`); the services it calls then trust that
+    instance for the same person instead of asking for the teams and the case again (issue 13)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    TeamFactory(authority=destination.authority, members=[worker])
+    case, _attachment = case_with_attachment(destination)
+    client = _client(worker)
+    url = f"{INBOX}vorgang/{case.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(url).status_code == 200
+    team_lookups = [q["sql"] for q in page.captured_queries if "casework_team_members" in q["sql"]]
+    assert len(team_lookups) == 1, team_lookups
+
+
+def test_a_case_checked_for_one_person_is_checked_again_for_another(destination, worker):
+    from django.core.exceptions import PermissionDenied
+
+    from amtsweg.casework import services
+
+    team = TeamFactory(authority=destination.authority, members=[worker])
+    outsider = UserFactory(authority=destination.authority)
+    case = Case.objects.get_workable(worker, pk=CaseFactory(destination=destination, team=team).pk)
+    services.check_may_work(worker, case)
+    with pytest.raises(PermissionDenied):
+        services.check_may_work(outsider, case)
+    with pytest.raises(Case.DoesNotExist):
+        Case.objects.get_workable(outsider, pk=case.pk)
 
 
 def test_inbox_rows_show_labels_dates_and_links_as_before(destination, worker):
