@@ -16,7 +16,14 @@ class CoreConfig(AppConfig):
     verbose_name = "Amtsweg core"
 
     def ready(self) -> None:
+        from django.db.models import fields
+        from django.utils.translation import gettext_lazy as _
+
         from amtsweg.core import checks  # noqa: F401 - importing `checks` registers them
+
+        # Django 6.1's empty choice of every select ("- Select an option -") has no German translation: staff
+        # saw English in German forms (issue 16). Django documents overriding it here.
+        fields.BLANK_CHOICE_LABEL = _("– Bitte wählen –")
 
         if uses_sqlite(settings.DATABASES):
             from django.db.backends.signals import connection_created

@@ -37,18 +37,30 @@ def entries() -> list[Entry]:
     return [entry for _key, entry in sorted(register.enabled_items(), key=lambda item: (item[1].order, item[0]))]
 
 
+# The staff area ("Verwaltung" in the frame): the Kommunen's and the Land's pages and the staff's own account.
+# Apps such as routing or assistants keep citizen and staff pages in one URL namespace; on a staff page their
+# public entry must not light up, "Verwaltung" must (issue 16: the navigation did not show where one was).
+STAFF_PATH_PREFIXES = ("/verwaltung/", "/land/", "/konto/profil/")
+
+
+def is_staff_path(path: str) -> bool:
+    return path.startswith(STAFF_PATH_PREFIXES)
+
+
 def public_navigation(request) -> dict:
-    """Context processor: the registered entries with their URL and whether they are the current section."""
+    """Context processor: the registered entries with their URL and whether they are the current section, and
+    whether the page belongs to the staff area (`staff_section_current`)."""
     match = getattr(request, "resolver_match", None)
     current_ns = match.namespace if match else ""
     path = getattr(request, "path", "")
+    staff = is_staff_path(path)
     items = []
     for entry in entries():
         try:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        current = bool(entry.namespace and entry.namespace == current_ns) or bool(
-            entry.path_prefix and path.startswith(entry.path_prefix))
+        current = not staff and (bool(entry.namespace and entry.namespace == current_ns) or bool(
+            entry.path_prefix and path.startswith(entry.path_prefix)))
         items.append({"title": entry.title, "url": url, "current": current})
-    return {"public_navigation": items}
+    return {"public_navigation": items, "staff_section_current": staff}

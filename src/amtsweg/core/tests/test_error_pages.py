@@ -25,6 +25,10 @@ def test_server_error_page_is_german_and_promises_nothing_is_lost(settings):
     response = Client(raise_request_exception=False).get("/boom/")
     assert response.status_code == 500
     assert "Technischer Fehler" in response.text and "nicht" in response.text
+    # the legal links of the normal frame (issue 16)
+    for href, label in (("/impressum/", "Impressum"), ("/datenschutz/", "Datenschutz"),
+                        ("/barrierefreiheit/", "Barrierefreiheit")):
+        assert f'href="{href}">{label}</a>' in response.text
 
 
 @pytest.mark.django_db
