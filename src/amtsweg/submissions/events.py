@@ -269,26 +269,31 @@ def receive_destination_event(submission: Submission, token: str) -> Event:
     from amtsweg.submissions.signals import destination_event_received
 
     event_uri = next(iter(claims["events"]))
+    status, now = STATUS_AFTER[event_uri], timezone.now()
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().get(pk=submission.pk)
-        if locked.status not in (Submission.Status.SUBMITTED, Submission.Status.FORWARDED):
-            raise EventRejected("conflict", f"Die Einreichung ist im Status „{locked.status}“; kein Übergang möglich.")
-        if Event.objects.filter(pk=claims["jti"]).exists():
+        # The status moves only from submitted or forwarded, decided by the UPDATE's condition (re-checked
+        # under the row lock when two events race), so no locked re-read of the row is needed.
+        moved = Submission.objects.filter(
+            pk=submission.pk, status__in=(Submission.Status.SUBMITTED, Submission.Status.FORWARDED)
+        ).update(status=status, updated_at=now)
+        if not moved:
+            current = Submission.objects.filter(pk=submission.pk).values_list("status", flat=True).first()
+            raise EventRejected("conflict", f"Die Einreichung ist im Status „{current}“; kein Übergang möglich.")
+        if Event.objects.filter(pk=claims["jti"]).exists():  # rolls the UPDATE back with the transaction
             raise EventRejected("conflict", "Ein Ereignis mit dieser jti ist bereits gespeichert.")
         event = Event.objects.create(
             id=claims["jti"],
-            case_id=locked.case_id,
-            submission=locked,
+            case_id=submission.case_id,
+            submission=submission,
             event_type=event_uri,
             issuer=Event.Issuer.DESTINATION,
             claims=claims,
             token=token,
             signing_kid=kid,
         )
-        locked.status = STATUS_AFTER[event_uri]
-        locked.save(update_fields=["status", "updated_at"])
+        submission.status, submission.updated_at = status, now
         # Inside the transaction: receivers (the sender-callback outbox row) commit or roll back with it.
-        destination_event_received.send(sender=Submission, submission=locked, event=event)
+        destination_event_received.send(sender=Submission, submission=submission, event=event)
     return event
 
 

@@ -161,19 +161,25 @@ def send_event(subscriber: Subscriber, case_id: uuid.UUID | str, token: str) -> 
     subscriber's destinations, BadRequest for a token that does not name a submission, Unprocessable for a
     submission of another case.
     """
-    case = _case(subscriber, case_id)
+    case_pk = _uuid_or_not_found(case_id, "Vorgang nicht gefunden.")
     submission_pk = _submission_named_by(token)
-    submission = Submission.objects.filter(pk=submission_pk, case=case).first()
-    if submission is None:
+    # One read for case and submission; the case alone is read only to name the error.
+    submission = Submission.objects.filter(pk=submission_pk, case_id=case_pk).first()
+    if submission is None or not subscriber.may_receive(submission.destination_id):
+        _case(subscriber, case_pk)  # NotFound for a case that is not the subscriber's
         raise Unprocessable("Die Einreichung (sub) gehört nicht zu diesem Vorgang.")
     return events.receive_destination_event(submission, token)
 
 
-def _case(subscriber: Subscriber, case_id: uuid.UUID | str) -> Case:
+def _uuid_or_not_found(value: uuid.UUID | str, message: str) -> uuid.UUID:
     try:
-        pk = uuid.UUID(str(case_id))
+        return uuid.UUID(str(value))
     except ValueError:
-        raise NotFound("Vorgang nicht gefunden.") from None
+        raise NotFound(message) from None
+
+
+def _case(subscriber: Subscriber, case_id: uuid.UUID | str) -> Case:
+    pk = _uuid_or_not_found(case_id, "Vorgang nicht gefunden.")
     case = Case.objects.filter(pk=pk).first()
     if case is None or not subscriber.may_receive(case.destination_id):
         raise NotFound("Vorgang nicht gefunden.")

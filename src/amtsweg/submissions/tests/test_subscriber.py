@@ -84,3 +84,24 @@ def test_event_for_a_submission_of_another_case_is_unprocessable(responsibility)
         subscriber.send_event(me, first.case_id, _accept(second))
     with pytest.raises(subscriber.BadRequest):
         subscriber.send_event(me, first.case_id, "kein.token")
+
+
+def test_an_event_reads_the_submission_once(responsibility, django_assert_num_queries):
+    """The case and the submission are one read (the case only on the error path, to tell "not yours" from
+    "not this case"); the status moves with one conditional UPDATE instead of a locked re-read and a save.
+    Left: the submission, the signature key, the UPDATE, the jti check, the event row, and the savepoint
+    around them (9 before: a separate case read and the locked re-read of the submission) (issue 13)."""
+    destination = responsibility.destination
+    public = SIGNER.as_dict(private=False) | {"kid": "sig", "alg": "PS512", "key_ops": ["verify"]}
+    DestinationKeyFactory(destination=destination, signature=True, jwk=public, kid="sig")
+    submission = submit_payload(payload_for(responsibility))
+    me = subscriber.Subscriber.for_destination(destination.pk)
+    token = _accept(submission)
+    with django_assert_num_queries(7):
+        event = subscriber.send_event(me, submission.case_id, token)
+    assert event.submission_id == submission.pk
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.ACCEPTED
+    with pytest.raises(events.EventRejected) as rejected:  # a second event finds it accepted: a conflict
+        subscriber.send_event(me, submission.case_id, _accept(submission))
+    assert rejected.value.kind == "conflict"
