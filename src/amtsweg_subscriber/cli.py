@@ -100,17 +100,25 @@ def _report(outcome) -> None:
         sys.stdout.flush()
 
 
-def process_spool_forever(receiver: Receiver, stop: threading.Event) -> None:
-    """Decrypt, check, write and accept what the callbacks stored (spool mode)."""
-    while not stop.is_set():
-        ids = receiver.spooled_ids()
-        for submission_id in ids:
-            try:
-                _report(receiver.process(submission_id))
-            except Exception as exc:
-                logger.warning("processing %s failed, will retry: %s", submission_id, exc)
-        if not ids:
-            stop.wait(0.2)
+def process_spool_forever(receiver: Receiver, stop: threading.Event, workers: int = 1) -> None:
+    """Decrypt, check, write and accept what the callbacks stored (spool mode), `workers` at a time.
+
+    One submission costs a few round trips to the platform (submission, event log, accept) and little CPU
+    here, so on a busy day one at a time falls behind the intake; several threads keep up. The receiver
+    already takes parallel callbacks, and it skips a submission another thread is working on."""
+
+    def one(submission_id: str) -> None:
+        try:
+            _report(receiver.process(submission_id))
+        except Exception as exc:
+            logger.warning("processing %s failed, will retry: %s", submission_id, exc)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="spool") as pool:
+        while not stop.is_set():
+            ids = receiver.spooled_ids()
+            list(pool.map(one, ids))
+            if not ids:
+                stop.wait(0.2)
 
 
 def poll_forever(receiver: Receiver, interval: float, stop: threading.Event, spool: bool = False) -> None:
@@ -162,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spool", action="store_true",
                         help="listen mode: confirm a callback once the encrypted submission is stored; "
                         "decrypt and accept in the background")
+    parser.add_argument("--spool-workers", type=int, default=1, metavar="N",
+                        help="with --spool: decrypt and accept N stored submissions at once (default 1)")
     parser.add_argument("--spool-only", action="store_true",
                         help="with --spool: only store; a separate `--poll` run decrypts and accepts")
     parser.add_argument("--stale-tmp-seconds", type=float, default=3600.0,
@@ -203,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.interval > 0:
         threading.Thread(target=poll_forever, args=(receiver, args.interval, stop, args.spool), daemon=True).start()
     if args.spool and not args.spool_only:
-        threading.Thread(target=process_spool_forever, args=(receiver, stop), daemon=True).start()
+        threading.Thread(target=process_spool_forever, args=(receiver, stop, args.spool_workers),
+                         daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -134,9 +134,11 @@ class Receiver:
             return Outcome(submission_id, "already-processed")
         submission = self._spooled(submission_id) or self.api.submission(submission_id)
         case_id, destination_id = submission["caseId"], submission["destinationId"]
-        if folder.exists():
+        if folder.exists():  # unpacked before, but the accept did not get through (e.g. a web host died)
             self._accept(submission, json.loads((folder / ".tags.json").read_text()))
             _write(confirmed, b"")
+            # Also here, or the spool would hand this submission to `process` again and again.
+            self._spool_file(submission_id).unlink(missing_ok=True)
             return Outcome(submission_id, "already-processed", "confirmed again")
         try:
             self._verify_log(case_id, submission_id)

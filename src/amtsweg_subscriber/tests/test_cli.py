@@ -87,3 +87,32 @@ def test_the_callback_secret_comes_from_a_file_too(monkeypatch, tmp_path, api_se
     assert cli.main([*listen, "--out", str(tmp_path), "--listen", "127.0.0.1:0", "--interval", "0",
                      "--callback-secret-file", str(tmp_path / "callback")]) == 0
     assert handlers == ["rueckruf-geheimnis"]
+
+
+def test_spool_workers_decrypt_and_accept_several_stored_submissions_at_once(capsys):
+    """With --spool-workers 4, four stored submissions are in progress at the same time (a barrier of four
+    parties only opens then; one at a time, the first would wait for the others until the timeout)."""
+    import threading
+    from types import SimpleNamespace
+
+    barrier = threading.Barrier(4, timeout=5)
+    stop = threading.Event()
+
+    class Receiver:
+        def __init__(self):
+            self.batches = [[f"id-{n}" for n in range(4)]]
+
+        def spooled_ids(self):
+            return self.batches.pop() if self.batches else []
+
+        def process(self, submission_id):
+            try:
+                barrier.wait()  # one at a time: BrokenBarrierError after the timeout, nothing accepted
+                return SimpleNamespace(submission_id=submission_id, status="accepted", detail="")
+            finally:
+                stop.set()
+
+    cli.process_spool_forever(Receiver(), stop, workers=4)
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(lines) == sorted(f'{{"submissionId": "id-{n}", "status": "accepted", "detail": ""}}'
+                                   for n in range(4))

@@ -64,3 +64,33 @@ def test_polling_cleans_again_at_most_once_per_period(tmp_path):
     receiver._last_cleanup -= 601
     receiver.poll_once()
     assert not later.exists()
+
+
+def test_a_spooled_submission_whose_accept_was_interrupted_leaves_the_spool_once_confirmed(tmp_path):
+    """Unpacked, then the accept failed (the platform's web host died mid-request): the next round confirms
+    it and removes it from the spool, instead of finding it there again on every round (a hot loop that
+    printed "already-processed" hundreds of thousands of times in benchmarks/stichtag.py)."""
+    from joserfc.jwk import RSAKey
+
+    submission_id, posted = str(uuid.uuid4()), []
+
+    class Api:
+        def destination_ids(self):
+            return []
+
+        def post_event(self, case_id, token):
+            posted.append(case_id)
+            return 204
+
+    receiver = Receiver(Api(), None, RSAKey.generate_key(2048, parameters={"kid": "sig"}, private=True), tmp_path)
+    folder = receiver.folder(submission_id)
+    folder.mkdir()
+    (folder / ".tags.json").write_text('{"metadata": "t", "attachments": {}}')
+    spooled = receiver._spool_file(submission_id)
+    spooled.parent.mkdir()
+    spooled.write_text(f'{{"submissionId": "{submission_id}", "caseId": "{uuid.uuid4()}", '
+                       f'"destinationId": "{uuid.uuid4()}"}}')
+
+    assert receiver.process(submission_id).status == "already-processed"
+    assert posted and not spooled.exists() and receiver.spooled_ids() == []
+    assert (folder / ".accepted").exists()
