@@ -39,7 +39,8 @@ def citizen_identity(request) -> Any | None:
 
 
 def login_url(request, next_url: str, min_level: str | None = None) -> str | None:
-    builder = _load("AMTSWEG_IDENTITY_LOGIN_URL", "amtsweg.identity.session.login_url")
+    """Where to log in for `min_level`, or `None` when no login is possible (no provider configured)."""
+    builder = _load("AMTSWEG_IDENTITY_LOGIN_URL", "amtsweg.identity.session.offered_login_url")
     return builder(request, next_url, min_level=min_level) if builder else None
 
 

@@ -7,6 +7,7 @@ script in static/assistants only focuses the error summary and toggles condition
 from __future__ import annotations
 
 import logging
+from functools import wraps
 from typing import Any
 from urllib.parse import urljoin
 
@@ -63,10 +64,38 @@ def _login_gate(request: HttpRequest, form: FormDefinition) -> HttpResponse | No
     return redirect("assistants:start", slug=form.slug)
 
 
+class AlreadySent(Exception):  # noqa: N818 - a state, not an error
+    """The draft behind this URL was submitted (and deleted) in this browser session: `sent_guard` answers
+    with a page that says so and links the receipt, instead of a 404 (Back after submitting, issue 16)."""
+
+    def __init__(self, receipt: Receipt):
+        super().__init__(receipt.reference)
+        self.receipt = receipt
+
+
+def sent_guard(view):
+    """For every view of a draft's pages: an `AlreadySent` becomes the "already sent" page."""
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except AlreadySent as sent:
+            _grant(request, SESSION_RECEIPTS, str(sent.receipt.id))
+            return render(request, "assistants/already_sent.html", {
+                "receipt": sent.receipt, "form": sent.receipt.version.form,
+                "title": sent.receipt.version.spec.title(_lang())})
+    return guarded
+
+
 def _draft(request: HttpRequest, slug: str, draft_id) -> Draft:
     draft = Draft.objects.select_related("version__form").filter(
         pk=draft_id, version__form__slug=slug, expires_at__gt=timezone.now()).first()
     if draft is None:
+        receipt = Receipt.objects.select_related("version__form").filter(
+            draft_key=draft_id, version__form__slug=slug).first()
+        if receipt is not None and (str(draft_id) in request.session.get(SESSION_DRAFTS, [])
+                                    or str(receipt.id) in request.session.get(SESSION_RECEIPTS, [])):
+            raise AlreadySent(receipt)
         raise Http404(_("Diesen Antragsentwurf gibt es nicht (mehr)."))
     owner = integrations.owner_key(_identity(request))
     if str(draft.id) not in request.session.get(SESSION_DRAFTS, []) and not (owner and owner == draft.owner_key):
@@ -162,6 +191,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- Place (routing) --------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
+@sent_guard
 def place(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
     draft = _draft(request, slug, draft_id)
     if gate := _login_gate(request, draft.version.form):
@@ -233,6 +263,7 @@ def _remove_entry(spec, step_def: dict, data: QueryDict, state, action: str) -> 
 
 
 @require_http_methods(["GET", "POST"])
+@sent_guard
 def step(request: HttpRequest, slug: str, draft_id, step_id: str) -> HttpResponse:
     draft = _draft(request, slug, draft_id)
     if gate := _login_gate(request, draft.version.form):
@@ -292,10 +323,11 @@ def step(request: HttpRequest, slug: str, draft_id, step_id: str) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
+@sent_guard
 def saved(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
     draft = _draft(request, slug, draft_id)
     link = request.build_absolute_uri(reverse("assistants:resume", args=[services.resume_token(draft)]))
-    error, sent_to, email, status = "", "", "", 200
+    error, limited, sent_to, email, status = "", "", "", "", 200
     if request.method == "POST":
         email = request.POST.get("email", "")
         try:
@@ -304,10 +336,11 @@ def saved(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
             error = exc.message
         else:
             if not mail_allowed(request, address):  # per address and per client (core.ratelimit)
+                # Not a wrong entry: the address is fine, so no "Bitte korrigieren Sie" and no field error.
                 status = 429
-                error = _("Für diese E-Mail-Adresse oder von Ihrem Anschluss aus wurden gerade zu viele E-Mails "
-                          "angefordert. Bitte versuchen Sie es später noch einmal oder kopieren Sie den Link oben.")
-        if not error:
+                limited = _("Für diese E-Mail-Adresse oder von Ihrem Anschluss aus wurden gerade zu viele E-Mails "
+                            "angefordert. Bitte versuchen Sie es später noch einmal oder kopieren Sie den Link oben.")
+        if not error and not limited:
             send_mail(
                 _("Ihr gespeicherter Antrag: %(title)s") % {"title": draft.version.form.title},
                 _("Sie können Ihren Antrag bis zum %(date)s über diesen Link fortsetzen:\n\n%(link)s\n\n"
@@ -317,7 +350,7 @@ def saved(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
             sent_to = address
     return render(request, "assistants/saved.html", {
         "draft": draft, "form": draft.version.form, "title": draft.version.spec.title(_lang()), "link": link,
-        "expires": draft.expires_at, "error": error, "sent_to": sent_to, "email": email,
+        "expires": draft.expires_at, "error": error, "limited": limited, "sent_to": sent_to, "email": email,
         "continue_url": _step_url(draft, services.next_missing_step(draft, services.load_state(draft))),
     }, status=status)
 
@@ -352,14 +385,9 @@ def _submit(request: HttpRequest, draft: Draft, payment: dict | None = None) -> 
 
 
 @require_http_methods(["GET", "POST"])
+@sent_guard
 def summary(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
-    try:
-        draft = _draft(request, slug, draft_id)
-    except Http404:
-        receipt = Receipt.objects.filter(draft_key=draft_id).first()
-        if receipt and str(draft_id) in request.session.get(SESSION_DRAFTS, []):
-            return redirect("assistants:receipt", receipt_id=receipt.id)
-        raise
+    draft = _draft(request, slug, draft_id)
     form = draft.version.form
     if gate := _login_gate(request, form):
         return gate

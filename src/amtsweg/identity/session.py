@@ -81,3 +81,16 @@ def login_url(request: HttpRequest | None, next_url: str, min_level: str | None 
             raise ValueError(f"unknown level of assurance: {min_level!r}")
         params["stufe"] = normalized
     return f"{reverse('identity:choose')}?{urlencode(params)}"
+
+
+def offered_login_url(request: HttpRequest | None, next_url: str, min_level: str | None = None) -> str | None:
+    """`login_url`, but `None` when no provider a citizen may choose now reaches `min_level`.
+
+    Pages that offer a login (a form's start page, "Meine Anträge") use this: a chooser with nothing to
+    choose is a dead end, and an installation without BundID or OpenID configured must not promise a login
+    (issue 16)."""
+    from amtsweg.identity.registry import register
+
+    if not register.enabled(levels.normalize(min_level) if min_level else None):
+        return None
+    return login_url(request, next_url, min_level=min_level)

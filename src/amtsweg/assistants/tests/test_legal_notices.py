@@ -23,13 +23,28 @@ def test_start_page_shows_the_data_protection_notice_with_a_link(client, publish
     assert f'href="{reverse("core:privacy")}"' in body
 
 
-def test_start_page_of_a_service_without_login_offers_it(client, published):
+def test_start_page_of_a_service_without_login_offers_it(client, published, settings):
+    settings.AMTSWEG_TEST_IDENTITY_PROVIDERS = True
     body = client.get(reverse("assistants:start", args=["testantrag"])).content.decode()
     assert "Mit Nutzerkonto anmelden (freiwillig)" in body
     assert f'href="{reverse("identity:choose")}?next=%2Fantrag%2Ftestantrag%2F"' in body
 
 
-def test_start_page_of_a_service_requiring_login_asks_for_it_once(client):
+def test_no_login_is_offered_when_no_identity_provider_is_configured(client, published, settings):
+    """A walk found the offer on an installation without BundID or OpenID: its chooser listed nothing."""
+    settings.AMTSWEG_TEST_IDENTITY_PROVIDERS = False
+    settings.AMTSWEG_BUNDID_METADATA_FILE = ""
+    settings.AMTSWEG_OIDC_ISSUER = ""
+    body = client.get(reverse("assistants:start", args=["testantrag"])).content.decode()
+    assert "Mit Nutzerkonto anmelden (freiwillig)" not in body and reverse("identity:choose") not in body
+    FormVersionFactory(published=True, form__slug="mitlogin", form__requires_substantial=True)
+    body = client.get(reverse("assistants:start", args=["mitlogin"])).content.decode()
+    assert "Die Anmeldung ist zurzeit nicht verfügbar." in body and "Jetzt anmelden" not in body
+    assert "Mit Bürgerkonto anmelden" not in client.get(reverse("postfach:index")).content.decode()
+
+
+def test_start_page_of_a_service_requiring_login_asks_for_it_once(client, settings):
+    settings.AMTSWEG_TEST_IDENTITY_PROVIDERS = True
     FormVersionFactory(published=True, form__slug="mitlogin", form__requires_substantial=True)
     body = client.get(reverse("assistants:start", args=["mitlogin"])).content.decode()
     assert "Jetzt anmelden" in body and "Mit Nutzerkonto anmelden (freiwillig)" not in body

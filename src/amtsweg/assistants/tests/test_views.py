@@ -83,14 +83,38 @@ def test_full_application_submits_once_and_deletes_the_draft(client, published, 
     assert "AW-TEST-0001" in page and "Ihr Antrag ist eingegangen" in page
     pdf = client.get(reverse("assistants:receipt_pdf", args=[receipt.id]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    # reloading the summary (or posting again) does not submit twice
+    # reloading the summary (or posting again) does not submit twice: it says so and links the receipt
     again = client.post(summary_url, {"declaration": "yes"})
-    assert again.status_code == 302 and again["Location"] == reverse("assistants:receipt", args=[receipt.id])
+    assert again.status_code == 200 and "Dieser Antrag wurde bereits abgeschickt" in again.content.decode()
+    assert f'href="{reverse("assistants:receipt", args=[receipt.id])}"' in again.content.decode()
     assert len(test_intake) == 1
     # another browser cannot see the receipt
     client.logout()
     client.cookies.clear()
     assert client.get(reverse("assistants:receipt", args=[receipt.id])).status_code == 404
+
+
+def test_back_after_submitting_says_the_application_was_sent_and_links_the_receipt(client, published, postcode,
+                                                                                    test_intake):
+    """Browser history after the receipt leads to the draft's pages, whose draft is gone: a walk met a 404
+    there (issue 16). Every page of the draft now says it was sent, with the reference and the receipt."""
+    place_url = start(client)
+    step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    step2 = client.post(step1, PERSON)["Location"]
+    summary_url = client.post(client.post(step2, DETAILS)["Location"], {"action": "next"})["Location"]
+    receipt_url = client.post(summary_url, {"declaration": "yes"})["Location"]
+    receipt = Receipt.objects.get()
+    saved_url = summary_url.replace("/pruefen/", "/gespeichert/")
+    for url in (summary_url, step2, step1, place_url, saved_url):
+        page = client.get(url)
+        body = page.content.decode()
+        assert page.status_code == 200, url
+        assert "Dieser Antrag wurde bereits abgeschickt" in body and receipt.reference in body, url
+        assert f'href="{receipt_url}"' in body, url
+        assert page["Cache-Control"].startswith("max-age=0") or "no-store" in page["Cache-Control"]
+    assert len(test_intake) == 1
+    client.cookies.clear()  # another browser learns nothing about it
+    assert client.get(summary_url).status_code == 404 and client.get(step1).status_code == 404
 
 
 def test_submit_is_idempotent_per_draft(published, postcode, test_intake, client):
@@ -378,6 +402,9 @@ def test_save_and_resume_mails_are_rate_limited_per_address_and_per_client(clien
     assert refused.status_code == 429
     body = refused.content.decode()
     assert "zu viele E-Mails angefordert" in body and 'role="alert"' in body
+    # a limit is not a wrong entry: no "Bitte korrigieren Sie 1 Angabe", the field is not marked invalid
+    assert "Bitte korrigieren Sie" not in body and 'aria-invalid="true"' not in body
+    assert "Der Link wurde nicht gesendet" in body
     assert "/antrag/fortsetzen/" in body  # the link stays on the page to copy
     assert client.post(saved_url, {"email": "zweite@example.org"}).status_code == 200
     assert client.post(saved_url, {"email": "dritte@example.org"}).status_code == 429  # 5th from this client

@@ -35,7 +35,8 @@ def test_an_application_made_while_logged_in_is_in_that_citizens_postfach(client
     assert "erika" not in owner
 
 
-def test_other_citizens_and_anonymous_applicants_see_none_of_it(client, routed_responsibility):
+def test_other_citizens_and_anonymous_applicants_see_none_of_it(client, routed_responsibility, settings):
+    settings.AMTSWEG_TEST_IDENTITY_PROVIDERS = True  # a login to offer (none is offered without a provider)
     login_citizen(client, subject="erika")
     submission = apply(client)
     other = Client()
