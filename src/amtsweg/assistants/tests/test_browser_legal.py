@@ -33,7 +33,8 @@ def test_footer_leads_to_the_legal_pages_and_they_are_accessible(live_server, pa
     assert page.get_by_role("link", name="barrierefreiheit@amtsweg.example").is_visible()
 
 
-def test_start_page_and_direct_debit_step(live_server, page, test_intake):
+def test_start_page_and_direct_debit_step(live_server, page, test_intake, settings):
+    settings.AMTSWEG_TEST_IDENTITY_PROVIDERS = True  # a login to offer, as in the demo
     load_demo(io.StringIO())
     PostcodeAreaFactory(postcode="66111", municipality__name="Saarbrücken")
     page.set_viewport_size({"width": 375, "height": 800})

@@ -12,6 +12,12 @@ from .factories import FormDefinitionFactory, FormVersionFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def providers(settings):
+    """A login is offered only while a provider can be chosen: the embedded test providers are."""
+    settings.AMTSWEG_TEST_IDENTITY_PROVIDERS = True
+
+
 def login_citizen(client, level: str, subject: str = "bpk2-erika", birth_date: str = "") -> None:
     user = UserFactory(citizen=True, username=subject)
     client.force_login(user)
