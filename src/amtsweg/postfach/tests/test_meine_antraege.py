@@ -126,3 +126,33 @@ def test_meine_antraege_costs_the_same_queries_for_one_application_or_many(clien
     outbox.run_until_idle()
     assert client.get(INDEX).content.decode().count('class="kern-card__body"') == 4
     assert _queries_for(client, INDEX) == one
+
+
+def test_forwarded_applications_cost_no_queries_of_their_own(client, routed_responsibility,
+                                                               django_assert_num_queries):
+    """A forwarded row names where the application went (the forwarding entry and the new submission's
+    authority): both come for all rows at once, not two queries per forwarded row (issue 13)."""
+    from amtsweg.accounts.tests.factories import UserFactory
+    from amtsweg.casework import forwarding
+    from amtsweg.casework.models import Case
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+
+    from .factories import casework_application
+
+    login_citizen(client, subject="erika")
+    responsible = ResponsibilityFactory(leika_key=routed_responsibility.leika_key)
+    worker = UserFactory(authority=routed_responsibility.destination.authority)
+
+    def forward_one() -> None:
+        _submission, case = casework_application(client, routed_responsibility)
+        forwarding.forward(Case.objects.get(pk=case.pk), responsible.destination, actor=worker)
+
+    forward_one()
+    client.get(INDEX)  # warm: session, cached keys
+    one = _queries_for(client, INDEX)
+    forward_one()
+    forward_one()
+    with django_assert_num_queries(one):
+        page = client.get(INDEX).content.decode()
+    assert page.count('class="kern-card__body"') == 6  # three forwarded, three at their new place
+    assert page.count("weitergeleitet") >= 3
