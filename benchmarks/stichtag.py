@@ -5,7 +5,7 @@ Linux network namespaces made by this script stand in for hosts; they hang on on
 namespace of its own, so no address of the cluster is reachable from the machine's own network stack and
 nothing leaves the machine:
 
-    10.77.0.5   lb     haproxy (Debian's), round robin over the web hosts, health check every 0.5 s
+    10.77.0.5   lb     haproxy (Debian's), round robin over the web hosts, /readyz checked every second
     10.77.0.10  db     PostgreSQL (initdb into the temp folder, run as the postgres user)
     10.77.0.11  queue  redis-server (the RQ broker: TASKS_BACKEND=amtsweg.delivery.broker.RQBackend)
     10.77.0.21  web1   gunicorn amtsweg.wsgi (settings: amtsweg/gunicorn_conf.py)
@@ -334,9 +334,9 @@ class Cluster:
 
     def start_balancer(self) -> None:
         config = self.tmp / "haproxy.cfg"
-        servers = "\n".join(f"    server {h} {ip(h)}:{WEB_PORT} check inter 500 fall 1 rise 2"
+        servers = "\n".join(f"    server {h} {ip(h)}:{WEB_PORT} check inter 1s fall 3 rise 2"
                             for h in ("web1", "web2"))
-        config.write_text(HAPROXY.format(bind=f"{ip('lb')}:{LB_PORT}", servers=servers))
+        config.write_text(HAPROXY.format(bind=f"{ip('lb')}:{LB_PORT}", servers=servers, host=ip("lb")))
         self.start("lb", "haproxy", ["haproxy", "-db", "-f", str(config)], env={"PATH": os.environ["PATH"]})
 
     def start_receiver(self, info: dict) -> Path:
@@ -405,6 +405,13 @@ frontend www
     default_backend web
 backend web
     balance roundrobin
+    # /readyz every second; down after 3 failures. A dead host refuses the connection at once, and until
+    # it is marked down `option redispatch` sends the refused request to the other host. The generous
+    # check timeout matters: an overloaded last host whose /readyz waits behind busy threads must not be
+    # taken out (with 2 s, both hosts were out for 2 s while web2 restarted: 503 for everyone).
+    option httpchk
+    http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host {host}
+    timeout check 5s
     http-response set-header X-Served-By %s
 {servers}
 """
@@ -551,8 +558,8 @@ def report(cluster: Cluster, database_url: str, outcomes_path: Path, timeline: d
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=150, help="seconds of load (default 150)")
-    parser.add_argument("--citizens", type=int, default=60, help="citizens walking the form at once")
-    parser.add_argument("--senders", type=int, default=4, help="API senders at once")
+    parser.add_argument("--citizens", type=int, default=30, help="citizens walking the form at once")
+    parser.add_argument("--senders", type=int, default=3, help="API senders at once")
     parser.add_argument("--think", type=float, default=0.3, help="a citizen's pause between pages (s)")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per web host")
     parser.add_argument("--drain", type=int, default=60, help="at most this long to wait for delivery (s)")
