@@ -32,4 +32,4 @@ class PostfachConfig(AppConfig):
             order=10))
         status_page.register.add("postfach", status_page.Part(
             headline=status_parts.headline, section=status_parts.section, status=status_parts.status_label,
-            order=10))
+            office=status_parts.office, order=10))

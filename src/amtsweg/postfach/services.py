@@ -64,6 +64,6 @@ def applications_of(owner_key: str) -> list[ApplicationRow]:
 
     return [ApplicationRow(
         reference=s.public_reference, title=title(s),
-        authority=s.destination.authority.name, submitted_at=s.submitted_at,
+        authority=status_page.office(s).name, submitted_at=s.submitted_at,
         state=status_page.headline(None, s), url=status.status_path(s.public_reference),
     ) for s in submissions]

@@ -4,6 +4,8 @@ Only for applications worked in Amtsweg-Sachbearbeitung (a `casework.Case` exist
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -58,14 +60,14 @@ def with_forwarding(submissions: list[Submission]) -> list[Submission]:
     return submissions
 
 
-def _target(new: Submission | None) -> dict[str, str] | None:
+def _target(new: Submission | None) -> dict[str, Any] | None:
     if new is None:
         return None
     return {"authority": new.destination.authority.name, "reference": new.public_reference,
-            "url": status.status_path(new.public_reference)}
+            "url": status.status_path(new.public_reference), "office": new.destination.authority}
 
 
-def forwarded_to(submission: Submission) -> dict[str, str] | None:
+def forwarded_to(submission: Submission) -> dict[str, Any] | None:
     """Where a forwarded application went: the responsible authority's name, the new reference and the new
     status page (signed), from the case's forwarding entry; None if it was not forwarded. The applicant's
     truth is there now; this page only points at it."""
@@ -78,6 +80,14 @@ def forwarded_to(submission: Submission) -> dict[str, str] | None:
         return None
     return _target(Submission.objects.filter(public_reference=reference).select_related("destination__authority")
                    .first())
+
+
+def office(submission: Submission) -> Any:
+    """A forwarded application's responsible office is the authority it was forwarded to."""
+    if _state(submission) != Case.State.FORWARDED:
+        return None
+    target = forwarded_to(submission)
+    return target["office"] if target else None
 
 
 def status_label(submission: Submission) -> str | None:

@@ -14,12 +14,16 @@ status; they register here (a `core.plugins.PluginRegistry`), so this app import
 shown under the headline, or None. Parts run by `order`; the first headline that answers wins.
 `status(submission) -> str | None`: a label that replaces the transport's status ("angenommen") where a later
 stage knows better (a forwarded application is "weitergeleitet", not "angenommen"), so the page tells one truth.
+`office(submission) -> Authority | None`: the office responsible now, where a later stage moved the application
+(a forwarded one is at the authority it was forwarded to, not the one it was sent to), for the page's
+"Zuständige Stelle".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
@@ -34,6 +38,7 @@ class Part:
     headline: Callable[[HttpRequest | None, Submission], str | None] | None = None
     section: Callable[[HttpRequest, Submission, str], str | None] | None = None
     status: Callable[[Submission], str | None] | None = None
+    office: Callable[[Submission], Any] | None = None
     order: int = 100
     is_test_plugin: bool = False
 
@@ -113,6 +118,14 @@ def status_label(submission: Submission) -> str:
     citizen = {S.SUBMITTED: _("eingegangen"), S.ACCEPTED: _("in Bearbeitung"),
                S.REJECTED: _("nicht entgegengenommen")}  # the transport's words ("angenommen") are for staff
     return str(citizen.get(submission.status, submission.get_status_display()))
+
+
+def office(submission: Submission) -> Any:
+    """The responsible office (an Authority) now: the first part that knows better, else the destination's."""
+    for part in parts():
+        if part.office is not None and (found := part.office(submission)) is not None:
+            return found
+    return submission.destination.authority
 
 
 def sections(request: HttpRequest, submission: Submission, signature: str) -> list[SafeString]:

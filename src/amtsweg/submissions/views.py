@@ -62,6 +62,7 @@ def status_page(request, reference: str, sig: str):
         "submission": submission, "rows": rows, "form_title": form_title(submission),
         "headline": page_parts.headline(request, submission),
         "status_label": page_parts.status_label(submission),
+        "office": page_parts.office(submission),
         "sections": page_parts.sections(request, submission, sig),
     })
 

@@ -348,3 +348,24 @@ def test_a_staff_error_stands_at_the_form_that_failed_and_the_summary_names_it(r
     assert "Rückfrage nicht gesendet" in page and 'href="#ask-error"' in page
     ask_form = page.split('id="ask-title"')[1].split('id="send-title"')[0]
     assert 'id="ask-error">Bitte schreiben Sie Ihre Frage' in ask_form and 'id="send-error"' not in page
+
+
+def test_a_forwarded_application_names_the_office_it_was_forwarded_to_as_responsible(client, routed_responsibility):
+    """Issue 14: the status page's "Zuständige Stelle" (and the row in Meine Anträge) still named the office
+    that forwarded the application; the responsible office is the one it went to."""
+    from amtsweg.casework import forwarding
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+
+    login_citizen(client, subject="erika")
+    submission, case = casework_application(client, routed_responsibility)
+    responsible = ResponsibilityFactory(leika_key=case.leika_key)
+    responsible.destination.authority.name = "Stadt Saarbrücken"
+    responsible.destination.authority.save()
+    before = client.get(_status(submission)).content.decode()
+    assert "Bürgerbüro Völklingen" in before.split('id="status-office"')[1].split("</dd>")[0]
+    forwarding.forward(case, responsible.destination, actor=UserFactory(authority=case.authority))
+
+    office = client.get(_status(submission)).content.decode().split('id="status-office"')[1].split("</dd>")[0]
+    assert "Stadt Saarbrücken" in office and "Völklingen" not in office
+    cards = client.get("/postfach/").content.decode().split('class="kern-card__body"')[1:]
+    assert len(cards) == 2 and all("Stadt Saarbrücken" in card for card in cards)
