@@ -6,6 +6,13 @@ services at Land, Kreis and Gemeinde level.
     Baugenehmigung (99012008001000)     Land default + Regionalverband Saarbrücken and Landkreis Saarlouis
                                         (Kreise) + Saarbrücken
 
+The Land-level entries are the fallback for every Gemeinde that has not connected itself: Homburg (66424),
+Merzig or Saarlouis have no entry of their own, so their Hundesteuer goes to the Land's office, while
+Saarbrücken (66111) and Völklingen (66333) receive their own (tests/test_citizen_journey.py walks both). This is
+a demo assumption, said plainly: in the Saarland a Gemeinde levies the Hundesteuer itself; the demo's
+"Zentrale Antragsstelle" stands for a Land-run central intake that takes applications for Gemeinden without
+their own online access (as EfA services do) and forwards them.
+
 Land-level entries go to the Landesverwaltungsamt, an Authority of its own, found by name: the accounts demo's
 first Land authority is the platform operator (IT-Dienstleistungszentrum), which answers for the platform, not
 for citizens' applications. Kreise and Gemeinden reuse the accounts demo's authority of their area (the shop
