@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -49,8 +50,19 @@ def key_path() -> Path:
     return Path(settings.PLATFORM_SIGNING_KEY_FILE or settings.VAR_DIR / "platform_signing_key.pem")
 
 
-@functools.cache
+_loading = threading.Lock()
+
+
 def signing_key() -> RSAKey:
+    """The key, loaded once per process. Importing an RSA-4096 private key validates it (about 0.25 s of CPU,
+    twice here); without the lock every thread of a fresh gunicorn worker that signed at once paid that,
+    seconds of CPU on a web host restarting under load (benchmarks/stichtag.py)."""
+    with _loading:
+        return _load_signing_key()
+
+
+@functools.cache
+def _load_signing_key() -> RSAKey:
     path = key_path()
     if settings.AMTSWEG_EMBEDDED:
         key = _load_or_create(path)

@@ -29,3 +29,35 @@ def test_concurrent_first_start_yields_one_key(tmp_path):
              for _ in range(3)]
     kids = {p.communicate(timeout=120)[0].strip().splitlines()[-1] for p in procs}
     assert len(kids) == 1
+
+
+def test_threads_asking_for_the_key_at_once_load_it_once(settings, tmp_path, monkeypatch):
+    """A fresh gunicorn worker's threads all sign at once: the key is read and validated once, not per thread."""
+    import threading
+    import time
+
+    from amtsweg.core import platform_keys
+
+    path = tmp_path / "platform.pem"
+    path.write_bytes(RSAKey.generate_key(2048, private=True).as_pem(private=True))
+    settings.AMTSWEG_EMBEDDED, settings.PLATFORM_SIGNING_KEY_FILE = False, str(path)
+    imports = []
+
+    class CountingRSAKey:
+        @staticmethod
+        def import_key(*args, **kwargs):
+            imports.append(1)
+            time.sleep(0.05)  # as slow as validating a real key, so that the threads overlap
+            return RSAKey.import_key(*args, **kwargs)
+
+    monkeypatch.setattr(platform_keys, "RSAKey", CountingRSAKey)
+    platform_keys._load_signing_key.cache_clear()
+    try:
+        threads = [threading.Thread(target=platform_keys.signing_key) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(imports) == 2  # the PEM, then once more with its kid
+    finally:
+        platform_keys._load_signing_key.cache_clear()  # the next test loads the suite's own key again
