@@ -103,8 +103,9 @@ class AuthorityContactForm(KernFormMixin, forms.ModelForm):
         model = Authority
         fields = CONTACT_FIELDS
         field_classes = {"website": AddressField}
-        error_messages = {"website": {"invalid": _("Bitte geben Sie eine gültige Internetadresse mit höchstens "
-                                                   "200 Zeichen ein, zum Beispiel https://www.gemeinde.de/.")}}
+        error_messages = {"website": {"invalid": _("Bitte geben Sie eine gültige Internetadresse mit https:// "
+                                                   "und höchstens 200 Zeichen ein, zum Beispiel "
+                                                   "https://www.gemeinde.de/.")}}
         help_texts = {"website": _("Mit https://")}
 
     def clean_postcode(self) -> str:

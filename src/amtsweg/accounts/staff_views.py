@@ -19,6 +19,7 @@ from amtsweg.accounts import audit, navigation, otp, services
 from amtsweg.accounts.access import land_operator_required, role_required, staff_required
 from amtsweg.accounts.forms import AuthorityContactForm, AuthorityCreateForm, StaffAccountForm
 from amtsweg.accounts.models import AuditEntry, Authority, User
+from amtsweg.core.tenancy import can_act_for
 
 # --- staff home ----------------------------------------------------------------------------------------
 
@@ -124,7 +125,11 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
             response = render(request, "accounts/account_created.html", {"account": account, "password": password})
             response["Cache-Control"] = "no-store"
             return response
-    return render(request, "accounts/account_form.html", {"form": form})
+    # Whether the new account gets a password shown once (own Authority) or a mailed link to set it (a Kommune's
+    # first administration created by the Land): the page must promise what will happen (issue 16).
+    outside = [a for a in authorities if not can_act_for(request.user, a)]
+    return render(request, "accounts/account_form.html", {
+        "form": form, "any_own": len(outside) < len(authorities), "any_outside": bool(outside)})
 
 
 @account_manager_required

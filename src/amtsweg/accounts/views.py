@@ -251,20 +251,39 @@ def profile_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"has_device": otp.has_confirmed_device(request.user)})
 
 
-class KernPasswordChangeForm(KernFormMixin, PasswordChangeForm):
+class NewPasswordErrorsMixin:
+    """Django reports a too short or too common new password under the confirmation field; people look for it
+    under the field where they typed the password (issue 16). A mismatch stays with the confirmation."""
+
+    def validate_password_for_user(self, user, *_field, **_named):
+        super().validate_password_for_user(user, "new_password1")
+
+
+class KernPasswordChangeForm(NewPasswordErrorsMixin, KernFormMixin, PasswordChangeForm):
     pass
 
 
-class KernSetPasswordForm(KernFormMixin, SetPasswordForm):
+class KernSetPasswordForm(NewPasswordErrorsMixin, KernFormMixin, SetPasswordForm):
     pass
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
-    """A first administrator created by the Land sets the password here (link from `send_activation_link`)."""
+    """A first administrator created by the Land sets the password here (link from `send_activation_link`).
+
+    A link that no longer works answers 410 with a page of its own: "Link bereits verwendet" when the person
+    has set a password (the token is void once the password changed), else expired (issue 16: a used link
+    answered 200 with the form page's title)."""
 
     form_class = KernSetPasswordForm
     template_name = "accounts/password_set.html"
     success_url = reverse_lazy("accounts:login")
+
+    def render_to_response(self, context, **response_kwargs):
+        if not self.validlink:
+            user = self.get_user(self.kwargs.get("uidb64", ""))
+            context["link_used"] = user is not None and user.has_usable_password()
+            response_kwargs["status"] = 410
+        return super().render_to_response(context, **response_kwargs)
 
     def form_valid(self, form):
         messages.success(self.request, _("Ihr Passwort ist gesetzt. Bitte melden Sie sich an."))

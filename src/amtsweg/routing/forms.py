@@ -89,7 +89,9 @@ CALLBACK_URL_MISSING = _("Für die Zustellung per Callback fehlt die Adresse.")
 
 
 def callback_url_field() -> AddressField:
-    return AddressField(label=_("Callback-Adresse (HTTPS)"), required=False, assume_scheme="https",
+    # http:// passes the form only for netguard to decide: it allows it solely for local test receivers with
+    # private networks opened (development, tests), and refuses it everywhere else with its own message.
+    return AddressField(label=_("Callback-Adresse (HTTPS)"), required=False, schemes=("https", "http"),
                         max_length=200, error_messages={"invalid": CALLBACK_URL_INVALID})  # the model field's length
 
 

@@ -273,7 +273,7 @@ def test_land_operator_creates_the_first_admin_of_a_new_authority(client, kommun
     assert done.status_code == 302 and done["Location"] == "/konto/anmelden/"
     account.refresh_from_db()
     assert account.check_password(password)
-    assert "nicht mehr" in client.__class__().get(path, follow=True).content.decode()
+    assert "Link bereits verwendet" in client.__class__().get(path, follow=True).content.decode()
 
 
 @pytest.mark.django_db
@@ -340,3 +340,61 @@ def test_authority_opening_hours_have_a_server_side_limit(form_class):
     assert "höchstens 1000 Zeichen" in form.errors["opening_hours"][0]
     assert 'maxlength="1000"' in str(form["opening_hours"])
     assert forms.AuthorityContactForm({"opening_hours": "x" * 1000}).errors.get("opening_hours") is None
+
+
+# --- issue 16: what the demo walk found on the account and authority pages ---------------------------------
+@pytest.mark.django_db
+def test_new_authority_needs_an_https_website_and_its_page_shows_the_address_given(client):
+    operator = UserFactory(land_operator=True)
+    login_staff(client, operator)
+    municipality = MunicipalityFactory(name="Perl")
+    refused = client.post("/verwaltung/behoerde/neu/", {"key": municipality.ars, "name": "Gemeinde Perl",
+                                                        **CONTACT, "website": "http://www.perl.de/"})
+    assert refused.status_code == 200 and "mit https://" in refused.text
+    assert not Authority.objects.filter(area_ars=municipality.ars).exists()
+    created = client.post("/verwaltung/behoerde/neu/", {"key": municipality.ars, "name": "Gemeinde Perl",
+                                                        **CONTACT, "street": "", "website": "www.perl.de"},
+                          follow=True)
+    authority = Authority.objects.get(area_ars=municipality.ars)
+    assert authority.website == "https://www.perl.de"
+    assert "66111 Saarbrücken" in created.text and ">–</dd>" not in created.text.split("Anschrift", 1)[1][:200]
+
+
+@pytest.mark.django_db
+def test_account_form_promises_what_happens_to_the_password(client, admin_a, kommune_a):
+    login_staff(client, admin_a)
+    own = client.get("/verwaltung/konten/neu/").text
+    intro = own.split('id="main"', 1)[1].split("<form", 1)[0]
+    assert "Anfangspasswort" in intro and "Link" not in intro
+    operator = UserFactory(land_operator=True)
+    fresh = AuthorityFactory()  # no administration yet: the Land creates the first one
+    login_staff(client, operator)
+    land = client.get(f"/verwaltung/konten/neu/?behoerde={fresh.pk}").text.split('id="main"', 1)[1].split("<form")[0]
+    assert "einen Link, mit dem sie ihr Passwort selbst setzt" in land
+    assert "Konten Ihrer eigenen Behörde erhalten ein zufälliges Anfangspasswort" in land
+
+
+@pytest.mark.django_db
+def test_password_set_link_errors_stand_at_the_password_and_a_used_link_says_so(client, kommune_a, mailoutbox):
+    operator = UserFactory(land_operator=True)
+    login_staff(client, operator)
+    client.post("/verwaltung/konten/neu/", {"username": "erste.admin", "first_name": "Erste", "last_name": "Admin",
+                                            "role": "kommune_admin", "authority": kommune_a.pk,
+                                            "email": "admin@kommune-a.example"})
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/konto/passwort-setzen/" in line)
+    person = client.__class__()
+    form = person.get(link[link.index("/konto/"):], follow=True)
+    url = form.redirect_chain[-1][0]
+
+    too_short = person.post(url, {"new_password1": "kurz", "new_password2": "kurz"})
+    html = too_short.text
+    first, second = html.split('id="id_new_password1_error"'), html.split('id="id_new_password2_error"')
+    assert len(first) == 2 and len(second) == 1  # the reason is under the password typed, not the confirmation
+    mismatch = person.post(url, {"new_password1": "ein-Neues-Passwort-2026", "new_password2": "ein-anderes-2026"})
+    assert 'id="id_new_password2_error"' in mismatch.text and 'id="id_new_password1_error"' not in mismatch.text
+
+    done = person.post(url, {"new_password1": "ein-Neues-Passwort-2026", "new_password2": "ein-Neues-Passwort-2026"})
+    assert done.status_code == 302
+    used = client.__class__().get(link[link.index("/konto/"):], follow=True)
+    assert used.status_code == 410
+    assert "<h1" in used.text and "Link bereits verwendet" in used.text and "Passwort setzen</h1>" not in used.text
