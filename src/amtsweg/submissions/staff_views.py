@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from amtsweg.accounts.access import role_required
 from amtsweg.core.tenancy import can_create_sender_clients, can_manage_api_clients
@@ -73,10 +72,13 @@ def client_created(request, pk: int):
     return response
 
 
-@require_POST
 @manager_required
 def client_revoke(request, pk: int):
-    client = get_object_or_404(ApiClient.objects.editable_by(request.user), pk=pk)
+    """Blocking a client stops a Fachverfahren or Onlinedienst at once and cannot be undone: a page of its own
+    says so and asks; only its button (``confirm=ja``) blocks (issue 16: one click in the list did it)."""
+    client = get_object_or_404(ApiClient.objects.editable_by(request.user).filter(is_active=True), pk=pk)
+    if request.method != "POST" or request.POST.get("confirm") != "ja":
+        return render(request, "submissions/api_client_revoke.html", {"client": client})
     oauth.revoke_client(client, actor=request.user)
     messages.success(request, _("Der Zugang „%(name)s“ ist gesperrt; ausgegebene Tokens gelten nicht mehr.")
                      % {"name": client.name})

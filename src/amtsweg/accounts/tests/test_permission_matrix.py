@@ -148,8 +148,8 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "submissions:api_client_created": ("GET", "/verwaltung/api-clients/{client}/angelegt/",
                                        "login 403 403 200 404 404 200"),
     # API clients of a Kommune: LandAccess.NONE
-    "submissions:api_client_revoke": ("POST", "/verwaltung/api-clients/{client}/sperren/",
-                                      "login 403 403 302 404 404 302"),
+    "submissions:api_client_revoke": ("POST", "/verwaltung/api-clients/{client}/sperren/",  # asks first: 200
+                                      "login 403 403 200 404 404 200"),
     "delivery:list": ("GET", "/verwaltung/zustellung/", "login 403 200 200 200 200 200"),
     # delivery orders of a Kommune: LandAccess.NONE
     "delivery:resend": ("POST", "/verwaltung/zustellung/{message}/erneut-senden/", "login 403 302 302 404 404 302"),

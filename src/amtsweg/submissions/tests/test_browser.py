@@ -43,5 +43,7 @@ def test_api_client_pages_are_accessible(live_server, page):
     assert page.locator("#client-secret").inner_text().strip()
     assert_no_axe_violations(page)
     page.goto(live_server.url + "/verwaltung/api-clients/")
-    assert page.get_by_role("button", name="Zugang „Hundesteuer-Verfahren“ sperren").is_visible()
+    page.get_by_role("link", name="Zugang „Hundesteuer-Verfahren“ sperren …").click()
     assert_no_axe_violations(page)
+    page.get_by_role("button", name="Zugang endgültig sperren").click()
+    assert page.get_by_text("gesperrt", exact=True).is_visible()

@@ -185,7 +185,15 @@ def test_revoking_a_client_invalidates_its_tokens():
     api_client = ApiClientFactory(subscriber_for=DestinationFactory())
     authorization = bearer(api_client)
     admin = UserFactory(kommune_admin=True, authority=api_client.authority)
-    response = _staff_client(admin).post(f"/verwaltung/api-clients/{api_client.pk}/sperren/")
+    staff = _staff_client(admin)
+    # issue 16: the list links to a page that says what blocking does; a POST without its button blocks nothing
+    assert f'href="/verwaltung/api-clients/{api_client.pk}/sperren/"' in staff.get("/verwaltung/api-clients/").text
+    for unconfirmed in (staff.get(f"/verwaltung/api-clients/{api_client.pk}/sperren/"),
+                        staff.post(f"/verwaltung/api-clients/{api_client.pk}/sperren/")):
+        assert unconfirmed.status_code == 200 and "lässt sich nicht aufheben" in unconfirmed.text
+        api_client.refresh_from_db()
+        assert api_client.is_active
+    response = staff.post(f"/verwaltung/api-clients/{api_client.pk}/sperren/", {"confirm": "ja"})
     assert response.status_code == 302
     api_client.refresh_from_db()
     assert not api_client.is_active and api_client.revoked_at is not None
