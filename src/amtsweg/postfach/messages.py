@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from amtsweg.accounts import audit
 from amtsweg.casework import services as casework
@@ -42,6 +43,14 @@ MAX_TEXT = 10_000
 MAX_DOCUMENTS = 10
 MAX_DOCUMENT_NAME = 200
 MAX_FILES = 5
+# Subjects the platform writes itself are stored as a code and named in the reader's language when shown:
+# a subject translated when the message was stored stayed German in the English UI. Staff write their own
+# subjects, stored as typed. Older messages stored the German text; `show` names those too.
+SUBJECTS = {
+    "inquiry": gettext_noop("Rückfrage zu Ihrem Antrag"),
+    "answer": gettext_noop("Antwort auf die Rückfrage"),
+    "forwarded": gettext_noop("Ihr Antrag wurde weitergeleitet"),
+}
 
 
 class MessageError(Exception):
@@ -121,12 +130,17 @@ def _clean_documents(documents: list[str]) -> list[str]:
 # --- storing -------------------------------------------------------------------------------------------------
 
 
-def _store(case: Case, *, direction: str, kind: str, sender, subject: str, text: str,
+def _store(case: Case, *, direction: str, kind: str, sender, text: str, subject: str = "", subject_code: str = "",
            documents: list[str] = (), uploads: list[Upload] = (), in_reply_to: Message | None = None) -> Message:
+    """Seal and store a message; `subject` as a staff member typed it, or `subject_code` (a key of SUBJECTS)."""
     if len(uploads) > MAX_FILES:
         raise MessageError(_("Bitte senden Sie höchstens %(n)d Dateien mit einer Nachricht.") % {"n": MAX_FILES})
     described = [{"filename": u.filename, "content_type": u.content_type, "size": len(u.content)} for u in uploads]
     body = {"subject": subject, "text": text, "documents": list(documents), "attachments": described}
+    if subject_code:
+        if subject_code not in SUBJECTS:
+            raise ValueError(f"unknown subject code {subject_code!r}")
+        body = {**body, "subject": "", "subject_code": subject_code}
     message = Message.objects.create(
         case=case, direction=direction, kind=kind, sender=sender, in_reply_to=in_reply_to,
         body=vault.seal(case.authority_id, json.dumps(body, ensure_ascii=False).encode(), purpose=BODY),
@@ -158,8 +172,16 @@ def show(message: Message) -> ShownMessage:
                    if i < len(ids)]
     replied = message.has_reply if hasattr(message, "has_reply") else message.replies.exists()
     answered = message.kind == Message.Kind.INQUIRY and replied
-    return ShownMessage(message, body.get("subject", ""), body.get("text", ""), body.get("documents", []),
+    return ShownMessage(message, _subject(body), body.get("text", ""), body.get("documents", []),
                         attachments, answered)
+
+
+def _subject(body: dict) -> str:
+    """The subject in the reader's language where the platform wrote it (a code, or an older German text)."""
+    code, subject = body.get("subject_code", ""), body.get("subject", "")
+    if code in SUBJECTS:
+        return _(SUBJECTS[code])
+    return _(subject) if subject in SUBJECTS.values() else subject
 
 
 def open_attachment(attachment: MessageAttachment) -> tuple[dict, bytes]:
@@ -205,7 +227,7 @@ def ask(case: Case, *, actor, text: str, documents: list[str] = ()) -> Message:
             raise MessageError(_("Eine Rückfrage ist nur bei einem Vorgang in Bearbeitung möglich."))
         case = casework.pause_for_inquiry(case, actor=actor)
         message = _store(case, direction=Message.Direction.TO_APPLICANT, kind=Message.Kind.INQUIRY,
-                         sender=_staff(actor), subject=_("Rückfrage zu Ihrem Antrag"), text=text,
+                         sender=_staff(actor), subject_code="inquiry", text=text,
                          documents=documents)
         audit.record(actor, case.authority, "postfach.inquiry_sent", case, {"message": str(message.pk)})
         transaction.on_commit(lambda: notify(case))
@@ -219,7 +241,7 @@ def store_inquiry(case: Case, *, actor, text: str, documents: list[str] = ()) ->
     text = _clean_text(text, what=_("Ihre Frage"), limit=MAX_TEXT)
     with transaction.atomic():
         message = _store(case, direction=Message.Direction.TO_APPLICANT, kind=Message.Kind.INQUIRY,
-                         sender=_staff(actor), subject=_("Rückfrage zu Ihrem Antrag"), text=text,
+                         sender=_staff(actor), subject_code="inquiry", text=text,
                          documents=_clean_documents(list(documents)))
         audit.record(_staff(actor), case.authority, "postfach.inquiry_sent", case, {"message": str(message.pk)})
         transaction.on_commit(lambda: notify(case))
@@ -305,7 +327,7 @@ def answer(applicant: Applicant, inquiry_id, *, text: str, uploads: list[Upload]
             raise MessageError(_("Diese Rückfrage haben Sie bereits beantwortet."))
         case = inquiry.case
         reply = _store(case, direction=Message.Direction.FROM_APPLICANT, kind=Message.Kind.ANSWER, sender=None,
-                       subject=_("Antwort auf die Rückfrage"), text=text, uploads=uploads, in_reply_to=inquiry)
+                       subject_code="answer", text=text, uploads=uploads, in_reply_to=inquiry)
         if case.state == Case.State.INQUIRY:
             casework.start(case, actor=SYSTEM)
         audit.record(SYSTEM, case.authority, "postfach.answer_received", case,
@@ -411,7 +433,7 @@ def on_case_forwarded(sender, *, case: Case, submission, destination, actor, **k
         "authority": destination.authority.name, "date": timezone.localdate().strftime("%d.%m.%Y"),
         "reference": submission.public_reference, "url": status.absolute_status_url(submission.public_reference)}
     message = _store(case, direction=Message.Direction.TO_APPLICANT, kind=Message.Kind.MESSAGE,
-                     sender=_staff(actor), subject=_("Ihr Antrag wurde weitergeleitet"), text=text)
+                     sender=_staff(actor), subject_code="forwarded", text=text)
     audit.record(actor, case.authority, "postfach.message_sent", case, {"message": str(message.pk)})
     transaction.on_commit(lambda: notify(case))
     return message

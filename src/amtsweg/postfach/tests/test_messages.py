@@ -369,3 +369,25 @@ def test_a_forwarded_application_names_the_office_it_was_forwarded_to_as_respons
     assert "Stadt Saarbrücken" in office and "Völklingen" not in office
     cards = client.get("/postfach/").content.decode().split('class="kern-card__body"')[1:]
     assert len(cards) == 2 and all("Stadt Saarbrücken" in card for card in cards)
+
+
+def test_the_platforms_own_subjects_are_stored_neutral_and_shown_in_the_readers_language(received_case):
+    """Issue 14: the Rückfrage's and the forwarding note's subject were stored translated (German) and stayed
+    German in the English UI. Now a code is stored and named when shown; older German subjects too."""
+    import json as json_module
+
+    from django.utils import translation
+
+    from amtsweg.casework import vault
+
+    _submission, case, worker = received_case
+    inquiry = messages.ask(case, actor=worker, text=QUESTION)
+    stored = json_module.loads(vault.open(case.authority_id, bytes(Message.objects.get(pk=inquiry.pk).body),
+                                          purpose=messages.BODY))
+    assert stored["subject_code"] == "inquiry" and stored["subject"] == ""
+    assert messages.show(Message.objects.get(pk=inquiry.pk)).subject == "Rückfrage zu Ihrem Antrag"
+    with translation.override("en"):
+        english = messages.show(Message.objects.get(pk=inquiry.pk)).subject
+        assert english != "Rückfrage zu Ihrem Antrag" and english
+        assert messages._subject({"subject": "Ihr Antrag wurde weitergeleitet"}) != "Ihr Antrag wurde weitergeleitet"
+        assert messages._subject({"subject": "Frage zur Hundesteuer"}) == "Frage zur Hundesteuer"  # staff's own
