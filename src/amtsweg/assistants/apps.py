@@ -7,6 +7,15 @@ class AssistantsConfig(AppConfig):
     verbose_name = _("Antragsassistenten")
 
     def ready(self) -> None:
+        from functools import partial
+
+        from django.core.management import call_command
+
+        from amtsweg.core import scheduling
+
+        scheduling.jobs.add("purge_drafts", scheduling.Job(
+            run=partial(call_command, "purge_drafts"), interval=24 * 3600))
+
         from amtsweg.accounts import navigation
         from amtsweg.core import navigation as public_navigation
 

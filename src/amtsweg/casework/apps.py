@@ -7,6 +7,16 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Sachbearbeitung")
 
     def ready(self) -> None:
+        from functools import partial
+
+        from django.core.management import call_command
+
+        from amtsweg.core import scheduling
+
+        # Enqueues the retention task for the task workers (the command's default), once a day per cluster.
+        scheduling.jobs.add("casework_retention", scheduling.Job(
+            run=partial(call_command, "casework_retention"), interval=24 * 3600))
+
         # Importing the channel module registers the channel (`@channels.register("casework")`).
         from amtsweg.casework.channel import on_submission_submitted
         from amtsweg.submissions.signals import submission_submitted

@@ -38,3 +38,19 @@ class LegalPage(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class ScheduledJob(models.Model):
+    """One periodic job's turn and lease, shared by every host's scheduler (`amtsweg.core.scheduling`): the
+    job runs once per cluster, claimed with a conditional UPDATE of this row."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_due = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    owner = models.CharField(max_length=100, blank=True, db_default="")  # host:pid of the last claimant
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True, db_default="")
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,6 +7,13 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Zustellung")
 
     def ready(self) -> None:
+        # Once per cluster, whichever host's `amtsweg scheduler` wins the turn (amtsweg.core.scheduling).
+        from amtsweg.core import scheduling
+        from amtsweg.delivery import conf, services
+
+        scheduling.jobs.add("delivery_sweep", scheduling.Job(
+            run=services.sweep, interval=lambda: conf.value("SWEEP_INTERVAL_SECONDS"), max_runtime=300))
+
         # The built-in channels register themselves (`@channels.register(…)`) when their module is imported.
         from amtsweg.delivery.channels import callback, directory, email, sender_callback  # noqa: F401
         from amtsweg.delivery.receivers import on_destination_event_received, on_submission_submitted

@@ -7,6 +7,15 @@ class SubmissionsConfig(AppConfig):
     verbose_name = _("Einreichungen")
 
     def ready(self) -> None:
+        from functools import partial
+
+        from django.core.management import call_command
+
+        from amtsweg.core import scheduling
+
+        scheduling.jobs.add("submissions_housekeeping", scheduling.Job(
+            run=partial(call_command, "submissions_housekeeping"), interval=600))
+
         from amtsweg.accounts import navigation
         from amtsweg.core.backup import restore_checks
         from amtsweg.core.tenancy import can_manage_api_clients
