@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import importlib.util
 import json
 import os
 import shutil
@@ -533,6 +534,8 @@ def report(cluster: Cluster, database_url: str, outcomes_path: Path, timeline: d
     print(f"# throughput before the kill {baseline:.1f}/s, in the 5 s after it "
           f"{rate(times, kill, kill + 5):.1f}/s; abandoned flows: "
           f"{sum(1 for e in events if e['kind'] == 'abandoned')}")
+    around = [sum(1 for t in times if kill + i <= t < kill + i + 1) for i in range(-5, 16)]
+    print(f"# applications per second from 5 s before to 15 s after the kill: {around}")
     for error, n in Counter(e for _t, e, _s in errors).most_common(5):
         at = sorted(round(t - kill, 1) for t, e, _s in errors if e == error)
         print(f"#   error x{n}: {error} (s after the kill: {at[:8]}{' …' if len(at) > 8 else ''})")
@@ -573,6 +576,11 @@ def main(argv: list[str]) -> int:
     if missing or not list(Path("/usr/lib/postgresql").glob("*/bin/postgres")):
         print(f"stichtag: missing {', '.join(missing) or 'PostgreSQL server'} "
               "(apt-get install iproute2 redis-server haproxy curl postgresql)", file=sys.stderr)
+        return 2
+
+    if importlib.util.find_spec("locust") is None:
+        print("stichtag: locust is missing (a development dependency: bin/setup, or pip install --require-hashes "
+              "-r requirements-dev.lock)", file=sys.stderr)
         return 2
 
     def stop(signum, _frame):
