@@ -92,6 +92,9 @@ class Environment(BaseSettings):
     # removed; far above the seconds one export takes, so a running exporter's folder is never touched.
     AMTSWEG_DELIVERY_EXPORT_TMP_STALE_SECONDS: float = Field(3600.0, gt=0)
 
+    # --- Maturity (Reifegrad, issue 17)
+    AMTSWEG_MATURITY_INCREMENTAL: bool = True  # recompute cells on each fact change (off: daily run only)
+
     # --- Citizen login and payment
     AMTSWEG_TEST_IDENTITY_PROVIDERS: bool = False
     AMTSWEG_TEST_PAYMENT_PROVIDER: bool = False

@@ -319,6 +319,9 @@ AMTSWEG_MAIL_LIMIT_PER_CLIENT = env.AMTSWEG_MAIL_LIMIT_PER_CLIENT
 # /testbezahldienst/): for the demo and the tests only, never in production.
 AMTSWEG_TEST_IDENTITY_PROVIDERS = env.AMTSWEG_TEST_IDENTITY_PROVIDERS
 AMTSWEG_TEST_PAYMENT_PROVIDER = env.AMTSWEG_TEST_PAYMENT_PROVIDER
+# Maturity cells follow each subscription, responsibility and receiving-system change (maturity.triggers);
+# off, they change only with the daily `amtsweg maturity_recompute`.
+AMTSWEG_MATURITY_INCREMENTAL = env.AMTSWEG_MATURITY_INCREMENTAL
 AMTSWEG_PAYMENT_PROVIDER = env.AMTSWEG_PAYMENT_PROVIDER
 AMTSWEG_TESTBEZAHLDIENST_URL = env.AMTSWEG_TESTBEZAHLDIENST_URL
 # BundID (SAML): the IdP's metadata file switches it on; the SP's key and certificate (required with BundID

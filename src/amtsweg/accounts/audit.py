@@ -59,6 +59,8 @@ ACTIONS = {
     "case.data_exported": _("Auskunft nach Art. 15 DSGVO erstellt"),
     "case.archive_exported": _("Vorgang für die E-Akte exportiert"),
     "postfach.message_sent": _("Nachricht an den Antragsteller gesendet"),
+    "maturity.declared": _("Online-Dienst außerhalb von Amtsweg erklärt"),
+    "maturity.withdrawn": _("Erklärung eines Online-Dienstes zurückgezogen"),
     "postfach.inquiry_sent": _("Rückfrage an den Antragsteller gesendet"),
     "postfach.answer_received": _("Antwort des Antragstellers eingegangen"),
     "postfach.messages_viewed": _("Nachrichten eines Vorgangs angesehen"),
