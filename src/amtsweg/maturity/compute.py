@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amtsweg.assistants.definition import FormSpec
 from amtsweg.core.tenancy import require_actor
 from amtsweg.maturity import criteria
 from amtsweg.maturity.models import Area, AreaSummary, Cell, RecomputeRun, ServiceRelevance
@@ -160,35 +161,50 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _offer_bits() -> list[tuple[int, int]]:
-    """(offer id, FORM|UPLOADS|FEE|ONLINE_PAYMENT bits) of every offer: a few hundred rows, read in Python so the
-    file-field test uses the form specification rather than a text search in JSON."""
-    from amtsweg.assistants.models import FormDefinition
+def _offer_bits(keys: list[str] | None = None) -> list[tuple[int, int]]:
+    """(offer id, FORM|UPLOADS|FEE|ONLINE_PAYMENT bits) of the offers (for `keys`: only the offers for them). Read
+    in Python so the file-field test uses the form specification rather than a text search in JSON; three
+    queries whatever the number of offers."""
+    from amtsweg.assistants.models import FormDefinition, FormVersion
     from amtsweg.shop.models import Offer
 
+    offers = Offer.objects.all()
+    if keys is not None:
+        offers = offers.filter(public_services__key__in=keys).distinct()
+    offer_forms = list(offers.values_list("pk", "form_slug"))
+    slugs = {slug for _pk, slug in offer_forms if slug}
+    fees = dict(FormDefinition.objects.filter(slug__in=slugs).values_list("pk", "fee_cents"))
+    slug_of = dict(FormDefinition.objects.filter(slug__in=slugs).values_list("pk", "slug"))
     forms: dict[str, int] = {}
-    for form in FormDefinition.objects.all():
-        version = form.published_version()
-        if version is None:
-            continue
+    versions = (FormVersion.objects.filter(form_id__in=slug_of, published_at__isnull=False)
+                .order_by("form_id", "-number").values_list("form_id", "definition"))
+    for form_id, definition in versions:
+        slug = slug_of[form_id]
+        if slug in forms:
+            continue  # an older version: the newest published one counts
         bits = criteria.Fact.FORM
-        if any(ref.field.get("type") == "file" for ref in version.spec.fields.values()):
+        if any(ref.field.get("type") == "file" for ref in FormSpec(definition).fields.values()):
             bits |= criteria.Fact.UPLOADS
-        if form.fee_cents:
+        if fees.get(form_id):
             bits |= criteria.Fact.FEE | criteria.Fact.ONLINE_PAYMENT
-        forms[form.slug] = int(bits)
-    return [(pk, forms.get(slug, 0)) for pk, slug in Offer.objects.values_list("pk", "form_slug")]
+        forms[slug] = int(bits)
+    return [(pk, forms.get(slug, 0)) for pk, slug in offer_forms]
 
 
-def _prepare(cursor) -> None:
-    """Temporary tables: the level table and the offers' form bits (per connection, rebuilt every run)."""
+def _prepare(cursor, keys: list[str] | None = None) -> None:
+    """Temporary tables: the level table and the offers' form bits (per connection, rebuilt every run; each
+    filled with one statement)."""
     for name in ("mt_levels", "mt_offer"):
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute("CREATE TEMPORARY TABLE mt_levels (facts integer PRIMARY KEY, level_v2 smallint, "
                    "level_v11 smallint)")
-    cursor.executemany("INSERT INTO mt_levels VALUES (%s, %s, %s)", criteria.level_table())
+    # Only integers computed here are formatted in.
+    cursor.execute("INSERT INTO mt_levels VALUES " + ", ".join(
+        f"({int(f)}, {int(v2)}, {int(v11)})" for f, v2, v11 in criteria.level_table()))
     cursor.execute("CREATE TEMPORARY TABLE mt_offer (offer_id bigint PRIMARY KEY, bits integer)")
-    cursor.executemany("INSERT INTO mt_offer VALUES (%s, %s)", _offer_bits())
+    rows = _offer_bits(keys)
+    if rows:
+        cursor.execute("INSERT INTO mt_offer VALUES " + ", ".join(f"({int(pk)}, {int(bits)})" for pk, bits in rows))
 
 
 def _bits_or(expr: str) -> str:
@@ -373,7 +389,7 @@ def _swap_in_all_cells(cursor) -> int:
     cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [cell])
     (pk_name,) = cursor.fetchone()
     cursor.execute(f"DROP TABLE IF EXISTS {q(cell + '_next')}")
-    cursor.execute(f"CREATE TABLE {q(cell + '_next')} (LIKE {q(cell)} INCLUDING DEFAULTS)")
+    cursor.execute(f"CREATE TABLE {q(cell + '_next')} (LIKE {q(cell)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
     written = _insert_cells(cursor, target=cell + "_next", area_where="", area_params=[], service_where="",
                             service_params=[])
     cursor.execute(f"ALTER TABLE {q(cell + '_next')} ADD CONSTRAINT {q(pk_name + '_next')} "
@@ -500,7 +516,7 @@ def recompute_for(*, actor, area_ars: str, leika_keys: list[str]) -> int:
     area_where = "AND a.ars LIKE %s"
     area_params = [area_ars + "%"]
     with transaction.atomic(), connection.cursor() as cursor:
-        _prepare(cursor)
+        _prepare(cursor, all_keys)
         _build_best(cursor, keys=all_keys, area_where=area_where, area_params=area_params)
         written = _write_cells(cursor, area_where=area_where, area_params=area_params, service_ids=service_ids)
         _drop_temporary(cursor)

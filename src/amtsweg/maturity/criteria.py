@@ -282,9 +282,10 @@ def levels(facts: int) -> tuple[int, int]:
     return level("2.0", facts), level("1.1", facts)
 
 
-def level_table() -> list[tuple[int, int, int]]:
+@cache
+def level_table() -> tuple[tuple[int, int, int], ...]:
     """(facts, level 2.0, level 1.1) for every fact set: the lookup table the set-based recompute joins."""
-    return [(facts, *levels(facts)) for facts in range(ALL_FACTS + 1)]
+    return tuple((facts, *levels(facts)) for facts in range(ALL_FACTS + 1))
 
 
 def reasons(model: str, facts: int) -> list[str]:
