@@ -199,12 +199,12 @@ def _prepare(cursor, keys: list[str] | None = None) -> None:
     cursor.execute("CREATE TEMPORARY TABLE mt_levels (facts integer PRIMARY KEY, level_v2 smallint, "
                    "level_v11 smallint)")
     # Only integers computed here are formatted in.
-    cursor.execute("INSERT INTO mt_levels VALUES " + ", ".join(
+    cursor.execute("INSERT INTO mt_levels VALUES " + ", ".join(  # noqa: S608
         f"({int(f)}, {int(v2)}, {int(v11)})" for f, v2, v11 in criteria.level_table()))
     cursor.execute("CREATE TEMPORARY TABLE mt_offer (offer_id bigint PRIMARY KEY, bits integer)")
     rows = _offer_bits(keys)
     if rows:
-        cursor.execute("INSERT INTO mt_offer VALUES " + ", ".join(f"({int(pk)}, {int(bits)})" for pk, bits in rows))
+        cursor.execute("INSERT INTO mt_offer VALUES " + ", ".join(f"({int(pk)}, {int(bits)})" for pk, bits in rows))  # noqa: S608
 
 
 def _bits_or(expr: str) -> str:
@@ -230,10 +230,10 @@ def _anchor_sql(key_filter: str) -> str:
     resp = _table(Responsibility)
     recv_scope = case_scope = ""
     if key_filter:
-        recv_scope = key_filter.format(
-            col=f"sm.destination_id IN (SELECT rd.destination_id FROM {resp} rd WHERE rd.leika_key") + ")"
-        case_scope = key_filter.format(
-            col=f"c.authority_id IN (SELECT ra.authority_id FROM {resp} ra WHERE ra.leika_key") + ")"
+        recv_scope = key_filter.format(  # noqa: S608
+            col=f"sm.destination_id IN (SELECT rd.destination_id FROM {resp} rd WHERE rd.leika_key") + ")"  # noqa: S608
+        case_scope = key_filter.format(  # noqa: S608
+            col=f"c.authority_id IN (SELECT ra.authority_id FROM {resp} ra WHERE ra.leika_key") + ")"  # noqa: S608
     sub_bits = f"o.bits | CASE WHEN s.local_fee_cents > 0 THEN {int(F.FEE)} ELSE 0 END"
     # Only identifiers from model metadata, integers and module constants are formatted in; values are parameters.
     return f"""
@@ -296,7 +296,7 @@ def _anchor_sql(key_filter: str) -> str:
           JOIN {_table(PublicService.ozg_services.through)} m ON m.publicservice_id = ps.id
           JOIN {_table(ServiceRelevance)} sr ON sr.service_id = m.ozgservice_id
           WHERE ps.key <> '' {key_filter.format(col="ps.key")}) k ON k.leika_key = anchors.leika_key
-    """
+    """  # noqa: S608
 
 
 def _build_best(cursor, *, keys: list[str] | None, area_where: str, area_params: list) -> None:
@@ -331,7 +331,7 @@ def _build_best(cursor, *, keys: list[str] | None, area_where: str, area_params:
     area = _table(Area)
     # Expand to the areas under each prefix, one hash-joinable equality per prefix length.
     expansions = " UNION ALL ".join(
-        f"SELECT a.id AS area_id, p.service_id, p.authority_id, p.facts, {length} AS plen "
+        f"SELECT a.id AS area_id, p.service_id, p.authority_id, p.facts, {length} AS plen "  # noqa: S608
         f"FROM mt_prefix p JOIN {area} a ON SUBSTR(a.ars, 1, {length}) = p.prefix "
         f"WHERE LENGTH(p.prefix) = {length} AND LENGTH(a.ars) >= {length} {area_where}"
         for length in PREFIX_LENGTHS)
@@ -340,7 +340,7 @@ def _build_best(cursor, *, keys: list[str] | None, area_where: str, area_params:
             SELECT e.*, ROW_NUMBER() OVER (PARTITION BY e.area_id, e.service_id
                                            ORDER BY e.facts & {int(criteria.Fact.RESPONSIBLE)} DESC, e.plen DESC) AS rn
             FROM ({expansions}) e) ranked
-        WHERE rn = 1""", area_params * len(PREFIX_LENGTHS))
+        WHERE rn = 1""", area_params * len(PREFIX_LENGTHS))  # noqa: S608
     cursor.execute("CREATE INDEX mt_best_idx ON mt_best (area_id, service_id)")
 
 
@@ -352,8 +352,8 @@ def _write_cells(cursor, *, area_where: str, area_params: list, service_ids: lis
         service_where = "AND r.service_id IN (" + (", ".join(["%s"] * len(service_ids)) or "NULL") + ")"
         service_params = list(service_ids)
     cursor.execute(
-        f"DELETE FROM {cell} WHERE area_id IN (SELECT a.id FROM {area} a WHERE 1 = 1 {area_where})"
-        + (f" AND service_id IN (SELECT r.service_id FROM {relevance} r WHERE 1 = 1 {service_where})"
+        f"DELETE FROM {cell} WHERE area_id IN (SELECT a.id FROM {area} a WHERE 1 = 1 {area_where})"  # noqa: S608
+        + (f" AND service_id IN (SELECT r.service_id FROM {relevance} r WHERE 1 = 1 {service_where})"  # noqa: S608
            if service_ids is not None else ""),
         area_params + service_params)
     return _insert_cells(cursor, target=Cell._meta.db_table, area_where=area_where, area_params=area_params,
@@ -372,7 +372,7 @@ def _insert_cells(cursor, *, target: str, area_where: str, area_params: list, se
         FROM {area} a CROSS JOIN {relevance} r
         LEFT JOIN mt_best b ON b.area_id = a.id AND b.service_id = r.service_id
         JOIN mt_levels l ON l.facts = COALESCE(b.facts, 0)
-        WHERE 1 = 1 {area_where} {service_where}""", area_params + service_params)
+        WHERE 1 = 1 {area_where} {service_where}""", area_params + service_params)  # noqa: S608
     return cursor.rowcount
 
 
@@ -417,7 +417,7 @@ def summarise(area_ids: list[int] | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"""SELECT area_id, COUNT(*), SUM(weight),
                                   SUM(CASE WHEN level_v11 >= 3 THEN weight ELSE 0 END), {v2}, {v11}
-                           FROM {cell} {where} GROUP BY area_id""", params)
+                           FROM {cell} {where} GROUP BY area_id""", params)  # noqa: S608
         for area_id, count, weight, compliant, *levels in cursor.fetchall():
             rows.append(AreaSummary(area_id=area_id, relevant=count, levels_v2=[int(x) for x in levels[:8]],
                                     levels_v11=[int(x) for x in levels[8:]], computed_at=now,
