@@ -25,6 +25,10 @@ def message_list(request: HttpRequest) -> HttpResponse:
     counts = dict(visible.order_by().values_list("status").annotate(n=Count("id")))
     rows = visible.filter(status=status) if status else visible
     page = Paginator(rows.select_related("authority"), 50).get_page(request.GET.get("seite"))
+    # The AW number is what the applicant, the Bürgeramt and the case file name (issue 16): one query per page.
+    references = _public_references([m.submission_id for m in page.object_list])
+    for message in page.object_list:
+        message.public_reference = references.get(message.submission_id, "")
     filters = [
         {"value": value, "label": label, "count": counts.get(value, 0), "active": value == status}
         for value, label in OutboxMessage.Status.choices
@@ -34,6 +38,13 @@ def message_list(request: HttpRequest) -> HttpResponse:
         "delivery/message_list.html",
         {"page": page, "filters": filters, "status": status, "total": sum(counts.values())},
     )
+
+
+def _public_references(submission_ids: list) -> dict:
+    """Submission id → its public reference (AW-…); a message outlives nothing, but an id may be unknown."""
+    from amtsweg.submissions.models import Submission
+
+    return dict(Submission.objects.filter(pk__in=submission_ids).values_list("pk", "public_reference"))
 
 
 @staff_required

@@ -87,3 +87,21 @@ def _session_cookie(user, url):
     client.force_login(user)
     return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
             "url": url}
+
+
+@pytest.mark.django_db
+def test_the_list_names_each_delivery_by_its_aw_number(client, django_assert_max_num_queries):
+    """Applicants, Bürgeramt and case file name an application by its AW number, not its UUID (issue 16)."""
+    from amtsweg.submissions.tests.factories import SubmissionFactory
+
+    staff = UserFactory()
+    submissions = [SubmissionFactory() for _ in range(3)]
+    for submission in submissions:
+        OutboxMessageFactory(dead=True, authority=staff.authority, submission_id=submission.pk)
+    client.force_login(staff)
+    first = client.get(LIST).content.decode()
+    for submission in submissions:
+        assert submission.public_reference.startswith("AW-") and submission.public_reference in first
+    assert "Vorgangsnummer" in first
+    with django_assert_max_num_queries(12):  # one lookup for the page, not one per row
+        client.get(LIST)
