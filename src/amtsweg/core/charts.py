@@ -265,7 +265,7 @@ def line_chart(chart_id: str, title: str, days: Sequence[dt.date],
                     "last_day": formats.date_format(measured[-1].day, "SHORT_DATE_FORMAT")})
         description = "; ".join(parts) or _("Noch keine Messungen.")
     return LineChart(chart_id=chart_id, title=title, description=description, days=days, series=built,
-                     x_ticks=x_ticks, y_ticks=y_ticks, width=PLOT_LEFT + PLOT_WIDTH + 24,
+                     x_ticks=x_ticks, y_ticks=y_ticks, width=PLOT_LEFT + PLOT_WIDTH + 44,
                      height=PLOT_TOP + PLOT_HEIGHT + 34, left=PLOT_LEFT, top=PLOT_TOP, plot_width=PLOT_WIDTH,
                      plot_height=PLOT_HEIGHT, as_percent=as_percent)
 

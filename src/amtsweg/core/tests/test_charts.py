@@ -75,6 +75,7 @@ def test_bar_chart_svg_is_an_image_with_title_desc_and_a_data_table():
     assert svg["aria-labelledby"] == "levels-title levels-desc"
     assert tree.find("title", id="levels-title") and tree.find("desc", id="levels-desc")
     assert "Leistungen je Stufe" in tree.texts["title"]
+    assert "Leistungen je Stufe" in tree.texts["strong"]  # and visible above the chart (figcaption)
     assert {a["data-count"] for a in tree.find("rect") if "data-count" in a} == {"1", "3"}
     assert tree.find("details") and tree.find("table")
     assert "1 (25\u00a0%)" in tree.texts["td"] and "3 (75\u00a0%)" in tree.texts["td"]
