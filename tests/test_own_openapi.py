@@ -99,6 +99,14 @@ def test_every_answer_is_documented_with_its_status_type_and_schema(openapi_worl
     for path in ("/api/shop/v1/offers", "/api/shop/v1/subscriptions"):
         call(anonymous, "get", path)
         call(anonymous, "get", path + "?limit=0")
+    # Maturity open data: JSON and CSV per Land, 404 problems for an unknown or malformed Land key.
+    land = destination.authority.land_code
+    call(anonymous, "get", "/api/maturity/v1/lands")
+    call(anonymous, "get", f"/api/maturity/v1/lands/{land}")
+    call(anonymous, "get", f"/api/maturity/v1/lands/{land}/areas.csv")
+    call(anonymous, "get", "/api/maturity/v1/lands/99")  # 404
+    call(anonymous, "get", "/api/maturity/v1/lands/x/areas.csv")  # 404
+    call(anonymous, "get", f"/api/maturity/v1/lands/{land}", HTTP_ACCEPT="text/html")  # 406
     # Routing API.
     call(anonymous, "get", f"/routing-api/v2/routes?leikaKey={responsibility.leika_key}&ars=10")
     call(anonymous, "get", "/routing-api/v2/routes?leikaKey=x")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("amtsweg.casework.urls")),
     path("", include("amtsweg.shop.urls")),
     path("", include("amtsweg.postfach.urls")),
+    path("", include("amtsweg.maturity.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),

@@ -156,6 +156,13 @@ def is_land_operator(user: Actor) -> bool:
     return bool(getattr(user, "role", None) == "land_operator" and getattr(user, "authority_id", None))
 
 
+def is_kommune_member(user: Actor) -> bool:
+    """Staff of a Kommune or Kreis, not of a Land office: who has pages about "our Kommune" (the maturity
+    dashboard); a Land office's staff look at their Land instead."""
+    authority = getattr(user, "authority", None) if getattr(user, "authority_id", None) else None
+    return bool(authority is not None and getattr(authority, "kind", "") != "land")
+
+
 def is_admin_or_operator(user: Actor) -> bool:
     """Kommune administrators, Land operators and superusers: who manages accounts and reads the audit log."""
     return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) == "kommune_admin"

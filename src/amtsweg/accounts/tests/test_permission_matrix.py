@@ -24,6 +24,7 @@ the world as it was for the next request. One database setup for all routes keep
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
@@ -58,6 +59,8 @@ PUBLIC = {
     # the applicant's messages and files: opened by the signed status link, not by a role (postfach/tests)
     "postfach:message", "postfach:attachment", "postfach:notice", "postfach:notice_signature",
     "postfach:data_export",
+    # the maturity measurement's open data: aggregates per Kommune, no personal data (maturity/tests)
+    "maturity:public_index", "maturity:public_land",
     "set_language",
 }
 
@@ -208,6 +211,20 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "shop:land-costs": ("GET", "/land/kosten/", "login 403 403 403 403 200 403"),
     "shop:api-offers": ("GET", "/api/shop/v1/offers", "200 200 200 200 200 200 200"),
     "shop:api-subscriptions": ("GET", "/api/shop/v1/subscriptions", "200 200 200 200 200 200 200"),
+    # "Wie digital ist unsere Kommune?": the staff of a Kommune see their own area only (a Land operator is sent
+    # to the Land's page, an account without a Kommune finds nothing)
+    "maturity:kommune": ("GET", "/verwaltung/reifegrad/", "login 403 200 200 200 302 404"),
+    "maturity:service": ("GET", "/verwaltung/reifegrad/leistung/{ozg_service}/", "login 403 200 200 200 404 404"),
+    "maturity:declare": ("GET", "/verwaltung/reifegrad/erklaeren/", "login 403 200 200 200 404 404"),
+    # a declaration is the Kommune's: another Kommune and the Land (READ) cannot withdraw it
+    "maturity:withdraw": ("POST", "/verwaltung/reifegrad/erklaert/{declared}/zurueckziehen/",
+                          "login 403 302 302 404 404 302"),
+    "maturity:land": ("GET", "/land/reifegrad/", "login 403 403 403 403 200 403"),
+    "maturity:land_csv": ("GET", "/land/reifegrad/export.csv", "login 403 403 403 403 200 403"),
+    "maturity:land_json": ("GET", "/land/reifegrad/export.json", "login 403 403 403 403 200 403"),
+    "maturity:api_lands": ("GET", "/api/maturity/v1/lands", "200 200 200 200 200 200 200"),
+    "maturity:api_land": ("GET", "/api/maturity/v1/lands/{land_code}", "200 200 200 200 200 200 200"),
+    "maturity:api_land_csv": ("GET", "/api/maturity/v1/lands/{land_code}/areas.csv", "200 200 200 200 200 200 200"),
     "api-schema": ("GET", "/api/schema/", "200 200 200 200 200 200 200"),
     # the Django admin: superusers only (others are sent to its login, which is the staff login)
     "admin": ("GET", "/django-admin/", "302 302 302 302 302 302 200"),
@@ -308,6 +325,7 @@ def matrix_world(db, settings):
         "uuid": uuid.uuid4(),
         **_casework_objects(destination),
         "notice_template": _notice_template(kommune_a),
+        **_maturity_objects(kommune_a, kommune_b),
     }
     clients = {"anon": Client()}
     for role, user in users.items():
@@ -327,6 +345,24 @@ def _casework_objects(destination) -> dict:
     closed = CaseFactory(destination=destination, state=Case.State.CLOSED, decision=Case.Decision.APPROVED)
     return {"case": case.pk, "case_attachment": attachment_id, "closed_case": closed.pk,
             "team": TeamFactory(authority=destination.authority).pk}
+
+
+def _maturity_objects(kommune_a, kommune_b) -> dict:
+    """Both Kommunen measured (their areas), one relevant OZG-Leistung and Kommune A's declaration of it."""
+    from amtsweg.catalogue.tests.factories import OzgServiceFactory
+    from amtsweg.maturity.models import Area, Cell, DeclaredService, ServiceRelevance
+
+    service = OzgServiceFactory()
+    ServiceRelevance.objects.create(service=service, municipal_leika=1)
+    for authority in (kommune_a, kommune_b):
+        area, _new = Area.objects.get_or_create(ars=authority.area_ars, defaults={
+            "kind": Area.Kind.GEMEINDE, "name": authority.name, "land_code": authority.land_code,
+            "district_code": authority.area_ars[:5], "population": 8000, "size_class": 2})
+        Cell.objects.create(area=area, service=service, facts=1, level_v2=1, level_v11=1, authority=authority)
+    declared = DeclaredService.objects.create(authority=kommune_a, service=service, level_v11=3,
+                                              url="https://kommune-a.example/antrag",
+                                              declared_on=datetime.date(2026, 1, 1), evidence="Prüfbericht")
+    return {"ozg_service": service.pk, "declared": declared.pk, "land_code": kommune_a.land_code}
 
 
 def _notice_template(authority) -> int:

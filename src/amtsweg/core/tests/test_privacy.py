@@ -28,6 +28,8 @@ PUBLIC_ROUTES = frozenset({
     "catalogue:home", "catalogue:topic", "catalogue:life_situation", "catalogue:search", "catalogue:service",
     "catalogue:places", "catalogue:municipality", "routing:who_is_responsible",
     "assistants:list",
+    # the maturity measurement's open data per Land: aggregates per Kommune
+    "maturity:public_index", "maturity:public_land",
     "identity:logout", "identity:start", "identity:saml-metadata", "identity:test-idp-saml-metadata",
     "identity:test-idp-saml-sso", "identity:test-idp-oidc-discovery", "identity:test-idp-oidc-authorize",
     "identity:test-idp-oidc-token", "identity:test-idp-oidc-jwks",

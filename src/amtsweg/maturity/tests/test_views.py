@@ -1,0 +1,198 @@
+"""The maturity pages and the open-data API (issue 17): what each audience sees, and nothing more.
+
+A real measurement (`compute.recompute_all` over factories' Gemeinden) feeds the pages: the Kommune sees its
+own shares, gaps with their action link, peer ranks with the size classes, what is not measurable and how
+weights are made; it declares a service with a validated form (German errors) and sees it as "erklärt"
+beside the measured levels. The Land operator sees its own Land only, with CSV and JSON exports; the public
+page and API show aggregates per Kommune of any Land.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from amtsweg.accounts.testing import login_staff
+from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+from amtsweg.catalogue.tests.factories import OzgServiceFactory, PublicServiceFactory
+from amtsweg.core.actors import SYSTEM
+from amtsweg.geo.tests.factories import (
+    DistrictFactory,
+    LandFactory,
+    MunicipalAssociationFactory,
+    MunicipalityFactory,
+)
+from amtsweg.maturity import compute
+from amtsweg.maturity.models import DeclaredService
+from amtsweg.routing.tests.factories import ResponsibilityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def measured_world():
+    """Two Gemeinden of one Land and one of another, two municipal services, one responsibility: measured."""
+    kommune = AuthorityFactory(municipality__population=12_000)
+    land = kommune.municipality.land
+    neighbour = AuthorityFactory(municipality=MunicipalityFactory(land=land, district=kommune.municipality.district,
+                                                                  population=9_000))
+    rheinland_pfalz = LandFactory(code="07", name="Rheinland-Pfalz")
+    association = MunicipalAssociationFactory(district=DistrictFactory(land=rheinland_pfalz, code="07131"))
+    elsewhere = AuthorityFactory(municipality=MunicipalityFactory(association=association, population=9_000))
+    dog = OzgServiceFactory(name="Hundesteuer")
+    passport = OzgServiceFactory(name="Reisepass")
+    PublicServiceFactory(key="99102013000000", leika_type="5", ozg_services=[dog])
+    PublicServiceFactory(key="99102014000000", leika_type="3", ozg_services=[passport])
+    ResponsibilityFactory(authority=kommune, area_ars=kommune.area_ars, leika_key="99102013000000",
+                          destination__authority=kommune)
+    compute.recompute_all(actor=SYSTEM)
+    staff = UserFactory(authority=kommune)
+    admin = UserFactory(authority=kommune, kommune_admin=True)
+    other = UserFactory(authority=neighbour, kommune_admin=True)
+    operator = UserFactory(land_operator=True, authority=AuthorityFactory(land_office=True, land=land))
+    return {"kommune": kommune, "neighbour": neighbour, "elsewhere": elsewhere, "dog": dog, "passport": passport,
+            "staff": staff, "admin": admin, "other": other, "operator": operator, "land": land}
+
+
+def _as(user) -> Client:
+    client = Client()
+    login_staff(client, user)
+    return client
+
+
+def test_kommune_page_shows_shares_gaps_peers_and_the_method(measured_world):
+    page = _as(measured_world["staff"]).get("/verwaltung/reifegrad/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Wie digital ist unsere Kommune?" in html
+    assert measured_world["kommune"].municipality.name in html
+    assert html.count('role="img"') >= 4  # totals 1.1 and 2.0, Themenfeld, Lebenslage (+ history)
+    assert "Daten als Tabelle" in html
+    # the gaps, heaviest first, each with why and what helps (linked)
+    gaps = html[html.index('id="gaps"'):html.index("</table>", html.index('id="gaps"'))]
+    assert "Hundesteuer" in gaps and "Reisepass" in gaps
+    assert "kein Online-Antrag verfügbar" in gaps
+    assert 'href="/verwaltung/shop/"' in gaps or 'href="/verwaltung/zustaendigkeiten/neu/"' in gaps
+    # peers and size classes stated; what is not measurable and how weights are made
+    assert "Perzentil" in html and "5.000 bis unter 20.000 Einwohner" in html
+    assert "500.000 Einwohner und mehr" in html
+    assert "Nicht messbar" in html and "Once-Only" in html
+    assert "Gewicht einer Lücke" in html
+
+
+def test_service_page_explains_every_criterion(measured_world):
+    page = _as(measured_world["staff"]).get(f"/verwaltung/reifegrad/leistung/{measured_world['dog'].pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Leistungsbeschreibung" in html and "erfüllt" in html and "nicht messbar" in html
+    assert "Stufe 1" in html
+
+
+def test_a_service_the_kommune_is_not_measured_on_is_not_found(measured_world):
+    unrelated = OzgServiceFactory(name="Bundesleistung")
+    assert _as(measured_world["staff"]).get(f"/verwaltung/reifegrad/leistung/{unrelated.pk}/").status_code == 404
+
+
+def test_declaring_a_service_validates_in_german_and_shows_it_as_declared(measured_world):
+    client = _as(measured_world["admin"])
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    answer = client.post("/verwaltung/reifegrad/erklaeren/", {
+        "service": measured_world["passport"].pk, "url": "keine adresse", "declared_on": tomorrow, "level_v11": "9",
+        "evidence": ""})
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert "Bitte geben Sie eine vollständige Webadresse an" in html
+    assert "Das Datum liegt in der Zukunft" in html
+    assert "Bitte wählen Sie eine Stufe von 0 bis 4." in html
+    assert "Bitte nennen Sie einen Nachweis" in html
+    assert 'aria-invalid="true"' in html
+    assert not DeclaredService.objects.exists()
+
+    answer = client.post("/verwaltung/reifegrad/erklaeren/", {
+        "service": measured_world["passport"].pk, "url": "https://termine.kommune.example/reisepass",
+        "declared_on": "2026-03-01", "level_v11": "3", "level_v2": "", "evidence": "Prüfbericht vom März"})
+    assert answer.status_code == 302
+    declared = DeclaredService.objects.get()
+    assert (declared.authority, declared.service, declared.level_v11, declared.level_v2) == \
+        (measured_world["kommune"], measured_world["passport"], 3, None)
+    html = client.get("/verwaltung/reifegrad/").content.decode()
+    section = html[html.index('id="declared"'):]
+    assert "Reisepass" in section and "erklärt" in section and "termine.kommune.example" in section
+    # declared never mixes with measured: the passport is still a gap at its measured level
+    gaps = html[html.index('id="gaps"'):html.index('id="declared"')]
+    assert "Reisepass" in gaps
+
+
+def test_another_kommune_neither_sees_nor_withdraws_a_declaration(measured_world):
+    declared = DeclaredService.objects.create(authority=measured_world["kommune"], service=measured_world["passport"],
+                                              url="https://geheim.kommune.example/", level_v11=3,
+                                              declared_on=dt.date(2026, 1, 1), evidence="interner Prüfbericht")
+    other = _as(measured_world["other"])
+    assert "geheim.kommune.example" not in other.get("/verwaltung/reifegrad/").content.decode()
+    assert other.post(f"/verwaltung/reifegrad/erklaert/{declared.pk}/zurueckziehen/").status_code == 404
+    assert DeclaredService.objects.filter(pk=declared.pk).exists()
+    own = _as(measured_world["admin"])
+    assert own.post(f"/verwaltung/reifegrad/erklaert/{declared.pk}/zurueckziehen/").status_code == 302
+    assert not DeclaredService.objects.exists()
+
+
+def test_land_page_and_exports_cover_the_own_land_only(measured_world):
+    client = _as(measured_world["operator"])
+    html = client.get("/land/reifegrad/").content.decode()
+    assert "heat__cell" in html and "Verbreitung je Kreis" in html
+    assert "Angebote, die die meisten Kommunen voranbringen" in html
+
+    export = client.get("/land/reifegrad/export.csv")
+    assert export["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["ars", "name", "art"]
+    ars = {row[0] for row in rows[1:]}
+    assert measured_world["kommune"].area_ars in ars and measured_world["neighbour"].area_ars in ars
+    assert measured_world["elsewhere"].area_ars not in ars
+
+    body = json.loads(client.get("/land/reifegrad/export.json").content)
+    assert body["land"]["code"] == measured_world["land"].code
+    assert {a["ars"] for a in body["areas"]} == ars
+    assert all(a["ars"] not in (measured_world["elsewhere"].area_ars,) for a in body["areas"])
+
+
+def test_public_page_and_api_show_aggregates_per_kommune(measured_world, client):
+    code = measured_world["land"].code
+    page = client.get(f"/reifegrad/{code}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert measured_world["land"].name in html and f"/api/maturity/v1/lands/{code}" in html
+    assert "interner" not in html
+
+    body = client.get(f"/api/maturity/v1/lands/{code}").json()
+    assert body["land"] == {"code": code, "name": measured_world["land"].name}
+    kommune = next(a for a in body["areas"] if a["ars"] == measured_world["kommune"].area_ars)
+    assert kommune["relevant"] == 2 and sum(kommune["levelsV11"]) == 2 and len(kommune["levelsV2"]) == 8
+    assert kommune["sizeClass"] == 2
+    assert body["notMeasurable"]
+
+    answer = client.get(f"/api/maturity/v1/lands/{code}/areas.csv")
+    assert answer["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "ars" and len(rows) == len(body["areas"]) + 1
+
+    lands = client.get("/api/maturity/v1/lands").json()["lands"]
+    assert {"code": code, "name": measured_world["land"].name} in lands
+
+
+@pytest.mark.parametrize("path", ["/api/maturity/v1/lands/99", "/api/maturity/v1/lands/x",
+                                  "/api/maturity/v1/lands/99/areas.csv"])
+def test_unknown_land_is_a_problem_document(db, client, path):
+    answer = client.get(path)
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/problem+json"
+
+
+def test_public_page_of_an_unknown_land_is_not_found(db, client):
+    assert client.get("/reifegrad/99/").status_code == 404
