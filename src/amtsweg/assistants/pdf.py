@@ -94,8 +94,8 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
         payment = summary.get("payment")
         if payment:
             euros = f"{payment['amount_cents'] // 100},{payment['amount_cents'] % 100:02d} €"
-            lines.append(_("Gebühr bezahlt: %(amount)s (Zahlung %(reference)s)") % {
-                "amount": euros, "reference": payment["reference"]})
+            lines.append(_("Gebühr bezahlt: %(amount)s, Kassenzeichen %(reference)s (so steht die Zahlung auf "
+                           "Ihrem Kontoauszug)") % {"amount": euros, "reference": payment["reference"]})
         for line in lines:
             pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")
         if status_url:

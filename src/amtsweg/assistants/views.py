@@ -427,8 +427,11 @@ def _start_payment(request: HttpRequest, draft: Draft) -> HttpResponse:
                                   "versuchen Sie es später noch einmal."))
         return redirect("assistants:summary", slug=form.slug, draft_id=draft.id)
     # One reference per draft: the payment platform never charges a paid reference twice and lets an
-    # abandoned or declined payment be retried under the same reference.
-    reference = f"AW-{draft.id.hex}"
+    # abandoned or declined payment be retried under the same reference. It is the payment's Kassenzeichen,
+    # not the application's number (that one is given by the intake after payment): it starts with "KZ-" so
+    # that nobody takes one for the other; the receipt names both (issue 16). A draft that began paying under
+    # an older reference keeps it.
+    reference = draft.payment_reference or kassenzeichen(draft)
     state = services.load_state(draft)
     state.auth_level, state.auth_provider = _auth(request)
     state.owner_key = integrations.owner_key(_identity(request))
@@ -440,7 +443,8 @@ def _start_payment(request: HttpRequest, draft: Draft) -> HttpResponse:
     try:
         transaction_ = payments.start_payment(reference=reference,
                                               amount_cents=integrations.fee_cents(form, state.place.get("ars")),
-                                              purpose=f"{form.title} ({reference[:11]})", return_url=return_url)
+                                              purpose=f"{form.title}, Kassenzeichen {reference}",
+                                              return_url=return_url)
     except Exception:
         log.exception("payment start failed", extra={"form": form.slug})
         messages.error(request, _("Die Bezahlung konnte nicht gestartet werden. Ihre Angaben sind gespeichert; "
@@ -452,6 +456,11 @@ def _start_payment(request: HttpRequest, draft: Draft) -> HttpResponse:
 
 
 _payment_info = services.payment_info
+
+
+def kassenzeichen(draft: Draft) -> str:
+    """The payment reference of a draft: stable for the draft, 64 random bits of its id, readable aloud."""
+    return f"KZ-{draft.id.hex[:16].upper()}"
 
 
 def payment_return(request: HttpRequest, slug: str, draft_id) -> HttpResponse:

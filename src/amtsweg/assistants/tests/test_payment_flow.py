@@ -84,6 +84,12 @@ def test_paid_application_is_submitted_once(payment_setup, test_intake):
     assert payload.leika_key == "99115004001005"
     page = browser.get(result.headers["location"]).text
     assert "AW-TEST-0001" in page and "10,00 €" in page
+    # the payment's reference is a Kassenzeichen, never mistaken for the application number: the receipt
+    # names both, each for what it is (issue 16: a walk found "Zahlung AW-…" beside another AW number)
+    kassenzeichen = payload.payment["reference"]
+    assert re.fullmatch(r"KZ-[0-9A-F]{16}", kassenzeichen)
+    assert (f"Gebühr bezahlt: 10,00 €, Kassenzeichen {kassenzeichen} (so steht die Zahlung auf Ihrem Kontoauszug; "
+            "Ihre Antragsnummer ist AW-TEST-0001).") in page
     # reloading the return URL (or a late duplicate return) does not submit again
     return_url = f"/antrag/mit-gebuehr/{receipt.draft_key}/zahlung/"
     for _ in range(2):
