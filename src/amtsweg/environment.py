@@ -37,6 +37,7 @@ class Environment(BaseSettings):
     AMTSWEG_TEST_DATABASE: str = ""
     STATIC_ROOT: Path | None = None
     MEDIA_ROOT: Path | None = None
+    AMTSWEG_FILE_STORAGE: str = "django.core.files.storage.FileSystemStorage"
     REDIS_URL: str = ""
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 

@@ -229,8 +229,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.STATIC_ROOT or VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env.MEDIA_ROOT or VAR_DIR / "media"
+# Attachment files (ciphertext above the inline size) go through Django's storage API. On several hosts
+# MEDIA_ROOT is a shared mount (NFS, CephFS) or the backend is another one (docs/betrieb.md, "Dateiablage").
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": env.AMTSWEG_FILE_STORAGE},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # the demo and the tests serve static files without collectstatic
