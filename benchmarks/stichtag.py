@@ -10,8 +10,8 @@ nothing leaves the machine:
     10.77.0.11  queue  redis-server (the RQ broker: TASKS_BACKEND=amtsweg.delivery.broker.RQBackend)
     10.77.0.21  web1   gunicorn amtsweg.wsgi (settings: amtsweg/gunicorn_conf.py)
     10.77.0.22  web2   gunicorn amtsweg.wsgi
-    10.77.0.31  work1  amtsweg delivery_rq_worker + amtsweg delivery_sweep
-    10.77.0.32  work2  amtsweg delivery_rq_worker + amtsweg delivery_sweep
+    10.77.0.31  work1  amtsweg delivery_rq_worker + amtsweg scheduler (jobs once per cluster)
+    10.77.0.32  work2  amtsweg delivery_rq_worker + amtsweg scheduler
     10.77.0.40  fv     the receiving system: the reference client amtsweg-subscriber (callbacks + polling)
     10.77.0.50  load   locust (benchmarks/stichtag_locustfile.py): citizens through the Hundesteuer form,
                        API senders through the Submission API
@@ -331,7 +331,8 @@ class Cluster:
         env = self.host_env(host)
         self.start(host, "rq-worker", [PYTHON, "-m", "amtsweg.cli", "delivery_rq_worker", "--name",
                                        f"{host}-{uuid.uuid4().hex[:6]}"], env=env)
-        self.start(host, "sweep", [PYTHON, "-m", "amtsweg.cli", "delivery_sweep"], env=env)
+        # on both worker hosts; each job (the delivery sweep among them) still runs once per cluster
+        self.start(host, "scheduler", [PYTHON, "-m", "amtsweg.cli", "scheduler"], env=env)
 
     def start_balancer(self) -> None:
         config = self.tmp / "haproxy.cfg"
