@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -148,22 +148,31 @@ def _levels(rows, key: str, size: int) -> list[int]:
     return counts
 
 
-def _grouped(area: Area, by: str, label: str) -> list[dict]:
-    base = Cell.objects.filter(area=area)
-    groups: dict[str, dict] = {}
-    for model, key, _size in (("v11", "level_v11", 5), ("v2", "level_v2", 8)):
-        for row in base.values(name=F(by), level=F(key)).annotate(n=Count("pk")).order_by():
-            group = groups.setdefault(row["name"], {label: row["name"], "relevant": 0,
-                                                    "levels_v11": [0] * 5, "levels_v2": [0] * 8})
-            group[f"levels_{model}"][row["level"]] += row["n"]
-            if model == "v11":
-                group["relevant"] += row["n"]
-    return sorted(groups.values(), key=lambda g: g[label])
+def _grouped(area: Area) -> tuple[list[dict], list[dict]]:
+    """Counts per level by Themenfeld and by Lebenslage, from one grouped query over the Area's cells."""
+    topics: dict[str, dict] = {}
+    situations: dict[str, dict] = {}
+    rows = (Cell.objects.filter(area=area)
+            .values(topic=F("service__topic__name"), situation=F("service__life_situation__name"),
+                    v11=F("level_v11"), v2=F("level_v2"))
+            .annotate(n=Count("pk")).order_by())
+    for row in rows:
+        for groups, label, name, extra in ((topics, "topic", row["topic"], {}),
+                                           (situations, "life_situation", row["situation"],
+                                            {"topic": row["topic"]})):
+            group = groups.setdefault(name, {label: name, **extra, "relevant": 0, "levels_v11": [0] * 5,
+                                             "levels_v2": [0] * 8})
+            group["relevant"] += row["n"]
+            group["levels_v11"][row["v11"]] += row["n"]
+            group["levels_v2"][row["v2"]] += row["n"]
+    return (sorted(topics.values(), key=lambda g: g["topic"]),
+            sorted(situations.values(), key=lambda g: g["life_situation"]))
 
 
 def kommune_overview(area: Area) -> dict:
     """"Wie digital ist unsere Kommune?": shares per level, by Themenfeld and Lebenslage, and declared services."""
     summary = AreaSummary.objects.filter(area=area).first()
+    by_topic, by_life_situation = _grouped(area)
     return {
         "area": _area_dict(area),
         "computed_at": summary.computed_at if summary else None,
@@ -171,21 +180,22 @@ def kommune_overview(area: Area) -> dict:
         "levels_v2": summary.levels_v2 if summary else [0] * 8,
         "levels_v11": summary.levels_v11 if summary else [0] * 5,
         "compliant_share": summary.compliant_share if summary else 0.0,
-        "by_topic": _grouped(area, "service__topic__name", "topic"),
-        "by_life_situation": _grouped(area, "service__life_situation__name", "life_situation"),
+        "by_topic": by_topic,
+        "by_life_situation": by_life_situation,
         "declared": [_declared_dict(d) for d in _declared_for(area).values()],
         "measured": str(MEASURED), "relevance": str(RELEVANCE), "relevance_source": LEIKA_TYPE_SOURCE,
         "weights": str(WEIGHTS),
     }
 
 
-def _percentile(values: list[float], value: float) -> tuple[float, int]:
-    """(percentile 0..100: share of peers at or below `value`, rank 1 = best)."""
-    if not values:
-        return 0.0, 0
-    below_or_equal = sum(1 for v in values if v <= value)
-    better = sum(1 for v in values if v > value)
-    return round(100.0 * below_or_equal / len(values), 1), better + 1
+def _standing(peers, own: float) -> dict:
+    """Percentile (share of peers at or below `own`, 0..100, higher is better), rank (1 = best) and peer count,
+    counted in the database."""
+    counts = peers.aggregate(total=Count("pk"), at_or_below=Count("pk", filter=Q(compliant_share__lte=own)),
+                             better=Count("pk", filter=Q(compliant_share__gt=own)))
+    total = counts["total"] or 0
+    return {"percentile": round(100.0 * counts["at_or_below"] / total, 1) if total else 0.0,
+            "rank": (counts["better"] or 0) + 1 if total else 0, "peers": total}
 
 
 def peer_rank(area: Area) -> dict:
@@ -193,14 +203,9 @@ def peer_rank(area: Area) -> dict:
     nationally (percentile: share of peers at or below this Kommune; higher is better)."""
     own = AreaSummary.objects.filter(area=area).values_list("compliant_share", flat=True).first() or 0.0
     peers = AreaSummary.objects.filter(area__kind=area.kind, area__size_class=area.size_class)
-    national = list(peers.values_list("compliant_share", flat=True))
-    land = list(peers.filter(area__land_code=area.land_code).values_list("compliant_share", flat=True))
-    land_pct, land_rank = _percentile(land, own)
-    nat_pct, nat_rank = _percentile(national, own)
     return {"kind": area.kind, "size_class": area.size_class, "size_class_label": size_class_label(area.size_class),
-            "value": own,
-            "land": {"percentile": land_pct, "rank": land_rank, "peers": len(land)},
-            "national": {"percentile": nat_pct, "rank": nat_rank, "peers": len(national)}}
+            "value": own, "land": _standing(peers.filter(area__land_code=area.land_code), own),
+            "national": _standing(peers, own)}
 
 
 def _sum_levels(target: list[int], levels: list[int]) -> None:

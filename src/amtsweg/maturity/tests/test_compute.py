@@ -302,3 +302,19 @@ def test_an_application_marks_the_cell_after_commit(world, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         triggers.submission_submitted(None, submission=submit(world, accepted=False))
     assert len(callbacks) == 1  # only the check: the cell has the fact already, no recompute
+
+
+def test_peer_rank_counts_peers_of_the_same_kind_and_size_class(db):
+    from amtsweg.maturity.models import AreaSummary
+
+    areas = [Area.objects.create(ars=f"10041000{n:04d}", kind=Area.Kind.GEMEINDE, name=f"G{n}", land_code="10",
+                                 district_code="10041", population=8_000, size_class=2) for n in range(4)]
+    other_land = Area.objects.create(ars="090410000001", kind=Area.Kind.GEMEINDE, name="B", land_code="09",
+                                     population=8_000, size_class=2)
+    bigger = Area.objects.create(ars="100410000099", kind=Area.Kind.GEMEINDE, name="Groß", land_code="10",
+                                 population=80_000, size_class=3)
+    for area, share in zip([*areas, other_land, bigger], [0.0, 0.25, 0.5, 0.75, 1.0, 1.0], strict=True):
+        AreaSummary.objects.create(area=area, relevant=4, compliant_share=share)
+    rank = queries.peer_rank(areas[2])
+    assert rank["land"] == {"percentile": 75.0, "rank": 2, "peers": 4}
+    assert rank["national"] == {"percentile": 60.0, "rank": 3, "peers": 5}
