@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,12 +68,28 @@ class CreatedDestination:
     callback_secret: str  # shown once, right after creation
 
 
+# Django's own messages for these checks are informal ("Gib eine gültige URL ein.") and name no field; a bulk
+# import of many destinations then said neither what nor where (issue 16). Formal German, per field.
+FIELD_MESSAGES = {
+    ("callback_url", "invalid"): _("Bitte geben Sie eine gültige https-Adresse an, z. B. "
+                                   "https://fachverfahren.example.de/eingang."),
+    ("notification_email", "invalid"): _("Bitte geben Sie eine gültige E-Mail-Adresse an."),
+}
+
+
 def _check_destination(destination: Destination) -> None:
+    """Model validation as one RoutingError that names the field (label) of each problem; `field` is the first."""
     try:
         destination.full_clean(exclude=["callback_secret", "signature"])
     except ValidationError as exc:
-        messages = [str(m) for msgs in exc.message_dict.values() for m in msgs]
-        raise RoutingError(" ".join(messages)) from None
+        messages, fields = [], []
+        for name, errors in exc.error_dict.items():
+            label = str(Destination._meta.get_field(name).verbose_name) if name != NON_FIELD_ERRORS else ""
+            for error in errors:
+                text = str(FIELD_MESSAGES.get((name, error.code), " ".join(error.messages)))
+                messages.append(f"{label}: {text}" if label else text)
+            fields.append(name)
+        raise RoutingError(" ".join(messages), field=fields[0] if fields else None) from None
 
 
 @transaction.atomic
@@ -422,28 +438,66 @@ def remove_responsibility(responsibility: Responsibility, *, actor: Any) -> None
 @dataclass
 class BulkLoadResult:
     created: list[CreatedDestination] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (entry number, reason)
+    # (entry number, reason): the reason starts with where – the line of the entry in the file (if known) and
+    # the JSON field (if the problem has one).
+    errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def bulk_load_destinations(entries: list[dict], *, actor: Any) -> BulkLoadResult:
+# The model's fields under their names in the bulk file, to say which field of an entry is wrong.
+JSON_FIELDS = {"callback_url": "callbackUrl", "notification_email": "notificationEmail", "name": "name",
+               "channels": "channels", "metadata_versions": "metadataVersions", "status": "status"}
+
+
+def entry_lines(text: str) -> list[int]:
+    """The line on which each element of a top-level JSON list starts ([] if `text` is not such a list)."""
+    decoder = json.JSONDecoder()
+    index = len(text) - len(text.lstrip())
+    if not text.startswith("[", index):
+        return []
+    lines, index = [], index + 1
+    try:
+        while True:
+            while index < len(text) and text[index] in " \t\r\n,":
+                index += 1
+            if index >= len(text) or text[index] == "]":
+                return lines
+            lines.append(text.count("\n", 0, index) + 1)
+            _value, index = decoder.raw_decode(text, index)
+    except ValueError:
+        return []
+
+
+def bulk_load_destinations(entries: list[dict], *, actor: Any, lines: list[int] | None = None) -> BulkLoadResult:
     """Land bulk load: a JSON list of destinations (authority by id or ARS, name, channels, keys).
 
     All or nothing: every entry is checked; if any is wrong nothing is stored and every error is reported
-    with the entry's number. Private keys are refused without echoing them.
+    with the entry's number, its line in the file (`lines`, from `entry_lines`) and the JSON field.
+    Private keys are refused without echoing them.
     """
     result = BulkLoadResult()
     if not isinstance(entries, list):
         result.errors.append((0, _("Erwartet wird eine JSON-Liste von Zustellpunkten.")))
         return result
+    lines = lines if lines and len(lines) == len(entries) else []
+
+    def where(number: int, json_field: str | None) -> str:
+        parts = []
+        if lines:
+            parts.append(_("Zeile %(line)s") % {"line": lines[number - 1]})
+        if json_field:
+            parts.append(_("Feld „%(field)s“") % {"field": json_field})
+        return f"{', '.join(parts)}: " if parts else ""
+
     try:
         with transaction.atomic():
             for number, entry in enumerate(entries, start=1):
                 try:
                     result.created.append(_load_one(entry, actor=actor))
                 except KeyValidationError as exc:
-                    result.errors.append((number, " ".join(exc.messages)))
+                    result.errors.append((number, where(number, None) + " ".join(exc.messages)))
                 except RoutingError as exc:
-                    result.errors.append((number, str(exc)))
+                    json_field = JSON_FIELDS.get(exc.field or "", exc.field)
+                    result.errors.append((number, where(number, json_field) + str(exc)))
             if result.errors:
                 raise _Rollback
     except _Rollback:

@@ -225,11 +225,12 @@ def destination_bulk_load(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            entries = parsers.loads(upload.read().decode("utf-8-sig"))
+            text = upload.read().decode("utf-8-sig")
+            entries = parsers.loads(text)
         except (UnicodeDecodeError, ValueError):
             form.add_error("file", _("Die Datei ist kein gültiges JSON (UTF-8)."))
         else:
-            result = services.bulk_load_destinations(entries, actor=request.user)
+            result = services.bulk_load_destinations(entries, actor=request.user, lines=services.entry_lines(text))
             if not result.errors:
                 for created in result.created:
                     request.session[SECRET_SESSION_KEY.format(pk=created.destination.pk)] = created.callback_secret

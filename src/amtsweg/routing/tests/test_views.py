@@ -317,3 +317,30 @@ def test_each_key_shows_whether_its_certificate_chain_is_valid(client, offices, 
     assert page.count(">geprüft<") == 1
     row = page[page.index("ohne-kette-0001"):]
     assert "nicht gültig" in row[:2000] and "Die Zertifikatskette (x5c) fehlt." in row[:2000]
+
+
+def test_bulk_load_errors_name_the_line_and_field_in_formal_german(client, saarland, offices):
+    """Issue 16: a bad callback address said only Django's informal "Gib eine gültige URL ein."."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    operator = UserFactory(land_operator=True, authority=offices["land"].authority)
+    login_staff(client, operator)
+    entries = [{"authorityId": offices["land"].authority_id, "name": "Gut",
+                "encryptionKey": public_jwk("encryption", "bulk-ui-0101")},
+               {"authorityId": offices["land"].authority_id, "name": "Kaputt", "channels": ["callback"],
+                "callbackUrl": "kein url", "encryptionKey": public_jwk("encryption", "bulk-ui-0102")}]
+    text = json.dumps(entries, indent=2)
+    line = [n for n, row in enumerate(text.splitlines(), start=1) if row == "  {"][1]  # the second entry's start
+    page = client.post("/verwaltung/zustellpunkte/sammelimport/",
+                       {"file": SimpleUploadedFile("d.json", text.encode())}).content.decode()
+    assert "Gib eine" not in page
+    assert f"Eintrag 2: Zeile {line}, Feld „callbackUrl“: Callback-Adresse (HTTPS): Bitte geben Sie eine gültige " \
+           "https-Adresse an" in page
+    assert not Destination.objects.filter(name__in=["Gut", "Kaputt"]).exists()
+
+
+def test_entry_lines_find_where_each_entry_starts():
+    from amtsweg.routing import services
+
+    assert services.entry_lines('[\n {"a": 1},\n\n {"b": [1,\n 2]}, {"c": 3}\n]') == [2, 4, 5]
+    assert services.entry_lines('{"a": 1}') == [] and services.entry_lines('[{"a": }]') == []
