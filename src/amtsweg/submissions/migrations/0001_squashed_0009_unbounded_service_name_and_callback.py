@@ -9,6 +9,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Squashed from 0001–0009 (issue 13, item 15). The fields whose index a later migration dropped (status,
+# submitted_at, destination, sender, the event's created_at) are created in their final form: on PostgreSQL
+# an AlterField cannot drop an index that CreateModel defers to the end of the same migration, so the
+# squash as generated left five indexes the unsquashed path does not have.
+
 class Migration(migrations.Migration):
 
     replaces = [('submissions', '0001_initial'), ('submissions', '0002_alter_event_created_at'), ('submissions', '0003_submission_form_slug_submission_form_version'), ('submissions', '0004_attachment_inline_ciphertext'), ('submissions', '0005_leaner_submission_indexes'), ('submissions', '0006_finished_index'), ('submissions', '0007_uuid7_keys'), ('submissions', '0008_unsealed_events_index'), ('submissions', '0009_unbounded_service_name_and_callback')]
@@ -71,7 +76,7 @@ class Migration(migrations.Migration):
             name='Submission',
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('status', models.CharField(choices=[('incomplete', 'angelegt'), ('submitted', 'eingereicht'), ('forwarded', 'zugestellt'), ('accepted', 'angenommen'), ('rejected', 'zurückgewiesen'), ('deleted', 'gelöscht')], db_index=True, default='incomplete', max_length=20)),
+                ('status', models.CharField(choices=[('incomplete', 'angelegt'), ('submitted', 'eingereicht'), ('forwarded', 'zugestellt'), ('accepted', 'angenommen'), ('rejected', 'zurückgewiesen'), ('deleted', 'gelöscht')], default='incomplete', max_length=20)),
                 ('service_identifier', models.CharField(max_length=255)),
                 ('service_name', models.CharField(blank=True, max_length=255)),
                 ('public_reference', models.CharField(default=amtsweg.submissions.models.new_public_reference, max_length=20, unique=True)),
@@ -82,11 +87,11 @@ class Migration(migrations.Migration):
                 ('callback_url', models.URLField(blank=True)),
                 ('callback_secret', models.CharField(blank=True, max_length=512)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, db_index=True, null=True)),
+                ('submitted_at', models.DateTimeField(blank=True, null=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='submissions.case')),
-                ('destination', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='routing.destination')),
-                ('sender', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='submissions', to='submissions.apiclient')),
+                ('destination', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='routing.destination')),
+                ('sender', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='submissions', to='submissions.apiclient')),
             ],
             options={
                 'verbose_name': 'Einreichung',
@@ -103,7 +108,7 @@ class Migration(migrations.Migration):
                 ('claims', models.JSONField()),
                 ('token', models.TextField(blank=True)),
                 ('signing_kid', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='submissions.case')),
                 ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='submissions.submission')),
             ],
@@ -132,11 +137,6 @@ class Migration(migrations.Migration):
             model_name='submission',
             index=models.Index(fields=['destination', 'status', 'submitted_at'], name='submission_pickup_idx'),
         ),
-        migrations.AlterField(
-            model_name='event',
-            name='created_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now),
-        ),
         migrations.AddField(
             model_name='submission',
             name='form_slug',
@@ -157,29 +157,9 @@ class Migration(migrations.Migration):
             name='content',
             field=models.FileField(blank=True, max_length=200, upload_to=amtsweg.submissions.models.attachment_path),
         ),
-        migrations.AlterField(
-            model_name='submission',
-            name='destination',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='routing.destination'),
-        ),
-        migrations.AlterField(
-            model_name='submission',
-            name='sender',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='submissions', to='submissions.apiclient'),
-        ),
         migrations.AddIndex(
             model_name='submission',
             index=models.Index(condition=models.Q(('sender__isnull', False)), fields=['sender'], name='submission_sender_idx'),
-        ),
-        migrations.AlterField(
-            model_name='submission',
-            name='status',
-            field=models.CharField(choices=[('incomplete', 'angelegt'), ('submitted', 'eingereicht'), ('forwarded', 'zugestellt'), ('accepted', 'angenommen'), ('rejected', 'zurückgewiesen'), ('deleted', 'gelöscht')], default='incomplete', max_length=20),
-        ),
-        migrations.AlterField(
-            model_name='submission',
-            name='submitted_at',
-            field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
             model_name='submission',
@@ -208,11 +188,6 @@ class Migration(migrations.Migration):
                     field=models.UUIDField(default=amtsweg.core.ids.uuid7, editable=False, primary_key=True, serialize=False),
                 ),
             ],
-        ),
-        migrations.AlterField(
-            model_name='event',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AddIndex(
             model_name='event',
