@@ -196,3 +196,14 @@ def test_unknown_land_is_a_problem_document(db, client, path):
 
 def test_public_page_of_an_unknown_land_is_not_found(db, client):
     assert client.get("/reifegrad/99/").status_code == 404
+
+
+@pytest.mark.parametrize("hostile", ["\x00", "x" * 5000, "-1", "99999999999999999999", "<script>", "2026-02-30",
+                                     "javascript:alert(1)"])
+def test_declare_form_answers_hostile_values_with_german_errors(measured_world, hostile):
+    client = _as(measured_world["admin"])
+    answer = client.post("/verwaltung/reifegrad/erklaeren/", {
+        "service": hostile, "url": hostile, "declared_on": hostile, "level_v11": hostile, "level_v2": hostile,
+        "evidence": hostile * 2})
+    assert answer.status_code in (200, 400)
+    assert not DeclaredService.objects.exists()
