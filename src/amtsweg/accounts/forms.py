@@ -101,12 +101,20 @@ class AuthorityContactForm(KernFormMixin, forms.ModelForm):
 
     class Meta:
         model = Authority
-        fields = CONTACT_FIELDS
+        fields = [*CONTACT_FIELDS, "sepa_creditor_id"]
         field_classes = {"website": AddressField}
         error_messages = {"website": {"invalid": _("Bitte geben Sie eine gültige Internetadresse mit https:// "
                                                    "und höchstens 200 Zeichen ein, zum Beispiel "
                                                    "https://www.gemeinde.de/.")}}
-        help_texts = {"website": _("Mit https://")}
+        help_texts = {"website": _("Mit https://"),
+                      "sepa_creditor_id": _("Für Lastschriften, die Ihre Kasse einzieht (z. B. Hundesteuer); steht "
+                                            "im SEPA-Mandat der Online-Anträge. Z. B. DE98ZZZ09999999999.")}
+
+    def clean_sepa_creditor_id(self) -> str:
+        value = "".join(self.cleaned_data["sepa_creditor_id"].split()).upper()
+        if value and not keyformats.is_sepa_creditor_id(value):
+            raise ValidationError(keyformats.SEPA_CREDITOR_ID_MESSAGE, code="sepa_creditor_id")
+        return value
 
     def clean_postcode(self) -> str:
         postcode = self.cleaned_data["postcode"].strip()

@@ -318,6 +318,8 @@ def step(request: HttpRequest, slug: str, draft_id, step_id: str) -> HttpRespons
         "draft": draft, "form": draft.version.form, "title": spec.title(language),
         "step_title": text(step_def["title"], language), "step_help": text(step_def.get("help"), language),
         "view": view, "action_url": request.get_full_path(), **_progress(draft, state, step_id),
+        # the payee of a SEPA mandate on this step: the office the place step found (name, Gläubiger-ID)
+        "creditor": state.place.get("office") or {},
     }
     return render(request, "assistants/step.html", context, status=200)
 

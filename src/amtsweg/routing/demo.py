@@ -188,8 +188,17 @@ def _hand_over(destination: Destination, authority: Authority, stdout) -> None:
     stdout.write(f"Zustellpunkt {destination.name}: jetzt bei {authority.name} statt {previous.name}")
 
 
+# Fictitious SEPA creditor identifiers (valid check digits, national part made up) of the offices that collect
+# the Hundesteuer by direct debit: the form's mandate names the payee and its Gläubiger-ID.
+CREDITOR_IDS = {"land": "DE57ZZZ00000010001", "sb": "DE80ZZZ00000410100", "vk": "DE19ZZZ00000410519"}
+
+
 def load_demo(stdout) -> None:
     authorities = {slug: _authority(kind, area, name, contact) for slug, kind, area, name, contact in AUTHORITIES}
+    for slug, creditor_id in CREDITOR_IDS.items():
+        if not authorities[slug].sepa_creditor_id:  # never overwrite what an administrator entered
+            authorities[slug].sepa_creditor_id = creditor_id
+            authorities[slug].save(update_fields=["sepa_creditor_id"])
     destinations = {slug: _destination(slug, authorities[slug], stdout) for slug in DESTINATIONS}
     added = 0
     for key, area, slug in RESPONSIBILITIES:

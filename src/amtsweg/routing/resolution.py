@@ -425,7 +425,7 @@ class Office:
         authority = self.authority
         if authority is None:
             return {}
-        fields = ("name", "street", "postcode", "city", "phone", "email", "website")
+        fields = ("name", "street", "postcode", "city", "phone", "email", "website", "sepa_creditor_id")
         return {name: str(getattr(authority, name, "") or "") for name in fields}
 
 

@@ -90,3 +90,43 @@ def test_refusal_at_submit_says_why_and_leads_back_to_the_place(client, publishe
     assert "einigen Minuten" not in body
     assert "nicht online beantragt werden" in body
     assert response.redirect_chain[-1][0].endswith("/ort/")
+
+
+@pytest.mark.django_db
+def test_the_sepa_mandate_names_the_payee_and_its_creditor_identifier(client, real_routing):
+    """A walk found the mandate without a Gläubiger-ID (issue 16): the payee's ID is data of the responsible
+    authority, shown in the mandate once the place step has found it; without one the text says when it comes."""
+    from .factories import FormVersionFactory, sample_definition
+
+    definition = sample_definition()
+    iban = next(f for f in definition["steps"][1]["fieldsets"][0]["fields"] if f["id"] == "iban")
+    iban["sepa_mandate"] = True
+    FormVersionFactory(published=True, form__slug="testantrag", form__leika_key=HUNDESTEUER, definition=definition)
+    responsibility = ResponsibilityFactory(leika_key=HUNDESTEUER)
+    authority = responsibility.authority
+    authority.sepa_creditor_id = "DE98ZZZ09999999999"
+    authority.save()
+    PostcodeAreaFactory(postcode="66111", municipality=authority.municipality)
+    from .flows import PERSON
+
+    step1 = client.post(start(client), {"postcode": "66111", "action": "next"})["Location"]
+    details = client.get(client.post(step1, PERSON)["Location"]).content.decode()
+    assert "SEPA-Lastschriftmandat" in details
+    assert "Gläubiger-Identifikationsnummer</dt>" in details and "DE98ZZZ09999999999" in details
+    assert f"{authority.name}</dd>" in details
+
+
+@pytest.mark.django_db
+def test_a_creditor_identifier_is_checked_where_the_authority_enters_it():
+    from amtsweg.accounts.forms import AuthorityContactForm
+    from amtsweg.core import keyformats
+
+    assert keyformats.is_sepa_creditor_id("DE98ZZZ09999999999")
+    assert not keyformats.is_sepa_creditor_id("DE99ZZZ09999999999")  # check digits wrong
+    assert not keyformats.is_sepa_creditor_id("DE98ZZZ0999999999")  # a German one has 18 characters
+    authority = AuthorityFactory()
+    form = AuthorityContactForm({"sepa_creditor_id": "de98 zzz0 9999 9999 99"}, instance=authority)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["sepa_creditor_id"] == "DE98ZZZ09999999999"
+    form = AuthorityContactForm({"sepa_creditor_id": "DE12ZZZ09999999999"}, instance=authority)
+    assert not form.is_valid() and "Prüfziffer" in str(form.errors["sepa_creditor_id"])
