@@ -62,6 +62,11 @@ class Environment(BaseSettings):
     AXES_ENABLED: bool = True
     AXES_FAILURE_LIMIT: int = Field(5, ge=1)
 
+    # --- Operation: metrics (amtsweg.core.metrics)
+    AMTSWEG_METRICS_TOKEN: str = ""
+    AMTSWEG_METRICS_ALLOWED_NETWORKS: CommaList = []
+    PROMETHEUS_MULTIPROC_DIR: Path | None = None  # read by prometheus_client itself too
+
     # --- Mail and rate limits
     MAILER_BACKEND: str = "django.core.mail.backends.filebased.EmailBackend"
     DEFAULT_FROM_EMAIL: str = "amtsweg@localhost"
@@ -112,11 +117,22 @@ class Environment(BaseSettings):
     AMTSWEG_OIDC_LABEL: str = "OpenID Connect"
     AMTSWEG_OIDC_LEVELS: CommaList = ["niedrig"]
 
-    @field_validator("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "AMTSWEG_OIDC_LEVELS", mode="before")
+    @field_validator("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "AMTSWEG_OIDC_LEVELS", "AMTSWEG_METRICS_ALLOWED_NETWORKS",
+                     mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("AMTSWEG_METRICS_ALLOWED_NETWORKS")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        """A mistyped network must stop the start, not silently refuse (or open) the metrics."""
+        import ipaddress
+
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # ValueError: pydantic names the variable
         return value
 
     @field_validator("LOG_LEVEL", mode="before")

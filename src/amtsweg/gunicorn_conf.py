@@ -29,3 +29,29 @@ max_requests_jitter = 2000
 accesslog = None
 errorlog = "-"
 loglevel = "warning"
+
+
+# --- prometheus_client's multiprocess mode (`/metrics`, amtsweg.core.metrics) ------------------------------
+# With PROMETHEUS_MULTIPROC_DIR set, every worker process writes its counters into that folder and /metrics
+# adds them up for the host. The master empties it when it starts, so a scrape never adds counters of an
+# earlier run's processes; files of workers that ended in this run stay (their counts are part of the totals).
+
+
+def on_starting(server) -> None:
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for item in Path(folder).glob("*.db"):
+            item.unlink()
+
+
+def child_exit(server, worker) -> None:
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

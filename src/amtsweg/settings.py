@@ -116,6 +116,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "amtsweg.core.requestid.RequestIdMiddleware",  # first: every later middleware's log lines carry the id
+    "amtsweg.core.metrics.RequestMetricsMiddleware",  # counts and times every answer, redirects and errors too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -368,6 +369,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 REDIS_URL = env.REDIS_URL
+
+# --- Operation: /metrics (amtsweg.core.metrics); refused to everybody unless a token or networks are set ------
+AMTSWEG_METRICS_TOKEN = env.AMTSWEG_METRICS_TOKEN
+AMTSWEG_METRICS_ALLOWED_NETWORKS = env.AMTSWEG_METRICS_ALLOWED_NETWORKS
+PROMETHEUS_MULTIPROC_DIR = env.PROMETHEUS_MULTIPROC_DIR
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL

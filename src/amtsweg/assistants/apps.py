@@ -17,6 +17,7 @@ class AssistantsConfig(AppConfig):
             run=partial(call_command, "purge_drafts"), interval=24 * 3600))
 
         from amtsweg.accounts import navigation
+        from amtsweg.assistants import health  # noqa: F401 - registers the draft-key readiness check
         from amtsweg.core import navigation as public_navigation
 
         public_navigation.register.add("assistants.list", public_navigation.Entry(

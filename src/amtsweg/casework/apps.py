@@ -11,6 +11,10 @@ class CaseworkConfig(AppConfig):
 
         from django.core.management import call_command
 
+        from amtsweg.casework import (
+            health,  # noqa: F401 - registers the KEK readiness check
+            metrics,  # noqa: F401 - registers the backlog gauges of /metrics
+        )
         from amtsweg.core import scheduling
 
         # Enqueues the retention task for the task workers (the command's default), once a day per cluster.

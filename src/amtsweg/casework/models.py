@@ -280,6 +280,9 @@ class Case(models.Model):
             models.Index(fields=["authority", "assignee", "state", "team", "leika_key", "deadline", "received_at"],
                          name="casework_counts_idx"),
             models.Index(fields=["authority", "leika_key", "service_name", "team"], name="casework_services_idx"),
+            # The backlog over all Authorities for /metrics (casework.metrics): only open cases, index-only.
+            models.Index(fields=["state", "received_at"], name="casework_open_idx",
+                         condition=models.Q(state__in=["received", "in_progress", "inquiry"])),
         ]
         verbose_name = _("Vorgang")
         verbose_name_plural = _("Vorgänge")

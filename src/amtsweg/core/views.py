@@ -1,11 +1,10 @@
 """Operational endpoints: liveness and readiness probes."""
 
-from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from amtsweg.core.health import readiness_checks
+from amtsweg.core import health
 
 
 @require_GET
@@ -18,19 +17,12 @@ def healthz(request):
 @require_GET
 @never_cache
 def readyz(request):
-    """Readiness: the database answers and every registered readiness check (`core.health`) passes."""
-    checks: dict[str, str] = {}
-    ok = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
-        checks["database"] = "unavailable"
-        ok = False
-    if ok:
-        for name, check in readiness_checks().items():  # registered by later apps (geo: reference data)
-            ready = check()
-            checks[name] = "ok" if ready else "missing"
-            ok = ok and ready
-    return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
+    """Readiness: the database answers and every registered readiness check (`core.health`) passes: the
+    queue (`delivery`), the keys (platform signing key and trust anchors here, draft key in `assistants`,
+    KEK in `casework`) and the reference data (`geo`). 503 with the parts that are not ready in `reasons`."""
+    checks = health.evaluate()
+    reasons = [f"{name}: {state}" for name, state in checks.items() if state != health.OK]
+    body = {"status": "unavailable" if reasons else "ok", "checks": checks}
+    if reasons:
+        body["reasons"] = reasons
+    return JsonResponse(body, status=503 if reasons else 200)

@@ -15,6 +15,10 @@ class DeliveryConfig(AppConfig):
             run=services.sweep, interval=lambda: conf.value("SWEEP_INTERVAL_SECONDS"), max_runtime=300))
 
         # The built-in channels register themselves (`@channels.register(…)`) when their module is imported.
+        from amtsweg.delivery import (
+            health,  # noqa: F401 - registers the queue readiness check
+            metrics,  # noqa: F401 - registers the outbox and queue gauges of /metrics
+        )
         from amtsweg.delivery.channels import callback, directory, email, sender_callback  # noqa: F401
         from amtsweg.delivery.receivers import on_destination_event_received, on_submission_submitted
         from amtsweg.submissions.signals import destination_event_received, submission_submitted

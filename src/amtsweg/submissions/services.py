@@ -28,7 +28,7 @@ from amtsweg.core.ids import uuid7
 from amtsweg.core.inserts import insert_objects
 from amtsweg.routing import key_ids
 from amtsweg.routing.models import Destination
-from amtsweg.submissions import crypto, events
+from amtsweg.submissions import crypto, events, metrics
 from amtsweg.submissions.errors import Conflict, NotFound, TooLarge, Unprocessable
 from amtsweg.submissions.models import ApiClient, Case, Event, Submission, SubmissionAttachment
 from amtsweg.submissions.signals import submission_submitted
@@ -212,6 +212,7 @@ def submit(submission: Submission, *, sender: Sender, encrypted_metadata: str,
             tags["data"] = _authentication_tag(encrypted_data)
         events.record(locked, events.SUBMIT, {"authenticationTags": tags})
         submission_submitted.send(sender=Submission, submission=locked)
+        transaction.on_commit(metrics.API_INTAKE.inc)
     return locked
 
 
@@ -280,6 +281,7 @@ def create_submitted(
             insert_objects(stored)
             insert_objects(log)
             submission_submitted.send(sender=Submission, submission=submission)
+            transaction.on_commit(metrics.FORM_INTAKE.inc)
     except Exception:
         for attachment in written:
             attachment.content.delete(save=False)

@@ -14,6 +14,7 @@ postcodes), ``offices`` (a destination per level), ``hundesteuer`` (responsibili
 ``responsibility`` / ``destination`` (one Gemeinde-level responsibility and its destination).
 APIs: ``api_world`` (known submissions, clients and keys for the conformance and fuzzing suites).
 Logs: ``all_logs`` (every logger at DEBUG into the configured JSON handler; a StringIO of its lines).
+Metrics: ``scrape_metrics`` (scrapes `/metrics` with a test token; samples by name and labels).
 """
 
 from __future__ import annotations
@@ -259,3 +260,25 @@ def all_logs():
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
     logging.config.dictConfig(django_settings.LOGGING)
+
+
+# --- Metrics ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scrape_metrics(client, settings):
+    """Scrape `/metrics` with a test token; returns a function giving {(sample name, ((label, value), …)): value}
+    (the raw text is in its `.text` after each call)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    settings.AMTSWEG_METRICS_TOKEN = "test-scrape-token"
+
+    def scrape() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        response = client.get("/metrics", headers={"Authorization": "Bearer test-scrape-token"})
+        assert response.status_code == 200, response.status_code
+        scrape.text = response.content.decode()
+        return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+                for family in text_string_to_metric_families(scrape.text) for sample in family.samples}
+
+    scrape.text = ""
+    return scrape

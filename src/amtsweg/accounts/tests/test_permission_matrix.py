@@ -65,6 +65,8 @@ PUBLIC = {
 }
 
 MATRIX: dict[str, tuple[str, str, str]] = {
+    # nobody without the configured token or network; with nothing configured not even root (core.metrics)
+    "core:metrics": ("GET", "/metrics", "404 404 404 404 404 404 404"),
     # route name: (method, URL, answers for   anon citizen staff admin other land root)
     "accounts:profile": ("GET", "/konto/profil/", "login 403 200 200 200 200 200"),
     "accounts:password_change": ("GET", "/konto/profil/passwort/", "login 403 200 200 200 200 200"),

@@ -139,7 +139,9 @@ def test_readyz_is_ready_with_reference_data(client):
     MunicipalityFactory()
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "reference_data": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {
+        "database": "ok", "signing_key": "ok", "trust_anchors": "ok", "reference_data": "ok", "draft_key": "ok",
+        "queue": "ok", "casework_kek": "ok"}}
 
 
 @pytest.mark.django_db

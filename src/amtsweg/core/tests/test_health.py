@@ -11,7 +11,8 @@ def test_healthz_answers_without_database(client):
 def test_readyz_reports_missing_reference_data(client):
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "reference_data": "missing"}
+    assert response.json()["checks"]["reference_data"] == "missing"
+    assert response.json()["reasons"] == ["reference_data: missing"]
 
 
 @pytest.mark.django_db
@@ -41,3 +42,4 @@ def test_readyz_reports_every_registered_check(client, monkeypatch):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok", "first": "ok", "second": "missing"}
+    assert response.json()["reasons"] == ["second: missing"]

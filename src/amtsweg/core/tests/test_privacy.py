@@ -23,7 +23,7 @@ from amtsweg.submissions import status
 # Routes outside the staff area and the APIs without personal data: public pages, probes, machine endpoints,
 # the embedded test providers (fictitious persons), login and logout actions.
 PUBLIC_ROUTES = frozenset({
-    "core:healthz", "core:readyz", "core:sources", "core:imprint", "core:privacy", "core:accessibility",
+    "core:healthz", "core:readyz", "core:metrics", "core:sources", "core:imprint", "core:privacy", "core:accessibility",
     "set_language",
     "catalogue:home", "catalogue:topic", "catalogue:life_situation", "catalogue:search", "catalogue:service",
     "catalogue:places", "catalogue:municipality", "routing:who_is_responsible",

@@ -11,4 +11,4 @@ def test_readyz_turns_ready_once_the_reference_data_is_loaded(client):
     MunicipalityFactory()
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "reference_data": "ok"}}
+    assert response.json()["status"] == "ok" and response.json()["checks"]["reference_data"] == "ok"

@@ -1,0 +1,15 @@
+"""casework's contribution to `/readyz` (`amtsweg.core.health`): the key-encryption key."""
+
+from __future__ import annotations
+
+from amtsweg.core.health import readiness_check
+
+
+@readiness_check("casework_kek")
+def kek_loads() -> bool:
+    """The back office's data keys and private keys are wrapped by it: without it no case opens and no
+    application can be taken in."""
+    from amtsweg.casework.vault import kek
+
+    kek()
+    return True
