@@ -15,19 +15,30 @@ logger = logging.getLogger(__name__)
 OK, MISSING, UNAVAILABLE = "ok", "missing", "unavailable"
 
 _checks: dict[str, ReadinessCheck] = {}
+_degrading: set[str] = set()  # checks whose failure degrades the service but must not take hosts out
 
 
-def readiness_check(name: str) -> Callable[[ReadinessCheck], ReadinessCheck]:
+def readiness_check(name: str, *, critical: bool = True) -> Callable[[ReadinessCheck], ReadinessCheck]:
     """Register `function` (no arguments, True when ready) under `name`, the key it reports under in
-    `/readyz`'s `checks`. A name registered twice is a programming error."""
+    `/readyz`'s `checks`. A name registered twice is a programming error.
+
+    `critical=False` for a part whose failure every host shares and that the platform survives: a
+    failing check is reported (`reasons`, the metrics, an alert), but `/readyz` stays 200 ("degraded"), so a
+    load balancer does not take every host out at once for it."""
 
     def decorator(function: ReadinessCheck) -> ReadinessCheck:
         if name in _checks:
             raise ValueError(f"readiness check {name!r} is registered twice")
         _checks[name] = function
+        if not critical:
+            _degrading.add(name)
         return function
 
     return decorator
+
+
+def is_critical(name: str) -> bool:
+    return name not in _degrading
 
 
 def readiness_checks() -> dict[str, ReadinessCheck]:

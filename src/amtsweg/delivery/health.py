@@ -2,8 +2,10 @@
 
 Database queue: its table answers. Redis (RQ): the server answers a PING within a second, on a client of its
 own with timeouts (the backend's client has none, and a probe must not hang on an unreachable host).
-Intakes still succeed without the queue (the sweep wakes workers later), but an instance that cannot reach
-it delays every delivery, so it is not ready.
+Not critical: intakes still succeed without the queue (the outbox is in the database, the sweep wakes the
+workers once it is back), and every host shares the same queue, so taking hosts out of the load balancer for
+it would turn a delivery delay into an outage. `/readyz` names it ("degraded"), the metric
+`amtsweg_readiness_check{check="queue"}` and the alert rules report it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from amtsweg.core.health import readiness_check
 PING_TIMEOUT_SECONDS = 1.0
 
 
-@readiness_check("queue")
+@readiness_check("queue", critical=False)
 def queue_answers() -> bool:
     from django.tasks import task_backends
     from django_tasks_db.backend import DatabaseBackend

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from amtsweg.core import metrics
+from amtsweg.core import health, metrics
 
 pytestmark = pytest.mark.django_db
 SRC = Path(metrics.__file__).resolve().parents[2]
@@ -107,6 +107,7 @@ def test_labels_are_bounded_and_carry_no_personal_data(client, scrape_metrics):
         "le": None, "source": {"form", "api", *metrics.metric_sources()},
         "status_outbox": {"pending", "in_flight", "dead"},
         "state": {"received", "in_progress", "inquiry"},
+        "check": {"database", *health.readiness_checks()},
     }
     for sample in _samples(scrape_metrics.text):
         for label, value in sample.labels.items():
