@@ -37,21 +37,22 @@ loglevel = "warning"
 # earlier run's processes; files of workers that ended in this run stay (their counts are part of the totals).
 
 
-def on_starting(server) -> None:
-    import os
-    from pathlib import Path
+def _multiprocess_dir():
+    from amtsweg.environment import read  # the declared variable, as settings read it (Django is not set up here)
 
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    return read().PROMETHEUS_MULTIPROC_DIR
+
+
+def on_starting(server) -> None:
+    folder = _multiprocess_dir()
     if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        for item in Path(folder).glob("*.db"):
+        folder.mkdir(parents=True, exist_ok=True)
+        for item in folder.glob("*.db"):
             item.unlink()
 
 
 def child_exit(server, worker) -> None:
-    import os
-
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if _multiprocess_dir():
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
