@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _reference_data_and_fresh_key_caches():
     MunicipalityFactory()
-    caches = (platform_keys.signing_key, crypto._key, vault.kek)
+    caches = (platform_keys._load_signing_key, crypto._key, vault.kek)
     for cached in caches:
         cached.cache_clear()
     yield
@@ -85,7 +85,7 @@ def _production_with(client, settings, part: str, state: str, **overrides) -> di
     from amtsweg.core import pki
 
     settings.AMTSWEG_EMBEDDED = True  # the demo PKI's root and the key file are made in embedded mode only
-    for cached in (platform_keys.signing_key, crypto._key, vault.kek):
+    for cached in (platform_keys._load_signing_key, crypto._key, vault.kek):
         cached.cache_clear()
     anchors = Path(settings.VAR_DIR) / "readiness-test-anchors.pem"
     anchors.write_bytes(pki.demo_root().public_bytes(serialization.Encoding.PEM))
