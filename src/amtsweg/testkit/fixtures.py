@@ -4,8 +4,9 @@ Use them by name in a test's arguments; nothing to import. Factories are importe
 because pytest loads this plugin before Django is set up.
 
 Hypothesis runs without deadline and speed health check (a loaded machine is no finding). Isolation for
-every test (autouse): German as the active language, an empty cache (rate-limit counters), MEDIA_ROOT in the test's own
-temporary directory (``media_root``), login throttling as configured for tests, sender callbacks allowed to loopback.
+every test (autouse): German as the active language, no request id, an empty cache (rate-limit counters),
+MEDIA_ROOT in the test's own temporary directory (``media_root``), login throttling as configured for tests,
+sender callbacks allowed to loopback.
 
 Tenants: ``kommune_a``, ``kommune_b`` (two Kommunen), ``other_land_kommune`` (München, Bayern),
 ``kommune_admin``, ``land_operator`` (users, not logged in: ``amtsweg.accounts.testing.login_staff``).
@@ -59,6 +60,17 @@ def _site_language():
     from django.utils import translation
 
     with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_request_id():
+    """Every test starts outside any request id. The middleware's id is cleared by `request_finished`, which
+    fires when a response is closed; a test that leaves a streamed response unread never closes it, and in
+    random order the next test would see that id as its own."""
+    from amtsweg.core import requestid
+
+    with requestid.bound():
         yield
 
 
