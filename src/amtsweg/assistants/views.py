@@ -29,6 +29,7 @@ from . import integrations, services
 from .definition import text
 from .engine import remove_entry, validate_step, visible_steps
 from .engine.display import summary_sections
+from .engine.step import PendingUpload
 from .engine.validators import Invalid, format_cents, parse_email, parse_postcode
 from .models import Draft, FormDefinition, Receipt
 from .presentation import StepView
@@ -244,6 +245,12 @@ def place(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
 
 
 # --- Steps ------------------------------------------------------------------------------------------
+def _has_upload(value: Any) -> bool:
+    """A new upload (not yet stored) in an answer: kept out of a step stored with errors."""
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, PendingUpload) for v in values)
+
+
 def _remove_entry(spec, step_def: dict, data: QueryDict, state, action: str) -> QueryDict:
     """The posted inputs without the entry named by `remove:<fieldset>:<n>`; stored answers move up too."""
     fieldset_id = action.split(":")[1] if action.count(":") == 2 else ""
@@ -311,6 +318,12 @@ def step(request: HttpRequest, slug: str, draft_id, step_id: str) -> HttpRespons
             later = ids[ids.index(step_id) + 1:]
             return redirect(_step_url(draft, later[0] if later else None))
         else:
+            # Keep what was valid: a citizen who goes Back in the browser after an error and returns (or
+            # resubmits) finds these answers again instead of an empty step (issue 16). Uploads wait for "Weiter".
+            if step_id in state.done:
+                state.done.remove(step_id)
+            services.store_step(draft, state, step_id, {k: v for k, v in result.cleaned.items()
+                                                        if not _has_upload(v)}, complete=False)
             posted = request.POST
     view = StepView(spec, step_def, answers=state.answers, posted=posted, result=result, language=language,
                     prefill=prefill, extra_slots=extra)

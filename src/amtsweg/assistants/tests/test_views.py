@@ -60,6 +60,10 @@ def test_errors_at_field_and_in_summary(client, published, postcode):
     assert re.search(r'id="f-given_name"[^>]*aria-describedby="f-given_name-error"[^>]*aria-invalid="true"', body)
     assert 'id="f-given_name-error"' in body
     assert 'value="erika@"' in body  # what was typed is kept
+    # Back in the browser after the error, then forward to the step again: the valid answers are still there
+    again = client.get(step_url).content.decode()
+    assert 'value="Mustermann"' in again and 'value="Rathausplatz"' in again
+    assert client.post(step_url, dict(PERSON))["Location"].endswith("/schritt/details/")  # resubmit works
     assert "<title>Fehler:" in body
 
 
