@@ -46,7 +46,7 @@ def _forget_routing_caches() -> None:
 
 
 @pytest.fixture
-def demo(settings, live_server, tmp_path):
+def saarland_demo_site(settings, live_server, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
     settings.VAR_DIR.mkdir()
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -138,10 +138,10 @@ def _walk(page, base_url: str, postcode: str, gemeinde: str, office: str) -> str
     return Receipt.objects.latest("submitted_at").reference
 
 
-def test_hund_anmelden_from_search_to_receipt_for_a_connected_and_an_unconnected_place(demo, page):
+def test_hund_anmelden_from_search_to_receipt_for_a_connected_and_an_unconnected_place(saarland_demo_site, page):
     references = {}
     for postcode, gemeinde, office in (CONNECTED, NOT_CONNECTED):
-        references[office] = _walk(page, demo, postcode, gemeinde, office)
+        references[office] = _walk(page, saarland_demo_site, postcode, gemeinde, office)
     for office, reference in references.items():
         submission = Submission.objects.select_related("destination__authority").get(public_reference=reference)
         assert submission.destination.authority.name == office  # routed where every page said it would go

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def providers(settings):
+def identity_providers_on(settings):
     """A login is offered only while a provider can be chosen: the embedded test providers are."""
     settings.AMTSWEG_TEST_IDENTITY_PROVIDERS = True
 
