@@ -30,6 +30,9 @@ def _member_choices(authority) -> list[tuple[str, str]]:
             for u in administration.members_choosable(authority)]
 
 
+_CREATED_TEAM = "casework_created_team"  # the team this session created last: a repeated POST shows it
+
+
 @role_required(is_authority_admin)
 @require_http_methods(["GET", "POST"])
 def teams(request: HttpRequest) -> HttpResponse:
@@ -37,11 +40,19 @@ def teams(request: HttpRequest) -> HttpResponse:
     authority = request.user.authority
     form = TeamCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        name = form.cleaned_data["name"]
         try:
-            team = administration.create_team(authority, form.cleaned_data["name"], actor=request.user)
+            team = administration.create_team(authority, name, actor=request.user)
         except administration.AdministrationError as exc:
+            # Sent twice (double click, Back and again): the team this session just made is shown, not an error.
+            created = request.session.get(_CREATED_TEAM) or {}
+            if created.get("name", "").casefold() == " ".join(name.split()).casefold() and \
+                    _teams(request).filter(pk=created.get("pk")).exists():
+                messages.info(request, _("Das Team „%(name)s“ ist bereits angelegt.") % {"name": created["name"]})
+                return redirect("casework:team", pk=created["pk"])
             form.add_error("name", str(exc))
         else:
+            request.session[_CREATED_TEAM] = {"name": team.name, "pk": team.pk}
             messages.success(request, _("Das Team „%(name)s“ ist angelegt. Wählen Sie jetzt Mitglieder und "
                                         "Leistungen.") % {"name": team.name})
             return redirect("casework:team", pk=team.pk)

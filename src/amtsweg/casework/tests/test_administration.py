@@ -61,7 +61,7 @@ def test_team_input_errors_are_german_and_keep_what_was_typed(responsibility, ad
     too_long = client.post(BASE + "teams/", {"name": long_name}).content.decode()
     assert "höchstens 100 Zeichen" in too_long and long_name.strip()[:50] in too_long
     client.post(BASE + "teams/", {"name": "Steuern"})
-    twice = client.post(BASE + "teams/", {"name": "Steuern"})  # a double submit, or a name taken
+    twice = _client(admin).post(BASE + "teams/", {"name": "Steuern"})  # a name taken (in another session)
     assert twice.status_code == 400 and "Ein Team „Steuern“ gibt es schon." in twice.content.decode()
     assert Team.objects.count() == 1
     team = Team.objects.get()
@@ -141,3 +141,16 @@ def test_other_kommunen_the_land_and_staff_without_the_admin_role_get_nothing(re
     assert staff.post(f"{BASE}teams/{team.pk}/", {"name": "Übernommen"}).status_code == 403
     assert staff.get(BASE + "leistungen/").status_code == 403
     assert Team.objects.get(pk=team.pk).name == "Kfz-Steuer"
+
+
+def test_creating_a_team_twice_shows_the_team_instead_of_a_duplicate_error(responsibility, admin):
+    """Issue 14: a double submit of "Team anlegen" answered "Ein Team … gibt es schon"; the repeated POST now
+    leads to the team this session just made."""
+    authority = responsibility.destination.authority
+    client = _client(admin)
+    first = client.post(BASE + "teams/", {"name": "Steuern"})
+    again = client.post(BASE + "teams/", {"name": " Steuern "}, follow=True)
+    team = Team.objects.get(authority=authority)
+    assert again.redirect_chain[-1][0] == first["Location"] == f"{BASE}teams/{team.pk}/"
+    assert "ist bereits angelegt" in again.content.decode()
+    assert Team.objects.filter(authority=authority).count() == 1
