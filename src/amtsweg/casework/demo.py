@@ -4,9 +4,17 @@ Its destination (routing demo) is switched to the back office (new key pairs; th
 for Völklingen then belong to a retired key), a case-worker account is added, and a dozen Hundesteuer
 applications go through the real intake and the real ingest (encrypted, fetched, decrypted, verified, sealed,
 accepted), then through the states as the case worker (one is forwarded to another office responsible for
-Hundesteuer). Idempotent: nothing is added once Völklingen has
-cases. Accounts: vk.sachbearbeitung and vk.admin (accounts demo, passwords printed there) and
-vk.fachdienst (printed here, once).
+Hundesteuer). Idempotent: nothing is added once Völklingen has cases.
+
+The office the forwarded application goes to, the Bürgeramt Saarbrücken, gets a "Team Hundesteuer" with its
+staff account (sb.sachbearbeitung, accounts demo) as member and the service given to it, so the team
+administration (/verwaltung/sachbearbeitung/teams/) shows a real example; and Hundesteuer in both Kommunen
+gets an Aufbewahrungsfrist of its own (`HUNDESTEUER_RETENTION_DAYS` instead of the ten-year default), so the
+service settings and the closed cases' deletion dates show a retention rule. Idempotent too: once the team
+exists nothing is changed (an administrator's edits stay).
+
+Accounts: vk.sachbearbeitung and vk.admin (accounts demo, passwords printed there) and vk.fachdienst (printed
+here, once); the team's sb.sachbearbeitung and sb.admin come from the accounts demo.
 """
 
 from __future__ import annotations
@@ -16,13 +24,18 @@ import datetime as dt
 from django.utils import timezone
 
 from amtsweg.accounts.models import User
-from amtsweg.casework import ingest, receiving, services
-from amtsweg.casework.models import Case, ServiceDeadline
+from amtsweg.casework import administration, ingest, receiving, services
+from amtsweg.casework.models import Case, ServiceDeadline, Team
 from amtsweg.core.actors import SYSTEM
 
 DESTINATION_NAME = "Bürgerbüro Völklingen"
 AREA = "100410519519"
 HUNDESTEUER = "99102013000000"
+# Five years after closing: long enough for the tax assessments an application leads to (a demo value, not
+# legal advice); the point is that the demo shows a rule other than the default.
+HUNDESTEUER_RETENTION_DAYS = 1825
+TEAM_STAFF_USERNAME = "sb.sachbearbeitung"
+TEAM_NAME = "Team Hundesteuer"
 
 APPLICANTS = [
     # given name, family name, dog, breed, target state, decision
@@ -48,6 +61,7 @@ def load_demo(stdout) -> None:
     from amtsweg.accounts.demo import _account
     from amtsweg.routing.models import Destination
 
+    _team(stdout)
     destination = Destination.objects.filter(name=DESTINATION_NAME, authority__area_ars=AREA).first()
     if destination is None:
         _say(stdout, "Sachbearbeitung-Demo übersprungen: der Zustellpunkt Bürgerbüro Völklingen fehlt.")
@@ -58,7 +72,8 @@ def load_demo(stdout) -> None:
         _say(stdout, f"Sachbearbeitung-Demo: {destination.name} empfängt jetzt in der Amtsweg-Sachbearbeitung "
                      "(neue Schlüssel erzeugt und veröffentlicht).")
     ServiceDeadline.objects.get_or_create(authority=authority, leika_key=HUNDESTEUER,
-                                          defaults={"processing_days": 14})
+                                          defaults={"processing_days": 14,
+                                                    "retention_days": HUNDESTEUER_RETENTION_DAYS})
     worker = _account(stdout, authority, "vk.fachdienst", User.Role.KOMMUNE_STAFF, "Petra", "Fuchs")
     if Case.objects.filter(authority=authority).exists():
         _say(stdout, "  Vorgänge bereits vorhanden.")
@@ -67,6 +82,28 @@ def load_demo(stdout) -> None:
         _say(stdout, f"  {made} Hundesteuer-Anträge als Vorgänge angelegt, in jedem Status.")
     _say(stdout, "  Sachbearbeitung: /verwaltung/sachbearbeitung/ – Anmeldung als vk.sachbearbeitung, "
                  "vk.fachdienst oder vk.admin (Passwörter werden beim Anlegen angezeigt).")
+
+
+def _team(stdout) -> None:
+    """Saarbrücken's Team Hundesteuer with its staff account, handling Hundesteuer under its retention rule.
+
+    Made through `casework.administration` (checked and audited as an administrator's change would be)."""
+    staff = User.objects.filter(username=TEAM_STAFF_USERNAME).select_related("authority").first()
+    authority = staff.authority if staff is not None else None
+    if authority is None or HUNDESTEUER not in administration.service_keys(authority):
+        _say(stdout, f"Team-Demo übersprungen: das Konto {TEAM_STAFF_USERNAME} oder seine Hundesteuer fehlt.")
+        return
+    if Team.objects.filter(authority=authority, name=TEAM_NAME).exists():
+        _say(stdout, f"  {TEAM_NAME} ({authority.name}) bereits vorhanden.")
+        return
+    team = administration.create_team(authority, TEAM_NAME, actor=SYSTEM)
+    administration.update_team(team, actor=SYSTEM, name=TEAM_NAME, member_ids=[staff.pk],
+                               leika_keys=[HUNDESTEUER])
+    current = administration.service_of(authority, HUNDESTEUER)
+    administration.save_service(authority, HUNDESTEUER, actor=SYSTEM, processing_days=current.processing_days,
+                                retention_days=HUNDESTEUER_RETENTION_DAYS, team=team)
+    _say(stdout, f"  {TEAM_NAME} ({authority.name}) angelegt: Mitglied {TEAM_STAFF_USERNAME}, "
+                 f"Aufbewahrungsfrist {HUNDESTEUER_RETENTION_DAYS} Tage nach Abschluss.")
 
 
 def _form():

@@ -6,8 +6,9 @@ import io
 
 import pytest
 
+from amtsweg.accounts.tests.factories import UserFactory
 from amtsweg.casework import demo, receiving
-from amtsweg.casework.models import Case
+from amtsweg.casework.models import Case, ServiceDeadline, Team
 from amtsweg.routing.tests.factories import ResponsibilityFactory
 from amtsweg.submissions.models import Submission
 
@@ -32,3 +33,28 @@ def test_voelklingen_works_on_the_back_office_with_cases_in_every_state():
     again = io.StringIO()
     demo.load_demo(again)  # idempotent
     assert Case.objects.count() == len(demo.APPLICANTS) and "Passwort" not in again.getvalue()
+    assert not Team.objects.exists()  # without the Saarbrücken staff account: no team, and no error
+    assert ServiceDeadline.objects.get(authority=responsibility.authority).retention_days == \
+        demo.HUNDESTEUER_RETENTION_DAYS
+
+
+def test_saarbruecken_gets_a_hundesteuer_team_with_its_staff_account_and_a_retention_rule():
+    sb = ResponsibilityFactory(leika_key=demo.HUNDESTEUER).authority
+    staff = UserFactory(username=demo.TEAM_STAFF_USERNAME, authority=sb)
+    UserFactory(authority=sb)  # another case worker: not in the team
+    out = io.StringIO()
+    demo.load_demo(out)  # Völklingen's destination missing: the team is made all the same
+
+    team = Team.objects.get()
+    assert (team.authority, team.name) == (sb, demo.TEAM_NAME)
+    assert list(team.members.all()) == [staff]
+    row = ServiceDeadline.objects.get(authority=sb, leika_key=demo.HUNDESTEUER)
+    assert (row.team, row.retention_days) == (team, demo.HUNDESTEUER_RETENTION_DAYS)
+    assert demo.TEAM_NAME in out.getvalue()
+
+    ServiceDeadline.objects.filter(pk=row.pk).update(retention_days=400)  # an administrator's later change
+    again = io.StringIO()
+    demo.load_demo(again)  # idempotent, and keeps the change
+    assert Team.objects.count() == 1 and team.members.count() == 1
+    assert ServiceDeadline.objects.get(pk=row.pk).retention_days == 400
+    assert "bereits vorhanden" in again.getvalue()

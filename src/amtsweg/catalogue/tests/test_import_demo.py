@@ -58,10 +58,13 @@ def test_demo_without_serving_prepares_reference_and_demo_data(saarland_source):
     loaded = text.split("demo data loaded: ")[1].splitlines()[0]
     expected = [app for app in DEMO_APPS if (Path(settings.BASE_DIR) / app / "demo.py").exists()]
     assert loaded == (", ".join(expected) or "–")
+    # casework: Saarbrücken's team with its staff account and a retention rule (issue 14)
+    assert "Team Hundesteuer (Bürgeramt Saarbrücken) angelegt: Mitglied sb.sachbearbeitung" in text
 
     out = io.StringIO()
     call_command("demo", no_serve=True, source=saarland_source, stdout=out, stderr=io.StringIO())
     assert ": 0 Änderungen" in out.getvalue()  # idempotent, and so are the apps' demos
+    assert "Team Hundesteuer (Bürgeramt Saarbrücken) bereits vorhanden" in out.getvalue()
 
 
 @pytest.mark.django_db
