@@ -99,6 +99,9 @@ class _Index:
     authorities: dict[int, Authority]
     destinations: dict[object, Destination]
     active_keys: dict[object, object]  # destination id → its active encryption DestinationKey
+    city_districts: frozenset[str] = frozenset()  # ARS of Berlin/Hamburg/Bremen districts (not Gemeinden)
+    # per LeiKa key, where it can be applied for online (filled lazily by `online_coverage`)
+    coverage: dict[str, tuple] = field(default_factory=dict)
     # per-destination rendered API route, filled lazily by amtsweg.routing.api
     routes: dict[tuple, dict] = field(default_factory=dict)
 
@@ -133,7 +136,12 @@ def _build(version: int) -> _Index:
     ags_to_ars: dict[str, str] = {}
     municipality_names: dict[str, str] = {}
     names: dict[str, list[str]] = {}
-    for ars, ags, name in Municipality.objects.current().values_list("ars", "ags", "name"):
+    city_districts: set[str] = set()
+    for ars, ags, name, city_district in Municipality.objects.current().values_list(
+        "ars", "ags", "name", "is_city_district"
+    ):
+        if city_district:
+            city_districts.add(ars)
         if ags:
             ags_to_ars.setdefault(ags, ars)
         municipality_names[ars] = name
@@ -177,6 +185,7 @@ def _build(version: int) -> _Index:
         authorities=authorities,
         destinations=destinations,
         active_keys=active_keys,
+        city_districts=frozenset(city_districts),
     )
 
 
@@ -431,8 +440,6 @@ class Office:
 
 def responsible_office(leika_key: str, **place: str | None) -> Office:
     """Resolve like `resolve()` (same keyword arguments) and say whether the service can be done online."""
-    from amtsweg.routing.models import Destination
-
     resolution = resolve(leika_key, **place)
     if not resolution.found or resolution.authority is None:
         if resolution.reason in ("no_responsibility", "unknown_service"):
@@ -444,13 +451,78 @@ def responsible_office(leika_key: str, **place: str | None) -> Office:
             return Office(resolution, False, message)
         return Office(resolution, False, resolution.message)
     destination = resolution.destination
-    deliverable = (destination is not None and destination.status == Destination.Status.ACTIVE
-                   and get_index().active_keys.get(destination.pk) is not None)
-    if deliverable:
+    if destination is not None and _deliverable(get_index(), destination.pk):
         return Office(resolution, True)
     return Office(resolution, False, _("Diese Leistung kann für Ihren Ort noch nicht online beantragt werden. "
                                        "Zuständig ist %(office)s; bitte wenden Sie sich direkt dorthin.")
                   % {"office": resolution.authority.name})
+
+
+def _deliverable(index: _Index, destination_id) -> bool:
+    """Whether applications can reach this destination: active, with an active encryption key (what the
+    intake needs). The one rule for `responsible_office` and `online_coverage`."""
+    from amtsweg.routing.models import Destination
+
+    destination = index.destinations.get(destination_id)
+    return (destination is not None and destination.status == Destination.Status.ACTIVE
+            and index.active_keys.get(destination_id) is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class LandCoverage:
+    """Where in one Land a service can be applied for online, counted with the resolution's own lookup, so
+    that the catalogue's "Online in …" never disagrees with "Wer ist zuständig?" and the intake."""
+
+    land_ars: str
+    land_name: str
+    municipalities: int  # Gemeinden of the Land (no gemeindefreie Gebiete, no city districts)
+    online: int  # of them, those where the responsible office receives online applications
+    own: int  # of them, online through an entry of the Gemeinde or its Gemeindeverband
+    fallback_offices: tuple[str, ...]  # Kreis or Land offices that take the others' applications
+
+    @property
+    def everywhere(self) -> bool:
+        return self.municipalities > 0 and self.online == self.municipalities
+
+
+def online_coverage(leika_key: str) -> tuple[LandCoverage, ...]:
+    """Per Land with any responsibility for `leika_key`: how many Gemeinden can apply online, and through whom.
+
+    Computed once per index version and key (a dict lookup per Gemeinde of the Länder concerned, no query),
+    then kept with the index; a routing write makes a new index and so a new count.
+    """
+    from amtsweg.geo.models import is_unincorporated_ars
+
+    index = get_index()
+    cached = index.coverage.get(leika_key)
+    if cached is not None:
+        return cached
+    table = index.by_key.get(leika_key) or {}
+    lands = sorted({area[:ArsLevel.LAND] for area in table})
+    counts = {land: [0, 0, 0, {}] for land in lands}  # Gemeinden, online, own, fallback office → count
+    for ars in index.municipality_names:
+        entry = counts.get(ars[:ArsLevel.LAND])
+        if entry is None or ars in index.city_districts or is_unincorporated_ars(ars):
+            continue
+        entry[0] += 1
+        target = _lookup(index, leika_key, ars)
+        if target is None or not _deliverable(index, target.destination_id):
+            continue
+        entry[1] += 1
+        if len(target.area_ars) >= ArsLevel.GEMEINDEVERBAND:
+            entry[2] += 1
+        else:
+            authority = index.authorities.get(target.authority_id)
+            name = authority.name if authority is not None else index.area_names.get(target.area_ars, "")
+            entry[3][name] = entry[3].get(name, 0) + 1
+    result = tuple(
+        LandCoverage(land, index.area_names.get(land, land), total, online, own,
+                     tuple(name for name, _n in sorted(offices.items(), key=lambda item: -item[1])))
+        for land, (total, online, own, offices) in counts.items()
+        if online
+    )
+    index.coverage[leika_key] = result
+    return result
 
 
 def area_name(ars: str) -> str:

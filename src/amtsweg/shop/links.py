@@ -7,8 +7,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from amtsweg.routing.links import OnlineServiceLink
+from amtsweg.routing.resolution import LandCoverage, online_coverage
 
-from .models import Offer, Subscription
+from .models import Offer
 from .routing_link import online_link
 
 
@@ -22,7 +23,12 @@ def routing_page_links(leika_key: str, authority, municipality_ars: str) -> list
 
 
 def catalogue_page_links(request, ozg_service):
-    """On an OZG-Leistung's page: the Land's online services for it, leading to the place check."""
+    """On an OZG-Leistung's page: the Land's online services for it, leading to the place check.
+
+    Where it is online is counted by routing's own resolution (`online_coverage`), not from the live
+    subscriptions: a Land-wide fallback office makes a service online in every Gemeinde without one
+    subscription there, and the page must say what "Wer ist zuständig?" and the form will say.
+    """
     from amtsweg.catalogue.online_services import OnlineServiceLink as CatalogueLink
 
     keys = list(ozg_service.public_services.exclude(key="").values_list("key", flat=True))
@@ -31,14 +37,31 @@ def catalogue_page_links(request, ozg_service):
               .distinct().prefetch_related("public_services"))
     links = []
     for offer in offers:
-        live = Subscription.objects.filter(offer=offer, status=Subscription.Status.LIVE).count()
-        if not live:
-            continue
         key = next(ps.key for ps in offer.public_services.all() if ps.key in keys)
+        coverage = online_coverage(key)
+        if not coverage:
+            continue
         links.append(CatalogueLink(
             title=offer.name,
             url=f"{reverse('routing:who_is_responsible')}?{urlencode({'key': key})}",
-            description=_("Online in %(n)s Kommunen – geben Sie Ihren Wohnort ein, um zu sehen, ob Sie ihn nutzen "
-                          "können.") % {"n": live},
+            description=" ".join(_coverage_sentence(land) for land in coverage),
         ))
     return links
+
+
+def _coverage_sentence(land: LandCoverage) -> str:
+    """Where in a Land the service is online, in plain German."""
+    names = ", ".join(f"„{name}“" for name in land.fallback_offices)
+    values = {"n": land.online, "total": land.municipalities, "land": land.land_name, "own": land.own,
+              "offices": names}
+    if not land.everywhere:
+        return _("Online in %(n)s von %(total)s Gemeinden des Landes %(land)s – geben Sie Ihren Wohnort ein, um "
+                 "zu sehen, ob Sie die Leistung dort online beantragen können.") % values
+    if not land.fallback_offices:
+        text = _("Online in allen %(total)s Gemeinden des Landes %(land)s, jeweils über die eigene Kommune.")
+    elif not land.own:
+        text = _("Online in allen %(total)s Gemeinden des Landes %(land)s über %(offices)s.")
+    else:
+        text = _("Online in allen %(total)s Gemeinden des Landes %(land)s: in %(own)s über die eigene Kommune, "
+                 "in den übrigen über %(offices)s.")
+    return (text % values) + " " + _("Geben Sie Ihren Wohnort ein, um die zuständige Stelle zu sehen.")
