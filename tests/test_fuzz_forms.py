@@ -5,6 +5,8 @@ the test crawls the site from its entry pages along internal links and collects 
 method="post">`; each distinct form (by the view it posts to) is then fuzzed with
 `amtsweg.core.testing.fuzz_form`. A new page with a form is fuzzed without touching this file.
 
+The world has a measured Kommune (maturity), so the declaration form is fuzzed too.
+
 Bounded and derandomized (CI): `AMTSWEG_FUZZ_FORM_EXAMPLES` posts per form, at most `MAX_PAGES` pages
 crawled per role.
 """
@@ -25,9 +27,12 @@ from django.utils import timezone
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
 from amtsweg.assistants.tests.factories import FormVersionFactory
+from amtsweg.catalogue.tests.factories import OzgServiceFactory, PublicServiceFactory
+from amtsweg.core.actors import SYSTEM
 from amtsweg.core.testing import HTMLForm, fuzz_form, page_forms
 from amtsweg.delivery.tests.factories import OutboxMessageFactory
 from amtsweg.geo.tests.factories import PostcodeAreaFactory
+from amtsweg.maturity import compute
 from amtsweg.payments.tests.factories import TestPaymentOrderFactory
 from amtsweg.routing.tests.factories import DestinationKeyFactory, ResponsibilityFactory
 from amtsweg.shop.models import Subscription
@@ -77,6 +82,10 @@ def fuzz_forms_world(settings, tmp_path):
                                      status=Subscription.Status.CONFIGURED)
     AuthorityFactory()  # a Kommune not connected yet: the Land's reminder form
     order = TestPaymentOrderFactory()
+    # A measured Kommune (as in maturity/tests/test_views.py): its maturity page, and the declaration form
+    # behind it, exist only for an Area with relevant services.
+    PublicServiceFactory(key=responsibility.leika_key, leika_type="5", ozg_services=[OzgServiceFactory()])
+    compute.recompute_all(actor=SYSTEM)
     return {
         "seeds": [*SEEDS, f"/testbezahldienst/bezahlen/{order.transaction_id}/",
                   f"/status/{submitted.public_reference}/", f"/verwaltung/shop/anschluss/{configured.pk}/pruefen/"],
@@ -153,4 +162,5 @@ def test_no_form_answers_a_server_error_on_hostile_input(fuzz_forms_world):
     elapsed = time.perf_counter() - started
     print(f"\nforms fuzzed: {len(fuzzed)} in {elapsed:.1f} s: {', '.join(sorted(fuzzed))}")
     assert len(fuzzed) >= 40
+    assert "maturity:declare" in fuzzed
     assert failures == [], "\n".join(failures)
