@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from functools import wraps
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from amtsweg.core import keyformats
 from amtsweg.core.ratelimit import mail_allowed
 from amtsweg.geo.models import Municipality
 
@@ -161,7 +162,10 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and not login_needed:
         draft = services.create_draft(version, owner_key=integrations.owner_key(identity))
         _grant(request, SESSION_DRAFTS, str(draft.id))
-        return redirect(_step_url(draft, "place"))
+        # "Wer ist zuständig?" links here with the citizen's place: pass it on to the place step
+        ars = request.GET.get("ars", "").strip()
+        query = f"?{urlencode({'ars': ars})}" if keyformats.is_municipality_ars(ars) else ""
+        return redirect(_step_url(draft, "place") + query)
     own_drafts = []
     owner = integrations.owner_key(identity)
     if owner:
@@ -191,6 +195,27 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- Place (routing) --------------------------------------------------------------------------------
+def _place_from_link(leika_key: str, ars: str) -> dict | None:
+    """The place a link brought along (`?ars=` from "Wer ist zuständig?"), preselected so the citizen is not
+    asked again: its postcode, the Gemeinden sharing it and the responsible office. None (silently) for
+    anything that is not the ARS of a current Gemeinde with a postcode and a responsible office: a link may be
+    old, typed or foreign, and the citizen then simply enters the postcode."""
+    if not keyformats.is_municipality_ars(ars):
+        return None
+    municipality = Municipality.objects.current().filter(ars=ars).first()
+    postcode = municipality.postcode_areas.order_by("postcode").values_list(
+        "postcode", flat=True).first() if municipality is not None else None
+    if not postcode:
+        return None
+    office = integrations.responsible_office(leika_key, ars)
+    if office is not None and not getattr(office, "found", True):
+        return None
+    choices = list(Municipality.objects.current().filter(postcode_areas__postcode=postcode).distinct()
+                   .order_by("name"))
+    return {"postcode": postcode, "municipality": municipality, "office": office,
+            "choices": choices if len(choices) > 1 else []}
+
+
 @require_http_methods(["GET", "POST"])
 @sent_guard
 def place(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
@@ -201,6 +226,16 @@ def place(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
     identity = _identity(request)
     postcode = state.place.get("postcode") or (identity.postcode if identity else "") or ""
     error, choices, chosen = "", [], state.place.get("ars", "")
+    linked = None
+    if request.method == "GET" and not chosen:
+        linked = _place_from_link(draft.version.form.leika_key, request.GET.get("ars", "").strip())
+    if linked is not None:
+        postcode, choices, chosen = linked["postcode"], linked["choices"], linked["municipality"].ars
+        office = linked["office"]
+        linked = {"postcode": postcode, "name": linked["municipality"].name,
+                  "online": office is None or office.online,
+                  "message": office.message if office is not None else "",
+                  "contact": office.contact() if office is not None else {}}
     if request.method == "POST":
         postcode = request.POST.get("postcode", "").strip()
         chosen = request.POST.get("ars", "")
@@ -239,7 +274,7 @@ def place(request: HttpRequest, slug: str, draft_id) -> HttpResponse:
     context = {
         "draft": draft, "form": draft.version.form, "title": draft.version.spec.title(_lang()),
         "postcode": postcode, "error": error, "choices": choices, "chosen": chosen, "place": state.place,
-        **_progress(draft, state, "place"),
+        "linked": linked, **_progress(draft, state, "place"),
     }
     return render(request, "assistants/place.html", context, status=200)
 

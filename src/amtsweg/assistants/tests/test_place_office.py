@@ -4,7 +4,7 @@ the receipt, its PDF and the status page name the office the application went to
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -14,6 +14,7 @@ from amtsweg.assistants.models import Draft, Receipt
 from amtsweg.assistants.pdf import office_lines
 from amtsweg.assistants.services import load_state, receipt_summary
 from amtsweg.catalogue.tests.factories import PublicServiceFactory
+from amtsweg.geo.models import Municipality
 from amtsweg.geo.tests.factories import MunicipalityFactory, PostcodeAreaFactory
 from amtsweg.routing.tests.factories import DestinationFactory, ResponsibilityFactory
 
@@ -130,3 +131,51 @@ def test_a_creditor_identifier_is_checked_where_the_authority_enters_it():
     assert form.cleaned_data["sepa_creditor_id"] == "DE98ZZZ09999999999"
     form = AuthorityContactForm({"sepa_creditor_id": "DE12ZZZ09999999999"}, instance=authority)
     assert not form.is_valid() and "Prüfziffer" in str(form.errors["sepa_creditor_id"])
+
+
+def _start_with(client, slug: str, ars: str) -> str:
+    response = client.post(reverse("assistants:start", args=[slug]) + "?" + urlencode({"ars": ars}))
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_the_place_from_who_is_responsible_is_preselected_with_its_office(client, published, real_routing):
+    land_office = AuthorityFactory(land_office=True, name="Landesverwaltungsamt", phone="0681 9712-0")
+    ResponsibilityFactory(leika_key=HUNDESTEUER, land=True, destination=DestinationFactory(authority=land_office))
+    municipality = MunicipalityFactory(name="Neunkirchen")
+    PostcodeAreaFactory(postcode="66538", municipality=municipality)
+
+    place_url = _start_with(client, published.form.slug, municipality.ars)
+    response = client.get(place_url)
+    body = " ".join(response.content.decode().split())
+    assert "Ihr Ort: 66538 Neunkirchen" in body  # not asked again ...
+    assert "Landesverwaltungsamt" in body and "0681 9712-0" in body  # ... and the office at once
+    assert 'name="postcode" value="66538"' in body  # still changeable
+    assert "error-summary" not in body
+
+    next_url = client.post(place_url, {"postcode": "66538", "action": "next"})["Location"]
+    assert "place" not in next_url
+    assert load_state(Draft.objects.get()).place["ars"] == municipality.ars
+
+
+def test_a_linked_place_sharing_its_postcode_is_the_chosen_gemeinde(client, published, real_routing):
+    land_office = AuthorityFactory(land_office=True, name="Landesverwaltungsamt")
+    ResponsibilityFactory(leika_key=HUNDESTEUER, land=True, destination=DestinationFactory(authority=land_office))
+    first, second = MunicipalityFactory(name="Aachtal"), MunicipalityFactory(name="Zweibach")
+    PostcodeAreaFactory(postcode="66333", municipality=first)
+    PostcodeAreaFactory(postcode="66333", municipality=second)
+    body = client.get(_start_with(client, published.form.slug, second.ars)).content.decode()
+    assert f'value="{second.ars}" checked' in body and f'value="{first.ars}" checked' not in body
+
+
+@pytest.mark.parametrize("ars", ["abc", "12345", "999999999999", "<script>", "foreign"])
+def test_an_invalid_unknown_or_foreign_ars_is_ignored_without_error(client, published, real_routing, ars):
+    if ars == "foreign":  # a real Gemeinde for which the service has no responsible office at all
+        ars = MunicipalityFactory(name="Irgendwo").ars
+        PostcodeAreaFactory(postcode="80331", municipality=Municipality.objects.get(ars=ars))
+    place_url = start(client) + "?" + urlencode({"ars": ars})
+    response = client.get(place_url)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "place-linked" not in body and "error-summary" not in body and "nicht online möglich" not in body
+    assert 'name="postcode" value=""' in body
