@@ -65,7 +65,7 @@ class LandMaturitySerializer(serializers.Serializer):
 class CSVRenderer(renderers.BaseRenderer):
     """Rows (a list of lists, the first the header) as `;`-separated CSV with formula cells defused."""
 
-    media_type = "text/csv"
+    media_type = csvexport.MEDIA_TYPE
     format = "csv"
     charset = "utf-8"
 
@@ -102,7 +102,7 @@ class LandMaturityCSVView(APIView):
     renderer_classes = [CSVRenderer]
 
     @extend_schema(parameters=[LAND_PARAM],
-                   responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=(
+                   responses={(200, csvexport.MEDIA_TYPE): OpenApiResponse(OpenApiTypes.STR, description=(
                        "one row per Kommune, `;`-separated, header: " + ";".join(CSV_HEADER))),
                        404: ProblemSerializer},
                    operation_id="maturity_land_csv")
