@@ -96,9 +96,11 @@ def _walk(page, base_url: str, postcode: str, gemeinde: str, office: str) -> str
     page.wait_for_url("**/antrag/hundesteuer/**")
     _checked(page, f"{tag}-05-form-start")
     page.get_by_role("button", name="Antrag starten").click()
-    page.wait_for_url("**/ort/")
-    page.get_by_label("Postleitzahl").fill(postcode)
-    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/ort/(\?|$)"))
+    # the place chosen on "Wer ist zuständig?" comes along (?ars=): filled in, its office named at once
+    assert page.get_by_label("Postleitzahl").input_value() == postcode
+    assert office in page.locator("main").inner_text()
+    page.get_by_label("Postleitzahl").press("Enter")
     page.wait_for_url("**/schritt/halter/")
     page.get_by_label("Vorname").fill("Erika")
     page.get_by_label("Familienname").fill("Mustermann")
