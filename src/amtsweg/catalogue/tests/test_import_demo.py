@@ -12,6 +12,7 @@ from django.core.management import call_command
 from amtsweg.catalogue.models import OzgService, PublicService, Topic
 from amtsweg.core.management.commands.demo import DEMO_APPS
 from amtsweg.geo.models import Municipality, PostcodeArea
+from amtsweg.maturity.models import Area, AreaSnapshot, AreaSummary
 
 SHIPPED = Path(settings.PROJECT_DIR) / "data" / "reference"
 
@@ -60,6 +61,12 @@ def test_demo_without_serving_prepares_reference_and_demo_data(saarland_source):
     assert loaded == (", ".join(expected) or "–")
     # casework: Saarbrücken's team with its staff account and a retention rule (issue 14)
     assert "Team Hundesteuer (Bürgeramt Saarbrücken) angelegt: Mitglied sb.sachbearbeitung" in text
+    # maturity: the demo Land is measured at set-up, so its pages show data at once (issue 17)
+    assert "Reifegrad des Saarlandes gemessen: " in text
+    summaries = AreaSummary.objects.filter(area__land_code="10")
+    assert summaries.count() == Area.objects.filter(land_code="10").count() > 50
+    assert all(summary.relevant > 400 for summary in summaries)
+    assert AreaSnapshot.objects.filter(land_code="10").count() == summaries.count()
 
     out = io.StringIO()
     call_command("demo", no_serve=True, source=saarland_source, stdout=out, stderr=io.StringIO())

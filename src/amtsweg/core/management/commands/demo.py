@@ -25,7 +25,7 @@ from django.db import transaction
 
 # Later stages build on earlier ones (see README, architecture): load their demo data in this order.
 DEMO_APPS = ["core", "accounts", "routing", "identity", "payments", "assistants", "submissions", "delivery", "shop",
-             "casework", "postfach"]
+             "casework", "postfach", "maturity"]
 
 
 def load_app_demos(stdout, stderr) -> tuple[list[str], list[str]]:
