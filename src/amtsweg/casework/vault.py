@@ -136,6 +136,24 @@ def _context(authority_id: int) -> bytes:
     return f"authority:{authority_id}".encode()
 
 
+def _remember(authority_id: int, key_id: str, key: bytes | None = None) -> None:
+    """Cache a data key (and, without `key`, make it the Authority's active one) once the row is committed.
+
+    A key row created or read inside a transaction that is then rolled back (an ingest that fails after
+    sealing) must never stay in the cache: later values would be sealed under a key that exists nowhere
+    but in this process's memory, unreadable by every other process and after a restart. CI found it when
+    a test database reused a rolled-back Authority's id. Outside a transaction `on_commit` runs at once."""
+
+    def remember() -> None:
+        with _lock:
+            if key is None:
+                _active[authority_id] = (key_id, time.monotonic())
+            else:
+                _keys[(authority_id, key_id)] = key
+
+    transaction.on_commit(remember)
+
+
 def _unwrapped(authority_id: int, key_id: str) -> bytes:
     cached = _keys.get((authority_id, key_id))
     if cached is not None:
@@ -146,8 +164,7 @@ def _unwrapped(authority_id: int, key_id: str) -> bytes:
     if row is None:
         raise VaultError("Der Datenschlüssel ist unbekannt.")
     key = kek().unwrap(row.wrapped, context=_context(authority_id))
-    with _lock:
-        _keys[(authority_id, key_id)] = key
+    _remember(authority_id, key_id, key)
     return key
 
 
@@ -159,8 +176,7 @@ def _new_data_key(authority_id: int) -> str:
     current = kek()
     DataKey.objects.create(authority_id=authority_id, key_id=key_id, kek_id=current.key_id,
                            wrapped=current.wrap(key, context=_context(authority_id)))
-    with _lock:
-        _keys[(authority_id, key_id)] = key
+    _remember(authority_id, key_id, key)
     return key_id
 
 
@@ -179,8 +195,7 @@ def active_key_id(authority_id: int) -> str:
                 key_id = _new_data_key(authority_id)
         except IntegrityError:  # another process created the first key meanwhile (one active per Authority)
             key_id = DataKey.objects.get(authority_id=authority_id, retired_at__isnull=True).key_id
-    with _lock:
-        _active[authority_id] = (key_id, time.monotonic())
+    _remember(authority_id, key_id)
     return key_id
 
 
@@ -193,8 +208,7 @@ def rotate_data_key(authority, *, actor) -> str:
         DataKey.objects.select_for_update().filter(authority=authority, retired_at__isnull=True).update(
             retired_at=timezone.now())
         key_id = _new_data_key(authority.pk)
-    with _lock:
-        _active[authority.pk] = (key_id, time.monotonic())
+        _remember(authority.pk, key_id)
     return key_id
 
 

@@ -111,3 +111,19 @@ def test_name_hash_is_exact_normalised_and_per_authority():
     assert vault.name_hash(a, "Erika Mustermann") != vault.name_hash(b, "Erika Mustermann")
     assert vault.name_hash(a, "   ") == ""
     assert len(vault.name_hash(a, "x")) == 64
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_data_key_of_a_rolled_back_transaction_is_never_used_again():
+    """An ingest that fails after sealing rolls its new data key back; the process must not go on sealing
+    under that key (it would exist nowhere but in this process's memory). CI found it in the restore drill."""
+    from django.db import transaction
+
+    authority = AuthorityFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        vault.seal(authority, b"verworfen", purpose="case.note")
+        raise RuntimeError("the ingest fails after sealing")
+    assert not DataKey.objects.filter(authority=authority).exists()
+    sealed = vault.seal(authority, b"Inhalt", purpose="case.note")
+    vault.forget_cached_keys()  # another process, or this one after a restart
+    assert vault.open(authority, sealed, purpose="case.note") == b"Inhalt"
