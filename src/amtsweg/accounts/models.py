@@ -41,7 +41,8 @@ class Authority(models.Model):
     opening_hours = models.TextField(_("Öffnungszeiten"), blank=True)
     # The creditor identifier of the office's cash office for SEPA direct debits it collects (Hundesteuer):
     # the mandate a citizen gives in a form must name it (issue 16), so it is data of the payee, not text.
-    sepa_creditor_id = models.CharField(_("Gläubiger-Identifikationsnummer (SEPA)"), max_length=35, blank=True)
+    sepa_creditor_id = models.CharField(_("Gläubiger-Identifikationsnummer (SEPA)"), max_length=35, blank=True,
+                                        db_default="")  # db_default: the previous release inserts without it
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_path = ""  # an Authority is its own tenant
