@@ -256,10 +256,15 @@ def land_history(land_code: str, days: int = 365) -> list[dict]:
 
 def top_offers(land_code: str, limit: int = 10) -> list[dict]:
     """The Land's available offers that would raise most Kommunen: per offer, the Gemeinden of the Land whose cell
-    for a service of the offer has no online application yet (1.1 stage < 2), and their summed weight."""
+    for a service of the offer has no online application yet (1.1 stage < 2), and their summed weight.
+
+    The weight (demand factor × inhabitants) is a proxy with no unit of its own, so readers get it as
+    `demand_share`: the part of the Land's whole estimated municipal demand that the offer would bring online."""
     from amtsweg.shop.models import Offer
 
     offers = Offer.objects.filter(land_code=land_code, status__in=[Offer.Status.AVAILABLE, Offer.Status.PILOT])
+    land_weight = Cell.objects.filter(area__land_code=land_code, area__kind=Area.Kind.GEMEINDE).aggregate(
+        total=Sum("weight"))["total"] or 0.0
     result = []
     for offer in offers.prefetch_related("public_services__ozg_services"):
         service_ids = {s.pk for ps in offer.public_services.all() for s in ps.ozg_services.all()}
@@ -268,8 +273,9 @@ def top_offers(land_code: str, limit: int = 10) -> list[dict]:
         agg = (Cell.objects.filter(area__land_code=land_code, area__kind=Area.Kind.GEMEINDE,
                                    service_id__in=service_ids, level_v11__lt=2)
                .aggregate(kommunen=Count("area_id", distinct=True), weight=Sum("weight")))
+        weight = agg["weight"] or 0.0
         result.append({"offer_slug": offer.slug, "offer_name": offer.name, "kommunen_raised": agg["kommunen"] or 0,
-                       "weight": agg["weight"] or 0.0})
+                       "weight": weight, "demand_share": weight / land_weight if land_weight else None})
     result.sort(key=lambda r: (-r["weight"], r["offer_slug"]))
     return result[:limit]
 

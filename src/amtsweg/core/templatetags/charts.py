@@ -10,6 +10,6 @@ register = template.Library()
 
 
 @register.filter
-def percent(share: float | None) -> str:
-    """A share 0…1 as localised percent text; `None` is "–"."""
-    return charts.percent(share)
+def percent(share: float | None, decimals: int = 0) -> str:
+    """A share 0…1 as localised percent text (`|percent:1` for one decimal); `None` is "–"."""
+    return charts.percent(share, int(decimals))

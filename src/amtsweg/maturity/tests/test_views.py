@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
+from amtsweg.catalogue.models import PublicService
 from amtsweg.catalogue.tests.factories import OzgServiceFactory, PublicServiceFactory
+from amtsweg.core import charts
 from amtsweg.core.actors import SYSTEM
 from amtsweg.geo.tests.factories import (
     DistrictFactory,
@@ -28,9 +30,10 @@ from amtsweg.geo.tests.factories import (
     MunicipalAssociationFactory,
     MunicipalityFactory,
 )
-from amtsweg.maturity import compute
-from amtsweg.maturity.models import DeclaredService
+from amtsweg.maturity import compute, queries
+from amtsweg.maturity.models import Area, Cell, DeclaredService
 from amtsweg.routing.tests.factories import ResponsibilityFactory
+from amtsweg.shop.tests.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +163,24 @@ def test_land_page_and_exports_cover_the_own_land_only(measured_world):
     assert body["land"]["code"] == measured_world["land"].code
     assert {a["ars"] for a in body["areas"]} == ars
     assert all(a["ars"] not in (measured_world["elsewhere"].area_ars,) for a in body["areas"])
+
+
+def test_land_offers_name_their_share_of_the_lands_demand_not_a_raw_weight(measured_world):
+    """The weight (demand factor × inhabitants) has no unit a reader knows; it printed as "176652773,0"."""
+    offer = OfferFactory(land_code=measured_world["land"].code, name="Hundesteuer online")
+    offer.public_services.set(PublicService.objects.filter(key="99102013000000"))
+    cells = Cell.objects.filter(area__land_code=measured_world["land"].code, area__kind=Area.Kind.GEMEINDE)
+    raised = cells.filter(service=measured_world["dog"], level_v11__lt=2)
+    assert raised.count() == 2  # neither Gemeinde has Hundesteuer online yet
+    expected = sum(c.weight for c in raised) / sum(c.weight for c in cells)
+
+    [row] = queries.top_offers(measured_world["land"].code)
+    assert row["kommunen_raised"] == 2 and 0 < row["demand_share"] < 1 and row["demand_share"] == pytest.approx(expected)
+    html = _as(measured_world["operator"]).get("/land/reifegrad/").content.decode()
+    table = html[html.index('id="top-offers"'):html.index("</table>", html.index('id="top-offers"'))]
+    assert "Anteil an der Nachfrage im Land" in table
+    assert charts.percent(expected, 1) in table
+    assert f"{row['weight']:.1f}".replace(".", ",") not in table
 
 
 def test_public_page_and_api_show_aggregates_per_kommune(measured_world, client):
