@@ -175,7 +175,8 @@ def test_land_offers_name_their_share_of_the_lands_demand_not_a_raw_weight(measu
     expected = sum(c.weight for c in raised) / sum(c.weight for c in cells)
 
     [row] = queries.top_offers(measured_world["land"].code)
-    assert row["kommunen_raised"] == 2 and 0 < row["demand_share"] < 1 and row["demand_share"] == pytest.approx(expected)
+    assert row["kommunen_raised"] == 2
+    assert 0 < row["demand_share"] < 1 and row["demand_share"] == pytest.approx(expected)
     html = _as(measured_world["operator"]).get("/land/reifegrad/").content.decode()
     table = html[html.index('id="top-offers"'):html.index("</table>", html.index('id="top-offers"'))]
     assert "Anteil an der Nachfrage im Land" in table
