@@ -1,5 +1,5 @@
 """Where the shop meets routing: going live registers responsibilities, ending removes them, and live
-subscriptions give citizens their "Online beantragen" link.
+subscriptions of the office routing resolves give citizens their "Online beantragen" link and fee.
 
 Only responsibilities the subscription itself created are removed when it ends; an entry the Kommune had
 before stays (it is still legally responsible — only the online service ends).
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amtsweg.routing.models import Responsibility
+from amtsweg.routing.resolution import responsible_office
 
 from .models import Subscription
 
@@ -55,21 +56,23 @@ class OnlineLink:
 
 
 def online_link(leika_key: str, ars: str, day: date | None = None) -> OnlineLink | None:
-    """The live online service for this service and place, the most specific area first, or None."""
+    """The live online service of the office routing names for this service and place, or None.
+
+    Which office that is, is `routing.resolution.responsible_office`'s answer, the one the place step, "Wer ist
+    zuständig?" and the intake give (issue 16, one truth): a live subscription of a wider area (the Kreis) says
+    nothing where a more specific office is registered, and none at all where applications cannot be delivered.
+    The office's own live subscription names the offer and carries the fee that Kommune configured.
+    """
     day = day or timezone.localdate()
-    candidates = (
-        Subscription.objects.live_on(day)
-        .filter(offer__public_services__key=leika_key)
-        .select_related("offer", "authority")
-    )
-    best = None
-    for sub in candidates:
-        if ars.startswith(sub.authority.area_ars) and (best is None or
-                                                       len(sub.authority.area_ars) > len(best.authority.area_ars)):
-            best = sub
-    if best is None:
+    office = responsible_office(leika_key, ars=ars)
+    if not office.online or office.authority is None:
         return None
-    return OnlineLink(_form_url(best, ars), best.offer.name, best.authority.name, best.local_fee_cents)
+    sub = (Subscription.objects.live_on(day)
+           .filter(offer__public_services__key=leika_key, authority=office.authority)
+           .select_related("offer", "authority").order_by("-live_since", "pk").first())
+    if sub is None:
+        return None
+    return OnlineLink(_form_url(sub, ars), sub.offer.name, sub.authority.name, sub.local_fee_cents)
 
 
 def _form_url(subscription: Subscription, ars: str) -> str | None:

@@ -198,3 +198,33 @@ def test_the_notice_period_of_the_accepted_agreement_is_enforced_unless_the_land
                                                        authority__land__name="Schleswig-Holstein"))
     services.allow_early_end(sub, user=UserFactory(land_operator=True))
     services.end_subscription(sub, user=kommune_admin, on=date.today() + timedelta(days=1))
+
+
+def test_online_link_and_fee_follow_routing_not_the_nearest_live_subscription(client, kommune_admin):
+    """Issue 16: the "Online beantragen" link on "Wer ist zuständig?" and the Kommune's fee came from the live
+    subscription of the widest area around the place, while routing (the place step, the intake) delivers to
+    a more specific office registered there: a Gemeinde whose own Bürgeramt is responsible was shown the
+    Kreis's offer and charged the Kreis's fee. Both now ask routing's resolution which office it is."""
+    from amtsweg.core.actors import SYSTEM
+    from amtsweg.routing import services as routing
+    from amtsweg.shop.routing_link import configured_fee_cents
+
+    key_service = PublicServiceFactory()
+    offer = OfferFactory(public_services=[key_service], name="Kreis-Dienst")
+    gemeinde = kommune_admin.authority
+    district_authority = AuthorityFactory(district_office=True, district=gemeinde.municipality.district)
+    district_admin = UserFactory(kommune_admin=True, authority=district_authority)
+    other = MunicipalityFactory(association=gemeinde.municipality.association)  # before routing builds its index
+    sub = _order_to_live(offer, district_admin, on=date.today() - timedelta(days=10))
+    Subscription.objects.filter(pk=sub.pk).update(local_fee_cents=4200)
+    own = DestinationFactory(authority=gemeinde)
+    routing.add_responsibility(key_service.key, gemeinde.area_ars, gemeinde, own, actor=SYSTEM)
+
+    assert online_link(key_service.key, gemeinde.area_ars) is None
+    assert configured_fee_cents(key_service.key, gemeinde.area_ars) is None
+    page = client.get("/zustaendigkeit/", {"key": key_service.key, "ars": gemeinde.area_ars}).content.decode()
+    assert gemeinde.name in page and "Kreis-Dienst" not in page
+    # the Kreis's other Gemeinden still get the Kreis's offer and fee
+    link = online_link(key_service.key, other.ars)
+    assert link is not None and link.authority_name == district_authority.name and link.fee_cents == 4200
+    assert configured_fee_cents(key_service.key, other.ars) == 4200
