@@ -159,12 +159,13 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     identity = _identity(request)
     login_needed = form.requires_login and not (
         identity is not None and integrations.level_satisfies(identity.level, form.min_auth_level))
+    # "Wer ist zuständig?" links here with the citizen's place: it goes on to the place step, and through a
+    # login and back (issue 16), so the citizen is not asked for it again
+    ars = request.GET.get("ars", "").strip()
+    query = f"?{urlencode({'ars': ars})}" if keyformats.is_municipality_ars(ars) else ""
     if request.method == "POST" and not login_needed:
         draft = services.create_draft(version, owner_key=integrations.owner_key(identity))
         _grant(request, SESSION_DRAFTS, str(draft.id))
-        # "Wer ist zuständig?" links here with the citizen's place: pass it on to the place step
-        ars = request.GET.get("ars", "").strip()
-        query = f"?{urlencode({'ars': ars})}" if keyformats.is_municipality_ars(ars) else ""
         return redirect(_step_url(draft, "place") + query)
     own_drafts = []
     owner = integrations.owner_key(identity)
@@ -175,10 +176,11 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
         "description": text(version.definition.get("description"), _lang()),
         "fee": format_cents(form.fee_cents) if form.fee_cents else None,
         "login_needed": login_needed, "identity": identity,
-        "login_url": integrations.login_url(request, request.path, form.min_auth_level) if login_needed else None,
+        "login_url": (integrations.login_url(request, request.path + query, form.min_auth_level)
+                      if login_needed else None),
         # A service that can be done without login still offers it (prefilled answers, drafts in the account).
-        "login_offer_url": integrations.login_url(request, request.path) if identity is None and not login_needed
-        else None,
+        "login_offer_url": (integrations.login_url(request, request.path + query)
+                            if identity is None and not login_needed else None),
         "own_drafts": own_drafts,
         "steps": [{"title": text(s["title"], _lang()), "conditional": bool(s.get("visible_if"))}
                   for s in version.spec.steps],

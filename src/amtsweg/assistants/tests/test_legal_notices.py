@@ -30,6 +30,21 @@ def test_start_page_of_a_service_without_login_offers_it(client, published, sett
     assert f'href="{reverse("identity:choose")}?next=%2Fantrag%2Ftestantrag%2F"' in body
 
 
+def test_the_place_chosen_before_login_survives_the_login(client, published, settings):
+    """Issue 16: "Wer ist zuständig?" links to the form with the citizen's place (?ars=); the login offered on
+    the start page returned to the bare start page, so the place was asked for again after logging in. Only a
+    Gemeinde's ARS is carried along, nothing else of the query."""
+    settings.AMTSWEG_TEST_IDENTITY_PROVIDERS = True
+    url = reverse("assistants:start", args=["testantrag"])
+    body = client.get(url, {"ars": "100410100100", "x": "<b>"}).content.decode()
+    assert f'href="{reverse("identity:choose")}?next=%2Fantrag%2Ftestantrag%2F%3Fars%3D100410100100"' in body
+    body = client.get(url, {"ars": "javascript:alert(1)"}).content.decode()
+    assert f'href="{reverse("identity:choose")}?next=%2Fantrag%2Ftestantrag%2F"' in body
+    FormVersionFactory(published=True, form__slug="mitlogin", form__requires_substantial=True)
+    body = client.get(reverse("assistants:start", args=["mitlogin"]), {"ars": "100410100100"}).content.decode()
+    assert "next=%2Fantrag%2Fmitlogin%2F%3Fars%3D100410100100&amp;stufe=substantiell" in body
+
+
 def test_no_login_is_offered_when_no_identity_provider_is_configured(client, published, settings):
     """A walk found the offer on an installation without BundID or OpenID: its chooser listed nothing."""
     settings.AMTSWEG_TEST_IDENTITY_PROVIDERS = False

@@ -260,3 +260,9 @@ def test_a_response_with_entities_is_refused_in_any_encoding(browser_http, caplo
     assert SESSION_KEY not in browser_http.session()
     reasons = [r.reason for r in caplog.records if r.getMessage() == "SAML response refused"]
     assert reasons in (["EntitiesForbidden"], ["UnicodeDecodeError"])  # pysaml2 reads UTF-8 only (BOM: refused)
+
+
+def test_saml_login_returns_to_the_page_with_its_query(browser_http):
+    """Issue 16: the place a form's start page was opened with (?ars=) must survive the login."""
+    answer = browser_http.saml_login(next_url="/antrag/hundesteuer/?ars=100410100100")
+    assert answer.status_code == 302 and answer.headers["location"] == "/antrag/hundesteuer/?ars=100410100100"
