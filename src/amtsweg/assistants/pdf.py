@@ -62,6 +62,23 @@ def office_lines(office: dict) -> list[str]:
     return lines
 
 
+def mandate_lines(summary: dict) -> list[str]:
+    """The SEPA mandate given with the application (payee, Gläubiger-ID), as the receipt page shows it."""
+    mandate = summary.get("sepa_mandate")
+    if not mandate:
+        return []
+    lines = [_("SEPA-Lastschriftmandat: erteilt mit diesem Antrag")]
+    if mandate.get("payee"):
+        lines.append(_("Zahlungsempfänger: %(payee)s") % mandate)
+    if mandate.get("creditor_id"):
+        lines.append(_("Gläubiger-Identifikationsnummer: %(creditor_id)s") % mandate)
+        lines.append(_("Die Mandatsreferenz teilt Ihnen die zuständige Stelle vor dem ersten Einzug mit."))
+    else:
+        lines.append(_("Die Gläubiger-Identifikationsnummer und die Mandatsreferenz teilt Ihnen die zuständige "
+                       "Stelle vor dem ersten Einzug mit."))
+    return lines
+
+
 def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | None = None) -> bytes:
     with translation.override(language):
         pdf = FPDF(format="A4")
@@ -70,7 +87,8 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
         sections, shortened = bounded_sections(summary["sections_en"] if language == "en" else summary["sections"])
         place = summary.get("place") or {}
         office = summary.get("office") or {}
-        printed = [receipt.version.spec.title(language), place.get("name", ""), *office.values()]
+        printed = [receipt.version.spec.title(language), place.get("name", ""), *office.values(),
+                   *mandate_lines(summary)]
         printed += [s["title"] for s in sections]
         printed += [text for s in sections for row in s["rows"] for text in (row["label"], row["value"])]
         unicode_font(pdf, printed)
@@ -91,6 +109,7 @@ def receipt_pdf(receipt, summary: dict, language: str = "de", status_url: str | 
             lines.append(_("Ort: %(postcode)s %(name)s") % {"postcode": place.get("postcode", ""),
                                                            "name": place["name"]})
         lines += office_lines(office)
+        lines += mandate_lines(summary)
         payment = summary.get("payment")
         if payment:
             euros = f"{payment['amount_cents'] // 100},{payment['amount_cents'] % 100:02d} €"

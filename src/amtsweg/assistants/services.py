@@ -155,6 +155,18 @@ def _submitted_data(spec, answers: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def sepa_mandate(spec, answers: dict[str, Any], office: dict) -> dict | None:
+    """The SEPA direct debit mandate given with this application, as the receipt and its PDF repeat it: the
+    payee and its Gläubiger-ID, which the form's mandate text named (issue 16). The receipt is what the citizen
+    keeps of the mandate. None when no IBAN was given in a field marked `sepa_mandate` (hidden answers are
+    pruned before, so a direct debit declined leaves none)."""
+    given = any(answers.get(field_id) for field_id, ref in spec.fields.items()
+                if ref.field.get("type") == "iban" and ref.field.get("sepa_mandate"))
+    if not given:
+        return None
+    return {"payee": office.get("name", ""), "creditor_id": office.get("sepa_creditor_id", "")}
+
+
 def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, auth_provider: str | None = None,
                  payment: dict | None = None, language: str = "de",
                  may_mail: Callable[[str], bool] | None = None, owner_key: str = "") -> Receipt:
@@ -203,7 +215,8 @@ def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, au
         integrations.link_application(reference, owner_key)
         summary = {"sections": summary_sections(spec, answers, "de"), "place": state.place, "office": office,
                    "sections_en": summary_sections(spec, answers, "en"), "payment": payment,
-                   "email_given": mail_status_link}  # the intake mails the status link to that address
+                   "email_given": mail_status_link,  # the intake mails the status link to that address
+                   "sepa_mandate": sepa_mandate(spec, answers, office)}
         receipt = Receipt(draft_key=draft.id, version=version, reference=reference)
         receipt.ciphertext = crypto.encrypt_json(summary, str(receipt.id))
         receipt.save(force_insert=True)

@@ -567,6 +567,7 @@ def receipt(request: HttpRequest, receipt_id) -> HttpResponse:
         "receipt": item, "form": item.version.form, "title": item.version.spec.title(_lang()),
         "sections": data["sections_en"] if _lang() == "en" else data["sections"], "place": data.get("place", {}),
         "office": data.get("office") or {},
+        "mandate": data.get("sepa_mandate"),
         "payment": data.get("payment"),
         "fee": format_cents(data["payment"]["amount_cents"]) if data.get("payment") else None,
     })

@@ -11,14 +11,15 @@ from django.urls import reverse
 
 from amtsweg.accounts.tests.factories import AuthorityFactory
 from amtsweg.assistants.models import Draft, Receipt
-from amtsweg.assistants.pdf import office_lines
+from amtsweg.assistants.pdf import mandate_lines, office_lines
 from amtsweg.assistants.services import load_state, receipt_summary
 from amtsweg.catalogue.tests.factories import PublicServiceFactory
 from amtsweg.geo.models import Municipality
 from amtsweg.geo.tests.factories import MunicipalityFactory, PostcodeAreaFactory
 from amtsweg.routing.tests.factories import DestinationFactory, ResponsibilityFactory
 
-from .flows import complete_until_summary, start
+from .factories import FormVersionFactory, sample_definition
+from .flows import DETAILS, PERSON, complete_until_summary, start
 
 HUNDESTEUER = "99102013000000"
 
@@ -179,3 +180,36 @@ def test_an_invalid_unknown_or_foreign_ars_is_ignored_without_error(client, publ
     assert response.status_code == 200
     assert "place-linked" not in body and "error-summary" not in body and "nicht online möglich" not in body
     assert 'name="postcode" value=""' in body
+
+
+def test_the_receipt_and_pdf_repeat_the_sepa_mandate_with_the_creditor_id(client, db, real_routing):
+    """Issue 16: the mandate on the form named the payee's Gläubiger-ID, the receipt and its PDF (what the
+    citizen keeps of the mandate) did not."""
+    definition = sample_definition()
+    iban = next(f for f in definition["steps"][1]["fieldsets"][0]["fields"] if f["id"] == "iban")
+    iban["sepa_mandate"] = True
+    FormVersionFactory(published=True, form__slug="testantrag", definition=definition)
+    office = AuthorityFactory(land_office=True, name="Landesverwaltungsamt", sepa_creditor_id="DE98ZZZ09999999999")
+    ResponsibilityFactory(leika_key=HUNDESTEUER, land=True, destination=DestinationFactory(authority=office))
+    PostcodeAreaFactory(postcode="66111", municipality=MunicipalityFactory(name="Neunkirchen"))
+    place_url = start(client)
+    step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    step2 = client.post(step1, PERSON)["Location"]
+    step3 = client.post(step2, {**DETAILS, "iban": "DE02 1203 0000 0000 2020 51"})["Location"]
+    summary_url = client.post(step3, {"action": "next"})["Location"]
+    body = client.get(client.post(summary_url, {"declaration": "yes"})["Location"]).content.decode()
+    mandate = body[body.index("SEPA-Lastschriftmandat"):]
+    assert "Landesverwaltungsamt" in mandate and "DE98ZZZ09999999999" in mandate
+    lines = mandate_lines(receipt_summary(Receipt.objects.get()))
+    assert "Zahlungsempfänger: Landesverwaltungsamt" in lines
+    assert "Gläubiger-Identifikationsnummer: DE98ZZZ09999999999" in lines
+
+
+def test_no_mandate_on_the_receipt_without_a_direct_debit(client, published, real_routing):
+    office = AuthorityFactory(land_office=True, name="Landesverwaltungsamt", sepa_creditor_id="DE98ZZZ09999999999")
+    ResponsibilityFactory(leika_key=HUNDESTEUER, land=True, destination=DestinationFactory(authority=office))
+    PostcodeAreaFactory(postcode="66111", municipality=MunicipalityFactory(name="Neunkirchen"))
+    summary_url = complete_until_summary(client)
+    body = client.get(client.post(summary_url, {"declaration": "yes"})["Location"]).content.decode()
+    assert "SEPA-Lastschriftmandat" not in body and "DE98ZZZ09999999999" not in body
+    assert mandate_lines(receipt_summary(Receipt.objects.get())) == []
