@@ -13,6 +13,7 @@ Authority; mails to the applicant (`notify`) only say that something is waiting,
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -51,6 +52,15 @@ SUBJECTS = {
     "answer": gettext_noop("Antwort auf die Rückfrage"),
     "forwarded": gettext_noop("Ihr Antrag wurde weitergeleitet"),
 }
+# Texts the platform writes itself, stored as a code and parameters like SUBJECTS (the forwarding note was
+# stored German and stayed German in the English UI and in the applicant's export). Dates are stored ISO.
+TEXTS = {
+    "forwarded": gettext_noop(
+        "Ihr Antrag ist nicht bei uns, sondern bei %(authority)s zu bearbeiten. Wir haben ihn deshalb am "
+        "%(date)s dorthin weitergeleitet; Sie müssen dafür nichts tun.\n\nDort hat Ihr Antrag die neue "
+        "Vorgangsnummer %(reference)s. Den Stand der Bearbeitung sehen Sie ab jetzt hier:\n%(url)s"),
+}
+TEXT_PARAMS = {"forwarded": ("authority", "date", "reference", "url")}
 
 
 class MessageError(Exception):
@@ -130,9 +140,11 @@ def _clean_documents(documents: list[str]) -> list[str]:
 # --- storing -------------------------------------------------------------------------------------------------
 
 
-def _store(case: Case, *, direction: str, kind: str, sender, text: str, subject: str = "", subject_code: str = "",
+def _store(case: Case, *, direction: str, kind: str, sender, text: str = "", subject: str = "",
+           subject_code: str = "", text_code: str = "", text_params: dict | None = None,
            documents: list[str] = (), uploads: list[Upload] = (), in_reply_to: Message | None = None) -> Message:
-    """Seal and store a message; `subject` as a staff member typed it, or `subject_code` (a key of SUBJECTS)."""
+    """Seal and store a message; `subject` and `text` as a person typed them, or `subject_code` (a key of
+    SUBJECTS) and `text_code` with `text_params` (TEXTS) for what the platform writes."""
     if len(uploads) > MAX_FILES:
         raise MessageError(_("Bitte senden Sie höchstens %(n)d Dateien mit einer Nachricht.") % {"n": MAX_FILES})
     described = [{"filename": u.filename, "content_type": u.content_type, "size": len(u.content)} for u in uploads]
@@ -141,6 +153,11 @@ def _store(case: Case, *, direction: str, kind: str, sender, text: str, subject:
         if subject_code not in SUBJECTS:
             raise ValueError(f"unknown subject code {subject_code!r}")
         body = {**body, "subject": "", "subject_code": subject_code}
+    if text_code:
+        params = dict(text_params or {})
+        if text_code not in TEXTS or set(params) != set(TEXT_PARAMS[text_code]):
+            raise ValueError(f"unknown text code {text_code!r} or wrong parameters")
+        body = {**body, "text": "", "text_code": text_code, "text_params": params}
     message = Message.objects.create(
         case=case, direction=direction, kind=kind, sender=sender, in_reply_to=in_reply_to,
         body=vault.seal(case.authority_id, json.dumps(body, ensure_ascii=False).encode(), purpose=BODY),
@@ -172,7 +189,7 @@ def show(message: Message) -> ShownMessage:
                    if i < len(ids)]
     replied = message.has_reply if hasattr(message, "has_reply") else message.replies.exists()
     answered = message.kind == Message.Kind.INQUIRY and replied
-    return ShownMessage(message, _subject(body), body.get("text", ""), body.get("documents", []),
+    return ShownMessage(message, _subject(body), _text(body), body.get("documents", []),
                         attachments, answered)
 
 
@@ -182,6 +199,17 @@ def _subject(body: dict) -> str:
     if code in SUBJECTS:
         return _(SUBJECTS[code])
     return _(subject) if subject in SUBJECTS.values() else subject
+
+
+def _text(body: dict) -> str:
+    """The text in the reader's language where the platform wrote it (a code and its parameters), else as
+    stored (what people wrote, and platform notes stored as German text before the codes)."""
+    code, params = body.get("text_code", ""), body.get("text_params") or {}
+    if code not in TEXTS or set(params) != set(TEXT_PARAMS[code]):
+        return body.get("text", "")
+    if "date" in params:
+        params = {**params, "date": dt.date.fromisoformat(params["date"]).strftime("%d.%m.%Y")}
+    return _(TEXTS[code]) % params
 
 
 def open_attachment(attachment: MessageAttachment) -> tuple[dict, bytes]:
@@ -427,13 +455,11 @@ def on_case_forwarded(sender, *, case: Case, submission, destination, actor, **k
     owner = Application.objects.filter(submission_id=case.submission_id).values_list("owner_key", flat=True).first()
     if owner:
         Application.objects.get_or_create(submission=submission, defaults={"owner_key": owner})
-    text = _("Ihr Antrag ist nicht bei uns, sondern bei %(authority)s zu bearbeiten. Wir haben ihn deshalb am "
-             "%(date)s dorthin weitergeleitet; Sie müssen dafür nichts tun.\n\nDort hat Ihr Antrag die neue "
-             "Vorgangsnummer %(reference)s. Den Stand der Bearbeitung sehen Sie ab jetzt hier:\n%(url)s") % {
-        "authority": destination.authority.name, "date": timezone.localdate().strftime("%d.%m.%Y"),
+    params = {
+        "authority": destination.authority.name, "date": timezone.localdate().isoformat(),
         "reference": submission.public_reference, "url": status.absolute_status_url(submission.public_reference)}
     message = _store(case, direction=Message.Direction.TO_APPLICANT, kind=Message.Kind.MESSAGE,
-                     sender=_staff(actor), subject_code="forwarded", text=text)
+                     sender=_staff(actor), subject_code="forwarded", text_code="forwarded", text_params=params)
     audit.record(actor, case.authority, "postfach.message_sent", case, {"message": str(message.pk)})
     transaction.on_commit(lambda: notify(case))
     return message

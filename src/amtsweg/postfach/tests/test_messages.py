@@ -394,3 +394,40 @@ def test_the_platforms_own_subjects_are_stored_neutral_and_shown_in_the_readers_
         assert english != "Rückfrage zu Ihrem Antrag" and english
         assert messages._subject({"subject": "Ihr Antrag wurde weitergeleitet"}) != "Ihr Antrag wurde weitergeleitet"
         assert messages._subject({"subject": "Frage zur Hundesteuer"}) == "Frage zur Hundesteuer"  # staff's own
+
+
+def test_the_forwarding_notes_text_is_stored_neutral_and_shown_in_the_readers_language(
+        client, routed_responsibility):
+    """Issue 14: the forwarding note's body was stored as German text and stayed German in the English UI
+    (and in the applicant's export). Now a code and its parameters are stored and the text is written in the
+    reader's language when shown; notes stored as German text before stay as they were."""
+    import json as json_module
+
+    from django.utils import translation
+
+    from amtsweg.casework import forwarding, vault
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+    from amtsweg.submissions.models import Submission
+
+    submission, case = casework_application(client, routed_responsibility)
+    responsible = ResponsibilityFactory(leika_key=case.leika_key)
+    responsible.destination.authority.name = "Stadt Saarbrücken"
+    responsible.destination.authority.save()
+    forwarding.forward(case, responsible.destination, actor=UserFactory(authority=case.authority))
+    new = Submission.objects.get(destination=responsible.destination)
+    note = Message.objects.get(case=case)
+    stored = json_module.loads(vault.open(case.authority_id, bytes(note.body), purpose=messages.BODY))
+    assert stored["text"] == "" and stored["text_code"] == "forwarded"
+    assert stored["text_params"]["authority"] == "Stadt Saarbrücken"
+    assert stored["text_params"]["reference"] == new.public_reference
+    german = messages.show(note).text
+    assert german.startswith("Ihr Antrag ist nicht bei uns, sondern bei Stadt Saarbrücken zu bearbeiten.")
+    assert timezone.localdate().strftime("%d.%m.%Y") in german
+    assert status.absolute_status_url(new.public_reference) in german
+    with translation.override("en"):
+        english = messages.show(Message.objects.get(pk=note.pk)).text
+        assert english.startswith("Your application is handled not by us but by Stadt Saarbrücken.")
+        assert new.public_reference in english and status.absolute_status_url(new.public_reference) in english
+        assert "weitergeleitet" not in english
+        assert messages._text({"text": "Schon gespeichert."}) == "Schon gespeichert."  # older notes as stored
+        assert messages._text({"text_code": "unbekannt", "text": "x"}) == "x"
