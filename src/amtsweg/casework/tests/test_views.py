@@ -444,3 +444,43 @@ def test_a_land_offices_operators_are_offered_and_can_be_given_its_cases():
     assert [u.username for u in services.assignable_users(land)] == ["land-op"]
     assert [u.username for u in services.assignable_users(case, team=team)] == ["land-op"]
     assert services.assign([case], operator, actor=SYSTEM) == 1
+
+
+def test_every_case_route_answers_404_to_another_kommune_the_land_and_another_team(destination, worker):
+    """Issue 14's "Done when": tenancy for every new view. One sweep over every route of a case (reading and
+    changing), with a real attachment and a forwarding target, for an administrator of another Kommune, a Land
+    operator and a case worker of the same Kommune outside the case's team: 404 everywhere and nothing changed;
+    a bulk assignment that names the case changes nothing either."""
+    from django.urls import reverse
+
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+
+    team = TeamFactory(authority=destination.authority, members=[worker])
+    case, attachment_id = case_with_attachment(destination)
+    Case.objects.filter(pk=case.pk).update(team=team, state=Case.State.IN_PROGRESS, decision="")
+    target = ResponsibilityFactory(leika_key=case.leika_key).destination
+    closed = CaseFactory(destination=destination, team=team, state=Case.State.CLOSED)
+    outsiders = [UserFactory(authority=AuthorityFactory(), kommune_admin=True),
+                 UserFactory(land_operator=True, authority=AuthorityFactory(land_office=True)),
+                 UserFactory(authority=destination.authority)]  # same Kommune, not in the case's team
+    reads = [reverse("casework:case", args=[case.pk]),
+             reverse("casework:attachment", args=[case.pk, attachment_id]),
+             reverse("casework:case_data_export", args=[case.pk]),
+             reverse("casework:case_archive", args=[closed.pk])]
+    writes = [(reverse("casework:case_state", args=[case.pk]), {"ziel": "inquiry"}),
+              (reverse("casework:case_state", args=[case.pk]), {"ziel": "decided", "entscheidung": "approved"}),
+              (reverse("casework:case_assign", args=[case.pk]), {"zustaendig": "ich"}),
+              (reverse("casework:case_forward", args=[case.pk]), {"zustellpunkt": str(target.pk)}),
+              (reverse("casework:case_note", args=[case.pk]), {"text": "fremd"})]
+    before = (Case.objects.values_list("state", "assignee", "team").get(pk=case.pk), CaseEntry.objects.count())
+    own = _client(worker)
+    assert all(own.get(url).status_code in (200, 302) for url in reads[:2])  # the case's team may read
+    for user in outsiders:
+        client = _client(user)
+        for url in reads:
+            assert client.get(url).status_code == 404, (user.role, url)
+        for url, data in writes:
+            assert client.post(url, data).status_code == 404, (user.role, url)
+        client.post(reverse("casework:bulk_assign"), {"vorgang": [str(case.pk)], "zustaendig": "ich"})
+        assert ((Case.objects.values_list("state", "assignee", "team").get(pk=case.pk), CaseEntry.objects.count())
+                == before), user.role
