@@ -304,6 +304,29 @@ def test_an_application_marks_the_cell_after_commit(world, django_capture_on_com
     assert len(callbacks) == 1  # only the check: the cell has the fact already, no recompute
 
 
+def test_further_applications_of_the_day_cost_no_query_until_routing_changes(
+        world, django_capture_on_commit_callbacks, django_assert_num_queries, settings):
+    """The check runs once a day per destination, key and fact (a note in the cache); a routing change (new
+    version of the index) makes the next application check again, so a newly responsible area gets the fact."""
+    from amtsweg.maturity import triggers
+    from amtsweg.routing.resolution import invalidate
+
+    settings.AMTSWEG_MATURITY_INCREMENTAL = True
+    settings.ROUTING_INDEX_CHECK_SECONDS = 60  # as in production: the index's version is not read every time
+    go_live(world)
+    recompute()
+    with django_capture_on_commit_callbacks(execute=True):
+        triggers.submission_submitted(None, submission=submit(world, accepted=False))
+    second = submit(world, accepted=False)
+    with django_assert_num_queries(0), django_capture_on_commit_callbacks(execute=True):
+        triggers.submission_submitted(None, submission=second)
+    Cell.objects.filter(area__ars=world["gemeinde"].ars).update(facts=0)  # as if the cell had been wiped
+    invalidate()  # what every change to responsibilities, destinations and keys does
+    with django_capture_on_commit_callbacks(execute=True):
+        triggers.submission_submitted(None, submission=second)
+    assert the_cell(world).facts & Fact.RECEIVED
+
+
 def test_peer_rank_counts_peers_of_the_same_kind_and_size_class(db):
     from amtsweg.maturity.models import AreaSummary
 
