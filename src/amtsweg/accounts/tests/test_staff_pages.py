@@ -1,5 +1,7 @@
 """Staff home, Authority and account administration over the UI, including tenant isolation (404, not 403)."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -398,3 +400,15 @@ def test_password_set_link_errors_stand_at_the_password_and_a_used_link_says_so(
     used = client.__class__().get(link[link.index("/konto/"):], follow=True)
     assert used.status_code == 410
     assert "<h1" in used.text and "Link bereits verwendet" in used.text and "Passwort setzen</h1>" not in used.text
+
+
+@pytest.mark.django_db
+def test_the_selects_of_konto_anlegen_have_kerns_select_wrapper(client, land_operator):
+    """Issue 16: the selects of "Konto anlegen" (role, authority) came without KERN's wrapper, so they lacked
+    its arrow and width, unlike the selects of every other form."""
+    login_staff(client, land_operator)
+    page = client.get("/verwaltung/konten/neu/").content.decode()
+    selects = re.findall(r"(.{0,60})<select[^>]*>", page, flags=re.DOTALL)
+    assert len(selects) == 2  # role and authority
+    for before in selects:
+        assert before.rstrip().endswith('<div class="kern-form-input__select-wrapper">'), before

@@ -344,3 +344,13 @@ def test_entry_lines_find_where_each_entry_starts():
 
     assert services.entry_lines('[\n {"a": 1},\n\n {"b": [1,\n 2]}, {"c": 3}\n]') == [2, 4, 5]
     assert services.entry_lines('{"a": 1}') == [] and services.entry_lines('[{"a": }]') == []
+
+
+def test_staff_selects_have_kerns_select_wrapper(client, hundesteuer, offices, sb_staff):
+    """Issue 16 ("Konto anlegen"): selects rendered by the shared field template lacked KERN's wrapper."""
+    login_staff(client, sb_staff)
+    page = client.get("/verwaltung/zustaendigkeiten/neu/").content.decode()
+    selects = re.findall(r"(.{0,60})<select[^>]*>", page, flags=re.DOTALL)
+    assert selects
+    for before in selects:
+        assert before.rstrip().endswith('<div class="kern-form-input__select-wrapper">'), before
