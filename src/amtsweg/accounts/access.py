@@ -67,19 +67,35 @@ def _with_next(url_name: str, request: HttpRequest) -> str:
     return f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
 
 
+# Set on the request by `StaffAccessMiddleware` once login, staff account and second factor passed, so that the
+# view's own guard (`staff_required` and friends, kept for views outside the staff prefixes) checks only its role
+# instead of asking the database for the second factor again: one query less on every staff page.
+CHECKED_ATTRIBUTE = "amtsweg_staff_access_checked"
+
+
 def check_staff_access(request: HttpRequest, role_check: Callable | None = None) -> HttpResponse | None:
     """None if the request may proceed, else the response that sends the user where they belong."""
     user = request.user
+    if not getattr(request, CHECKED_ATTRIBUTE, False):
+        denied = _check_account(request, user)
+        if denied is not None:
+            return denied
+    if role_check is not None and not role_check(user):
+        return render(request, "accounts/forbidden.html", {"reason": "role"}, status=403)
+    return None
+
+
+def _check_account(request: HttpRequest, user) -> HttpResponse | None:
+    """Login, staff account and second factor. A verified session needs no look at the devices (the
+    verification is the proof), so only an unverified one asks whether a device exists."""
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
     if not is_staff_account(user):
         return render(request, "accounts/forbidden.html", {"reason": "not_staff"}, status=403)
-    if needs_second_factor(user) and not is_otp_verified(user):
+    if not is_otp_verified(user) and needs_second_factor(user):
         if has_confirmed_device(user):
             return redirect(_with_next("accounts:totp", request))
         return redirect(_with_next("accounts:totp_enrol", request))
-    if role_check is not None and not role_check(user):
-        return render(request, "accounts/forbidden.html", {"reason": "role"}, status=403)
     return None
 
 
@@ -110,6 +126,7 @@ class StaffAccessMiddleware:
                 if is_api_path(request.path_info):
                     return _private(problem_response(403, detail=_api_reason(request.user)))
                 return _private(denied)
+            setattr(request, CHECKED_ATTRIBUTE, True)
         return self.get_response(request)
 
 

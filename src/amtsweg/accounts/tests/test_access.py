@@ -122,3 +122,31 @@ def test_after_the_code_every_staff_path_opens(client, enrolled_staff):
 
     login_staff(client, enrolled_staff)
     assert client.get("/verwaltung/zustellung/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_staff_page_asks_for_the_second_factor_once(client):
+    """The middleware checks login, staff account and second factor; the view's guard then only checks its
+    role (issue 14, benchmarks/backoffice.py: the devices were looked up twice on every staff page). A
+    verified session is not asked at all; the guard alone (no middleware) still checks everything."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amtsweg.accounts.testing import login_staff
+
+    staff = UserFactory()  # no device: not verified, so the device lookup is needed, once
+    login_staff(client, staff)
+    client.get("/verwaltung/zustellung/")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/verwaltung/zustellung/").status_code == 200
+    assert len([q for q in captured.captured_queries if "otp_totp_totpdevice" in q["sql"]]) == 1
+
+    admin = UserFactory(kommune_admin=True)
+    login_staff(client, admin)  # verified: the session names its device, which django-otp loads
+    client.get("/verwaltung/zustellung/")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/verwaltung/zustellung/").status_code == 200
+    assert len([q for q in captured.captured_queries if "otp_totp_totpdevice" in q["sql"]]) == 1
+
+    # Without the middleware (a view outside the staff prefixes) the guard checks the second factor itself.
+    assert staff_required(ok_view)(request_as(admin, verified=False)).status_code == 302
