@@ -211,7 +211,8 @@ class _Builder:
                                       "Angaben begrenzt.")
             else:
                 maximum = MAX_REPEAT if high == "*" else min(int(high), 50)
-                result["repeat"] = {"min": int(low), "max": maximum}
+                # in an optional group (0:1) the entries are needed only if the group applies, as for `required`
+                result["repeat"] = {"min": 0 if optional_context else int(low), "max": maximum}
                 if high == "*":
                     self.notes.append(f"{element.id} „{element.label}“: Anzahl {cardinality} – auf {maximum} "
                                       "Angaben begrenzt.")

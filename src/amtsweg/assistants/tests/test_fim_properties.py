@@ -177,6 +177,23 @@ def _in_form(definition: dict) -> set[str]:
     return {f["fim"]["id"] for s in definition["steps"] for fs in s["fieldsets"] for f in fs["fields"] if "fim" in f}
 
 
+def _asked_in_document(element) -> set[str]:
+    """Every Datenfeld of a parsed document that the citizen is asked for (or shown, Feldart label)."""
+    if element.kind == "field":
+        return set() if element.feldart in {"hidden", "locked"} else {element.id}
+    return {fim_id for _card, child in element.children for fim_id in _asked_in_document(child)}
+
+
+def _optional_means_optional(definition: dict) -> None:
+    """A field labelled optional (not required) never demands entries: the citizen would read „optional“ and
+    then be told „mindestens 1 Angabe“ (FIM's Vorname 1:* inside an optional group did that)."""
+    for step in definition["steps"]:
+        for fieldset in step["fieldsets"]:
+            for fld in fieldset["fields"]:
+                if not fld.get("required"):
+                    assert (fld.get("repeat") or {}).get("min", 0) == 0, fld
+
+
 @pytest.mark.parametrize("version", ["2.0", "3.0"])
 @PROFILE
 @given(data=st.data())
@@ -185,6 +202,7 @@ def test_generated_documents_import_completely_and_a_filled_application_validate
     definition = to_definition(parse_fim(xml))
     check_definition(definition)
     assert _asked(root) <= _in_form(definition)
+    _optional_means_optional(definition)
     for rule in definition["source"]["rules"]:
         assert rule.get("applied") or rule.get("task")
     _submit_everything(definition)
@@ -205,6 +223,9 @@ def test_a_generated_rule_becomes_a_condition():
 
 @pytest.mark.parametrize("path", REAL, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_real_document_imports_and_a_filled_application_validates(path):
-    definition = to_definition(parse_fim(path.read_bytes()))
+    document = parse_fim(path.read_bytes())
+    definition = to_definition(document)
     check_definition(definition)
+    assert _asked_in_document(document.root) <= _in_form(definition)  # every Datenfeld appears in the form
+    _optional_means_optional(definition)
     _submit_everything(definition)

@@ -207,6 +207,30 @@ def test_a_repeated_choice_yes_no_or_file_field_is_asked_in_a_repeatable_fieldse
         assert result.is_valid and result.cleaned[repeated_id] == ["000", "129"]
 
 
+@pytest.mark.parametrize("datentyp", ["text", "bool"])
+def test_a_repeated_datenfeld_in_an_optional_group_may_be_left_empty(datentyp):
+    """FIM's Waffenbesitzkarte (S00000036) has Vorname 1:* inside the 0:1 group „Vorname natürliche Person“:
+    the field was labelled optional and then refused with „mindestens 1 Angabe“ when left empty."""
+    from amtsweg.assistants.fim import parse_fim, to_definition
+
+    from .fimgen import Field, Group, document
+
+    vorname = Group("G60000039", "Vorname natürliche Person", children=[
+        ("1:*", Field("F60000045", "Vorname", datentyp=datentyp)), ("0:1", Field("F60000076", "Rufname"))])
+    root = Group("S60000001", "Schema", children=[("1:1", Field("F60000013", "Familienname")), ("0:1", vorname)])
+    definition = to_definition(parse_fim(document(root, "2.0")))
+    check_definition(definition)
+    fields = {f["fim"]["id"]: (s["id"], fs, f) for s in definition["steps"] for fs in s["fieldsets"]
+              for f in fs["fields"] if "fim" in f}
+    step_id, fieldset, field = fields["F60000045"]
+    entries = field.get("repeat") or fieldset.get("repeat")
+    assert not field["required"] and entries["min"] == 0, (field, fieldset)
+    spec = FormSpec(definition)
+    for step in definition["steps"]:  # only the Familienname is required
+        result = validate_step(spec, step["id"], {fields["F60000013"][2]["id"]: "Mustermann"})
+        assert result.is_valid, [e.message for e in result.errors]
+
+
 def _per_entry() -> dict:
     definition = _definition(minimum=0)
     fields = definition["steps"][0]["fieldsets"][1]["fields"]
