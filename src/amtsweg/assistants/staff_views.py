@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -23,7 +23,7 @@ from amtsweg.core.tenancy import can_edit_forms
 
 from . import forms as form_services
 from .definition import DefinitionError, text
-from .engine import validate_step
+from .engine import remove_entry, validate_step
 from .fim import FimError
 from .models import FormDefinition, FormVersion, PublishedVersionError
 from .presentation import StepView
@@ -116,20 +116,27 @@ def version_export(request: HttpRequest, slug: str, number: int) -> HttpResponse
 
 @staff_required
 def preview(request: HttpRequest, slug: str, number: int, step_id: str | None = None) -> HttpResponse:
-    """The step as citizens see it; submitting validates (errors shown) but stores nothing."""
+    """The step as citizens see it; submitting validates (errors shown) but stores nothing. Entries of
+    repeatable fieldsets and fields are added and removed as in the assistant, so editors can try them."""
     version = _version(slug, number)
     spec = version.spec
     step_def = spec.step(step_id) if step_id else spec.steps[0]
     ids = [s["id"] for s in spec.steps]
     if step_def["id"] not in ids:
         raise Http404
-    result, posted = None, None
+    result, posted, extra = None, None, {}
     if request.method == "POST":
-        result = validate_step(spec, step_def["id"], request.POST, request.FILES, {}, language=_lang())
+        action = request.POST.get("action", "next")
         posted = request.POST
-        if result.is_valid:
-            messages.success(request, _("Vorschau: Die Eingaben dieses Schritts sind gültig (nichts gespeichert)."))
-    view = StepView(spec, step_def, answers={}, posted=posted, result=result, language=_lang())
+        if action.startswith("add:"):  # "Weitere Angabe / Weiteren Eintrag hinzufügen", as in the assistant
+            extra = {action[4:]: 1}
+        elif action.startswith("remove:"):  # "Eintrag entfernen"
+            posted = _without_entry(step_def, request.POST, action)
+        else:
+            result = validate_step(spec, step_def["id"], request.POST, request.FILES, {}, language=_lang())
+            if result.is_valid:
+                messages.success(request, _("Vorschau: Die Eingaben dieses Schritts sind gültig (nichts gespeichert)."))
+    view = StepView(spec, step_def, answers={}, posted=posted, result=result, language=_lang(), extra_slots=extra)
     index = ids.index(step_def["id"])
     return render(request, "assistants/staff/preview.html", {
         "version": version, "form": version.form, "title": spec.title(_lang()),
@@ -139,6 +146,19 @@ def preview(request: HttpRequest, slug: str, number: int, step_id: str | None = 
         "steps": [{"id": s["id"], "title": text(s["title"], _lang()), "current": s["id"] == step_def["id"],
                    "url": reverse("assistants:staff_preview_step", args=[slug, number, s["id"]])} for s in spec.steps],
     })
+
+
+def _without_entry(step_def: dict, data: QueryDict, action: str) -> QueryDict:
+    """The posted inputs without the entry `remove:<fieldset>:<n>` names (later entries move up)."""
+    fieldset_id, _sep, entry_text = action.removeprefix("remove:").partition(":")
+    fieldset = next((fs for fs in step_def["fieldsets"] if fs["id"] == fieldset_id and fs.get("repeat")), None)
+    if fieldset is None or not entry_text.isdigit() or int(entry_text) >= fieldset["repeat"]["max"]:
+        return data
+    moved, _answers = remove_entry(fieldset, data, {}, int(entry_text))
+    result = QueryDict(mutable=True)
+    for key, values in moved.items():
+        result.setlist(key, values)
+    return result
 
 
 def _read_upload(request: HttpRequest, name: str) -> bytes | None:

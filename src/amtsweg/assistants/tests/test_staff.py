@@ -11,7 +11,7 @@ from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import UserFactory
 from amtsweg.assistants.models import FormDefinition, FormVersion
 
-from .factories import FormVersionFactory, sample_definition
+from .factories import FormVersionFactory, sample_definition, t
 
 pytestmark = pytest.mark.django_db
 FIM = Path(__file__).parent / "fim" / "xdatenfelder-beispiele"
@@ -55,6 +55,30 @@ def test_preview_validates_without_storing(client, kommune_staff):
     body = client.post(url, {"given_name": ""}).content.decode()
     assert "Bitte füllen Sie das Feld „Vorname“ aus." in body and "Vorschau von Version" in body
     assert 'role="alert"' in body
+
+
+def _repeating_definition() -> dict:
+    return {"schema_version": 1, "title": t("Waffen"), "steps": [{"id": "waffen", "title": t("Waffen"), "fieldsets": [
+        {"id": "person", "fields": [{"id": "vorname", "type": "text", "label": t("Vorname"), "required": True,
+                                     "repeat": {"min": 1, "max": 3}}]},
+        {"id": "waffe", "legend": t("Waffe"), "repeat": {"min": 0, "max": 3},
+         "fields": [{"id": "art", "type": "text", "label": t("Waffenart"), "required": True}]}]}]}
+
+
+def test_preview_adds_and_removes_entries_like_the_assistant(client, kommune_staff):
+    """The form editors try FIM's repeatable groups in the preview: its „hinzufügen“ and „Eintrag entfernen“
+    buttons only validated the step before, so no second entry could be tried."""
+    version = FormVersionFactory(form__slug="wbk", definition=_repeating_definition())
+    url = reverse("assistants:staff_preview_step", args=["wbk", version.number, "waffen"])
+    added = client.post(url, {"action": "add:vorname", "vorname-0": "Max"}).content.decode()
+    assert 'name="vorname-1"' in added and 'value="Max"' in added and 'role="alert"' not in added
+    entries = client.post(url, {"action": "add:fieldset:waffe", "vorname-0": "Max", "art-0": "Pistole"})
+    assert 'name="art-1"' in entries.content.decode()
+    removed = client.post(url, {"action": "remove:waffe:0", "vorname-0": "Max", "art-0": "Pistole",
+                                "art-1": "Revolver", "waffe-count": "2"}).content.decode()
+    assert 'value="Revolver"' in removed and 'value="Pistole"' not in removed
+    valid = client.post(url, {"action": "next", "vorname-0": "Max", "art-0": "Pistole"}).content.decode()
+    assert "Eingaben dieses Schritts sind gültig" in valid
 
 
 def test_operator_edits_publishes_and_cannot_change_published(client, signed_in_operator):
