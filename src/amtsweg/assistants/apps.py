@@ -23,12 +23,14 @@ class AssistantsConfig(AppConfig):
         public_navigation.register.add("assistants.list", public_navigation.Entry(
             title=_("Online-Anträge"), url_name="assistants:list", namespace="assistants", order=20))
 
+        from amtsweg.catalogue import service_facts
         from amtsweg.routing import links as routing_links
 
-        from . import links, signals
+        from . import catalogue_facts, links, signals
 
         signals.connect()
         routing_links.register.add("assistants", links.routing_page_links)
+        service_facts.register.add("assistants", catalogue_facts.catalogue_facts)
 
         navigation.register.add("assistants.forms", navigation.Section(
             title=_("Formulare"), url_name="assistants:staff_list",

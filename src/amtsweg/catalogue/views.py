@@ -6,14 +6,17 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from amtsweg.catalogue import online_services, search
+from amtsweg.catalogue import online_services, search, service_facts
 from amtsweg.catalogue.display import legal_references, leika_type_label
 from amtsweg.catalogue.models import LifeSituation, OzgService, PublicService, Topic
 from amtsweg.geo.models import Municipality
 
 SEARCH_PAGE_SIZE = 20
+PART_NAMES_SHOWN = 8  # LeiKa-Leistungen named under "Worum geht es?"; all of them in the details section
 PLACES_PAGE_SIZE = 25
 
 
@@ -64,7 +67,8 @@ def life_situation_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 @require_safe
 def service_detail(request: HttpRequest, ozg_id: int) -> HttpResponse:
-    """An OZG-Leistung with its LeiKa-Leistungen, their keys, types and legal bases."""
+    """An OZG-Leistung answering a citizen's questions in order (what, who, costs, documents, duration, legal
+    basis, online or where), then its LeiKa-Leistungen with keys, types and legal bases in a details section."""
     service = get_object_or_404(OzgService.objects.select_related("topic", "life_situation"), ozg_id=ozg_id)
     public_services = [
         {
@@ -82,7 +86,11 @@ def service_detail(request: HttpRequest, ozg_id: int) -> HttpResponse:
             if reference.label not in seen:
                 seen.add(reference.label)
                 legal_bases.append(reference)
-    responsible_key = next((item["service"].key for item in public_services if item["service"].key), "")
+    keys = [item["service"].key for item in public_services if item["service"].key]
+    responsible_key = keys[0] if keys else ""
+    # The questions in the order a citizen asks them; what no app knows is shown as "Angaben folgen".
+    facts = service_facts.facts_for(service, keys)
+    names = [item["service"].name for item in public_services]
     return render(
         request,
         "catalogue/service.html",
@@ -92,6 +100,11 @@ def service_detail(request: HttpRequest, ozg_id: int) -> HttpResponse:
             "legal_bases": legal_bases,
             "responsible_key": responsible_key,
             "online_service_links": online_services.links_for(request, service),
+            "facts": facts,
+            "who_url": (f"{reverse('routing:who_is_responsible')}?{urlencode({'key': responsible_key})}"
+                        if responsible_key else ""),
+            "part_names": names[:PART_NAMES_SHOWN],
+            "more_parts": max(0, len(names) - PART_NAMES_SHOWN),
         },
     )
 

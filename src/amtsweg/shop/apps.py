@@ -8,7 +8,7 @@ class ShopConfig(AppConfig):
 
     def ready(self) -> None:
         from amtsweg.accounts import navigation
-        from amtsweg.catalogue import online_services
+        from amtsweg.catalogue import online_services, service_facts
         from amtsweg.core import tenancy
         from amtsweg.routing import links as routing_links
 
@@ -16,6 +16,7 @@ class ShopConfig(AppConfig):
 
         routing_links.register.add("shop", links.routing_page_links)
         online_services.register.add("shop", links.catalogue_page_links)
+        service_facts.register.add("shop", links.catalogue_facts)
         navigation.register.add("shop.kommune", navigation.Section(
             title=_("Shop für Online-Dienste"), url_name="shop:index",
             description=_("Fertige Online-Dienste übernehmen und freischalten"),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from amtsweg.catalogue.service_facts import COSTS, Fact
 from amtsweg.routing.links import OnlineServiceLink
 from amtsweg.routing.resolution import LandCoverage, online_coverage
 
-from .models import Offer
+from .models import Offer, Subscription
+from .reports import euros
 from .routing_link import online_link
 
 
@@ -65,3 +68,23 @@ def _coverage_sentence(land: LandCoverage) -> str:
         text = _("Online in allen %(total)s Gemeinden des Landes %(land)s: in %(own)s über die eigene Kommune, "
                  "in den übrigen über %(offices)s.")
     return (text % values) + " " + _("Geben Sie Ihren Wohnort ein, um die zuständige Stelle zu sehen.")
+
+
+FEES_LISTED = 20  # Kommunen named with their fee on a Leistung page; the rest are counted
+
+
+def catalogue_facts(ozg_service, keys: list[str]):
+    """On an OZG-Leistung's page, "Was kostet es?": the fee each connected Kommune configured for its online
+    service (the fee the citizen is charged, issue 16), by the Kommune's name; none where none was set."""
+    subscriptions = list(Subscription.objects.live_on(timezone.localdate())
+                         .filter(offer__public_services__key__in=keys, local_fee_cents__isnull=False)
+                         .select_related("authority").distinct().order_by("authority__name"))
+    if not subscriptions:
+        return []
+    items = [_("%(office)s: %(fee)s") % {"office": sub.authority.name, "fee": euros(sub.local_fee_cents) + " €"}
+             for sub in subscriptions[:FEES_LISTED]]
+    if len(subscriptions) > FEES_LISTED:
+        items.append(_("und %(n)s weitere Kommunen") % {"n": len(subscriptions) - FEES_LISTED})
+    return [Fact(COSTS, _("Gebühr beim Online-Antrag, wie die Kommune sie festgelegt hat:"), items=tuple(items),
+                 source=_("die angeschlossenen Kommunen"))]
+

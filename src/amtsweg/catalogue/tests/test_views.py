@@ -307,10 +307,35 @@ def test_odd_input_never_fails(client, catalogue, places, query):
 
 
 def test_service_page_answers_the_citizens_questions_before_the_keys(client, catalogue):
-    """Issue 16, item 3: where to apply, legal basis and costs in words first; LeiKa keys in a details section."""
+    """Issue 16, item 3: the citizen's questions in their order, in words; LeiKa keys in a details section. What
+    nobody knows says "Angaben folgen" with where to ask instead of an invented answer."""
     body = client.get(reverse("catalogue:service", args=[10348])).content.decode()
     details = body.index("<details")
-    for heading in ("Wo beantragen Sie die Leistung?", "Rechtsgrundlage", "Kosten, Unterlagen und Dauer"):
-        assert body.index(heading) < details
+    headings = ["Worum geht es?", "Wer kann die Leistung beantragen?", "Was kostet es?",
+                "Welche Unterlagen brauchen Sie?", "Wie lange dauert es?", "Rechtsgrundlage",
+                "Wo beantragen Sie die Leistung?"]
+    positions = [body.index(f">{heading}</h2>") for heading in headings]
+    assert positions == sorted(positions) and positions[-1] < details
+    assert body[:details].count("Angaben folgen.") == 5  # no app knows anything of this service
     assert "Zuständige Stelle für Ihren Ort finden" in body and "/zustaendigkeit/?key=" in body
     assert "leika-key" not in body[:details]
+
+
+def test_service_page_shows_what_an_app_knows_in_its_question_with_the_source(client, catalogue):
+    from amtsweg.catalogue import service_facts
+
+    seen = []
+
+    def provider(service, keys):
+        seen.append((service.ozg_id, keys))
+        return [service_facts.Fact(service_facts.DOCUMENTS, "Sie brauchen:", items=("Personalausweis",),
+                                   source="Testquelle")]
+
+    with service_facts.register.registered("test", provider):
+        body = client.get(reverse("catalogue:service", args=[10348])).content.decode()
+    documents = body[body.index(">Welche Unterlagen brauchen Sie?</h2>"):body.index(">Wie lange dauert es?</h2>")]
+    assert "Sie brauchen:" in documents and "<li>Personalausweis</li>" in documents
+    assert "Quelle: Testquelle" in documents and "Angaben folgen" not in documents
+    assert seen and seen[0][0] == 10348 and all(len(key) == 14 for key in seen[0][1])
+    with pytest.raises(ValueError):
+        service_facts.Fact("price", "x")

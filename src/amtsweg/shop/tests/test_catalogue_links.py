@@ -39,8 +39,9 @@ def test_a_land_wide_fallback_makes_the_service_online_in_every_gemeinde(
     assert ("Online in allen 3 Gemeinden des Landes Saarland: in 1 über die eigene Kommune, in den übrigen "
             f"über „{land_office.name}“.") in body
     assert "Online in 2 Kommunen" not in body
-    # the count is kept with the routing index: a page view costs no query per Gemeinde
-    with django_assert_num_queries(6):
+    # the count is kept with the routing index: a page view costs no query per Gemeinde (two of these ask for
+    # the forms' and the Kommunen's answers to the citizen's questions, issue 16 item 3)
+    with django_assert_num_queries(8):
         _page(client, hundesteuer_offer)
 
 
@@ -56,3 +57,20 @@ def test_no_online_link_where_no_office_can_receive(client, saarland, offices, h
     ResponsibilityFactory(leika_key=HUNDESTEUER, destination=DestinationFactory(
         authority=offices["sb"].authority, keys=False))
     assert "Hundesteuer online" not in _page(client, hundesteuer_offer)
+
+
+def test_the_leistung_page_lists_the_fees_the_kommunen_configured(client, kommune_admin):
+    """Issue 16, item 3: "Was kostet es?" names the fee each connected Kommune set (what the citizen is charged),
+    and says nothing of Kommunen that set none."""
+    from amtsweg.catalogue.tests.factories import OzgServiceFactory, PublicServiceFactory
+    from amtsweg.shop.tests.factories import OfferFactory, SubscriptionFactory
+
+    service = OzgServiceFactory()
+    leika = PublicServiceFactory(ozg_services=[service])
+    offer = OfferFactory(public_services=[leika])
+    SubscriptionFactory(offer=offer, live=True, authority=kommune_admin.authority, local_fee_cents=1250)
+    SubscriptionFactory(offer=offer, live=True)  # no fee of its own
+    body = client.get(f"/leistungen/{service.ozg_id}/").content.decode()
+    costs = body[body.index(">Was kostet es?</h2>"):body.index(">Welche Unterlagen brauchen Sie?</h2>")]
+    assert f"<li>{kommune_admin.authority.name}: 12,50 €</li>" in costs
+    assert costs.count("<li>") == 1 and "Angaben folgen" not in costs
