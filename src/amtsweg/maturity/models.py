@@ -13,7 +13,7 @@ Four kinds of rows:
   wholesale and a constraint check per row would double the cost of a full recompute; the rows are never
   the source of anything.
 * `AreaSummary` / `AreaSnapshot`: the counts per level of one Area now and per day (history without
-  millions of rows a day: one row per Area and day).
+  millions of rows a day: one row per Area and day); their common columns are `LevelCounts`.
 
 `DeclaredService` is what a Kommune says about a service it offers outside Amtsweg ("erklärt"). It is kept
 apart from the cells and never changes a measured level.
@@ -95,15 +95,24 @@ class Cell(models.Model):
         return f"{self.area_id}×{self.service_id}: {self.level_v2}/{self.level_v11}"
 
 
-class AreaSummary(models.Model):
-    """The counts of one Area's relevant services per level, as of the last recompute."""
+class LevelCounts(models.Model):
+    """The counts of one Area's relevant services per level: now (`AreaSummary`) and on a day (`AreaSnapshot`,
+    a copy of the summary, `snapshots.take`), so both keep the same columns."""
 
-    area = models.OneToOneField(Area, on_delete=models.CASCADE, primary_key=True, related_name="summary")
     relevant = models.PositiveIntegerField(default=0)
     levels_v2 = models.JSONField(default=list)  # 8 counts, index = stage 0..7
     levels_v11 = models.JSONField(default=list)  # 5 counts, index = stage 0..4
     # Share of the demand weight at 1.1 stage ≥ 3 (OZG-konform), 0..1: the figure peers are ranked by.
     compliant_share = models.FloatField(default=0.0)
+
+    class Meta:
+        abstract = True
+
+
+class AreaSummary(LevelCounts):
+    """The counts of one Area's relevant services per level, as of the last recompute."""
+
+    area = models.OneToOneField(Area, on_delete=models.CASCADE, primary_key=True, related_name="summary")
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -114,16 +123,12 @@ class AreaSummary(models.Model):
         return f"{self.area_id}: {self.levels_v11}"
 
 
-class AreaSnapshot(models.Model):
+class AreaSnapshot(LevelCounts):
     """One Area's summary on one day (the daily history)."""
 
     day = models.DateField(_("Tag"))
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="snapshots")
     land_code = models.CharField(max_length=2)
-    relevant = models.PositiveIntegerField(default=0)
-    levels_v2 = models.JSONField(default=list)
-    levels_v11 = models.JSONField(default=list)
-    compliant_share = models.FloatField(default=0.0)
 
     class Meta:
         ordering = ["day", "area"]
