@@ -378,10 +378,15 @@ AMTSWEG_METRICS_TOKEN = env.AMTSWEG_METRICS_TOKEN
 AMTSWEG_METRICS_ALLOWED_NETWORKS = env.AMTSWEG_METRICS_ALLOWED_NETWORKS
 PROMETHEUS_MULTIPROC_DIR = env.PROMETHEUS_MULTIPROC_DIR
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # Short socket timeouts: sessions and rate limits go on without an unreachable Redis instead of waiting
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Sessions live in the database; with Redis they are read through it (one statement less per page, issue 18).
+# Never with the per-process memory cache: another process could serve a session changed or ended elsewhere.
+SESSION_ENGINE = "amtsweg.core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # --- Logging: JSON lines, no personal data (only ids, paths without query strings, status codes) ----
 LOG_LEVEL = env.LOG_LEVEL

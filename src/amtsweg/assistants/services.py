@@ -85,6 +85,7 @@ def store_step(draft: Draft, state: DraftState, step_id: str, cleaned: dict[str,
     spec = draft.version.spec
     step = spec.step(step_id)
     own = {f["id"] for fs in step["fieldsets"] for f in fs["fields"]}
+    uploads = {f["id"] for fs in step["fieldsets"] for f in fs["fields"] if f["type"] == "file"}
     for field_id, value in cleaned.items():
         if isinstance(value, PendingUpload):
             value = _store_upload(draft, field_id, value)
@@ -94,8 +95,9 @@ def store_step(draft: Draft, state: DraftState, step_id: str, cleaned: dict[str,
     for field_id in own:
         if field_id not in cleaned:
             state.answers.pop(field_id, None)
-    kept = {str(i) for fid in own for i in _file_ids(state.answers.get(fid))}
-    DraftFile.objects.filter(draft=draft, field_id__in=own).exclude(pk__in=kept).delete()
+    if uploads:  # files replaced or no longer answered; a step without upload fields has none (one statement less)
+        kept = {str(i) for fid in uploads for i in _file_ids(state.answers.get(fid))}
+        DraftFile.objects.filter(draft=draft, field_id__in=uploads).exclude(pk__in=kept).delete()
     state.answers = prune_answers(spec, state.answers)
     if complete and step_id not in state.done:
         state.done.append(step_id)

@@ -426,3 +426,19 @@ def test_status_link_mail_over_the_limit_is_not_sent_and_the_receipt_says_so(cli
     (payload,) = test_intake
     assert payload.applicant_email == "erika@example.org" and payload.mail_status_link is False
     assert "per E-Mail" not in body and "Bitte speichern Sie diesen Link" in body
+
+
+def test_a_step_costs_few_statements(client, published, postcode, django_assert_num_queries):
+    """Every citizen page on a deadline day (issue 18): showing a step reads the session and the draft (with its
+    form), saving a step without uploads writes the draft, nothing else; a step with uploads also removes files
+    no longer answered."""
+    place_url = start(client)
+    person_url = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    client.get(person_url)  # the session's first read is not what is counted
+    with django_assert_num_queries(2):  # session, draft
+        assert client.get(person_url).status_code == 200
+    with django_assert_num_queries(3):  # session, draft, draft saved
+        details_url = client.post(person_url, PERSON)["Location"]
+    evidence_url = client.post(details_url, DETAILS)["Location"]
+    with django_assert_num_queries(4):  # session, draft, files no longer answered, draft saved
+        assert client.post(evidence_url, {"action": "next"}).status_code == 302
