@@ -172,12 +172,14 @@ class CaseQuerySet(TenantQuerySet):
         """The cases a person may see and work on: tenancy (`visible_to`: own Authority; Land operators only the
         Land's own offices' cases) and teams (a case of a team only for its members and administrators).
         `team_ids`: the person's teams (`sees_all_teams`/`teams_of`) if the caller has them already, so a page
-        that also lists them looks them up once."""
+        that also lists them looks them up once; without them the person's teams are a subquery of the same
+        statement (one round trip less for every case page and action than looking them up first)."""
         scoped = self.visible_to(user)
         if sees_all_teams(user):
             return scoped
         if team_ids is None:
-            team_ids = [pk for pk, _name in teams_of(user)]
+            mine = Team.objects.filter(members=user.pk).values("pk") if user.pk else Team.objects.none().values("pk")
+            return scoped.filter(models.Q(team__isnull=True) | models.Q(team_id__in=mine))
         return scoped.filter(models.Q(team__isnull=True) | models.Q(team_id__in=team_ids))
 
     def get_workable(self, user, **lookup) -> Case:

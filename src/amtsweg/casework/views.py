@@ -61,11 +61,13 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     # The team filter's choices come with the person's teams, which the team check needs anyway: no extra query.
     if sees_all_teams(user):
         teams = list(Team.objects.visible_to(user).order_by("name").values_list("pk", "name"))
-        workable = Case.objects.workable_by(user)
+        team_ids = None
     else:
         teams = teams_of(user)
-        workable = Case.objects.workable_by(user, team_ids=[pk for pk, _name in teams])
-    services_offered = list(workable.order_by("leika_key").values_list("leika_key", "service_name").distinct())
+        team_ids = [pk for pk, _name in teams]
+    workable = Case.objects.workable_by(user, team_ids=team_ids)
+    services_offered = inbox.services_offered(user, workable, team_ids=team_ids,
+                                              wanted=request.GET.get("dienst", "")[:14])
     assignees = [(u.pk, u.get_full_name() or u.username) for u in services.assignable_users(user.authority)] \
         if user.authority_id else []
     form = InboxFilterForm(request.GET or None, services=services_offered, assignees=assignees, teams=teams)
