@@ -226,16 +226,20 @@ def test_local_fee_is_read_the_german_way_whatever_the_browser_language(client, 
 
 
 def test_citizen_pays_the_fee_the_kommune_configured(client, settings, db):
-    """Issue 16, item 7: the citizen paid the form's 10 € although the Kommune had set its own fee."""
+    """Issue 16, item 7: the citizen paid the form's 10 € although the Kommune had set its own fee. The fee is
+    that of the office routing delivers to (the Kommune's own responsibility, registered at going live)."""
     from amtsweg.assistants import integrations
     from amtsweg.assistants.tests.factories import FormDefinitionFactory
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
 
     service = PublicServiceFactory(hundesteuer=True)
     form = FormDefinitionFactory(slug="hundesteuer-gebuehr", leika_key=service.key, fee_cents=1000)
     authority = AuthorityFactory()
+    destination = DestinationFactory(authority=authority)
+    ResponsibilityFactory(leika_key=service.key, destination=destination)
     sub = SubscriptionFactory(live=True, authority=authority, offer=OfferFactory(public_services=[service]),
-                              local_fee_cents=2550)
-    place = authority.area_ars + "0" * (12 - len(authority.area_ars))
+                              local_fee_cents=2550, destination=destination)
+    place = authority.municipality.ars
     assert integrations.fee_cents(form, place) == 2550
     sub.local_fee_cents = 0
     sub.save()
