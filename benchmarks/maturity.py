@@ -7,6 +7,10 @@ Gemeindeverband and Kreis; the OZG catalogue with its LeiKa typisation) and buil
 * per Land 40 offers of the Land's shop, each for the LeiKa keys of one or two relevant OZG-Leistungen, with a
   published form (every second with an upload field, every third with a fee);
 * every Kreis an Authority with a destination and Kreis-wide responsibilities for 30 services;
+* per Land a Land office whose destination takes the applications for its offers' LeiKa keys Land-wide (the
+  fallback of every Gemeinde without an entry of its own, as in the Saarland demo): those services are online
+  everywhere in the Land (issue 16 item 1);
+* every destination active with an active encryption key (deliverable, what routing and the intake need);
 * `--share` of the Gemeinden (default 30 %) an Authority with a destination, 5–25 live subscriptions to its
   Land's offers and the responsibilities that go with them; a fifth of those destinations on
   Amtsweg-Sachbearbeitung;
@@ -21,6 +25,9 @@ Printed (`figure: value`):
 * `maturity_full_recompute_s`: the full recompute again (the daily case: the table is full);
 * `maturity_incremental_ms`: a Gemeinde takes over one more offer (a live subscription is saved): from the save
   until its cells are rewritten after commit (median of 9; `maturity_incremental_max_ms` the slowest);
+* `maturity_offer_change_max_ms`: an offer of one of the three largest Länder is saved (as a status change or a
+  published form would): from the save until the cells of its keys in its whole Land are rewritten after commit
+  (the slowest of the three);
 * `maturity_dashboard_p95_ms`: the Kommune page's queries (`kommune_overview`, `gaps(20)`, `peer_rank`) for 200
   random Gemeinden, p95 of their sum;
 * `load_avg_1m`: the machine's load when it finished (the figures depend on it).
@@ -61,7 +68,7 @@ def build(rng: random.Random, share: float) -> dict:
     from amtsweg.maturity import compute
     from amtsweg.maturity.models import ServiceRelevance
     from amtsweg.postfach.models import Notice
-    from amtsweg.routing.models import Destination, Responsibility
+    from amtsweg.routing.models import Destination, DestinationKey, Responsibility
     from amtsweg.shop.models import Offer, Subscription
     from amtsweg.submissions import events
     from amtsweg.submissions.models import Case, Event, Submission
@@ -114,8 +121,10 @@ def build(rng: random.Random, share: float) -> dict:
     gemeinden = [m for m in Municipality.objects.current().filter(is_city_district=False, district__isnull=False)
                  if m.ars[5] != "9"]
     chosen_gemeinden = rng.sample(gemeinden, int(len(gemeinden) * share))
-    authorities = ([Authority(kind="district", area_ars=d.code, land_code=d.code[:2], district=d,
-                              name=f"Kreisverwaltung {d.name}", email="kreis@example.org") for d in districts]
+    authorities = ([Authority(kind="land", area_ars=land.code, land_code=land.code, land=land,
+                              name=f"Landesverwaltungsamt {land.name}", email="land@example.org") for land in lands]
+                   + [Authority(kind="district", area_ars=d.code, land_code=d.code[:2], district=d,
+                                name=f"Kreisverwaltung {d.name}", email="kreis@example.org") for d in districts]
                    + [Authority(kind="municipality", area_ars=m.ars, land_code=m.ars[:2], municipality=m,
                                 name=f"Bürgeramt {m.name}", email="gemeinde@example.org") for m in chosen_gemeinden])
     Authority.objects.bulk_create(authorities, batch_size=2000)
@@ -123,10 +132,17 @@ def build(rng: random.Random, share: float) -> dict:
     Destination.objects.bulk_create([Destination(authority=a, name=f"Zustellpunkt {a.pk}", channels=["pull"],
                                                  metadata_versions=["1.0.0"]) for a in authorities], batch_size=2000)
     destination_of = {d.authority_id: d for d in Destination.objects.all()}
+    DestinationKey.objects.bulk_create([DestinationKey(destination=d, kid=f"bench-{d.pk}", purpose="encryption",
+                                                       jwk={"kty": "RSA", "kid": f"bench-{d.pk}"}, activated_at=now)
+                                        for d in destination_of.values()], batch_size=2000)
     responsibilities, subscriptions = [], []
     today = date.today()
     for a in authorities:
         d = destination_of[a.pk]
+        if a.kind == "land":
+            for k in sorted({k for _o, keys in offers_by_land.get(a.land_code, []) for k in keys}):
+                responsibilities.append(Responsibility(leika_key=k, area_ars=a.area_ars, authority=a, destination=d))
+            continue
         if a.kind == "district":
             for k in {keys_of[s][0] for s in rng.sample(services, KREIS_SERVICES)}:
                 responsibilities.append(Responsibility(leika_key=k, area_ars=a.area_ars, authority=a, destination=d))
@@ -181,17 +197,19 @@ def build(rng: random.Random, share: float) -> dict:
         cursor.execute("ANALYZE")
     log(f"{len(submissions)} submissions, {len(accepts)} accepts, {len(bo_cases)} back-office cases, "
         f"{len(notices)} notices in {time.perf_counter() - t0:.0f} s")
-    return {"offers_by_land": offers_by_land, "gemeinde_authorities": [a for a in authorities if a.kind != "district"]}
+    return {"offers_by_land": offers_by_land,
+            "gemeinde_authorities": [a for a in authorities if a.kind == "municipality"]}
 
 
 def run(share: float, seed: int) -> dict:
     from django.conf import settings
     from django.db import transaction
+    from django.db.models import Count
 
     from amtsweg.core.actors import SYSTEM
     from amtsweg.maturity import compute, queries
     from amtsweg.maturity.models import Area, Cell
-    from amtsweg.shop.models import Subscription
+    from amtsweg.shop.models import Offer, Subscription
 
     rng = random.Random(seed)
     settings.AMTSWEG_MATURITY_INCREMENTAL = False  # seeding is bulk; switched on for the incremental figure
@@ -221,6 +239,20 @@ def run(share: float, seed: int) -> dict:
         assert Cell.objects.filter(area=area, service_id__in=compute.services_of_keys(keys)).exists()
     log("incremental: " + ", ".join(f"{t:.0f}" for t in timings) + " ms")
 
+    # An offer changes (here: available → pilot, as publishing a form or a status change would): the cells of its
+    # keys in its whole Land are rewritten after commit. The three Länder with the most Kommunen.
+    largest = [row["land_code"] for row in Area.objects.values("land_code").annotate(n=Count("pk")).order_by("-n")[:3]]
+    offer_timings = []
+    for land_code in largest:
+        offer = data["offers_by_land"][land_code][0][0]
+        started = time.perf_counter()
+        with transaction.atomic():
+            changed = Offer.objects.get(pk=offer.pk)
+            changed.status = Offer.Status.PILOT
+            changed.save()
+        offer_timings.append((time.perf_counter() - started) * 1000)
+    log("offer change: " + ", ".join(f"{t:.0f}" for t in offer_timings) + " ms")
+
     dashboard = []
     areas = rng.sample(list(Area.objects.filter(kind=Area.Kind.GEMEINDE)), 200)
     for area in areas:
@@ -237,6 +269,7 @@ def run(share: float, seed: int) -> dict:
         "maturity_full_recompute_s": round(again.seconds, 1),
         "maturity_incremental_ms": round(statistics.median(timings)),
         "maturity_incremental_max_ms": round(max(timings)),
+        "maturity_offer_change_max_ms": round(max(offer_timings)),
         "maturity_dashboard_p95_ms": round(dashboard[int(len(dashboard) * 0.95) - 1], 1),
         "load_avg_1m": round(os.getloadavg()[0], 2),
     }

@@ -4,20 +4,27 @@ Where each fact comes from (`criteria.Fact`):
 
 * RESPONSIBLE — a `routing.Responsibility` for a LeiKa key of the OZG-Leistung whose area covers the Kommune
   (the catalogue entry exists for every cell: only catalogue services are relevant).
-* LIVE, FORM, UPLOADS, FEE, ONLINE_PAYMENT — a `shop.Subscription` of the responsible Authority that is live
-  today, to an offer for the LeiKa key; its offer's published form (`assistants`), whether that form has a
-  file field, and whether a fee applies (the form's fee or the Kommune's own fee on the subscription). The
-  assistant collects a fee online through the payment plugin, so a fee with a live form is paid online.
+* LIVE, FORM, UPLOADS, FEE, ONLINE_PAYMENT — what the intake does (issue 16, "one truth about responsibility"):
+  a citizen can apply online wherever routing resolves to a deliverable destination and a form is published. So
+  an anchor is online (LIVE with its form's FORM/UPLOADS/FEE/ONLINE_PAYMENT bits) when its responsibility's
+  destination is deliverable — active with an active encryption key, `routing.resolution`'s rule, mirrored here
+  in SQL — and a published form exists for the key, through an available or pilot offer of the anchor's Land
+  (`Offer.form_slug` → newest published `FormVersion`) or through a live `shop.Subscription` of the responsible
+  Authority, which also adds its own facts (its local fee → FEE). Whether the responsible Authority subscribed
+  does not matter: a Gemeinde without an entry of its own is served online by the Land's (or Kreis's) office
+  through the Land-wide responsibility, and its cell says so, with that office as its Authority. Whether the
+  form has a file field and whether a fee applies (the form's fee or the Kommune's own fee on the subscription)
+  come from the form; the assistant collects a fee online through the payment plugin, so a fee with a live form
+  is paid online.
 * RECEIVED, ACCEPTED, STATUS — `submissions`: applications for the destination and key submitted in the last
   `criteria.EVIDENCE_DAYS` days, and the signed accept-submission (a reject or a back-office case also counts
   as a status the applicant sees on the status page).
 * CASEWORK, ARCHIVED, NOTICE — `casework.ReceivingSystem` active on the destination; cases of the destination
   and key closed in the window; `postfach.Notice` made available in the window.
 
-Facts are gathered per *anchor* (an ARS prefix, a LeiKa key): every responsibility, and every live
-subscription's Authority area. An anchor applies to the Kommunen under its prefix; for one Kommune and
-OZG-Leistung the most specific anchor with a responsibility wins (a subscription without one only counts where
-no responsibility covers the Kommune: routing would not reach it; like routing, the most specific area wins), and
+Facts are gathered per *anchor* (an ARS prefix, a LeiKa key): every responsibility. An anchor applies to the
+Kommunen under its prefix; for one Kommune and OZG-Leistung the most specific anchor wins (like routing: a
+subscription without a responsibility gives no anchor, routing would not reach it), and
 among the LeiKa keys of one OZG-Leistung the best level counts ("Die OZG-Leistung gilt … als online, wenn
 mindestens eine zugehörige Verwaltungsleistung …", criteria.BUND_OZG_ONLINE). Levels come from
 `criteria.level_table()`, a lookup table the SQL joins, so the rules live in Python only.
@@ -191,10 +198,28 @@ def _offer_bits(keys: list[str] | None = None) -> list[tuple[int, int]]:
     return [(pk, forms.get(slug, 0)) for pk, slug in offer_forms]
 
 
+def land_forms(offer_bits: list[tuple[int, int]], keys: list[str] | None = None) -> dict[tuple[str, str], int]:
+    """(Land code, LeiKa key) → the OR of the form bits of the Land's available or pilot offers for the key that
+    have a published form: where a citizen of the Land finds an online form for the key (shop's own rule for an
+    offer being out there, `Offer.orderable`). One query over the offers' keys."""
+    from amtsweg.shop.models import Offer
+
+    with_form = {pk: bits for pk, bits in offer_bits if bits & criteria.Fact.FORM}
+    rows = Offer.public_services.through.objects.filter(
+        offer_id__in=with_form, offer__status__in=[Offer.Status.AVAILABLE, Offer.Status.PILOT]
+    ).exclude(publicservice__key="")
+    if keys is not None:
+        rows = rows.filter(publicservice__key__in=keys)
+    result: dict[tuple[str, str], int] = {}
+    for offer_id, land_code, key in rows.values_list("offer_id", "offer__land_code", "publicservice__key"):
+        result[(land_code, key)] = result.get((land_code, key), 0) | with_form[offer_id]
+    return result
+
+
 def _prepare(cursor, keys: list[str] | None = None) -> None:
-    """Temporary tables: the level table and the offers' form bits (per connection, rebuilt every run; each
-    filled with one statement)."""
-    for name in ("mt_levels", "mt_offer"):
+    """Temporary tables: the level table, the offers' form bits and the Länder's published forms per key (per
+    connection, rebuilt every run; the first two filled with one statement each)."""
+    for name in ("mt_levels", "mt_offer", "mt_land_form"):
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute("CREATE TEMPORARY TABLE mt_levels (facts integer PRIMARY KEY, level_v2 smallint, "
                    "level_v11 smallint)")
@@ -205,6 +230,13 @@ def _prepare(cursor, keys: list[str] | None = None) -> None:
     rows = _offer_bits(keys)
     if rows:
         cursor.execute("INSERT INTO mt_offer VALUES " + ", ".join(f"({int(pk)}, {int(bits)})" for pk, bits in rows))  # noqa: S608
+    cursor.execute("CREATE TEMPORARY TABLE mt_land_form (land_code varchar(2), leika_key varchar(14), bits integer, "
+                   "PRIMARY KEY (land_code, leika_key))")
+    forms = [(land, key, bits) for (land, key), bits in land_forms(rows, keys).items()]
+    for start in range(0, len(forms), 500):  # within SQLite's limit of bound parameters
+        chunk = forms[start:start + 500]
+        cursor.execute("INSERT INTO mt_land_form VALUES " + ", ".join(["(%s, %s, %s)"] * len(chunk)),  # noqa: S608
+                       [value for row in chunk for value in row])
 
 
 def _bits_or(expr: str) -> str:
@@ -214,12 +246,11 @@ def _bits_or(expr: str) -> str:
 
 def _anchor_sql(key_filter: str) -> str:
     """The facts per anchor (prefix, LeiKa key, Authority): one SELECT, parameters (today, today, cutoff ×5)."""
-    from amtsweg.accounts.models import Authority
     from amtsweg.casework.models import Case as BackOfficeCase
     from amtsweg.casework.models import ReceivingSystem
     from amtsweg.catalogue.models import PublicService
     from amtsweg.postfach.models import Notice
-    from amtsweg.routing.models import Responsibility
+    from amtsweg.routing.models import Destination, DestinationKey, Responsibility
     from amtsweg.shop.models import Offer, Subscription
     from amtsweg.submissions import events
     from amtsweg.submissions.models import Event, Submission
@@ -235,11 +266,11 @@ def _anchor_sql(key_filter: str) -> str:
         case_scope = key_filter.format(  # noqa: S608
             col=f"c.authority_id IN (SELECT ra.authority_id FROM {resp} ra WHERE ra.leika_key") + ")"  # noqa: S608
     sub_bits = f"o.bits | CASE WHEN s.local_fee_cents > 0 THEN {int(F.FEE)} ELSE 0 END"
+    form_bits = "(COALESCE(lf.bits, 0) | COALESCE(sub.bits, 0))"
     # Only identifiers from model metadata, integers and module constants are formatted in; values are parameters.
     return f"""
     WITH sub AS (
-        SELECT s.authority_id, ps.key AS leika_key,
-               {int(F.LIVE)} + ({_bits_or(sub_bits)}) AS bits
+        SELECT s.authority_id, ps.key AS leika_key, ({_bits_or(sub_bits)}) AS bits
         FROM {_table(Subscription)} s
         JOIN {_table(offer_keys)} ok ON ok.offer_id = s.offer_id
         JOIN {_table(PublicService)} ps ON ps.id = ok.publicservice_id
@@ -247,6 +278,13 @@ def _anchor_sql(key_filter: str) -> str:
         WHERE s.live_since IS NOT NULL AND s.live_since <= %s AND (s.ends_on IS NULL OR s.ends_on > %s)
           AND ps.key <> '' {key_filter.format(col="ps.key")}
         GROUP BY s.authority_id, ps.key
+    ),
+    deliverable AS (
+        SELECT d.id FROM {_table(Destination)} d
+        WHERE d.status = '{Destination.Status.ACTIVE.value}'
+          AND EXISTS (SELECT 1 FROM {_table(DestinationKey)} dk
+                      WHERE dk.destination_id = d.id AND dk.purpose = '{DestinationKey.Purpose.ENCRYPTION.value}'
+                        AND dk.activated_at IS NOT NULL AND dk.retired_at IS NULL)
     ),
     recv AS (
         SELECT sm.destination_id, SUBSTR(sm.service_identifier, {urn_len + 1}) AS leika_key,
@@ -273,20 +311,19 @@ def _anchor_sql(key_filter: str) -> str:
     ),
     anchors AS (
         SELECT r.area_ars AS prefix, r.leika_key, r.authority_id,
-               {int(F.RESPONSIBLE)} + COALESCE(sub.bits, 0)
+               {int(F.RESPONSIBLE)}
+               + CASE WHEN dl.id IS NOT NULL AND ({form_bits} & {int(F.FORM)}) <> 0
+                      THEN {int(F.LIVE)} | {form_bits} ELSE 0 END
                + CASE WHEN rs.id IS NOT NULL THEN {int(F.CASEWORK)} ELSE 0 END AS own_bits,
                COALESCE(recv.bits, 0) AS recv_bits, COALESCE(bo.bits, 0) AS bo_bits
         FROM {_table(Responsibility)} r
+        LEFT JOIN deliverable dl ON dl.id = r.destination_id
+        LEFT JOIN mt_land_form lf ON lf.land_code = SUBSTR(r.area_ars, 1, 2) AND lf.leika_key = r.leika_key
         LEFT JOIN sub ON sub.authority_id = r.authority_id AND sub.leika_key = r.leika_key
         LEFT JOIN {_table(ReceivingSystem)} rs ON rs.destination_id = r.destination_id AND rs.active = %s
         LEFT JOIN recv ON recv.destination_id = r.destination_id AND recv.leika_key = r.leika_key
         LEFT JOIN bo ON bo.destination_id = r.destination_id AND bo.leika_key = r.leika_key
         WHERE 1 = 1 {key_filter.format(col="r.leika_key")}
-        UNION ALL
-        SELECT a.area_ars, sub.leika_key, sub.authority_id, sub.bits, 0, 0
-        FROM sub JOIN {_table(Authority)} a ON a.id = sub.authority_id
-        WHERE NOT EXISTS (SELECT 1 FROM {_table(Responsibility)} r2
-                          WHERE r2.leika_key = sub.leika_key AND r2.authority_id = sub.authority_id)
     )
     SELECT anchors.prefix, k.service_id, anchors.authority_id,
            (anchors.own_bits | anchors.recv_bits | anchors.bo_bits) AS facts
@@ -481,13 +518,28 @@ def catch_up(*, actor, since) -> int:
             "area_ars", "leika_key", "destination_id"):
         if destination_id in destinations or (destination_id, key) in received_keys:
             todo.setdefault(area_ars, set()).add(key)
+    # Being online: offers saved, forms published, destinations and their encryption keys changed meanwhile.
+    from django.db.models import Q
+
+    from amtsweg.assistants.models import FormVersion
+    from amtsweg.maturity import triggers
+    from amtsweg.routing.models import Destination, DestinationKey
+
+    slugs = FormVersion.objects.filter(published_at__gte=since).values_list("form__slug", flat=True)
+    offers = Offer.objects.filter(Q(updated_at__gte=since) | Q(form_slug__in=list(slugs))).values_list("pk", flat=True)
+    changed = set(Destination.objects.filter(updated_at__gte=since).values_list("pk", flat=True)) | set(
+        DestinationKey.objects.filter(Q(created_at__gte=since) | Q(retired_at__gte=since)).values_list(
+            "destination_id", flat=True))
+    for scope in (triggers.offer_scope(offers), triggers.destination_scope(changed)):
+        for area_ars, keys in scope.items():
+            todo.setdefault(area_ars, set()).update(keys)
     for area_ars, keys in todo.items():
         recompute_for(actor=actor, area_ars=area_ars, leika_keys=sorted(k for k in keys if k))
     return len(todo)
 
 
 def _drop_temporary(cursor) -> None:
-    for name in ("mt_anchor", "mt_prefix", "mt_best", "mt_levels", "mt_offer"):
+    for name in ("mt_anchor", "mt_prefix", "mt_best", "mt_levels", "mt_offer", "mt_land_form"):
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 

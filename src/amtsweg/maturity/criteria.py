@@ -58,7 +58,8 @@ class Fact(enum.IntFlag):
     """What the platform knows about one Kommune × service (see `compute` for where each comes from)."""
 
     RESPONSIBLE = 1  # catalogue entry and a responsibility (who handles it, where): citizens find it
-    LIVE = 2  # a live shop subscription of the responsible Authority to an offer for the service
+    LIVE = 2  # online as the intake sees it: the responsible destination is deliverable and a form is published
+    #           (an available/pilot offer of the Land, or the responsible Authority's own live subscription)
     FORM = 4  # the offer's online form (assistant) is published
     UPLOADS = 8  # the form accepts uploads (evidence can be attached online)
     FEE = 16  # a fee applies (form fee or the Kommune's own fee)
@@ -102,6 +103,7 @@ NOTICE_TEMPLATE = Action("notice_template", _("Bescheidvorlage anlegen und Besch
                          "postfach:templates")
 CONFIGURE_FEE = Action("configure_fee", _("Gebühr im Online-Dienst einrichten (Online-Bezahlung)"),
                        "shop:subscriptions")
+TAKE_OVER_OWN = Action("take_over_own", _("Leistung selbst übernehmen (Online-Dienst im Shop)"), "shop:index")
 OPEN_INBOX = Action("open_inbox", _("Anträge in der Sachbearbeitung bearbeiten und abschließen"), "casework:inbox")
 
 
@@ -297,8 +299,12 @@ def reasons(model: str, facts: int) -> list[str]:
     return blocking + unmeasurable
 
 
-def next_action(facts: int) -> Action | None:
-    """The action that closes the gap blocking the 1.1 level (then the 2.0 level) first."""
+def next_action(facts: int, *, served_by_other: bool = False) -> Action | None:
+    """The action that closes the gap blocking the 1.1 level (then the 2.0 level) first.
+
+    `served_by_other`: another office (the Land's or the Kreis's, through its wider responsibility) serves the
+    Kommune's citizens. Its receiving system, notices and fees are that office's, not the Kommune's; what the
+    Kommune itself can do about any gap is take the service over (shop)."""
     for model in ("1.1", "2.0"):
         judged = verdicts(model, facts)
         current = level_from(model, judged)
@@ -306,7 +312,7 @@ def next_action(facts: int) -> Action | None:
             if verdict.status is Status.NOT_MET and verdict.allows == current:
                 action = verdict.criterion.action(facts)
                 if action is not None:
-                    return action
+                    return TAKE_OVER_OWN if served_by_other else action
     return None
 
 

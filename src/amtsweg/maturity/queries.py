@@ -19,7 +19,8 @@ from amtsweg.maturity import criteria
 from amtsweg.maturity.compute import LEIKA_TYPE_SOURCE, SIZE_CLASSES
 from amtsweg.maturity.models import Area, AreaSnapshot, AreaSummary, Cell, DeclaredService, RecomputeRun
 
-MEASURED = _("Gemessen aus Plattformfakten: Zuständigkeit, Live-Anschluss im Shop, Online-Formular mit Uploads, "
+MEASURED = _("Gemessen aus Plattformfakten: Zuständigkeit, Online-Antrag (zustellbarer Zustellpunkt der zuständigen "
+            "Stelle und veröffentlichtes Formular – auch über die Landes- oder Kreisstelle), Formular mit Uploads, "
             "Online-Bezahlung bei Gebühren, in den letzten 90 Tagen eingegangene und angenommene Anträge, "
             "elektronisch zugestellte Bescheide, für Antragstellende sichtbarer Status, digital abgeschlossene "
             "Vorgänge.")
@@ -30,6 +31,11 @@ RELEVANCE = _("Relevant sind die OZG-Leistungen mit mindestens einer LeiKa-Leist
 WEIGHTS = _("Gewicht einer Lücke = Einwohnerzahl der Kommune × Nachfragefaktor der Leistung (Summe der kommunal "
            "vollzogenen LeiKa-Leistungen, Typ 4 halb, weil auch das Land vollziehen kann): ein Ersatz für die "
            "Nachfrage, die für noch nicht digitale Leistungen niemand misst.")
+
+
+#: How the level of the responsible office is named ("online über … (Landesebene)"), by its area key's length.
+LEVEL_LABELS = {2: _("Landesebene"), 3: _("Regierungsbezirk"), 5: _("Kreisebene"), 9: _("Gemeindeverband"),
+                12: _("Gemeinde")}
 
 
 def size_class_label(number: int) -> str:
@@ -76,6 +82,10 @@ class CellView:
     unmeasurable: list[str]
     action: dict | None
     declared: dict | None = None
+    # Another office serves the Kommune (the Land's or the Kreis's, through its wider responsibility), and how
+    # citizens reach it: "online über … (Landesebene)" when they can apply online there, else "".
+    served_by_other: bool = False
+    access: str = ""
     kind: str = field(default="gemessen")
 
     @property
@@ -89,11 +99,23 @@ class CellView:
         return data
 
 
-def _cell_view(row: dict, declared: dict[int, DeclaredService]) -> CellView:
+def _access(row: dict, area_ars: str) -> tuple[bool, str]:
+    """(served by another office, "online über <office> (<level>)" when it takes online applications)."""
+    office_area = row["authority__area_ars"] or ""
+    if row["authority_id"] is None or office_area == area_ars:
+        return False, ""
+    if not row["facts"] & criteria.Fact.LIVE:
+        return True, ""
+    level = LEVEL_LABELS.get(len(office_area), "")
+    return True, str(_("online über %(office)s (%(level)s)") % {"office": row["authority__name"], "level": level})
+
+
+def _cell_view(row: dict, declared: dict[int, DeclaredService], area_ars: str) -> CellView:
     facts = row["facts"]
     v2 = criteria.verdicts("2.0", facts)
     v11 = criteria.verdicts("1.1", facts)
-    action = criteria.next_action(facts)
+    served_by_other, access = _access(row, area_ars)
+    action = criteria.next_action(facts, served_by_other=served_by_other)
     unmeasurable = [v.reason for v in v11 + v2 if v.status is criteria.Status.NOT_MEASURABLE]
     d = declared.get(row["service_id"])
     return CellView(
@@ -106,12 +128,12 @@ def _cell_view(row: dict, declared: dict[int, DeclaredService]) -> CellView:
         reasons_v2=criteria.reasons("2.0", facts), reasons_v11=criteria.reasons("1.1", facts),
         unmeasurable=list(dict.fromkeys(unmeasurable)),
         action=action.as_dict() if action else None,
-        declared=_declared_dict(d) if d else None)
+        declared=_declared_dict(d) if d else None, served_by_other=served_by_other, access=access)
 
 
 CELL_FIELDS = ("service_id", "service__ozg_id", "service__name", "service__topic__name",
                "service__life_situation__name", "level_v2", "level_v11", "weight", "facts", "authority_id",
-               "authority__name")
+               "authority__name", "authority__area_ars")
 
 
 def _declared_for(area: Area) -> dict[int, DeclaredService]:
@@ -124,7 +146,7 @@ def cells(area: Area, *, service_ids: list[int] | None = None) -> list[CellView]
     if service_ids is not None:
         qs = qs.filter(service_id__in=service_ids)
     declared = _declared_for(area)
-    return [_cell_view(row, declared) for row in qs.order_by("service__name").values(*CELL_FIELDS)]
+    return [_cell_view(row, declared, area.ars) for row in qs.order_by("service__name").values(*CELL_FIELDS)]
 
 
 def cell(area: Area, service) -> CellView | None:
@@ -138,7 +160,7 @@ def gaps(area: Area, limit: int = 20) -> list[CellView]:
     declared = _declared_for(area)
     rows = (Cell.objects.filter(area=area, level_v11__lt=3).order_by("-weight", "level_v11", "service_id")
             .values(*CELL_FIELDS)[:limit])
-    return [_cell_view(row, declared) for row in rows]
+    return [_cell_view(row, declared, area.ars) for row in rows]
 
 
 def _levels(rows, key: str, size: int) -> list[int]:

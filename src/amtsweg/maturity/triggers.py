@@ -6,6 +6,14 @@ listens to their signals (README "Architecture": later apps plug into earlier on
 commits (the recompute must see it; `robust`: a failed recompute is logged and never undoes the change — the
 daily full run repairs it). The platform itself acts here: `core.actors.SYSTEM`.
 
+Being online does not hang on a subscription (see `compute`): an anchor is online when its destination is
+deliverable and the Land offers a published form for the key. So these change cells too, of every area whose
+responsible destination may be deliverable for the keys concerned — the whole Land of an offer, and the areas
+of the responsibilities of a changed destination: publishing a form version or changing a form's fee (every
+offer with that form), an offer's status, form or LeiKa keys (before and after), a destination's status and its
+encryption keys (activated, retired). Their scope is looked up after commit too, so a save costs nothing more
+in its own transaction (destinations and offers are saved in bulk by demos and tests).
+
 Application-driven facts (received, accepted, notice, closed) change a cell only the first time in the
 evidence window, so those handlers look at the cells first and recompute only when their bit is still missing,
 and note in the cache that (destination, key, fact) was checked today: the next applications of the day cost
@@ -66,6 +74,142 @@ def receiving_system_changed(sender, instance, **kwargs) -> None:
         by_area.setdefault(area_ars, []).append(key)
     for area_ars, keys in by_area.items():
         schedule(area_ars, keys)
+
+
+def _after_commit(work) -> None:
+    if enabled():
+        transaction.on_commit(work, robust=True)
+
+
+def _recompute(scope: dict[str, set[str]]) -> None:
+    from amtsweg.maturity import compute
+
+    for area_ars, keys in sorted(scope.items()):
+        compute.recompute_for(actor=SYSTEM, area_ars=area_ars, leika_keys=sorted(keys))
+
+
+def destination_scope(destination_ids) -> dict[str, set[str]]:
+    """Area → keys of the responsibilities that deliver to these destinations."""
+    from amtsweg.routing.models import Responsibility
+
+    scope: dict[str, set[str]] = {}
+    for area_ars, key in Responsibility.objects.filter(destination_id__in=list(destination_ids)).values_list(
+            "area_ars", "leika_key"):
+        scope.setdefault(area_ars, set()).add(key)
+    return scope
+
+
+def offer_scope(offer_ids, extra_keys: dict[int, set[str]] | None = None) -> dict[str, set[str]]:
+    """Area → keys whose cells an offer change can move: the offers' Länder (a Land offer's published form makes
+    every deliverable anchor of the Land online) and the responsibilities of their subscribers elsewhere (a
+    subscription adds its form wherever its Authority is responsible). `extra_keys`: keys an offer had before."""
+    from amtsweg.routing.models import Responsibility
+    from amtsweg.shop.models import Offer, Subscription
+
+    offer_ids = list(offer_ids)
+    keys_of: dict[int, set[str]] = {pk: set(keys) for pk, keys in (extra_keys or {}).items()}
+    for offer_id, key in Offer.public_services.through.objects.filter(offer_id__in=offer_ids).exclude(
+            publicservice__key="").values_list("offer_id", "publicservice__key"):
+        keys_of.setdefault(offer_id, set()).add(key)
+    scope: dict[str, set[str]] = {}
+    for offer_id, land_code in Offer.objects.filter(pk__in=offer_ids).values_list("pk", "land_code"):
+        if keys_of.get(offer_id):
+            scope.setdefault(land_code, set()).update(keys_of[offer_id])
+    subscribers: dict[int, set[str]] = {}
+    for offer_id, authority_id in Subscription.objects.filter(offer_id__in=offer_ids).values_list(
+            "offer_id", "authority_id"):
+        subscribers.setdefault(authority_id, set()).update(keys_of.get(offer_id, ()))
+    for authority_id, area_ars, key in Responsibility.objects.filter(authority_id__in=subscribers).values_list(
+            "authority_id", "area_ars", "leika_key"):
+        if key in subscribers[authority_id] and key not in scope.get(area_ars[:2], ()):
+            scope.setdefault(area_ars, set()).add(key)
+    return scope
+
+
+def offer_changed(sender, instance, raw=False, **kwargs) -> None:
+    """An offer was saved (its status or form may have changed)."""
+    if not raw:
+        offer_id = instance.pk
+        _after_commit(lambda: _recompute(offer_scope([offer_id])))
+
+
+def offer_moving(sender, instance, raw=False, **kwargs) -> None:
+    """pre_save: an offer moved to another Land (a correction) leaves its old Land's cells to recompute."""
+    from amtsweg.shop.models import Offer
+
+    if raw or instance.pk is None:
+        return
+    before = Offer.objects.filter(pk=instance.pk).values_list("land_code", flat=True).first()
+    if before is not None and before != instance.land_code:
+        keys = set(_offer_keys(instance.pk))
+        _after_commit(lambda: _recompute({before: keys}))
+
+
+def offer_deleted(sender, instance, **kwargs) -> None:
+    """An offer is deleted (pre_delete: its keys are gone afterwards, without an m2m signal)."""
+    keys = set(_offer_keys(instance.pk))
+    land_code = instance.land_code
+    if keys:
+        _after_commit(lambda: _recompute({land_code: keys}))
+
+
+def offer_services_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """An offer's LeiKa keys changed: the cells of the keys it had and has."""
+    from amtsweg.catalogue.models import PublicService
+    from amtsweg.shop.models import Offer
+
+    if action not in ("pre_clear", "post_add", "post_remove"):
+        return
+    if reverse:  # a PublicService's offers changed
+        offer_ids = set(pk_set or ()) if action != "pre_clear" else set(
+            instance.offers.values_list("pk", flat=True))
+        keys = {instance.key} - {""}
+        extra = {pk: keys for pk in offer_ids}
+    else:
+        offer_ids = {instance.pk}
+        if action == "pre_clear":
+            keys = set(Offer.public_services.through.objects.filter(offer_id=instance.pk)
+                       .values_list("publicservice__key", flat=True))
+        else:
+            keys = set(PublicService.objects.filter(pk__in=pk_set or ()).values_list("key", flat=True))
+        extra = {instance.pk: keys - {""}}
+    _after_commit(lambda: _recompute(offer_scope(offer_ids, extra)))
+
+
+def form_version_changed(sender, instance, raw=False, **kwargs) -> None:
+    """A form version was published: every offer with that form."""
+    if not raw and instance.published_at is not None:
+        form_changed(sender, instance.form, raw=raw)
+
+
+def form_changed(sender, instance, raw=False, **kwargs) -> None:
+    """A form's fee (or anything of it) changed: every offer with that form."""
+    if raw:
+        return
+    slug = instance.slug
+
+    def work() -> None:
+        from amtsweg.shop.models import Offer
+
+        _recompute(offer_scope(Offer.objects.filter(form_slug=slug).values_list("pk", flat=True)))
+
+    _after_commit(work)
+
+
+def destination_changed(sender, instance, raw=False, **kwargs) -> None:
+    """A destination's status changed (or it was saved): whether its anchors are deliverable."""
+    if not raw:
+        destination_id = instance.pk
+        _after_commit(lambda: _recompute(destination_scope([destination_id])))
+
+
+def destination_key_changed(sender, instance, raw=False, **kwargs) -> None:
+    """An encryption key was activated, retired or removed: whether its destination is deliverable."""
+    from amtsweg.routing.models import DestinationKey
+
+    if not raw and instance.purpose == DestinationKey.Purpose.ENCRYPTION:
+        destination_id = instance.destination_id
+        _after_commit(lambda: _recompute(destination_scope([destination_id])))
 
 
 def fact_seen(destination_id, leika_key: str, fact: criteria.Fact) -> None:
@@ -147,12 +291,13 @@ def notice_saved(sender, instance, created=False, **kwargs) -> None:
 
 def connect() -> None:
     """Connect the fact-holding apps' signals (from `MaturityConfig.ready`)."""
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+    from amtsweg.assistants.models import FormDefinition, FormVersion
     from amtsweg.casework.models import Case, ReceivingSystem
     from amtsweg.postfach.models import Notice
-    from amtsweg.routing.models import Responsibility
-    from amtsweg.shop.models import Subscription
+    from amtsweg.routing.models import Destination, DestinationKey, Responsibility
+    from amtsweg.shop.models import Offer, Subscription
     from amtsweg.submissions import signals as submission_signals
 
     uid = "amtsweg.maturity."
@@ -161,6 +306,15 @@ def connect() -> None:
     post_delete.connect(responsibility_changed, sender=Responsibility, dispatch_uid=uid + "responsibility-delete")
     post_save.connect(receiving_system_changed, sender=ReceivingSystem, dispatch_uid=uid + "receiving-save")
     post_delete.connect(receiving_system_changed, sender=ReceivingSystem, dispatch_uid=uid + "receiving-delete")
+    pre_save.connect(offer_moving, sender=Offer, dispatch_uid=uid + "offer-move")
+    post_save.connect(offer_changed, sender=Offer, dispatch_uid=uid + "offer-save")
+    pre_delete.connect(offer_deleted, sender=Offer, dispatch_uid=uid + "offer-delete")
+    m2m_changed.connect(offer_services_changed, sender=Offer.public_services.through, dispatch_uid=uid + "offer-keys")
+    post_save.connect(form_version_changed, sender=FormVersion, dispatch_uid=uid + "form-version")
+    post_save.connect(form_changed, sender=FormDefinition, dispatch_uid=uid + "form")
+    post_save.connect(destination_changed, sender=Destination, dispatch_uid=uid + "destination")
+    post_save.connect(destination_key_changed, sender=DestinationKey, dispatch_uid=uid + "key-save")
+    post_delete.connect(destination_key_changed, sender=DestinationKey, dispatch_uid=uid + "key-delete")
     post_save.connect(case_saved, sender=Case, dispatch_uid=uid + "case")
     post_save.connect(notice_saved, sender=Notice, dispatch_uid=uid + "notice")
     submission_signals.submission_submitted.connect(submission_submitted, dispatch_uid=uid + "submitted")

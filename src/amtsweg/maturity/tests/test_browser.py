@@ -1,9 +1,11 @@
 """Issue 17's "from not online to OZG-konform" in the browser (Debian chromium, axe on every maturity page).
 
-A Kommune whose dog tax is only listed (a responsibility, Reifegrad 1.1 stage 1) follows its dashboard: the
-gap's action takes it to the shop, where it takes over the offer; the next action switches its destination to
-Amtsweg-Sachbearbeitung; a citizen applies, the back office takes the application in and the case worker sends
-the Bescheid into the citizen's Postfach. The dashboard, kept current by the incremental recompute (no full
+A Kommune whose dog tax is only listed (Reifegrad 1.1 stage 1: the Land's central office is responsible
+Land-wide, but its destination has no key yet, so nobody can apply online — issue 16 item 1: online is what the
+intake does) follows its dashboard: the gap's action takes it to the shop, where it takes the service over
+itself (going live registers its own responsibility with its own destination); the next action switches its
+destination to Amtsweg-Sachbearbeitung; a citizen applies, the back office takes the application in and the case
+worker sends the Bescheid into the citizen's Postfach. The dashboard, kept current by the incremental recompute (no full
 run in between), then shows the service as OZG-konform (1.1 stage 3) with its 2.0 stage. The journey's
 duration is printed (`maturity_journey_s`), never asserted.
 """
@@ -15,7 +17,7 @@ import time
 import pytest
 
 from amtsweg.accounts.testing import browser_login
-from amtsweg.accounts.tests.factories import UserFactory
+from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
 from amtsweg.assistants.tests.factories import FormVersionFactory
 from amtsweg.casework import receiving, vault
 from amtsweg.casework.models import Case
@@ -47,7 +49,9 @@ def listed_dog_tax(settings, monkeypatch):
     leika = PublicServiceFactory(key=KEY, leika_type="5", name="Hundesteuer Anmeldung", ozg_services=[service])
     FormVersionFactory(published=True, form__slug="testantrag", form__leika_key=KEY)
     destination = DestinationFactory(authority=authority, name="Steueramt Postfach")
-    ResponsibilityFactory(authority=authority, area_ars=authority.area_ars, leika_key=KEY, destination=destination)
+    land_office = AuthorityFactory(land_office=True, land=authority.municipality.land)
+    ResponsibilityFactory(destination=DestinationFactory(authority=land_office, keys=False), leika_key=KEY,
+                          area_ars=authority.land_code)
     PostcodeAreaFactory(postcode="66111", municipality=authority.municipality)
     OfferFactory(name="Hundesteuer online", public_services=[leika], form_slug="testantrag",
                  land_code=authority.land_code)
@@ -98,13 +102,13 @@ def test_from_not_online_to_ozg_konform(live_server, page, browser, listed_dog_t
     assert _cell(admin, service).level_v11 <= 1
     started = time.monotonic()
 
-    # 1. the dashboard names the gap and its action: take over the offer in the shop
+    # 1. the dashboard names the gap and its action: take the service over in the shop
     browser_login(page, base, admin)
     page.goto(f"{base}/verwaltung/reifegrad/")
     assert_no_axe_violations(page)
     row = _gap_row(page, "Hundesteuer")
     assert "kein Online-Antrag verfügbar" in row.inner_text()
-    row.get_by_role("link", name="Online-Dienst im Shop übernehmen").click()
+    row.get_by_role("link", name="Leistung selbst übernehmen (Online-Dienst im Shop)").click()
     page.wait_for_url(f"{base}/verwaltung/shop/")
     page.get_by_role("link", name="Hundesteuer online").click()
     page.get_by_role("link", name="Übernehmen").click()

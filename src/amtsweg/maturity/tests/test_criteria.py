@@ -156,3 +156,20 @@ def test_thirteen_and_ten_criteria_each_with_a_source():
     assert all(c["source"].startswith("https://") for model in catalogue.values() for c in model)
     unmeasurable = [c for model in catalogue.values() for c in model if not c["measurable"]]
     assert unmeasurable and all(c["not_measurable_because"] for c in unmeasurable)
+
+
+@given(facts)
+def test_a_kommune_served_by_another_office_is_offered_to_take_the_service_over(bits):
+    """Served through the Land's or Kreis's office (issue 16 item 1): its receiving system, notices and fee are
+    that office's, so whatever blocks the level, the Kommune's own action is taking the service over."""
+    own = criteria.next_action(bits)
+    other = criteria.next_action(bits, served_by_other=True)
+    assert other == (criteria.TAKE_OVER_OWN if own is not None else None)
+
+
+def test_a_fallback_served_online_cell_is_online_with_its_next_gap_named():
+    served = ONLINE  # online through the Land office: no applications yet
+    assert criteria.levels(served) == (2, 2)
+    assert criteria.next_action(served) == criteria.CONNECT_CASEWORK
+    assert criteria.next_action(served, served_by_other=True).code == "take_over_own"
+    assert not any("kein Online-Antrag verfügbar" in r for r in criteria.reasons("1.1", served))

@@ -229,3 +229,39 @@ def test_declare_form_answers_hostile_values_with_german_errors(measured_world, 
         "evidence": hostile * 2})
     assert answer.status_code in (200, 400)
     assert not DeclaredService.objects.exists()
+
+
+@pytest.fixture
+def fallback_kommune(settings):
+    """A Gemeinde without an entry of its own, served online through the Land office's Land-wide entry."""
+    from amtsweg.maturity.tests.worlds import build_fallback_world
+    from amtsweg.routing import resolution
+
+    settings.ROUTING_INDEX_CHECK_SECONDS = 0
+    resolution.invalidate(bump=False)
+    world = build_fallback_world()
+    kommune = AuthorityFactory(municipality=world["gemeinden"][2], name="Gemeinde ohne eigenen Eintrag")
+    compute.recompute_all(actor=SYSTEM)
+    yield {**world, "kommune": kommune, "staff": UserFactory(authority=kommune)}
+    resolution.invalidate(bump=False)
+
+
+def test_a_fallback_served_kommune_is_told_it_is_online_through_the_land_office(fallback_kommune):
+    """Issue 16 item 1: the dashboard says how citizens apply online, never that the service is offline, and
+    still offers taking it over."""
+    office = fallback_kommune["land_office"].name
+    html = _as(fallback_kommune["staff"]).get("/verwaltung/reifegrad/").content.decode()
+    gaps = html[html.index('id="gaps"'):html.index("</table>", html.index('id="gaps"'))]
+    dog_row = next(row for row in gaps.split("<tr")[1:] if "Hundesteuer" in row)
+    assert f"Online über {office} (Landesebene)." in dog_row
+    assert "kein Online-Antrag verfügbar" not in dog_row
+    assert "Leistung selbst übernehmen (Online-Dienst im Shop)" in dog_row and 'href="/verwaltung/shop/"' in dog_row
+    permit_row = next(row for row in gaps.split("<tr")[1:] if "Baugenehmigung" in row)
+    assert "kein Online-Antrag verfügbar" in permit_row  # only a planned offer: offline, said so
+    online = html[html.index('id="online-services"'):html.index("</table>", html.index('id="online-services"'))]
+    assert "Hundesteuer" in online and f"online über {office} (Landesebene)" in online
+
+    dog = fallback_kommune["services"]["99102013000000"]
+    page = _as(fallback_kommune["staff"]).get(f"/verwaltung/reifegrad/leistung/{dog.pk}/").content.decode()
+    assert f"Ihre Einwohner können die Leistung online über {office} (Landesebene) beantragen" in page
+    assert "Leistung selbst übernehmen" in page
