@@ -53,7 +53,8 @@ PYTHON = sys.executable
 NET = "10.77.0"
 HOSTS = {"lb": 5, "db": 10, "queue": 11, "web1": 21, "web2": 22, "work1": 31, "work2": 32, "fv": 40, "load": 50}
 LB_PORT, WEB_PORT, PG_PORT, REDIS_PORT, FV_PORT = 8080, 8000, 5432, 6379, 8500
-DESTINATION = str(uuid.uuid5(uuid.UUID("6f0c8a52-5d1e-4c55-9a61-0c1f5b0d7a10"), "sb"))  # routing demo: Saarbrücken
+DESTINATION = str(uuid.uuid5(uuid.UUID("6f0c8a52-5d1e-4c55-9a61-0c1f5b0d7a10"), "sb-hundesteuer"))  # routing demo:
+# Saarbrücken's Hundesteuer (its own destination; without the back office's demo it stays with a Fachverfahren)
 ACCEPTED = "accepted"
 
 

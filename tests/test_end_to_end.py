@@ -1,7 +1,9 @@
 """Issue 5's "Done when", end to end on the Saarland demo: a citizen's application goes form → routing →
 encrypted → delivered, the reference Fachverfahren client (a separate process, over HTTP) decrypts it, and the
-applicant's status page shows the signed events as verified. A second run does the same for the fee-bearing
-Meldebescheinigung paid through the embedded test payment provider.
+applicant's status page shows the signed events as verified: the Hundesteuer of Homburg, which the Land's
+Zentrale Antragsstelle receives with its Fachverfahren (Saarbrücken and Völklingen work their Hundesteuer on
+Amtsweg-Sachbearbeitung, casework demo; postfach/tests/test_end_to_end.py walks that way). A second run does the
+same for Saarbrücken's fee-bearing Meldebescheinigung paid through the embedded test payment provider.
 
 The demo is set up as `amtsweg demo` does it (shipped reference data, then every app's demo in the command's
 order), with `VAR_DIR` in a temporary folder so that the destinations' private keys and API credentials land
@@ -35,6 +37,10 @@ from amtsweg.submissions.models import Submission
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SAARBRUECKEN_ARS = "100410100100"
+LAND_ARS = "10"
+# The demo destinations whose Fachverfahren is the reference client (routing demo)
+SAARBRUECKEN_FACHVERFAHREN = "Bürgeramt Saarbrücken"
+LAND_FACHVERFAHREN = "Zentraler Zustellpunkt Saarland"
 SUBSCRIBER_TIMEOUT_S = 60
 SIGNED_EVENTS = {  # what the status page calls the steps a delivered, accepted application went through
     events.SUBMIT: "Antrag verschlüsselt eingereicht",
@@ -49,9 +55,9 @@ class SaarlandDemo:
     base_url: str
     keys_dir: Path
 
-    def destination_entry(self, area_ars: str) -> dict:
-        """The entry of destinations.json (written by the routing demo) for the destination of this area."""
-        destination = Destination.objects.get(authority__area_ars=area_ars)
+    def destination_entry(self, name: str) -> dict:
+        """The entry of destinations.json (written by the routing demo) for the destination of this name."""
+        destination = Destination.objects.get(name=name)
         listing = json.loads((self.keys_dir / "destinations.json").read_text())
         (entry,) = [e for e in listing if e["destinationId"] == str(destination.pk)]
         return entry
@@ -89,10 +95,12 @@ def saarland_demo(settings, live_server, tmp_path) -> SaarlandDemo:
     assert not failed, err.getvalue()
     assert {"routing", "assistants", "submissions"} <= set(loaded), out.getvalue()
     demo = SaarlandDemo(base_url=live_server.url, keys_dir=var_dir / "demo-keys")
-    # The demo's own applications (the back office's cases, one forwarded to Saarbrücken) are delivered and
-    # fetched before the test starts, as a running Fachverfahren would have done: each test sees only its own.
+    # The demo's own applications (the back office's cases, one forwarded to Saarbrücken's back office) are
+    # delivered and anything for a Fachverfahren fetched before the test starts, as a running Fachverfahren
+    # would have done: each test sees only its own.
     run_delivery_worker()
-    run_reference_client(demo, SAARBRUECKEN_ARS, tmp_path / "demo-applications")
+    for name in (SAARBRUECKEN_FACHVERFAHREN, LAND_FACHVERFAHREN):
+        run_reference_client(demo, name, tmp_path / "demo-applications")
     mail.outbox.clear()
     yield demo
     _forget_routing_caches()
@@ -111,9 +119,9 @@ def run_delivery_worker() -> None:
             signal.signal(signum, handler)
 
 
-def run_reference_client(demo: SaarlandDemo, area_ars: str, out_dir: Path) -> list[dict]:
+def run_reference_client(demo: SaarlandDemo, destination_name: str, out_dir: Path) -> list[dict]:
     """`amtsweg-subscriber --poll --once` in its own process with the demo Fachverfahren's credentials and keys."""
-    entry = demo.destination_entry(area_ars)
+    entry = demo.destination_entry(destination_name)
     credentials = demo.credentials(entry)
     assert credentials["apiBaseUrl"] == demo.base_url
     command = [
@@ -141,14 +149,16 @@ def start_application(page, base_url: str, slug: str, postcode: str) -> None:
     page.wait_for_url("**/schritt/**")
 
 
-def fill_person(page, email: str) -> None:
+def fill_person(page, email: str, address: tuple[str, str, str] = ("Sankt Johanner Markt", "66111", "Saarbrücken")
+                ) -> None:
+    street, postcode, place = address
     page.fill("#f-vorname", "Erika")
     page.fill("#f-familienname", "Mustermann")
     page.fill("#f-geburtsdatum", "12.08.1964")
-    page.fill("#f-anschrift-street", "Sankt Johanner Markt")
+    page.fill("#f-anschrift-street", street)
     page.fill("#f-anschrift-house_number", "7")
-    page.fill("#f-anschrift-postcode", "66111")
-    page.fill("#f-anschrift-place", "Saarbrücken")
+    page.fill("#f-anschrift-postcode", postcode)
+    page.fill("#f-anschrift-place", place)
     page.fill("#f-email", email)
 
 
@@ -187,15 +197,15 @@ def assert_status_page_shows_verified_events(page, status_url: str, authority_na
 
 
 # --- the tests ----------------------------------------------------------------------------------------------
-def test_hundesteuer_from_the_form_to_the_fachverfahren_of_saarbruecken(saarland_demo, page, tmp_path):
+def test_hundesteuer_from_the_form_to_the_fachverfahren_of_the_land(saarland_demo, page, tmp_path):
     base = saarland_demo.base_url
     today = timezone.localdate()
     born, kept_since = today - timedelta(days=400), today - timedelta(days=30)
 
     # The citizen applies, step by step.
-    start_application(page, base, "hundesteuer", "66111")
+    start_application(page, base, "hundesteuer", "66424")  # Homburg: not connected, the Land receives it
     assert page.url.endswith("/schritt/halter/")
-    fill_person(page, "erika.mustermann@example.org")
+    fill_person(page, "erika.mustermann@example.org", ("Talstraße", "66424", "Homburg"))
     next_step(page, "**/schritt/hund/")
     page.fill("#f-hund_name", "Bello")
     page.select_option("#f-rasse", "labrador")
@@ -210,7 +220,7 @@ def test_hundesteuer_from_the_form_to_the_fachverfahren_of_saarbruecken(saarland
     page.fill("#f-iban", "DE02 1203 0000 0000 2020 51")
     next_step(page, "**/pruefen/")
     summary = page.inner_text("main")
-    for answer in ("Erika", "Mustermann", "Bello", "Labrador Retriever", "276098106543210", "Saarbrücken"):
+    for answer in ("Erika", "Mustermann", "Bello", "Labrador Retriever", "276098106543210", "Homburg"):
         assert answer in summary
     page.check("#f-declaration")
     page.get_by_role("button", name="Antrag verbindlich absenden").click()
@@ -219,21 +229,21 @@ def test_hundesteuer_from_the_form_to_the_fachverfahren_of_saarbruecken(saarland
     assert "Ihr Antrag ist eingegangen" in receipt
     reference = page.inner_text(".receipt-number").strip()
 
-    # Routed to Saarbrücken's destination, stored as ciphertext only.
+    # Routed to the Land's destination, stored as ciphertext only.
     submission = Submission.objects.select_related("destination__authority").get(public_reference=reference)
-    assert submission.destination.authority.area_ars == SAARBRUECKEN_ARS
-    assert submission.destination == Destination.objects.get(authority__area_ars=SAARBRUECKEN_ARS)
+    assert submission.destination.authority.area_ars == LAND_ARS
+    assert submission.destination == Destination.objects.get(name=LAND_FACHVERFAHREN)
     assert "Bello" not in submission.encrypted_data and submission.encrypted_data.count(".") == 4
 
-    # The platform's worker delivers (Saarbrücken's push channel is an e-mail to the office, without personal data).
+    # The platform's worker delivers (the Land's push channel is an e-mail to the office, without personal data).
     run_delivery_worker()
     office_mail = [m for m in mail.outbox if submission.destination.notification_email in m.to]
     assert len(office_mail) == 1
     assert "Erika" not in office_mail[0].body and "Bello" not in office_mail[0].body
 
     # The Fachverfahren polls, verifies, decrypts, writes, accepts.
-    out_dir = tmp_path / "fachverfahren-saarbruecken"
-    outcomes = run_reference_client(saarland_demo, SAARBRUECKEN_ARS, out_dir)
+    out_dir = tmp_path / "fachverfahren-land"
+    outcomes = run_reference_client(saarland_demo, LAND_FACHVERFAHREN, out_dir)
     assert outcomes == [{"submissionId": str(submission.pk), "status": "accepted", "detail": ""}]
     (folder,) = written_applications(out_dir)
     assert folder.name == str(submission.pk)
@@ -245,14 +255,14 @@ def test_hundesteuer_from_the_form_to_the_fachverfahren_of_saarbruecken(saarland
     assert application["listenhund"] is False and application["lastschrift"] is True
     assert application["iban"] == "DE02120300000000202051"
     assert application["email"] == "erika.mustermann@example.org"
-    assert "Sankt Johanner Markt" in json.dumps(application["anschrift"], ensure_ascii=False)
+    assert "Talstraße" in json.dumps(application["anschrift"], ensure_ascii=False)
     metadata = json.loads((folder / "metadata.json").read_text())
     assert metadata["publicServiceType"]["identifier"] == "urn:de:fim:leika:leistung:99102013000000"
     assert metadata["amtswegExtension"]["destinationId"] == str(submission.destination_id)
     assert metadata["additionalReferenceInfo"]["senderReference"] == reference
     assert_delivered_and_accepted(submission)
     # A second poll finds nothing waiting and writes nothing twice.
-    assert run_reference_client(saarland_demo, SAARBRUECKEN_ARS, out_dir) == []
+    assert run_reference_client(saarland_demo, LAND_FACHVERFAHREN, out_dir) == []
     assert written_applications(out_dir) == [folder]
 
     # The applicant follows the mailed link: every step signed and verified.
@@ -297,7 +307,7 @@ def test_meldebescheinigung_paid_with_the_test_provider_carries_the_payment(saar
 
     run_delivery_worker()
     out_dir = tmp_path / "fachverfahren-saarbruecken"
-    outcomes = run_reference_client(saarland_demo, SAARBRUECKEN_ARS, out_dir)
+    outcomes = run_reference_client(saarland_demo, SAARBRUECKEN_FACHVERFAHREN, out_dir)
     assert [(o["submissionId"], o["status"]) for o in outcomes] == [(str(submission.pk), "accepted")]
     (folder,) = written_applications(out_dir)
     application = json.loads((folder / "application.json").read_text())

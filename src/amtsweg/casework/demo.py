@@ -13,6 +13,13 @@ gets an Aufbewahrungsfrist of its own (`HUNDESTEUER_RETENTION_DAYS` instead of t
 service settings and the closed cases' deletion dates show a retention rule. Idempotent too: once the team
 exists nothing is changed (an administrator's edits stay).
 
+Saarbrücken receives its Hundesteuer at a destination of its own ("Bürgeramt Saarbrücken – Hundesteuer",
+routing demo), which is switched to the back office too, and gets a few applications of its own that
+sb.sachbearbeitung walks through the states, so the Team Hundesteuer's inbox is not empty; a citizen who
+applies for Hundesteuer in Saarbrücken (66111) finds the application there as well, and Völklingen's forwarded
+case arrives there once the delivery worker has run. Saarbrücken's Meldebescheinigung and Baugenehmigung stay
+with the Bürgeramt's Fachverfahren (the reference client's keys in var/demo-keys/).
+
 Accounts: vk.sachbearbeitung and vk.admin (accounts demo, passwords printed there) and vk.fachdienst (printed
 here, once); the team's sb.sachbearbeitung and sb.admin come from the accounts demo.
 """
@@ -36,6 +43,8 @@ HUNDESTEUER = "99102013000000"
 HUNDESTEUER_RETENTION_DAYS = 1825
 TEAM_STAFF_USERNAME = "sb.sachbearbeitung"
 TEAM_NAME = "Team Hundesteuer"
+SB_DESTINATION_NAME = "Bürgeramt Saarbrücken – Hundesteuer"  # routing demo
+SB_AREA = "100410100100"
 
 APPLICANTS = [
     # given name, family name, dog, breed, target state, decision
@@ -51,6 +60,16 @@ APPLICANTS = [
     ("Thomas", "Schmitt", "Lotte", "dackel", "closed", "rejected"),
     ("Klaus", "Meier", "Rex", "andere", "forwarded", ""),  # meant for another office: forwarded there
 ]
+SB_APPLICANTS = [
+    ("Hannah", "Wagner", "Frieda", "pudel", "received", ""),
+    ("Mehmet", "Kaya", "Sammy", "labrador", "in_progress", ""),
+    ("Laura", "Schneider", "Oskar", "mischling", "inquiry", ""),
+    ("Felix", "Braun", "Bruno", "dackel", "decided", "approved"),
+    ("Olga", "Petrova", "Mila", "golden", "closed", "approved"),
+]
+# (area, postcode, place, street) of the applicants' address
+VK_PLACE = (AREA, "66333", "Völklingen", "Poststraße")
+SB_PLACE = (SB_AREA, "66111", "Saarbrücken", "Sankt Johanner Markt")
 
 
 def _say(stdout, line: str) -> None:
@@ -62,6 +81,7 @@ def load_demo(stdout) -> None:
     from amtsweg.routing.models import Destination
 
     _team(stdout)
+    _saarbruecken(stdout)
     destination = Destination.objects.filter(name=DESTINATION_NAME, authority__area_ars=AREA).first()
     if destination is None:
         _say(stdout, "Sachbearbeitung-Demo übersprungen: der Zustellpunkt Bürgerbüro Völklingen fehlt.")
@@ -78,7 +98,7 @@ def load_demo(stdout) -> None:
     if Case.objects.filter(authority=authority).exists():
         _say(stdout, "  Vorgänge bereits vorhanden.")
     else:
-        made = _cases(destination, worker)
+        made = _cases(destination, worker, APPLICANTS, VK_PLACE)
         _say(stdout, f"  {made} Hundesteuer-Anträge als Vorgänge angelegt, in jedem Status.")
     _say(stdout, "  Sachbearbeitung: /verwaltung/sachbearbeitung/ – Anmeldung als vk.sachbearbeitung, "
                  "vk.fachdienst oder vk.admin (Passwörter werden beim Anlegen angezeigt).")
@@ -106,6 +126,33 @@ def _team(stdout) -> None:
                  f"Aufbewahrungsfrist {HUNDESTEUER_RETENTION_DAYS} Tage nach Abschluss.")
 
 
+def _saarbruecken(stdout) -> None:
+    """Saarbrücken's Hundesteuer destination on the back office, with cases for its Team Hundesteuer.
+
+    Before `load_demo` makes Völklingen's cases, so the one Völklingen forwards here is taken in by the back
+    office (its delivery order is for the back office's channel), not by the Bürgeramt's Fachverfahren."""
+    from amtsweg.routing.models import Destination, Responsibility
+
+    destination = (Destination.objects.filter(name=SB_DESTINATION_NAME, authority__area_ars=SB_AREA)
+                   .select_related("authority").first())
+    worker = User.objects.filter(username=TEAM_STAFF_USERNAME, authority__area_ars=SB_AREA).first()
+    routed = Responsibility.objects.filter(leika_key=HUNDESTEUER, area_ars=SB_AREA,
+                                           destination=destination).exists()
+    if destination is None or worker is None or not routed:
+        _say(stdout, f"Sachbearbeitung Saarbrücken übersprungen: der Zustellpunkt {SB_DESTINATION_NAME}, "
+                     f"seine Zuständigkeit für die Hundesteuer oder das Konto {TEAM_STAFF_USERNAME} fehlt.")
+        return
+    if not receiving.is_active(destination.pk):
+        receiving.enable(destination, actor=SYSTEM)
+        _say(stdout, f"Sachbearbeitung-Demo: {destination.name} empfängt jetzt in der Amtsweg-Sachbearbeitung.")
+    if Case.objects.filter(authority=destination.authority).exists():
+        _say(stdout, f"  Vorgänge von {destination.authority.name} bereits vorhanden.")
+        return
+    made = _cases(destination, worker, SB_APPLICANTS, SB_PLACE)
+    _say(stdout, f"  {made} Hundesteuer-Anträge für {TEAM_NAME} ({destination.authority.name}) angelegt; "
+                 f"Anmeldung als {TEAM_STAFF_USERNAME}.")
+
+
 def _form():
     from amtsweg.assistants.models import FormVersion
 
@@ -113,7 +160,7 @@ def _form():
             .select_related("form").order_by("-number").first())
 
 
-def _cases(destination, worker) -> int:
+def _cases(destination, worker, applicants, place) -> int:
     from amtsweg.assistants.handoff import Attachment, FormSubmissionPayload
     from amtsweg.submissions.intake import accept_form_submission
     from amtsweg.submissions.models import Submission
@@ -121,16 +168,17 @@ def _cases(destination, worker) -> int:
     version = _form()
     slug, number = (version.form.slug, version.number) if version else ("hundesteuer", 1)
     made = 0
-    for position, (given, family, dog, breed, state, decision) in enumerate(APPLICANTS):
+    area, postcode, town, street = place
+    for position, (given, family, dog, breed, state, decision) in enumerate(applicants):
         data = {
             "vorname": given, "familienname": family, "geburtsdatum": f"19{70 + position}-0{1 + position % 9}-15",
-            "anschrift": {"street": "Poststraße", "house_number": str(10 + position), "postcode": "66333",
-                          "place": "Völklingen"},
+            "anschrift": {"street": street, "house_number": str(10 + position), "postcode": postcode,
+                          "place": town},
             "email": f"{given.lower()}.{position}@buerger.example", "hund_name": dog, "rasse": breed,
             "wurfdatum": "2023-04-01", "haltungsbeginn": "2026-11-01", "listenhund": breed == "staffordshire",
         }
         payload = FormSubmissionPayload(
-            leika_key=HUNDESTEUER, form_slug=slug, form_version=number, data=data, applicant_ars=AREA,
+            leika_key=HUNDESTEUER, form_slug=slug, form_version=number, data=data, applicant_ars=area,
             attachments=[Attachment(f"impfpass-{dog.lower()}.pdf", "application/pdf",
                                     b"%PDF-1.4\n% Impfpass " + dog.encode() + b"\n", "Impfpass")],
             auth_level="substantiell" if position % 2 else "hoch", auth_provider="bundid",
@@ -138,6 +186,8 @@ def _cases(destination, worker) -> int:
         )
         reference = accept_form_submission(payload)
         submission = Submission.objects.get(public_reference=reference)
+        if submission.destination_id != destination.pk:
+            continue  # routed elsewhere (an older demo's responsibility): the Fachverfahren there takes it
         outcome = ingest.receive(submission.pk, destination.pk)
         case = outcome.case
         if case is None:

@@ -1,7 +1,8 @@
-"""Demo data of the Postfach: the Bürgerbüro Völklingen (on Amtsweg-Sachbearbeitung, casework demo) gets a
-Hundesteuer Bescheid template; its case in Rückfrage gets the question, and its decided cases their signed
-Bescheid in the applicant's Postfach. Idempotent: cases that already have a message or notice are left alone.
-The applicants' status links are in the mails under var/mail/ (each notification names its page)."""
+"""Demo data of the Postfach: the offices on Amtsweg-Sachbearbeitung (casework demo: the Bürgerbüro Völklingen
+and Saarbrücken's Team Hundesteuer) get a Hundesteuer Bescheid template; their cases in Rückfrage get the
+question, and their decided cases their signed Bescheid in the applicant's Postfach. Idempotent: cases that
+already have a message or notice are left alone. The applicants' status links are in the mails under var/mail/
+(each notification names its page)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,22 @@ BODY = ("Sehr geehrte Person $antragsteller,\n\nüber Ihren Antrag auf Anmeldung
         "erhoben werden.\n\nMit freundlichen Grüßen\n$behoerde")
 
 
+# The case worker who writes for each office (casework demo): Völklingen's vk.fachdienst, Saarbrücken's member
+# of the Team Hundesteuer.
+WORKERS = ["vk.fachdienst", "sb.sachbearbeitung"]
+
+
 def load_demo(stdout) -> None:
-    worker = User.objects.filter(username="vk.fachdienst").select_related("authority").first()
-    if worker is None or worker.authority is None:
+    workers = [w for w in User.objects.filter(username__in=WORKERS).select_related("authority")
+               if w.authority is not None and Case.objects.filter(authority=w.authority).exists()]
+    if not workers:
         stdout.write("Postfach-Demo übersprungen: die Sachbearbeitung Völklingen fehlt.\n")
         return
+    for worker in sorted(workers, key=lambda w: WORKERS.index(w.username)):
+        _office(worker, stdout)
+
+
+def _office(worker, stdout) -> None:
     authority = worker.authority
     template = NoticeTemplate.objects.filter(authority=authority, leika_key=HUNDESTEUER, name="Hundesteuer").first()
     if template is None:

@@ -77,11 +77,18 @@ DESTINATIONS = {
     "sls": ("Bauaufsicht Kreis Saarlouis", ["pull"]),
     "sb": ("Bürgeramt Saarbrücken", ["pull", "email"]),
     "vk": ("Bürgerbüro Völklingen", ["pull"]),
+    # Saarbrücken's Hundesteuer has a destination of its own, which the casework demo puts on
+    # Amtsweg-Sachbearbeitung (its Team Hundesteuer works the cases there), while the Meldebescheinigung and the
+    # Baugenehmigung stay with the Bürgeramt's Fachverfahren (the reference client, tests/test_end_to_end.py).
+    "sb-hundesteuer": ("Bürgeramt Saarbrücken – Hundesteuer", ["pull"]),
 }
+# The authority of a destination whose key is not an authority's key (several destinations of one office).
+DESTINATION_AUTHORITY = {"sb-hundesteuer": "sb"}
+SB_HUNDESTEUER_DESTINATION = DESTINATIONS["sb-hundesteuer"][0]
 
 RESPONSIBILITIES = [
     (HUNDESTEUER, "10", "land"),
-    (HUNDESTEUER, "100410100100", "sb"),
+    (HUNDESTEUER, "100410100100", "sb-hundesteuer"),
     (HUNDESTEUER, "100410519519", "vk"),
     (MELDEBESCHEINIGUNG, "10", "land"),
     (MELDEBESCHEINIGUNG, "100410100100", "sb"),
@@ -199,11 +206,12 @@ def load_demo(stdout) -> None:
         if not authorities[slug].sepa_creditor_id:  # never overwrite what an administrator entered
             authorities[slug].sepa_creditor_id = creditor_id
             authorities[slug].save(update_fields=["sepa_creditor_id"])
-    destinations = {slug: _destination(slug, authorities[slug], stdout) for slug in DESTINATIONS}
+    destinations = {slug: _destination(slug, authorities[DESTINATION_AUTHORITY.get(slug, slug)], stdout)
+                    for slug in DESTINATIONS}
     added = 0
     for key, area, slug in RESPONSIBILITIES:
         if not Responsibility.objects.filter(leika_key=key, area_ars=area).exists():
-            services.add_responsibility(key, area, authorities[slug], destinations[slug], actor=SYSTEM)
+            services.add_responsibility(key, area, destinations[slug].authority, destinations[slug], actor=SYSTEM)
             added += 1
     index = [
         {

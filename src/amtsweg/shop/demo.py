@@ -87,10 +87,18 @@ def _authority(area_ars: str) -> Authority | None:
                                           area_ars=area_ars, district=d, email="kreis@example.org")
 
 
-def _destination(authority: Authority):
-    from amtsweg.routing.models import Destination
+def _destination(authority: Authority, offer: Offer):
+    """The destination where the Kommune already receives the offer's service (the routing demo's entry: an
+    office may have one per service, e.g. Saarbrücken's Hundesteuer on Amtsweg-Sachbearbeitung), else its
+    first. Taking the first always re-pointed such an entry to the office's general destination."""
+    from amtsweg.routing.models import Destination, Responsibility
 
-    return Destination.objects.filter(authority=authority).order_by("created_at").first()
+    routed = (Responsibility.objects.filter(authority=authority, area_ars=authority.area_ars,
+                                            leika_key__in=offer.public_services.values("key"))
+              .order_by("created_at").values_list("destination_id", flat=True).first())
+    destinations = Destination.objects.filter(authority=authority)
+    return ((routed and destinations.filter(pk=routed).first())
+            or destinations.order_by("created_at").first())
 
 
 @transaction.atomic
@@ -112,7 +120,7 @@ def load_demo(stdout) -> None:
         if authority is None:
             continue
         offer = offers[slug]
-        destination = _destination(authority)
+        destination = _destination(authority, offer)
         if Subscription.objects.filter(offer=offer, authority=authority).exists() or destination is None:
             continue
         admin = authority.staff.filter(role="kommune_admin").first()

@@ -58,3 +58,39 @@ def test_saarbruecken_gets_a_hundesteuer_team_with_its_staff_account_and_a_reten
     assert Team.objects.count() == 1 and team.members.count() == 1
     assert ServiceDeadline.objects.get(pk=row.pk).retention_days == 400
     assert "bereits vorhanden" in again.getvalue()
+
+
+def test_saarbrueckens_team_hundesteuer_has_cases_and_receives_voelklingens_forwarded_one():
+    """Issue 14: Saarbrücken's Team Hundesteuer (sb.sachbearbeitung) had an empty inbox, because Saarbrücken's
+    destination stayed with its Fachverfahren. Its Hundesteuer destination of its own is on the back office now,
+    with cases the team member walked through the states, and Völklingen's forwarded case is taken in there."""
+    from amtsweg.casework import ingest
+    from amtsweg.delivery.models import OutboxMessage
+
+    voelklingen = ResponsibilityFactory(destination__name=demo.DESTINATION_NAME,
+                                        destination__authority__municipality__ars=demo.AREA)
+    sb = ResponsibilityFactory(leika_key=demo.HUNDESTEUER, area_ars=demo.SB_AREA,
+                               destination__name=demo.SB_DESTINATION_NAME,
+                               destination__authority__municipality__ars=demo.SB_AREA)
+    staff = UserFactory(username=demo.TEAM_STAFF_USERNAME, authority=sb.authority)
+    out = io.StringIO()
+    demo.load_demo(out)
+
+    assert receiving.is_active(sb.destination.pk) and receiving.is_active(voelklingen.destination.pk)
+    team = Team.objects.get(authority=sb.authority)
+    own = Case.objects.filter(authority=sb.authority)
+    assert own.count() == len(demo.SB_APPLICANTS)
+    assert set(own.values_list("state", flat=True)) == {"received", "in_progress", "inquiry", "decided", "closed"}
+    assert set(own.values_list("team", flat=True)) == {team.pk}
+    assert set(own.exclude(state="received").values_list("assignee", flat=True)) == {staff.pk}
+    assert demo.TEAM_STAFF_USERNAME in out.getvalue()
+    # the forwarded one is on its way to the back office, not to the Fachverfahren
+    [forwarded] = Submission.objects.filter(destination=sb.destination, status=Submission.Status.SUBMITTED)
+    assert set(OutboxMessage.objects.filter(submission_id=forwarded.pk).values_list("channel", flat=True)) == {
+        "casework"}
+    ingest.receive(forwarded.pk, sb.destination.pk)  # what the delivery worker does
+    assert own.count() == len(demo.SB_APPLICANTS) + 1
+    assert Case.objects.get(submission_id=forwarded.pk).team == team
+
+    demo.load_demo(io.StringIO())  # idempotent
+    assert own.count() == len(demo.SB_APPLICANTS) + 1 and Team.objects.count() == 1

@@ -61,6 +61,15 @@ def test_demo_without_serving_prepares_reference_and_demo_data(saarland_source):
     assert loaded == (", ".join(expected) or "–")
     # casework: Saarbrücken's team with its staff account and a retention rule (issue 14)
     assert "Team Hundesteuer (Bürgeramt Saarbrücken) angelegt: Mitglied sb.sachbearbeitung" in text
+    # issue 14's "Done when": a Kommune on Amtsweg-Sachbearbeitung with cases in every state, its accounts
+    # printed; and Saarbrücken's Team Hundesteuer has cases too (its Hundesteuer destination is on the back office)
+    from amtsweg.casework.models import Case
+
+    assert set(Case.objects.filter(authority__area_ars="100410519519").values_list("state", flat=True)) == {
+        "received", "in_progress", "inquiry", "decided", "closed", "forwarded"}
+    assert Case.objects.filter(authority__area_ars="100410100100", team__name="Team Hundesteuer").count() >= 5
+    for account in ("vk.sachbearbeitung", "vk.fachdienst", "vk.admin", "sb.sachbearbeitung"):
+        assert f"Konto {account} (" in text and "Passwort" in text
     # maturity: the demo Land is measured at set-up, so its pages show data at once (issue 17)
     assert "Reifegrad des Saarlandes gemessen: " in text
     summaries = AreaSummary.objects.filter(area__land_code="10")

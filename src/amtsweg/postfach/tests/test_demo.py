@@ -36,3 +36,20 @@ def test_without_the_back_office_demo_nothing_happens():
     out = io.StringIO()
     demo.load_demo(out)
     assert "übersprungen" in out.getvalue() and not NoticeTemplate.objects.exists()
+
+
+def test_saarbrueckens_team_hundesteuer_finds_its_rueckfrage_and_bescheid_too():
+    """Issue 14: Saarbrücken's back-office cases (casework demo) get the same Postfach content as Völklingen's."""
+    from amtsweg.accounts.tests.factories import UserFactory
+
+    sb = ResponsibilityFactory(leika_key=casework_demo.HUNDESTEUER, area_ars=casework_demo.SB_AREA,
+                               destination__name=casework_demo.SB_DESTINATION_NAME,
+                               destination__authority__municipality__ars=casework_demo.SB_AREA)
+    UserFactory(username=casework_demo.TEAM_STAFF_USERNAME, authority=sb.authority)
+    casework_demo.load_demo(io.StringIO())
+    out = io.StringIO()
+    demo.load_demo(out)
+    assert NoticeTemplate.objects.filter(authority=sb.authority).count() == 1
+    assert Message.objects.filter(case__authority=sb.authority, kind=Message.Kind.INQUIRY).count() == 1
+    assert Notice.objects.filter(case__authority=sb.authority).count() == 1
+    assert sb.authority.name in out.getvalue()

@@ -41,7 +41,7 @@ def saarlouis(saarland, settings, tmp_path):
 def test_demo_is_idempotent_and_its_private_keys_decrypt(saarlouis, tmp_path):
     demo.load_demo(io.StringIO())
     demo.load_demo(io.StringIO())
-    assert Destination.objects.count() == len(demo.DESTINATIONS) == 5
+    assert Destination.objects.count() == len(demo.DESTINATIONS) == 6
     assert Responsibility.objects.count() == len(demo.RESPONSIBILITIES)
     assert {len(r.area_ars) for r in Responsibility.objects.all()} == {2, 5, 12}
 
