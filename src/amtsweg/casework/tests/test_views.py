@@ -516,3 +516,18 @@ def test_every_case_route_answers_404_to_another_kommune_the_land_and_another_te
         client.post(reverse("casework:bulk_assign"), {"vorgang": [str(case.pk)], "zustaendig": "ich"})
         assert ((Case.objects.values_list("state", "assignee", "team").get(pk=case.pk), CaseEntry.objects.count())
                 == before), user.role
+
+
+def test_the_case_page_names_team_and_forwarding_target_once(destination, worker):
+    """Issue 14, demo walk: a team called "Team Hundesteuer" read "(Team Team Hundesteuer)" beside the assignee,
+    and a destination named like its authority "Bürgerbüro Völklingen – Bürgerbüro Völklingen"."""
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+
+    team = TeamFactory(authority=destination.authority, name="Team Hundesteuer", members=[worker])
+    case = CaseFactory(destination=destination, team=team, state=Case.State.IN_PROGRESS)
+    target = ResponsibilityFactory(leika_key=case.leika_key).destination
+    target.name = target.authority.name
+    target.save()
+    page = _client(worker).get(f"{INBOX}vorgang/{case.pk}/").content.decode()
+    assert "Team Team" not in page and ">Team Hundesteuer</dd>" in page
+    assert f">{target.authority.name}</option>" in page
