@@ -103,8 +103,12 @@ def check_upload(upload) -> Upload:
     from amtsweg.assistants.engine import validators
 
     limit = validators.DEFAULT_MAX_UPLOAD
-    content = upload.read(limit + 1)
+    size = getattr(upload, "size", None)
+    content = b"" if size is not None and size > limit else upload.read(limit + 1)
     try:
+        if size is not None and size > limit:  # name the file's size, not the limit + 1 bytes read
+            raise validators.Invalid(_("Die Datei ist zu groß (%(size)s). Erlaubt sind höchstens %(max)s.") % {
+                "size": validators.format_size(size), "max": validators.format_size(limit)})
         content_type = validators.check_upload(content, {})
     except validators.Invalid as exc:
         raise MessageError(_("%(name)s: %(error)s") % {"name": _filename(upload.name), "error": exc.message}) \

@@ -159,7 +159,7 @@ def _validate_file(fld: dict, files: Any, previous: Any, errors: list[FieldError
     try:
         if size is not None and size > max_size:
             raise v.Invalid(_("Die Datei ist zu groß (%(size)s). Erlaubt sind höchstens %(max)s.")
-                            % {"size": v._fmt_size(size), "max": v._fmt_size(max_size)})
+                            % {"size": v.format_size(size), "max": v.format_size(max_size)})
         content_type = v.check_upload(content, rules)
     except v.Invalid as exc:
         errors.append(FieldError(fld["id"], name, exc.message))

@@ -311,7 +311,8 @@ def sniff_file_kind(head: bytes) -> str | None:
     return None
 
 
-def _fmt_size(size: int) -> str:
+def format_size(size: int) -> str:
+    """A file size as German text ("5,7 MB", "12 KB") for upload errors; the Postfach uses it too."""
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB".replace(".", ",").replace(",0 MB", " MB")
     return f"{max(1, size // 1024)} KB"
@@ -324,7 +325,7 @@ def check_upload(content: bytes, validation: dict) -> str:
         raise Invalid(_("Die Datei ist leer. Bitte wählen Sie eine andere Datei."))
     if len(content) > max_size:
         raise Invalid(_("Die Datei ist zu groß (%(size)s). Erlaubt sind höchstens %(max)s.")
-                      % {"size": _fmt_size(len(content)), "max": _fmt_size(max_size)})
+                      % {"size": format_size(len(content)), "max": format_size(max_size)})
     accepted = validation.get("accept", ["pdf", "png", "jpeg"])
     kind = sniff_file_kind(content[:16])
     if kind not in accepted:

@@ -119,6 +119,10 @@ def test_a_wrong_file_is_refused_in_german_and_the_text_is_kept(received_case):
     assert Case.objects.get(pk=case.pk).state == Case.State.INQUIRY
     empty = Client().post(url, {"text": "  "})
     assert "Bitte schreiben Sie eine Antwort oder fügen Sie eine Datei hinzu." in empty.content.decode()
+    # Issue 14, demo walk: a 5.7 MB file was called "zu groß (5 MB) … höchstens 5 MB" (only the limit was read)
+    big = Client().post(url, {"text": "Mein Text bleibt", "files": SimpleUploadedFile(
+        "scan.pdf", b"%PDF-1.4\n" + b"0" * 6_000_000, "application/pdf")})
+    assert "scan.pdf: Die Datei ist zu groß (5,7 MB). Erlaubt sind höchstens 5 MB." in big.content.decode()
 
 
 def test_staff_input_errors_are_german_and_change_nothing(received_case):
