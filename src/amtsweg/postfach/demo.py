@@ -13,7 +13,7 @@ from amtsweg.postfach.models import Message, Notice, NoticeTemplate
 
 AREA = "100410519519"
 HUNDESTEUER = "99102013000000"
-BODY = ("Sehr geehrte Person $antragsteller,\n\nüber Ihren Antrag auf Anmeldung eines Hundes zur Hundesteuer "
+BODY = ("Guten Tag $antragsteller,\n\nüber Ihren Antrag auf Anmeldung eines Hundes zur Hundesteuer "
         "($vorgangsnummer, eingegangen am $eingangsdatum) haben wir entschieden: Der Antrag ist $entscheidung.\n\n"
         "Rechtsbehelfsbelehrung: Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch "
         "erhoben werden.\n\nMit freundlichen Grüßen\n$behoerde")

@@ -53,14 +53,15 @@ SUBJECTS = {
     "forwarded": gettext_noop("Ihr Antrag wurde weitergeleitet"),
 }
 # Texts the platform writes itself, stored as a code and parameters like SUBJECTS (the forwarding note was
-# stored German and stayed German in the English UI and in the applicant's export). Dates are stored ISO.
+# stored German and stayed German in the English UI and in the applicant's export). Dates are stored ISO; the
+# forwarding note's status link is made from the reference when shown, so it follows PUBLIC_BASE_URL.
 TEXTS = {
     "forwarded": gettext_noop(
         "Ihr Antrag ist nicht bei uns, sondern bei %(authority)s zu bearbeiten. Wir haben ihn deshalb am "
         "%(date)s dorthin weitergeleitet; Sie müssen dafür nichts tun.\n\nDort hat Ihr Antrag die neue "
         "Vorgangsnummer %(reference)s. Den Stand der Bearbeitung sehen Sie ab jetzt hier:\n%(url)s"),
 }
-TEXT_PARAMS = {"forwarded": ("authority", "date", "reference", "url")}
+TEXT_PARAMS = {"forwarded": ("authority", "date", "reference")}
 
 
 class MessageError(Exception):
@@ -208,11 +209,14 @@ def _subject(body: dict) -> str:
 def _text(body: dict) -> str:
     """The text in the reader's language where the platform wrote it (a code and its parameters), else as
     stored (what people wrote, and platform notes stored as German text before the codes)."""
-    code, params = body.get("text_code", ""), body.get("text_params") or {}
-    if code not in TEXTS or set(params) != set(TEXT_PARAMS[code]):
+    from amtsweg.submissions import status
+
+    code, stored = body.get("text_code", ""), body.get("text_params") or {}
+    if code not in TEXTS or not set(TEXT_PARAMS[code]) <= set(stored):
         return body.get("text", "")
-    if "date" in params:
-        params = {**params, "date": dt.date.fromisoformat(params["date"]).strftime("%d.%m.%Y")}
+    params = {name: stored[name] for name in TEXT_PARAMS[code]}
+    params["date"] = dt.date.fromisoformat(params["date"]).strftime("%d.%m.%Y")
+    params["url"] = status.absolute_status_url(params["reference"])
     return _(TEXTS[code]) % params
 
 
@@ -454,14 +458,12 @@ def on_case_forwarded(sender, *, case: Case, submission, destination, actor, **k
     a note in the Postfach — where the application went, its new reference and the link to its new status
     page — and gets the mail without content. An application in a citizen account's "Meine Anträge" is
     listed there at its new place too (same owner key)."""
-    from amtsweg.submissions import status
-
     owner = Application.objects.filter(submission_id=case.submission_id).values_list("owner_key", flat=True).first()
     if owner:
         Application.objects.get_or_create(submission=submission, defaults={"owner_key": owner})
     params = {
         "authority": destination.authority.name, "date": timezone.localdate().isoformat(),
-        "reference": submission.public_reference, "url": status.absolute_status_url(submission.public_reference)}
+        "reference": submission.public_reference}
     message = _store(case, direction=Message.Direction.TO_APPLICANT, kind=Message.Kind.MESSAGE,
                      sender=_staff(actor), subject_code="forwarded", text_code="forwarded", text_params=params)
     audit.record(actor, case.authority, "postfach.message_sent", case, {"message": str(message.pk)})

@@ -91,11 +91,14 @@ def office(submission: Submission) -> Any:
 
 
 def status_label(submission: Submission) -> str | None:
-    """The badge beside the headline: a forwarded application is "weitergeleitet" here, whatever the transport
-    says (the back office accepted it before forwarding, so the transport's status is "angenommen")."""
-    if _state(submission) == Case.State.FORWARDED:
-        return _("weitergeleitet")
-    return None
+    """The badge beside the headline tells what the headline tells: a forwarded application is "weitergeleitet"
+    here, whatever the transport says (the back office accepted it before forwarding, so the transport's status
+    is "angenommen"); one with an open Rückfrage, decided or closed says so too (the badge said the transport's
+    "in Bearbeitung" beside "Über Ihren Antrag ist entschieden"). Received and in progress keep the transport's
+    label, which says the same."""
+    labels = {Case.State.FORWARDED: _("weitergeleitet"), Case.State.INQUIRY: _("Rückfrage"),
+              Case.State.DECIDED: _("entschieden"), Case.State.CLOSED: _("abgeschlossen")}
+    return labels.get(_state(submission))
 
 
 def headline(request: HttpRequest | None, submission: Submission) -> str | None:

@@ -78,6 +78,7 @@ def test_the_applicant_answers_with_text_and_a_file_and_the_case_continues(recei
     deadline = Case.objects.get(pk=case.pk).deadline
     applicant = Client()
     page = applicant.get(_status(submission)).content.decode()
+    assert '<span class="kern-badge" id="status-label">Rückfrage</span>' in page  # as the headline says
     assert "Es gibt eine Rückfrage zu Ihrem Antrag" in page and "Rückfrage lesen und beantworten" in page
     url = reverse("postfach:message", args=[submission.public_reference, status.signature(submission.public_reference),
                                              inquiry.pk])
@@ -424,6 +425,7 @@ def test_the_forwarding_notes_text_is_stored_neutral_and_shown_in_the_readers_la
     assert stored["text"] == "" and stored["text_code"] == "forwarded"
     assert stored["text_params"]["authority"] == "Stadt Saarbrücken"
     assert stored["text_params"]["reference"] == new.public_reference
+    assert "url" not in stored["text_params"]  # made from the reference when shown: follows PUBLIC_BASE_URL
     german = messages.show(note).text
     assert german.startswith("Ihr Antrag ist nicht bei uns, sondern bei Stadt Saarbrücken zu bearbeiten.")
     assert timezone.localdate().strftime("%d.%m.%Y") in german
@@ -434,4 +436,6 @@ def test_the_forwarding_notes_text_is_stored_neutral_and_shown_in_the_readers_la
         assert new.public_reference in english and status.absolute_status_url(new.public_reference) in english
         assert "weitergeleitet" not in english
         assert messages._text({"text": "Schon gespeichert."}) == "Schon gespeichert."  # older notes as stored
+        landed = {"authority": "A", "date": "2026-12-03", "reference": new.public_reference, "url": "http://alt/"}
+        assert "http://alt/" not in messages._text({"text_code": "forwarded", "text_params": landed})
         assert messages._text({"text_code": "unbekannt", "text": "x"}) == "x"

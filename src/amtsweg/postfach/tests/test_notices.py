@@ -85,6 +85,8 @@ def test_preview_then_deliver_a_signed_notice_that_the_status_page_verifies(work
     assert "bewilligt" not in mailed.body and "Bescheid" not in mailed.body
     page = Client().get(status.status_path(submission.public_reference)).content.decode()
     assert "Über Ihren Antrag ist entschieden." in page and "Siegel der Behörde geprüft" in page
+    # the badge beside that headline said the transport's "in Bearbeitung" (issue 14, demo walk)
+    assert '<span class="kern-badge" id="status-label">entschieden</span>' in page
     pdf = Client().get(reverse("postfach:notice", args=[*_signed(submission), notice.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
     first = Notice.objects.get().first_fetched_at
