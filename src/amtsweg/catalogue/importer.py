@@ -18,6 +18,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from amtsweg.catalogue import fulltext
 from amtsweg.catalogue.models import LifeSituation, OzgService, PublicService, Topic
 from amtsweg.core import keyformats
 from amtsweg.core.importing import (
@@ -207,6 +208,13 @@ def write_catalogue(data: CatalogueData, report: ImportReport, today: date, prog
         scope=set(service_ids.values()), entity="LeiKa↔OZG-Zuordnungen",
     ))
     progress.step(f"LeiKa-Leistungen: {len(data.public_services)} geschrieben / written")
+    # The rows were written in bulk (no save()): their search documents, also when only the everyday words
+    # changed. Derived data, so not counted as changes of the catalogue.
+    refreshed = fulltext.refresh_documents()
+    if refreshed:
+        report.notes.append(
+            f"Suchindex: {refreshed} Dokumente aktualisiert. / Search index: {refreshed} documents updated."
+        )
     with_key = sum(1 for k in data.public_services if isinstance(k, str))
     report.notes.append(
         f"LeiKa: {with_key} Leistungsschlüssel; {data.rows_without_key} Zeilen '{NO_KEY}' als "

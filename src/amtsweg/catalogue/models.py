@@ -58,6 +58,8 @@ class OzgService(models.Model):
     name_folded = models.CharField(max_length=300, editable=False, db_index=True)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="ozg_services")
     life_situation = models.ForeignKey(LifeSituation, on_delete=models.PROTECT, related_name="ozg_services")
+    # Folded name and the everyday words pointing at it (`catalogue.fulltext`), indexed by the database.
+    search_document = models.TextField(editable=False, blank=True, default="", db_default="")
     ended_on = models.DateField(null=True, blank=True)
 
     objects = CatalogueQuerySet.as_manager()
@@ -71,9 +73,11 @@ class OzgService(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        from amtsweg.catalogue.fulltext import document_for
         from amtsweg.core.text import fold
 
         self.name_folded = fold(self.name)
+        self.search_document = document_for(self.name, ozg_id=self.ozg_id)
         super().save(*args, **kwargs)
 
 
@@ -92,6 +96,7 @@ class PublicService(models.Model):
     law = models.CharField(_("Gesetz"), max_length=500, blank=True)  # longest in the catalogue: 317
     law_short = models.CharField(_("Gesetz (Kurzform)"), max_length=100, blank=True)
     ozg_services = models.ManyToManyField(OzgService, related_name="public_services", blank=True)
+    search_document = models.TextField(editable=False, blank=True, default="", db_default="")
     ended_on = models.DateField(null=True, blank=True)
 
     objects = CatalogueQuerySet.as_manager()
@@ -110,9 +115,11 @@ class PublicService(models.Model):
         return f"{self.name} ({self.key})" if self.key else self.name
 
     def save(self, *args, **kwargs):
+        from amtsweg.catalogue.fulltext import document_for
         from amtsweg.core.text import fold
 
         self.name_folded = fold(self.name)
+        self.search_document = document_for(self.name, leika_key=self.key)
         super().save(*args, **kwargs)
 
     @property

@@ -1,14 +1,14 @@
 """Word search over the catalogue and the municipality directory.
 
-Plain functions, called by the views and tested directly. Matching runs on the stored `name_folded`
-columns (see `amtsweg.core.text.fold`), so "Strasse", "Straße" and "STRASSE" find the same rows on SQLite
-and PostgreSQL alike: the query is folded the same way and compared with a plain `LIKE '%…%'`, which needs
-no database-specific collation or extension. Every word of a query must occur in the same name.
+Plain functions, called by the views and tested directly. Everything is folded (see
+`amtsweg.core.text.fold`), so "Strasse", "Straße" and "STRASSE" find the same rows on SQLite and PostgreSQL
+alike. Services are found by the databases' full-text search over the stored search documents
+(`catalogue.fulltext`); places by a plain `LIKE '%…%'` on the folded names. Every word of a query must occur
+in the same name or document.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from amtsweg.catalogue import fulltext
 from amtsweg.catalogue.models import OzgService, PublicService
 from amtsweg.core import keyformats
 from amtsweg.core.keyformats import ArsLevel
@@ -29,6 +30,10 @@ MAX_WORDS = 8
 
 # Punctuation people type around words ("Führerschein," or "„Hund“") that never helps a match.
 _EDGE_PUNCTUATION = " \t.,;:!?\"'„“”‚‘’«»()[]{}"
+# Quotes, brackets and the operators of FTS5 and tsquery separate words in a service query
+# ('NEAR("Hund" -Steuer*' is "NEAR", "Hund", "Steuer"); "-" and "/" inside a word ("Kfz-Zulassung") stay.
+_QUERY_SEPARATORS = re.compile(r"[\"*()\[\]{}^:&|!<>~+=,;?„“”‚‘’«»]")
+_WORD_EDGES = _EDGE_PUNCTUATION + "-/"
 _POSTCODE = re.compile(r"\d{5}")
 _DIGITS = re.compile(r"\d+")
 _HAS_DIGIT = re.compile(r"\d")
@@ -62,7 +67,7 @@ def query_words(raw: str) -> list[str]:
         raise QueryError(
             _("Der Suchbegriff ist zu lang. Bitte verwenden Sie höchstens %(max)d Zeichen.") % {"max": MAX_QUERY_LENGTH}
         )
-    words = [w for w in (part.strip(_EDGE_PUNCTUATION) for part in fold(text).split()) if w]
+    words = [w for w in (part.strip(_WORD_EDGES) for part in _QUERY_SEPARATORS.sub(" ", fold(text)).split()) if w]
     if sum(len(w) for w in words) < MIN_QUERY_LENGTH:
         raise QueryError(
             _("Der Suchbegriff ist zu kurz. Bitte geben Sie mindestens %(min)d Buchstaben ein.")
@@ -75,116 +80,94 @@ def query_words(raw: str) -> list[str]:
     return words
 
 
-# Everyday words people type → words the catalogue uses (folded). The OZG-Umsetzungskatalog carries no
-# synonyms; these are the common ones for the services Kommunen offer first. A query word is looked up
-# folded and stemmed, so "Umzug", "umziehen" and "ummelden" need one entry each at most.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "ummelden": ("wohnsitz",), "ummeldung": ("wohnsitz",), "umzug": ("wohnsitz", "umzug"),
-    "umziehen": ("wohnsitz",), "wohnung": ("wohnsitz", "wohnung"), "adresse": ("wohnsitz", "anschrift"),
-    "waffenschein": ("waffenschein", "waffenerlaubnis"), "waffe": ("waffe",), "jagdschein": ("jagdschein",),
-    "perso": ("personalausweis",), "ausweis": ("ausweis",), "pass": ("reisepass", "pass"),
-    "auto": ("kraftfahrzeug", "fahrzeug"), "kfz": ("kraftfahrzeug", "fahrzeug"),
-    "heiraten": ("eheschliessung", "ehe"), "hochzeit": ("eheschliessung",),
-    "hund": ("hund",), "hunde": ("hund",), "katze": ("haustier", "katze"),
-    "baby": ("geburt", "elterngeld"), "kita": ("kindertages", "kita"), "hartz": ("buergergeld", "arbeitslos"),
-    "bauantrag": ("baugenehmigung", "bauantrag"), "bauen": ("baugenehmigung", "bau"),
-    "gewerbeschein": ("gewerbe",), "firma": ("gewerbe", "unternehmen"),
-    "parkausweis": ("parkausweis", "parkerleichterung", "bewohnerpark"),
-    "melden": ("melde", "meldung"), "meldezettel": ("meldebescheinigung", "meldebestaetigung"),
-}
-# Words that say what to do, not which service ("Hund anmelden"): they narrow a result, but when no
-# service holds them too, the remaining words decide (see `search_services`).
-MIN_STEM_LENGTH = 3
-TYPO_SIMILARITY = 0.45  # trigram similarity (as pg_trgm computes it) from which a word counts as a typo of another
+# --- Services -----------------------------------------------------------------------------------------
 
 
-def _stem(word: str) -> str:
-    """The German Snowball stem of a folded word ("anmelden", "anmeldung" → "anmeld")."""
-    stem = _stemmer().stemWord(word)
-    # Snowball reads a folded "ue" as "ü" and prints it as "u": map the stem back onto the folded word, so
-    # it stays a prefix of what `name_folded` holds ("fuehrerscheine" → "fuehrerschein", not "fuhrerschein").
-    i = j = 0
-    while i < len(word) and j < len(stem):
-        if word[i] == stem[j]:
-            i, j = i + 1, j + 1
-        elif word[i] == "e" and i and word[i - 1] in "aou":
-            i += 1
-        else:
-            break
-    prefix = word[:i]
-    return prefix if len(prefix) >= MIN_STEM_LENGTH else word
+@dataclass
+class WordQuery:
+    """One query word and what it may be found as: itself, or, when no current row holds it, the catalogue's
+    closest words (a typo: "hundesteur" → "hundesteuer")."""
+
+    typed: str
+    terms: tuple[str, ...]
+    corrected: bool = False
 
 
-@functools.cache
-def _stemmer():
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("german")
-
-
-def _trigrams(word: str) -> set[str]:
-    padded = f"  {word} "
-    return {padded[i:i + 3] for i in range(len(padded) - 2)}
-
-
-def similarity(a: str, b: str) -> float:
-    """Trigram similarity of two words, as PostgreSQL's pg_trgm `similarity()` defines it."""
-    ta, tb = _trigrams(a), _trigrams(b)
-    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
-
-
-_vocabulary_cache: dict = {}
-
-
-def vocabulary() -> frozenset[str]:
-    """Every folded word of a current service name (OZG and LeiKa), rebuilt when the catalogue changes."""
-    state = (OzgService.objects.count(), PublicService.objects.count(),
-             PublicService.objects.order_by("-pk").values_list("pk", flat=True).first())
-    if _vocabulary_cache.get("state") != state:
-        words: set[str] = set()
-        for model in (OzgService, PublicService):
-            for name in model.objects.current().values_list("name_folded", flat=True).iterator(chunk_size=2000):
-                words.update(w.strip(_EDGE_PUNCTUATION + "-/") for w in name.split())
-        words.discard("")
-        _vocabulary_cache.clear()
-        _vocabulary_cache.update(state=state, words=frozenset(words))
-    return _vocabulary_cache["words"]
-
-
-def word_terms(word: str, words: frozenset[str] | None = None) -> tuple[str, ...]:
-    """What one query word may be found as: its stem, the catalogue words of its everyday synonyms, and,
-    when nothing in the catalogue holds it, the closest catalogue word (a typo: "hundesteur")."""
-    if _DIGITS.fullmatch(word):
-        return (word,)
-    terms = [_stem(word)]
-    for key in {word, terms[0]}:
-        terms += [t for t in SYNONYMS.get(key, ()) if t not in terms]
-    words = vocabulary() if words is None else words
-    if not any(term in w for term in terms for w in words):
-        close = max(words, key=lambda w: similarity(word, w), default="")
-        if close and similarity(word, close) >= TYPO_SIMILARITY:
-            terms.append(_stem(close))
-    return tuple(terms)
-
-
-def _any_term_q(terms: tuple[str, ...]) -> Q:
-    condition = Q()
+def _substrings(terms: tuple[str, ...]) -> list[str]:
+    """What to look for inside words ("anmeld" inside "Gewerbeanmeldung"): each term's German stem, which is
+    a prefix of the term and so finds everything the term would; a stem of three letters ("bau") would find
+    too much inside other words, so the term itself then."""
+    found = []
     for term in terms:
-        condition |= Q(name_folded__contains=term)
-    return condition
+        stemmed = fulltext.stem(term)
+        found.append(stemmed if len(stemmed) >= 4 else term)
+    return found
 
 
-def _all_words_q(words: list[str]) -> Q:
-    condition = Q()
-    for word in words:
-        condition &= Q(name_folded__contains=word)
-    return condition
+def _condition(model, word: WordQuery) -> Q:
+    return fulltext.word_condition(model, word.terms, _substrings(word.terms))
 
 
-def _all_words(queryset: QuerySet, words: list[str]) -> QuerySet:
-    for word in words:
-        queryset = queryset.filter(name_folded__contains=word)
-    return queryset
+class _Counts:
+    """How many current rows hold a set of query words, each asked of the database once per search."""
+
+    def __init__(self, words: list[WordQuery]):
+        self.words = words
+        self._found: dict[tuple[int, ...], tuple[int, int]] = {}
+
+    def _ask(self, indexes: tuple[int, ...]) -> tuple[int, int]:
+        if indexes not in self._found:
+            counts = []
+            for model in (OzgService, PublicService):
+                condition = Q()
+                for index in indexes:
+                    condition &= _condition(model, self.words[index])
+                counts.append(model.objects.current().filter(condition).count())
+            self._found[indexes] = (counts[0], counts[1])
+        return self._found[indexes]
+
+    def rows(self, indexes) -> int:
+        return sum(self._ask(tuple(sorted(indexes))))
+
+    def ozg_rows(self, index: int) -> int:
+        return self._ask((index,))[0]
+
+
+def _with_typos_corrected(words: list[WordQuery]) -> list[WordQuery]:
+    """Replace each word that no current row holds by the catalogue's closest words (pg_trgm similarity ≥ 0.5)."""
+    corrected = []
+    counts = _Counts(words)
+    for index, word in enumerate(words):
+        if _DIGITS.fullmatch(word.typed) or counts.rows([index]):
+            corrected.append(word)
+            continue
+        documents = [
+            document
+            for model in (OzgService, PublicService)
+            for document in fulltext.typo_candidates(model.objects.current(), word.typed)
+        ]
+        best, closest = fulltext.closest_words(word.typed, documents)
+        if best >= fulltext.TYPO_SIMILARITY:
+            corrected.append(WordQuery(word.typed, tuple(closest), corrected=True))
+        else:
+            corrected.append(word)
+    return corrected
+
+
+def _quality(document: str, word: WordQuery) -> int:
+    """How well a document holds a word: 3 the word itself (any inflection), 2 a word beginning with its stem
+    (a compound's start), 1 inside a word (a compound's part), 0 not at all."""
+    words = fulltext.tokens(document)
+    best = 0
+    for term in word.terms:
+        stemmed = fulltext.stem(term)
+        if any(w == term or fulltext.stem(w) == stemmed for w in words):
+            return 3
+        if any(w.startswith(stemmed) for w in words):
+            best = max(best, 2)
+        elif any(s in document for s in _substrings((term,))):
+            best = max(best, 1)
+    return best
 
 
 @dataclass
@@ -209,21 +192,33 @@ class ServiceResults:
 
 
 def search_services(raw: str) -> ServiceResults:
-    """Find OZG-Leistungen whose name, or the name of one of their LeiKa-Leistungen, holds every word.
+    """Find OZG-Leistungen whose search document, or that of one of their LeiKa-Leistungen, holds every word.
 
-    A query that is one number also finds the OZG-Leistung with that OZG-ID and LeiKa keys starting with it.
+    The database matches (see `catalogue.fulltext`): German stems, word beginnings and compound parts, the
+    everyday words of the documents, and for a word nothing holds its closest catalogue words. Stop words
+    are left out. A query that is one number also finds the OZG-Leistung with that OZG-ID and LeiKa keys
+    starting with it.
 
-    Results are grouped by OZG-Leistung: those whose own name matches first (a name starting with the
-    query before others), then those found only through a LeiKa-Leistung; stray LeiKa matches come last.
+    Relevance, the same on SQLite and PostgreSQL: OZG-Leistungen whose own document holds every word first
+    (a name starting with the query before others), then by how well it holds them (the word itself, a
+    compound's start, a compound's part), how well its best LeiKa-Leistung does, how many of its
+    LeiKa-Leistungen match, and the name; stray LeiKa matches come last.
     """
     words = query_words(raw)
     phrase = " ".join(words)
-    groups = [word_terms(w) for w in words]
-    used = _words_that_find(groups)
-    service_filter = Q()
-    for index in used:
-        service_filter &= _any_term_q(groups[index])
-    public_service_filter = service_filter
+    content = [i for i, w in enumerate(words) if w not in fulltext.stopwords()] or list(range(len(words)))
+    queries = _with_typos_corrected([WordQuery(words[i], (words[i],)) for i in content])
+    used = [content[i] for i in _words_that_find(_Counts(queries))]
+    chosen = [queries[content.index(i)] for i in used]
+
+    def condition(model) -> Q:
+        result = Q()
+        for word in chosen:
+            result &= _condition(model, word)
+        return result
+
+    service_filter = condition(OzgService)
+    public_service_filter = condition(PublicService)
     if len(words) == 1 and _DIGITS.fullmatch(words[0]):
         # A number: an OZG-ID, or a LeiKa key or the start of one (e.g. "99102013" for all Hundesteuer keys).
         if len(words[0]) <= 9:
@@ -248,51 +243,43 @@ def search_services(raw: str) -> ServiceResults:
                 hits[key] = ServiceHit(service=owner)
             hits[key].public_services.append(public_service)
 
-    stems = [g[0] for g in groups]
-
     def rank(hit: ServiceHit) -> tuple:
-        """Relevance: the OZG name holds the query, then how many query words its name and its LeiKa
-        names hold as whole words (not just inside a compound), then the name."""
         if hit.service is None:
-            return (3, 0, 0, "")
+            return (3, 0, 0, 0, 0, "")
+        own = sum(_quality(hit.service.search_document, word) for word in chosen)
+        best_leika = max(
+            (sum(_quality(p.search_document, word) for word in chosen) for p in hit.public_services), default=0
+        )
         folded = hit.service.name_folded
-        names = [folded] + [p.name_folded for p in hit.public_services]
-        whole = sum(1 for stem in stems if any(re.search(rf"\b{re.escape(stem)}", n) for n in names))
-        return (0 if hit.name_matches else 1, 0 if folded.startswith(phrase) else 1, -whole, folded)
+        return (0 if hit.name_matches else 1, 0 if folded.startswith(phrase) else 1, -own, -best_leika,
+                -len(hit.public_services), folded, hit.service.ozg_id)
 
     ordered = sorted(hits.values(), key=rank)
     for hit in ordered:
-        hit.public_services.sort(key=lambda p: p.name_folded)
+        hit.public_services.sort(key=lambda p: (p.name_folded, p.key))
     ozg_count = sum(1 for h in ordered if h.service is not None)
-    typed = [p for p in (part.strip(_EDGE_PUNCTUATION) for part in _clean(raw).split())
-             if fold(p).strip(_EDGE_PUNCTUATION)]  # as typed, for the page; same order as `words`
+    typed = [p for p in (part.strip(_WORD_EDGES) for part in _QUERY_SEPARATORS.sub(" ", _clean(raw)).split())
+             if fold(p).strip(_WORD_EDGES)]  # as typed, for the page; same order as `words`
     typed = typed if len(typed) == len(words) else words
-    ignored = [typed[i] for i in range(len(words)) if i not in used]
+    ignored = [typed[i] for i in content if i not in used]
     return ServiceResults(query=_clean(raw), hits=ordered, ozg_count=ozg_count, leika_count=leika_count,
                           ignored_words=ignored)
 
 
-def _words_that_find(groups: list[tuple[str, ...]]) -> list[int]:
-    """Indexes of the query words to require: all of them when some service holds every one; otherwise the
-    most telling ones (fewest services first) as long as something is still found — "Hund anmelden" finds
-    the Hundesteuer although no name says "anmelden"."""
-    everything = list(range(len(groups)))
-    if len(groups) <= 1 or _count(groups, everything):
+def _words_that_find(counts: _Counts) -> list[int]:
+    """Indexes of the query words to require: all of them when some row holds every one; otherwise the words
+    that name an OZG-Leistung (its name or everyday words) before the others, the most telling first (fewest
+    rows), as long as something is still found. In a catalogue without "Hundehaltung Anmeldung", "Hund
+    anmelden" still finds the Hundehaltung, "Reisepass verloren" the Reisepass, and the page names the rest."""
+    everything = list(range(len(counts.words)))
+    if len(everything) <= 1 or counts.rows(everything):
         return everything
-    order = sorted(everything, key=lambda i: (_count(groups, [i]) or 10**9))
+    order = sorted(everything, key=lambda i: (0 if counts.ozg_rows(i) else 1, counts.rows([i]) or 10**9, i))
     chosen: list[int] = []
     for index in order:
-        if _count(groups, chosen + [index]):
+        if counts.rows(chosen + [index]):
             chosen.append(index)
     return sorted(chosen) or everything
-
-
-def _count(groups: list[tuple[str, ...]], indexes: list[int]) -> int:
-    condition = Q()
-    for index in indexes:
-        condition &= _any_term_q(groups[index])
-    return (PublicService.objects.current().filter(condition).count()
-            + OzgService.objects.current().filter(condition).count())
 
 
 # --- Places -------------------------------------------------------------------------------------------
@@ -354,6 +341,12 @@ def postcode_matches(postcode: str, name_words: list[str] | None = None) -> list
     if name_words:
         result = [m for m in result if any(all(w in fold(n) for w in name_words) for n in m.names)]
     return result
+
+
+def _all_words(queryset: QuerySet, words: list[str]) -> QuerySet:
+    for word in words:
+        queryset = queryset.filter(name_folded__contains=word)
+    return queryset
 
 
 def municipalities_by_name(words: list[str], phrase: str) -> QuerySet:

@@ -79,10 +79,14 @@ def test_every_word_must_match_within_one_name(catalogue):
 
 
 def test_when_no_name_holds_every_word_the_most_telling_words_decide_and_the_rest_is_named(catalogue):
-    """No name holds both: the rarer word wins (issue 16: "Hund anmelden"), the page says which was left out."""
+    """No name holds both: a word naming an OZG-Leistung wins over one only LeiKa names hold ("Reisepass
+    verloren" finds the Reisepass), then the rarer word; the page says which was left out."""
     results = search.search_services("Führerschein Hundesteuer")
-    assert ozg_ids(results) == [10160]
-    assert results.ignored_words == ["Führerschein"]
+    assert ozg_ids(results) == [10169, 10160]
+    assert results.ignored_words == ["Hundesteuer"]
+    results = search.search_services("Straße Hundesteuer Ausstellung")  # OZG names hold only "Straße"
+    assert ozg_ids(results) == [10348]
+    assert results.ignored_words == ["Hundesteuer", "Ausstellung"]
 
 
 def test_matching_leika_services_are_grouped_under_their_ozg_service(catalogue):
@@ -119,6 +123,12 @@ def test_name_starting_with_the_query_ranks_before_other_name_matches(catalogue)
 def test_wildcard_characters_are_matched_literally(catalogue):
     assert search.search_services("%%%").hits == []
     assert search.search_services("___").hits == []
+
+
+def test_search_operators_separate_words(catalogue):
+    assert search.query_words('NEAR("Hund" -Steuer*') == ["near", "hund", "steuer"]
+    assert search.query_words("Kfz-Zulassung hund:* a|b") == ["kfz-zulassung", "hund", "a", "b"]
+    assert search.search_services('NEAR("Hundesteuer"').ignored_words == ["NEAR"]
 
 
 @pytest.mark.parametrize(
