@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from amtsweg.routing.links import OnlineServiceLink
 
+from . import integrations
+from .engine.validators import format_cents
 from .models import FormDefinition
 
 
@@ -23,5 +26,8 @@ def routing_page_links(leika_key: str, authority, municipality_ars: str) -> list
         url = reverse("assistants:start", kwargs={"slug": form.slug})
         if municipality_ars:
             url += "?" + urlencode({"ars": municipality_ars})
-        links.append(OnlineServiceLink(label=str(form.title), url=url))
+        # the fee this place's office charges (its Kommune's own where it set one), as the form will charge it
+        fee = integrations.fee_cents(form, municipality_ars or None)
+        note = _("Gebühr: %(fee)s, online zu bezahlen vor dem Absenden.") % {"fee": format_cents(fee)} if fee else ""
+        links.append(OnlineServiceLink(label=str(form.title), url=url, note=note))
     return links

@@ -167,6 +167,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
         draft = services.create_draft(version, owner_key=integrations.owner_key(identity))
         _grant(request, SESSION_DRAFTS, str(draft.id))
         return redirect(_step_url(draft, "place") + query)
+    # with the place known, the fee its office charges (the Kommune's own where it set one), as the form will
+    fee = integrations.fee_cents(form, ars if query else None)
     own_drafts = []
     owner = integrations.owner_key(identity)
     if owner:
@@ -174,7 +176,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "assistants/start.html", {
         "form": form, "version": version, "title": version.spec.title(_lang()),
         "description": text(version.definition.get("description"), _lang()),
-        "fee": format_cents(form.fee_cents) if form.fee_cents else None,
+        "fee": format_cents(fee) if fee else None,
         "login_needed": login_needed, "identity": identity,
         "login_url": (integrations.login_url(request, request.path + query, form.min_auth_level)
                       if login_needed else None),

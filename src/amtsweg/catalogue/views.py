@@ -16,7 +16,7 @@ from amtsweg.catalogue.models import LifeSituation, OzgService, PublicService, T
 from amtsweg.geo.models import Municipality
 
 SEARCH_PAGE_SIZE = 20
-PART_NAMES_SHOWN = 8  # LeiKa-Leistungen named under "Worum geht es?"; all of them in the details section
+PART_NAMES_SHOWN = 20  # LeiKa-Leistungen named under "Worum geht es?"; all of them in the details section
 PLACES_PAGE_SIZE = 25
 
 

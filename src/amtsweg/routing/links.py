@@ -16,7 +16,7 @@ The "Wer ist zuständig?" page then shows an "Online beantragen" link for every 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from amtsweg.accounts.models import Authority
 from amtsweg.core.plugins import PluginRegistry
@@ -26,6 +26,7 @@ from amtsweg.core.plugins import PluginRegistry
 class OnlineServiceLink:
     label: str
     url: str
+    note: str = ""  # e.g. the fee this place's office charges, shown under the link
 
 
 LinkProvider = Callable[[str, Authority, str], list[OnlineServiceLink]]
@@ -38,6 +39,10 @@ def online_service_links(leika_key: str, authority: Authority, municipality_ars:
     for provider in register.enabled():
         for link in provider(leika_key, authority, municipality_ars) or []:
             # Two providers may offer the same form (the assistants app every published form, the shop the
-            # live offer): one link per URL, the later provider's label wins (the shop names the offer).
+            # live offer): one link per URL, the later provider's label wins (the shop names the offer), an
+            # earlier provider's note stays unless the later one has its own.
+            earlier = links.get(link.url)
+            if earlier is not None and not link.note and earlier.note:
+                link = replace(link, note=earlier.note)
             links[link.url] = link
     return list(links.values())

@@ -336,3 +336,25 @@ def test_onboarding_template_opens_in_excel_and_reads_back_with_only_its_example
     assert "Die Datei wurde nicht übernommen" in resp.text and '<td class="kern-table__cell">2</td>' in resp.text
     assert "Trennzeichen ließ sich nicht" not in resp.text and "Zeichenkodierung der Datei" not in resp.text
     assert not Subscription.objects.exists()
+
+
+def test_the_fee_for_the_place_is_shown_before_the_form_is_started(client, db):
+    """Issue 16, item 3: 'Wer ist zuständig?' and the form's start page named the form's default fee (or none)
+    for a place whose Kommune set its own; the citizen learnt the real fee only at paying."""
+    from amtsweg.assistants.tests.factories import FormVersionFactory
+    from amtsweg.routing.tests.factories import ResponsibilityFactory
+
+    service = PublicServiceFactory(hundesteuer=True)
+    version = FormVersionFactory(published=True, form__slug="gebuehr-vor-ort", form__leika_key=service.key,
+                                 form__fee_cents=1000)
+    authority = AuthorityFactory()
+    destination = DestinationFactory(authority=authority)
+    ResponsibilityFactory(leika_key=service.key, destination=destination)
+    SubscriptionFactory(live=True, authority=authority, offer=OfferFactory(public_services=[service]),
+                        local_fee_cents=2550, destination=destination)
+    place = authority.municipality.ars
+    who = client.get("/zustaendigkeit/", {"key": service.key, "ars": place}).text
+    assert "Gebühr: 25,50 €, online zu bezahlen vor dem Absenden." in who
+    start = client.get(f"/antrag/{version.form.slug}/", {"ars": place}).text
+    assert "Gebühr: 25,50 €" in start and "10,00 €" not in start
+    assert "Gebühr: 10,00 €" in client.get(f"/antrag/{version.form.slug}/").text  # no place: the form's fee
