@@ -10,6 +10,7 @@ that CI time stays bounded and failures reproduce.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from pathlib import Path
 
@@ -219,6 +220,13 @@ def test_a_generated_rule_becomes_a_condition():
     assert rule["applied"] == "visible_if"
     answers = _submit_everything(definition)
     assert answers["F60000003"] == "x"
+
+
+def test_the_shared_real_documents_are_read_in_ci():
+    """Where CI is set (as for the FITKO conformance suite), the real schemas beside the checkout must be read."""
+    if os.environ.get("CI"):
+        assert SHARED.exists(), f"the real FIM documents are missing: {SHARED}"
+        assert any(p.is_relative_to(SHARED) for p in REAL)
 
 
 @pytest.mark.parametrize("path", REAL, ids=lambda p: f"{p.parent.name}/{p.name}")
