@@ -342,6 +342,13 @@ def receiving_switch(request: HttpRequest, destination) -> HttpResponse:
             receiving.enable(found, actor=request.user)
             messages.success(request, _("„%(name)s“ empfängt Anträge jetzt in der Amtsweg-Sachbearbeitung. Neue "
                                         "Schlüssel wurden erzeugt und veröffentlicht.") % {"name": found.name})
+        elif choice == "schluessel":
+            if not receiving.is_active(found.pk):
+                raise ReceivingSystem.DoesNotExist
+            receiving.rotate_keys(found, actor=request.user)
+            messages.success(request, _("Neue Schlüssel für „%(name)s“ sind erzeugt und veröffentlicht. Anträge, "
+                                        "die noch für die bisherigen verschlüsselt wurden, werden während der "
+                                        "Übergangsfrist weiter geöffnet.") % {"name": found.name})
         elif choice == "extern":
             receiving.disable(found, actor=request.user)
             messages.success(request, _("„%(name)s“ ist wieder auf das externe Fachverfahren umgestellt. Bitte "

@@ -531,3 +531,31 @@ def test_the_case_page_names_team_and_forwarding_target_once(destination, worker
     page = _client(worker).get(f"{INBOX}vorgang/{case.pk}/").content.decode()
     assert "Team Team" not in page and ">Team Hundesteuer</dd>" in page
     assert f">{target.authority.name}</option>" in page
+
+
+def test_administrators_renew_the_back_offices_keys_on_the_page(destination):
+    """Issue 14: "rotation works as for external keys" — for an external Fachverfahren a Kommune registers a new
+    key at the destination; the back office's keys could only be renewed in code. Now the administrator renews
+    them on the receiving-system page: new pairs are published, the previous ones stay until the grace period
+    ends (applications encrypted for them still open). Another Kommune's administrator gets 404, staff 403."""
+    from amtsweg.casework import receiving
+
+    admin = UserFactory(authority=destination.authority, kommune_admin=True)
+    client = _client(admin)
+    client.post(f"{INBOX}empfangssystem/{destination.pk}/", {"wahl": "amtsweg"})
+    before = destination.active_encryption_key().kid
+    assert "Schlüssel erneuern" in client.get(INBOX + "empfangssystem/").content.decode()
+    outsider = _client(UserFactory(authority=AuthorityFactory(), kommune_admin=True))
+    assert outsider.post(f"{INBOX}empfangssystem/{destination.pk}/", {"wahl": "schluessel"}).status_code == 404
+    staff = _client(UserFactory(authority=destination.authority))
+    assert staff.post(f"{INBOX}empfangssystem/{destination.pk}/", {"wahl": "schluessel"}).status_code == 403
+    assert destination.active_encryption_key().kid == before
+
+    page = client.post(f"{INBOX}empfangssystem/{destination.pk}/", {"wahl": "schluessel"}, follow=True)
+    assert "Neue Schlüssel" in page.content.decode()
+    after = destination.active_encryption_key().kid
+    assert after != before and receiving.private_key(destination.pk, before) is not None
+    assert destination.keys.get(kid=before).retired_at is not None  # retired with the grace period, not gone
+    receiving.disable(destination, actor=admin)
+    refused = client.post(f"{INBOX}empfangssystem/{destination.pk}/", {"wahl": "schluessel"}, follow=True)
+    assert "über ein externes Fachverfahren" in refused.content.decode()
