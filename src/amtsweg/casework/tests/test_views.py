@@ -231,6 +231,7 @@ def test_the_audit_trail_of_case_views_is_readable_by_the_authoritys_admin(desti
     admin = UserFactory(authority=destination.authority, kommune_admin=True)
     page = _client(admin).get("/verwaltung/protokoll/").content.decode()
     assert "Vorgang angesehen" in page and case.reference in page
+    assert "jeder Zugriff auf einen Vorgang der Sachbearbeitung" in page  # the page says what it holds
     other = UserFactory(authority=AuthorityFactory(), kommune_admin=True)
     assert "Vorgang angesehen" not in _client(other).get("/verwaltung/protokoll/").content.decode()
 
