@@ -23,7 +23,7 @@ class AssistantsConfig(AppConfig):
         public_navigation.register.add("assistants.list", public_navigation.Entry(
             title=_("Online-Anträge"), url_name="assistants:list", namespace="assistants", order=20))
 
-        from amtsweg.catalogue import service_facts
+        from amtsweg.catalogue import online_services, service_facts
         from amtsweg.routing import links as routing_links
 
         from . import catalogue_facts, links, signals
@@ -31,6 +31,7 @@ class AssistantsConfig(AppConfig):
         signals.connect()
         routing_links.register.add("assistants", links.routing_page_links)
         service_facts.register.add("assistants", catalogue_facts.catalogue_facts)
+        online_services.register.add("assistants", catalogue_facts.catalogue_links)
 
         navigation.register.add("assistants.forms", navigation.Section(
             title=_("Formulare"), url_name="assistants:staff_list",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -81,15 +83,37 @@ def catalogue_facts(service, keys: list[str]) -> Iterator[Fact]:
             continue
         definition = version.definition
         source = _("Online-Antrag „%(title)s“") % {"title": version.spec.title(language)}
+        about = (form.leika_key,)
         description = text(definition.get("description"), language)
         if description:
-            yield Fact(WHAT, description, source=source)
+            yield Fact(WHAT, description, source=source, keys=about)
         documents = _documents(definition, language)
         if documents:
             yield Fact(DOCUMENTS, _("Im Online-Antrag laden Sie diese Nachweise hoch:"), items=tuple(documents),
-                       source=source)
+                       source=source, keys=about)
         else:
-            yield Fact(DOCUMENTS, _("Der Online-Antrag verlangt keine Nachweise zum Hochladen."), source=source)
+            yield Fact(DOCUMENTS, _("Der Online-Antrag verlangt keine Nachweise zum Hochladen."), source=source,
+                       keys=about)
         if form.fee_cents:
             yield Fact(COSTS, _("Gebühr beim Online-Antrag: %(fee)s, wenn Ihre Kommune keine eigene Gebühr "
-                                "festgelegt hat.") % {"fee": format_cents(form.fee_cents)}, source=source)
+                                "festgelegt hat.") % {"fee": format_cents(form.fee_cents)}, source=source, keys=about)
+
+
+def catalogue_links(request, service) -> list:
+    """On a Leistung page, "Online beantragen": the published forms for its LeiKa keys wherever routing can
+    deliver them somewhere (`online_coverage`), leading to "Wer ist zuständig?" for the citizen's place. The
+    shop's offer for the same service replaces the link with its own words (same URL, registered later)."""
+    from amtsweg.catalogue.online_services import OnlineServiceLink
+    from amtsweg.routing.resolution import online_coverage
+
+    keys = list(service.public_services.exclude(key="").values_list("key", flat=True))
+    links = []
+    for form in FormDefinition.objects.filter(leika_key__in=keys).order_by("slug"):
+        version = form.published_version()
+        if version is None or not online_coverage(form.leika_key):
+            continue
+        links.append(OnlineServiceLink(
+            title=version.spec.title(_lang()),
+            url=f"{reverse('routing:who_is_responsible')}?{urlencode({'key': form.leika_key})}",
+            description=_("Geben Sie Ihren Wohnort ein, um die zuständige Stelle zu sehen.")))
+    return links

@@ -34,4 +34,10 @@ register: PluginRegistry[Provider] = PluginRegistry("online-service link provide
 
 
 def links_for(request: HttpRequest, service: OzgService) -> list[OnlineServiceLink]:
-    return [link for provider in register.enabled() for link in provider(request, service)]
+    """Every provider's links, one per URL: two providers may offer the same one (the assistants app every
+    published form, the shop its offer); the later provider's wins (the shop names the offer and says where)."""
+    links: dict[str, OnlineServiceLink] = {}
+    for provider in register.enabled():
+        for link in provider(request, service):
+            links[link.url] = link
+    return list(links.values())

@@ -40,6 +40,7 @@ class Fact:
     text: str
     items: tuple[str, ...] = ()
     source: str = ""
+    keys: tuple[str, ...] = ()  # the LeiKa-Leistungen it is about (named first on the page)
 
     def __post_init__(self) -> None:
         if self.question not in QUESTIONS:

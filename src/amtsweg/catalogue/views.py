@@ -16,7 +16,7 @@ from amtsweg.catalogue.models import LifeSituation, OzgService, PublicService, T
 from amtsweg.geo.models import Municipality
 
 SEARCH_PAGE_SIZE = 20
-PART_NAMES_SHOWN = 20  # LeiKa-Leistungen named under "Worum geht es?"; all of them in the details section
+PART_NAMES_SHOWN = 5  # LeiKa-Leistungen named under "Worum geht es?"; all of them in the details section
 PLACES_PAGE_SIZE = 25
 
 
@@ -90,7 +90,10 @@ def service_detail(request: HttpRequest, ozg_id: int) -> HttpResponse:
     responsible_key = keys[0] if keys else ""
     # The questions in the order a citizen asks them; what no app knows is shown as "Angaben folgen".
     facts = service_facts.facts_for(service, keys)
-    names = [item["service"].name for item in public_services]
+    # what the answers are about first (the Hundesteuer on the page of the Hundehaltung), then the others
+    about = {key for answers in facts.values() for fact in answers for key in fact.keys}
+    names = [item["service"].name for item in sorted(public_services,
+                                                     key=lambda item: item["service"].key not in about)]
     return render(
         request,
         "catalogue/service.html",

@@ -59,3 +59,29 @@ def test_the_leistung_page_shows_the_forms_answers(client):
     body = client.get(reverse("catalogue:service", args=[10160])).content.decode()
     assert "Melden Sie Ihren Hund zur Hundesteuer an." in body and "Nachweis Wesenstest" in body
     assert body.count("Angaben folgen.") == 4  # who, costs, duration, legal basis: no data, said so
+
+
+def test_a_published_form_that_routing_can_deliver_is_offered_online_on_the_leistung_page(client, saarland,
+                                                                                          offices):
+    """A walk found the Waffenbesitzkarte's page citing its online form under "Worum geht es?" while saying
+    "noch keinen Online-Antrag" below: only shop offers were linked. A published form is linked wherever routing
+    can deliver it, to "Wer ist zuständig?" (the same URL a shop offer uses, so it is not listed twice)."""
+    from amtsweg.routing.models import Responsibility
+    from amtsweg.routing.resolution import invalidate
+
+    demo.load_demo(io.StringIO())  # routes the Waffenbesitzkarte to the Land's office
+    service = OzgServiceFactory(ozg_id=10151, name="Waffenerlaubnis")
+    PublicServiceFactory(key="99089000000000", name="Anzeige einer Waffe", ozg_services=[service])
+    PublicServiceFactory(key="99089086000000", name="Waffenbesitzkarte", ozg_services=[service])
+    invalidate()
+    body = client.get(reverse("catalogue:service", args=[10151])).content.decode()
+    where = body[body.index('id="where-heading"'):]
+    assert ">Online beantragen</h2>" in where and "noch keinen Online-Antrag" not in where
+    assert where.count("/zustaendigkeit/?key=99089086000000") == 1 and "Waffenbesitzkarte beantragen" in where
+    # the Leistung the answers are about is named first
+    assert "Dazu gehören: <span lang=\"de\">Waffenbesitzkarte, Anzeige einer Waffe</span>" in body
+
+    Responsibility.objects.filter(leika_key="99089086000000").delete()  # nobody can receive it: no link
+    invalidate()
+    body = client.get(reverse("catalogue:service", args=[10151])).content.decode()
+    assert ">Wo beantragen Sie die Leistung?</h2>" in body and "noch keinen Online-Antrag" in body
