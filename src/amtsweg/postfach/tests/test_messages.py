@@ -159,8 +159,14 @@ def test_other_kommunen_the_land_other_teams_and_citizens_get_nothing(received_c
         login_staff(staff, user)
         for url in urls:
             assert staff.get(url).status_code == 404, (user, url)
+        # and the page's forms (Rückfrage, message) refuse the same way, storing nothing
+        for data in ({"action": "ask", "text": "Frage"}, {"action": "send", "subject": "Betreff", "text": "Text"}):
+            assert staff.post(urls[0], data).status_code == 404, (user, data)
+        assert staff.post(reverse("postfach:case_notice", args=[case.pk]),
+                          {"decision": "approved", "action": "send"}).status_code == 404
         with pytest.raises(PermissionDenied):
             messages.ask(case, actor=user, text="Frage")
+    assert Message.objects.count() == 2 and Case.objects.get(pk=case.pk).state == Case.State.IN_PROGRESS
     citizen = Client()
     login_citizen(citizen, subject="max")
     assert citizen.get(urls[0]).status_code == 403
