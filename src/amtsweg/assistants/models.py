@@ -55,6 +55,11 @@ class FormVersionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
 
+    def latest_published(self, slug: str) -> FormVersion | None:
+        """The newest published version of the form `slug`, with its form, in one statement (the start page is
+        asked twice for every application)."""
+        return self.published().select_related("form").filter(form__slug=slug).order_by("-number").first()
+
     def update(self, **kwargs):
         if {"definition", "number", "form", "published_at"} & kwargs.keys() and self.published().exists():
             raise PublishedVersionError(_("Eine veröffentlichte Formularversion kann nicht geändert werden."))

@@ -32,7 +32,7 @@ from .engine import remove_entry, validate_step, visible_steps
 from .engine.display import summary_sections
 from .engine.step import PendingUpload
 from .engine.validators import Invalid, format_cents, parse_email, parse_postcode
-from .models import Draft, FormDefinition, Receipt
+from .models import Draft, FormDefinition, FormVersion, Receipt
 from .presentation import StepView
 
 log = logging.getLogger(__name__)
@@ -152,10 +152,11 @@ def form_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, slug: str) -> HttpResponse:
-    form = get_object_or_404(FormDefinition, slug=slug)
-    version = form.published_version()
+    version = FormVersion.objects.latest_published(slug)
     if version is None:
+        get_object_or_404(FormDefinition, slug=slug)
         raise Http404(_("Dieses Formular ist nicht veröffentlicht."))
+    form = version.form
     identity = _identity(request)
     login_needed = form.requires_login and not (
         identity is not None and integrations.level_satisfies(identity.level, form.min_auth_level))
