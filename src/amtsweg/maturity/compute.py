@@ -544,11 +544,10 @@ def _drop_temporary(cursor) -> None:
 
 
 def services_of_keys(keys: list[str]) -> list[int]:
-    from amtsweg.catalogue.models import PublicService
-
-    return sorted(set(PublicService.objects.filter(key__in=keys, ozg_services__isnull=False)
-                      .values_list("ozg_services", flat=True)) & set(
-        ServiceRelevance.objects.values_list("service_id", flat=True)))
+    """The relevant OZG-Leistungen of these LeiKa keys. One indexed statement: it runs after every application
+    and every accept event (triggers.fact_seen), so it must not read the whole relevance table (issue 18)."""
+    return sorted(set(ServiceRelevance.objects.filter(service__public_services__key__in=keys)
+                      .values_list("service_id", flat=True)))
 
 
 def recompute_for(*, actor, area_ars: str, leika_keys: list[str]) -> int:

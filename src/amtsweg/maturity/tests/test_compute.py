@@ -342,3 +342,15 @@ def test_peer_rank_counts_peers_of_the_same_kind_and_size_class(db):
     rank = queries.peer_rank(areas[2])
     assert rank["land"] == {"percentile": 75.0, "rank": 2, "peers": 4}
     assert rank["national"] == {"percentile": 60.0, "rank": 3, "peers": 5}
+
+
+def test_the_relevant_services_of_a_key_take_one_statement(world, django_assert_num_queries):
+    """Asked after every application and accept event (triggers): only the relevant services of the key, without
+    reading the whole relevance table."""
+    compute.sync_relevance()
+    other = OzgServiceFactory(name="Hundesteuer, Ermäßigung")  # a second, relevant service of the same key
+    PublicService.objects.get(key=KEY).ozg_services.add(other)
+    ServiceRelevance.objects.create(service=other)
+    with django_assert_num_queries(1):
+        assert compute.services_of_keys([KEY]) == sorted([world["service"].pk, other.pk])
+    assert compute.services_of_keys(["99999999999999"]) == []
