@@ -430,8 +430,8 @@ def test_status_link_mail_over_the_limit_is_not_sent_and_the_receipt_says_so(cli
 
 def test_a_step_costs_few_statements(client, published, postcode, django_assert_num_queries):
     """Every citizen page on a deadline day (issue 18): the start page reads the published version with its form,
-    showing a step reads the session and the draft (with its form), saving a step without uploads writes the draft, nothing else; a step with uploads also removes files
-    no longer answered."""
+    showing a step reads the session and the draft (with its form), saving a step without uploads writes the
+    draft, nothing else; a step with uploads also removes files no longer answered."""
     with django_assert_num_queries(1):  # the published version with its form
         assert client.get(reverse("assistants:start", args=["testantrag"])).status_code == 200
     place_url = start(client)
