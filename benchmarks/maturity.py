@@ -25,8 +25,8 @@ Printed (`figure: value`):
 * `maturity_full_recompute_s`: the full recompute again (the daily case: the table is full);
 * `maturity_incremental_ms`: a Gemeinde takes over one more offer (a live subscription is saved): from the save
   until its cells are rewritten after commit (median of 9; `maturity_incremental_max_ms` the slowest);
-* `maturity_offer_change_max_ms`: an offer of one of the three largest Länder is saved (as a status change or a
-  published form would): from the save until the cells of its keys in its whole Land are rewritten after commit
+* `maturity_offer_change_max_ms`: an offer of one of the three largest Länder changes status (as a published
+  form would change it too): from the save until the cells of its keys in its whole Land are rewritten after commit
   (the slowest of the three);
 * `maturity_dashboard_p95_ms`: the Kommune page's queries (`kommune_overview`, `gaps(20)`, `peer_rank`) for 200
   random Gemeinden, p95 of their sum;

@@ -10,9 +10,10 @@ Being online does not hang on a subscription (see `compute`): an anchor is onlin
 deliverable and the Land offers a published form for the key. So these change cells too, of every area whose
 responsible destination may be deliverable for the keys concerned — the whole Land of an offer, and the areas
 of the responsibilities of a changed destination: publishing a form version or changing a form's fee (every
-offer with that form), an offer's status, form or LeiKa keys (before and after), a destination's status and its
-encryption keys (activated, retired). Their scope is looked up after commit too, so a save costs nothing more
-in its own transaction (destinations and offers are saved in bulk by demos and tests).
+offer with that form), an offer's status, form, Land or LeiKa keys (before and after; other edits of an offer
+recompute nothing), a destination's status and its encryption keys (activated, retired). Their scope is looked
+up after commit too, so a save costs at most one read more in its own transaction (an offer's stored status,
+form and Land; destinations and offers are saved in bulk by demos and tests).
 
 Application-driven facts (received, accepted, notice, closed) change a cell only the first time in the
 evidence window, so those handlers look at the cells first and recompute only when their bit is still missing,
@@ -126,23 +127,31 @@ def offer_scope(offer_ids, extra_keys: dict[int, set[str]] | None = None) -> dic
     return scope
 
 
-def offer_changed(sender, instance, raw=False, **kwargs) -> None:
-    """An offer was saved (its status or form may have changed)."""
-    if not raw:
-        offer_id = instance.pk
-        _after_commit(lambda: _recompute(offer_scope([offer_id])))
+#: What of an offer decides where its form is online (`compute.land_forms`); other edits (name, description,
+#: costs) change no cell and recompute nothing — a Land-wide recompute takes seconds in a large Land.
+OFFER_ONLINE_FIELDS = ("status", "form_slug", "land_code")
 
 
-def offer_moving(sender, instance, raw=False, **kwargs) -> None:
-    """pre_save: an offer moved to another Land (a correction) leaves its old Land's cells to recompute."""
+def offer_saving(sender, instance, raw=False, **kwargs) -> None:
+    """pre_save: an offer's status, form or Land changes — recompute its keys in its Land (and in the Land it
+    leaves) after commit. A new offer has no keys yet; they come with the m2m signal."""
     from amtsweg.shop.models import Offer
 
     if raw or instance.pk is None:
         return
-    before = Offer.objects.filter(pk=instance.pk).values_list("land_code", flat=True).first()
-    if before is not None and before != instance.land_code:
-        keys = set(_offer_keys(instance.pk))
-        _after_commit(lambda: _recompute({before: keys}))
+    stored = Offer.objects.filter(pk=instance.pk).values(*OFFER_ONLINE_FIELDS).first()
+    if stored is None or all(stored[name] == getattr(instance, name) for name in OFFER_ONLINE_FIELDS):
+        return
+    offer_id, before = instance.pk, stored["land_code"]
+    keys = set(_offer_keys(offer_id))
+
+    def work() -> None:
+        scope = offer_scope([offer_id])
+        if before not in scope and keys:
+            scope[before] = keys
+        _recompute(scope)
+
+    _after_commit(work)
 
 
 def offer_deleted(sender, instance, **kwargs) -> None:
@@ -306,8 +315,7 @@ def connect() -> None:
     post_delete.connect(responsibility_changed, sender=Responsibility, dispatch_uid=uid + "responsibility-delete")
     post_save.connect(receiving_system_changed, sender=ReceivingSystem, dispatch_uid=uid + "receiving-save")
     post_delete.connect(receiving_system_changed, sender=ReceivingSystem, dispatch_uid=uid + "receiving-delete")
-    pre_save.connect(offer_moving, sender=Offer, dispatch_uid=uid + "offer-move")
-    post_save.connect(offer_changed, sender=Offer, dispatch_uid=uid + "offer-save")
+    pre_save.connect(offer_saving, sender=Offer, dispatch_uid=uid + "offer-save")
     pre_delete.connect(offer_deleted, sender=Offer, dispatch_uid=uid + "offer-delete")
     m2m_changed.connect(offer_services_changed, sender=Offer.public_services.through, dispatch_uid=uid + "offer-keys")
     post_save.connect(form_version_changed, sender=FormVersion, dispatch_uid=uid + "form-version")

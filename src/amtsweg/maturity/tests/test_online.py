@@ -229,3 +229,20 @@ class IncrementalEqualsFull(HypothesisTestCase):
         full = list(Cell.objects.order_by("area_id", "service_id").values_list(
             "facts", "level_v2", "level_v11", "authority_id"))
         assert incremental == full, operations
+
+
+def test_an_offer_edit_that_cannot_move_online_recomputes_nothing(fallback_world, settings,
+                                                                  django_capture_on_commit_callbacks):
+    """A Land-wide recompute takes seconds in a large Land (benchmarks/maturity.py): only status, form and Land
+    of an offer decide where it is online."""
+    settings.AMTSWEG_MATURITY_INCREMENTAL = True
+    offer = fallback_world["dog_offer"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        offer.description = "Neue Beschreibung"
+        offer.annual_cost_cents += 100
+        offer.save()
+    assert callbacks == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        offer.status = Offer.Status.PILOT
+        offer.save()
+    assert len(callbacks) == 1
