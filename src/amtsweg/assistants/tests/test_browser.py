@@ -247,6 +247,22 @@ def test_staff_form_pages_are_accessible(live_server, page, demo):
     page.get_by_role("button", name="Neue Version aus der neuesten anlegen").click()
     page.wait_for_url("**/v2/bearbeiten/")
     assert_no_axe_violations(page)
+    # the draft's actions: the "Veröffentlichen" label spilled out of its shrunken button onto "Bearbeiten"
+    page.goto(base + "/waffenbesitzkarte/")
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        button = page.get_by_role("button", name=re.compile("^Veröffentlichen v2"))
+        label, frame = button.locator(".kern-label").first.bounding_box(), button.bounding_box()
+        assert (frame["x"] <= label["x"] and label["x"] + label["width"] <= frame["x"] + frame["width"] + 0.5
+                and frame["y"] <= label["y"] and label["y"] + label["height"] <= frame["y"] + frame["height"] + 0.5), (
+            width, frame, label)
+        boxes = [page.get_by_role("link", name=re.compile(name)).bounding_box()
+                 for name in ("^Vorschau v2", "^Export \\(JSON\\) v2", "^Bearbeiten v2")] + [frame]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                apart = (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                         or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+                assert apart, (width, a, b)
 
 
 def test_repeatable_fieldset_and_long_code_list_are_accessible_and_work_by_keyboard(live_server, page, demo):
