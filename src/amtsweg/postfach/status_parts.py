@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from amtsweg.casework.models import Case, CaseEntry
 from amtsweg.postfach import messages, notices
+from amtsweg.postfach.models import Notice
 from amtsweg.submissions import status
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.status_page import article_kind
@@ -27,10 +28,21 @@ def _at(kind_texts: dict[str, str], fallback: str, name: str) -> str:
 CASE_STATE = "postfach_case_state"
 
 
+HAS_NOTICE = "postfach_has_notice"
+
+
 def with_case_state(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
-    """The submissions, each annotated with its back-office case's state (None: not worked here)."""
-    return submissions.annotate(**{CASE_STATE: Subquery(
-        Case.objects.filter(submission_id=OuterRef("pk")).values("state")[:1])})
+    """The submissions, each annotated with its back-office case's state (None: not worked here) and whether a
+    Bescheid is in its Postfach."""
+    return submissions.annotate(**{
+        CASE_STATE: Subquery(Case.objects.filter(submission_id=OuterRef("pk")).values("state")[:1]),
+        HAS_NOTICE: Exists(Notice.objects.filter(case__submission_id=OuterRef("pk")))})
+
+
+def _has_notice(submission: Submission) -> bool:
+    if hasattr(submission, HAS_NOTICE):
+        return bool(getattr(submission, HAS_NOTICE))
+    return Notice.objects.filter(case__submission_id=submission.pk).exists()
 
 
 def _state(submission: Submission) -> str | None:
@@ -114,6 +126,8 @@ def headline(request: HttpRequest | None, submission: Submission) -> str | None:
                     "m": _("Ihr Antrag wird beim %(authority)s bearbeitet.")},
                    _("Ihr Antrag wird bei der zuständigen Stelle (%(authority)s) bearbeitet."), name)
     if state in (Case.State.DECIDED, Case.State.CLOSED):
+        if not _has_notice(submission):  # decided without a Bescheid here (e.g. sent by post): promise none
+            return _("Über Ihren Antrag ist entschieden.")
         return _("Über Ihren Antrag ist entschieden. Den Bescheid finden Sie unten.")
     if state == Case.State.FORWARDED:
         target = forwarded_to(submission)

@@ -160,3 +160,17 @@ def test_template_pages_save_and_refuse_in_german(worked_with_template):
     ok = staff.post(reverse("postfach:template_edit", args=[template.pk]),
                     {"leika_key": case.leika_key, "name": "Standard", "title": "Bescheid", "body": "Neu: $datum"})
     assert ok.status_code == 302 and NoticeTemplate.objects.get(pk=template.pk).body == "Neu: $datum"
+
+
+def test_a_case_decided_without_a_bescheid_here_promises_none(worked_with_template):
+    """Issue 14, demo walk: a case decided and closed without a Bescheid in the Postfach (the demo's closed
+    cases; an office that sends it by post) said "Den Bescheid finden Sie unten." with nothing below."""
+    from amtsweg.casework import services as casework_services
+
+    submission, case, worker, _template = worked_with_template
+    case = casework_services.transition(case, Case.State.IN_PROGRESS, actor=worker)
+    case = casework_services.transition(case, Case.State.DECIDED, actor=worker, decision=Case.Decision.APPROVED)
+    casework_services.transition(case, Case.State.CLOSED, actor=worker)
+    page = Client().get(status.status_path(submission.public_reference)).content.decode()
+    assert "Über Ihren Antrag ist entschieden." in page and "Den Bescheid finden Sie unten" not in page
+    assert '<span class="kern-badge" id="status-label">abgeschlossen</span>' in page
