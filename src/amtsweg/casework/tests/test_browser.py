@@ -95,3 +95,21 @@ def test_teams_and_service_settings_are_accessible_with_and_without_errors(live_
     page.wait_for_url(f"**{BASE}leistungen/")
     assert page.get_by_role("cell", name="21 Tage").is_visible()
     _page_fits(page)
+
+
+def test_the_receiving_system_page_is_accessible_and_renews_keys(live_server, page, office):
+    """Issue 14: the receiving-system page (choose Amtsweg-Sachbearbeitung, switch back, renew the keys) was not
+    checked by axe; at 375 px its table scrolls in its box, not the page."""
+    from amtsweg.casework import receiving
+    from amtsweg.core.actors import SYSTEM
+
+    responsibility, _worker, admin, _team = office
+    receiving.enable(responsibility.destination, actor=SYSTEM)
+    browser_login(page, live_server.url, admin)
+    page.goto(f"{live_server.url}{BASE}empfangssystem/")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name=f"{responsibility.destination.name}: Schlüssel erneuern").click()
+    assert page.get_by_text("Neue Schlüssel für").is_visible()
+    assert_no_axe_violations(page)
+    page.set_viewport_size({"width": 375, "height": 900})
+    _page_fits(page)
