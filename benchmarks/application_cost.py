@@ -31,26 +31,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchkit  # noqa: E402 - the folder is put first above
+from hundesteuer_steps import steps  # noqa: E402
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 REFERENCE = re.compile(r"AW-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def steps(today: datetime.date, n: int) -> list[tuple[str, dict]]:
-    """The answers of `stichtag_locustfile._steps` (kept alike by hand: that file imports locust)."""
-    born = (today - datetime.timedelta(days=100 + n % 300)).strftime("%d.%m.%Y")
-    return [
-        ("ort", {"postcode": "66111", "action": "next"}),
-        ("halter", {"vorname": "Erika", "familienname": f"Stichtag{n}", "geburtsdatum": "12.08.1964",
-                    "anschrift-street": "Rathausplatz", "anschrift-house_number": str(1 + n % 90),
-                    "anschrift-postcode": "66111", "anschrift-place": "Saarbrücken", "action": "next"}),
-        ("hund", {"hund_name": f"Bello {n}", "rasse": ["dackel", "pudel", "mischling"][n % 3],
-                  "wurfdatum": born, "haltungsbeginn": today.strftime("%d.%m.%Y"), "listenhund": "nein",
-                  "ermaessigung": "keine", "action": "next"}),
-        ("zahlung", {"lastschrift": "nein", "action": "next"}),
-        ("pruefen", {"declaration": "yes"}),
-    ]
 
 
 def backend_cpu_s(pid: int) -> float:

@@ -24,11 +24,16 @@ import json
 import os
 import random
 import re
+import sys
 import threading
 import time
+from pathlib import Path
 
 from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hundesteuer_steps import steps  # noqa: E402 - the folder is put first above
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 REFERENCE = re.compile(r"AW-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
@@ -63,21 +68,6 @@ class FlowBroken(Exception):
     """A step did not answer as a browser expects; the application is abandoned (counted as an error)."""
 
 
-def _steps(today: datetime.date, n: int) -> list[tuple[str, dict]]:
-    born = (today - datetime.timedelta(days=100 + n % 300)).strftime("%d.%m.%Y")
-    return [
-        ("ort", {"postcode": "66111", "action": "next"}),
-        ("halter", {"vorname": "Erika", "familienname": f"Stichtag{n}", "geburtsdatum": "12.08.1964",
-                    "anschrift-street": "Rathausplatz", "anschrift-house_number": str(1 + n % 90),
-                    "anschrift-postcode": "66111", "anschrift-place": "Saarbrücken", "action": "next"}),
-        ("hund", {"hund_name": f"Bello {n}", "rasse": random.choice(["dackel", "pudel", "mischling"]),
-                  "wurfdatum": born, "haltungsbeginn": today.strftime("%d.%m.%Y"), "listenhund": "nein",
-                  "ermaessigung": "keine", "action": "next"}),
-        ("zahlung", {"lastschrift": "nein", "action": "next"}),
-        ("pruefen", {"declaration": "yes"}),
-    ]
-
-
 class Citizen(FastHttpUser):
     weight = int(os.environ.get("STICHTAG_CITIZEN_WEIGHT", "5"))
     wait_time = between(THINK_S / 2, THINK_S * 1.5)
@@ -106,7 +96,7 @@ class Citizen(FastHttpUser):
             token = self._page("/antrag/hundesteuer/", "start")
             self.wait()
             path = self._post("/antrag/hundesteuer/", "start", {"csrfmiddlewaretoken": token})
-            for name, data in _steps(datetime.date.today(), n):
+            for name, data in steps(datetime.date.today(), n):
                 token = self._page(path, name)
                 self.wait()
                 path = self._post(path, name, {"csrfmiddlewaretoken": token, **data})
