@@ -32,6 +32,13 @@ RESUME_SALT = "amtsweg.assistants.resume"
 RESUME_MAX_AGE = 30 * 24 * 3600
 
 
+class DraftGone(LookupError):
+    """The draft to be saved is no longer there: submitted (or purged) while this request ran.
+
+    A save only ever updates the draft's row; re-creating it would leave an orphan copy of the citizen's
+    answers for an application already handed over, which could be submitted a second time."""
+
+
 class IncompleteDraft(ValueError):
     """The draft is missing a step (or the place); `step_id` names where to continue."""
 
@@ -69,8 +76,15 @@ def load_state(draft: Draft) -> DraftState:
 
 
 def save_state(draft: Draft, state: DraftState) -> None:
+    """Store the encrypted state into the draft's existing row; raises DraftGone when the row is gone.
+
+    An UPDATE that is checked for its row count, not `draft.save()`: a save that finds no row falls back to an
+    INSERT and would re-create the draft a concurrent submission just deleted."""
     draft.ciphertext = crypto.encrypt_json(state.as_json(), str(draft.id))
-    draft.save()
+    draft.updated_at = timezone.now()
+    updated = Draft.objects.filter(pk=draft.pk).update(ciphertext=draft.ciphertext, updated_at=draft.updated_at)
+    if not updated:
+        raise DraftGone(str(draft.id))
 
 
 def create_draft(version: FormVersion, *, owner_key: str = "") -> Draft:

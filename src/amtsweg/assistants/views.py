@@ -76,11 +76,18 @@ class AlreadySent(Exception):  # noqa: N818 - a state, not an error
 
 
 def sent_guard(view):
-    """For every view of a draft's pages: an `AlreadySent` becomes the "already sent" page."""
+    """For every view of a draft's pages: an `AlreadySent` becomes the "already sent" page, and so does a
+    `services.DraftGone` (the draft submitted while this request saved it) when the session sent it."""
     @wraps(view)
     def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except services.DraftGone:
+                # Submitted (or purged) while this request ran: answer as the next request will, the
+                # "already sent" page or "Diesen Antragsentwurf gibt es nicht (mehr)".
+                _draft(request, kwargs["slug"], kwargs["draft_id"])
+                raise Http404(_("Diesen Antragsentwurf gibt es nicht (mehr).")) from None
         except AlreadySent as sent:
             _grant(request, SESSION_RECEIPTS, str(sent.receipt.id))
             return render(request, "assistants/already_sent.html", {

@@ -121,6 +121,46 @@ def test_back_after_submitting_says_the_application_was_sent_and_links_the_recei
     assert client.get(summary_url).status_code == 404 and client.get(step1).status_code == 404
 
 
+def test_step_saved_while_the_application_is_submitted_does_not_recreate_the_draft(client, published, postcode,
+                                                                                   test_intake, monkeypatch):
+    """A step posted at the moment the same application is submitted: the save used to find no row and insert
+    one, an orphan encrypted draft of an application already sent, which could be submitted again. The save
+    now only updates; the citizen is told the application was sent, and the submission stays as it was."""
+    place_url = start(client)
+    step1 = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    step2 = client.post(step1, PERSON)["Location"]
+    client.post(client.post(step2, DETAILS)["Location"], {"action": "next"})
+    draft_id = Draft.objects.get().id
+    store_step = services.store_step
+
+    def submitted_meanwhile(draft, *args, **kwargs):  # the view has loaded the draft; the submission commits now
+        services.submit_draft(draft.id)
+        store_step(draft, *args, **kwargs)
+
+    monkeypatch.setattr(services, "store_step", submitted_meanwhile)
+    page = client.post(step1, {**PERSON, "given_name": "Erik"})
+    body = page.content.decode()
+    receipt = Receipt.objects.get()
+    assert page.status_code == 200 and "Dieser Antrag wurde bereits abgeschickt" in body
+    assert receipt.reference in body and f'href="{reverse("assistants:receipt", args=[receipt.id])}"' in body
+    assert not Draft.objects.exists() and not Draft.objects.filter(pk=draft_id).exists()
+    (payload,) = test_intake
+    assert receipt.draft_key == draft_id and payload.data["given_name"] == "Erika"
+    client.cookies.clear()  # a browser that never had the draft: the same 404 as for any unknown draft
+    assert client.post(step1, PERSON).status_code == 404
+
+
+def test_saving_a_draft_that_is_gone_raises_instead_of_inserting(published, postcode, test_intake, client):
+    complete_until_summary(client)
+    draft = Draft.objects.get()
+    state = services.load_state(draft)  # as the step's save loads it
+    services.submit_draft(draft.id)
+    state.answers["given_name"] = "Erik"
+    with pytest.raises(services.DraftGone):
+        services.save_state(draft, state)
+    assert not Draft.objects.exists() and Receipt.objects.count() == 1
+
+
 def test_submit_is_idempotent_per_draft(published, postcode, test_intake, client):
     complete_until_summary(client)
     draft = Draft.objects.get()
