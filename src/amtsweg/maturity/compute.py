@@ -4,18 +4,19 @@ Where each fact comes from (`criteria.Fact`):
 
 * RESPONSIBLE — a `routing.Responsibility` for a LeiKa key of the OZG-Leistung whose area covers the Kommune
   (the catalogue entry exists for every cell: only catalogue services are relevant).
-* LIVE, FORM, UPLOADS, FEE, ONLINE_PAYMENT — what the intake does (issue 16, "one truth about responsibility"):
-  a citizen can apply online wherever routing resolves to a deliverable destination and a form is published. So
-  an anchor is online (LIVE with its form's FORM/UPLOADS/FEE/ONLINE_PAYMENT bits) when its responsibility's
-  destination is deliverable — active with an active encryption key, `routing.resolution`'s rule, mirrored here
-  in SQL — and a published form exists for the key, through an available or pilot offer of the anchor's Land
-  (`Offer.form_slug` → newest published `FormVersion`) or through a live `shop.Subscription` of the responsible
-  Authority, which also adds its own facts (its local fee → FEE). Whether the responsible Authority subscribed
-  does not matter: a Gemeinde without an entry of its own is served online by the Land's (or Kreis's) office
-  through the Land-wide responsibility, and its cell says so, with that office as its Authority. Whether the
-  form has a file field and whether a fee applies (the form's fee or the Kommune's own fee on the subscription)
-  come from the form; the assistant collects a fee online through the payment plugin, so a fee with a live form
-  is paid online.
+* LIVE, FORM, UPLOADS, FEE, ONLINE_PAYMENT — what the intake does (issue 16, "one truth about responsibility"): a
+  citizen can apply online wherever routing resolves to a deliverable destination and a form is published. So an
+  anchor is online (LIVE with its form's FORM/UPLOADS/FEE/ONLINE_PAYMENT bits) when its responsibility's destination
+  is deliverable — active with an active encryption key, `routing.resolution`'s rule, mirrored here in SQL — and a
+  published form exists for the key: a form whose `FormDefinition.leika_key` it is (the intake's own link from form to
+  service; forms are platform-wide, so in every Land — `key_forms`), a form of an available or pilot offer of the
+  anchor's Land (`Offer.form_slug` → newest published `FormVersion`) or of a live `shop.Subscription` of the
+  responsible Authority, which also adds its own facts (its local fee → FEE). Whether the responsible Authority
+  subscribed does not matter: a Gemeinde without an entry of its own is served online by the Land's (or Kreis's)
+  office through the Land-wide responsibility, and its cell says so, with that office as its Authority. Whether the
+  form has a file field and whether a fee applies (the form's fee or the Kommune's own fee on the subscription) come
+  from the form; the assistant collects a fee online through the payment plugin, so a fee with a live form is paid
+  online.
 * RECEIVED, ACCEPTED, STATUS — `submissions`: applications for the destination and key submitted in the last
   `criteria.EVIDENCE_DAYS` days, and the signed accept-submission (a reject or a back-office case also counts
   as a status the applicant sees on the status page).
@@ -168,11 +169,35 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _form_bits(forms) -> dict[str, int]:
+    """slug → FORM|UPLOADS|FEE|ONLINE_PAYMENT bits of the newest published version of `forms` (a FormDefinition
+    queryset; a form without a published version is left out). Read in Python so the file-field test uses the form
+    specification rather than a text search in JSON; two queries whatever the number of forms."""
+    from amtsweg.assistants.models import FormVersion
+
+    fees, slug_of = {}, {}
+    for pk, slug, fee_cents in forms.values_list("pk", "slug", "fee_cents"):
+        fees[pk], slug_of[pk] = fee_cents, slug
+    result: dict[str, int] = {}
+    versions = (FormVersion.objects.filter(form_id__in=slug_of, published_at__isnull=False)
+                .order_by("form_id", "-number").values_list("form_id", "definition"))
+    for form_id, definition in versions:
+        slug = slug_of[form_id]
+        if slug in result:
+            continue  # an older version: the newest published one counts
+        bits = criteria.Fact.FORM
+        if any(ref.field.get("type") == "file" for ref in FormSpec(definition).fields.values()):
+            bits |= criteria.Fact.UPLOADS
+        if fees.get(form_id):
+            bits |= criteria.Fact.FEE | criteria.Fact.ONLINE_PAYMENT
+        result[slug] = int(bits)
+    return result
+
+
 def _offer_bits(keys: list[str] | None = None) -> list[tuple[int, int]]:
-    """(offer id, FORM|UPLOADS|FEE|ONLINE_PAYMENT bits) of the offers (for `keys`: only the offers for them). Read
-    in Python so the file-field test uses the form specification rather than a text search in JSON; three
-    queries whatever the number of offers."""
-    from amtsweg.assistants.models import FormDefinition, FormVersion
+    """(offer id, FORM|UPLOADS|FEE|ONLINE_PAYMENT bits) of the offers (for `keys`: only the offers for them);
+    three queries whatever the number of offers."""
+    from amtsweg.assistants.models import FormDefinition
     from amtsweg.shop.models import Offer
 
     offers = Offer.objects.all()
@@ -180,22 +205,25 @@ def _offer_bits(keys: list[str] | None = None) -> list[tuple[int, int]]:
         offers = offers.filter(public_services__key__in=keys).distinct()
     offer_forms = list(offers.values_list("pk", "form_slug"))
     slugs = {slug for _pk, slug in offer_forms if slug}
-    fees = dict(FormDefinition.objects.filter(slug__in=slugs).values_list("pk", "fee_cents"))
-    slug_of = dict(FormDefinition.objects.filter(slug__in=slugs).values_list("pk", "slug"))
-    forms: dict[str, int] = {}
-    versions = (FormVersion.objects.filter(form_id__in=slug_of, published_at__isnull=False)
-                .order_by("form_id", "-number").values_list("form_id", "definition"))
-    for form_id, definition in versions:
-        slug = slug_of[form_id]
-        if slug in forms:
-            continue  # an older version: the newest published one counts
-        bits = criteria.Fact.FORM
-        if any(ref.field.get("type") == "file" for ref in FormSpec(definition).fields.values()):
-            bits |= criteria.Fact.UPLOADS
-        if fees.get(form_id):
-            bits |= criteria.Fact.FEE | criteria.Fact.ONLINE_PAYMENT
-        forms[slug] = int(bits)
+    forms = _form_bits(FormDefinition.objects.filter(slug__in=slugs))
     return [(pk, forms.get(slug, 0)) for pk, slug in offer_forms]
+
+
+def key_forms(keys: list[str] | None = None) -> dict[str, int]:
+    """LeiKa key → the OR of the bits of the published forms whose `FormDefinition.leika_key` it is: the
+    intake's own link from a form to its service (the assistant routes a form's applications by it, and the
+    catalogue's and "Wer ist zuständig?"'s "Online beantragen" list forms by it), with or without a shop offer.
+    A form is platform-wide (no Land of its own), so it counts in every Land. Three queries."""
+    from amtsweg.assistants.models import FormDefinition
+
+    forms = FormDefinition.objects.exclude(leika_key="")
+    if keys is not None:
+        forms = forms.filter(leika_key__in=keys)
+    key_of = dict(forms.values_list("slug", "leika_key"))
+    result: dict[str, int] = {}
+    for slug, bits in _form_bits(forms).items():
+        result[key_of[slug]] = result.get(key_of[slug], 0) | bits
+    return result
 
 
 def land_forms(offer_bits: list[tuple[int, int]], keys: list[str] | None = None) -> dict[tuple[str, str], int]:
@@ -219,7 +247,7 @@ def land_forms(offer_bits: list[tuple[int, int]], keys: list[str] | None = None)
 def _prepare(cursor, keys: list[str] | None = None) -> None:
     """Temporary tables: the level table, the offers' form bits and the Länder's published forms per key (per
     connection, rebuilt every run; the first two filled with one statement each)."""
-    for name in ("mt_levels", "mt_offer", "mt_land_form"):
+    for name in ("mt_levels", "mt_offer", "mt_land_form", "mt_key_form"):
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute("CREATE TEMPORARY TABLE mt_levels (facts integer PRIMARY KEY, level_v2 smallint, "
                    "level_v11 smallint)")
@@ -236,6 +264,12 @@ def _prepare(cursor, keys: list[str] | None = None) -> None:
     for start in range(0, len(forms), 500):  # within SQLite's limit of bound parameters
         chunk = forms[start:start + 500]
         cursor.execute("INSERT INTO mt_land_form VALUES " + ", ".join(["(%s, %s, %s)"] * len(chunk)),  # noqa: S608
+                       [value for row in chunk for value in row])
+    cursor.execute("CREATE TEMPORARY TABLE mt_key_form (leika_key varchar(14) PRIMARY KEY, bits integer)")
+    keyed = list(key_forms(keys).items())
+    for start in range(0, len(keyed), 500):
+        chunk = keyed[start:start + 500]
+        cursor.execute("INSERT INTO mt_key_form VALUES " + ", ".join(["(%s, %s)"] * len(chunk)),  # noqa: S608
                        [value for row in chunk for value in row])
 
 
@@ -266,7 +300,7 @@ def _anchor_sql(key_filter: str) -> str:
         case_scope = key_filter.format(  # noqa: S608
             col=f"c.authority_id IN (SELECT ra.authority_id FROM {resp} ra WHERE ra.leika_key") + ")"  # noqa: S608
     sub_bits = f"o.bits | CASE WHEN s.local_fee_cents > 0 THEN {int(F.FEE)} ELSE 0 END"
-    form_bits = "(COALESCE(lf.bits, 0) | COALESCE(sub.bits, 0))"
+    form_bits = "(COALESCE(lf.bits, 0) | COALESCE(kf.bits, 0) | COALESCE(sub.bits, 0))"
     # Only identifiers from model metadata, integers and module constants are formatted in; values are parameters.
     return f"""
     WITH sub AS (
@@ -319,6 +353,7 @@ def _anchor_sql(key_filter: str) -> str:
         FROM {_table(Responsibility)} r
         LEFT JOIN deliverable dl ON dl.id = r.destination_id
         LEFT JOIN mt_land_form lf ON lf.land_code = SUBSTR(r.area_ars, 1, 2) AND lf.leika_key = r.leika_key
+        LEFT JOIN mt_key_form kf ON kf.leika_key = r.leika_key
         LEFT JOIN sub ON sub.authority_id = r.authority_id AND sub.leika_key = r.leika_key
         LEFT JOIN {_table(ReceivingSystem)} rs ON rs.destination_id = r.destination_id AND rs.active = %s
         LEFT JOIN recv ON recv.destination_id = r.destination_id AND recv.leika_key = r.leika_key
@@ -525,12 +560,14 @@ def catch_up(*, actor, since) -> int:
     from amtsweg.maturity import triggers
     from amtsweg.routing.models import Destination, DestinationKey
 
-    slugs = FormVersion.objects.filter(published_at__gte=since).values_list("form__slug", flat=True)
-    offers = Offer.objects.filter(Q(updated_at__gte=since) | Q(form_slug__in=list(slugs))).values_list("pk", flat=True)
+    published = list(FormVersion.objects.filter(published_at__gte=since).values_list("form__slug", "form__leika_key"))
+    offers = Offer.objects.filter(Q(updated_at__gte=since) | Q(form_slug__in=[slug for slug, _k in published])
+                                  ).values_list("pk", flat=True)
     changed = set(Destination.objects.filter(updated_at__gte=since).values_list("pk", flat=True)) | set(
         DestinationKey.objects.filter(Q(created_at__gte=since) | Q(retired_at__gte=since)).values_list(
             "destination_id", flat=True))
-    for scope in (triggers.offer_scope(offers), triggers.destination_scope(changed)):
+    for scope in (triggers.offer_scope(offers), triggers.destination_scope(changed),
+                  triggers.form_key_scope({key for _slug, key in published})):
         for area_ars, keys in scope.items():
             todo.setdefault(area_ars, set()).update(keys)
     for area_ars, keys in todo.items():
@@ -539,7 +576,7 @@ def catch_up(*, actor, since) -> int:
 
 
 def _drop_temporary(cursor) -> None:
-    for name in ("mt_anchor", "mt_prefix", "mt_best", "mt_levels", "mt_offer", "mt_land_form"):
+    for name in ("mt_anchor", "mt_prefix", "mt_best", "mt_levels", "mt_offer", "mt_land_form", "mt_key_form"):
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 

@@ -7,10 +7,11 @@ commits (the recompute must see it; `robust`: a failed recompute is logged and n
 daily full run repairs it). The platform itself acts here: `core.actors.SYSTEM`.
 
 Being online does not hang on a subscription (see `compute`): an anchor is online when its destination is
-deliverable and the Land offers a published form for the key. So these change cells too, of every area whose
-responsible destination may be deliverable for the keys concerned — the whole Land of an offer, and the areas
-of the responsibilities of a changed destination: publishing a form version or changing a form's fee (every
-offer with that form), an offer's status, form, Land or LeiKa keys (before and after; other edits of an offer
+deliverable and a published form exists for the key (its own form or a Land offer's). So these change cells too,
+of every area whose responsible destination may be deliverable for the keys concerned — the whole Land of an
+offer, every Land with a responsibility for a form's own key, and the areas of the responsibilities of a changed
+destination: publishing a form version or changing a form's fee or key (every offer with that form, the form's
+key before and after), an offer's status, form, Land or LeiKa keys (before and after; other edits of an offer
 recompute nothing), a destination's status and its encryption keys (activated, retired). Their scope is looked
 up after commit too, so a save costs at most one read more in its own transaction (an offer's stored status,
 form and Land; destinations and offers are saved in bulk by demos and tests).
@@ -186,21 +187,48 @@ def offer_services_changed(sender, instance, action, reverse, pk_set, **kwargs) 
 
 
 def form_version_changed(sender, instance, raw=False, **kwargs) -> None:
-    """A form version was published: every offer with that form."""
+    """A form version was published: every offer with that form, and the form's own LeiKa key."""
     if not raw and instance.published_at is not None:
         form_changed(sender, instance.form, raw=raw)
 
 
+def form_key_scope(keys) -> dict[str, set[str]]:
+    """Land → keys: a published form counts for its `leika_key` in every Land (`compute.key_forms`), so in each
+    Land with a responsibility for the key (a Land without one has no anchor to move)."""
+    from amtsweg.routing.models import Responsibility
+
+    scope: dict[str, set[str]] = {}
+    for area_ars, key in Responsibility.objects.filter(leika_key__in=[k for k in keys if k]).values_list(
+            "area_ars", "leika_key"):
+        scope.setdefault(area_ars[:2], set()).add(key)
+    return scope
+
+
+def form_saving(sender, instance, raw=False, **kwargs) -> None:
+    """pre_save: a form's LeiKa key changes — the key it leaves loses the form (recomputed after commit; the new
+    key is `form_changed`'s)."""
+    from amtsweg.assistants.models import FormDefinition
+
+    if raw or instance.pk is None:
+        return
+    before = FormDefinition.objects.filter(pk=instance.pk).values_list("leika_key", flat=True).first()
+    if before and before != instance.leika_key:
+        _after_commit(lambda: _recompute(form_key_scope([before])))
+
+
 def form_changed(sender, instance, raw=False, **kwargs) -> None:
-    """A form's fee (or anything of it) changed: every offer with that form."""
+    """A form's fee (or anything of it) changed: every offer with that form, and the form's own LeiKa key."""
     if raw:
         return
-    slug = instance.slug
+    slug, key = instance.slug, instance.leika_key
 
     def work() -> None:
         from amtsweg.shop.models import Offer
 
-        _recompute(offer_scope(Offer.objects.filter(form_slug=slug).values_list("pk", flat=True)))
+        scope = offer_scope(Offer.objects.filter(form_slug=slug).values_list("pk", flat=True))
+        for area_ars, keys in form_key_scope([key]).items():
+            scope.setdefault(area_ars, set()).update(keys)
+        _recompute(scope)
 
     _after_commit(work)
 
@@ -319,6 +347,7 @@ def connect() -> None:
     pre_delete.connect(offer_deleted, sender=Offer, dispatch_uid=uid + "offer-delete")
     m2m_changed.connect(offer_services_changed, sender=Offer.public_services.through, dispatch_uid=uid + "offer-keys")
     post_save.connect(form_version_changed, sender=FormVersion, dispatch_uid=uid + "form-version")
+    pre_save.connect(form_saving, sender=FormDefinition, dispatch_uid=uid + "form-key")
     post_save.connect(form_changed, sender=FormDefinition, dispatch_uid=uid + "form")
     post_save.connect(destination_changed, sender=Destination, dispatch_uid=uid + "destination")
     post_save.connect(destination_key_changed, sender=DestinationKey, dispatch_uid=uid + "key-save")

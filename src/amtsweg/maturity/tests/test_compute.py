@@ -55,8 +55,9 @@ def the_cell(world) -> Cell:
     return Cell.objects.get(area__ars=world["gemeinde"].ars, service=world["service"])
 
 
-def go_live(world, *, fee: int | None = None, upload: bool = False, status: str = "available") -> None:
-    form = FormDefinitionFactory(leika_key=KEY, fee_cents=fee)
+def go_live(world, *, fee: int | None = None, upload: bool = False, status: str = "available",
+            form_key: str = KEY) -> None:
+    form = FormDefinitionFactory(leika_key=form_key, fee_cents=fee)
     definition = sample_definition()
     if upload:
         definition["steps"][0]["fieldsets"][0]["fields"].append(
@@ -128,8 +129,9 @@ def test_a_fee_is_paid_online_through_the_assistant(world):
 
 
 def test_an_ended_subscription_to_a_retired_offer_is_not_live(world):
-    # (an available offer of the Land would still bring its form: test_online)
-    go_live(world, status="retired")
+    # (an available offer of the Land would still bring its form, and so would a form keyed to KEY: test_online;
+    # here the offer's form carries another LeiKa key)
+    go_live(world, status="retired", form_key="99000000001000")
     from amtsweg.shop.models import Subscription
 
     Subscription.objects.update(ends_on=date.today())

@@ -48,15 +48,17 @@ def cell_of(municipality_or_ars, service) -> Cell:
 
 
 def form_published(key: str, land_code: str, authority_id: int | None) -> bool:
-    """The rule in plain ORM: a published form for the key through an available or pilot offer of the Land, or
-    through a live subscription of the responsible Authority."""
+    """The rule in plain ORM: a published form for the key — keyed to it (`FormDefinition.leika_key`, any Land),
+    through an available or pilot offer of the Land, or through a live subscription of the responsible
+    Authority."""
     offers = Offer.objects.filter(public_services__key=key, form_slug__gt="")
     land = offers.filter(land_code=land_code, status__in=[Offer.Status.AVAILABLE, Offer.Status.PILOT])
     own = offers.filter(subscriptions__authority_id=authority_id, subscriptions__live_since__lte=date.today())
     from amtsweg.assistants.models import FormVersion
 
     slugs = set(land.values_list("form_slug", flat=True)) | set(own.values_list("form_slug", flat=True))
-    return FormVersion.objects.filter(form__slug__in=slugs, published_at__isnull=False).exists()
+    published = FormVersion.objects.filter(published_at__isnull=False)
+    return published.filter(form__slug__in=slugs).exists() or published.filter(form__leika_key=key).exists()
 
 
 def test_a_fallback_served_gemeinde_is_online_through_the_land_office(fallback_world):
@@ -105,6 +107,47 @@ def test_cells_agree_with_routing_and_the_catalogue_counts(fallback_world):
                                  service=fallback_world["services"][DOG])
     assert sum(1 for c in online if c.facts & Fact.LIVE) == coverage.online == 4
     assert coverage.municipalities == 5
+
+
+def test_a_form_keyed_to_the_service_is_online_without_an_offer(fallback_world):
+    """The Waffenbesitzkarte case: a published form with the service's LeiKa key and no shop offer carrying it;
+    the intake accepts applications wherever routing delivers, so the cells say online there (with the form's
+    fee and uploads), and not where routing cannot deliver (the Kreis office without keys)."""
+    permit = fallback_world["services"][PERMIT]
+    g1, _g2, g3, g4, _g5 = fallback_world["gemeinden"]
+    form = FormDefinitionFactory(leika_key=PERMIT, fee_cents=2500)
+    FormVersionFactory(form=form, published=True)
+    compute.recompute_all(actor=SYSTEM)
+    for gemeinde in (g1, g3):
+        cell = cell_of(gemeinde, permit)
+        assert cell.facts & (Fact.LIVE | Fact.FORM | Fact.FEE | Fact.ONLINE_PAYMENT) == (
+            Fact.LIVE | Fact.FORM | Fact.FEE | Fact.ONLINE_PAYMENT)
+        assert cell.authority_id == fallback_world["land_office"].pk
+    assert not cell_of(g4, permit).facts & Fact.LIVE
+    assert_cells_agree_with_routing(fallback_world["services"])
+
+
+def test_publishing_a_keyed_form_without_offer_is_followed_incrementally(fallback_world, settings,
+                                                                         django_capture_on_commit_callbacks):
+    """Publishing a version of a form with no offer recomputes its own LeiKa key in the Länder that route it;
+    changing the form's key takes the old key offline again."""
+    settings.AMTSWEG_MATURITY_INCREMENTAL = True
+    permit = fallback_world["services"][PERMIT]
+    g3 = fallback_world["gemeinden"][2]
+    form = FormDefinitionFactory(leika_key=PERMIT)
+    version = FormVersionFactory(form=form)
+    assert not cell_of(g3, permit).facts & Fact.LIVE
+    with django_capture_on_commit_callbacks(execute=True):
+        version.published_at = timezone.now()
+        version.save(update_fields=["published_at"])
+    assert cell_of(g3, permit).facts & Fact.LIVE
+    with django_capture_on_commit_callbacks(execute=True):
+        form.leika_key = "99012008099000"
+        form.save()
+    assert not cell_of(g3, permit).facts & Fact.LIVE
+    incremental = list(Cell.objects.order_by("area_id", "service_id").values_list("facts", "authority_id"))
+    compute.recompute_all(actor=SYSTEM)
+    assert list(Cell.objects.order_by("area_id", "service_id").values_list("facts", "authority_id")) == incremental
 
 
 def test_an_undeliverable_land_destination_takes_the_fallback_offline(fallback_world):
@@ -170,7 +213,7 @@ def test_publishing_a_form_brings_the_land_online_incrementally(fallback_world, 
 
 
 OPERATIONS = ("subscribe", "publish", "retire_offer", "reopen_offer", "deactivate", "activate", "retire_key",
-              "own_entry", "drop_keys", "add_keys", "fee")
+              "own_entry", "drop_keys", "add_keys", "fee", "keyed_form")
 
 
 @override_settings(ROUTING_INDEX_CHECK_SECONDS=0, AMTSWEG_MATURITY_INCREMENTAL=True)
@@ -222,6 +265,9 @@ class IncrementalEqualsFull(HypothesisTestCase):
                 elif operation == "fee":
                     form.fee_cents = 1500
                     form.save()
+                elif operation == "keyed_form" and not world.get("keyed_form"):  # no offer carries it
+                    world["keyed_form"] = FormDefinitionFactory(leika_key=PERMIT)
+                    FormVersionFactory(form=world["keyed_form"], published=True)
             assert_cells_agree_with_routing(world["services"])
         incremental = list(Cell.objects.order_by("area_id", "service_id").values_list(
             "facts", "level_v2", "level_v11", "authority_id"))

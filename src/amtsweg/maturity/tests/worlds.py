@@ -11,6 +11,9 @@ from amtsweg.shop.tests.factories import OfferFactory, SubscriptionFactory
 
 DOG = "99102013000000"  # Hundesteuer: a Land offer with a published form
 PERMIT = "99012008001000"  # Baugenehmigung: only a planned offer (its form is published all the same)
+#: The offers' forms carry LeiKa keys of their own (a form shared by bundled keys), so only the offers bring DOG
+#: and PERMIT online here; a form keyed to the service itself counts everywhere (`compute.key_forms`, test_online).
+DOG_FORM_KEY, PERMIT_FORM_KEY = "99102013001000", "99012008002000"
 
 
 def build_fallback_world() -> dict:
@@ -36,7 +39,8 @@ def build_fallback_world() -> dict:
     kreis_office = AuthorityFactory(district_office=True, district=kreis_b)
     ResponsibilityFactory(destination=DestinationFactory(authority=kreis_office, keys=False), leika_key=PERMIT)
     ResponsibilityFactory(destination__authority=own[g5], leika_key=PERMIT)
-    dog_form, permit_form = FormDefinitionFactory(leika_key=DOG), FormDefinitionFactory(leika_key=PERMIT)
+    dog_form = FormDefinitionFactory(leika_key=DOG_FORM_KEY)
+    permit_form = FormDefinitionFactory(leika_key=PERMIT_FORM_KEY)
     FormVersionFactory(form=dog_form, published=True)
     FormVersionFactory(form=permit_form, published=True)
     dog_offer = OfferFactory(form_slug=dog_form.slug, public_services=[dog_key])
