@@ -95,34 +95,48 @@ def create_draft(version: FormVersion, *, owner_key: str = "") -> Draft:
 
 
 def store_step(draft: Draft, state: DraftState, step_id: str, cleaned: dict[str, Any], *, complete: bool) -> None:
-    """Merge one step's cleaned values (uploads get encrypted into DraftFile rows) and drop hidden answers."""
+    """Merge one step's cleaned values (uploads get encrypted into DraftFile rows) and drop hidden answers.
+
+    With uploads, the draft's row is written before its files, in one transaction: a draft submitted meanwhile
+    raises DraftGone before a file refers to it (its foreign key would fail), and a submission waits for the
+    row (PostgreSQL row lock, SQLite's single writer) so that it never reads answers naming a file not yet stored."""
     spec = draft.version.spec
     step = spec.step(step_id)
     own = {f["id"] for fs in step["fieldsets"] for f in fs["fields"]}
     uploads = {f["id"] for fs in step["fieldsets"] for f in fs["fields"] if f["type"] == "file"}
+    new_files: list[DraftFile] = []
     for field_id, value in cleaned.items():
         if isinstance(value, PendingUpload):
-            value = _store_upload(draft, field_id, value)
+            value = _encrypt_upload(draft, field_id, value, new_files)
         elif isinstance(value, list):  # a field of a repeatable fieldset: one value per entry
-            value = [_store_upload(draft, field_id, v) if isinstance(v, PendingUpload) else v for v in value]
+            value = [_encrypt_upload(draft, field_id, v, new_files) if isinstance(v, PendingUpload) else v
+                     for v in value]
         state.answers[field_id] = value
     for field_id in own:
         if field_id not in cleaned:
             state.answers.pop(field_id, None)
-    if uploads:  # files replaced or no longer answered; a step without upload fields has none (one statement less)
-        kept = {str(i) for fid in uploads for i in _file_ids(state.answers.get(fid))}
-        DraftFile.objects.filter(draft=draft, field_id__in=uploads).exclude(pk__in=kept).delete()
+    kept = {str(i) for fid in uploads for i in _file_ids(state.answers.get(fid))}
     state.answers = prune_answers(spec, state.answers)
     if complete and step_id not in state.done:
         state.done.append(step_id)
-    save_state(draft, state)
+    if not uploads:  # a step without upload fields writes the draft only (one statement)
+        save_state(draft, state)
+        return
+    with transaction.atomic():
+        save_state(draft, state)
+        for stored in new_files:
+            stored.save(force_insert=True)
+        # files replaced or no longer answered
+        DraftFile.objects.filter(draft=draft, field_id__in=uploads).exclude(pk__in=kept).delete()
 
 
-def _store_upload(draft: Draft, field_id: str, upload: PendingUpload) -> dict:
+def _encrypt_upload(draft: Draft, field_id: str, upload: PendingUpload, new_files: list[DraftFile]) -> dict:
+    """The upload encrypted into a DraftFile, appended to `new_files` (stored after the draft's row, see
+    store_step); returns the answer that refers to it."""
     stored = DraftFile(draft=draft, field_id=field_id, filename=upload.filename, content_type=upload.content_type,
                        size=len(upload.content))
     stored.ciphertext = crypto.encrypt(upload.content, f"{draft.id}/{stored.id}")
-    stored.save()
+    new_files.append(stored)
     return {"file_id": str(stored.id), "filename": upload.filename, "content_type": upload.content_type,
             "size": len(upload.content)}
 

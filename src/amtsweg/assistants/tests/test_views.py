@@ -150,6 +150,29 @@ def test_step_saved_while_the_application_is_submitted_does_not_recreate_the_dra
     assert client.post(step1, PERSON).status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)  # committed as in production: a file of a gone draft breaks its FK
+def test_upload_saved_while_the_application_is_submitted_leaves_no_file(client, published, postcode, test_intake,
+                                                                         monkeypatch):
+    """The same race on the upload step: the draft's row is written first, so a gone draft stores no file
+    (whose foreign key would fail with a server error) and the citizen is told the application was sent."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    evidence_url = _to_evidence(client)
+    client.post(evidence_url, {"action": "next"})
+    store_step = services.store_step
+
+    def submitted_meanwhile(draft, *args, **kwargs):
+        services.submit_draft(draft.id)
+        store_step(draft, *args, **kwargs)
+
+    monkeypatch.setattr(services, "store_step", submitted_meanwhile)
+    upload = SimpleUploadedFile("nachweis.pdf", PDF, content_type="application/pdf")
+    page = client.post(evidence_url, {"action": "next", "document": upload})
+    assert page.status_code == 200 and "Dieser Antrag wurde bereits abgeschickt" in page.content.decode()
+    assert not Draft.objects.exists() and not DraftFile.objects.exists() and Receipt.objects.count() == 1
+    assert len(test_intake) == 1
+
+
 def test_saving_a_draft_that_is_gone_raises_instead_of_inserting(published, postcode, test_intake, client):
     complete_until_summary(client)
     draft = Draft.objects.get()
@@ -471,7 +494,7 @@ def test_status_link_mail_over_the_limit_is_not_sent_and_the_receipt_says_so(cli
 def test_a_step_costs_few_statements(client, published, postcode, django_assert_num_queries):
     """Every citizen page on a deadline day (issue 18): the start page reads the published version with its form,
     showing a step reads the session and the draft (with its form), saving a step without uploads writes the
-    draft, nothing else; a step with uploads also removes files no longer answered."""
+    draft, nothing else; a step with uploads also removes files no longer answered, in one transaction."""
     with django_assert_num_queries(1):  # the published version with its form
         assert client.get(reverse("assistants:start", args=["testantrag"])).status_code == 200
     place_url = start(client)
@@ -482,5 +505,8 @@ def test_a_step_costs_few_statements(client, published, postcode, django_assert_
     with django_assert_num_queries(3):  # session, draft, draft saved
         details_url = client.post(person_url, PERSON)["Location"]
     evidence_url = client.post(details_url, DETAILS)["Location"]
-    with django_assert_num_queries(4):  # session, draft, files no longer answered, draft saved
+    # session, draft, draft saved, files no longer answered; in one transaction (here a savepoint and its
+    # release, in production BEGIN/COMMIT): the draft's row before its files, so a save racing the submission
+    # neither stores a file of a gone draft nor lets the submission read answers naming a file not yet stored
+    with django_assert_num_queries(6):
         assert client.post(evidence_url, {"action": "next"}).status_code == 302
