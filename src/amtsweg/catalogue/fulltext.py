@@ -20,7 +20,6 @@ Stop words ("für", "und") are dropped from queries before either database sees 
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from collections.abc import Iterable
@@ -31,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 
+from amtsweg.core.importing import ErrorCollector, read_csv
 from amtsweg.core.text import fold
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -132,16 +132,18 @@ class EverydayTerm:
 @functools.cache
 def everyday_terms() -> tuple[EverydayTerm, ...]:
     """The curated everyday words (`data/everyday_terms.csv`, sources in `data/README.md`)."""
+    errors = ErrorCollector()
+    rows = read_csv(DATA / "everyday_terms.csv", errors, required=("begriff", "ziele"), delimiter=";")
+    errors.raise_if_any()  # a broken shipped file must fail loudly, not shrink the search silently
     terms = []
-    with (DATA / "everyday_terms.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter=";"):
-            targets = row["ziele"].split()
-            terms.append(EverydayTerm(
-                word=fold(row["begriff"]),
-                ozg_ids=frozenset(int(t[4:]) for t in targets if t.startswith("ozg:")),
-                leika_prefixes=tuple(t[6:] for t in targets if t.startswith("leika:")),
-                name_words=tuple(fold(t[5:]) for t in targets if t.startswith("wort:")),
-            ))
+    for row in rows:
+        targets = row["ziele"].split()
+        terms.append(EverydayTerm(
+            word=fold(row["begriff"]),
+            ozg_ids=frozenset(int(t[4:]) for t in targets if t.startswith("ozg:")),
+            leika_prefixes=tuple(t[6:] for t in targets if t.startswith("leika:")),
+            name_words=tuple(fold(t[5:]) for t in targets if t.startswith("wort:")),
+        ))
     return tuple(terms)
 
 
