@@ -16,6 +16,7 @@ postcodes), ``offices`` (a destination per level), ``hundesteuer`` (responsibili
 APIs: ``api_world`` (known submissions, clients and keys for the conformance and fuzzing suites).
 Logs: ``all_logs`` (every logger at DEBUG into the configured JSON handler; a StringIO of its lines).
 Metrics: ``scrape_metrics`` (scrapes `/metrics` with a test token; samples by name and labels).
+Queue: ``redis_url`` (a Redis database of the run's own for the broker tests; skipped only without a Redis).
 """
 
 from __future__ import annotations
@@ -294,3 +295,23 @@ def scrape_metrics(client, settings):
 
     scrape.text = ""
     return scrape
+
+
+# --- Queue -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis the broker-backed tests use: AMTSWEG_TEST_REDIS_URL, else REDIS_URL, else database 15 on the
+    local server. Its queue is emptied by the tests, so two suites running at once (`.ci/run` runs SQLite and
+    PostgreSQL together) each get their own database through AMTSWEG_TEST_REDIS_URL. Skipped with a reason
+    only when no Redis answers (CI has one)."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    url = os.environ.get("AMTSWEG_TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        Redis.from_url(url, socket_connect_timeout=1).ping()
+    except RedisConnectionError:
+        pytest.skip(f"Redis is not reachable at {url}; the broker-backed option cannot be tested here")
+    return url

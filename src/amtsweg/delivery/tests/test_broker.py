@@ -1,9 +1,8 @@
 """The broker-backed option: a wake-up travels through Redis (RQ) to a worker, which delivers.
 
-Skipped with a reason only when no Redis answers on REDIS_URL / 127.0.0.1:6379 (CI has one).
+Redis from the shared ``redis_url`` fixture (skipped with a reason only when no Redis answers; CI has one).
 """
 
-import os
 import uuid
 
 import pytest
@@ -12,20 +11,6 @@ from django.tasks import task_backends
 from amtsweg.accounts.tests.factories import AuthorityFactory
 from amtsweg.delivery import broker, channels, services
 from amtsweg.delivery.models import OutboxMessage
-
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _redis_or_skip():
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except RedisConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}; the broker-backed option cannot be tested here")
-    return client
 
 
 class Recorder(channels.PerMessageChannel):
@@ -39,12 +24,11 @@ class Recorder(channels.PerMessageChannel):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_wake_up_reaches_an_rq_worker_through_redis_and_the_message_is_delivered():
+def test_wake_up_reaches_an_rq_worker_through_redis_and_the_message_is_delivered(redis_url):
     from django.core.management import call_command
     from django.db import transaction
 
-    _redis_or_skip()
-    backend = broker.RQBackend("default", {"OPTIONS": {"URL": REDIS_URL}})
+    backend = broker.RQBackend("default", {"OPTIONS": {"URL": redis_url}})
     rq_queue = backend.queue("default")
     rq_queue.empty()
     original = task_backends["default"]

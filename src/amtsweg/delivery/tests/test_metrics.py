@@ -1,7 +1,6 @@
 """Delivery's gauges on `/metrics`: outbox depth by status and channel, the oldest undelivered message's age,
 dead letters, and the queue's waiting wake-ups and their lag."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -47,20 +46,13 @@ def test_database_queue_depth_and_lag(scrape_metrics):
     assert 300 <= samples[("amtsweg_queue_lag_seconds", ())] < 400
 
 
-def test_redis_queue_depth_and_lag(scrape_metrics):
-    """The RQ backend's queue, read with rq's own API (Redis as in test_broker: skipped only without one)."""
+def test_redis_queue_depth_and_lag(scrape_metrics, redis_url):
+    """The RQ backend's queue, read with rq's own API (the shared `redis_url` fixture: skipped only without a Redis)."""
     from django.tasks import task_backends
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisConnectionError
 
     from amtsweg.delivery import broker
     from amtsweg.delivery.tasks import wake
 
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")  # as test_broker (CI has a Redis)
-    try:
-        Redis.from_url(redis_url, socket_connect_timeout=1).ping()
-    except RedisConnectionError:
-        pytest.skip(f"Redis is not reachable at {redis_url}")
     backend = broker.RQBackend("default", {"OPTIONS": {"URL": redis_url}})
     rq_queue = backend.queue("default")
     rq_queue.empty()
