@@ -249,7 +249,6 @@ def phase_ingest_profile(database_url: str, n: int, var_dir: str) -> dict:
     from joserfc import jws
 
     from amtsweg.casework import ingest, vault
-    from amtsweg.delivery.models import OutboxMessage
     from amtsweg.submissions import crypto
 
     spent = {"decrypt": 0.0, "sign": 0.0, "seal": 0.0}
@@ -280,8 +279,7 @@ def phase_ingest_profile(database_url: str, n: int, var_dir: str) -> dict:
     jws.serialize_compact = timed("sign", jws.serialize_compact)
     vault.seal = timed("seal", vault.seal)
     ingest.vault.seal = vault.seal
-    pending = list(OutboxMessage.objects.filter(channel="casework", status="pending")
-                   .values_list("submission_id", "destination_id")[:n + 1])
+    pending = _pending_ingests(n + 1)
     ingest.receive(*pending.pop())  # keys unwrapped and imported once per process: not per submission
     spent.update(decrypt=0.0, sign=0.0, seal=0.0)
     spent_cpu.update(decrypt=0.0, sign=0.0, seal=0.0)
@@ -336,6 +334,145 @@ def phase_ingest_profile(database_url: str, n: int, var_dir: str) -> dict:
             "load_average_1m": round(os.getloadavg()[0], 2)}
 
 
+def phase_ingest_steps(database_url: str, n: int, var_dir: str) -> dict:
+    """Where one ingest's time goes, step by step: the functions of the ingest path are wrapped so that every
+    moment of CPU time (`time.process_time`), wall time and every SQL statement is charged to the innermost step
+    running (exclusive times: a step's own time without the steps it calls). What no step claims is charged to
+    the step that called it, the rest to "receive (glue)". The wrappers cost a few microseconds each."""
+    setup_django(database_url, var_dir)
+    from django.db import connections
+    from joserfc import jws
+
+    from amtsweg.casework import ingest, receiving, vault
+    from amtsweg.maturity import triggers
+    from amtsweg.submissions import crypto, events, metadata, services, subscriber
+
+    cpu: dict[str, float] = {}
+    wall: dict[str, float] = {}
+    statements: dict[str, int] = {}
+    stack = ["receive (glue)"]
+    mark = [time.process_time(), time.perf_counter()]
+
+    def charge() -> None:
+        c, w = time.process_time(), time.perf_counter()
+        cpu[stack[-1]] = cpu.get(stack[-1], 0.0) + c - mark[0]
+        wall[stack[-1]] = wall.get(stack[-1], 0.0) + w - mark[1]
+        mark[:] = [c, w]
+
+    def step(owner, attribute: str, name: str) -> None:
+        function = getattr(owner, attribute)
+
+        def wrapper(*args, **kwargs):
+            charge()
+            stack.append(name)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                charge()
+                stack.pop()
+        setattr(owner, attribute, wrapper)
+
+    def sql_counter(execute, sql, params, many, context):
+        statements[stack[-1]] = statements.get(stack[-1], 0) + 1
+        return execute(sql, params, many, context)
+
+    database = connections["default"]
+    for owner, attribute, name in [
+        (subscriber, "ready_submission", "fetch: read the submission"),
+        (subscriber, "fetch", "fetch: read the attachments' JWEs"),
+        (services, "mark_forwarded", "fetch: forwarded mark + forward event"),
+        (ingest, "_open_and_verify", "verify: hashes, tags, service (Python)"),
+        (receiving, "private_key", "decrypt: private key (cached per process)"),
+        (crypto, "decrypt_jwe", "decrypt: JWE (3 RSA-4096 private ops + AES)"),
+        (metadata, "validate", "verify: metadata JSON schema"),
+        (subscriber, "authentication_tags", "verify: read the recorded tags"),
+        (ingest, "_store", "store: case, attachments, entry (ORM)"),
+        (ingest, "_settings", "store: settings query"),
+        (vault, "seal", "store: vault seal (AES-GCM)"),
+        (vault, "name_hash", "store: name hash (HMAC)"),
+        (ingest, "_send", "event: build claims"),
+        (receiving, "signing_key", "event: signing key lookup"),
+        (jws, "serialize_compact", "event: sign (1 RSA-4096 private op)"),
+        (subscriber, "send_event", "event: post (read the submission)"),
+        (events, "receive_destination_event", "event: check claims, store, status"),
+        (events, "_destination_signature_key", "event: verification key lookup"),
+        (jws, "deserialize_compact", "event: verify signature (RSA public op)"),
+        (triggers, "_check_cells", "after commit: maturity check"),
+        (database, "commit", "commit"),
+    ]:
+        step(owner, attribute, name)
+    pending = _pending_ingests(n + 1)
+    ingest.receive(*pending.pop())  # keys unwrapped and imported once per process: not per submission
+    cpu.clear()
+    wall.clear()
+    statements.clear()
+    charge()
+    cpu.clear()
+    wall.clear()
+    with database.execute_wrapper(sql_counter):
+        for submission_id, destination_id in pending:
+            ingest.receive(submission_id, destination_id)
+            charge()
+    count = max(1, len(pending))
+    names = sorted(cpu, key=lambda name: -cpu[name])
+    return {"ingest_steps_submissions": count, "ingest_steps": [
+        [name, round(cpu[name] / count * 1000, 2), round(wall[name] / count * 1000, 2),
+         round(statements.get(name, 0) / count, 1)] for name in names]}
+
+
+def phase_ingest_cprofile(database_url: str, n: int, var_dir: str) -> dict:
+    """`--cprofile N`: what the ingest's CPU time goes to, as cProfile's top N functions by own time (tottime)
+    and the top N by cumulative time over `-n` submissions, plus the SQL statements of one submission (their
+    text shortened). cProfile slows Python code down (the RSA operations in C much less), so its times only
+    rank; the measured split is the profile phase's. Written to `var_dir/ingest_cprofile.txt`."""
+    import cProfile
+    import io
+    import pstats
+
+    setup_django(database_url, var_dir)
+    from django.db import connection
+
+    from amtsweg.casework import ingest
+
+    top = int(os.environ.get("BACKOFFICE_CPROFILE_TOP", "40"))
+    pending = _pending_ingests(n + 2)
+    ingest.receive(*pending.pop())  # keys unwrapped and imported once per process: not per submission
+    statements: list[str] = []
+
+    def sql_recorder(execute, sql, params, many, context):
+        statements.append(" ".join(sql.split())[:160])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(sql_recorder):
+        ingest.receive(*pending.pop())
+    profiler = cProfile.Profile(time.process_time)  # CPU time: waiting for the database is not this process
+    profiler.enable()
+    for submission_id, destination_id in pending:
+        ingest.receive(submission_id, destination_id)
+    profiler.disable()
+    out = io.StringIO()
+    out.write(f"SQL statements of one ingest ({len(statements)}):\n")
+    out.writelines(f"  {i + 1:2d}. {sql}\n" for i, sql in enumerate(statements))
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    path = Path(var_dir) / "ingest_cprofile.txt"
+    path.write_text(out.getvalue())
+    return {"ingest_cprofile_submissions": len(pending), "ingest_cprofile_file": str(path)}
+
+
+def _pending_ingests(n: int) -> list[tuple]:
+    """Up to `n` (submission id, destination id) waiting for the back office, all of the destination the last
+    `ingest-setup` made (the newest message's): a message of another destination would import that
+    destination's RSA keys inside the measurement (~250 ms CPU each)."""
+    from amtsweg.delivery.models import OutboxMessage
+
+    waiting = OutboxMessage.objects.filter(channel="casework", status="pending")
+    newest = waiting.order_by("-id").values_list("destination_id", flat=True).first()
+    return list(waiting.filter(destination_id=newest).order_by("id")
+                .values_list("submission_id", "destination_id")[:n])
+
+
 def _process_cpu_s(pid: int) -> float:
     """User + system CPU seconds of a local process (Linux /proc; 0 where it cannot be read)."""
     try:
@@ -346,7 +483,8 @@ def _process_cpu_s(pid: int) -> float:
 
 
 PHASES = {"views": phase_views, "ingest-setup": phase_ingest_setup, "ingest-worker": phase_ingest_worker,
-          "ingest-profile": phase_ingest_profile}
+          "ingest-profile": phase_ingest_profile, "ingest-cprofile": phase_ingest_cprofile,
+          "ingest-steps": phase_ingest_steps}
 
 
 def _phase(name: str, database_url: str, n: int, var_dir: str, *, wait: bool = True):
@@ -373,6 +511,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--ingest", type=int, default=400)
     parser.add_argument("--skip-views", action="store_true")
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--cprofile", type=int, metavar="N", default=0,
+                        help="also print cProfile's top N functions of the ingest (after the measured phases, on "
+                             "submissions of their own) and the SQL statements of one ingest")
     parser.add_argument("--keep", metavar="DIR",
                         help="inbox and case view on a kept database (named after DIR) with its secrets in DIR: "
                              "seeded on the first run, measured again on later ones (pending migrations applied)")
@@ -418,6 +559,20 @@ def main(argv: list[str]) -> None:
             _phase("ingest-setup", url, 60, tmp)
             for key, value in _phase("ingest-profile", url, 60, tmp).items():
                 print(f"{key}: {value}")
+            _phase("ingest-setup", url, 60, tmp)
+            steps = _phase("ingest-steps", url, 60, tmp)
+            print(f"ingest_steps ({steps['ingest_steps_submissions']} submissions, per submission; CPU of this "
+                  f"process, wall incl. waiting for PostgreSQL; exclusive):")
+            print(f"  {'step':<46} {'cpu_ms':>7} {'wall_ms':>8} {'sql':>5}")
+            for name, cpu_ms, wall_ms, sql in steps["ingest_steps"]:
+                print(f"  {name:<46} {cpu_ms:>7.2f} {wall_ms:>8.2f} {sql:>5.1f}")
+            total = [sum(row[i] for row in steps["ingest_steps"]) for i in (1, 2, 3)]
+            print(f"  {'total':<46} {total[0]:>7.2f} {total[1]:>8.2f} {total[2]:>5.1f}")
+            if args.cprofile:
+                _phase("ingest-setup", url, 62, tmp)
+                os.environ["BACKOFFICE_CPROFILE_TOP"] = str(args.cprofile)
+                found = _phase("ingest-cprofile", url, 60, tmp)
+                print(Path(found["ingest_cprofile_file"]).read_text())
 
 
 if __name__ == "__main__":
