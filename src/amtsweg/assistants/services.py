@@ -211,8 +211,9 @@ def submit_draft(draft_id: uuid.UUID | str, *, auth_level: str | None = None, au
     `owner_key` names the logged-in citizen account that submits (integrations.owner_key; "" when anonymous):
     the application is put into that account's Postfach in the same transaction."""
     with transaction.atomic():
-        draft = Draft.objects.select_for_update().select_related("version__form").filter(pk=draft_id).first()
-        if draft is None:
+        try:  # `get()`: by primary key, without the default sort's ORDER BY (issue 18)
+            draft = Draft.objects.select_for_update().select_related("version__form").get(pk=draft_id)
+        except Draft.DoesNotExist:
             return Receipt.objects.get(draft_key=draft_id)
         state = load_state(draft)
         missing = next_missing_step(draft, state)

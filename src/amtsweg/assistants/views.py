@@ -97,8 +97,14 @@ def sent_guard(view):
 
 
 def _draft(request: HttpRequest, slug: str, draft_id) -> Draft:
-    draft = Draft.objects.select_related("version__form").filter(
-        pk=draft_id, version__form__slug=slug, expires_at__gt=timezone.now()).first()
+    # By primary key with `get()`, which leaves out the model's default sort (`-updated_at`): at most one row
+    # anyway, and building that ORDER BY was about a fifth of the CPU of this lookup that every page of the
+    # form makes (issue 18, benchmarks/application_cost.py)
+    try:
+        draft = Draft.objects.select_related("version__form").get(
+            pk=draft_id, version__form__slug=slug, expires_at__gt=timezone.now())
+    except Draft.DoesNotExist:
+        draft = None
     if draft is None:
         receipt = Receipt.objects.select_related("version__form").filter(
             draft_key=draft_id, version__form__slug=slug).first()

@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from amtsweg.assistants import services
@@ -489,6 +491,25 @@ def test_status_link_mail_over_the_limit_is_not_sent_and_the_receipt_says_so(cli
     (payload,) = test_intake
     assert payload.applicant_email == "erika@example.org" and payload.mail_status_link is False
     assert "per E-Mail" not in body and "Bitte speichern Sie diesen Link" in body
+
+
+def test_a_draft_is_looked_up_by_key_without_sorting(client, published, postcode, django_assert_num_queries):
+    """Every page of the form and the submission look the draft up by its primary key: one row at most, so no
+    ORDER BY (the model's default sort by `updated_at` cost CPU on every page, issue 18)."""
+    place_url = start(client)
+    person_url = client.post(place_url, {"postcode": "66111", "action": "next"})["Location"]
+    client.get(person_url)  # the session's first read
+    with django_assert_num_queries(2) as captured:  # session, draft
+        assert client.get(person_url).status_code == 200
+    draft_queries = [q["sql"] for q in captured.captured_queries if 'FROM "assistants_draft"' in q["sql"]]
+    assert len(draft_queries) == 1
+    assert "ORDER BY" not in draft_queries[0]
+    summary_url = complete_until_summary(client)
+    with CaptureQueriesContext(connection) as submitted:
+        assert client.post(summary_url, {"declaration": "yes"}).status_code == 302
+    draft_queries = [q["sql"] for q in submitted.captured_queries if 'FROM "assistants_draft"' in q["sql"]]
+    assert len(draft_queries) == 2  # the page's lookup, the submission's (locked where the database can)
+    assert not [sql for sql in draft_queries if "ORDER BY" in sql]
 
 
 def test_a_step_costs_few_statements(client, published, postcode, django_assert_num_queries):
