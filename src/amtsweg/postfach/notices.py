@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from fpdf import FPDF
@@ -239,6 +240,16 @@ def issue(case: Case, template: NoticeTemplate, decision: str, *, actor) -> Noti
             raise MessageError(_("Ein Bescheid „%(decision)s“ passt nicht zum Stand des Vorgangs (%(state)s).")
                                % {"decision": Case.Decision(decision).label,
                                   "state": current.get_state_display()})
+        else:
+            # Decided before (on the case page): its one notice may follow. A second send — the back button
+            # on the sent preview, a double click — must not deliver the same Bescheid twice; the case's
+            # row lock above makes the check hold for two requests at once.
+            earlier = Notice.objects.filter(case=current).order_by("made_available_at").first()
+            if earlier is not None:
+                raise MessageError(_("Für diesen Vorgang ist bereits ein Bescheid zugestellt (am %(date)s). "
+                                     "Er wurde nicht noch einmal gesendet.")
+                                   % {"date": date_format(timezone.localtime(earlier.made_available_at),
+                                                          "SHORT_DATE_FORMAT")})
         notice = Notice.objects.create(
             case=current, decision=decision, created_by=None if is_system(actor) else actor, kid=kid,
             signature=signature, document=vault.seal(case.authority_id, document, purpose=DOCUMENT))

@@ -118,6 +118,36 @@ def test_a_notice_that_does_not_fit_the_case_is_refused(worked_with_template):
         notices.render(case, foreign, Case.Decision.APPROVED, actor=worker)
 
 
+def test_sending_the_same_notice_twice_delivers_it_once(worked_with_template, django_capture_on_commit_callbacks):
+    """The browser's back button on the sent preview (or a double click on "Entscheiden und Bescheid
+    zustellen") posted the send again: the applicant got a second, identical Bescheid and a second mail
+    (issue 14, browser walk). A case with a notice gets no further one this way."""
+    submission, case, worker, template = worked_with_template
+    staff = Client()
+    login_staff(staff, worker)
+    url = reverse("postfach:case_notice", args=[case.pk])
+    form = {"template": template.pk, "decision": "approved", "action": "send"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff.post(url, form).status_code == 302
+        again = staff.post(url, form)
+    assert Notice.objects.filter(case=case).count() == 1
+    assert len(mail.outbox) == 1
+    assert again.status_code == 400
+    assert "bereits ein Bescheid zugestellt" in again.content.decode()
+    with pytest.raises(MessageError, match="bereits ein Bescheid zugestellt"):
+        notices.issue(Case.objects.get(pk=case.pk), template, Case.Decision.APPROVED, actor=worker)
+
+
+def test_a_case_decided_on_its_page_still_gets_its_one_notice(worked_with_template):
+    """Deciding on the case page first and sending the Bescheid afterwards stays possible."""
+    from amtsweg.casework import services as casework
+
+    _submission, case, worker, template = worked_with_template
+    case = casework.decide(casework.start(case, actor=worker), Case.Decision.APPROVED, actor=worker)
+    notices.issue(case, template, Case.Decision.APPROVED, actor=worker)
+    assert Notice.objects.filter(case=case).count() == 1
+
+
 def test_other_kommunen_the_land_other_teams_and_other_applications_get_no_notice(worked_with_template,
                                                                                   routed_responsibility):
     submission, case, worker, template = worked_with_template
