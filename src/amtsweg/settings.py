@@ -378,9 +378,8 @@ AMTSWEG_METRICS_TOKEN = env.AMTSWEG_METRICS_TOKEN
 AMTSWEG_METRICS_ALLOWED_NETWORKS = env.AMTSWEG_METRICS_ALLOWED_NETWORKS
 PROMETHEUS_MULTIPROC_DIR = env.PROMETHEUS_MULTIPROC_DIR
 CACHES = {
-    # Short socket timeouts: sessions and rate limits go on without an unreachable Redis instead of waiting.
-    # Django's RedisCache with one client per process instead of one per operation (issue 18).
-    "default": {"BACKEND": "amtsweg.core.rediscache.RedisCache", "LOCATION": REDIS_URL,
+    # Short socket timeouts: sessions and rate limits go on without an unreachable Redis instead of waiting
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
