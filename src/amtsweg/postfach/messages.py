@@ -44,6 +44,10 @@ MAX_TEXT = 10_000
 MAX_DOCUMENTS = 10
 MAX_DOCUMENT_NAME = 200
 MAX_FILES = 5
+# A Rückfrage's answer deadline ("Bitte antworten Sie bis …"): at least tomorrow, at most a year ahead; the form
+# proposes two weeks.
+ANSWER_DAYS_DEFAULT = 14
+ANSWER_DAYS_MAX = 365
 # Subjects the platform writes itself are stored as a code and named in the reader's language when shown:
 # a subject translated when the message was stored stayed German in the English UI. Staff write their own
 # subjects, stored as typed. Older messages stored the German text; `show` names those too.
@@ -93,6 +97,7 @@ class ShownMessage:
     documents: list[str] = field(default_factory=list)
     attachments: list[dict] = field(default_factory=list)  # {"id", "filename", "content_type", "size"}
     answered: bool = False
+    answer_by: dt.date | None = None  # a Rückfrage's deadline for the answer, if the case worker set one
 
 
 # --- validation --------------------------------------------------------------------------------------------
@@ -115,6 +120,45 @@ def check_upload(upload) -> Upload:
         raise MessageError(_("%(name)s: %(error)s") % {"name": _filename(upload.name), "error": exc.message}) \
             from None
     return Upload(_filename(upload.name), content_type, content)
+
+
+def check_answer_by(value: str | dt.date | None) -> dt.date | None:
+    """The answer deadline of a Rückfrage as typed (ISO from the date field, or German dd.mm.yyyy); empty is
+    none. A day already begun or past gives the applicant no time to answer, so it is refused, like one
+    more than a year ahead (a typo in the year)."""
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        text = (value or "").strip()
+        if not text:
+            return None
+        day = None
+        for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                day = dt.datetime.strptime(text, pattern).date()
+                break
+            except ValueError:
+                continue
+        if day is None:
+            raise MessageError(_("Bitte geben Sie die Antwortfrist als Datum an, z. B. %(example)s.")
+                               % {"example": default_answer_by().strftime("%d.%m.%Y")})
+    first, last = answer_by_bounds()
+    if day < first:
+        raise MessageError(_("Die Antwortfrist muss in der Zukunft liegen (frühestens morgen)."))
+    if day > last:
+        raise MessageError(_("Die Antwortfrist darf höchstens ein Jahr in der Zukunft liegen."))
+    return day
+
+
+def answer_by_bounds() -> tuple[dt.date, dt.date]:
+    """The first and the last day `check_answer_by` takes (for the date field's min and max)."""
+    today = timezone.localdate()
+    return today + dt.timedelta(days=1), today + dt.timedelta(days=ANSWER_DAYS_MAX)
+
+
+def default_answer_by() -> dt.date:
+    """The answer deadline the Rückfrage form proposes."""
+    return timezone.localdate() + dt.timedelta(days=ANSWER_DAYS_DEFAULT)
 
 
 def _filename(name: str) -> str:
@@ -147,13 +191,16 @@ def _clean_documents(documents: list[str]) -> list[str]:
 
 def _store(case: Case, *, direction: str, kind: str, sender, text: str = "", subject: str = "",
            subject_code: str = "", text_code: str = "", text_params: dict | None = None,
-           documents: list[str] = (), uploads: list[Upload] = (), in_reply_to: Message | None = None) -> Message:
+           documents: list[str] = (), uploads: list[Upload] = (), in_reply_to: Message | None = None,
+           answer_by: dt.date | None = None) -> Message:
     """Seal and store a message; `subject` and `text` as a person typed them, or `subject_code` (a key of
     SUBJECTS) and `text_code` with `text_params` (TEXTS) for what the platform writes."""
     if len(uploads) > MAX_FILES:
         raise MessageError(_("Bitte senden Sie höchstens %(n)d Dateien mit einer Nachricht.") % {"n": MAX_FILES})
     described = [{"filename": u.filename, "content_type": u.content_type, "size": len(u.content)} for u in uploads]
     body = {"subject": subject, "text": text, "documents": list(documents), "attachments": described}
+    if answer_by is not None:
+        body["answer_by"] = answer_by.isoformat()
     if subject_code:
         if subject_code not in SUBJECTS:
             raise ValueError(f"unknown subject code {subject_code!r}")
@@ -194,8 +241,9 @@ def show(message: Message) -> ShownMessage:
                    if i < len(ids)]
     replied = message.has_reply if hasattr(message, "has_reply") else message.replies.exists()
     answered = message.kind == Message.Kind.INQUIRY and replied
+    answer_by = dt.date.fromisoformat(body["answer_by"]) if body.get("answer_by") else None
     return ShownMessage(message, _subject(body), _text(body), body.get("documents", []),
-                        attachments, answered)
+                        attachments, answered, answer_by)
 
 
 def _subject(body: dict) -> str:
@@ -250,12 +298,15 @@ def send_message(case: Case, *, actor, subject: str, text: str, uploads: list[Up
     return message
 
 
-def ask(case: Case, *, actor, text: str, documents: list[str] = ()) -> Message:
-    """Rückfrage: a question with the documents the applicant should send. The case goes to Rückfrage (the
-    deadline clock stands still until the answer arrives); a case not yet taken up is taken up first."""
+def ask(case: Case, *, actor, text: str, documents: list[str] = (),
+        answer_by: str | dt.date | None = None) -> Message:
+    """Rückfrage: a question with the documents the applicant should send and, if given, the day by which
+    to answer. The case goes to Rückfrage (the deadline clock stands still until the answer arrives); a case
+    not yet taken up is taken up first."""
     casework.check_may_work(actor, case)
     text = _clean_text(text, what=_("Ihre Frage"), limit=MAX_TEXT)
     documents = _clean_documents(list(documents))
+    answer_by = check_answer_by(answer_by)
     with transaction.atomic():
         if case.state == Case.State.RECEIVED:
             case = casework.start(case, actor=actor)
@@ -264,7 +315,7 @@ def ask(case: Case, *, actor, text: str, documents: list[str] = ()) -> Message:
         case = casework.pause_for_inquiry(case, actor=actor)
         message = _store(case, direction=Message.Direction.TO_APPLICANT, kind=Message.Kind.INQUIRY,
                          sender=_staff(actor), subject_code="inquiry", text=text,
-                         documents=documents)
+                         documents=documents, answer_by=answer_by)
         audit.record(actor, case.authority, "postfach.inquiry_sent", case, {"message": str(message.pk)})
         transaction.on_commit(lambda: notify(case))
     return message

@@ -142,9 +142,12 @@ def section(request: HttpRequest, submission: Submission, signature: str) -> str
     applicant = messages.Applicant(submission.pk, "link")
     if messages.case_of(applicant) is None:
         return None
+    shown = messages.messages_for_applicant(applicant)
+    inquiry = messages.open_inquiry(applicant)
     return render_to_string("postfach/_status_section.html", {
-        "submission": submission, "sig": signature, "shown": messages.messages_for_applicant(applicant),
-        "inquiry": messages.open_inquiry(applicant),
+        "submission": submission, "sig": signature, "shown": shown, "inquiry": inquiry,
+        # the day the case worker asked to be answered by, read from the opened messages (sealed)
+        "answer_by": next((m.answer_by for m in shown if inquiry is not None and m.message.pk == inquiry.pk), None),
         "forwarded": forwarded_to(submission) if _state(submission) == Case.State.FORWARDED else None,
         "notices": [{"notice": n, "verified": notices.verify(n, notices.document_of(n))}
                     for n in notices.notices_for_applicant(applicant)],

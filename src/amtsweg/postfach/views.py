@@ -124,11 +124,11 @@ def case_messages(request: HttpRequest, case_id) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         form = {"subject": request.POST.get("subject", ""), "text": request.POST.get("text", ""),
-                "documents": request.POST.get("documents", "")}
+                "documents": request.POST.get("documents", ""), "answer_by": request.POST.get("answer_by", "")}
         try:
             if action == "ask":
                 messages.ask(case, actor=request.user, text=form["text"],
-                             documents=form["documents"].splitlines())
+                             documents=form["documents"].splitlines(), answer_by=form["answer_by"])
                 flash.success(request, _sent(True))
             elif action == "send":
                 messages.send_message(case, actor=request.user, subject=form["subject"], text=form["text"],
@@ -146,6 +146,8 @@ def case_messages(request: HttpRequest, case_id) -> HttpResponse:
         "case": case, "shown": shown, "error": error, "action": action, "form": form,
         "can_ask": case.state in (Case.State.RECEIVED, Case.State.IN_PROGRESS),
         "max_text": messages.MAX_TEXT, "max_subject": messages.MAX_SUBJECT,
+        "answer_by": form["answer_by"] if action == "ask" else messages.default_answer_by().isoformat(),
+        "answer_by_bounds": [day.isoformat() for day in messages.answer_by_bounds()],
     }, status=400 if error else 200)
 
 

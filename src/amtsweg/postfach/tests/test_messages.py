@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from amtsweg.accounts.testing import login_staff
 from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
@@ -124,6 +125,54 @@ def test_a_wrong_file_is_refused_in_german_and_the_text_is_kept(received_case):
     big = Client().post(url, {"text": "Mein Text bleibt", "files": SimpleUploadedFile(
         "scan.pdf", b"%PDF-1.4\n" + b"0" * 6_000_000, "application/pdf")})
     assert "scan.pdf: Die Datei ist zu groß (5,7 MB). Erlaubt sind höchstens 5 MB." in big.content.decode()
+
+
+def test_a_rueckfrage_carries_the_day_to_answer_by_and_the_applicant_sees_it(received_case):
+    """The walk asked a question "with a deadline" and the form had no field for it: the applicant read a
+    Rückfrage without knowing by when to answer (issue 14, browser walk). The case worker sets the day (two
+    weeks proposed); the applicant sees it on the status page and at the question."""
+    submission, case, worker = received_case
+    staff = Client()
+    login_staff(staff, worker)
+    url = reverse("postfach:case_messages", args=[case.pk])
+    proposed = (timezone.localdate() + dt.timedelta(days=14)).isoformat()
+    assert f'name="answer_by" maxlength="10" value="{proposed}"' in staff.get(url).content.decode()
+    day = timezone.localdate() + dt.timedelta(days=10)
+    response = staff.post(url, {"action": "ask", "text": QUESTION, "documents": "Impfpass",
+                                "answer_by": day.isoformat()})
+    assert response.status_code == 302
+    inquiry = Message.objects.get()
+    assert messages.show(inquiry).answer_by == day
+    assert day.isoformat().encode() not in bytes(inquiry.body)  # sealed with the question
+    with translation.override("de"):
+        german = date_format(day, "DATE_FORMAT")  # e.g. "18. Dezember 2026"
+    assert f"Antwort erbeten bis {german}" in staff.get(url).content.decode()
+    page = Client().get(_status(submission)).content.decode()
+    assert f"Bitte antworten Sie bis zum {german}." in page
+    question = Client().get(reverse("postfach:message", args=[
+        submission.public_reference, status.signature(submission.public_reference), inquiry.pk])).content.decode()
+    assert f"Bitte antworten Sie bis zum {german}." in question
+
+
+def test_a_past_or_malformed_answer_deadline_is_refused_and_nothing_is_sent(received_case):
+    _submission, case, worker = received_case
+    staff = Client()
+    login_staff(staff, worker)
+    url = reverse("postfach:case_messages", args=[case.pk])
+    today = timezone.localdate()
+    for value, expected in [((today - dt.timedelta(days=1)).isoformat(), "muss in der Zukunft liegen"),
+                            (today.isoformat(), "frühestens morgen"),
+                            ((today + dt.timedelta(days=400)).isoformat(), "höchstens ein Jahr"),
+                            ("31.02.2027", "als Datum an"), ("morgen", "als Datum an")]:
+        response = staff.post(url, {"action": "ask", "text": QUESTION, "answer_by": value})
+        body = response.content.decode()
+        assert response.status_code == 400 and expected in body, value
+        assert QUESTION in body  # the question typed is kept
+    assert not Message.objects.exists() and Case.objects.get(pk=case.pk).state == Case.State.RECEIVED
+    # German dates as typed are taken; an empty field is no deadline
+    day = today + dt.timedelta(days=3)
+    assert messages.check_answer_by(day.strftime("%d.%m.%Y")) == day
+    assert messages.show(messages.ask(case, actor=worker, text=QUESTION, answer_by="")).answer_by is None
 
 
 def test_staff_input_errors_are_german_and_change_nothing(received_case):
