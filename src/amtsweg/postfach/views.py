@@ -254,18 +254,25 @@ def case_notice(request: HttpRequest, case_id) -> HttpResponse:
         try:
             if template is None:
                 raise notices.MessageError(_("Bitte wählen Sie eine Vorlage."))
-            if request.POST.get("action") == "send":
+            if request.POST.get("action") == "send" and request.POST.get("previewed") != f"{template.pk}:{decision}":
+                # The decision or template was changed after the preview: what would be sent (with legal
+                # effect) is not what was read. Show the new preview instead of sending.
+                error = _("Sie haben Vorlage oder Entscheidung nach der Vorschau geändert. Bitte prüfen Sie die "
+                          "neue Vorschau; der Bescheid wurde noch nicht zugestellt.")
+            elif request.POST.get("action") == "send":
                 notices.issue(case, template, decision, actor=request.user)
                 flash.success(request, _("Der Bescheid ist im Postfach des Antragstellers."))
                 return redirect("postfach:case_messages", case_id=case.pk)
             preview = notices.render(case, template, decision, actor=request.user)
         except notices.MessageError as exc:
             error = str(exc)
+    issued = notices.staff_notices(case, actor=request.user)
     return render(request, "postfach/case_notice.html", {
         "case": case, "templates": available, "chosen": chosen, "decision": decision, "preview": preview,
-        "error": error, "decisions": Case.Decision.choices,
-        "issued": notices.staff_notices(case, actor=request.user),
-        "can_issue": case.state in (Case.State.RECEIVED, Case.State.IN_PROGRESS, Case.State.DECIDED),
+        "error": error, "decisions": Case.Decision.choices, "issued": issued,
+        # a decided case gets its one notice (`notices.issue`); once sent, the form is not offered again
+        "can_issue": case.state in (Case.State.RECEIVED, Case.State.IN_PROGRESS)
+        or (case.state == Case.State.DECIDED and not issued),
     }, status=400 if error else 200)
 
 

@@ -74,7 +74,8 @@ def test_preview_then_deliver_a_signed_notice_that_the_status_page_verifies(work
     assert "Sehr geehrte Person Erika Mustermann" in body and "ist bewilligt" in body
     assert not Notice.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        sent = staff.post(url, {"template": template.pk, "decision": "approved", "action": "send"})
+        sent = staff.post(url, {"template": template.pk, "decision": "approved", "action": "send",
+                                "previewed": f"{template.pk}:approved"})
     assert sent.status_code == 302
     case.refresh_from_db()
     assert case.state == Case.State.DECIDED and case.decision == Case.Decision.APPROVED
@@ -126,7 +127,7 @@ def test_sending_the_same_notice_twice_delivers_it_once(worked_with_template, dj
     staff = Client()
     login_staff(staff, worker)
     url = reverse("postfach:case_notice", args=[case.pk])
-    form = {"template": template.pk, "decision": "approved", "action": "send"}
+    form = {"template": template.pk, "decision": "approved", "action": "send", "previewed": f"{template.pk}:approved"}
     with django_capture_on_commit_callbacks(execute=True):
         assert staff.post(url, form).status_code == 302
         again = staff.post(url, form)
@@ -134,8 +135,29 @@ def test_sending_the_same_notice_twice_delivers_it_once(worked_with_template, dj
     assert len(mail.outbox) == 1
     assert again.status_code == 400
     assert "bereits ein Bescheid zugestellt" in again.content.decode()
+    assert 'value="send"' not in staff.get(url).content.decode()  # the form is not offered again
     with pytest.raises(MessageError, match="bereits ein Bescheid zugestellt"):
         notices.issue(Case.objects.get(pk=case.pk), template, Case.Decision.APPROVED, actor=worker)
+
+
+def test_a_decision_changed_after_the_preview_is_previewed_again_not_sent(worked_with_template):
+    """After "Vorschau" for "bewilligt" the radio buttons stay editable: switching to "abgelehnt" and pressing
+    "Entscheiden und Bescheid zustellen" delivered a rejection nobody had read (issue 14, browser walk)."""
+    _submission, case, worker, template = worked_with_template
+    staff = Client()
+    login_staff(staff, worker)
+    url = reverse("postfach:case_notice", args=[case.pk])
+    preview = staff.post(url, {"template": template.pk, "decision": "approved", "action": "preview"})
+    assert f'name="previewed" value="{template.pk}:approved"' in preview.content.decode()
+    changed = staff.post(url, {"template": template.pk, "decision": "rejected", "action": "send",
+                               "previewed": f"{template.pk}:approved"})
+    body = changed.content.decode()
+    assert changed.status_code == 400 and "nach der Vorschau geändert" in body
+    assert "ist abgelehnt" in body and f'name="previewed" value="{template.pk}:rejected"' in body
+    assert not Notice.objects.exists() and Case.objects.get(pk=case.pk).state == Case.State.RECEIVED
+    # a send without any preview is not taken either
+    assert staff.post(url, {"template": template.pk, "decision": "approved", "action": "send"}).status_code == 400
+    assert not Notice.objects.exists()
 
 
 def test_a_case_decided_on_its_page_still_gets_its_one_notice(worked_with_template):
