@@ -226,5 +226,5 @@ def readiness_metrics():
     for name, state in states.items():
         checks.add_metric([name], 1 if state == health.OK else 0)
     yield checks
-    yield gauge("amtsweg_ready", "1 if /readyz answers 200 (every critical readiness check passes).",
-                1 if all(state == health.OK for name, state in states.items() if health.is_critical(name)) else 0)
+    yield gauge("amtsweg_ready", "1 if /readyz answers 200 (no critical readiness check missing or failed).",
+                0 if health.blocking(states) else 1)

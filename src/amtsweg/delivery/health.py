@@ -5,7 +5,9 @@ own with timeouts (the backend's client has none, and a probe must not hang on a
 Not critical: intakes still succeed without the queue (the outbox is in the database, the sweep wakes the
 workers once it is back), and every host shares the same queue, so taking hosts out of the load balancer for
 it would turn a delivery delay into an outage. `/readyz` names it ("degraded"), the metric
-`amtsweg_readiness_check{check="queue"}` and the alert rules report it.
+`amtsweg_readiness_check{check="queue"}` and the alert rules report it. A pass counts for 10 s in the process
+(`QUEUE_CACHE_SECONDS`): the probe runs every second or two on every host and process, and a queue that went
+away is reported that much later, well within the alert's minutes.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from __future__ import annotations
 from amtsweg.core.health import readiness_check
 
 PING_TIMEOUT_SECONDS = 1.0
+QUEUE_CACHE_SECONDS = 10.0
 
 
-@readiness_check("queue", critical=False)
+@readiness_check("queue", critical=False, cache_seconds=QUEUE_CACHE_SECONDS)
 def queue_answers() -> bool:
     from django.tasks import task_backends
     from django_tasks_db.backend import DatabaseBackend

@@ -5,6 +5,7 @@ because pytest loads this plugin before Django is set up.
 
 Hypothesis runs without deadline and speed health check (a loaded machine is no finding). Isolation for
 every test (autouse): German as the active language, no request id, an empty cache (rate-limit counters),
+readiness checks run afresh with a generous time limit,
 MEDIA_ROOT in the test's own temporary directory (``media_root``), login throttling as configured for tests,
 sender callbacks allowed to loopback.
 
@@ -81,6 +82,17 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_readiness(monkeypatch):
+    """Every test's first `/readyz` runs every check (a pass counts for a while per process, `core.health`),
+    and a part has a minute instead of a second: loading a key cold on a machine shared by seven processes
+    is no timeout to find. The timeout tests set their own limit."""
+    from amtsweg.core import health
+
+    health.forget()
+    monkeypatch.setattr(health, "CHECK_TIMEOUT_SECONDS", 60.0)
 
 
 @pytest.fixture(autouse=True)
