@@ -5,7 +5,7 @@ Linux network namespaces made by this script stand in for hosts; they hang on on
 namespace of its own, so no address of the cluster is reachable from the machine's own network stack and
 nothing leaves the machine:
 
-    10.77.0.5   lb     haproxy (Debian's), round robin over the web hosts, /readyz checked every second
+    10.77.0.5   lb     haproxy (Debian's), round robin over the web hosts, /readyz checked every 2 s
     10.77.0.10  db     PostgreSQL (initdb into the temp folder, run as the postgres user)
     10.77.0.11  queue  redis-server (the RQ broker: TASKS_BACKEND=amtsweg.delivery.broker.RQBackend)
     10.77.0.21  web1   gunicorn amtsweg.wsgi (settings: amtsweg/gunicorn_conf.py)
@@ -337,9 +337,9 @@ class Cluster:
 
     def start_balancer(self) -> None:
         config = self.tmp / "haproxy.cfg"
-        servers = "\n".join(f"    server {h} {ip(h)}:{WEB_PORT} check inter 1s fall 3 rise 2"
-                            for h in ("web1", "web2"))
-        config.write_text(HAPROXY.format(bind=f"{ip('lb')}:{LB_PORT}", servers=servers, host=ip("lb")))
+        config.write_text(haproxy_config(f"{ip('lb')}:{LB_PORT}", ip("lb"),
+                                         {h: f"{ip(h)}:{WEB_PORT}" for h in ("web1", "web2")},
+                                         maxconn=self.web_workers * GUNICORN_THREADS))
         self.start("lb", "haproxy", ["haproxy", "-db", "-f", str(config)], env={"PATH": os.environ["PATH"]})
 
     def start_receiver(self, info: dict) -> Path:
@@ -392,6 +392,24 @@ destination.refresh_from_db()
 print(json.dumps({"callback_secret": destination.callback_secret}))
 """
 
+GUNICORN_THREADS = 4  # `threads` in amtsweg/gunicorn_conf.py: requests one gunicorn worker works on at once
+
+# The balancer as docs/betrieb.md ("Health-Check des Proxys") recommends it for overload (issue 18: at load
+# 28-34 with web2 killed, web1's /readyz waited over 5 s behind queued requests, the 5-s check timeout took
+# the last host out, 416 requests got 503):
+# - `maxconn` per server = what the host works on at once (gunicorn workers x threads). The rest waits in
+#   haproxy's queue (`timeout queue`, as long as `timeout server`), not in gunicorn's: a queued request goes to
+#   whichever host frees a slot first and is not lost with a host that dies; and the health check, which
+#   haproxy sends outside that queue, waits inside gunicorn behind at most the requests already running.
+# - /readyz every 2 s, `timeout check` 10 s, down after 3 failures, up after 2: a dead host refuses the
+#   connection at once (down within about 4 s; until then `option redispatch` sends its requests to the other
+#   host), a host that is slow under load but alive stays in. /readyz itself answers within about 1 s per part
+#   and a part that is only slow does not make it 503 (core.health).
+# - Fail-open: each host once more as a `backup` server without a check. Backups take traffic only when every
+#   checked server is down, so the checks can no longer turn overload into a total outage (what AWS's load
+#   balancers do when all targets fail their checks, or Envoy's panic threshold). X-Served-By names the host.
+#   A dead host among the backups costs its requests about 1 s: refused, then sent to another host.
+# - `option redispatch 1`: a refused connection is retried on another host at once, not first on the same one.
 HAPROXY = """global
     maxconn 4000
 defaults
@@ -399,8 +417,9 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
+    timeout queue 60s
     retries 2
-    option redispatch
+    option redispatch 1
     option forwardfor
     option http-keep-alive
 frontend www
@@ -408,16 +427,23 @@ frontend www
     default_backend web
 backend web
     balance roundrobin
-    # /readyz every second; down after 3 failures. A dead host refuses the connection at once, and until
-    # it is marked down `option redispatch` sends the refused request to the other host. The generous
-    # check timeout matters: an overloaded last host whose /readyz waits behind busy threads must not be
-    # taken out (with 2 s, both hosts were out for 2 s while web2 restarted: 503 for everyone).
     option httpchk
     http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host {host}
-    timeout check 5s
-    http-response set-header X-Served-By %s
+    http-check expect status 200
+    timeout check 10s
+    default-server inter 2s fastinter 1s downinter 2s fall 3 rise 2 maxconn {maxconn}
+    option allbackups
+    http-response set-header X-Served-By %[srv_name,field(1,-)]
 {servers}
 """
+
+
+def haproxy_config(bind: str, host: str, servers: dict[str, str], maxconn: int) -> str:
+    """haproxy.cfg for the web hosts `servers` (name -> address): each checked, and each again as a fail-open
+    backup without a check (named NAME-failopen; X-Served-By gives NAME either way)."""
+    lines = [f"    server {name} {address} check" for name, address in servers.items()]
+    lines += [f"    server {name}-failopen {address} backup" for name, address in servers.items()]
+    return HAPROXY.format(bind=bind, host=host, maxconn=maxconn, servers="\n".join(lines))
 
 
 # --- the run ----------------------------------------------------------------------------------------------

@@ -71,3 +71,23 @@ def test_errors_right_after_the_kill_from_the_dead_server_are_in_flight_others_a
 @pytest.mark.parametrize(("q", "expected"), [(50, 5), (95, 10), (100, 10), (1, 1)])
 def test_percentile_is_a_measured_value_by_nearest_rank(q, expected):
     assert stichtag.percentile(list(range(10, 0, -1)), q) == expected
+
+
+def test_the_balancer_config_is_valid_and_never_takes_the_last_host_out_for_its_checks(tmp_path):
+    """Every checked web host is there once more as a backup without a check (fail-open), requests beyond
+    what a host works on at once wait in haproxy's queue, and haproxy itself accepts the file."""
+    import shutil
+    import subprocess
+
+    config = stichtag.haproxy_config("127.0.0.1:18080", "127.0.0.1",
+                                     {"web1": "127.0.0.1:18001", "web2": "127.0.0.1:18002"}, maxconn=8)
+    for name, port in (("web1", 18001), ("web2", 18002)):
+        assert f"server {name} 127.0.0.1:{port} check\n" in config
+        assert f"server {name}-failopen 127.0.0.1:{port} backup\n" in config
+    assert "maxconn 8" in config and "timeout check 10s" in config and "option allbackups" in config
+    if shutil.which("haproxy") is None:
+        pytest.skip("haproxy is not installed (bin/setup installs it)")
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(config)
+    result = subprocess.run(["haproxy", "-c", "-f", str(path)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
