@@ -63,16 +63,21 @@ def online_link(leika_key: str, ars: str, day: date | None = None) -> OnlineLink
     nothing where a more specific office is registered, and none at all where applications cannot be delivered.
     The office's own live subscription names the offer and carries the fee that Kommune configured.
     """
-    day = day or timezone.localdate()
-    office = responsible_office(leika_key, ars=ars)
-    if not office.online or office.authority is None:
-        return None
-    sub = (Subscription.objects.live_on(day)
-           .filter(offer__public_services__key=leika_key, authority=office.authority)
-           .select_related("offer", "authority").order_by("-live_since", "pk").first())
+    subscriptions = _live_subscriptions_of_office(leika_key, ars, day or timezone.localdate())
+    sub = subscriptions.select_related("offer", "authority").first() if subscriptions is not None else None
     if sub is None:
         return None
     return OnlineLink(_form_url(sub, ars), sub.offer.name, sub.authority.name, sub.local_fee_cents)
+
+
+def _live_subscriptions_of_office(leika_key: str, ars: str, day: date):
+    """The live subscriptions for the service of the office routing names at this place, the newest first (the
+    first one counts), or None when that office receives no online applications."""
+    office = responsible_office(leika_key, ars=ars)
+    if not office.online or office.authority is None:
+        return None
+    return (Subscription.objects.live_on(day).filter(offer__public_services__key=leika_key, authority=office.authority)
+            .order_by("-live_since", "pk"))
 
 
 def _form_url(subscription: Subscription, ars: str) -> str | None:
@@ -93,6 +98,11 @@ def configured_fee_cents(leika_key: str, ars: str) -> int | None:
 
     The assistant charges this instead of the form's default fee (assistants.integrations.fee_cents): the fee
     is the Kommune's by statute; the offer only suggests one.
+
+    The subscription `online_link` names, but only its fee is read: the summary page and its submission ask
+    for every application, and the offer, the authority and the form's link cost CPU there (issue 18).
     """
-    link = online_link(leika_key, ars)
-    return link.fee_cents if link is not None else None
+    subscriptions = _live_subscriptions_of_office(leika_key, ars, timezone.localdate())
+    if subscriptions is None:
+        return None
+    return subscriptions.values_list("local_fee_cents", flat=True).first()

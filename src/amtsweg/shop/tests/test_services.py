@@ -2,6 +2,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from amtsweg.accounts.tests.factories import AuthorityFactory, UserFactory
 from amtsweg.catalogue.tests.factories import PublicServiceFactory
@@ -228,3 +230,8 @@ def test_online_link_and_fee_follow_routing_not_the_nearest_live_subscription(cl
     link = online_link(key_service.key, other.ars)
     assert link is not None and link.authority_name == district_authority.name and link.fee_cents == 4200
     assert configured_fee_cents(key_service.key, other.ars) == 4200
+    # the fee alone, in one statement: asked on the summary page and at the submission of every application
+    with CaptureQueriesContext(connection) as fee_queries:
+        assert configured_fee_cents(key_service.key, other.ars) == 4200
+    fee_sql = [q["sql"] for q in fee_queries.captured_queries if '"shop_subscription"' in q["sql"]]
+    assert len(fee_sql) == 1 and '"shop_offer"."name"' not in fee_sql[0]
