@@ -1,5 +1,7 @@
 """Citizen login through amtsweg.identity: required level, prefill, level in the payload, drafts in the account."""
 
+from unittest import mock
+
 import pytest
 from django.urls import reverse
 
@@ -89,6 +91,28 @@ def test_a_hook_of_an_app_that_is_not_installed_is_off(settings):
     settings.AMTSWEG_IDENTITY_GETTER = "amtsweg.nowhere.get_identity"
     assert integrations.payment_services() is None
     assert integrations.citizen_identity(None) is None
+
+
+def test_hooks_are_looked_up_once_until_the_installed_apps_change(settings):
+    """Every page of the form asks the hooks (the citizen's identity, levels, fee) several times: the app
+    registry is scanned for the hook's app once per process, not on every call (issue 18); other installed
+    apps (as tests switch them) are asked again."""
+    from django.apps import apps
+    from django.core.signals import setting_changed
+
+    from amtsweg.assistants import integrations
+
+    settings.AMTSWEG_IDENTITY_SATISFIES = "amtsweg.identity.levels.satisfies"
+    assert integrations.level_satisfies("hoch", "substantiell")
+    with mock.patch.object(apps, "get_containing_app_config", wraps=apps.get_containing_app_config) as scan:
+        assert integrations.level_satisfies("hoch", "substantiell")
+        assert not integrations.level_satisfies("niedrig", "substantiell")
+        assert scan.call_count == 0
+        # what Django sends when a test changes the installed apps (re-installing them here would register the
+        # apps' plugins twice)
+        setting_changed.send(sender=None, setting="INSTALLED_APPS", value=settings.INSTALLED_APPS, enter=True)
+        assert integrations.level_satisfies("hoch", "substantiell")
+        assert scan.call_count == 1
 
 
 def test_a_broken_hook_inside_an_installed_app_fails_loudly(settings):
