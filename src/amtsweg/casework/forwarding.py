@@ -37,6 +37,17 @@ def targets(case: Case) -> list[Destination]:
                 .select_related("authority").order_by("authority__name", "name"))
 
 
+def target_label(destination: Destination) -> str:
+    """How a forwarding target is named in the choice: its authority, then the destination's own name unless
+    that only repeats it ("Bürgeramt Saarbrücken – Bürgeramt Saarbrücken – Hundesteuer" read twice)."""
+    authority, name = destination.authority.name, destination.name
+    if not name or name == authority:
+        return authority
+    if name.startswith(authority):
+        return name
+    return f"{authority} – {name}"
+
+
 def forward(case: Case, destination: Destination, *, actor: Any) -> Case:
     """Forward the case to `destination` (another authority's, responsible for the service)."""
     from amtsweg.submissions import crypto, metadata, services

@@ -182,8 +182,8 @@ def case_view(request: HttpRequest, pk) -> HttpResponse:
         "events": presentation.event_log(case),
         "history": history,
         "next_states": presentation.next_states(case),
-        "forward_targets": forwarding.targets(case) if Case.State.FORWARDED in services.TRANSITIONS.get(
-            case.state, set()) else [],
+        "forward_targets": [(d, forwarding.target_label(d)) for d in forwarding.targets(case)]
+        if Case.State.FORWARDED in services.TRANSITIONS.get(case.state, set()) else [],
         "decision_form": DecisionForm(),
         "note_form": NoteForm(initial={"text": request.session.pop("casework_note_draft", "")}),
         "assignees": services.assignable_users(case, team=case.team),

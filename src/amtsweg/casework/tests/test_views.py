@@ -532,6 +532,13 @@ def test_the_case_page_names_team_and_forwarding_target_once(destination, worker
     page = _client(worker).get(f"{INBOX}vorgang/{case.pk}/").content.decode()
     assert "Team Team" not in page and ">Team Hundesteuer</dd>" in page
     assert f">{target.authority.name}</option>" in page
+    # browser walk: the demo's "Bürgeramt Saarbrücken – Hundesteuer" read "Bürgeramt Saarbrücken – Bürgeramt
+    # Saarbrücken – Hundesteuer"; a name that begins with the authority's is shown once
+    target.name = f"{target.authority.name} – Hundesteuer"
+    target.save()
+    page = _client(worker).get(f"{INBOX}vorgang/{case.pk}/").content.decode()
+    assert f">{target.authority.name} – Hundesteuer</option>" in page
+    assert f"{target.authority.name} – {target.authority.name}" not in page
 
 
 def test_administrators_renew_the_back_offices_keys_on_the_page(destination):
