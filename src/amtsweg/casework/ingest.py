@@ -97,12 +97,12 @@ def receive(submission_id: uuid.UUID | str, destination_id: uuid.UUID | str, *, 
             try:
                 opened = _open_and_verify(fetched)
             except Problem as problem:
-                _send(me, submission, events.REJECT, {"problems": [problem.as_event()]})
+                _send(me, fetched, events.REJECT, {"problems": [problem.as_event()]})
                 logger.info("submission rejected by the back office",
                             extra={"submission": str(submission.pk), "problem": problem.code})
                 return Outcome(None, problem)
             case = _store(submission, opened, actor=actor)
-            _send(me, submission, events.ACCEPT, {"authenticationTags": opened.tags})
+            _send(me, fetched, events.ACCEPT, {"authenticationTags": opened.tags})
     except IntegrityError:  # another worker stored it meanwhile (unique submission_id)
         return Outcome(Case.objects.get(submission_id=submission_id))
     logger.info("submission taken into the back office", extra={"submission": str(submission.pk)})
@@ -370,9 +370,12 @@ def _store(submission, opened: Opened, *, actor: Any) -> Case:
     return case
 
 
-def _send(me: subscriber.Subscriber, submission, event_uri: str, payload: dict[str, Any]) -> None:
+def _send(me: subscriber.Subscriber, fetched: subscriber.FetchedSubmission, event_uri: str,
+          payload: dict[str, Any]) -> None:
     """Sign the event with the destination's signature key held by the back office and post it through
-    the subscriber service (which verifies it against the registered public key, like any Fachverfahren's)."""
+    the subscriber service (which verifies it against the registered public key, like any Fachverfahren's),
+    as the answer to the submission fetched in this transaction (`subscriber.answer`: not read again)."""
+    submission = fetched.submission
     signer = receiving.signing_key(submission.destination_id)
     if signer is None:
         raise NotOurs("no signature key")
@@ -388,4 +391,4 @@ def _send(me: subscriber.Subscriber, submission, event_uri: str, payload: dict[s
     header = {"typ": events.SET_TYPE, "alg": events.ALGORITHM, "kid": kid}
     token = jws.serialize_compact(header, json.dumps(claims, separators=(",", ":")).encode(), key,
                                   algorithms=[events.ALGORITHM])
-    subscriber.send_event(me, submission.case_id, token)
+    subscriber.answer(me, fetched, token)

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from joserfc import jws
 from joserfc.errors import JoseError
@@ -270,30 +270,35 @@ def receive_destination_event(submission: Submission, token: str) -> Event:
 
     event_uri = next(iter(claims["events"]))
     status, now = STATUS_AFTER[event_uri], timezone.now()
-    with transaction.atomic():
-        # The status moves only from submitted or forwarded, decided by the UPDATE's condition (re-checked
-        # under the row lock when two events race), so no locked re-read of the row is needed.
-        moved = Submission.objects.filter(
-            pk=submission.pk, status__in=(Submission.Status.SUBMITTED, Submission.Status.FORWARDED)
-        ).update(status=status, updated_at=now)
-        if not moved:
-            current = Submission.objects.filter(pk=submission.pk).values_list("status", flat=True).first()
-            raise EventRejected("conflict", f"Die Einreichung ist im Status „{current}“; kein Übergang möglich.")
-        if Event.objects.filter(pk=claims["jti"]).exists():  # rolls the UPDATE back with the transaction
-            raise EventRejected("conflict", "Ein Ereignis mit dieser jti ist bereits gespeichert.")
-        event = Event.objects.create(
-            id=claims["jti"],
-            case_id=submission.case_id,
-            submission=submission,
-            event_type=event_uri,
-            issuer=Event.Issuer.DESTINATION,
-            claims=claims,
-            token=token,
-            signing_kid=kid,
-        )
-        submission.status, submission.updated_at = status, now
-        # Inside the transaction: receivers (the sender-callback outbox row) commit or roll back with it.
-        destination_event_received.send(sender=Submission, submission=submission, event=event)
+    try:
+        with transaction.atomic():
+            # The status moves only from submitted or forwarded, decided by the UPDATE's condition (re-checked
+            # under the row lock when two events race), so no locked re-read of the row is needed.
+            moved = Submission.objects.filter(
+                pk=submission.pk, status__in=(Submission.Status.SUBMITTED, Submission.Status.FORWARDED)
+            ).update(status=status, updated_at=now)
+            if not moved:
+                current = Submission.objects.filter(pk=submission.pk).values_list("status", flat=True).first()
+                raise EventRejected("conflict", f"Die Einreichung ist im Status „{current}“; kein Übergang möglich.")
+            # A jti seen before fails on the event's primary key (no look first: one statement less per event);
+            # the savepoint of this block rolls the UPDATE back with it.
+            event = Event.objects.create(
+                id=claims["jti"],
+                case_id=submission.case_id,
+                submission=submission,
+                event_type=event_uri,
+                issuer=Event.Issuer.DESTINATION,
+                claims=claims,
+                token=token,
+                signing_kid=kid,
+            )
+            submission.status, submission.updated_at = status, now
+            # Inside the transaction: receivers (the sender-callback outbox row) commit or roll back with it.
+            destination_event_received.send(sender=Submission, submission=submission, event=event)
+    except IntegrityError:
+        if Event.objects.filter(pk=claims["jti"]).exists():
+            raise EventRejected("conflict", "Ein Ereignis mit dieser jti ist bereits gespeichert.") from None
+        raise
     return event
 
 

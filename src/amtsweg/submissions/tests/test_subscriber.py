@@ -89,15 +89,16 @@ def test_event_for_a_submission_of_another_case_is_unprocessable(responsibility)
 def test_an_event_reads_the_submission_once(responsibility, django_assert_num_queries):
     """The case and the submission are one read (the case only on the error path, to tell "not yours" from
     "not this case"); the status moves with one conditional UPDATE instead of a locked re-read and a save.
-    Left: the submission, the signature key, the UPDATE, the jti check, the event row, and the savepoint
-    around them (9 before: a separate case read and the locked re-read of the submission) (issue 13)."""
+    Left: the submission, the signature key, the UPDATE, the event row, and the savepoint around them (9 before:
+    a separate case read and the locked re-read of the submission (issue 13); 7 before: a look for the jti
+    before the INSERT, which fails on a jti seen before anyway (issue 14))."""
     destination = responsibility.destination
     public = SIGNER.as_dict(private=False) | {"kid": "sig", "alg": "PS512", "key_ops": ["verify"]}
     DestinationKeyFactory(destination=destination, signature=True, jwk=public, kid="sig")
     submission = submit_payload(payload_for(responsibility))
     me = subscriber.Subscriber.for_destination(destination.pk)
     token = _accept(submission)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         event = subscriber.send_event(me, submission.case_id, token)
     assert event.submission_id == submission.pk
     submission.refresh_from_db()
@@ -105,3 +106,47 @@ def test_an_event_reads_the_submission_once(responsibility, django_assert_num_qu
     with pytest.raises(events.EventRejected) as rejected:  # a second event finds it accepted: a conflict
         subscriber.send_event(me, submission.case_id, _accept(submission))
     assert rejected.value.kind == "conflict"
+
+
+def test_a_jti_seen_before_is_a_conflict_and_moves_nothing(responsibility):
+    """The jti is unique (the event's primary key): a second event with it, even for another submission, is a
+    conflict, and that submission's status stays as it was (the UPDATE rolls back with the refused event)."""
+    destination = responsibility.destination
+    public = SIGNER.as_dict(private=False) | {"kid": "sig", "alg": "PS512", "key_ops": ["verify"]}
+    DestinationKeyFactory(destination=destination, signature=True, jwk=public, kid="sig")
+    first, second = submit_payload(payload_for(responsibility)), submit_payload(payload_for(responsibility))
+    me = subscriber.Subscriber.for_destination(destination.pk)
+    jti = str(uuid.uuid4())
+    subscriber.send_event(me, first.case_id, _accept(first, jti=jti))
+    with pytest.raises(events.EventRejected) as rejected:
+        subscriber.send_event(me, second.case_id, _accept(second, jti=jti))
+    assert rejected.value.kind == "conflict" and "jti" in rejected.value.detail
+    second.refresh_from_db()
+    assert second.status == Submission.Status.SUBMITTED
+    assert Event.objects.filter(pk=jti).values_list("submission_id", flat=True).get() == first.pk
+    subscriber.send_event(me, second.case_id, _accept(second))  # a fresh jti still goes through
+    second.refresh_from_db()
+    assert second.status == Submission.Status.ACCEPTED
+
+
+def test_answering_a_fetched_submission_does_not_read_it_again(responsibility, django_assert_num_queries):
+    """The back office answers the submission it fetched in the same transaction (`answer`): the token is
+    verified as any other (signature key, sub/txn, status), without reading the submission a second time."""
+    destination = responsibility.destination
+    public = SIGNER.as_dict(private=False) | {"kid": "sig", "alg": "PS512", "key_ops": ["verify"]}
+    DestinationKeyFactory(destination=destination, signature=True, jwk=public, kid="sig")
+    submission, other = submit_payload(payload_for(responsibility)), submit_payload(payload_for(responsibility))
+    me = subscriber.Subscriber.for_destination(destination.pk)
+    fetched = subscriber.fetch(me, submission.pk)
+    stranger = subscriber.Subscriber.for_destination(ResponsibilityFactory().destination.pk)
+    with pytest.raises(NotFound):
+        subscriber.answer(stranger, fetched, _accept(submission))
+    with pytest.raises(events.EventRejected) as rejected:  # a token about another submission
+        subscriber.answer(me, fetched, _accept(other))
+    assert rejected.value.kind == "invalid"
+    token = _accept(submission)
+    with django_assert_num_queries(5):  # the signature key, the savepoint, the UPDATE, the event row
+        event = subscriber.answer(me, fetched, token)
+    assert event.submission_id == submission.pk and event.token == token
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.ACCEPTED
