@@ -33,7 +33,7 @@ from amtsweg.core import pki
 from amtsweg.core.actors import is_system
 from amtsweg.core.tenancy import ADMIN_ROLES, can_act_for
 from amtsweg.routing import services as routing
-from amtsweg.routing.models import Destination, DestinationKey
+from amtsweg.routing.models import Destination
 
 RSA_BITS = 4096
 ALG = {"encryption": "RSA-OAEP-256", "signature": "PS512"}
@@ -204,10 +204,13 @@ def private_key(destination_id, kid: str) -> RSAKey | None:
 
 
 def signing_key(destination_id) -> tuple[str, RSAKey] | None:
-    """(kid, private key) of the destination's active signature key, if the back office holds it."""
-    active = (DestinationKey.objects.filter(destination_id=destination_id, purpose=DestinationKey.Purpose.SIGNATURE,
-                                            retired_at__isnull=True)
-              .exclude(activated_at__isnull=True).order_by("-activated_at").values_list("kid", flat=True).first())
+    """(kid, private key) of the destination's active signature key (the newest activated, not retired one),
+    if the back office holds it. Which key that is comes from the routing index (`signature_keys`: no query per
+    event); a process that has not seen a rotation yet signs with the previous key for at most the index's
+    check interval, and that key still verifies (retired keys do during their grace period)."""
+    from amtsweg.routing.resolution import signature_keys
+
+    active = next((key.kid for key in signature_keys(destination_id) if not key.retired), None)
     if active is None:
         return None
     key = private_key(destination_id, active)

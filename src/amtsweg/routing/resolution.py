@@ -83,6 +83,16 @@ class Resolution:
         return self.status == AMBIGUOUS
 
 
+@dataclass(frozen=True, slots=True)
+class SignatureKey:
+    """A destination's activated signature key as the routing index holds it (see `signature_keys`)."""
+
+    kid: str
+    jwk: dict
+    activated_at: object  # datetime
+    retired: bool
+
+
 @dataclass(slots=True)
 class _Index:
     version: int
@@ -104,6 +114,8 @@ class _Index:
     coverage: dict[str, tuple] = field(default_factory=dict)
     # per-destination rendered API route, filled lazily by amtsweg.routing.api
     routes: dict[tuple, dict] = field(default_factory=dict)
+    # per destination id, its activated signature keys (filled lazily by `signature_keys`)
+    signature_keys: dict[str, tuple[SignatureKey, ...]] = field(default_factory=dict)
 
 
 _lock = threading.Lock()
@@ -205,6 +217,29 @@ def get_index() -> _Index:
         index = _build(version)
         _index = index
         return index
+
+
+def signature_keys(destination_id) -> tuple[SignatureKey, ...]:
+    """The destination's activated signature keys (retired ones included: their events still verify during a
+    rollover), newest first, as of the routing index: read once per destination and index version instead of
+    on every accept/reject event (the back office's ingest looked them up twice per submission: to sign and
+    to verify). Every write of a `DestinationKey` bumps the index (routing.signals), so this process sees a
+    new, retired or deleted key at once and the others within `ROUTING_INDEX_CHECK_SECONDS`, as they see the
+    encryption keys the intake encrypts for."""
+    from amtsweg.routing.models import DestinationKey
+
+    index = get_index()
+    key = str(destination_id).lower()
+    found = index.signature_keys.get(key)
+    if found is None:
+        found = tuple(
+            SignatureKey(kid, jwk, activated_at, retired_at is not None)
+            for kid, jwk, activated_at, retired_at in DestinationKey.objects.filter(
+                destination_id=destination_id, purpose=DestinationKey.Purpose.SIGNATURE, activated_at__isnull=False
+            ).order_by("-activated_at").values_list("kid", "jwk", "activated_at", "retired_at")
+        )
+        index.signature_keys[key] = found
+    return found
 
 
 def invalidate(*, bump: bool = True) -> None:

@@ -217,15 +217,11 @@ class EventRejected(Exception):
 
 
 def _destination_signature_key(submission: Submission, kid: str) -> RSAKey | None:
-    from amtsweg.routing.models import DestinationKey
+    """The activated signature key `kid` of the submission's destination (retired ones included: grace period),
+    as of the routing index (`routing.resolution.signature_keys`: no query per event)."""
+    from amtsweg.routing.resolution import signature_keys
 
-    key = (
-        DestinationKey.objects.filter(
-            destination_id=submission.destination_id, kid=kid, purpose=DestinationKey.Purpose.SIGNATURE
-        )
-        .exclude(activated_at__isnull=True)
-        .first()
-    )
+    key = next((key for key in signature_keys(submission.destination_id) if key.kid == kid), None)
     if key is None:
         return None
     jwk = {k: v for k, v in key.jwk.items() if k in {"kty", "n", "e", "kid", "alg", "use", "key_ops"}}
@@ -237,7 +233,7 @@ def _public_signature_key(jwk_json: str) -> RSAKey:
     """A destination's public signature key, imported once per process: importing an RSA-4096 key costs
     milliseconds of CPU, on every accept/reject event otherwise (profiled in the back office's ingest).
     Keyed by the JWK itself, so another or a changed key is another entry; whether the key may be used
-    (destination, kid, activated) is still looked up in the database each time."""
+    (destination, kid, activated) is decided by `_destination_signature_key` each time."""
     return RSAKey.import_key(json.loads(jwk_json))
 
 

@@ -204,20 +204,23 @@ def test_forwarding_re_encrypts_for_the_responsible_authority(responsibility):
     assert stranger.destination not in forwarding.targets(case)
 
 
-def test_storing_a_case_reads_team_deadline_and_form_in_one_query(responsibility, django_assert_max_num_queries,
-                                                                  django_capture_on_commit_callbacks):
+def test_storing_a_case_reads_team_deadline_and_form_in_one_query(responsibility, django_assert_num_queries,
+                                                                  django_capture_on_commit_callbacks, settings):
     """The case's team (receiving system), deadline (the service's Bearbeitungsfrist) and the applicant's
     name (from the fields the form version marks) come from one query; no look for an existing case before
-    the fetch. 17 statements per submission here (two of them the savepoint the test's own transaction adds;
-    28, then 23, then 21 before), most of them the transport's. Issue 14 took out four: the fetch's forwarded
+    the fetch. 15 statements per submission here (two of them the savepoint the test's own transaction adds;
+    28, then 23, then 21 before), most of them the transport's. Issue 14 took out six: the fetch's forwarded
     mark has no savepoint of its own, the accept event does not read the fetched submission again
-    (`subscriber.answer`) and does not look for its jti before inserting it."""
+    (`subscriber.answer`) and does not look for its jti before inserting it, and the destination's signature
+    key, to sign and to verify the event, comes from the routing index (`signature_keys`), not a query each.
+    With the index checked as in production (not on every lookup as in the other back-office tests)."""
     from django.utils import timezone
 
     from amtsweg.assistants.tests.factories import FormVersionFactory
     from amtsweg.casework.models import ServiceDeadline
     from amtsweg.casework.tests.factories import TeamFactory
 
+    settings.ROUTING_INDEX_CHECK_SECONDS = 60  # the next index is built with it: no counter read in between
     destination = responsibility.destination
     team = TeamFactory(authority=destination.authority)
     on_casework(responsibility, team=team)
@@ -232,10 +235,32 @@ def test_storing_a_case_reads_team_deadline_and_form_in_one_query(responsibility
     assert first.applicant_name_hash == vault.name_hash(first.authority_id, "Anna Beispiel")
 
     submission = submit_payload(payload_for(responsibility, form_slug="ohne-formular", form_version=None))
-    with django_assert_max_num_queries(17):
+    with django_assert_num_queries(15):
         outcome = ingest.receive(submission.pk, destination.pk)
     assert outcome.case.team == team and outcome.case.applicant_name_hash == vault.name_hash(
         first.authority_id, "Erika Mustermann")
+
+
+def test_after_a_key_rotation_the_next_event_is_signed_and_verified_with_the_new_key(responsibility, settings):
+    """The signature key comes from the routing index (no query per event); a rotation writes the keys, which
+    renews the index, so this process signs with the new key at once and the event verifies against it, while
+    an event signed with the previous key still verifies (grace period)."""
+    settings.ROUTING_INDEX_CHECK_SECONDS = 60  # as in production: the index is not re-read on every lookup
+    destination = responsibility.destination
+    on_casework(responsibility)
+    first = received_case(responsibility)
+    old_kid = Event.objects.get(submission_id=first.submission_id, event_type=events.ACCEPT).signing_kid
+    assert receiving.signing_key(destination.pk)[0] == old_kid
+    receiving.rotate_keys(destination, actor=SYSTEM)
+    new_kid = destination.active_signature_key().kid
+    assert new_kid != old_kid and receiving.signing_key(destination.pk)[0] == new_kid
+    second = received_case(responsibility)
+    accept = Event.objects.get(submission_id=second.submission_id, event_type=events.ACCEPT)
+    assert accept.signing_kid == new_kid and events.verification_state(accept)
+    old_accept = Event.objects.get(submission_id=first.submission_id, event_type=events.ACCEPT)
+    assert events.verification_state(old_accept)  # the retired key still verifies
+    DestinationKey.objects.get(kid=old_kid).delete()  # gone from routing: its events no longer verify
+    assert not events.verification_state(old_accept)
 
 
 def test_the_accept_events_signature_key_is_imported_once_per_process(responsibility):
