@@ -34,6 +34,7 @@ from joserfc.util import urlsafe_b64decode
 
 from amtsweg.core import parsers, platform_keys
 from amtsweg.core.ids import uuid7
+from amtsweg.core.inserts import insert_objects
 from amtsweg.submissions.models import Event, Submission
 
 EVENT_BASE = "https://schema.fitko.de/fit-connect/events/"
@@ -126,7 +127,7 @@ def build(submission: Submission, event_uri: str, payload: dict[str, Any] | None
 def record(submission: Submission, event_uri: str, payload: dict[str, Any] | None = None) -> Event:
     """Record a platform step in the case's event log (claims now, signature by `seal`)."""
     event = build(submission, event_uri, payload)
-    event.save(force_insert=True)
+    insert_objects([event])  # as save(force_insert=True), without compiling the INSERT (core.inserts)
     return event
 
 
@@ -278,7 +279,7 @@ def receive_destination_event(submission: Submission, token: str) -> Event:
                 raise EventRejected("conflict", f"Die Einreichung ist im Status „{current}“; kein Übergang möglich.")
             # A jti seen before fails on the event's primary key (no look first: one statement less per event);
             # the savepoint of this block rolls the UPDATE back with it.
-            event = Event.objects.create(
+            event = Event(
                 id=claims["jti"],
                 case_id=submission.case_id,
                 submission=submission,
@@ -288,6 +289,7 @@ def receive_destination_event(submission: Submission, token: str) -> Event:
                 token=token,
                 signing_kid=kid,
             )
+            insert_objects([event])  # no signal receivers on events: one INSERT without compiling it
             submission.status, submission.updated_at = status, now
             # Inside the transaction: receivers (the sender-callback outbox row) commit or roll back with it.
             destination_event_received.send(sender=Submission, submission=submission, event=event)
