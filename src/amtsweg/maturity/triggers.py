@@ -252,9 +252,23 @@ def destination_key_changed(sender, instance, raw=False, **kwargs) -> None:
 def fact_seen(destination_id, leika_key: str, fact: criteria.Fact) -> None:
     """An application-driven fact happened for (destination, key): after commit, recompute where a cell still
     lacks it. Nothing runs inside the application's own transaction (the intake's hot path)."""
-    if not enabled():
-        return
+    if not enabled() or _checked_key(destination_id, leika_key, fact) in _checked_here:
+        return  # this process found or wrote the note: nothing to register, nothing to run after commit
     transaction.on_commit(lambda: _check_cells(destination_id, leika_key, fact), robust=True)
+
+
+# The notes of `_check_cells` this process found or wrote (their cache keys name the routing version and the
+# day). Looked up before the after-commit check is even registered: that check cost every intake a cache read
+# (on Redis a round trip) and the hook itself, ~0.2 ms of CPU in `benchmarks/delivery.py` (issue 13). Skipping
+# it is safe for as long as the note is: the cells were checked for the fact under this routing version today.
+_checked_here: set[str] = set()
+_CHECKED_HERE_MAX = 10_000  # emptied when full (a new routing version or day makes new keys)
+
+
+def _remember_checked(checked: str) -> None:
+    if len(_checked_here) >= _CHECKED_HERE_MAX:
+        _checked_here.clear()
+    _checked_here.add(checked)
 
 
 def _checked_key(destination_id, leika_key: str, fact: criteria.Fact) -> str:
@@ -280,6 +294,7 @@ def _check_cells(destination_id, leika_key: str, fact: criteria.Fact) -> None:
 
     checked = _checked_key(destination_id, leika_key, fact)
     if cache.get(checked):
+        _remember_checked(checked)
         return
     service_ids = services_of_keys([leika_key])
     for area_ars in set(Responsibility.objects.filter(destination_id=destination_id, leika_key=leika_key)
@@ -291,6 +306,7 @@ def _check_cells(destination_id, leika_key: str, fact: criteria.Fact) -> None:
                 continue
         compute.recompute_for(actor=SYSTEM, area_ars=area_ars, leika_keys=[leika_key])
     cache.set(checked, True, timeout=CHECKED_SECONDS)
+    _remember_checked(checked)
 
 
 CHECKED_SECONDS = 24 * 3600  # the key names the day; this only lets the cache forget yesterday's notes

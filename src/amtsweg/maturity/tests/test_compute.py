@@ -294,6 +294,10 @@ def test_a_subscription_without_responsibility_does_not_hide_the_kreis_responsib
 
 
 def test_an_application_marks_the_cell_after_commit(world, django_capture_on_commit_callbacks, settings):
+    from unittest.mock import patch
+
+    from django.core.cache import cache
+
     from amtsweg.maturity import triggers
 
     settings.AMTSWEG_MATURITY_INCREMENTAL = True
@@ -304,7 +308,12 @@ def test_an_application_marks_the_cell_after_commit(world, django_capture_on_com
     assert the_cell(world).facts & Fact.RECEIVED
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         triggers.submission_submitted(None, submission=submit(world, accepted=False))
-    assert len(callbacks) == 1  # only the check: the cell has the fact already, no recompute
+    assert callbacks == []  # this process noted the check: not even a hook in the application's transaction
+    cache.clear()  # as in another process, or the note forgotten: the check runs again, finds the fact …
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, \
+            patch.object(triggers, "_checked_here", set()), patch.object(compute, "recompute_for") as recompute_for:
+        triggers.submission_submitted(None, submission=submit(world, accepted=False))
+    assert len(callbacks) == 1 and not recompute_for.called  # … and recomputes nothing
 
 
 def test_further_applications_of_the_day_cost_no_query_until_routing_changes(
