@@ -410,6 +410,10 @@ GUNICORN_THREADS = 4  # `threads` in amtsweg/gunicorn_conf.py: requests one guni
 #   balancers do when all targets fail their checks, or Envoy's panic threshold). X-Served-By names the host.
 #   A dead host among the backups costs its requests about 1 s: refused, then sent to another host.
 # - `option redispatch 1`: a refused connection is retried on another host at once, not first on the same one.
+# - Passive check (`observe layer4 error-limit 1 on-error mark-down` on the checked servers): the first refused
+#   connection takes a dead host out at once, instead of after the active check's failures. Without it, the run
+#   of 01:14 (load 13) had 158 requests answered 503 in the 2.7 s after the kill (new requests sent to the dead
+#   host whose retries also landed on it), against 10 with the earlier 1-s checks.
 HAPROXY = """global
     maxconn 4000
 defaults
@@ -418,7 +422,7 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout queue 60s
-    retries 2
+    retries 3
     option redispatch 1
     option forwardfor
     option http-keep-alive
@@ -441,7 +445,8 @@ backend web
 def haproxy_config(bind: str, host: str, servers: dict[str, str], maxconn: int) -> str:
     """haproxy.cfg for the web hosts `servers` (name -> address): each checked, and each again as a fail-open
     backup without a check (named NAME-failopen; X-Served-By gives NAME either way)."""
-    lines = [f"    server {name} {address} check" for name, address in servers.items()]
+    lines = [f"    server {name} {address} check observe layer4 error-limit 1 on-error mark-down"
+             for name, address in servers.items()]
     lines += [f"    server {name}-failopen {address} backup" for name, address in servers.items()]
     return HAPROXY.format(bind=bind, host=host, maxconn=maxconn, servers="\n".join(lines))
 

@@ -82,7 +82,8 @@ def test_the_balancer_config_is_valid_and_never_takes_the_last_host_out_for_its_
     config = stichtag.haproxy_config("127.0.0.1:18080", "127.0.0.1",
                                      {"web1": "127.0.0.1:18001", "web2": "127.0.0.1:18002"}, maxconn=8)
     for name, port in (("web1", 18001), ("web2", 18002)):
-        assert f"server {name} 127.0.0.1:{port} check\n" in config
+        # checked actively, and passively: the first refused connection takes a dead host out at once
+        assert f"server {name} 127.0.0.1:{port} check observe layer4 error-limit 1 on-error mark-down\n" in config
         assert f"server {name}-failopen 127.0.0.1:{port} backup\n" in config
     assert "maxconn 8" in config and "timeout check 10s" in config and "option allbackups" in config
     if shutil.which("haproxy") is None:
