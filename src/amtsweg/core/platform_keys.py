@@ -77,15 +77,19 @@ def _load_signing_key() -> RSAKey:
 def public_jwks() -> dict:
     """The JWKS document of the platform's verification key(s), with the certificate chain (`x5c`) that
     FIT-Connect's JWK schema requires where one is configured (or, embedded, issued by the demo PKI)."""
-    public = signing_key().as_dict(private=False)
+    key = signing_key()
+    public = key.as_dict(private=False)
     public.update({"alg": ALGORITHM, "use": "sig", "key_ops": ["verify"]})
-    # keyed by where the chain comes from: a changed VAR_DIR (tests, a second installation) is another PKI
-    chain = _x5c(str(settings.PLATFORM_SIGNING_CHAIN_FILE or settings.VAR_DIR), bool(settings.AMTSWEG_EMBEDDED))
+    # keyed by where the chain comes from (a changed VAR_DIR, in tests or a second installation, is another PKI)
+    # and by the key it certifies: a chain cached for another key would publish a leaf that does not match
+    chain = _x5c(str(settings.PLATFORM_SIGNING_CHAIN_FILE or settings.VAR_DIR), bool(settings.AMTSWEG_EMBEDDED),
+                 key.kid)
     if chain:
         public["x5c"] = list(chain)
     return {"keys": [public]}
 
 
 @functools.cache
-def _x5c(source: str, embedded: bool) -> tuple[str, ...]:
+def _x5c(source: str, embedded: bool, kid: str) -> tuple[str, ...]:
+    """The chain for the loaded key; `kid` (its thumbprint) is part of the cache key only."""
     return tuple(pki.platform_chain(signing_key().public_key))
