@@ -58,13 +58,16 @@ def signing_key() -> RSAKey:
     twice here); without the lock every thread of a fresh gunicorn worker that signed at once paid that,
     seconds of CPU on a web host restarting under load (benchmarks/stichtag.py)."""
     with _loading:
-        return _load_signing_key()
+        return _load_signing_key(str(key_path()), bool(settings.AMTSWEG_EMBEDDED))
 
 
 @functools.cache
-def _load_signing_key() -> RSAKey:
-    path = key_path()
-    if settings.AMTSWEG_EMBEDDED:
+def _load_signing_key(path_name: str, embedded: bool) -> RSAKey:
+    """The key in `path_name`, cached by where it comes from (as the chain in `public_jwks`): a process that
+    once ran under another VAR_DIR or key file (tests, a second installation) must not go on signing with
+    that installation's key once it is back in its own."""
+    path = Path(path_name)
+    if embedded:
         key = _load_or_create(path)
     elif not settings.PLATFORM_SIGNING_KEY_FILE:  # the system check says so at start; never a key per host
         raise ImproperlyConfigured("PLATFORM_SIGNING_KEY_FILE is not set (required unless AMTSWEG_EMBEDDED)")

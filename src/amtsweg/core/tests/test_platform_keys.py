@@ -1,6 +1,7 @@
 from joserfc import jws
 from joserfc.jwk import RSAKey
 
+from amtsweg.core import pki, platform_keys
 from amtsweg.core.platform_keys import ALGORITHM, public_jwks, signing_key
 
 
@@ -36,7 +37,6 @@ def test_threads_asking_for_the_key_at_once_load_it_once(settings, tmp_path, mon
     import threading
     import time
 
-    from amtsweg.core import platform_keys
 
     path = tmp_path / "platform.pem"
     path.write_bytes(RSAKey.generate_key(2048, private=True).as_pem(private=True))
@@ -61,3 +61,19 @@ def test_threads_asking_for_the_key_at_once_load_it_once(settings, tmp_path, mon
         assert len(imports) == 2  # the PEM, then once more with its kid
     finally:
         platform_keys._load_signing_key.cache_clear()  # the next test loads the suite's own key again
+
+
+def test_the_key_follows_the_installation_it_runs_in(settings, tmp_path):
+    """A key loaded once under another VAR_DIR (another installation, or a test) is not the one signed with
+    after returning: CI saw a later test publish a JWKS whose chain certified the other installation's key."""
+    here = platform_keys.signing_key()
+    original = settings.VAR_DIR
+    settings.AMTSWEG_EMBEDDED = True
+    settings.VAR_DIR = tmp_path
+    platform_keys._load_signing_key.cache_clear()  # as a readiness test leaves it: the next load decides
+    elsewhere = platform_keys.signing_key()
+    assert (tmp_path / "platform_signing_key.pem").exists()
+    settings.VAR_DIR = original
+    assert platform_keys.signing_key().kid == here.kid != elsewhere.kid
+    leaf = platform_keys.public_jwks()["keys"][0]["x5c"][0]
+    assert leaf == pki.platform_chain(here.public_key)[0]
