@@ -17,6 +17,12 @@ def axe_violations(page, tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a"
 
 
 def assert_no_axe_violations(page) -> None:
+    """Fail with axe's findings on the page as loaded.
+
+    Waits for the load event first: a click that submits a form returns once the next page has started to
+    load, and axe run on a half-parsed document would report a missing title or landmark that is not missing.
+    """
+    page.wait_for_load_state()
     violations = axe_violations(page)
     if violations:
         lines = [

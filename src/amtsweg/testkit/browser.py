@@ -2,6 +2,10 @@
 
 ``browser`` (session) starts Playwright and chromium on first use; ``page`` is a fresh German-language
 context and page per test. Browser tests are marked ``@pytest.mark.browser``.
+
+Read the page after an action with Playwright's ``expect`` (it retries until the page shows what is asked),
+not with ``is_visible()``, ``count()`` or ``content()``: those read at once, and a click that submits a form
+returns when the next page starts loading, so under load they read the old or a half-parsed page.
 """
 
 from __future__ import annotations
@@ -39,8 +43,10 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do: a loaded CI machine (two suites at once) answers in seconds.
+    expect.set_options(timeout=PAGE_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield chromium

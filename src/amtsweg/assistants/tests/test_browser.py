@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from amtsweg.assistants.demo import load_demo
 from amtsweg.assistants.models import Receipt
@@ -320,11 +321,12 @@ def test_a_condition_inside_repeated_entries_toggles_each_entry_by_its_own_answe
     page.get_by_role("button", name="Weiter", exact=True).click()
     page.wait_for_url("**/schritt/waffen/")
     page.check("#f-erlaubnis-0-1")  # Nein
-    assert not page.locator("#f-kaliber-0").is_visible()
+    expect(page.locator("#f-kaliber-0")).to_be_hidden()
     page.get_by_role("button", name="Weiteren Eintrag zu „Waffe“ hinzufügen").click()
     page.wait_for_selector("#f-erlaubnis-1-0")
     page.check("#f-erlaubnis-1-0")  # Ja
-    assert page.locator("#f-kaliber-1").is_visible() and not page.locator("#f-kaliber-0").is_visible()
+    expect(page.locator("#f-kaliber-1")).to_be_visible()
+    expect(page.locator("#f-kaliber-0")).to_be_hidden()
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Weiter", exact=True).click()
     page.wait_for_selector("#error-summary")

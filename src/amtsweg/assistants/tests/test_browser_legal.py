@@ -5,6 +5,7 @@ import io
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.assistants.demo import load_demo
 from amtsweg.core import demo as core_demo
@@ -26,7 +27,7 @@ def test_footer_leads_to_the_legal_pages_and_they_are_accessible(live_server, pa
     for link, heading in (("Impressum", "Impressum"), ("Datenschutz", "Datenschutzerklärung"),
                           ("Barrierefreiheit", "Erklärung zur Barrierefreiheit")):
         page.locator("footer").get_by_role("link", name=link, exact=True).click()
-        assert page.locator("h1").inner_text() == heading
+        expect(page.locator("h1")).to_have_text(heading)
         assert_no_axe_violations(page)
         shot(page, f"legal-{link}")
     assert page.get_by_role("heading", name="Feedback und Kontakt").is_visible()

@@ -5,6 +5,7 @@ import io
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.assistants.demo import load_demo
 from amtsweg.core.testing import assert_no_axe_violations
@@ -29,7 +30,7 @@ def test_waffenbesitzkarte_asks_what_an_applicant_must_show(live_server, page, t
     page.goto(f"{root}/schritt/beduerfnis/")
     page.select_option("#f-beduerfnis", "jaeger") if page.locator("select#f-beduerfnis").count() else \
         page.check("#f-beduerfnis-0")
-    assert page.locator("#f-jagdschein").is_visible()
+    expect(page.locator("#f-jagdschein")).to_be_visible()
     assert_no_axe_violations(page)
     page.goto(f"{root}/schritt/waffen/")
     page.get_by_role("button", name="Weiteren Eintrag zu „Waffe“ hinzufügen").click()

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from amtsweg.accounts.testing import browser_login
 from amtsweg.accounts.tests.factories import UserFactory
@@ -68,7 +69,7 @@ def test_teams_and_service_settings_are_accessible_with_and_without_errors(live_
     page.goto(f"{live_server.url}{BASE}teams/")
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Team anlegen").click()  # empty name: the German error, still accessible
-    assert page.get_by_text("Bitte geben Sie dem Team einen Namen.").is_visible()
+    expect(page.get_by_text("Bitte geben Sie dem Team einen Namen.")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_label("Name des neuen Teams").fill("Ordnungsamt")
     page.get_by_role("button", name="Team anlegen").click()
@@ -85,8 +86,8 @@ def test_teams_and_service_settings_are_accessible_with_and_without_errors(live_
     page.get_by_role("link", name="Hundesteuer").click()
     page.get_by_label("Bearbeitungsfrist (Tage)").fill("30 Tage")
     page.get_by_role("button", name="Einstellungen speichern").click()
-    assert page.get_by_text("Bitte geben Sie eine ganze Zahl von Tagen an, z. B. 30.").is_visible()
-    assert page.get_by_label("Bearbeitungsfrist (Tage)").input_value() == "30 Tage"  # nothing lost
+    expect(page.get_by_text("Bitte geben Sie eine ganze Zahl von Tagen an, z. B. 30.")).to_be_visible()
+    expect(page.get_by_label("Bearbeitungsfrist (Tage)")).to_have_value("30 Tage")  # nothing lost
     assert_no_axe_violations(page)
     page.set_viewport_size({"width": 375, "height": 900})
     _page_fits(page)
@@ -109,7 +110,7 @@ def test_the_receiving_system_page_is_accessible_and_renews_keys(live_server, pa
     page.goto(f"{live_server.url}{BASE}empfangssystem/")
     assert_no_axe_violations(page)
     page.get_by_role("button", name=f"{responsibility.destination.name}: Schlüssel erneuern").click()
-    assert page.get_by_text("Neue Schlüssel für").is_visible()
+    expect(page.get_by_text("Neue Schlüssel für")).to_be_visible()
     assert_no_axe_violations(page)
     page.set_viewport_size({"width": 375, "height": 900})
     _page_fits(page)

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.catalogue.tests.public_pages import build_catalogue, build_places
 from amtsweg.core.testing import assert_no_axe_violations
@@ -123,7 +124,7 @@ def test_service_page_keeps_the_keys_in_a_closed_details_section(live_server, pa
     assert page.get_by_role("heading", name="Wo beantragen Sie die Leistung?").is_visible()
     assert not page.locator(".leika-key").first.is_visible()
     page.locator("details.service-details summary").click()
-    assert page.locator(".leika-key").first.is_visible()
+    expect(page.locator(".leika-key").first).to_be_visible()
     assert_no_axe_violations(page)
     if os.environ.get("AMTSWEG_SCREENSHOT_DIR"):
         page.screenshot(path=f"{os.environ['AMTSWEG_SCREENSHOT_DIR']}/service-10160.png", full_page=True)

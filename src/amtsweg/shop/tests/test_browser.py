@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.accounts.testing import browser_login
 from amtsweg.accounts.tests.factories import UserFactory
@@ -33,7 +34,7 @@ def test_kommune_admin_takes_over_a_service_and_it_goes_live(live_server, page):
     page.get_by_role("link", name="Übernehmen").click()
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Annehmen und weiter").click()  # without ticking: error announced
-    assert page.locator("#error-summary[role=alert]").is_visible()
+    expect(page.locator("#error-summary[role=alert]")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_label("Ich habe die Vereinbarung gelesen").check()
     page.get_by_role("button", name="Annehmen und weiter").click()
@@ -45,7 +46,7 @@ def test_kommune_admin_takes_over_a_service_and_it_goes_live(live_server, page):
     page.get_by_role("button", name="Weiter zur Prüfung").click()
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Freischalten").click()
-    assert "Meine Anschlüsse" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Meine Anschlüsse")
     assert_no_axe_violations(page)
 
     link = online_link(service.key, admin.authority.area_ars)

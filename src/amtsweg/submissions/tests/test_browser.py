@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.accounts.testing import browser_login
 from amtsweg.accounts.tests.factories import UserFactory
@@ -40,10 +41,10 @@ def test_api_client_pages_are_accessible(live_server, page):
     page.get_by_label("Bezeichnung des Fachverfahrens").fill("Hundesteuer-Verfahren")
     page.get_by_label("Zustellpunkte").select_option(str(responsibility.destination_id))
     page.get_by_role("button", name="Zugang anlegen").click()
-    assert page.locator("#client-secret").inner_text().strip()
+    expect(page.locator("#client-secret")).not_to_be_empty()
     assert_no_axe_violations(page)
     page.goto(live_server.url + "/verwaltung/api-clients/")
     page.get_by_role("link", name="Zugang „Hundesteuer-Verfahren“ sperren …").click()
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Zugang endgültig sperren").click()
-    assert page.get_by_text("gesperrt", exact=True).is_visible()
+    expect(page.get_by_text("gesperrt", exact=True)).to_be_visible()
