@@ -1,13 +1,9 @@
-"""Routing tests read the index-version counter on every lookup, so each test sees its own data at once."""
+"""Routing tests read the index-version counter on every lookup, so each test sees its own data at once
+(the index itself starts afresh in every test: testkit's ``_fresh_routing_index``)."""
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _fresh_routing_index(settings):
-    from amtsweg.routing.resolution import invalidate
-
+def _routing_index_read_on_every_lookup(settings):
     settings.ROUTING_INDEX_CHECK_SECONDS = 0
-    invalidate(bump=False)
-    yield
-    invalidate(bump=False)

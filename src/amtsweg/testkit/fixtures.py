@@ -5,7 +5,7 @@ because pytest loads this plugin before Django is set up.
 
 Hypothesis runs without deadline and speed health check (a loaded machine is no finding). Isolation for
 every test (autouse): German as the active language, no request id, an empty cache (rate-limit counters),
-readiness checks run afresh with a generous time limit,
+readiness checks run afresh with a generous time limit, a routing index built from the test's own data,
 MEDIA_ROOT in the test's own temporary directory (``media_root``), login throttling as configured for tests,
 sender callbacks allowed to loopback.
 
@@ -13,7 +13,8 @@ Tenants: ``kommune_a``, ``kommune_b`` (two Kommunen), ``other_land_kommune`` (M�
 ``kommune_admin``, ``land_operator`` (users, not logged in: ``amtsweg.accounts.testing.login_staff``).
 Geography and routing: ``saarland`` (Land 10, Kreise 10041/10042, Saarbrücken, Völklingen, Merzig and
 postcodes), ``offices`` (a destination per level), ``hundesteuer`` (responsibilities on three levels),
-``responsibility`` / ``destination`` (one Gemeinde-level responsibility and its destination).
+``responsibility`` / ``destination`` (one Gemeinde-level responsibility and its destination),
+``routing_index_as_in_production`` (the index's version read once a minute: for tests that count queries).
 APIs: ``api_world`` (known submissions, clients and keys for the conformance and fuzzing suites).
 Logs: ``all_logs`` (every logger at DEBUG into the configured JSON handler; a StringIO of its lines).
 Metrics: ``scrape_metrics`` (scrapes `/metrics` with a test token; samples by name and labels).
@@ -93,6 +94,32 @@ def _fresh_readiness(monkeypatch):
 
     health.forget()
     monkeypatch.setattr(health, "CHECK_TIMEOUT_SECONDS", 60.0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing_index():
+    """Every test builds the routing index from its own data. The index lives in the process for
+    `ROUTING_INDEX_CHECK_SECONDS`; the data it was built from roll back with the test that made them, and the
+    index version counter rolls back with them, so the next test could see routes that no longer exist."""
+    from amtsweg.routing import resolution
+
+    resolution.invalidate(bump=False)
+    yield
+    resolution.invalidate(bump=False)
+
+
+@pytest.fixture
+def routing_index_as_in_production(settings):
+    """For tests that count queries on a path that looks up routes or keys: the index's version is read at most
+    once a minute, as a production process reads it at most once per interval. With the tests' 1 s, a slow
+    machine counts the version read in one measurement and not in the other (CI: 13 against 14 queries).
+    Writes in the test still show at once (they drop this process's index)."""
+    from amtsweg.routing import resolution
+
+    settings.ROUTING_INDEX_CHECK_SECONDS = 60
+    resolution.invalidate(bump=False)
+    yield
+    resolution.invalidate(bump=False)
 
 
 @pytest.fixture(autouse=True)

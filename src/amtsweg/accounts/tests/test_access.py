@@ -125,6 +125,7 @@ def test_after_the_code_every_staff_path_opens(client, enrolled_staff):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_a_staff_page_asks_for_the_second_factor_once(client):
     """The middleware checks login, staff account and second factor; the view's guard then only checks its
     role (issue 14, benchmarks/backoffice.py: the devices were looked up twice on every staff page). A

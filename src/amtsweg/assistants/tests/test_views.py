@@ -493,6 +493,7 @@ def test_status_link_mail_over_the_limit_is_not_sent_and_the_receipt_says_so(cli
     assert "per E-Mail" not in body and "Bitte speichern Sie diesen Link" in body
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_a_draft_is_looked_up_by_key_without_sorting(client, published, postcode, django_assert_num_queries):
     """Every page of the form and the submission look the draft up by its primary key: one row at most, so no
     ORDER BY (the model's default sort by `updated_at` cost CPU on every page, issue 18)."""
@@ -512,6 +513,7 @@ def test_a_draft_is_looked_up_by_key_without_sorting(client, published, postcode
     assert not [sql for sql in draft_queries if "ORDER BY" in sql]
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_a_step_costs_few_statements(client, published, postcode, django_assert_num_queries):
     """Every citizen page on a deadline day (issue 18): the start page reads the published version with its form,
     showing a step reads the session and the draft (with its form), saving a step without uploads writes the

@@ -2,7 +2,6 @@ import pytest
 
 from amtsweg.casework import receiving, vault
 from amtsweg.casework.tests.factories import use_cached_keys
-from amtsweg.routing.resolution import invalidate
 
 
 @pytest.fixture(autouse=True)
@@ -11,8 +10,6 @@ def _cached_keys_and_media(monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ROUTING_INDEX_CHECK_SECONDS = 0  # responsibilities made by a test are found at once
-    invalidate(bump=False)
     yield
-    invalidate(bump=False)
     receiving.forget_cached_keys()
     vault.forget_cached_keys()

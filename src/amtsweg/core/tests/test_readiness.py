@@ -189,6 +189,7 @@ def test_a_failing_key_check_is_not_cached(client, monkeypatch):
     assert client.get("/readyz").status_code == 200
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_loaded_reference_data_are_not_queried_by_every_probe(client):
     client.get("/readyz")
     with CaptureQueriesContext(connection) as queries:

@@ -209,6 +209,7 @@ def test_a_new_channel_plugin_needs_no_change_in_the_core():
     assert received == [submission.pk]
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_notification_events_of_a_batch_take_one_light_select_and_one_insert(endpoint):
     import uuid
 

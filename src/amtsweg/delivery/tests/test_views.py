@@ -90,6 +90,7 @@ def _session_cookie(user, url):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_the_list_names_each_delivery_by_its_aw_number(client, django_assert_max_num_queries):
     """Applicants, Bürgeramt and case file name an application by its AW number, not its UUID (issue 16)."""
     from amtsweg.submissions.tests.factories import SubmissionFactory

@@ -251,6 +251,7 @@ class DeclaredNeverOverridesMeasured(HypothesisTestCase):
         assert overview["levels_v11"][before.level_v11] == 1 and sum(overview["levels_v11"]) == 1
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_queries_for_the_pages(world):
     go_live(world)
     recompute()
@@ -355,6 +356,7 @@ def test_peer_rank_counts_peers_of_the_same_kind_and_size_class(db):
     assert rank["national"] == {"percentile": 60.0, "rank": 3, "peers": 5}
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_the_relevant_services_of_a_key_take_one_statement(world, django_assert_num_queries):
     """Asked after every application and accept event (triggers): only the relevant services of the key, without
     reading the whole relevance table."""

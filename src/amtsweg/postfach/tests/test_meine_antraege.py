@@ -109,6 +109,7 @@ def _queries_for(client, url: str) -> int:
     return len(captured)
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_meine_antraege_costs_the_same_queries_for_one_application_or_many(client, routed_responsibility):
     """The headline of each row needs the back-office case's state: it comes with the list, not one query
     per row (issue 14)."""
@@ -128,6 +129,7 @@ def test_meine_antraege_costs_the_same_queries_for_one_application_or_many(clien
     assert _queries_for(client, INDEX) == one
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_forwarded_applications_cost_no_queries_of_their_own(client, routed_responsibility,
                                                                django_assert_num_queries):
     """A forwarded row names where the application went (the forwarding entry and the new submission's

@@ -254,18 +254,12 @@ def _queries_for(client, url: str) -> int:
     return len(captured)
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")  # the log's signature keys: CI once counted 13 vs 14
 def test_the_status_page_and_the_case_workers_page_cost_the_same_queries_for_one_message_or_many(
-    received_case, django_capture_on_commit_callbacks, settings,
+    received_case, django_capture_on_commit_callbacks,
 ):
     """Each message's attachments and whether it is answered come with the list (before: 2 queries per
     message; issue 14)."""
-    from amtsweg.routing import resolution
-
-    # As in production, the routing index (the destination's signature keys for the log) is not re-read within
-    # its interval; with the tests' 1 s, a slow run counted its version check in one request and not in the
-    # other (CI on PostgreSQL: 13 against 14). Rebuilt in the warm-up below with a minute.
-    settings.ROUTING_INDEX_CHECK_SECONDS = 60
-    resolution.invalidate(bump=False)
     submission, case, worker = received_case
     inquiry = messages.ask(case, actor=worker, text=QUESTION)
     messages.answer(messages.Applicant(submission.pk, "link"), inquiry.pk, text="Antwort",

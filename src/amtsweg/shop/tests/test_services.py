@@ -202,6 +202,7 @@ def test_the_notice_period_of_the_accepted_agreement_is_enforced_unless_the_land
     services.end_subscription(sub, user=kommune_admin, on=date.today() + timedelta(days=1))
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_online_link_and_fee_follow_routing_not_the_nearest_live_subscription(client, kommune_admin):
     """Issue 16: the "Online beantragen" link on "Wer ist zuständig?" and the Kommune's fee came from the live
     subscription of the widest area around the place, while routing (the place step, the intake) delivers to

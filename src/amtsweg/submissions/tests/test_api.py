@@ -421,6 +421,7 @@ def test_fetch_lists_attachments_in_announced_order_without_querying_them(destin
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_fetch_costs_few_queries_and_only_the_first_records_a_forward_event(responsibility):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

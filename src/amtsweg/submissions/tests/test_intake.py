@@ -143,6 +143,7 @@ def test_signal_is_sent_inside_the_submit_transaction(responsibility):
     assert seen == [(Submission.Status.SUBMITTED, True)]
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_receivers_read_the_submissions_related_objects_without_a_query(responsibility):
     """The rows are built with the related objects at hand, so receivers of the signal do not query them
     again."""

@@ -86,6 +86,7 @@ def test_event_for_a_submission_of_another_case_is_unprocessable(responsibility)
         subscriber.send_event(me, first.case_id, "kein.token")
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_an_event_reads_the_submission_once(responsibility, django_assert_num_queries):
     """The case and the submission are one read (the case only on the error path, to tell "not yours" from
     "not this case"); the status moves with one conditional UPDATE instead of a locked re-read and a save.
@@ -129,6 +130,7 @@ def test_a_jti_seen_before_is_a_conflict_and_moves_nothing(responsibility):
     assert second.status == Submission.Status.ACCEPTED
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_answering_a_fetched_submission_does_not_read_it_again(responsibility, django_assert_num_queries):
     """The back office answers the submission it fetched in the same transaction (`answer`): the token is
     verified as any other (signature key, sub/txn, status), without reading the submission a second time."""
