@@ -40,7 +40,6 @@ def _drill_keys_and_index(monkeypatch, settings):
     settings.AMTSWEG_ATTACHMENT_INLINE_MAX_BYTES = 0  # every submission attachment goes to the file storage
     invalidate(bump=False)
     yield
-    invalidate(bump=False)
     receiving.forget_cached_keys()
     vault.forget_cached_keys()
 

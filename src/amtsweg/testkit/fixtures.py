@@ -113,13 +113,12 @@ def routing_index_as_in_production(settings):
     """For tests that count queries on a path that looks up routes or keys: the index's version is read at most
     once a minute, as a production process reads it at most once per interval. With the tests' 1 s, a slow
     machine counts the version read in one measurement and not in the other (CI: 13 against 14 queries).
-    Writes in the test still show at once (they drop this process's index)."""
+    Writes in the test still show at once (they drop this process's index); `_fresh_routing_index` drops the
+    index after the test, so its minute does not outlive it."""
     from amtsweg.routing import resolution
 
     settings.ROUTING_INDEX_CHECK_SECONDS = 60
-    resolution.invalidate(bump=False)
-    yield
-    resolution.invalidate(bump=False)
+    resolution.invalidate(bump=False)  # an index a fixture built before this one would keep its own interval
 
 
 @pytest.fixture(autouse=True)

@@ -20,9 +20,9 @@ def test_the_back_office_channel_is_registered_like_the_built_in_ones():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_the_intake_asks_for_the_receiving_system_once_per_routing_index_not_per_application(
-        responsibility, django_assert_num_queries, settings):
-    settings.ROUTING_INDEX_CHECK_SECONDS = 60  # as in production: the index's version is not read every time
+        responsibility, django_assert_num_queries):
     destination = responsibility.destination
     assert not receiving.is_active(destination.pk)
     with django_assert_num_queries(0):  # the intake asks on every application, inside its transaction

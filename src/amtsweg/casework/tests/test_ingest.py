@@ -204,8 +204,9 @@ def test_forwarding_re_encrypts_for_the_responsible_authority(responsibility):
     assert stranger.destination not in forwarding.targets(case)
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_storing_a_case_reads_team_deadline_and_form_in_one_query(responsibility, django_assert_num_queries,
-                                                                  django_capture_on_commit_callbacks, settings):
+                                                                  django_capture_on_commit_callbacks):
     """The case's team (receiving system), deadline (the service's Bearbeitungsfrist) and the applicant's
     name (from the fields the form version marks) come from one query; no look for an existing case before
     the fetch. 15 statements per submission here (two of them the savepoint the test's own transaction adds;
@@ -220,7 +221,6 @@ def test_storing_a_case_reads_team_deadline_and_form_in_one_query(responsibility
     from amtsweg.casework.models import ServiceDeadline
     from amtsweg.casework.tests.factories import TeamFactory
 
-    settings.ROUTING_INDEX_CHECK_SECONDS = 60  # the next index is built with it: no counter read in between
     destination = responsibility.destination
     team = TeamFactory(authority=destination.authority)
     on_casework(responsibility, team=team)
@@ -241,11 +241,11 @@ def test_storing_a_case_reads_team_deadline_and_form_in_one_query(responsibility
         first.authority_id, "Erika Mustermann")
 
 
-def test_after_a_key_rotation_the_next_event_is_signed_and_verified_with_the_new_key(responsibility, settings):
+@pytest.mark.usefixtures("routing_index_as_in_production")  # the index is not re-read on every lookup
+def test_after_a_key_rotation_the_next_event_is_signed_and_verified_with_the_new_key(responsibility):
     """The signature key comes from the routing index (no query per event); a rotation writes the keys, which
     renews the index, so this process signs with the new key at once and the event verifies against it, while
     an event signed with the previous key still verifies (grace period)."""
-    settings.ROUTING_INDEX_CHECK_SECONDS = 60  # as in production: the index is not re-read on every lookup
     destination = responsibility.destination
     on_casework(responsibility)
     first = received_case(responsibility)

@@ -37,7 +37,6 @@ def test_threads_asking_for_the_key_at_once_load_it_once(settings, tmp_path, mon
     import threading
     import time
 
-
     path = tmp_path / "platform.pem"
     path.write_bytes(RSAKey.generate_key(2048, private=True).as_pem(private=True))
     settings.AMTSWEG_EMBEDDED, settings.PLATFORM_SIGNING_KEY_FILE = False, str(path)

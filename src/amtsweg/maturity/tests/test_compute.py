@@ -317,6 +317,7 @@ def test_an_application_marks_the_cell_after_commit(world, django_capture_on_com
     assert len(callbacks) == 1 and not recompute_for.called  # … and recomputes nothing
 
 
+@pytest.mark.usefixtures("routing_index_as_in_production")
 def test_further_applications_of_the_day_cost_no_query_until_routing_changes(
         world, django_capture_on_commit_callbacks, django_assert_num_queries, settings):
     """The check runs once a day per destination, key and fact (a note in the cache); a routing change (new
@@ -325,7 +326,6 @@ def test_further_applications_of_the_day_cost_no_query_until_routing_changes(
     from amtsweg.routing.resolution import invalidate
 
     settings.AMTSWEG_MATURITY_INCREMENTAL = True
-    settings.ROUTING_INDEX_CHECK_SECONDS = 60  # as in production: the index's version is not read every time
     go_live(world)
     recompute()
     with django_capture_on_commit_callbacks(execute=True):

@@ -39,7 +39,6 @@ def fallback_world(db, settings):
     world = build_fallback_world()
     compute.recompute_all(actor=SYSTEM)
     yield world
-    resolution.invalidate(bump=False)
 
 
 def cell_of(municipality_or_ars, service) -> Cell:

@@ -243,7 +243,6 @@ def fallback_kommune(settings):
     kommune = AuthorityFactory(municipality=world["gemeinden"][2], name="Gemeinde ohne eigenen Eintrag")
     compute.recompute_all(actor=SYSTEM)
     yield {**world, "kommune": kommune, "staff": UserFactory(authority=kommune)}
-    resolution.invalidate(bump=False)
 
 
 def test_a_fallback_served_kommune_is_told_it_is_online_through_the_land_office(fallback_kommune):

@@ -22,7 +22,6 @@ def hundesteuer_offer(db, settings):
     public_service = PublicServiceFactory(hundesteuer=True)
     OfferFactory(name="Hundesteuer online", public_services=[public_service])
     yield public_service.ozg_services.get()
-    invalidate(bump=False)
 
 
 def _page(client, service) -> str:
