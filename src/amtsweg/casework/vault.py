@@ -106,20 +106,27 @@ def parse_kek(value: str) -> bytes:
     return parse_base64url_key(value, KEY_BYTES)
 
 
-@cache
 def kek() -> KeyEncryptionKey:
     """The configured KEK: `AMTSWEG_CASEWORK_KEK`, or in embedded mode `var/casework_kek` (generated once).
     Outside embedded mode a missing KEK is a startup error (system check amtsweg.E006), never a new key."""
-    configured = settings.AMTSWEG_CASEWORK_KEK
+    return _kek(settings.AMTSWEG_CASEWORK_KEK or "", bool(settings.AMTSWEG_EMBEDDED), str(settings.VAR_DIR))
+
+
+@cache
+def _kek(configured: str, embedded: bool, var_dir: str) -> KeyEncryptionKey:
+    """The KEK cached by where it comes from, as the platform signing key is (`core.platform_keys`): a process
+    that once ran under another VAR_DIR (a test, a second installation) must not go on wrapping keys with that
+    installation's KEK once it is back in its own (CI: a restore drill's backup held its own KEK file, but the
+    keys in it were wrapped with a KEK another test had loaded from a temporary VAR_DIR)."""
     if configured:
         return LocalKeyEncryptionKey(parse_kek(configured))
-    if not settings.AMTSWEG_EMBEDDED:
+    if not embedded:
         raise ImproperlyConfigured("AMTSWEG_CASEWORK_KEK is not set (required unless AMTSWEG_EMBEDDED)")
     from amtsweg.core import files
 
-    path = Path(settings.VAR_DIR) / KEK_FILE
+    path = Path(var_dir) / KEK_FILE
     if not path.exists():
-        with files.exclusive(Path(settings.VAR_DIR) / f".{KEK_FILE}.lock"):
+        with files.exclusive(Path(var_dir) / f".{KEK_FILE}.lock"):
             if not path.exists():
                 files.write_private(path, base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode())
     return LocalKeyEncryptionKey(parse_kek(path.read_text()))
@@ -233,7 +240,7 @@ def forget_cached_keys() -> None:
     with _lock:
         _keys.clear()
         _active.clear()
-    kek.cache_clear()
+    _kek.cache_clear()
     _name_key.cache_clear()
 
 

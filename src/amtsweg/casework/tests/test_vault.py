@@ -91,6 +91,21 @@ def test_embedded_mode_generates_the_kek_once_into_var(settings, tmp_path):
     assert vault.kek().key_id == first
 
 
+def test_the_kek_follows_the_installation_it_runs_in(settings, tmp_path):
+    """A KEK loaded once under another VAR_DIR is not the one used after returning: CI's restore drill found
+    its backup's keys wrapped with a KEK another test had loaded from a temporary VAR_DIR."""
+    settings.AMTSWEG_CASEWORK_KEK = ""
+    settings.AMTSWEG_EMBEDDED = True
+    (tmp_path / "here").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    settings.VAR_DIR = tmp_path / "here"
+    here = vault.kek().key_id
+    settings.VAR_DIR = tmp_path / "elsewhere"
+    elsewhere = vault.kek().key_id
+    settings.VAR_DIR = tmp_path / "here"
+    assert vault.kek().key_id == here != elsewhere
+
+
 def test_production_without_a_kek_refuses_instead_of_generating(settings, tmp_path):
     from django.core.exceptions import ImproperlyConfigured
 

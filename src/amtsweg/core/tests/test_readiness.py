@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _reference_data_and_fresh_key_caches():
     MunicipalityFactory()
-    caches = (platform_keys._load_signing_key, crypto._key, vault.kek)
+    caches = (platform_keys._load_signing_key, crypto._key, vault._kek)
     for cached in caches:
         cached.cache_clear()
     yield
@@ -90,7 +90,7 @@ def _production_with(client, settings, part: str, state: str, **overrides) -> di
     from amtsweg.core import pki
 
     settings.AMTSWEG_EMBEDDED = True  # the demo PKI's root and the key file are made in embedded mode only
-    for cached in (platform_keys._load_signing_key, crypto._key, vault.kek):
+    for cached in (platform_keys._load_signing_key, crypto._key, vault._kek):
         cached.cache_clear()
     health.forget()  # a pass of the configuration before counts for a while; this one is checked afresh
     anchors = Path(settings.VAR_DIR) / "readiness-test-anchors.pem"
